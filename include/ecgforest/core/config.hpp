@@ -1,0 +1,83 @@
+#pragma once
+// The run configuration: one schema shared by the TOML config file, the command-line flags and
+// the effective-configuration text stored in every output file.
+//
+// Precedence: built-in defaults < --config FILE.toml < command-line flags.
+// Unknown keys in the file are an error that lists the valid keys.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ecgforest {
+
+struct ExtractSettings {
+  std::string ecg_channel;  ///< EDF label of the ECG channel; empty = auto-detect by label
+  /// Regex applied to the EDF basename (then to the whole path); the first non-empty capture
+  /// group (or the whole match) is the patient id. No match → the file stem is the patient.
+  std::string patient_regex = R"(^([0-9]{8}|[a-z]{8})_s[0-9]+_t[0-9]+|(PAT_[0-9]+))";
+  std::string annotation_map;  ///< optional CSV "edf,annotation" pairing files explicitly
+  std::string detector = "default";  ///< R-peak detector name
+  double window_s = 10.0;  ///< feature window length, seconds
+  double step_s = 1.0;     ///< hop between window ends, seconds
+  /// Annotation events may end at most this many seconds after the recording end.
+  double annotation_tolerance_s = 2.0;
+  bool strict = false;  ///< exit non-zero when any recording fails
+};
+
+struct TrainSettings {
+  int trees = 100;
+  int max_features = 0;  ///< 0 = floor(sqrt(F))
+  int max_depth = 0;     ///< 0 = unlimited
+  int min_samples_leaf = 1;
+  std::string class_weight = "balanced";  ///< "balanced" or "none"
+  std::string bootstrap = "standard";     ///< "standard" or "none"
+  int cv_folds = 3;  ///< patient-grouped folds; 0 = no cross-validation
+  std::uint64_t seed = 42;
+  double label_threshold = 0.5;     ///< window seizure fraction >= this → positive class
+  double decision_threshold = 0.5;  ///< predicted probability >= this → seizure
+};
+
+struct Config {
+  std::vector<std::string> input;  ///< EDF files, directories (recursive), globs or list files
+  std::string output;              ///< extract: features file; run: output directory
+  std::string features;            ///< train/predict: features file
+  std::string model;               ///< train: model file to write; predict: model to read
+  ExtractSettings extract;
+  TrainSettings train;
+};
+
+/// Subcommands; a schema key may apply to several.
+enum class Command : unsigned { extract = 1, train = 2, run = 4, predict = 8, inspect = 16 };
+
+/// One configuration key: its TOML name ("train.trees"), its command-line flag ("--trees"),
+/// help text, and how to set/print it.
+struct ConfigKey {
+  std::string key;
+  std::string flag;
+  std::string help;
+  unsigned commands;  ///< bitmask of Command
+  bool is_list = false;
+  bool is_flag = false;  ///< boolean switch on the command line (no value)
+  std::function<void(Config&, const std::vector<std::string>&)> set;  ///< throws ConfigError
+  std::function<std::string(const Config&)> to_toml;                  ///< TOML value text
+};
+
+/// The whole schema, in the order keys are printed.
+const std::vector<ConfigKey>& config_schema();
+
+/// Applies a TOML file on top of `config`. Throws ConfigError naming the file for unreadable
+/// files, syntax errors, unknown keys (listing the valid ones) and bad values.
+void apply_config_file(Config& config, const std::filesystem::path& file);
+
+/// Applies a TOML text (same rules; `origin` names it in error messages).
+void apply_config_text(Config& config, const std::string& text, const std::string& origin);
+
+/// The effective configuration as TOML text (every key, including defaults).
+std::string to_toml(const Config& config);
+
+/// Checks value ranges (window > 0, trees >= 1, ...). Throws ConfigError.
+void validate(const Config& config);
+
+}  // namespace ecgforest

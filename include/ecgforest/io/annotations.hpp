@@ -1,0 +1,54 @@
+#pragma once
+// Seizure annotation files: TUH .tse / .tse_bi, TUSZ v2 .csv / .csv_bi, La Teppe .tse_bi with
+// ISO-8601 timestamps. All times are returned in seconds from the recording start.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ecgforest::io {
+
+/// Wall-clock start of a recording (from the EDF header), used to convert absolute timestamps.
+struct StartDateTime {
+  int year = 1985, month = 1, day = 1, hour = 0, minute = 0, second = 0;
+  double subsecond = 0.0;  ///< fraction of a second, [0, 1)
+};
+
+struct AnnotationEvent {
+  double start_s = 0.0;  ///< seconds from recording start
+  double stop_s = 0.0;   ///< seconds from recording start, > start_s
+  std::string label;     ///< lower-case label as in the file ("seiz", "bckg", "fnsz", ...)
+  double confidence = 1.0;
+  std::string channel;   ///< csv formats only ("TERM" for csv_bi); empty otherwise
+};
+
+struct Annotations {
+  /// "tse", "tse_bi", "csv", "csv_bi", or "tse_bi_iso" / "tse_iso" (La Teppe absolute timestamps)
+  std::string format;
+  std::vector<AnnotationEvent> events;  ///< sorted by start_s
+  std::optional<double> duration_s;     ///< from a "# duration = N secs" header when present
+};
+
+/// Reads one annotation file; the format is recognised from the extension (.tse, .tse_bi, .csv,
+/// .csv_bi, case-insensitive) and, for tse files, the content: a first data row whose start looks
+/// like a date-time ("2017-01-10T14:30:00.441406") selects the La Teppe ISO flavour.
+/// Tolerates a UTF-8 BOM, \r\n line endings, blank lines, tabs and trailing spaces. A file with
+/// only its header gives zero events. Overlapping events are kept (per-channel .csv rows of
+/// several channels all appear); events are sorted by start_s (stable).
+/// `start` is needed only for files with absolute (ISO) timestamps; without it such a file is
+/// rejected. Throws ecgforest::RecordError (kind "bad_annotation") with a sentence naming the
+/// file, the 1-based line and the offending text for malformed content (bad numbers,
+/// stop <= start, negative times, missing `start` for ISO timestamps), and for unreadable files
+/// or unsupported extensions.
+Annotations read_annotations(const std::filesystem::path& file,
+                             const std::optional<StartDateTime>& start = std::nullopt);
+
+/// True for labels that denote a seizure ("seiz" and the TUH seizure types such as fnsz, gnsz,
+/// cpsz, absz, tnsz, tcsz, spsz, mysz, atsz, cnsz); false for "bckg" and anything else.
+bool is_seizure_label(const std::string& label);
+
+/// The annotation file paired with an EDF by basename in the same directory, trying in order
+/// .csv_bi, .tse_bi, .csv, .tse. Empty when none exists.
+std::optional<std::filesystem::path> find_annotation_for(const std::filesystem::path& edf);
+
+}  // namespace ecgforest::io

@@ -1,0 +1,88 @@
+#pragma once
+// The features file: ONE HDF5 file for the whole cohort, written collectively by all ranks.
+//
+// Layout (stable; other tools read it):
+//   /windows/features  float32 [N, F]   attribute `columns` (F feature names)
+//   /windows/label     float32 [N]      seizure fraction of the window, 0..1; NaN = unknown
+//   /windows/record    uint32  [N]      row in /records
+//   /windows/time_s    float64 [N]      window end, seconds from recording start
+//   /records           compound, one row per input recording: path, patient, ecg_channel,
+//                      status ("ok" or a short error kind), message, annotation (variable-length
+//                      strings), duration_s, fs (float64), n_beats, n_windows, first_window
+//                      (uint64). Windows of a recording are the contiguous rows
+//                      [first_window, first_window + n_windows).
+//   root attributes:   config (effective TOML), version, created (UTC ISO time), n_ranks,
+//                      collective_writes ("verified" or the reason HDF5 gave for not doing it),
+//                      format ("ecgforest-features/1")
+// Rows are in input order (records sorted by path), so the file is the same for any rank count.
+// The file is written as <name>.partial and renamed when complete.
+#include <mpi.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace ecgforest::io {
+
+struct RecordRow {
+  std::string path, patient, ecg_channel, status = "ok", message, annotation;
+  double duration_s = 0;  ///< seconds
+  double fs = 0;          ///< ECG sampling rate, Hz
+  std::uint64_t n_beats = 0, n_windows = 0, first_window = 0;
+};
+
+using FeatureRows = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// What one rank produced for one recording.
+struct RecordResult {
+  std::size_t index = 0;  ///< row in /records (input order)
+  RecordRow row;
+  FeatureRows features;       ///< [n_windows, F]
+  std::vector<float> label;   ///< [n_windows]
+  std::vector<double> time_s; ///< [n_windows]
+};
+
+struct FeaturesMeta {
+  std::vector<std::string> columns;
+  std::string config_toml;
+};
+
+struct WriteReport {
+  std::uint64_t n_windows = 0;
+  bool collective = false;       ///< every data transfer was really collective
+  std::string not_collective_reason;
+};
+
+/// COLLECTIVE over `comm`: every rank passes the results of the recordings it processed (each
+/// index in [0, n_records) on exactly one rank; an index seen nowhere becomes a row with status
+/// "lost"). Offsets come from an all-reduce of per-record window counts in input order.
+/// Big arrays are written with collective MPI-IO; rank 0 then adds /records and the attributes
+/// (variable-length data cannot be written collectively) and renames the file into place.
+/// Throws (on every rank) when any rank fails.
+WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file, std::size_t n_records,
+                                const std::vector<RecordResult>& local, const FeaturesMeta& meta);
+
+struct FeaturesData {
+  std::vector<std::string> columns;
+  FeatureRows x;                  ///< [N, F]
+  std::vector<float> label;       ///< [N]
+  std::vector<std::uint32_t> record;
+  std::vector<double> time_s;
+  std::vector<RecordRow> records;
+  std::string config_toml, version, created;
+  std::int64_t n_ranks = 0;
+};
+
+/// COLLECTIVE over `comm`: every rank reads the whole file (windows with collective MPI-IO).
+FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file);
+
+/// Reads only /records and the attributes (serial; for inspect and tests).
+FeaturesData read_features_summary(const std::filesystem::path& file);
+
+/// UTC time as ISO-8601 text ("2026-11-25T03:07:52Z").
+std::string utc_now_iso();
+
+}  // namespace ecgforest::io

@@ -1,0 +1,36 @@
+#pragma once
+// The model file (serial HDF5, written by one rank).
+//
+// Layout:
+//   /trees/offsets   uint64 [T+1]  nodes of tree t are rows [offsets[t], offsets[t+1])
+//   /trees/feature   int32  [nodes] split feature (-1 at leaves)
+//   /trees/threshold float32[nodes] go left when x <= threshold (original feature units)
+//   /trees/nan_left  uint8  [nodes] go left when x is NaN
+//   /trees/left, /trees/right int32 [nodes] child node index within the tree (-1 at leaves)
+//   /trees/value     float32[nodes] P(seizure) at leaves (training class fraction)
+//   /binning/edges   float32 [sum of bins], /binning/offsets uint64 [F+1] (quantile bin upper edges)
+//   root attributes: feature_names, config (TOML), metrics (JSON), version, created, format
+//                    ("ecgforest-model/1"), n_trees
+// Written as <name>.partial and renamed when complete.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ecgforest/forest/forest.hpp"
+
+namespace ecgforest::io {
+
+struct ModelMeta {
+  std::string config_toml;
+  std::string metrics_json;
+  std::string version;
+  std::string created;
+  std::vector<std::vector<float>> bin_edges;  ///< per feature
+};
+
+void write_model_file(const std::filesystem::path& file, const forest::Forest& model, const ModelMeta& meta);
+
+/// Reads a model; throws ecgforest::Error naming the file when it is missing or not a model.
+forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* meta = nullptr);
+
+}  // namespace ecgforest::io

@@ -1,0 +1,37 @@
+#pragma once
+// Tree-level parallelism: the trees of one forest are split across the ranks of a communicator
+// (contiguous blocks of global tree indices); each rank grows its block with the serial forest
+// code (OpenMP over trees inside). Because every tree is seeded from (seed, global index), the
+// forest is identical for any rank and thread count.
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "ecgforest/forest/forest.hpp"
+
+namespace ecgforest::parallel {
+
+struct LocalTrees {
+  std::uint64_t first = 0;  ///< global index of trees[0]
+  std::vector<forest::Tree> trees;
+};
+
+/// Global tree indices [first, last) owned by `rank` of `n_ranks` for `n_trees` trees (blocks
+/// differ in size by at most one; ranks beyond n_trees own none).
+std::pair<std::uint64_t, std::uint64_t> tree_block(std::uint64_t n_trees, int rank, int n_ranks);
+
+/// COLLECTIVE: every rank grows its block of params.n_trees trees on `rows`.
+LocalTrees grow_distributed(MPI_Comm comm, const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params);
+
+/// COLLECTIVE: mean prediction of all params.n_trees trees for `rows` of the row-major matrix
+/// `x` (n_features columns, raw units), on every rank. Per-rank partial sums are added with
+/// MPI_Allreduce in double.
+std::vector<float> predict_distributed(MPI_Comm comm, const LocalTrees& local, std::uint64_t n_trees_total,
+                                       const float* x, std::size_t n_features, const std::vector<std::uint32_t>& rows);
+
+/// COLLECTIVE: all trees, in global index order, on `root` (empty elsewhere).
+std::vector<forest::Tree> gather_trees(MPI_Comm comm, const LocalTrees& local, int root);
+
+}  // namespace ecgforest::parallel

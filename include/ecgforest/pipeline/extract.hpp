@@ -1,0 +1,44 @@
+#pragma once
+// `ecgforest extract`: EDF recordings in, one features HDF5 file out.
+#include <mpi.h>
+
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "ecgforest/core/config.hpp"
+#include "ecgforest/io/features_file.hpp"
+#include "ecgforest/pipeline/inputs.hpp"
+
+namespace ecgforest::pipeline {
+
+/// One recording's whole journey, read top to bottom: read EDF header → find the ECG channel →
+/// decode it → detect R-peaks → HRV features on windows → labels from the annotations.
+/// Never throws for problems of the recording itself: they become row.status / row.message and
+/// zero windows. Serial (EDFlib is not thread-safe); feature computation inside may use OpenMP.
+io::RecordResult process_recording(const InputRecording& rec, std::size_t index, const Config& config);
+
+/// Feature column names for this configuration (same for every recording).
+std::vector<std::string> feature_columns(const Config& config);
+
+struct ExtractSummary {
+  std::size_t n_records = 0, n_ok = 0, n_failed = 0, n_unlabelled = 0;
+  std::uint64_t n_windows = 0;
+  double ecg_hours = 0;
+  double seconds = 0;
+  io::WriteReport write;
+  std::map<std::string, std::size_t> failures_by_kind;
+  std::vector<std::string> failure_lines;  ///< "path: status: message"
+  std::vector<double> busy_s_per_rank;
+  bool dynamic_queue = false;
+};
+
+/// COLLECTIVE over `comm`: expands the inputs (on rank 0, broadcast), processes recordings with
+/// the dynamic largest-first queue, writes `output` collectively. Progress and the summary are
+/// printed to `log` on rank 0 (pass nullptr for silence). Throws CollectiveError on every rank
+/// for bad inputs.
+ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log);
+
+}  // namespace ecgforest::pipeline

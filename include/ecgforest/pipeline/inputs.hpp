@@ -1,0 +1,29 @@
+#pragma once
+// Turning --input arguments into the list of recordings to process.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ecgforest/core/config.hpp"
+
+namespace ecgforest::pipeline {
+
+struct InputRecording {
+  std::filesystem::path edf;
+  std::uint64_t size_bytes = 0;
+  std::string patient;
+  std::filesystem::path annotation;  ///< from extract.annotation_map; empty = pair by basename
+};
+
+/// Expands files, directories (recursive; *.edf in any letter case), glob patterns and list
+/// files (*.txt, *.list, *.lst: one path per line, '#' comments, relative to the list file) into
+/// recordings sorted by path (this order is the row order of /records). Duplicates are removed.
+/// Throws ConfigError for an input that does not exist, a glob that matches nothing, or when no
+/// EDF file is found at all.
+std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings);
+
+/// Patient id from a path with the regex of ExtractSettings::patient_regex (see there).
+std::string patient_from_path(const std::filesystem::path& edf, const std::string& regex);
+
+}  // namespace ecgforest::pipeline

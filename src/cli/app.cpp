@@ -1,0 +1,203 @@
+#include "ecgforest/cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "ecgforest/core/config.hpp"
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/pipeline/extract.hpp"
+#include "ecgforest/pipeline/inspect.hpp"
+#include "ecgforest/pipeline/predict.hpp"
+#include "ecgforest/pipeline/train.hpp"
+#include "ecgforest/version.hpp"
+
+namespace ecgforest::cli {
+namespace {
+
+struct SubcommandState {
+  CLI::App* app = nullptr;
+  Command cmd = Command::extract;
+  std::string config_file;
+  std::map<const ConfigKey*, std::vector<std::string>> values;
+  std::map<const ConfigKey*, bool> flags;
+  std::map<const ConfigKey*, CLI::Option*> options;
+  std::string inspect_file;
+};
+
+std::string require(const std::string& value, const char* flag, const char* what) {
+  if (value.empty()) throw ConfigError(std::string("Missing ") + flag + ": give the " + what + " on the command line or in the config file.");
+  return value;
+}
+
+Config build_config(SubcommandState& s) {
+  Config c;
+  if (!s.config_file.empty()) apply_config_file(c, s.config_file);
+  for (auto& [key, opt] : s.options) {
+    if (opt->count() == 0) continue;
+    if (key->is_flag) {
+      key->set(c, {s.flags[key] ? "true" : "false"});
+    } else {
+      key->set(c, s.values[key]);
+    }
+  }
+  validate(c);
+  return c;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv, MPI_Comm comm) {
+  const int me = parallel::rank(comm);
+  CLI::App app{std::string("ecgforest ") + kVersion +
+               ": ECG recordings (EDF) to HRV features to a distributed random-forest seizure detector.\n"
+               "Run under mpirun/srun for several ranks; every subcommand accepts --config FILE.toml "
+               "(command-line flags override it)."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(kVersion));
+  struct Def {
+    const char* name;
+    Command cmd;
+    const char* help;
+  };
+  const Def defs[] = {
+      {"extract", Command::extract, "EDF recordings -> one features HDF5 file (collective parallel write)"},
+      {"train", Command::train, "features file -> model.h5 + <model>.metrics.json (patient-grouped CV, trees split across ranks)"},
+      {"run", Command::run, "extract then train in the same MPI job: writes DIR/features.h5, DIR/model.h5, DIR/metrics.json"},
+      {"predict", Command::predict,
+       "apply a model to a features file (--model --features --output probs.h5); "
+       "predicting from EDF recordings (--input) is NOT IMPLEMENTED YET"},
+      {"inspect", Command::inspect, "print a human summary of an EDF, features or model file"},
+  };
+  std::vector<std::unique_ptr<SubcommandState>> states;
+  for (const auto& d : defs) {
+    auto st = std::make_unique<SubcommandState>();
+    st->cmd = d.cmd;
+    st->app = app.add_subcommand(d.name, d.help);
+    if (d.cmd == Command::inspect) {
+      st->app->add_option("file", st->inspect_file, "EDF, features (.h5) or model (.h5) file")->required();
+    } else {
+      st->app->add_option("--config", st->config_file, "TOML configuration file (flags override it)");
+      for (const auto& key : config_schema()) {
+        if ((key.commands & static_cast<unsigned>(d.cmd)) == 0) continue;
+        CLI::Option* opt = nullptr;
+        if (key.is_flag) {
+          bool& b = st->flags[&key];
+          opt = st->app->add_flag(key.flag, b, key.help + " [config: " + key.key + "]");
+        } else {
+          auto& v = st->values[&key];
+          opt = st->app->add_option(key.flag, v, key.help + " [config: " + key.key + "]");
+          opt->expected(key.is_list ? -1 : 1);
+          if (!key.is_list) opt->type_size(1);
+        }
+        st->options[&key] = opt;
+      }
+    }
+    states.push_back(std::move(st));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (me == 0) return app.exit(e);
+    return e.get_exit_code();
+  }
+
+  SubcommandState* s = nullptr;
+  for (auto& st : states) {
+    if (st->app->parsed()) s = st.get();
+  }
+  std::ostream* log = me == 0 ? &std::cout : nullptr;
+
+  if (s->cmd == Command::inspect) {
+    if (me == 0) pipeline::inspect_file(s->inspect_file, std::cout);
+    return 0;
+  }
+
+  // Configuration problems are the same on every rank; agree anyway so none waits alone.
+  Config config;
+  std::string err;
+  try {
+    config = build_config(*s);
+    switch (s->cmd) {
+      case Command::extract:
+        require(config.output, "--output", "features file to write");
+        if (config.input.empty()) require("", "--input", "EDF files or directories");
+        break;
+      case Command::train:
+        require(config.features, "--features", "features file to read");
+        require(config.model, "--model", "model file to write");
+        break;
+      case Command::run:
+        require(config.output, "--output", "output directory");
+        if (config.input.empty()) require("", "--input", "EDF files or directories");
+        break;
+      case Command::predict:
+        if (!config.input.empty()) {
+          throw ConfigError("'ecgforest predict --input' (prediction on EDF recordings with annotation output) is not "
+                            "implemented yet; extract features first and use 'predict --model M --features F --output P.h5'.");
+        }
+        require(config.model, "--model", "model file");
+        require(config.features, "--features", "features file");
+        require(config.output, "--output", "probabilities file to write");
+        break;
+      default:
+        break;
+    }
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) {
+    if (me == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.c_str());
+    return 2;
+  }
+
+  switch (s->cmd) {
+    case Command::extract: {
+      const auto sum = pipeline::run_extract(comm, config, config.output, log);
+      if (sum.n_ok == 0) throw CollectiveError("No recording was usable; see the skipped list above and /records in " + config.output + ".");
+      if (config.extract.strict && sum.n_failed > 0) {
+        throw CollectiveError(std::to_string(sum.n_failed) + " recording(s) failed and --strict is set.");
+      }
+      return 0;
+    }
+    case Command::train: {
+      pipeline::run_train(comm, config, config.features, config.model, pipeline::metrics_path_for(config.model), log);
+      return 0;
+    }
+    case Command::run: {
+      const std::filesystem::path dir = config.output;
+      const auto features = dir / "features.h5";
+      const auto sum = pipeline::run_extract(comm, config, features, log);
+      if (sum.n_ok == 0) throw CollectiveError("No recording was usable; see the skipped list above and /records in " + features.string() + ".");
+      if (config.extract.strict && sum.n_failed > 0) {
+        throw CollectiveError(std::to_string(sum.n_failed) + " recording(s) failed and --strict is set.");
+      }
+      const auto tr = pipeline::run_train(comm, config, features, dir / "model.h5", dir / "metrics.json", log);
+      if (me == 0) {
+        std::printf("run: outputs in %s: features.h5 (%llu windows from %zu recordings), model.h5, metrics.json\n",
+                    dir.c_str(), static_cast<unsigned long long>(sum.n_windows), sum.n_ok);
+        if (tr.folds_used >= 2) {
+          std::printf("run: headline (window level, %d-fold patient-grouped CV, pooled): sensitivity %.3f, specificity %.3f, "
+                      "ROC AUC %.3f, PR AUC %.3f\n",
+                      tr.folds_used, tr.pooled.sensitivity, tr.pooled.specificity, tr.pooled.roc_auc, tr.pooled.pr_auc);
+        } else {
+          std::printf("run: no cross-validation was run (see metrics.json notes)\n");
+        }
+        std::fflush(stdout);
+      }
+      return 0;
+    }
+    case Command::predict:
+      pipeline::run_predict_features(comm, config, config.model, config.features, config.output, log);
+      return 0;
+    default:
+      return 2;
+  }
+}
+
+}  // namespace ecgforest::cli

@@ -1,0 +1,271 @@
+#include "ecgforest/core/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "ecgforest/core/error.hpp"
+
+namespace ecgforest {
+namespace {
+
+std::string one_value(const std::string& key, const std::vector<std::string>& v) {
+  if (v.size() != 1) {
+    throw ConfigError("Configuration key '" + key + "' takes exactly one value, got " +
+                      std::to_string(v.size()) + ".");
+  }
+  return v.front();
+}
+
+double parse_double(const std::string& key, const std::string& s) {
+  double out = 0;
+  const char* b = s.data();
+  const char* e = s.data() + s.size();
+  auto [p, ec] = std::from_chars(b, e, out);
+  if (ec != std::errc() || p != e || !std::isfinite(out)) {
+    throw ConfigError("Configuration key '" + key + "' needs a finite number, got '" + s + "'.");
+  }
+  return out;
+}
+
+template <class Int>
+Int parse_int(const std::string& key, const std::string& s) {
+  Int out = 0;
+  const char* b = s.data();
+  const char* e = s.data() + s.size();
+  auto [p, ec] = std::from_chars(b, e, out);
+  if (ec != std::errc() || p != e) {
+    throw ConfigError("Configuration key '" + key + "' needs a whole number, got '" + s + "'.");
+  }
+  return out;
+}
+
+bool parse_bool(const std::string& key, const std::string& s) {
+  if (s == "true" || s == "1") return true;
+  if (s == "false" || s == "0") return false;
+  throw ConfigError("Configuration key '" + key + "' needs true or false, got '" + s + "'.");
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string fmt_double(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  std::string s = os.str();
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+constexpr unsigned E = static_cast<unsigned>(Command::extract);
+constexpr unsigned T = static_cast<unsigned>(Command::train);
+constexpr unsigned R = static_cast<unsigned>(Command::run);
+constexpr unsigned P = static_cast<unsigned>(Command::predict);
+
+// Builders from a getter returning a reference to the member.
+template <class Get>
+ConfigKey str_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
+  ConfigKey k{key, std::move(flag), std::move(help), cmds, false, false, nullptr, nullptr};
+  k.set = [get, key](Config& c, const std::vector<std::string>& v) { get(c) = one_value(key, v); };
+  k.to_toml = [get](const Config& c) { return quote(get(const_cast<Config&>(c))); };
+  return k;
+}
+template <class Get>
+ConfigKey dbl_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
+  ConfigKey k{key, std::move(flag), std::move(help), cmds, false, false, nullptr, nullptr};
+  k.set = [get, key](Config& c, const std::vector<std::string>& v) {
+    get(c) = parse_double(key, one_value(key, v));
+  };
+  k.to_toml = [get](const Config& c) { return fmt_double(get(const_cast<Config&>(c))); };
+  return k;
+}
+template <class Int, class Get>
+ConfigKey int_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
+  ConfigKey k{key, std::move(flag), std::move(help), cmds, false, false, nullptr, nullptr};
+  k.set = [get, key](Config& c, const std::vector<std::string>& v) {
+    get(c) = parse_int<Int>(key, one_value(key, v));
+  };
+  k.to_toml = [get](const Config& c) { return std::to_string(get(const_cast<Config&>(c))); };
+  return k;
+}
+template <class Get>
+ConfigKey bool_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
+  ConfigKey k{key, std::move(flag), std::move(help), cmds, false, true, nullptr, nullptr};
+  k.set = [get, key](Config& c, const std::vector<std::string>& v) {
+    get(c) = v.empty() ? true : parse_bool(key, one_value(key, v));
+  };
+  k.to_toml = [get](const Config& c) { return get(const_cast<Config&>(c)) ? "true" : "false"; };
+  return k;
+}
+
+std::vector<ConfigKey> build_schema() {
+  std::vector<ConfigKey> s;
+  {
+    ConfigKey k{"input", "--input",
+                "EDF files, directories (searched recursively for *.edf), glob patterns, or list "
+                "files (*.txt, *.list: one path per line)",
+                E | R | P, true, false, nullptr, nullptr};
+    k.set = [](Config& c, const std::vector<std::string>& v) { c.input = v; };
+    k.to_toml = [](const Config& c) {
+      std::string out = "[";
+      for (std::size_t i = 0; i < c.input.size(); ++i) out += (i ? ", " : "") + quote(c.input[i]);
+      return out + "]";
+    };
+    s.push_back(std::move(k));
+  }
+  s.push_back(str_key("output", "--output",
+                      "extract: features file to write; run: output directory; predict: output file",
+                      E | R | P, [](Config& c) -> std::string& { return c.output; }));
+  s.push_back(str_key("features", "--features", "features HDF5 file to read", T | P,
+                      [](Config& c) -> std::string& { return c.features; }));
+  s.push_back(str_key("model", "--model", "model HDF5 file (train: written; predict: read)", T | P,
+                      [](Config& c) -> std::string& { return c.model; }));
+  s.push_back(str_key("extract.ecg_channel", "--ecg-channel",
+                      "EDF label of the ECG channel (default: auto-detect by label)", E | R | P,
+                      [](Config& c) -> std::string& { return c.extract.ecg_channel; }));
+  s.push_back(str_key("extract.patient_regex", "--patient-regex",
+                      "regex on the EDF basename (then path); first capture group = patient id",
+                      E | R | P, [](Config& c) -> std::string& { return c.extract.patient_regex; }));
+  s.push_back(str_key("extract.annotation_map", "--annotation-map",
+                      "CSV file 'edf,annotation' pairing recordings with annotation files",
+                      E | R | P, [](Config& c) -> std::string& { return c.extract.annotation_map; }));
+  s.push_back(str_key("extract.detector", "--detector", "R-peak detector name", E | R | P,
+                      [](Config& c) -> std::string& { return c.extract.detector; }));
+  s.push_back(dbl_key("extract.window_s", "--window-s", "feature window length in seconds", E | R | P,
+                      [](Config& c) -> double& { return c.extract.window_s; }));
+  s.push_back(dbl_key("extract.step_s", "--step-s", "hop between window ends in seconds", E | R | P,
+                      [](Config& c) -> double& { return c.extract.step_s; }));
+  s.push_back(dbl_key("extract.annotation_tolerance_s", "--annotation-tolerance-s",
+                      "how far (s) annotation events may run past the recording end", E | R | P,
+                      [](Config& c) -> double& { return c.extract.annotation_tolerance_s; }));
+  s.push_back(bool_key("extract.strict", "--strict",
+                       "exit with an error when any recording fails (default: only when none is usable)",
+                       E | R | P, [](Config& c) -> bool& { return c.extract.strict; }));
+  s.push_back(int_key<int>("train.trees", "--trees", "number of trees", T | R,
+                           [](Config& c) -> int& { return c.train.trees; }));
+  s.push_back(int_key<int>("train.max_features", "--max-features",
+                           "features tried per split (0 = sqrt of the feature count)", T | R,
+                           [](Config& c) -> int& { return c.train.max_features; }));
+  s.push_back(int_key<int>("train.max_depth", "--max-depth", "maximum tree depth (0 = unlimited)", T | R,
+                           [](Config& c) -> int& { return c.train.max_depth; }));
+  s.push_back(int_key<int>("train.min_samples_leaf", "--min-samples-leaf", "minimum rows per leaf", T | R,
+                           [](Config& c) -> int& { return c.train.min_samples_leaf; }));
+  s.push_back(str_key("train.class_weight", "--class-weight", "balanced or none", T | R,
+                      [](Config& c) -> std::string& { return c.train.class_weight; }));
+  s.push_back(str_key("train.bootstrap", "--bootstrap", "standard (with replacement) or none", T | R,
+                      [](Config& c) -> std::string& { return c.train.bootstrap; }));
+  s.push_back(int_key<int>("train.cv_folds", "--cv-folds",
+                           "patient-grouped cross-validation folds (0 = none)", T | R,
+                           [](Config& c) -> int& { return c.train.cv_folds; }));
+  s.push_back(int_key<std::uint64_t>("train.seed", "--seed", "random seed", T | R,
+                                     [](Config& c) -> std::uint64_t& { return c.train.seed; }));
+  s.push_back(dbl_key("train.label_threshold", "--label-threshold",
+                      "window seizure fraction at or above which a window is positive", T | R,
+                      [](Config& c) -> double& { return c.train.label_threshold; }));
+  s.push_back(dbl_key("train.decision_threshold", "--decision-threshold",
+                      "predicted probability at or above which a window is called seizure", T | R | P,
+                      [](Config& c) -> double& { return c.train.decision_threshold; }));
+  return s;
+}
+
+std::string valid_keys_sentence() {
+  std::string out;
+  for (const auto& k : config_schema()) out += (out.empty() ? "" : ", ") + k.key;
+  return out;
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_schema() {
+  static const std::vector<ConfigKey> schema = build_schema();
+  return schema;
+}
+
+void apply_config_text(Config& config, const std::string& text, const std::string& origin) {
+  std::istringstream in(text);
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_config(in);
+  } catch (const std::exception& e) {
+    throw ConfigError("The configuration file " + origin + " is not valid TOML (" + e.what() +
+                      "); fix the syntax and run again.");
+  }
+  std::map<std::string, const ConfigKey*> by_key;
+  for (const auto& k : config_schema()) by_key[k.key] = &k;
+  for (const auto& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // section markers
+    const std::string full = item.fullname();
+    auto it = by_key.find(full);
+    if (it == by_key.end()) {
+      throw ConfigError("The configuration file " + origin + " has an unknown key '" + full +
+                        "'; valid keys are: " + valid_keys_sentence() + ".");
+    }
+    try {
+      it->second->set(config, item.inputs);
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string("In ") + origin + ": " + e.what());
+    }
+  }
+}
+
+void apply_config_file(Config& config, const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) {
+    throw ConfigError("Cannot read the configuration file " + file.string() +
+                      "; check the path and its permissions.");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  apply_config_text(config, ss.str(), file.string());
+}
+
+std::string to_toml(const Config& config) {
+  std::string out = "# effective ecgforest configuration\n";
+  std::string section;
+  for (const auto& k : config_schema()) {
+    const auto dot = k.key.find('.');
+    const std::string sec = dot == std::string::npos ? "" : k.key.substr(0, dot);
+    const std::string name = dot == std::string::npos ? k.key : k.key.substr(dot + 1);
+    if (sec != section) {
+      out += "\n[" + sec + "]\n";
+      section = sec;
+    }
+    out += name + " = " + k.to_toml(config) + "\n";
+  }
+  return out;
+}
+
+void validate(const Config& c) {
+  auto fail = [](const std::string& s) { throw ConfigError(s); };
+  if (!(c.extract.window_s > 0)) fail("extract.window_s (--window-s) must be > 0 seconds.");
+  if (!(c.extract.step_s > 0)) fail("extract.step_s (--step-s) must be > 0 seconds.");
+  if (c.extract.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
+  if (c.train.trees < 1) fail("train.trees (--trees) must be at least 1, got " + std::to_string(c.train.trees) + ".");
+  if (c.train.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
+  if (c.train.max_depth < 0) fail("train.max_depth (--max-depth) must be >= 0 (0 = unlimited).");
+  if (c.train.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
+  if (c.train.class_weight != "balanced" && c.train.class_weight != "none")
+    fail("train.class_weight (--class-weight) must be 'balanced' or 'none', got '" + c.train.class_weight + "'.");
+  if (c.train.bootstrap != "standard" && c.train.bootstrap != "none")
+    fail("train.bootstrap (--bootstrap) must be 'standard' or 'none', got '" + c.train.bootstrap + "'.");
+  if (c.train.cv_folds < 0 || c.train.cv_folds == 1)
+    fail("train.cv_folds (--cv-folds) must be 0 (no cross-validation) or at least 2, got " +
+         std::to_string(c.train.cv_folds) + ".");
+  if (!(c.train.label_threshold > 0 && c.train.label_threshold <= 1))
+    fail("train.label_threshold (--label-threshold) must be in (0, 1].");
+  if (!(c.train.decision_threshold >= 0 && c.train.decision_threshold <= 1))
+    fail("train.decision_threshold (--decision-threshold) must be in [0, 1].");
+}
+
+}  // namespace ecgforest

@@ -1,0 +1,412 @@
+#include "ecgforest/io/features_file.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <numeric>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/io/h5.hpp"
+#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/version.hpp"
+
+namespace ecgforest::io {
+namespace {
+
+using h5::check_status;
+using h5::Handle;
+using parallel::check_mpi;
+
+// Memory layout of one /records row; strings are variable-length (char*).
+struct RecordMem {
+  const char* path;
+  const char* patient;
+  const char* ecg_channel;
+  const char* status;
+  const char* message;
+  const char* annotation;
+  double duration_s;
+  double fs;
+  std::uint64_t n_beats;
+  std::uint64_t n_windows;
+  std::uint64_t first_window;
+};
+
+Handle record_type() {
+  Handle str = h5::vlen_string_type();
+  Handle t = h5::type_handle(H5Tcreate(H5T_COMPOUND, sizeof(RecordMem)), "Cannot create the /records type.");
+  auto add = [&](const char* name, std::size_t off, hid_t type) {
+    check_status(H5Tinsert(t, name, off, type), std::string("Cannot add field '") + name + "' to the /records type.");
+  };
+  add("path", offsetof(RecordMem, path), str);
+  add("patient", offsetof(RecordMem, patient), str);
+  add("ecg_channel", offsetof(RecordMem, ecg_channel), str);
+  add("status", offsetof(RecordMem, status), str);
+  add("message", offsetof(RecordMem, message), str);
+  add("annotation", offsetof(RecordMem, annotation), str);
+  add("duration_s", offsetof(RecordMem, duration_s), H5T_NATIVE_DOUBLE);
+  add("fs", offsetof(RecordMem, fs), H5T_NATIVE_DOUBLE);
+  add("n_beats", offsetof(RecordMem, n_beats), H5T_NATIVE_UINT64);
+  add("n_windows", offsetof(RecordMem, n_windows), H5T_NATIVE_UINT64);
+  add("first_window", offsetof(RecordMem, first_window), H5T_NATIVE_UINT64);
+  return t;
+}
+
+void serialize_row(parallel::Writer& w, std::uint64_t index, const RecordRow& r) {
+  w.u64(index);
+  w.str(r.path);
+  w.str(r.patient);
+  w.str(r.ecg_channel);
+  w.str(r.status);
+  w.str(r.message);
+  w.str(r.annotation);
+  w.f64(r.duration_s);
+  w.f64(r.fs);
+  w.u64(r.n_beats);
+}
+
+// Collective write of `local_rows` rows of width `width` (elements) of `data` into `dataset` at
+// the row ranges `ranges` (sorted, [first, first+count)). Returns the no-collective cause (0 =
+// collective).
+template <class T>
+std::uint32_t collective_write_rows(hid_t dataset, hid_t dxpl, hsize_t n_rows, hsize_t width,
+                                    const std::vector<std::pair<hsize_t, hsize_t>>& ranges, const std::vector<T>& data,
+                                    const std::string& name) {
+  const int rank = width == 1 ? 1 : 2;
+  Handle fspace = h5::dataspace_handle(H5Dget_space(dataset), "Cannot get the dataspace of " + name + ".");
+  check_status(H5Sselect_none(fspace), "Cannot clear the selection of " + name + ".");
+  hsize_t local_rows = 0;
+  for (const auto& [first, count] : ranges) {
+    if (count == 0) continue;
+    hsize_t start[2] = {first, 0};
+    hsize_t cnt[2] = {count, width};
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_OR, start, nullptr, cnt, nullptr),
+                 "Cannot select rows of " + name + ".");
+    local_rows += count;
+  }
+  (void)n_rows;
+  hsize_t mdims[2] = {std::max<hsize_t>(local_rows, 1), width};
+  Handle mspace = h5::dataspace_handle(H5Screate_simple(rank, mdims, nullptr), "Cannot create a memory dataspace.");
+  if (local_rows == 0) check_status(H5Sselect_none(mspace), "Cannot clear the memory selection.");
+  static const T dummy{};
+  const void* buf = local_rows ? static_cast<const void*>(data.data()) : static_cast<const void*>(&dummy);
+  check_status(H5Dwrite(dataset, h5::native_type<T>(), mspace, fspace, dxpl, buf),
+               "Collective write of " + name + " failed.");
+  std::uint32_t local_cause = 0, global_cause = 0;
+  check_status(H5Pget_mpio_no_collective_cause(dxpl, &local_cause, &global_cause),
+               "Cannot query whether the write of " + name + " was collective.");
+  return global_cause | local_cause;
+}
+
+std::string cause_text(std::uint32_t cause) {
+  if (cause == H5D_MPIO_COLLECTIVE) return "verified";
+  std::string s = "not collective:";
+  if (cause & H5D_MPIO_SET_INDEPENDENT) s += " independent I/O was requested;";
+  if (cause & H5D_MPIO_DATATYPE_CONVERSION) s += " datatype conversion;";
+  if (cause & H5D_MPIO_DATA_TRANSFORMS) s += " data transforms;";
+  if (cause & H5D_MPIO_MPI_OPT_TYPES_ENV_VAR_DISABLED) s += " MPI derived types disabled;";
+  if (cause & H5D_MPIO_NOT_SIMPLE_OR_SCALAR_DATASPACES) s += " non-simple dataspaces;";
+  if (cause & H5D_MPIO_NOT_CONTIGUOUS_OR_CHUNKED_DATASET) s += " dataset layout;";
+  return s;
+}
+
+Handle create_dataset(hid_t parent, const std::string& name, hid_t ftype, std::vector<hsize_t> dims) {
+  Handle space = h5::dataspace_handle(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                                      "Cannot create the dataspace of " + name + ".");
+  return h5::dataset_handle(H5Dcreate2(parent, name.c_str(), ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                            "Cannot create the dataset " + name + ".");
+}
+
+template <class T>
+std::vector<T> collective_read_all(hid_t file, const std::string& name, hid_t dxpl, std::vector<hsize_t>* dims_out) {
+  Handle ds = h5::dataset_handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT),
+                                 "The features file has no dataset " + name + "; is it an ecgforest features file?");
+  Handle space = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + name + ".");
+  const int rank = H5Sget_simple_extent_ndims(space);
+  check_status(rank < 0 ? -1 : 0, "Cannot get the rank of " + name + ".");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check_status(H5Sget_simple_extent_dims(space, dims.data(), nullptr), "Cannot get the dims of " + name + ".");
+  hsize_t total = 1;
+  for (auto d : dims) total *= d;
+  std::vector<T> out(static_cast<std::size_t>(total));
+  if (total > 0) {
+    check_status(H5Dread(ds, h5::native_type<T>(), H5S_ALL, H5S_ALL, dxpl, out.data()),
+                 "Cannot read " + name + ".");
+  }
+  if (dims_out) *dims_out = dims;
+  return out;
+}
+
+std::vector<RecordRow> read_records(hid_t file) {
+  Handle ds = h5::dataset_handle(H5Dopen2(file, "/records", H5P_DEFAULT),
+                                 "The features file has no /records table; is it an ecgforest features file?");
+  Handle space = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of /records.");
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  check_status(n < 0 ? -1 : 0, "Cannot size /records.");
+  Handle type = record_type();
+  std::vector<RecordMem> mem(static_cast<std::size_t>(n));
+  std::vector<RecordRow> rows;
+  if (n == 0) return rows;
+  check_status(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mem.data()), "Cannot read /records.");
+  for (const auto& m : mem) {
+    RecordRow r;
+    auto s = [](const char* p) { return p ? std::string(p) : std::string(); };
+    r.path = s(m.path);
+    r.patient = s(m.patient);
+    r.ecg_channel = s(m.ecg_channel);
+    r.status = s(m.status);
+    r.message = s(m.message);
+    r.annotation = s(m.annotation);
+    r.duration_s = m.duration_s;
+    r.fs = m.fs;
+    r.n_beats = m.n_beats;
+    r.n_windows = m.n_windows;
+    r.first_window = m.first_window;
+    rows.push_back(std::move(r));
+  }
+  H5Dvlen_reclaim(type, space, H5P_DEFAULT, mem.data());
+  return rows;
+}
+
+void read_attributes(hid_t file, FeaturesData& out) {
+  out.config_toml = h5::read_string_attribute(file, "config");
+  out.version = h5::read_string_attribute(file, "version");
+  out.created = h5::read_string_attribute(file, "created");
+  out.n_ranks = h5::read_int_attribute(file, "n_ranks");
+  Handle ds = h5::dataset_handle(H5Dopen2(file, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
+  out.columns = h5::read_string_list_attribute(ds, "columns");
+}
+
+}  // namespace
+
+std::string utc_now_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file, std::size_t n_records,
+                                const std::vector<RecordResult>& local_in, const FeaturesMeta& meta) {
+  h5::init_error_handling();
+  const int me = parallel::rank(comm);
+  const int p = parallel::size(comm);
+  const hsize_t F = meta.columns.size();
+
+  // Local results in input order: HDF5 maps memory to a union of hyperslabs in file order.
+  std::vector<const RecordResult*> local;
+  for (const auto& r : local_in) local.push_back(&r);
+  std::sort(local.begin(), local.end(), [](auto* a, auto* b) { return a->index < b->index; });
+
+  std::string local_error;
+  std::vector<std::uint64_t> counts(n_records, 0), seen(n_records, 0);
+  for (const auto* r : local) {
+    if (r->index >= n_records) {
+      local_error = "Internal error: record index out of range in write_features_file.";
+      break;
+    }
+    const auto n = static_cast<std::uint64_t>(r->features.rows());
+    if (n > 0 && static_cast<hsize_t>(r->features.cols()) != F) {
+      local_error = "Internal error: " + r->row.path + " produced " + std::to_string(r->features.cols()) +
+                    " feature columns, expected " + std::to_string(F) + ".";
+    }
+    if (r->label.size() != n || r->time_s.size() != n) {
+      local_error = "Internal error: " + r->row.path + " has mismatched window arrays.";
+    }
+    counts[r->index] = n;
+    seen[r->index] = 1;
+  }
+  if (auto err = parallel::agree_on_error(comm, local_error); !err.empty()) throw Error(err);
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
+            "MPI_Allreduce (window counts)");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, seen.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
+            "MPI_Allreduce (records seen)");
+  std::vector<std::uint64_t> first(n_records, 0);
+  std::uint64_t N = 0;
+  for (std::size_t i = 0; i < n_records; ++i) {
+    first[i] = N;
+    N += counts[i];
+  }
+
+  // Local buffers, concatenated in input order.
+  std::vector<std::pair<hsize_t, hsize_t>> ranges;
+  std::vector<float> feat, label;
+  std::vector<std::uint32_t> rec;
+  std::vector<double> time;
+  for (const auto* r : local) {
+    const auto n = static_cast<std::size_t>(r->features.rows());
+    if (n == 0) continue;
+    ranges.emplace_back(first[r->index], n);
+    feat.insert(feat.end(), r->features.data(), r->features.data() + n * F);
+    label.insert(label.end(), r->label.begin(), r->label.end());
+    rec.insert(rec.end(), n, static_cast<std::uint32_t>(r->index));
+    time.insert(time.end(), r->time_s.begin(), r->time_s.end());
+  }
+
+  const std::filesystem::path tmp = file.string() + ".partial";
+  if (me == 0) {
+    std::error_code ec;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    std::filesystem::remove(tmp, ec);
+  }
+  check_mpi(MPI_Barrier(comm), "MPI_Barrier (before creating the features file)");
+
+  WriteReport report;
+  report.n_windows = N;
+  std::uint32_t cause = 0;
+  {
+    Handle fapl = h5::plist_handle(H5Pcreate(H5P_FILE_ACCESS), "Cannot create a file access property list.");
+    check_status(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "Cannot set MPI-IO file access.");
+    check_status(H5Pset_all_coll_metadata_ops(fapl, true), "Cannot enable collective metadata reads.");
+    check_status(H5Pset_coll_metadata_write(fapl, true), "Cannot enable collective metadata writes.");
+    Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                               "Cannot create the features file " + tmp.string() +
+                                   "; check that the directory exists and is writable on every node.");
+    Handle g = h5::group_handle(H5Gcreate2(f, "/windows", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                "Cannot create the group /windows.");
+    Handle dfeat = create_dataset(f, "/windows/features", H5T_IEEE_F32LE, {N, F});
+    Handle dlabel = create_dataset(f, "/windows/label", H5T_IEEE_F32LE, {N});
+    Handle drec = create_dataset(f, "/windows/record", H5T_STD_U32LE, {N});
+    Handle dtime = create_dataset(f, "/windows/time_s", H5T_IEEE_F64LE, {N});
+    Handle dxpl = h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
+    check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
+    if (N > 0) {
+      if (F > 0) cause |= collective_write_rows(dfeat, dxpl, N, F, ranges, feat, "/windows/features");
+      cause |= collective_write_rows(dlabel, dxpl, N, 1, ranges, label, "/windows/label");
+      cause |= collective_write_rows(drec, dxpl, N, 1, ranges, rec, "/windows/record");
+      cause |= collective_write_rows(dtime, dxpl, N, 1, ranges, time, "/windows/time_s");
+    }
+    dfeat.reset();
+    dlabel.reset();
+    drec.reset();
+    dtime.reset();
+    g.reset();
+    f.close("Closing the features file " + tmp.string() + " failed; the disk may be full.");
+  }
+  report.collective = cause == H5D_MPIO_COLLECTIVE;
+  report.not_collective_reason = report.collective ? "" : cause_text(cause);
+
+  // /records rows travel to rank 0, which finishes the file serially.
+  parallel::Writer w;
+  for (const auto* r : local) serialize_row(w, r->index, r->row);
+  const auto all = parallel::gather_bytes(comm, w.bytes(), 0);
+  std::string rank0_error;
+  if (me == 0) {
+    try {
+      std::vector<RecordRow> rows(n_records);
+      for (std::size_t i = 0; i < n_records; ++i) {
+        if (seen[i] != 1) {
+          rows[i].status = "lost";
+          rows[i].message = seen[i] == 0 ? "No rank reported a result for this recording (internal error)."
+                                         : "Several ranks reported this recording (internal error).";
+        }
+      }
+      parallel::Reader rd(all.data(), all.size());
+      while (!rd.done()) {
+        const auto idx = rd.u64();
+        RecordRow r;
+        r.path = rd.str();
+        r.patient = rd.str();
+        r.ecg_channel = rd.str();
+        r.status = rd.str();
+        r.message = rd.str();
+        r.annotation = rd.str();
+        r.duration_s = rd.f64();
+        r.fs = rd.f64();
+        r.n_beats = rd.u64();
+        r.n_windows = counts[idx];
+        r.first_window = first[idx];
+        rows[idx] = std::move(r);
+      }
+      Handle f = h5::file_handle(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                                 "Cannot reopen " + tmp.string() + " to add /records.");
+      std::vector<RecordMem> mem;
+      mem.reserve(rows.size());
+      for (const auto& r : rows) {
+        mem.push_back({r.path.c_str(), r.patient.c_str(), r.ecg_channel.c_str(), r.status.c_str(), r.message.c_str(),
+                       r.annotation.c_str(), r.duration_s, r.fs, r.n_beats, r.n_windows, r.first_window});
+      }
+      Handle type = record_type();
+      const hsize_t nr = rows.size();
+      Handle space = h5::dataspace_handle(H5Screate_simple(1, &nr, nullptr), "Cannot create the /records dataspace.");
+      Handle ds = h5::dataset_handle(H5Dcreate2(f, "/records", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                     "Cannot create /records.");
+      if (nr > 0) check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mem.data()), "Cannot write /records.");
+      h5::write_string_attribute(ds, "units", "duration_s: seconds; fs: Hz; n_beats: detected R-peaks; "
+                                              "n_windows/first_window: rows of /windows");
+      Handle feats = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
+      h5::write_string_list_attribute(feats, "columns", meta.columns);
+      Handle lab = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");
+      h5::write_string_attribute(lab, "description", "fraction of the window covered by annotated seizure, 0..1; NaN = no annotation");
+      Handle tim = h5::dataset_handle(H5Dopen2(f, "/windows/time_s", H5P_DEFAULT), "Cannot open /windows/time_s.");
+      h5::write_string_attribute(tim, "units", "seconds from recording start (window end)");
+      h5::write_string_attribute(f, "format", "ecgforest-features/1");
+      h5::write_string_attribute(f, "config", meta.config_toml);
+      h5::write_string_attribute(f, "version", kVersion);
+      h5::write_string_attribute(f, "created", utc_now_iso());
+      h5::write_int_attribute(f, "n_ranks", p);
+      h5::write_string_attribute(f, "collective_writes", N == 0 ? "verified" : cause_text(cause));
+      feats.reset();
+      lab.reset();
+      tim.reset();
+      ds.reset();
+      f.close("Closing the features file " + tmp.string() + " failed; the disk may be full.");
+      std::filesystem::rename(tmp, file);
+    } catch (const std::exception& e) {
+      rank0_error = e.what();
+    }
+  }
+  if (auto err = parallel::agree_on_error(comm, rank0_error); !err.empty()) throw Hdf5Error(err);
+  return report;
+}
+
+FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file) {
+  h5::init_error_handling();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw Error("The features file " + file.string() + " does not exist; run 'ecgforest extract' first or check the path.");
+  }
+  FeaturesData out;
+  Handle fapl = h5::plist_handle(H5Pcreate(H5P_FILE_ACCESS), "Cannot create a file access property list.");
+  check_status(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "Cannot set MPI-IO file access.");
+  Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, fapl),
+                             "Cannot open the features file " + file.string() + " (not HDF5, or unreadable).");
+  Handle dxpl = h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
+  check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
+  std::vector<hsize_t> dims;
+  auto x = collective_read_all<float>(f, "/windows/features", dxpl, &dims);
+  if (dims.size() != 2) throw Hdf5Error(file.string() + ": /windows/features must be 2-D [windows, features].");
+  out.x = Eigen::Map<FeatureRows>(x.data(), static_cast<Eigen::Index>(dims[0]), static_cast<Eigen::Index>(dims[1]));
+  out.label = collective_read_all<float>(f, "/windows/label", dxpl, nullptr);
+  out.record = collective_read_all<std::uint32_t>(f, "/windows/record", dxpl, nullptr);
+  out.time_s = collective_read_all<double>(f, "/windows/time_s", dxpl, nullptr);
+  out.records = read_records(f);
+  read_attributes(f, out);
+  if (out.columns.size() != dims[1]) {
+    throw Hdf5Error(file.string() + ": the 'columns' attribute names " + std::to_string(out.columns.size()) +
+                    " features but /windows/features has " + std::to_string(dims[1]) + " columns.");
+  }
+  if (out.label.size() != dims[0] || out.record.size() != dims[0] || out.time_s.size() != dims[0]) {
+    throw Hdf5Error(file.string() + ": the /windows datasets have different lengths; the file is damaged.");
+  }
+  f.close("Closing " + file.string() + " failed.");
+  return out;
+}
+
+FeaturesData read_features_summary(const std::filesystem::path& file) {
+  h5::init_error_handling();
+  FeaturesData out;
+  Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                             "Cannot open the features file " + file.string() + " (not HDF5, or unreadable).");
+  out.records = read_records(f);
+  read_attributes(f, out);
+  Handle ds = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");
+  out.label = h5::read_dataset<float>(f, "/windows/label");
+  return out;
+}
+
+}  // namespace ecgforest::io

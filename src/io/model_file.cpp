@@ -1,0 +1,125 @@
+#include "ecgforest/io/model_file.hpp"
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/io/features_file.hpp"
+#include "ecgforest/io/h5.hpp"
+#include "ecgforest/version.hpp"
+
+namespace ecgforest::io {
+
+using h5::Handle;
+
+void write_model_file(const std::filesystem::path& file, const forest::Forest& model, const ModelMeta& meta) {
+  h5::init_error_handling();
+  const std::filesystem::path tmp = file.string() + ".partial";
+  std::error_code ec;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<std::int32_t> feature, left, right;
+  std::vector<float> threshold, value;
+  std::vector<std::uint8_t> nan_left;
+  for (const auto& t : model.trees) {
+    feature.insert(feature.end(), t.feature.begin(), t.feature.end());
+    left.insert(left.end(), t.left.begin(), t.left.end());
+    right.insert(right.end(), t.right.begin(), t.right.end());
+    threshold.insert(threshold.end(), t.threshold.begin(), t.threshold.end());
+    value.insert(value.end(), t.value.begin(), t.value.end());
+    nan_left.insert(nan_left.end(), t.nan_left.begin(), t.nan_left.end());
+    offsets.push_back(feature.size());
+  }
+  std::vector<float> edges;
+  std::vector<std::uint64_t> edge_off{0};
+  for (const auto& e : meta.bin_edges) {
+    edges.insert(edges.end(), e.begin(), e.end());
+    edge_off.push_back(edges.size());
+  }
+  {
+    Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                               "Cannot create the model file " + tmp.string() + "; check that the directory is writable.");
+    const hsize_t n = feature.size();
+    h5::write_dataset<std::uint64_t>(f, "/trees/offsets", {offsets.size()}, offsets.data());
+    h5::write_dataset<std::int32_t>(f, "/trees/feature", {n}, feature.data());
+    h5::write_dataset<float>(f, "/trees/threshold", {n}, threshold.data());
+    h5::write_dataset<std::uint8_t>(f, "/trees/nan_left", {n}, nan_left.data());
+    h5::write_dataset<std::int32_t>(f, "/trees/left", {n}, left.data());
+    h5::write_dataset<std::int32_t>(f, "/trees/right", {n}, right.data());
+    h5::write_dataset<float>(f, "/trees/value", {n}, value.data());
+    h5::write_dataset<float>(f, "/binning/edges", {edges.size()}, edges.data());
+    h5::write_dataset<std::uint64_t>(f, "/binning/offsets", {edge_off.size()}, edge_off.data());
+    h5::write_string_attribute(f, "format", "ecgforest-model/1");
+    h5::write_string_list_attribute(f, "feature_names", model.feature_names);
+    h5::write_string_attribute(f, "config", meta.config_toml);
+    h5::write_string_attribute(f, "metrics", meta.metrics_json.empty() ? "{}" : meta.metrics_json);
+    h5::write_string_attribute(f, "version", kVersion);
+    h5::write_string_attribute(f, "created", utc_now_iso());
+    h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.trees.size()));
+    h5::write_string_attribute(f, "split_rule", "go left when x <= threshold, or x is NaN and nan_left; leaves have left = -1");
+    f.close("Closing the model file " + tmp.string() + " failed; the disk may be full.");
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* meta) {
+  h5::init_error_handling();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw Error("The model file " + file.string() + " does not exist; train one with 'ecgforest train' or check the path.");
+  }
+  Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                             "Cannot open the model file " + file.string() + " (not HDF5, or unreadable).");
+  if (!h5::has_attribute(f, "format") || h5::read_string_attribute(f, "format") != "ecgforest-model/1") {
+    throw Error(file.string() + " is not an ecgforest model file (missing format attribute 'ecgforest-model/1').");
+  }
+  forest::Forest model;
+  model.feature_names = h5::read_string_list_attribute(f, "feature_names");
+  const auto offsets = h5::read_dataset<std::uint64_t>(f, "/trees/offsets");
+  const auto feature = h5::read_dataset<std::int32_t>(f, "/trees/feature");
+  const auto threshold = h5::read_dataset<float>(f, "/trees/threshold");
+  const auto nan_left = h5::read_dataset<std::uint8_t>(f, "/trees/nan_left");
+  const auto left = h5::read_dataset<std::int32_t>(f, "/trees/left");
+  const auto right = h5::read_dataset<std::int32_t>(f, "/trees/right");
+  const auto value = h5::read_dataset<float>(f, "/trees/value");
+  const std::size_t n = feature.size();
+  if (offsets.empty() || offsets.back() != n || threshold.size() != n || nan_left.size() != n || left.size() != n ||
+      right.size() != n || value.size() != n) {
+    throw Error("The model file " + file.string() + " is damaged: its tree arrays have inconsistent lengths.");
+  }
+  for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
+    const auto b = static_cast<std::ptrdiff_t>(offsets[t]);
+    const auto e = static_cast<std::ptrdiff_t>(offsets[t + 1]);
+    if (b >= e) throw Error("The model file " + file.string() + " has an empty tree " + std::to_string(t) + ".");
+    forest::Tree tree;
+    tree.feature.assign(feature.begin() + b, feature.begin() + e);
+    tree.threshold.assign(threshold.begin() + b, threshold.begin() + e);
+    tree.nan_left.assign(nan_left.begin() + b, nan_left.begin() + e);
+    tree.left.assign(left.begin() + b, left.begin() + e);
+    tree.right.assign(right.begin() + b, right.begin() + e);
+    tree.value.assign(value.begin() + b, value.begin() + e);
+    const auto nn = static_cast<std::int32_t>(e - b);
+    for (std::size_t i = 0; i < tree.n_nodes(); ++i) {
+      const bool leaf = tree.left[i] < 0;
+      if (!leaf && (tree.left[i] >= nn || tree.right[i] < 0 || tree.right[i] >= nn || tree.feature[i] < 0 ||
+                    tree.feature[i] >= static_cast<std::int32_t>(model.feature_names.size()))) {
+        throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) +
+                    " has a node pointing outside the tree or at an unknown feature.");
+      }
+    }
+    model.trees.push_back(std::move(tree));
+  }
+  if (meta) {
+    meta->config_toml = h5::read_string_attribute(f, "config");
+    meta->metrics_json = h5::read_string_attribute(f, "metrics");
+    meta->version = h5::read_string_attribute(f, "version");
+    meta->created = h5::read_string_attribute(f, "created");
+    const auto edges = h5::read_dataset<float>(f, "/binning/edges");
+    const auto eoff = h5::read_dataset<std::uint64_t>(f, "/binning/offsets");
+    meta->bin_edges.clear();
+    for (std::size_t i = 0; i + 1 < eoff.size(); ++i) {
+      meta->bin_edges.emplace_back(edges.begin() + static_cast<std::ptrdiff_t>(eoff[i]),
+                                   edges.begin() + static_cast<std::ptrdiff_t>(eoff[i + 1]));
+    }
+  }
+  return model;
+}
+
+}  // namespace ecgforest::io

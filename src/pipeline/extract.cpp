@@ -1,0 +1,270 @@
+#include "ecgforest/pipeline/extract.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <mutex>
+#include <sstream>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/hrv/features.hpp"
+#include "ecgforest/hrv/labels.hpp"
+#include "ecgforest/io/annotations.hpp"
+#include "ecgforest/io/edf_reader.hpp"
+#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/parallel/work_queue.hpp"
+#include "ecgforest/signal/rpeaks.hpp"
+
+namespace ecgforest::pipeline {
+namespace {
+
+constexpr double kMinFs = 128.0, kMaxFs = 1000.0;
+
+hrv::WindowSpec window_spec(const Config& c) { return {c.extract.window_s, c.extract.step_s}; }
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Number as text with `decimals` digits after the point (-1: shortest general form).
+std::string fmt(double v, int decimals) {
+  char buf[64];
+  if (decimals < 0) {
+    std::snprintf(buf, sizeof buf, "%g", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::vector<std::string> feature_columns(const Config& config) { return hrv::feature_columns(window_spec(config)); }
+
+io::RecordResult process_recording(const InputRecording& rec, std::size_t index, const Config& config) {
+  io::RecordResult out;
+  out.index = index;
+  out.row.path = rec.edf.string();
+  out.row.patient = rec.patient;
+  const auto n_cols = static_cast<Eigen::Index>(feature_columns(config).size());
+  out.features.resize(0, n_cols);
+  try {
+    // 1. Header and ECG channel (only that channel is decoded, at its native rate).
+    io::EdfFile edf(rec.edf);
+    const auto& info = edf.info();
+    const auto ch = io::find_ecg_channel(info, config.extract.ecg_channel);
+    const auto& channel = info.channels[ch];
+    out.row.ecg_channel = channel.label;
+    out.row.fs = channel.fs_hz;
+    out.row.duration_s = static_cast<double>(channel.n_samples) / channel.fs_hz;
+    if (channel.fs_hz < kMinFs || channel.fs_hz > kMaxFs) {
+      throw RecordError("unsupported_rate", rec.edf.string() + ": the ECG channel '" + channel.label + "' is sampled at " +
+                                                fmt(channel.fs_hz, -1) + " Hz; ecgforest supports 128 to 1000 Hz.");
+    }
+    if (out.row.duration_s < config.extract.window_s) {
+      throw RecordError("too_short", rec.edf.string() + " lasts " + fmt(out.row.duration_s, 1) +
+                                         " s, shorter than one feature window (" + fmt(config.extract.window_s, -1) +
+                                         " s); it yields no windows.");
+    }
+    // 2. Annotations first (cheap), so a malformed file fails before the expensive work.
+    std::filesystem::path ann = rec.annotation;
+    if (ann.empty()) {
+      if (auto found = io::find_annotation_for(rec.edf)) ann = *found;
+    }
+    std::optional<io::Annotations> annotations;
+    if (!ann.empty()) {
+      annotations = io::read_annotations(ann, info.start);
+      out.row.annotation = ann.string();
+      for (const auto& e : annotations->events) {
+        if (e.stop_s > out.row.duration_s + config.extract.annotation_tolerance_s) {
+          throw RecordError("bad_annotation", ann.string() + " has an event " + fmt(e.start_s, 3) + "-" +
+                                                  fmt(e.stop_s, 3) + " s that ends after the recording (" +
+                                                  fmt(out.row.duration_s, 3) +
+                                                  " s); check that the annotation belongs to this EDF.");
+        }
+      }
+    }
+    // 3. Signal → R-peaks.
+    const Eigen::VectorXd ecg = edf.read_channel(channel.index);
+    signal::DetectorOptions dopt;
+    dopt.name = config.extract.detector;
+    const signal::RPeaks peaks = signal::detect_rpeaks(ecg, channel.fs_hz, dopt);
+    out.row.n_beats = peaks.sample.size();
+    double bad_s = 0;
+    for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / channel.fs_hz;
+    if (peaks.sample.size() < 2 || bad_s > 0.95 * out.row.duration_s) {
+      throw RecordError("flat_ecg", rec.edf.string() + ": the ECG channel '" + channel.label +
+                                        "' has no usable heartbeat (" + std::to_string(peaks.sample.size()) +
+                                        " beats found, " + fmt(100.0 * bad_s / out.row.duration_s, 0) +
+                                        " % flat, saturated or noisy); check the channel or pick another with --ecg-channel.");
+    }
+    // 4. HRV features on windows of the recording clock.
+    auto wf = hrv::compute_window_features(peaks.sample, channel.fs_hz, out.row.duration_s, peaks.bad, window_spec(config));
+    out.features = std::move(wf.values);
+    out.time_s = std::move(wf.window_end_s);
+    // 5. Labels.
+    if (annotations) {
+      out.label = hrv::seizure_fraction(annotations->events, out.time_s, config.extract.window_s);
+    } else {
+      out.label.assign(out.time_s.size(), std::numeric_limits<float>::quiet_NaN());
+      out.row.message = "No annotation file found next to the EDF; window labels are NaN (unlabelled).";
+    }
+    if (peaks.inverted) {
+      out.row.message += std::string(out.row.message.empty() ? "" : " ") + "ECG polarity was inverted and corrected.";
+    }
+    out.row.status = "ok";
+  } catch (const RecordError& e) {
+    out.row.status = e.kind();
+    out.row.message = e.what();
+    out.features.resize(0, n_cols);
+    out.label.clear();
+    out.time_s.clear();
+  } catch (const std::exception& e) {
+    out.row.status = "error";
+    out.row.message = rec.edf.string() + ": unexpected error while processing: " + e.what();
+    out.features.resize(0, n_cols);
+    out.label.clear();
+    out.time_s.clear();
+  }
+  return out;
+}
+
+ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log) {
+  const int me = parallel::rank(comm);
+  const double t0 = now_s();
+
+  // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
+  std::string err;
+  std::vector<InputRecording> recs;
+  parallel::Writer w;
+  if (me == 0) {
+    try {
+      recs = expand_inputs(config.input, config.extract);
+    } catch (const std::exception& e) {
+      err = e.what();
+    }
+  }
+  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  if (me == 0) {
+    w.u64(recs.size());
+    for (const auto& r : recs) {
+      w.str(r.edf.string());
+      w.u64(r.size_bytes);
+      w.str(r.patient);
+      w.str(r.annotation.string());
+    }
+  }
+  std::string blob = parallel::broadcast_string(comm, std::string(w.bytes().begin(), w.bytes().end()));
+  if (me != 0) {
+    parallel::Reader rd(blob.data(), blob.size());
+    recs.resize(rd.u64());
+    for (auto& r : recs) {
+      r.edf = rd.str();
+      r.size_bytes = rd.u64();
+      r.patient = rd.str();
+      r.annotation = rd.str();
+    }
+  }
+
+  // Largest first: the queue hands out positions in this order.
+  std::vector<std::size_t> order(recs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return recs[a].size_bytes > recs[b].size_bytes; });
+
+  const bool tty = log && isatty(fileno(stderr));
+  std::mutex log_mutex;
+  double last_print = 0;
+  auto progress = [&](std::size_t done, std::size_t total, double ecg_s) {
+    if (!log) return;
+    const double t = now_s() - t0;
+    const bool last = done == total;
+    if (!tty && !last && t - last_print < 10.0) return;  // plain periodic lines under Slurm
+    last_print = t;
+    const double eta = done ? t / static_cast<double>(done) * static_cast<double>(total - done) : 0;
+    std::lock_guard<std::mutex> lock(log_mutex);
+    std::fprintf(stderr, "%sextract: %zu/%zu recordings, %.2f ECG h, %.1f ECG h/s, elapsed %.0f s, ETA %.0f s%s",
+                 tty ? "\r" : "", done, total, ecg_s / 3600.0, t > 0 ? ecg_s / 3600.0 / t : 0.0, t, eta,
+                 tty ? (last ? "\n" : "") : "\n");
+    std::fflush(stderr);
+  };
+
+  std::vector<io::RecordResult> local;
+  std::string work_error;
+  parallel::QueueReport qr;
+  try {
+    qr = parallel::run_dynamic(
+        comm, order.size(),
+        [&](std::size_t pos) {
+          const std::size_t idx = order[pos];
+          local.push_back(process_recording(recs[idx], idx, config));
+          return local.back().row.duration_s;
+        },
+        progress);
+  } catch (const std::exception& e) {
+    work_error = e.what();
+  }
+  if (auto e = parallel::agree_on_error(comm, work_error); !e.empty()) throw CollectiveError("Extraction failed: " + e);
+
+  io::FeaturesMeta meta;
+  meta.columns = feature_columns(config);
+  meta.config_toml = to_toml(config);
+  ExtractSummary s;
+  s.write = io::write_features_file(comm, output, recs.size(), local, meta);
+
+  // Summary numbers (reduced to every rank; the failure list to rank 0).
+  double local_counts[5] = {0, 0, 0, 0, 0};  // ok, failed, unlabelled, ecg seconds, windows
+  parallel::Writer fw;
+  for (const auto& r : local) {
+    if (r.row.status == "ok") {
+      local_counts[0] += 1;
+      local_counts[3] += r.row.duration_s;
+      if (r.row.annotation.empty()) local_counts[2] += 1;
+    } else {
+      local_counts[1] += 1;
+      fw.str(r.row.status);
+      fw.str(r.row.path + ": " + r.row.status + ": " + r.row.message);
+    }
+    local_counts[4] += static_cast<double>(r.features.rows());
+  }
+  double tot[5];
+  parallel::check_mpi(MPI_Allreduce(local_counts, tot, 5, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce (summary)");
+  s.n_records = recs.size();
+  s.n_ok = static_cast<std::size_t>(tot[0]);
+  s.n_failed = static_cast<std::size_t>(tot[1]);
+  s.n_unlabelled = static_cast<std::size_t>(tot[2]);
+  s.ecg_hours = tot[3] / 3600.0;
+  s.n_windows = static_cast<std::uint64_t>(tot[4]);
+  s.busy_s_per_rank = qr.busy_s_per_rank;
+  s.dynamic_queue = qr.dynamic;
+  const auto fails = parallel::gather_bytes(comm, fw.bytes(), 0);
+  if (me == 0) {
+    parallel::Reader rd(fails.data(), fails.size());
+    while (!rd.done()) {
+      ++s.failures_by_kind[rd.str()];
+      s.failure_lines.push_back(rd.str());
+    }
+    std::sort(s.failure_lines.begin(), s.failure_lines.end());
+  }
+  s.seconds = now_s() - t0;
+  if (log && me == 0) {
+    std::ostringstream os;
+    os << "extract: " << s.n_records << " recordings: " << s.n_ok << " ok";
+    if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
+    os << ", " << s.n_failed << " skipped; " << fmt(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
+       << " windows in " << fmt(s.seconds, 1) << " s on " << parallel::size(comm) << " rank(s)\n";
+    if (!s.failure_lines.empty()) {
+      os << "extract: skipped recordings (status in /records):\n";
+      for (const auto& l : s.failure_lines) os << "  " << l << "\n";
+    }
+    if (!s.write.collective) os << "extract: warning: HDF5 writes were " << s.write.not_collective_reason << "\n";
+    os << "extract: features written to " << output.string() << "\n";
+    *log << os.str() << std::flush;
+  }
+  return s;
+}
+
+}  // namespace ecgforest::pipeline

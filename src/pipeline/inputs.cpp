@@ -1,0 +1,160 @@
+#include "ecgforest/pipeline/inputs.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "ecgforest/core/error.hpp"
+
+namespace ecgforest::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+std::string lower_ext(const fs::path& p) {
+  std::string e = p.extension().string();
+  for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+
+bool is_list_file(const fs::path& p) {
+  const auto e = lower_ext(p);
+  return e == ".txt" || e == ".list" || e == ".lst";
+}
+
+void add_path(const fs::path& p, std::set<fs::path>& out, int depth);
+
+void add_list_file(const fs::path& list, std::set<fs::path>& out, int depth) {
+  std::ifstream in(list);
+  if (!in) throw ConfigError("Cannot read the input list file " + list.string() + "; check its permissions.");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || line[b] == '#') continue;
+    const auto e = line.find_last_not_of(" \t");
+    fs::path p = line.substr(b, e - b + 1);
+    if (p.is_relative()) p = list.parent_path() / p;
+    if (!fs::exists(p)) {
+      throw ConfigError("Line " + std::to_string(n) + " of the input list " + list.string() + " names " + p.string() +
+                        ", which does not exist; fix or remove that line.");
+    }
+    add_path(p, out, depth + 1);
+  }
+}
+
+void add_path(const fs::path& p, std::set<fs::path>& out, int depth) {
+  if (depth > 8) throw ConfigError("Input list files nest more than 8 levels deep at " + p.string() + ".");
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      // A directory named *.edf is still a directory: it is searched, not opened.
+      if (lower_ext(it->path()) == ".edf" && !it->is_directory(ec)) out.insert(fs::absolute(it->path()).lexically_normal());
+    }
+    return;
+  }
+  if (is_list_file(p)) {
+    add_list_file(p, out, depth);
+    return;
+  }
+  out.insert(fs::absolute(p).lexically_normal());
+}
+
+std::map<fs::path, fs::path> read_annotation_map(const std::string& file) {
+  std::map<fs::path, fs::path> m;
+  if (file.empty()) return m;
+  std::ifstream in(file);
+  if (!in) throw ConfigError("Cannot read the annotation map " + file + " (extract.annotation_map); check the path.");
+  std::string line;
+  int n = 0;
+  const fs::path base = fs::path(file).parent_path();
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#' || (n == 1 && line.rfind("edf,", 0) == 0)) continue;
+    const auto comma = line.find(',');
+    if (comma == std::string::npos) {
+      throw ConfigError("Line " + std::to_string(n) + " of the annotation map " + file +
+                        " is not 'edf,annotation': '" + line + "'.");
+    }
+    fs::path edf = line.substr(0, comma), ann = line.substr(comma + 1);
+    if (edf.is_relative()) edf = base / edf;
+    if (ann.is_relative()) ann = base / ann;
+    m[fs::absolute(edf).lexically_normal()] = fs::absolute(ann).lexically_normal();
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string patient_from_path(const fs::path& edf, const std::string& regex) {
+  std::regex re;
+  try {
+    re = std::regex(regex);
+  } catch (const std::regex_error& e) {
+    throw ConfigError("extract.patient_regex '" + regex + "' is not a valid regular expression (" + e.what() + ").");
+  }
+  for (const std::string& s : {edf.filename().string(), edf.string()}) {
+    std::smatch m;
+    if (std::regex_search(s, m, re)) {
+      for (std::size_t i = 1; i < m.size(); ++i) {
+        if (m[i].matched && m[i].length() > 0) return m[i].str();
+      }
+      return m[0].str();
+    }
+  }
+  return edf.stem().string();
+}
+
+std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings) {
+  if (inputs.empty()) {
+    throw ConfigError("No input given; pass --input with EDF files, directories, globs or list files (or set input in the config).");
+  }
+  std::set<fs::path> paths;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (fs::exists(in, ec)) {
+      add_path(in, paths, 0);
+      continue;
+    }
+    if (in.find_first_of("*?[") != std::string::npos) {
+      glob_t g{};
+      const int rc = glob(in.c_str(), 0, nullptr, &g);
+      if (rc == 0) {
+        for (std::size_t i = 0; i < g.gl_pathc; ++i) add_path(g.gl_pathv[i], paths, 0);
+      }
+      globfree(&g);
+      if (rc != 0) throw ConfigError("The input pattern '" + in + "' matches no file; check the pattern.");
+      continue;
+    }
+    throw ConfigError("The input " + in + " does not exist; check the path.");
+  }
+  if (paths.empty()) {
+    throw ConfigError("No EDF file (*.edf) was found in the inputs; check --input.");
+  }
+  const auto amap = read_annotation_map(settings.annotation_map);
+  // Validate the regex once, before any work.
+  (void)patient_from_path("x.edf", settings.patient_regex);
+  std::vector<InputRecording> out;
+  for (const auto& p : paths) {
+    InputRecording r;
+    r.edf = p;
+    std::error_code ec;
+    const auto sz = fs::file_size(p, ec);
+    r.size_bytes = ec ? 0 : sz;
+    r.patient = patient_from_path(p, settings.patient_regex);
+    if (auto it = amap.find(p); it != amap.end()) r.annotation = it->second;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace ecgforest::pipeline

@@ -1,0 +1,125 @@
+#include "ecgforest/pipeline/inspect.hpp"
+
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/io/annotations.hpp"
+#include "ecgforest/io/edf_reader.hpp"
+#include "ecgforest/io/features_file.hpp"
+#include "ecgforest/io/h5.hpp"
+#include "ecgforest/io/model_file.hpp"
+
+namespace ecgforest::pipeline {
+namespace {
+
+std::string f2(double v, int decimals = 2) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
+
+void inspect_edf(const std::filesystem::path& file, std::ostream& out) {
+  io::EdfFile edf(file);
+  const auto& i = edf.info();
+  char start[64];
+  std::snprintf(start, sizeof start, "%04d-%02d-%02d %02d:%02d:%02d", i.start.year, i.start.month, i.start.day,
+                i.start.hour, i.start.minute, i.start.second);
+  out << file.string() << ": " << i.type << ", " << i.channels.size() << " signals, " << f2(i.duration_s, 1)
+      << " s (" << i.n_records << " records of " << f2(i.record_duration_s, 3) << " s), start " << start << "\n";
+  std::string ecg;
+  try {
+    ecg = i.channels[io::find_ecg_channel(i, "")].label;
+  } catch (const RecordError& e) {
+    ecg = std::string("none (") + e.what() + ")";
+  }
+  out << "  ECG channel (auto-detected): " << ecg << "\n";
+  auto ann = io::find_annotation_for(file);
+  out << "  annotations: " << (ann ? ann->string() : std::string("none found next to the file")) << "\n";
+  out << "  #   label              rate Hz    samples  unit\n";
+  for (const auto& c : i.channels) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-3d %-16s %9.3f %10lld  %s%s\n", c.index, c.label.c_str(), c.fs_hz,
+                  static_cast<long long>(c.n_samples), c.unit.c_str(), io::is_ecg_label(c.label) ? "  <- ECG" : "");
+    out << line;
+  }
+}
+
+void inspect_features(const std::filesystem::path& file, std::ostream& out) {
+  const auto d = io::read_features_summary(file);
+  std::map<std::string, std::size_t> status;
+  double hours = 0;
+  std::size_t pos = 0, labelled = 0;
+  for (const auto& r : d.records) {
+    ++status[r.status];
+    if (r.status == "ok") hours += r.duration_s / 3600.0;
+  }
+  for (float l : d.label) {
+    if (std::isfinite(l)) {
+      ++labelled;
+      pos += l >= 0.5f;
+    }
+  }
+  out << file.string() << ": ecgforest features file (version " << d.version << ", created " << d.created << " by "
+      << d.n_ranks << " rank(s))\n";
+  out << "  windows: " << d.label.size() << " (" << labelled << " labelled, " << pos << " with seizure fraction >= 0.5)\n";
+  out << "  features (" << d.columns.size() << "):";
+  for (const auto& c : d.columns) out << " " << c;
+  out << "\n  recordings: " << d.records.size() << " (" << f2(hours) << " ECG hours ok);";
+  for (const auto& [k, v] : status) out << " " << k << "=" << v;
+  out << "\n";
+  for (const auto& r : d.records) {
+    if (r.status != "ok") out << "    " << r.path << ": " << r.status << ": " << r.message << "\n";
+  }
+  out << "  configuration:\n";
+  std::size_t b = 0;
+  while (b < d.config_toml.size()) {
+    auto e = d.config_toml.find('\n', b);
+    if (e == std::string::npos) e = d.config_toml.size();
+    out << "    " << d.config_toml.substr(b, e - b) << "\n";
+    b = e + 1;
+  }
+}
+
+void inspect_model(const std::filesystem::path& file, std::ostream& out) {
+  io::ModelMeta meta;
+  const auto m = io::read_model_file(file, &meta);
+  std::size_t nodes = 0, leaves = 0;
+  for (const auto& t : m.trees) {
+    nodes += t.n_nodes();
+    for (auto l : t.left) leaves += l < 0;
+  }
+  out << file.string() << ": ecgforest model (version " << meta.version << ", created " << meta.created << ")\n";
+  out << "  trees: " << m.trees.size() << ", nodes: " << nodes << ", leaves: " << leaves << "\n";
+  out << "  features (" << m.feature_names.size() << "):";
+  for (const auto& c : m.feature_names) out << " " << c;
+  out << "\n  metrics: " << meta.metrics_json << "\n";
+}
+
+}  // namespace
+
+void inspect_file(const std::filesystem::path& file, std::ostream& out) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw Error("Cannot inspect " + file.string() + ": it does not exist or is not a regular file.");
+  }
+  io::h5::init_error_handling();
+  if (H5Fis_hdf5(file.c_str()) > 0) {
+    io::h5::Handle f = io::h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "Cannot open " + file.string() + ".");
+    const std::string format = io::h5::has_attribute(f, "format") ? io::h5::read_string_attribute(f, "format") : "";
+    f.reset();
+    if (format == "ecgforest-features/1") return inspect_features(file, out);
+    if (format == "ecgforest-model/1") return inspect_model(file, out);
+    throw Error(file.string() + " is an HDF5 file but neither an ecgforest features file nor a model (format '" + format + "').");
+  }
+  try {
+    inspect_edf(file, out);
+  } catch (const RecordError& e) {
+    throw Error(std::string("Cannot inspect ") + file.string() + ": " + e.what());
+  }
+}
+
+}  // namespace ecgforest::pipeline

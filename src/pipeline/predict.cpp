@@ -1,0 +1,90 @@
+#include "ecgforest/pipeline/predict.hpp"
+
+#include <algorithm>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/io/features_file.hpp"
+#include "ecgforest/io/h5.hpp"
+#include "ecgforest/io/model_file.hpp"
+#include "ecgforest/parallel/forest.hpp"
+#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/version.hpp"
+
+namespace ecgforest::pipeline {
+
+void run_predict_features(MPI_Comm comm, const Config& config, const std::filesystem::path& model_path,
+                          const std::filesystem::path& features, const std::filesystem::path& output, std::ostream* log) {
+  const int me = parallel::rank(comm);
+  const int p = parallel::size(comm);
+  std::string err;
+  io::FeaturesData data;
+  forest::Forest model;
+  io::FeatureRows x;  // columns reordered to the model's feature order
+  try {
+    model = io::read_model_file(model_path);
+    data = io::read_features_file(comm, features);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  std::vector<Eigen::Index> col;
+  std::string missing;
+  for (const auto& name : model.feature_names) {
+    auto it = std::find(data.columns.begin(), data.columns.end(), name);
+    if (it == data.columns.end()) {
+      missing += (missing.empty() ? "" : ", ") + name;
+    } else {
+      col.push_back(it - data.columns.begin());
+    }
+  }
+  if (!missing.empty()) {
+    throw CollectiveError("The features file " + features.string() + " lacks columns the model " + model_path.string() +
+                          " needs: " + missing + ". Extract features with the same settings as the training data.");
+  }
+  const auto N = static_cast<std::size_t>(data.x.rows());
+  x.resize(data.x.rows(), static_cast<Eigen::Index>(col.size()));
+  for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(col[j]);
+  // Each rank scores a contiguous block of rows; rank 0 gathers.
+  const auto [first, last] = parallel::tree_block(N, me, p);
+  const auto probs = model.predict_proba(x.data() + first * col.size(), last - first);
+  parallel::Writer w;
+  w.pod_vector(probs);
+  std::vector<std::vector<char>> parts;
+  parallel::gather_bytes(comm, w.bytes(), 0, &parts);
+  std::string write_err;
+  if (me == 0) {
+    try {
+      std::vector<float> all;
+      for (const auto& part : parts) {
+        parallel::Reader rd(part.data(), part.size());
+        auto v = rd.pod_vector<float>();
+        all.insert(all.end(), v.begin(), v.end());
+      }
+      io::h5::init_error_handling();
+      const std::filesystem::path tmp = output.string() + ".partial";
+      std::error_code ec;
+      if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path(), ec);
+      {
+        io::h5::Handle f = io::h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                                               "Cannot create " + tmp.string() + "; check that the directory is writable.");
+        io::h5::write_dataset<float>(f, "/windows/probability", {all.size()}, all.data());
+        io::h5::write_dataset<std::uint32_t>(f, "/windows/record", {data.record.size()}, data.record.data());
+        io::h5::write_dataset<double>(f, "/windows/time_s", {data.time_s.size()}, data.time_s.data());
+        io::h5::write_string_attribute(f, "format", "ecgforest-probabilities/1");
+        io::h5::write_string_attribute(f, "config", to_toml(config));
+        io::h5::write_string_attribute(f, "version", kVersion);
+        io::h5::write_string_attribute(f, "created", io::utc_now_iso());
+        io::h5::write_string_attribute(f, "model", model_path.string());
+        io::h5::write_string_attribute(f, "features", features.string());
+        f.close("Closing " + tmp.string() + " failed; the disk may be full.");
+      }
+      std::filesystem::rename(tmp, output);
+      if (log) *log << "predict: " << all.size() << " window probabilities written to " << output.string() << "\n";
+    } catch (const std::exception& e) {
+      write_err = e.what();
+    }
+  }
+  if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
+}
+
+}  // namespace ecgforest::pipeline
