@@ -1,0 +1,190 @@
+// Time-domain HRV features on sliding windows, checked against values worked out by hand.
+#include <gtest/gtest.h>
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/hrv/features.hpp"
+
+namespace hrv = ecgforest::hrv;
+namespace sig = ecgforest::signal;
+
+namespace {
+
+int col(const hrv::WindowFeatures& f, const std::string& name) {
+  const auto it = std::find(f.columns.begin(), f.columns.end(), name);
+  EXPECT_NE(it, f.columns.end()) << name;
+  return static_cast<int>(it - f.columns.begin());
+}
+
+double at(const hrv::WindowFeatures& f, Eigen::Index row, const std::string& name) {
+  return static_cast<double>(f.values(row, col(f, name)));
+}
+
+// Peaks (fs = 1000 Hz, so samples are ms) from a start and a list of RR in ms.
+std::vector<std::int64_t> peaks_from_rr(std::int64_t start, const std::vector<int>& rr) {
+  std::vector<std::int64_t> p = {start};
+  for (int r : rr) p.push_back(p.back() + r);
+  return p;
+}
+
+TEST(HrvFeatures, ColumnOrderIsStable) {
+  const std::vector<std::string> expect = {
+      "mean_nni", "sdnn",  "sdsd",  "nni_50", "pnni_50", "nni_20", "pnni_20", "rmssd",  "median_nni",
+      "range_nni", "cvsd", "cvnni", "mean_hr", "max_hr", "min_hr", "std_hr",  "n_rr", "rr_coverage"};
+  EXPECT_EQ(hrv::feature_columns({}), expect);
+  const auto f = hrv::compute_window_features({}, 256.0, 20.0, {}, {});
+  EXPECT_EQ(f.columns, expect);
+  EXPECT_EQ(f.values.cols(), static_cast<Eigen::Index>(expect.size()));
+}
+
+TEST(HrvFeatures, AlternatingRrMatchesHandComputedValues) {
+  // RR 800, 900, 800, 900 ms timed at 0.8, 1.7, 2.5, 3.4 s; the next RR (800) at 4.2 s.
+  const auto peaks = peaks_from_rr(0, {800, 900, 800, 900, 800, 900, 800});
+  hrv::WindowSpec spec;
+  spec.window_s = 4.0;
+  spec.step_s = 1.0;
+  const auto f = hrv::compute_window_features(peaks, 1000.0, 4.0, {}, spec);
+  ASSERT_EQ(f.values.rows(), 1);
+  ASSERT_EQ(f.window_end_s, std::vector<double>{4.0});
+  const double tol = 1e-3;
+  EXPECT_NEAR(at(f, 0, "n_rr"), 4.0, 0.0);
+  EXPECT_NEAR(at(f, 0, "mean_nni"), 850.0, tol);
+  EXPECT_NEAR(at(f, 0, "sdnn"), std::sqrt(4.0 * 50.0 * 50.0 / 3.0), tol);
+  EXPECT_NEAR(at(f, 0, "rmssd"), 100.0, tol);
+  // diffs +100, -100, +100: mean 100/3, population std = 100 * sqrt(8) / 3.
+  EXPECT_NEAR(at(f, 0, "sdsd"), 100.0 * std::sqrt(8.0) / 3.0, tol);
+  EXPECT_NEAR(at(f, 0, "nni_50"), 3.0, 0.0);
+  EXPECT_NEAR(at(f, 0, "pnni_50"), 75.0, tol);
+  EXPECT_NEAR(at(f, 0, "nni_20"), 3.0, 0.0);
+  EXPECT_NEAR(at(f, 0, "pnni_20"), 75.0, tol);
+  EXPECT_NEAR(at(f, 0, "median_nni"), 850.0, tol);
+  EXPECT_NEAR(at(f, 0, "range_nni"), 100.0, tol);
+  EXPECT_NEAR(at(f, 0, "cvsd"), 100.0 / 850.0, 1e-6);
+  EXPECT_NEAR(at(f, 0, "cvnni"), std::sqrt(4.0 * 2500.0 / 3.0) / 850.0, 1e-6);
+  const double h1 = 60000.0 / 800.0, h2 = 60000.0 / 900.0, hm = 0.5 * (h1 + h2);
+  EXPECT_NEAR(at(f, 0, "mean_hr"), hm, tol);
+  EXPECT_NEAR(at(f, 0, "max_hr"), 75.0, tol);
+  EXPECT_NEAR(at(f, 0, "min_hr"), h2, tol);
+  EXPECT_NEAR(at(f, 0, "std_hr"), std::sqrt(4.0 * (h1 - hm) * (h1 - hm) / 3.0), tol);
+  EXPECT_NEAR(at(f, 0, "rr_coverage"), 3400.0 / 4000.0, 1e-6);
+}
+
+TEST(HrvFeatures, WindowTimingAndCount) {
+  hrv::WindowSpec spec;  // 10 s window, 1 s step
+  auto f = hrv::compute_window_features({}, 250.0, 25.5, {}, spec);
+  ASSERT_EQ(f.values.rows(), 16);  // ends 10, 11, ..., 25
+  EXPECT_DOUBLE_EQ(f.window_end_s.front(), 10.0);
+  EXPECT_DOUBLE_EQ(f.window_end_s.back(), 25.0);
+  EXPECT_EQ(hrv::compute_window_features({}, 250.0, 25.0, {}, spec).values.rows(), 16);
+  EXPECT_EQ(hrv::compute_window_features({}, 250.0, 9.99, {}, spec).values.rows(), 0);
+  spec.window_s = 5.0;
+  spec.step_s = 2.5;
+  f = hrv::compute_window_features({}, 250.0, 12.4, {}, spec);
+  EXPECT_EQ(f.window_end_s, (std::vector<double>{5.0, 7.5, 10.0}));
+}
+
+TEST(HrvFeatures, WindowIsHalfOpenOnRrTimes) {
+  // RR timed at exactly 1.0, 2.0, 3.0, 4.0 s (fs 1000): window [0, 3) holds the first two only.
+  const std::vector<std::int64_t> peaks = {0, 1000, 2000, 3000, 4000};
+  hrv::WindowSpec spec;
+  spec.window_s = 3.0;
+  spec.step_s = 1.0;
+  const auto f = hrv::compute_window_features(peaks, 1000.0, 4.0, {}, spec);
+  ASSERT_EQ(f.values.rows(), 2);
+  EXPECT_EQ(at(f, 0, "n_rr"), 2.0);  // RR at 1 s and 2 s
+  EXPECT_EQ(at(f, 1, "n_rr"), 3.0);  // [1, 4): RR at 1, 2, 3 s
+}
+
+TEST(HrvFeatures, RrAcrossBadSegmentIsNotUsedAndNotSpliced) {
+  // RR 800, 900, [1000 crosses a bad segment], 700, 800 ms.
+  const auto peaks = peaks_from_rr(0, {800, 900, 1000, 700, 800});
+  const std::vector<sig::BadSegment> bad = {{1900, 2300, "flat"}};  // inside the 1700-2700 RR
+  hrv::WindowSpec spec;
+  spec.window_s = 5.0;
+  spec.step_s = 1.0;
+  const auto f = hrv::compute_window_features(peaks, 1000.0, 5.0, bad, spec);
+  ASSERT_EQ(f.values.rows(), 1);
+  EXPECT_EQ(at(f, 0, "n_rr"), 4.0);
+  EXPECT_NEAR(at(f, 0, "mean_nni"), (800.0 + 900.0 + 700.0 + 800.0) / 4.0, 1e-3);
+  // Successive differences only 900-800 and 800-700 (not 700-900 across the gap).
+  EXPECT_NEAR(at(f, 0, "rmssd"), 100.0, 1e-3);
+  EXPECT_NEAR(at(f, 0, "nni_50"), 2.0, 0.0);
+  EXPECT_NEAR(at(f, 0, "range_nni"), 200.0, 1e-3);
+  EXPECT_NEAR(at(f, 0, "rr_coverage"), 3200.0 / 5000.0, 1e-6);
+}
+
+TEST(HrvFeatures, OutlierRrAreDropped) {
+  // 2000 ms (> 1800) and 250 ms (< 300) are outliers; 800 and 820 ms remain but are not
+  // consecutive with each other (the 2000 lies between), so there is no successive difference.
+  const auto peaks = peaks_from_rr(0, {800, 2000, 820, 250});
+  hrv::WindowSpec spec;
+  spec.window_s = 5.0;
+  spec.step_s = 1.0;
+  const auto f = hrv::compute_window_features(peaks, 1000.0, 5.0, {}, spec);
+  ASSERT_EQ(f.values.rows(), 1);
+  EXPECT_EQ(at(f, 0, "n_rr"), 2.0);
+  EXPECT_NEAR(at(f, 0, "mean_nni"), 810.0, 1e-3);
+  EXPECT_NEAR(at(f, 0, "sdnn"), std::sqrt(2.0 * 100.0 / 1.0), 1e-3);
+  EXPECT_TRUE(std::isnan(at(f, 0, "rmssd")));
+  EXPECT_TRUE(std::isnan(at(f, 0, "sdsd")));
+  EXPECT_TRUE(std::isnan(at(f, 0, "pnni_50")));
+}
+
+TEST(HrvFeatures, EmptyAndSingleRrWindowsAreNaN) {
+  hrv::WindowSpec spec;
+  spec.window_s = 4.0;
+  spec.step_s = 2.0;
+  const auto f = hrv::compute_window_features({}, 256.0, 8.0, {}, spec);
+  ASSERT_EQ(f.values.rows(), 3);
+  for (Eigen::Index r = 0; r < f.values.rows(); ++r) {
+    EXPECT_EQ(at(f, r, "n_rr"), 0.0);
+    EXPECT_EQ(at(f, r, "rr_coverage"), 0.0);
+    for (const char* name : {"mean_nni", "sdnn", "rmssd", "mean_hr", "std_hr", "median_nni"}) {
+      EXPECT_TRUE(std::isnan(at(f, r, name))) << name;
+    }
+  }
+  const std::vector<std::int64_t> two = {1000, 1750};  // one RR of 750 ms at 1.75 s (fs 1000)
+  const auto g = hrv::compute_window_features(two, 1000.0, 4.0, {}, spec);
+  ASSERT_EQ(g.values.rows(), 1);
+  EXPECT_EQ(at(g, 0, "n_rr"), 1.0);
+  EXPECT_NEAR(at(g, 0, "mean_nni"), 750.0, 1e-3);
+  EXPECT_NEAR(at(g, 0, "mean_hr"), 80.0, 1e-3);
+  EXPECT_TRUE(std::isnan(at(g, 0, "sdnn")));
+  EXPECT_TRUE(std::isnan(at(g, 0, "std_hr")));
+  EXPECT_TRUE(std::isnan(at(g, 0, "rmssd")));
+}
+
+TEST(HrvFeatures, InvalidInputsThrow) {
+  hrv::WindowSpec bad_spec;
+  bad_spec.step_s = 0.0;
+  EXPECT_THROW(hrv::compute_window_features({}, 256.0, 60.0, {}, bad_spec), ecgforest::Error);
+  EXPECT_THROW(hrv::compute_window_features({}, 0.0, 60.0, {}, {}), ecgforest::Error);
+  EXPECT_THROW(hrv::compute_window_features({10, 5}, 256.0, 60.0, {}, {}), ecgforest::Error);
+}
+
+TEST(HrvFeatures, ThreadCountDoesNotChangeResults) {
+  std::vector<std::int64_t> peaks = {0};
+  for (int i = 0; i < 20000; ++i) peaks.push_back(peaks.back() + 200 + (i * 37) % 90);  // fs 256
+  const std::vector<sig::BadSegment> bad = {{100000, 120000, "noise"}};
+  const double duration = static_cast<double>(peaks.back()) / 256.0 + 3.0;
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto a = hrv::compute_window_features(peaks, 256.0, duration, bad, {});
+  omp_set_num_threads(2);
+  const auto b = hrv::compute_window_features(peaks, 256.0, duration, bad, {});
+  omp_set_num_threads(saved);
+  ASSERT_EQ(a.values.rows(), b.values.rows());
+  ASSERT_GT(a.values.rows(), 1000);
+  EXPECT_EQ(std::memcmp(a.values.data(), b.values.data(),
+                        sizeof(float) * static_cast<std::size_t>(a.values.size())),
+            0);
+}
+
+}  // namespace
