@@ -1,0 +1,101 @@
+// Quantile binning: edges, codes, NaN code, constant and all-NaN columns.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/forest/forest.hpp"
+
+namespace ecgforest::forest {
+namespace {
+
+const float kNan = std::numeric_limits<float>::quiet_NaN();
+
+TEST(ForestBinning, FewDistinctValuesCutHalfWay) {
+  const std::vector<float> x = {3, 1, 2, kNan, 2, 5};
+  const BinnedMatrix b = BinnedMatrix::build(x.data(), x.size(), 1);
+  ASSERT_EQ(b.n_bins(0), 4);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 0), 1.5f);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 1), 2.5f);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 2), 4.0f);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 3), 5.0f);
+  const std::vector<int> expected = {2, 0, 1, BinnedMatrix::kNanBin, 1, 3};
+  for (std::size_t r = 0; r < x.size(); ++r) EXPECT_EQ(b.code(r, 0), expected[r]) << "row " << r;
+}
+
+TEST(ForestBinning, ConstantAndAllNanColumnsHaveOneBin) {
+  // Row-major 3 x 3: column 0 constant, column 1 all NaN, column 2 two values.
+  const std::vector<float> x = {7, kNan, 0, 7, kNan, 1, 7, kNan, 0};
+  const BinnedMatrix b = BinnedMatrix::build(x.data(), 3, 3);
+  EXPECT_EQ(b.n_bins(0), 1);
+  EXPECT_EQ(b.n_bins(1), 1);
+  EXPECT_EQ(b.n_bins(2), 2);
+  for (std::size_t r = 0; r < 3; ++r) {
+    EXPECT_EQ(b.code(r, 0), 0);
+    EXPECT_EQ(b.code(r, 1), BinnedMatrix::kNanBin);
+  }
+  EXPECT_FLOAT_EQ(b.upper_edge(2, 0), 0.5f);
+  EXPECT_EQ(b.code(1, 2), 1);
+  EXPECT_EQ(b.code(2, 2), 0);
+  // Column-major storage: column(f) is contiguous.
+  EXPECT_EQ(b.column(2)[1], 1);
+}
+
+TEST(ForestBinning, QuantileBinsWhenTooManyValues) {
+  // Values 0..99 (shuffled order) with max_bins 5 → 4 real bins of 25 values: cuts 24.5, 49.5,
+  // 74.5 and the maximum 99; code = value / 25.
+  std::vector<float> x(100);
+  for (int i = 0; i < 100; ++i) x[static_cast<std::size_t>(i)] = static_cast<float>((i * 37) % 100);
+  const BinnedMatrix b = BinnedMatrix::build(x.data(), x.size(), 1, 5);
+  ASSERT_EQ(b.n_bins(0), 4);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 0), 24.5f);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 1), 49.5f);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 2), 74.5f);
+  EXPECT_FLOAT_EQ(b.upper_edge(0, 3), 99.0f);
+  for (std::size_t r = 0; r < x.size(); ++r)
+    EXPECT_EQ(b.code(r, 0), static_cast<int>(x[r]) / 25) << "value " << x[r];
+}
+
+TEST(ForestBinning, AtMost255RealBinsAndConsistentCodes) {
+  std::vector<float> x(3000);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(static_cast<float>(i) * 0.37f) * 100.0f;
+  x[5] = kNan;
+  const BinnedMatrix b = BinnedMatrix::build(x.data(), x.size(), 1, 256);
+  ASSERT_LE(b.n_bins(0), 255);
+  ASSERT_GE(b.n_bins(0), 200);
+  for (int k = 1; k < b.n_bins(0); ++k) EXPECT_LT(b.upper_edge(0, k - 1), b.upper_edge(0, k));
+  for (std::size_t r = 0; r < x.size(); ++r) {
+    const int c = b.code(r, 0);
+    if (std::isnan(x[r])) {
+      EXPECT_EQ(c, BinnedMatrix::kNanBin);
+      continue;
+    }
+    ASSERT_LT(c, b.n_bins(0));
+    EXPECT_LE(x[r], b.upper_edge(0, c));
+    if (c > 0) {
+      EXPECT_GT(x[r], b.upper_edge(0, c - 1));
+    }
+  }
+}
+
+TEST(ForestBinning, ValuesAboveSubsampledMaximumGoToLastBin) {
+  // 300001 distinct values: edges come from a stride-2 subsample (0, 2, ..., 300000), so the
+  // value 300001 (last row) is above the last edge and must still land in the last bin.
+  std::vector<float> x(300002);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+  const BinnedMatrix b = BinnedMatrix::build(x.data(), x.size(), 1);
+  EXPECT_EQ(b.code(x.size() - 1, 0), b.n_bins(0) - 1);
+  EXPECT_EQ(b.code(0, 0), 0);
+}
+
+TEST(ForestBinning, RejectsBadArguments) {
+  const std::vector<float> x = {1, 2, 3};
+  EXPECT_THROW(BinnedMatrix::build(x.data(), 3, 1, 1), ConfigError);
+  EXPECT_THROW(BinnedMatrix::build(x.data(), 3, 1, 257), ConfigError);
+  EXPECT_THROW(BinnedMatrix::build(x.data(), 0, 1), Error);
+}
+
+}  // namespace
+}  // namespace ecgforest::forest

@@ -1,0 +1,284 @@
+// Tests of the synthetic cohort generator (tools/synth). They need ecgforest_unit_tests to link
+// ecgforest_synth (which also puts tools/synth on the include path); without that link the file
+// compiles to a single skipped test that says so.
+#include <gtest/gtest.h>
+
+#if __has_include("synth.hpp")
+#include <edflib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "ecgforest/core/error.hpp"
+#include "synth.hpp"
+
+namespace ecgforest::synth {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+EcgModel quiet_model(int fs_hz, int duration_s) {
+  EcgModel m;
+  m.fs_hz = fs_hz;
+  m.duration_s = duration_s;
+  m.base_hr_bpm = 70.0;
+  m.noise = 1.0;
+  return m;
+}
+
+/// Mean RR (s) of the beats whose R peak lies in [t0, t1) seconds.
+double mean_rr(const EcgSignal& e, int fs_hz, double t0, double t1) {
+  double sum = 0.0;
+  int n = 0;
+  for (std::size_t i = 1; i < e.r_peaks.size(); ++i) {
+    const double t = static_cast<double>(e.r_peaks[i]) / fs_hz;
+    if (t >= t0 && t < t1) {
+      sum += static_cast<double>(e.r_peaks[i] - e.r_peaks[i - 1]) / fs_hz;
+      ++n;
+    }
+  }
+  return n ? sum / n : std::nan("");
+}
+
+TEST(SynthModel, RngIsDeterministicAndRoughlyStandardNormal) {
+  Rng a(42), b(42), c(43);
+  double sum = 0.0, sum2 = 0.0;
+  bool differs = false;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    const double x = a.normal();
+    ASSERT_EQ(x, b.normal());
+    differs = differs || x != c.normal();
+    sum += x;
+    sum2 += x * x;
+  }
+  EXPECT_TRUE(differs);
+  EXPECT_NEAR(sum / n, 0.0, 0.01);         // SE of the mean = 1/sqrt(n) = 0.0022
+  EXPECT_NEAR(sum2 / n, 1.0, 0.02);        // SE of the variance = sqrt(2/n) = 0.0032
+  Rng p(7);
+  double ps = 0.0;
+  for (int i = 0; i < 20000; ++i) ps += p.poisson(3.0);
+  EXPECT_NEAR(ps / 20000, 3.0, 0.05);      // SE = sqrt(3/20000) = 0.012
+}
+
+TEST(SynthModel, EcgIsDeterministicBySeed) {
+  const EcgModel m = quiet_model(256, 60);
+  Rng r1(5), r2(5), r3(6);
+  const EcgSignal a = generate_ecg(m, r1), b = generate_ecg(m, r2), c = generate_ecg(m, r3);
+  EXPECT_EQ(a.ecg, b.ecg);
+  EXPECT_EQ(a.r_peaks, b.r_peaks);
+  EXPECT_NE(a.ecg, c.ecg);
+  ASSERT_EQ(a.ecg.size(), 256u * 60u);
+}
+
+TEST(SynthModel, RPeaksAreLocalMaximaOfTheCleanEcg) {
+  for (const int fs_hz : {250, 256}) {
+    for (const bool inverted : {false, true}) {
+      EcgModel m = quiet_model(fs_hz, 120);
+      m.inverted = inverted;
+      m.ectopic_probability = 0.05;  // make sure premature beats are covered too
+      Rng rng(11);
+      const EcgSignal e = generate_ecg(m, rng);
+      // 70 bpm for 120 s: about 140 beats (HRV and ectopy change this by a few percent).
+      ASSERT_GT(e.r_peaks.size(), 120u);
+      ASSERT_LT(e.r_peaks.size(), 160u);
+      EXPECT_GT(std::count(e.ectopic.begin(), e.ectopic.end(), true), 0);
+      const double sign = inverted ? -1.0 : 1.0;
+      for (std::size_t k = 0; k < e.r_peaks.size(); ++k) {
+        const auto i = static_cast<std::size_t>(e.r_peaks[k]);
+        const double v = sign * e.clean[i];
+        EXPECT_GE(v, sign * e.clean[i - 1]) << "fs " << fs_hz << " peak " << k;
+        EXPECT_GE(v, sign * e.clean[i + 1]) << "fs " << fs_hz << " peak " << k;
+        // The R wave dominates the beat: larger than anything within +-150 ms.
+        const auto w = static_cast<std::size_t>(0.15 * fs_hz);
+        for (std::size_t j = i - std::min(i, w); j <= std::min(e.clean.size() - 1, i + w); ++j)
+          ASSERT_GE(v, sign * e.clean[j]) << "peak " << k << " sample " << j;
+        if (k > 0) {
+          EXPECT_GT(e.r_peaks[k], e.r_peaks[k - 1] + static_cast<std::int64_t>(0.2 * fs_hz));
+        }
+      }
+    }
+  }
+}
+
+TEST(SynthModel, SeizureHeartRateFollowsTheRamp) {
+  EcgModel m = quiet_model(256, 600);
+  SeizureEvent sz;
+  sz.start_s = 200.0;
+  sz.stop_s = 320.0;
+  sz.hr_change = true;
+  sz.hr_rise_bpm = 40.0;
+  sz.ramp_up_s = 15.0;
+  sz.ramp_down_s = 40.0;
+  m.seizures = {sz};
+  EXPECT_EQ(seizure_hr_increase(m, 100.0), 0.0);
+  EXPECT_EQ(seizure_hr_increase(m, 250.0), 40.0);
+  EXPECT_EQ(seizure_hr_increase(m, 361.0), 0.0);
+  EXPECT_GT(seizure_hr_increase(m, 200.0), 0.0);
+  EXPECT_LT(seizure_hr_increase(m, 200.0), 40.0);
+  EXPECT_GT(seizure_hr_increase(m, 340.0), 0.0);
+  EXPECT_LT(seizure_hr_increase(m, 340.0), 40.0);
+
+  Rng rng(3);
+  const EcgSignal e = generate_ecg(m, rng);
+  const double before = mean_rr(e, 256, 100.0, 190.0), inside = mean_rr(e, 256, 220.0, 320.0);
+  EXPECT_LT(inside, before);
+  // Plateau at about 70 + 40 = 110 bpm (the slow wander has SD 3 bpm): RR 0.545 s.
+  EXPECT_NEAR(60.0 / inside, 110.0, 12.0);
+  EXPECT_NEAR(60.0 / before, 70.0, 12.0);
+
+  m.seizures[0].hr_change = false;
+  m.seizures[0].hr_rise_bpm = 0.0;
+  Rng rng2(3);
+  const EcgSignal f = generate_ecg(m, rng2);
+  EXPECT_NEAR(60.0 / mean_rr(f, 256, 220.0, 320.0), 70.0, 12.0);
+}
+
+TEST(SynthModel, TseBiTextCoversTheRecording) {
+  SeizureEvent a, b;
+  a.start_s = 100.5;
+  a.stop_s = 200.25;
+  b.start_s = 300.0;
+  b.stop_s = 600.0;
+  EXPECT_EQ(tse_bi_text({a, b}, 600.0),
+            "version = tse_v1.0.0\n\n"
+            "0.0000 100.5000 bckg 1.0000\n"
+            "100.5000 200.2500 seiz 1.0000\n"
+            "200.2500 300.0000 bckg 1.0000\n"
+            "300.0000 600.0000 seiz 1.0000\n");
+  EXPECT_EQ(tse_bi_text({}, 42.0), "version = tse_v1.0.0\n\n0.0000 42.0000 bckg 1.0000\n");
+}
+
+TEST(SynthModel, DrawnSeizuresRespectTheConstraints) {
+  std::size_t total = 0;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    Rng rng(seed);
+    const auto s = draw_seizures(rng, 1800, 6.0, 0.25);
+    total += s.size();
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      EXPECT_GE(s[i].start_s, 60.0);
+      EXPECT_LE(s[i].stop_s, 1800.0);
+      EXPECT_GE(s[i].stop_s - s[i].start_s, 30.0 - 1e-3);
+      EXPECT_LE(s[i].stop_s - s[i].start_s, 180.0 + 1e-3);
+      EXPECT_EQ(s[i].start_s, std::round(s[i].start_s * 1e4) / 1e4);
+      if (i > 0) {
+        EXPECT_GE(s[i].start_s, s[i - 1].stop_s + 30.0 - 1e-3);
+      }
+      if (s[i].hr_change) {
+        EXPECT_GE(s[i].hr_rise_bpm, 20.0);
+        EXPECT_LE(s[i].hr_rise_bpm, 50.0);
+      }
+    }
+  }
+  // Mean 3 per half hour; packing rejects a few in crowded draws.
+  EXPECT_GT(total, 200u * 2u);
+  EXPECT_LE(total, 200u * 4u);
+}
+
+TEST(SynthModel, ValidateNamesTheOption) {
+  SynthOptions o;
+  o.out_dir = "/tmp/x";
+  EXPECT_NO_THROW(validate(o));
+  o.fs = "100";
+  try {
+    validate(o);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "ecgforest-synth: --fs must be 250, 256 or mixed (got 100).");
+  }
+  o.fs = "256";
+  o.inverted_fraction = 1.5;
+  EXPECT_THROW(validate(o), ConfigError);
+  o.inverted_fraction = 0.1;
+  o.patients = 0;
+  EXPECT_THROW(validate(o), ConfigError);
+}
+
+TEST(SynthModel, CohortFilesAreConsistentAndDeterministic) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_cohort_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 2;
+  o.recordings = 2;
+  o.minutes = 3.0;
+  o.fs = "mixed";
+  o.seed = 9;
+  o.eeg_channels = 4;
+  o.seizure_rate_per_h = 30.0;
+  o.edf_plus_fraction = 0.5;
+  o.out_dir = base / "a";
+  const CohortSummary c1 = generate_cohort(o);
+  o.out_dir = base / "b";
+  const CohortSummary c2 = generate_cohort(o);
+  ASSERT_EQ(c1.recordings.size(), 4u);
+  EXPECT_EQ(c1.total_duration_s, 4 * 180.0);
+  for (std::size_t r = 0; r < c1.recordings.size(); ++r) {
+    const auto& rec = c1.recordings[r];
+    const fs::path edf = base / "a" / rec.path;
+    const std::string stem = edf.string().substr(0, edf.string().size() - 4);
+    EXPECT_EQ(rec.path, rec.patient + "/" + rec.patient + "_s001_t00" + std::to_string(r % 2) + ".edf");
+    const std::string rel_stem = rec.path.substr(0, rec.path.size() - 4);
+    for (const char* ext : {".edf", ".tse_bi", ".rpeaks.csv"})
+      EXPECT_EQ(slurp(base / "a" / (rel_stem + ext)), slurp(base / "b" / (rel_stem + ext))) << rec.path << ext;
+    EXPECT_EQ(slurp(stem + ".tse_bi"), tse_bi_text(rec.seizures, 180.0));
+
+    edf_hdr_struct hdr{};
+    const int h = edfopen_file_readonly(edf.c_str(), &hdr, EDFLIB_DO_NOT_READ_ANNOTATIONS);
+    ASSERT_EQ(h, 0) << edf << " filetype/error " << hdr.filetype;
+    EXPECT_EQ(hdr.filetype, rec.edf_plus ? EDFLIB_FILETYPE_EDFPLUS : EDFLIB_FILETYPE_EDF);
+    EXPECT_EQ(hdr.edfsignals, 5);
+    EXPECT_EQ(hdr.datarecords_in_file, 180);
+    EXPECT_EQ(std::string(hdr.signalparam[rec.ecg_channel].label).substr(0, 12), "EEG EKG1-REF");
+    EXPECT_TRUE(rec.fs_hz == 250 || rec.fs_hz == 256);
+    for (int s = 0; s < 5; ++s) EXPECT_EQ(hdr.signalparam[s].smp_in_datarecord, rec.fs_hz);
+    // The stored ECG peaks where the CSV says (sign by polarity) within 40 ms either side.
+    std::vector<double> ecg(static_cast<std::size_t>(hdr.signalparam[rec.ecg_channel].smp_in_file));
+    ASSERT_EQ(edfread_physical_samples(h, rec.ecg_channel, static_cast<int>(ecg.size()), ecg.data()),
+              static_cast<int>(ecg.size()));
+    edfclose_file(h);
+    std::ifstream csv(stem + ".rpeaks.csv");
+    std::string line;
+    std::getline(csv, line);
+    EXPECT_EQ(line, "sample,time_s");
+    std::size_t n = 0;
+    double amp_sum = 0.0;
+    while (std::getline(csv, line)) {
+      const auto comma = line.find(',');
+      const long long smp = std::stoll(line.substr(0, comma));
+      const double t = std::stod(line.substr(comma + 1));
+      EXPECT_NEAR(t, static_cast<double>(smp) / rec.fs_hz, 1e-6);
+      amp_sum += (rec.inverted ? -1.0 : 1.0) * ecg[static_cast<std::size_t>(smp)];
+      ++n;
+    }
+    EXPECT_EQ(n, rec.n_beats);
+    // R amplitude 500-1500 uV on top of noise of a few tens of uV.
+    EXPECT_GT(amp_sum / static_cast<double>(n), 300.0) << rec.path;
+  }
+  EXPECT_EQ(slurp(base / "a" / "cohort.json"), slurp(base / "b" / "cohort.json"));
+  EXPECT_NE(slurp(base / "a" / "cohort.json").find("\"seed\": 9"), std::string::npos);
+  fs::remove_all(base);
+}
+
+}  // namespace
+}  // namespace ecgforest::synth
+
+#else
+TEST(SynthModel, NeedsSynthLibrary) {
+  GTEST_SKIP() << "ecgforest_unit_tests does not link ecgforest_synth; add "
+                  "target_link_libraries(ecgforest_unit_tests PRIVATE ecgforest_synth) to run the synth tests.";
+}
+#endif

@@ -1,0 +1,148 @@
+#pragma once
+// Synthetic TUH-like cohort: EDF files with EEG channels and one ECG channel, .tse_bi seizure
+// annotations, true R-peak lists and a cohort.json manifest. Everything is a deterministic
+// function of the options (including the seed); no global state.
+//
+// The ECG model (generate_ecg) is usable alone: P-QRS-T morphology as a sum of Gaussians per
+// beat (after McSharry et al.'s ECGSYN), beats from an RR process with respiratory sinus
+// arrhythmia, a ~0.1 Hz LF wave, a slow random walk of the heart rate and rare premature beats
+// with compensatory pause; ictal tachycardia around seizures; baseline wander, mains hum and
+// muscle noise on top.
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ecgforest::synth {
+
+inline constexpr const char* kGeneratorVersion = "1.0";
+
+/// Portable random numbers: std::mt19937_64 (fully specified by the standard) plus hand-written
+/// uniform / Box-Muller normal / Poisson, so a seed gives the same cohort with any compiler.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : eng_(seed) {}
+  /// Uniform in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(eng_() >> 11) * 0x1.0p-53; }
+  /// Uniform in [a, b).
+  double uniform(double a, double b) { return a + (b - a) * uniform(); }
+  /// Standard normal (Box-Muller; the second value of each pair is cached).
+  double normal();
+  bool bernoulli(double p) { return uniform() < p; }
+  /// Poisson-distributed count with mean `lambda` >= 0.
+  int poisson(double lambda);
+  std::uint64_t next() { return eng_(); }
+
+ private:
+  std::mt19937_64 eng_;
+  double cached_ = 0.0;
+  bool has_cached_ = false;
+};
+
+/// SplitMix64 mix of a seed with up to two stream indices; used to give every patient and
+/// recording its own independent random stream.
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b);
+
+/// One seizure in a recording. Times in seconds from the recording start (rounded to 0.1 ms,
+/// the resolution of .tse_bi files).
+struct SeizureEvent {
+  double start_s = 0.0;
+  double stop_s = 0.0;
+  bool hr_change = true;     ///< false: no ictal heart-rate change at all
+  double hr_rise_bpm = 0.0;  ///< plateau increase of the heart rate (bpm) when hr_change
+  double ramp_up_s = 15.0;   ///< duration of the rise, centred slightly before start_s
+  double ramp_down_s = 45.0; ///< duration of the return to baseline, starting at stop_s
+};
+
+/// Parameters of one synthetic ECG.
+struct EcgModel {
+  int fs_hz = 256;
+  int duration_s = 600;            ///< whole seconds; the signal has fs_hz * duration_s samples
+  double base_hr_bpm = 70.0;       ///< resting heart rate
+  double hr_walk_sd_bpm = 3.0;     ///< SD of the slow (Ornstein-Uhlenbeck) heart-rate wander
+  double hr_walk_tau_s = 120.0;    ///< its time constant
+  double resp_hz = 0.25;           ///< breathing rate (RSA frequency)
+  double rsa_fraction = 0.04;      ///< RR modulation depth by breathing (fraction of RR)
+  double lf_hz = 0.1;              ///< Mayer-wave frequency
+  double lf_fraction = 0.025;      ///< RR modulation depth of the LF wave
+  double rr_jitter_s = 0.008;      ///< white RR jitter (SD, seconds)
+  double ectopic_probability = 0.005;  ///< chance per beat of a premature ventricular beat
+  double r_amplitude_uv = 1000.0;  ///< R-wave amplitude of a normal beat (uV)
+  bool inverted = false;           ///< polarity flipped (electrodes swapped)
+  double noise = 1.0;              ///< scale of wander, mains and muscle noise (0 = clean)
+  int mains_hz = 60;               ///< 50 or 60
+  std::vector<SeizureEvent> seizures;
+};
+
+struct EcgSignal {
+  std::vector<double> clean;          ///< morphology only, with polarity applied (uV)
+  std::vector<double> ecg;            ///< clean + baseline wander + mains + muscle noise (uV)
+  std::vector<std::int64_t> r_peaks;  ///< 0-based sample index of every R peak, increasing
+  std::vector<bool> ectopic;          ///< per R peak: premature ventricular beat
+};
+
+/// Heart-rate increase (bpm, >= 0) caused by the model's seizures at time t (seconds).
+double seizure_hr_increase(const EcgModel& model, double t_s);
+
+/// Synthesises one ECG. The R peak of a beat is the sample where the beat's QRS (before the
+/// polarity flip and noise) is largest; only peaks at least 25 ms away from both ends are listed.
+EcgSignal generate_ecg(const EcgModel& model, Rng& rng);
+
+/// Places a Poisson number (mean rate_per_h * duration) of non-overlapping seizures of 30-180 s,
+/// none starting in the first 60 s, each at least 30 s from the next; sorted by start.
+std::vector<SeizureEvent> draw_seizures(Rng& rng, int duration_s, double rate_per_h,
+                                        double no_hr_change_fraction);
+
+/// The .tse_bi text for a recording: "version = tse_v1.0.0", a blank line, then contiguous
+/// "start stop label 1.0000" lines (seiz / bckg) covering [0, duration_s].
+std::string tse_bi_text(const std::vector<SeizureEvent>& seizures, double duration_s);
+
+struct SynthOptions {
+  std::filesystem::path out_dir;
+  int patients = 6;
+  int recordings = 2;               ///< per patient
+  double minutes = 10.0;            ///< per recording; rounded to whole seconds
+  std::string fs = "mixed";         ///< "250", "256" or "mixed" (per recording 250 or 256)
+  std::uint64_t seed = 1;
+  double seizure_rate_per_h = 2.0;
+  double noise = 1.0;
+  int eeg_channels = 24;            ///< 0..32
+  double edf_plus_fraction = 0.2;
+  double inverted_fraction = 0.15;
+  double no_hr_change_fraction = 0.25;
+};
+
+/// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
+/// offending option and value.
+void validate(const SynthOptions& options);
+
+struct RecordingSummary {
+  std::string path;      ///< relative to out_dir, e.g. "00000001/00000001_s001_t000.edf"
+  std::string patient;   ///< 8 digits
+  int fs_hz = 0;
+  int duration_s = 0;
+  bool edf_plus = false;
+  bool inverted = false;
+  int ecg_channel = 0;   ///< 0-based signal index of the ECG in the EDF
+  int n_channels = 0;
+  double base_hr_bpm = 0.0;
+  int mains_hz = 0;
+  std::size_t n_beats = 0;
+  std::size_t n_ectopic = 0;
+  std::vector<SeizureEvent> seizures;
+};
+
+struct CohortSummary {
+  std::vector<RecordingSummary> recordings;
+  std::size_t n_seizures = 0;
+  double total_duration_s = 0.0;
+};
+
+/// Writes the cohort below options.out_dir (created if needed; existing files of the same
+/// names are replaced). `log`, when given, receives one line per recording.
+/// Throws ConfigError for bad options and ecgforest::Error for I/O failures.
+CohortSummary generate_cohort(const SynthOptions& options, std::ostream* log = nullptr);
+
+}  // namespace ecgforest::synth
