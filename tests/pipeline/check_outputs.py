@@ -1,0 +1,211 @@
+"""Independent checks of ecgforest outputs (h5py + numpy only), used by the end-to-end tests.
+
+  check_outputs.py run RUN_DIR COHORT_DIR    checks features.h5, model.h5, metrics.json of a run
+  check_outputs.py same A.h5 B.h5            features files identical (windows and records)
+  check_outputs.py same-model A.h5 B.h5      model trees identical
+  check_outputs.py predict MODEL FEATURES PROBS   probabilities equal an independent tree walk
+Exit status 1 with a message on the first failed check."""
+import glob
+import json
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+
+
+def fail(msg):
+    print("CHECK FAILED: " + msg)
+    sys.exit(1)
+
+
+def s(x):
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
+def read_tse_bi(path):
+    ev = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 4 and p[2] == "seiz":
+                ev.append((float(p[0]), float(p[1])))
+    return ev
+
+
+def seizure_fraction(events, end, win):
+    lo = max(0.0, end - win)
+    if end <= lo:
+        return float("nan")
+    cov = 0.0
+    for a, b in events:  # synth events do not overlap
+        cov += max(0.0, min(b, end) - max(a, lo))
+    return cov / (end - lo)
+
+
+def check_features(path, cohort, window_s=10.0, step_s=1.0):
+    f = h5py.File(path, "r")
+    for a in ("config", "version", "created", "n_ranks", "collective_writes", "format"):
+        if a not in f.attrs:
+            fail(f"{path}: root attribute {a} missing")
+    if s(f.attrs["collective_writes"]) != "verified":
+        fail(f"{path}: collective_writes = {s(f.attrs['collective_writes'])}")
+    if s(f.attrs["format"]) != "ecgforest-features/1":
+        fail("format attribute")
+    X = f["windows/features"][...]
+    cols = [s(c) for c in f["windows/features"].attrs["columns"]]
+    if X.dtype != np.float32 or X.ndim != 2 or X.shape[1] != len(cols):
+        fail(f"features shape/dtype {X.shape} {X.dtype} vs {len(cols)} columns")
+    lab = f["windows/label"][...]
+    rec = f["windows/record"][...]
+    t = f["windows/time_s"][...]
+    if not (lab.dtype == np.float32 and rec.dtype == np.uint32 and t.dtype == np.float64):
+        fail("dtypes of label/record/time_s")
+    R = f["records"][...]
+    edfs = sorted(glob.glob(os.path.join(cohort, "**", "*.edf"), recursive=True))
+    if len(R) != len(edfs):
+        fail(f"{len(R)} records for {len(edfs)} EDF files")
+    if [os.path.realpath(s(r["path"])) for r in R] != [os.path.realpath(e) for e in edfs]:
+        fail("records are not in sorted path order")
+    total = 0
+    for i, r in enumerate(R):
+        st = s(r["status"])
+        if st != "ok":
+            fail(f"{s(r['path'])}: status {st}: {s(r['message'])}")
+        n, first = int(r["n_windows"]), int(r["first_window"])
+        if first != total:
+            fail(f"record {i}: first_window {first} != {total}")
+        total += n
+        if not np.all(rec[first:first + n] == i):
+            fail(f"record {i}: /windows/record does not match")
+        dur = float(r["duration_s"])
+        expected_t = window_s + step_s * np.arange(n)
+        if n != int(math.floor((dur - window_s) / step_s + 1e-9)) + 1 or not np.allclose(t[first:first + n], expected_t):
+            fail(f"record {i}: window times/count wrong (n={n}, duration {dur})")
+        # Labels against the annotation file, computed here independently.
+        ann = os.path.splitext(s(r["path"]))[0] + ".tse_bi"
+        ev = read_tse_bi(ann)
+        want = np.array([seizure_fraction(ev, e, window_s) for e in expected_t])
+        if not np.allclose(lab[first:first + n], want, atol=1e-5):
+            k = int(np.argmax(np.abs(lab[first:first + n] - want)))
+            fail(f"record {i}: label {lab[first + k]} at t={expected_t[k]} but annotation gives {want[k]}")
+        # Beats against the generator's true R-peaks.
+        truth = np.loadtxt(os.path.splitext(s(r["path"]))[0] + ".rpeaks.csv", delimiter=",", skiprows=1, ndmin=2)
+        nb = int(r["n_beats"])
+        if abs(nb - len(truth)) > 0.02 * len(truth):
+            fail(f"record {i}: {nb} beats detected, {len(truth)} true")
+    if total != X.shape[0] or len(lab) != total:
+        fail("window count mismatch")
+    if not np.all((lab >= 0) & (lab <= 1)):
+        fail("labels outside [0,1]")
+    if (lab >= 0.5).sum() == 0:
+        fail("no positive windows in a cohort with seizures")
+    mean_hr = X[:, cols.index("mean_hr")]
+    ok = np.isfinite(mean_hr)
+    if ok.mean() < 0.9 or not np.all((mean_hr[ok] > 30) & (mean_hr[ok] < 220)):
+        fail("mean_hr implausible")
+    print(f"features ok: {X.shape[0]} windows x {X.shape[1]} features, {len(R)} records")
+    return f
+
+
+def walk(tree, row):
+    feat, thr, nanl, left, right, val = tree
+    i = 0
+    while left[i] >= 0:
+        x = row[feat[i]]
+        go_left = nanl[i] if math.isnan(x) else x <= thr[i]
+        i = left[i] if go_left else right[i]
+    return val[i]
+
+
+def load_trees(path):
+    m = h5py.File(path, "r")
+    off = m["trees/offsets"][...]
+    arrs = [m["trees/" + k][...] for k in ("feature", "threshold", "nan_left", "left", "right", "value")]
+    trees = [tuple(a[off[t]:off[t + 1]] for a in arrs) for t in range(len(off) - 1)]
+    return m, trees
+
+
+def check_model(path, n_trees=None):
+    m, trees = load_trees(path)
+    for a in ("feature_names", "config", "metrics", "version", "created", "format", "n_trees"):
+        if a not in m.attrs:
+            fail(f"{path}: attribute {a} missing")
+    if n_trees is not None and len(trees) != n_trees:
+        fail(f"{len(trees)} trees, expected {n_trees}")
+    json.loads(s(m.attrs["metrics"]))
+    print(f"model ok: {len(trees)} trees")
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "run":
+        run, cohort = sys.argv[2], sys.argv[3]
+        check_features(os.path.join(run, "features.h5"), cohort)
+        check_model(os.path.join(run, "model.h5"), int(sys.argv[4]) if len(sys.argv) > 4 else None)
+        met = json.load(open(os.path.join(run, "metrics.json")))
+        for k in ("n_windows_labelled", "n_positive", "n_patients", "cv"):
+            if k not in met:
+                fail(f"metrics.json lacks {k}")
+        pooled = met["cv"]["pooled"]
+        for k in ("sensitivity", "specificity", "roc_auc", "tp", "fp", "tn", "fn"):
+            if k not in pooled:
+                fail(f"pooled metrics lack {k}")
+        if pooled["tp"] + pooled["fn"] != met["n_positive"]:
+            fail("pooled confusion matrix does not add up to the positives")
+        folds = met["cv"]["per_fold"]
+        seen = set()
+        for fo in folds:
+            pts = set(fo["test_patients"])
+            if pts & seen:
+                fail("a patient is in two test folds")
+            seen |= pts
+        leftovers = glob.glob(os.path.join(run, "*.partial"))
+        if leftovers:
+            fail(f"partial files left: {leftovers}")
+        print("run ok")
+    elif mode == "same":
+        a, b = h5py.File(sys.argv[2], "r"), h5py.File(sys.argv[3], "r")
+        for k in ("windows/features", "windows/label", "windows/record", "windows/time_s"):
+            x, y = a[k][...], b[k][...]
+            if x.shape != y.shape or x.tobytes() != y.tobytes():
+                fail(f"{k} differs between {sys.argv[2]} and {sys.argv[3]}")
+        ra, rb = a["records"][...], b["records"][...]
+        if ra.tobytes() != rb.tobytes() and [tuple(r) for r in ra] != [tuple(r) for r in rb]:
+            fail("records differ")
+        if list(a["windows/features"].attrs["columns"]) != list(b["windows/features"].attrs["columns"]):
+            fail("columns differ")
+        print(f"identical: {sys.argv[2]} == {sys.argv[3]} ({a['windows/features'].shape[0]} windows)")
+    elif mode == "same-model":
+        _, ta = load_trees(sys.argv[2])
+        _, tb = load_trees(sys.argv[3])
+        if len(ta) != len(tb):
+            fail("tree counts differ")
+        for i, (x, y) in enumerate(zip(ta, tb)):
+            for u, v in zip(x, y):
+                if u.tobytes() != v.tobytes():
+                    fail(f"tree {i} differs")
+        print(f"identical models: {len(ta)} trees")
+    elif mode == "predict":
+        m, trees = load_trees(sys.argv[2])
+        f = h5py.File(sys.argv[3], "r")
+        p = h5py.File(sys.argv[4], "r")["windows/probability"][...]
+        cols = [s(c) for c in f["windows/features"].attrs["columns"]]
+        names = [s(c) for c in m.attrs["feature_names"]]
+        X = f["windows/features"][...][:, [cols.index(n) for n in names]]
+        if len(p) != X.shape[0]:
+            fail("probability count differs from window count")
+        rng = np.random.default_rng(0)
+        idx = rng.choice(X.shape[0], size=min(300, X.shape[0]), replace=False)
+        for i in idx:
+            want = np.mean([walk(t, X[i]) for t in trees], dtype=np.float64)
+            if abs(want - p[i]) > 1e-5:
+                fail(f"row {i}: probability {p[i]} but independent walk gives {want}")
+        print(f"predictions ok ({len(idx)} rows checked against an independent tree walk)")
+    else:
+        fail("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()
