@@ -20,6 +20,12 @@
 namespace ecgforest::pipeline {
 namespace {
 
+std::string fmt_g(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -106,7 +112,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   if (n_pos == 0 || n_pos == rows.size()) {
     throw CollectiveError("The features file " + features.string() + " has " + std::to_string(n_pos) +
                           " positive windows out of " + std::to_string(rows.size()) +
-                          " labelled ones (label >= " + std::to_string(config.train.label_threshold) +
+                          " labelled ones (label >= " + fmt_g(config.train.label_threshold) +
                           "); training needs both seizure and background windows. Add recordings with seizures "
                           "or lower --label-threshold.");
   }
