@@ -1,7 +1,5 @@
 #include "ecgforest/core/config.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -9,6 +7,7 @@
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/toml.hpp"
 
 namespace ecgforest {
 namespace {
@@ -193,28 +192,23 @@ const std::vector<ConfigKey>& config_schema() {
 }
 
 void apply_config_text(Config& config, const std::string& text, const std::string& origin) {
-  std::istringstream in(text);
-  std::vector<CLI::ConfigItem> items;
-  try {
-    items = CLI::ConfigTOML().from_config(in);
-  } catch (const std::exception& e) {
-    throw ConfigError("The configuration file " + origin + " is not valid TOML (" + e.what() +
-                      "); fix the syntax and run again.");
-  }
+  const auto items = toml::parse(text, origin);
   std::map<std::string, const ConfigKey*> by_key;
   for (const auto& k : config_schema()) by_key[k.key] = &k;
   for (const auto& item : items) {
-    if (item.name == "++" || item.name == "--") continue;  // section markers
-    const std::string full = item.fullname();
-    auto it = by_key.find(full);
+    auto it = by_key.find(item.key);
     if (it == by_key.end()) {
-      throw ConfigError("The configuration file " + origin + " has an unknown key '" + full +
-                        "'; valid keys are: " + valid_keys_sentence() + ".");
+      throw ConfigError("The configuration file " + origin + " has an unknown key '" + item.key + "' (line " +
+                        std::to_string(item.line) + "); valid keys are: " + valid_keys_sentence() + ".");
+    }
+    if (item.is_array != it->second->is_list) {
+      throw ConfigError("In " + origin + " line " + std::to_string(item.line) + ": '" + item.key + "' " +
+                        (it->second->is_list ? "must be an array, e.g. [\"a\", \"b\"]." : "must be a single value, not an array."));
     }
     try {
-      it->second->set(config, item.inputs);
+      it->second->set(config, item.values);
     } catch (const ConfigError& e) {
-      throw ConfigError(std::string("In ") + origin + ": " + e.what());
+      throw ConfigError(std::string("In ") + origin + " line " + std::to_string(item.line) + ": " + e.what());
     }
   }
 }
