@@ -39,7 +39,7 @@ cmake --build --preset release -j"$jobs"
 if [ "$mode" = demo ]; then
   if [ ! -f demo_cohort/cohort.json ]; then
     echo "quickstart: generating the demo cohort in demo_cohort/"
-    build/release/tools/ecgforest-synth --out demo_cohort --patients 8 --recordings 2 --minutes 30 --seed 7
+    build/release/tools/ecgforest-synth --out demo_cohort --patients 8 --recordings 2 --minutes 30 --seed 7 --seizure-rate 6
   fi
   export OMP_NUM_THREADS=1
   mpirun -np 2 --bind-to none build/release/ecgforest run --config configs/demo.toml
