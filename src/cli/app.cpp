@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "ecgforest/cli/tool_command.hpp"
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/parallel/mpi.hpp"
@@ -47,6 +48,12 @@ Config build_config(SubcommandState& s) {
   }
   validate(c);
   return c;
+}
+
+// Subcommands implemented in their own files (src/cli/<name>_command.cpp). Add new ones here.
+std::vector<ToolCommand> tool_commands() {
+  std::vector<ToolCommand> out;
+  return out;
 }
 
 }  // namespace
@@ -100,11 +107,29 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     states.push_back(std::move(st));
   }
 
+  auto tools = tool_commands();
+  std::vector<CLI::App*> tool_apps;
+  for (auto& t : tools) {
+    CLI::App* sub = app.add_subcommand(t.name, t.help);
+    t.add_options(*sub);
+    tool_apps.push_back(sub);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (me == 0) return app.exit(e);
     return e.get_exit_code();
+  }
+
+  for (std::size_t i = 0; i < tools.size(); ++i) {
+    if (!tool_apps[i]->parsed()) continue;
+    try {
+      return tools[i].run(comm);
+    } catch (const ConfigError& e) {
+      if (me == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.what());
+      return 2;
+    }
   }
 
   SubcommandState* s = nullptr;
