@@ -18,7 +18,14 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
   std::vector<std::int32_t> feature, left, right;
   std::vector<float> threshold, value;
   std::vector<std::uint8_t> nan_left;
-  for (const auto& t : model.trees) {
+  for (std::size_t ti = 0; ti < model.trees.size(); ++ti) {
+    const auto& t = model.trees[ti];
+    const std::size_t n = t.feature.size();
+    if (n == 0 || t.threshold.size() != n || t.nan_left.size() != n || t.left.size() != n || t.right.size() != n ||
+        t.value.size() != n) {
+      throw Error("Cannot write the model " + file.string() + ": tree " + std::to_string(ti) +
+                  " is empty or its node arrays have different lengths (internal error).");
+    }
     feature.insert(feature.end(), t.feature.begin(), t.feature.end());
     left.insert(left.end(), t.left.begin(), t.left.end());
     right.insert(right.end(), t.right.begin(), t.right.end());
@@ -98,7 +105,9 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
     const auto nn = static_cast<std::int32_t>(e - b);
     for (std::size_t i = 0; i < tree.n_nodes(); ++i) {
       const bool leaf = tree.left[i] < 0;
-      if (!leaf && (tree.left[i] >= nn || tree.right[i] < 0 || tree.right[i] >= nn || tree.feature[i] < 0 ||
+      // Children are stored after their parent; anything else (a cycle) would hang predict().
+      const auto self = static_cast<std::int32_t>(i);
+      if (!leaf && (tree.left[i] <= self || tree.right[i] <= self || tree.left[i] >= nn || tree.right[i] < 0 || tree.right[i] >= nn || tree.feature[i] < 0 ||
                     tree.feature[i] >= static_cast<std::int32_t>(model.feature_names.size()))) {
         throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) +
                     " has a node pointing outside the tree or at an unknown feature.");

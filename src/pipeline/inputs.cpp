@@ -129,7 +129,11 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
       glob_t g{};
       const int rc = glob(in.c_str(), 0, nullptr, &g);
       if (rc == 0) {
-        for (std::size_t i = 0; i < g.gl_pathc; ++i) add_path(g.gl_pathv[i], paths, 0);
+        // A glob keeps EDF files and searches directories; it never reads list files or other files.
+        for (std::size_t i = 0; i < g.gl_pathc; ++i) {
+          const fs::path m = g.gl_pathv[i];
+          if (fs::is_directory(m, ec) || lower_ext(m) == ".edf") add_path(m, paths, 0);
+        }
       }
       globfree(&g);
       if (rc != 0) throw ConfigError("The input pattern '" + in + "' matches no file; check the pattern.");

@@ -28,6 +28,9 @@ class RankFilterListener : public ::testing::EmptyTestEventListener {
                    i.test_suite_name(), i.name());
     }
   }
+  void OnTestIterationEnd(const ::testing::UnitTest& u, int iteration) override {
+    if (rank_ == 0) inner_->OnTestIterationEnd(u, iteration);  // the PASSED/FAILED summary
+  }
   void OnTestProgramEnd(const ::testing::UnitTest& u) override { if (rank_ == 0) inner_->OnTestProgramEnd(u); }
 
  private:

@@ -5,6 +5,8 @@
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // Test discovery (--gtest_list_tests) runs at build time: do not start MPI for it.
+  if (::testing::GTEST_FLAG(list_tests)) return RUN_ALL_TESTS();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   const int rc = RUN_ALL_TESTS();
