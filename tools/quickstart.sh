@@ -13,6 +13,12 @@ root=$(pwd)
 # ------------------------------------------------------------------ Debian packages
 pkgs=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libeigen3-dev
       libedf-dev libcli11-dev libgtest-dev libbenchmark-dev python3 python3-numpy python3-h5py)
+# The test suite also runs the real-Slurm test (tests/slurm) and tools/sweep's plots.
+if [ "$mode" = test ]; then pkgs+=(slurm-wlm munge python3-matplotlib); fi
+# ... and the libFuzzer targets (tests/fuzz), which need clang and its runtime libraries.
+if [ "$mode" = test ]; then pkgs+=(clang libclang-rt-14-dev libomp-14-dev); fi
+# The demo ends with the HTML report (tools/report needs matplotlib).
+if [ "$mode" = demo ]; then pkgs+=(python3-matplotlib); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -43,8 +49,37 @@ if [ "$mode" = demo ]; then
   fi
   export OMP_NUM_THREADS=1
   mpirun -np 2 --bind-to none build/release/ecgforest run --config configs/demo.toml
-  echo "quickstart: outputs are in $root/runs/demo (features.h5, model.h5, metrics.json);"
+  # Seizure detection on new patients the model never saw (a second synthetic cohort, other seed),
+  # written as NAME.tse_bi / NAME.csv_bi and scored against their annotations.
+  if [ ! -f demo_cohort_new/cohort.json ]; then
+    build/release/tools/ecgforest-synth --out demo_cohort_new --patients 4 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
+  fi
+  mpirun -np 2 --bind-to none build/release/ecgforest predict --config configs/demo.toml --model runs/demo/model.h5 \
+    --input demo_cohort_new --output runs/demo/predictions
+  /usr/bin/python3 tools/report runs/demo
+  echo "quickstart: outputs are in $root/runs/demo (features.h5, model.h5, metrics.json, predictions/);"
   echo "quickstart: summarise them with: build/release/ecgforest inspect runs/demo/features.h5"
+  /usr/bin/python3 - runs/demo <<'PY'
+import json, sys
+run = sys.argv[1]
+def f(v, d=2):
+    return "n/a" if v is None else f"{v:.{d}f}"
+cv = json.load(open(f"{run}/metrics.json")).get("cv_events")
+if isinstance(cv, dict):
+    print(f"quickstart: held-out patients (patient-grouped CV, NEDC any-overlap): OVLP sensitivity "
+          f"{f(cv['ovlp_sensitivity'])} ({cv['counts']['ovlp']['hits']}/{cv['n_ref_events']} seizures), "
+          f"{f(cv['ovlp_fa_per_24h'], 1)} false alarms per 24 h; TAES sensitivity {f(cv['taes_sensitivity'])}")
+    b = cv.get("best_operating_point")
+    if isinstance(b, dict):
+        print(f"quickstart: best threshold under {f(cv['fa_budget_per_24h'], 0)} FA/24h: {f(b['threshold'])} -> "
+              f"OVLP sensitivity {f(b['ovlp_sensitivity'])} at {f(b['ovlp_fa_per_24h'], 1)} FA/24h")
+    else:
+        print(f"quickstart: no threshold keeps the held-out false alarms under {f(cv.get('fa_budget_per_24h'), 0)} per 24 h")
+s = json.load(open(f"{run}/predictions/score.json"))
+print(f"quickstart: new patients (predict --input): OVLP sensitivity {f(s['ovlp_sensitivity'])} "
+      f"({s['counts']['ovlp']['hits']}/{s['n_ref_events']}), {f(s['ovlp_fa_per_24h'], 1)} FA/24h")
+print(f"quickstart: report: {run}/report/report.html")
+PY
   exit 0
 fi
 
@@ -56,3 +91,10 @@ export ASAN_OPTIONS=detect_leaks=0
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs" --target ecgforest_unit_tests
 ctest --preset asan -j2
+# libFuzzer targets of every input parser (tests/fuzz), each run for a bounded time: a separate
+# clang build directory, ctest label fuzz.
+cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGFOREST_FUZZ=ON \
+  -DECGFOREST_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/fuzz -j"$jobs" --target ecgforest_fuzzers
+unset ASAN_OPTIONS
+ctest --test-dir build/fuzz -L fuzz --output-on-failure

@@ -7,6 +7,9 @@
 #include <map>
 #include <memory>
 
+#include "ecgforest/cli/beats_command.hpp"
+#include "ecgforest/cli/hrv_command.hpp"
+#include "ecgforest/cli/score_command.hpp"
 #include "ecgforest/cli/tool_command.hpp"
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
@@ -14,6 +17,7 @@
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inspect.hpp"
 #include "ecgforest/pipeline/predict.hpp"
+#include "ecgforest/pipeline/predict_edf.hpp"
 #include "ecgforest/pipeline/train.hpp"
 #include "ecgforest/version.hpp"
 
@@ -53,6 +57,9 @@ Config build_config(SubcommandState& s) {
 // Subcommands implemented in their own files (src/cli/<name>_command.cpp). Add new ones here.
 std::vector<ToolCommand> tool_commands() {
   std::vector<ToolCommand> out;
+  out.push_back(beats_command());
+  out.push_back(score_command());
+  out.push_back(hrv_command());
   return out;
 }
 
@@ -76,8 +83,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
       {"train", Command::train, "features file -> model.h5 + <model>.metrics.json (patient-grouped CV, trees split across ranks)"},
       {"run", Command::run, "extract then train in the same MPI job: writes DIR/features.h5, DIR/model.h5, DIR/metrics.json"},
       {"predict", Command::predict,
-       "apply a model to a features file (--model --features --output probs.h5); "
-       "predicting from EDF recordings (--input) is NOT IMPLEMENTED YET"},
+       "apply a model: to a features file (--model M --features F --output probs.h5), or to EDF recordings "
+       "(--model M --input ... --output DIR: NAME.tse_bi + NAME.csv_bi per recording, DIR/predictions.h5, "
+       "and DIR/score.json when reference annotations exist)"},
       {"inspect", Command::inspect, "print a human summary of an EDF, features or model file"},
   };
   std::vector<std::unique_ptr<SubcommandState>> states;
@@ -162,11 +170,12 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
         if (config.input.empty()) require("", "--input", "EDF files or directories");
         break;
       case Command::predict:
-        if (!config.input.empty()) {
-          throw ConfigError("'ecgforest predict --input' (prediction on EDF recordings with annotation output) is not "
-                            "implemented yet; extract features first and use 'predict --model M --features F --output P.h5'.");
-        }
         require(config.model, "--model", "model file");
+        if (!config.input.empty()) {
+          if (!config.features.empty()) throw ConfigError("predict takes either --input (EDF recordings) or --features, not both.");
+          require(config.output, "--output", "output directory for the annotation files");
+          break;
+        }
         require(config.features, "--features", "features file");
         require(config.output, "--output", "probabilities file to write");
         break;
@@ -218,6 +227,10 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
       return 0;
     }
     case Command::predict:
+      if (!config.input.empty()) {
+        pipeline::run_predict_edf(comm, config, config.model, config.output, log);
+        return 0;
+      }
       pipeline::run_predict_features(comm, config, config.model, config.features, config.output, log);
       return 0;
     default:

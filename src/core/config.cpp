@@ -141,10 +141,25 @@ std::vector<ConfigKey> build_schema() {
                       E | R | P, [](Config& c) -> std::string& { return c.extract.annotation_map; }));
   s.push_back(str_key("extract.detector", "--detector", "R-peak detector name", E | R | P,
                       [](Config& c) -> std::string& { return c.extract.detector; }));
+  s.push_back(str_key("extract.rr_csv", "--rr-csv",
+                      "directory for per-recording RR tables <edf stem>_rr.csv (timestamp,frame,rr_interval ms)",
+                      E | R, [](Config& c) -> std::string& { return c.extract.rr_csv; }));
   s.push_back(dbl_key("extract.window_s", "--window-s", "feature window length in seconds", E | R | P,
                       [](Config& c) -> double& { return c.extract.window_s; }));
   s.push_back(dbl_key("extract.step_s", "--step-s", "hop between window ends in seconds", E | R | P,
                       [](Config& c) -> double& { return c.extract.step_s; }));
+  s.push_back(str_key("extract.hrv_profile", "--hrv-profile",
+                      "HRV profile: default (recording clock, corrected), aura2021 or head (old AURA workflow)",
+                      E | R | P, [](Config& c) -> std::string& { return c.extract.hrv_profile; }));
+  s.push_back(dbl_key("extract.hrv_nonlinear_window_s", "--hrv-nonlinear-window-s",
+                      "window of the non-linear HRV features (sampen, sd1, sd2, csi, cvi) in seconds", E | R | P,
+                      [](Config& c) -> double& { return c.extract.hrv_nonlinear_window_s; }));
+  s.push_back(dbl_key("extract.hrv_frequency_window_s", "--hrv-frequency-window-s",
+                      "window of the frequency HRV features (vlf, lf, hf, lf_hf_ratio) in seconds", E | R | P,
+                      [](Config& c) -> double& { return c.extract.hrv_frequency_window_s; }));
+  s.push_back(str_key("extract.hrv_features", "--hrv-features",
+                      "comma-separated HRV feature columns, in order (empty = all of the profile)", E | R | P,
+                      [](Config& c) -> std::string& { return c.extract.hrv_features; }));
   s.push_back(dbl_key("extract.annotation_tolerance_s", "--annotation-tolerance-s",
                       "how far (s) annotation events may run past the recording end", E | R | P,
                       [](Config& c) -> double& { return c.extract.annotation_tolerance_s; }));
@@ -162,7 +177,7 @@ std::vector<ConfigKey> build_schema() {
                            [](Config& c) -> int& { return c.train.min_samples_leaf; }));
   s.push_back(str_key("train.class_weight", "--class-weight", "balanced or none", T | R,
                       [](Config& c) -> std::string& { return c.train.class_weight; }));
-  s.push_back(str_key("train.bootstrap", "--bootstrap", "standard (with replacement) or none", T | R,
+  s.push_back(str_key("train.bootstrap", "--bootstrap", "standard (with replacement), balanced (half the draws from each class) or none", T | R,
                       [](Config& c) -> std::string& { return c.train.bootstrap; }));
   s.push_back(int_key<int>("train.cv_folds", "--cv-folds",
                            "patient-grouped cross-validation folds (0 = none)", T | R,
@@ -175,6 +190,28 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("train.decision_threshold", "--decision-threshold",
                       "predicted probability at or above which a window is called seizure", T | R | P,
                       [](Config& c) -> double& { return c.train.decision_threshold; }));
+  s.push_back(int_key<int>("train.max_bins", "--max-bins", "quantile bins per feature (2..256)", T | R,
+                           [](Config& c) -> int& { return c.train.max_bins; }));
+  s.push_back(dbl_key("train.min_sqi", "--min-sqi",
+                      "skip training windows whose 'sqi' feature column is below this (0 = keep all)", T | R,
+                      [](Config& c) -> double& { return c.train.min_sqi; }));
+  s.push_back(bool_key("train.skip_oob", "--skip-oob", "skip the out-of-bag estimate and permutation importances",
+                       T | R, [](Config& c) -> bool& { return c.train.skip_oob; }));
+  s.push_back(str_key("postprocess.smoothing", "--smoothing", "window probability smoothing: none, mean or median (causal)",
+                      T | R | P, [](Config& c) -> std::string& { return c.postprocess.smoothing; }));
+  s.push_back(int_key<int>("postprocess.smoothing_windows", "--smoothing-windows",
+                           "smooth over this many windows (current and previous ones; 1 = off)", T | R | P,
+                           [](Config& c) -> int& { return c.postprocess.smoothing_windows; }));
+  s.push_back(dbl_key("postprocess.threshold", "--threshold",
+                      "smoothed probability at or above which a window is part of a seizure event", T | R | P,
+                      [](Config& c) -> double& { return c.postprocess.threshold; }));
+  s.push_back(dbl_key("postprocess.min_duration_s", "--min-duration-s", "drop events shorter than this (seconds)",
+                      T | R | P, [](Config& c) -> double& { return c.postprocess.min_duration_s; }));
+  s.push_back(dbl_key("postprocess.merge_gap_s", "--merge-gap-s", "merge events closer than this (seconds)",
+                      T | R | P, [](Config& c) -> double& { return c.postprocess.merge_gap_s; }));
+  s.push_back(dbl_key("postprocess.fa_budget_per_24h", "--fa-budget",
+                      "false alarms per 24 h allowed when choosing the best operating point", T | R | P,
+                      [](Config& c) -> double& { return c.postprocess.fa_budget_per_24h; }));
   return s;
 }
 
@@ -244,6 +281,10 @@ void validate(const Config& c) {
   auto fail = [](const std::string& s) { throw ConfigError(s); };
   if (!(c.extract.window_s > 0)) fail("extract.window_s (--window-s) must be > 0 seconds.");
   if (!(c.extract.step_s > 0)) fail("extract.step_s (--step-s) must be > 0 seconds.");
+  if (!(c.extract.hrv_nonlinear_window_s > 0)) fail("extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s) must be > 0 seconds.");
+  if (!(c.extract.hrv_frequency_window_s > 0)) fail("extract.hrv_frequency_window_s (--hrv-frequency-window-s) must be > 0 seconds.");
+  if (c.extract.hrv_profile != "default" && c.extract.hrv_profile != "aura2021" && c.extract.hrv_profile != "head")
+    fail("extract.hrv_profile (--hrv-profile) must be default, aura2021 or head, not '" + c.extract.hrv_profile + "'.");
   if (c.extract.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
   if (c.train.trees < 1) fail("train.trees (--trees) must be at least 1, got " + std::to_string(c.train.trees) + ".");
   if (c.train.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
@@ -251,8 +292,10 @@ void validate(const Config& c) {
   if (c.train.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
   if (c.train.class_weight != "balanced" && c.train.class_weight != "none")
     fail("train.class_weight (--class-weight) must be 'balanced' or 'none', got '" + c.train.class_weight + "'.");
-  if (c.train.bootstrap != "standard" && c.train.bootstrap != "none")
-    fail("train.bootstrap (--bootstrap) must be 'standard' or 'none', got '" + c.train.bootstrap + "'.");
+  if (c.train.bootstrap != "standard" && c.train.bootstrap != "balanced" && c.train.bootstrap != "none")
+    fail("train.bootstrap (--bootstrap) must be 'standard', 'balanced' or 'none', got '" + c.train.bootstrap + "'.");
+  if (c.train.max_bins < 2 || c.train.max_bins > 256)
+    fail("train.max_bins (--max-bins) must be in 2..256, got " + std::to_string(c.train.max_bins) + ".");
   if (c.train.cv_folds < 0 || c.train.cv_folds == 1)
     fail("train.cv_folds (--cv-folds) must be 0 (no cross-validation) or at least 2, got " +
          std::to_string(c.train.cv_folds) + ".");
@@ -260,6 +303,16 @@ void validate(const Config& c) {
     fail("train.label_threshold (--label-threshold) must be in (0, 1].");
   if (!(c.train.decision_threshold >= 0 && c.train.decision_threshold <= 1))
     fail("train.decision_threshold (--decision-threshold) must be in [0, 1].");
+  const auto& pp = c.postprocess;
+  if (pp.smoothing != "none" && pp.smoothing != "mean" && pp.smoothing != "median")
+    fail("postprocess.smoothing (--smoothing) must be 'none', 'mean' or 'median', got '" + pp.smoothing + "'.");
+  if (pp.smoothing_windows < 1)
+    fail("postprocess.smoothing_windows (--smoothing-windows) must be at least 1, got " +
+         std::to_string(pp.smoothing_windows) + ".");
+  if (!(pp.threshold >= 0 && pp.threshold <= 1)) fail("postprocess.threshold (--threshold) must be in [0, 1].");
+  if (!(pp.min_duration_s >= 0)) fail("postprocess.min_duration_s (--min-duration-s) must be >= 0 seconds.");
+  if (!(pp.merge_gap_s >= 0)) fail("postprocess.merge_gap_s (--merge-gap-s) must be >= 0 seconds.");
+  if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
 }
 
 }  // namespace ecgforest

@@ -11,9 +11,6 @@
 namespace ecgforest::forest {
 namespace {
 
-/// At most this many non-NaN values per feature are sorted to place the bin edges.
-constexpr std::size_t kMaxEdgeSample = 200000;
-
 /// A cut between two consecutive sorted values a < b: their midpoint, but never >= b (when a and
 /// b are adjacent floats the rounded midpoint can equal b; then a itself is the cut).
 float cut_between(float a, float b) {
@@ -60,62 +57,88 @@ std::vector<float> edges_from_sorted(const std::vector<float>& v, std::size_t ma
 
 }  // namespace
 
-BinnedMatrix BinnedMatrix::build(const float* x, std::size_t n_rows, std::size_t n_features,
-                                 int max_bins) {
+BinnedMatrix::BinnedMatrix(std::vector<std::vector<float>> upper_edges, std::size_t n_rows)
+    : n_rows_(n_rows), n_features_(upper_edges.size()), upper_edges_(std::move(upper_edges)) {
+  if (n_rows > std::numeric_limits<std::uint32_t>::max()) {
+    throw Error("Cannot bin " + std::to_string(n_rows) + " rows: row indices are 32-bit; split "
+                "the training set.");
+  }
+  codes_.assign(n_rows_ * n_features_, 0);
+}
+
+std::size_t BinnedMatrix::edge_sample_stride(std::size_t n_rows) {
+  return std::max<std::size_t>(1, (n_rows + kMaxEdgeSampleRows - 1) / kMaxEdgeSampleRows);
+}
+
+std::vector<std::vector<float>> BinnedMatrix::compute_edges(const float* sample, std::size_t n_sample,
+                                                            std::size_t n_features, int max_bins) {
   if (max_bins < 2 || max_bins > 256) {
     throw ConfigError("The forest max_bins is " + std::to_string(max_bins) +
                       ", but it must lie in 2..256 (codes are uint8 and code 255 is reserved for "
                       "NaN); set max_bins to e.g. 256.");
   }
+  if (n_sample == 0 || n_features == 0) {
+    throw Error("Cannot bin an empty feature matrix (" + std::to_string(n_sample) + " rows x " +
+                std::to_string(n_features) + " features); provide at least one row and one "
+                "feature.");
+  }
+  const std::size_t max_real_bins = static_cast<std::size_t>(max_bins) - 1;
+  std::vector<std::vector<float>> out(n_features);
+  std::vector<float> values;
+  values.reserve(n_sample);
+  for (std::size_t f = 0; f < n_features; ++f) {
+    values.clear();
+    for (std::size_t r = 0; r < n_sample; ++r) {
+      const float v = sample[r * n_features + f];
+      if (!std::isnan(v)) values.push_back(v);
+    }
+    std::sort(values.begin(), values.end());
+    out[f] = edges_from_sorted(values, max_real_bins);
+  }
+  return out;
+}
+
+std::uint8_t BinnedMatrix::bin_value(const std::vector<float>& edges, float v) {
+  if (std::isnan(v)) return kNanBin;
+  return static_cast<std::uint8_t>(std::lower_bound(edges.begin(), edges.end() - 1, v) - edges.begin());
+}
+
+void BinnedMatrix::set_rows(std::size_t first_row, const float* x, std::size_t n) {
+  if (first_row + n > n_rows_) {
+    throw Error("Cannot bin rows [" + std::to_string(first_row) + ", " + std::to_string(first_row + n) +
+                "): the binned matrix has " + std::to_string(n_rows_) + " rows.");
+  }
+  for (std::size_t r = 0; r < n; ++r) {
+    std::uint8_t* out = codes_.data() + (first_row + r) * n_features_;
+    const float* in = x + r * n_features_;
+    for (std::size_t f = 0; f < n_features_; ++f) out[f] = bin_value(upper_edges_[f], in[f]);
+  }
+}
+
+bool BinnedMatrix::all_nan(std::size_t f) const {
+  return upper_edges_[f].size() == 1 && std::isinf(upper_edges_[f][0]) && upper_edges_[f][0] > 0;
+}
+
+BinnedMatrix BinnedMatrix::build(const float* x, std::size_t n_rows, std::size_t n_features,
+                                 int max_bins) {
   if (n_rows == 0 || n_features == 0) {
     throw Error("Cannot bin an empty feature matrix (" + std::to_string(n_rows) + " rows x " +
                 std::to_string(n_features) + " features); provide at least one row and one "
                 "feature.");
   }
-  if (n_rows > std::numeric_limits<std::uint32_t>::max()) {
-    throw Error("Cannot bin " + std::to_string(n_rows) + " rows: row indices are 32-bit; split "
-                "the training set.");
+  const std::size_t stride = edge_sample_stride(n_rows);
+  std::vector<std::vector<float>> edges;
+  if (stride == 1) {
+    edges = compute_edges(x, n_rows, n_features, max_bins);
+  } else {
+    std::vector<float> sample;
+    sample.reserve((n_rows / stride + 1) * n_features);
+    for (std::size_t r = 0; r < n_rows; r += stride)
+      sample.insert(sample.end(), x + r * n_features, x + (r + 1) * n_features);
+    edges = compute_edges(sample.data(), sample.size() / n_features, n_features, max_bins);
   }
-  const std::size_t max_real_bins = static_cast<std::size_t>(max_bins) - 1;
-
-  BinnedMatrix m;
-  m.n_rows_ = n_rows;
-  m.n_features_ = n_features;
-  m.codes_.resize(n_rows * n_features);
-  m.upper_edges_.resize(n_features);
-
-  std::vector<float> values;
-  values.reserve(std::min(n_rows, kMaxEdgeSample + 1));
-  for (std::size_t f = 0; f < n_features; ++f) {
-    // Count non-NaN values, then take every stride-th of them (deterministic subsample).
-    std::size_t n_valid = 0;
-    for (std::size_t r = 0; r < n_rows; ++r)
-      if (!std::isnan(x[r * n_features + f])) ++n_valid;
-    const std::size_t stride = n_valid > kMaxEdgeSample ? (n_valid + kMaxEdgeSample - 1) / kMaxEdgeSample : 1;
-    values.clear();
-    std::size_t k = 0;
-    for (std::size_t r = 0; r < n_rows; ++r) {
-      const float v = x[r * n_features + f];
-      if (std::isnan(v)) continue;
-      if (k++ % stride == 0) values.push_back(v);
-    }
-    std::sort(values.begin(), values.end());
-    std::vector<float> edges = edges_from_sorted(values, max_real_bins);
-
-    // Code = first bin whose upper edge is >= x; values above the second-to-last edge (including
-    // values above the last edge, which a subsample may miss) go to the last bin.
-    std::uint8_t* col = m.codes_.data() + f * n_rows;
-    const auto search_end = edges.end() - 1;
-    for (std::size_t r = 0; r < n_rows; ++r) {
-      const float v = x[r * n_features + f];
-      if (std::isnan(v)) {
-        col[r] = kNanBin;
-      } else {
-        col[r] = static_cast<std::uint8_t>(std::lower_bound(edges.begin(), search_end, v) - edges.begin());
-      }
-    }
-    m.upper_edges_[f] = std::move(edges);
-  }
+  BinnedMatrix m(std::move(edges), n_rows);
+  m.set_rows(0, x, n_rows);
   return m;
 }
 

@@ -1,6 +1,7 @@
 // CART tree growth on binned features (Gini on class-weighted counts, histogram split search).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -47,12 +48,37 @@ struct StackEntry {
   Counts counts;
 };
 
-}  // namespace
+/// The in-bag draw of one tree: multiplicity of every position of `rows`. Consumes the first
+/// random numbers of `rng` (grow_tree continues with the same generator for the features).
+void draw_inbag(Xoshiro256& rng, const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
+                Bootstrap sampling, std::vector<std::uint32_t>& mult) {
+  const auto n = static_cast<std::uint32_t>(rows.size());
+  if (sampling == Bootstrap::none) {
+    mult.assign(n, 1);
+    return;
+  }
+  mult.assign(n, 0);
+  if (sampling == Bootstrap::standard) {
+    for (std::uint32_t i = 0; i < n; ++i) ++mult[rng.below(n)];
+    return;
+  }
+  // Balanced: n/2 draws among the positives, n - n/2 among the negatives.
+  std::vector<std::uint32_t> pos[2];
+  for (std::uint32_t i = 0; i < n; ++i) pos[y[rows[i]] & 1u].push_back(i);
+  if (pos[0].empty() || pos[1].empty()) {
+    throw Error("The class-balanced bootstrap needs both classes among the training rows, but " +
+                std::to_string(pos[1].size()) + " of " + std::to_string(n) +
+                " rows are positive; use bootstrap 'standard' or add rows of the missing class.");
+  }
+  const std::uint32_t draws[2] = {n - n / 2, n / 2};
+  for (int c = 0; c < 2; ++c) {
+    const auto nc = static_cast<std::uint32_t>(pos[c].size());
+    for (std::uint32_t i = 0; i < draws[c]; ++i) ++mult[pos[c][rng.below(nc)]];
+  }
+}
 
-Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
-               const std::vector<std::uint32_t>& rows, const ForestParams& params,
-               std::uint64_t tree_index) {
-  const std::size_t n_features = xb.n_features();
+void validate(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
+              const ForestParams& params, std::uint64_t tree_index) {
   if (rows.empty()) {
     throw Error("Cannot grow tree " + std::to_string(tree_index) +
                 ": the set of training rows is empty; give at least one training row.");
@@ -73,6 +99,23 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     throw Error("Cannot grow a tree on " + std::to_string(rows.size()) +
                 " training rows (limit 2^31); subsample the training set.");
   }
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
+                                        const ForestParams& params, std::uint64_t tree_index) {
+  Xoshiro256 rng(hash_seed(params.seed, tree_index));
+  std::vector<std::uint32_t> mult;
+  draw_inbag(rng, y, rows, effective_sampling(params), mult);
+  return mult;
+}
+
+Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+               const std::vector<std::uint32_t>& rows, const ForestParams& params,
+               std::uint64_t tree_index) {
+  const std::size_t n_features = xb.n_features();
+  validate(xb, y, rows, params, tree_index);
 
   // Class counts over `rows` for the balanced weights, with validation of rows and labels.
   std::uint64_t n_class[2] = {0, 0};
@@ -87,8 +130,9 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     }
     ++n_class[y[r]];
   }
+  const Bootstrap sampling = effective_sampling(params);
   double cw[2] = {1.0, 1.0};
-  if (params.class_weight == ClassWeight::balanced) {
+  if (params.class_weight == ClassWeight::balanced && sampling != Bootstrap::balanced) {
     const double n = static_cast<double>(rows.size());
     for (int c = 0; c < 2; ++c)
       cw[c] = n_class[c] > 0 ? n / (2.0 * static_cast<double>(n_class[c])) : 1.0;
@@ -99,16 +143,14 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
 
   // In-bag samples with multiplicity.
   std::vector<Sample> samples;
-  if (params.bootstrap) {
-    const auto n = static_cast<std::uint32_t>(rows.size());
-    std::vector<std::uint32_t> mult(n, 0);
-    for (std::uint32_t i = 0; i < n; ++i) ++mult[rng.below(n)];
-    samples.reserve(n);
-    for (std::uint32_t i = 0; i < n; ++i)
+  {
+    std::vector<std::uint32_t> mult;
+    draw_inbag(rng, y, rows, sampling, mult);
+    std::size_t n_in = 0;
+    for (auto m : mult) n_in += m > 0;
+    samples.reserve(n_in);
+    for (std::size_t i = 0; i < mult.size(); ++i)
       if (mult[i] > 0) samples.push_back({rows[i], (mult[i] << 1) | y[rows[i]]});
-  } else {
-    samples.reserve(rows.size());
-    for (std::uint32_t r : rows) samples.push_back({r, (1u << 1) | y[r]});
   }
 
   const int k_features = params.max_features == 0
@@ -118,10 +160,13 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
 
   std::vector<std::uint32_t> feature_order(n_features);
   std::iota(feature_order.begin(), feature_order.end(), 0u);
-  // Histogram of integer counts: [code * 2 + class], code 255 = NaN.
-  std::vector<std::uint64_t> hist(256 * 2);
+  // One histogram of integer counts per candidate feature: [code * 2 + class], code 255 = NaN.
+  // Kept all-zero between nodes.
+  std::vector<std::uint64_t> hist(static_cast<std::size_t>(k_features) * 512, 0);
+  std::vector<std::uint32_t> cand(static_cast<std::size_t>(k_features));
 
   Tree tree;
+  tree.importance.assign(n_features, 0.0);
   auto add_node = [&tree]() {
     tree.feature.push_back(-1);
     tree.threshold.push_back(0.0f);
@@ -129,6 +174,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     tree.left.push_back(-1);
     tree.right.push_back(-1);
     tree.value.push_back(0.0f);
+    tree.bin.push_back(0);
     return static_cast<std::int32_t>(tree.feature.size() - 1);
   };
 
@@ -137,8 +183,10 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     if (s.count_cls & 1u) root_counts.n1 += s.count_cls >> 1;
     else root_counts.n0 += s.count_cls >> 1;
   }
+  const double root_weight = static_cast<double>(root_counts.n0) * cw0 + static_cast<double>(root_counts.n1) * cw1;
   std::vector<StackEntry> stack;
   stack.push_back({add_node(), 0, samples.size(), 0, root_counts});
+  const std::uint8_t* codes = xb.row(0);
 
   while (!stack.empty()) {
     const StackEntry e = stack.back();
@@ -161,25 +209,33 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
       const auto jj = static_cast<std::uint32_t>(j);
       const std::uint32_t pick = jj + rng.below(static_cast<std::uint32_t>(n_features) - jj);
       std::swap(feature_order[jj], feature_order[pick]);
+      cand[jj] = feature_order[jj];
+    }
+
+    // Histograms of all candidate features in one pass over the node's samples (the codes of a
+    // row are contiguous, so this touches one cache line per sample).
+    const std::size_t n_node = e.end - e.begin;
+    for (std::size_t i = e.begin; i < e.end; ++i) {
+      const Sample s = samples[i];
+      const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
+      const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
+      for (int j = 0; j < k_features; ++j)
+        hist[static_cast<std::size_t>(j) * 512 + 2u * rc[cand[static_cast<std::size_t>(j)]] + cls] += cnt;
     }
 
     for (int j = 0; j < k_features; ++j) {
-      const std::uint32_t f = feature_order[static_cast<std::size_t>(j)];
+      const std::uint32_t f = cand[static_cast<std::size_t>(j)];
+      std::uint64_t* h = hist.data() + static_cast<std::size_t>(j) * 512;
       const int nb = xb.n_bins(f);
-      std::fill(hist.begin(), hist.begin() + 2 * nb, 0);
-      hist[2 * 255] = hist[2 * 255 + 1] = 0;
-      const std::uint8_t* col = xb.column(f);
-      std::uint64_t* h = hist.data();
-      for (std::size_t i = e.begin; i < e.end; ++i) {
-        const Sample s = samples[i];
-        h[2u * col[s.row] + (s.count_cls & 1u)] += s.count_cls >> 1;
-      }
       const Counts nan_c{h[2 * 255], h[2 * 255 + 1]};
       const bool has_nan = nan_c.total() > 0;
+      const std::uint64_t present = nc.total() - nan_c.total();
       Counts left;  // non-NaN codes <= b
       for (int b = 0; b < nb; ++b) {
+        if (b > 0 && b != nb - 1 && h[2 * b] == 0 && h[2 * b + 1] == 0) continue;  // = split at b-1
         left.n0 += h[2 * b];
         left.n1 += h[2 * b + 1];
+        const bool last = left.total() == present;  // every present value is left from here on
         const Counts right{nc.n0 - left.n0 - nan_c.n0, nc.n1 - left.n1 - nan_c.n1};
         for (int nan_side = 0; nan_side < 2; ++nan_side) {
           const bool nan_left = nan_side == 0;
@@ -199,15 +255,26 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
             best.right = r;
           }
         }
+        if (last) break;  // later bins give the same split again
+      }
+      // Reset the histogram: by walking the samples for small nodes, wholesale otherwise.
+      if (n_node < 128) {
+        for (std::size_t i = e.begin; i < e.end; ++i) {
+          const std::uint8_t c = codes[static_cast<std::size_t>(samples[i].row) * n_features + f];
+          h[2u * c] = h[2u * c + 1] = 0;
+        }
+      } else {
+        std::memset(h, 0, sizeof(std::uint64_t) * 2 * static_cast<std::size_t>(nb));
+        h[2 * 255] = h[2 * 255 + 1] = 0;
       }
     }
     if (best.feature < 0) continue;  // no split improves impurity
 
     // Partition samples [begin, end) in place: left side first.
-    const std::uint8_t* col = xb.column(static_cast<std::size_t>(best.feature));
+    const auto bf = static_cast<std::size_t>(best.feature);
     const auto bin = static_cast<std::uint8_t>(best.bin);
     auto goes_left = [&](const Sample& s) {
-      const std::uint8_t c = col[s.row];
+      const std::uint8_t c = codes[static_cast<std::size_t>(s.row) * n_features + bf];
       return c == BinnedMatrix::kNanBin ? best.nan_left : c <= bin;
     };
     std::size_t lo = e.begin, hi = e.end;
@@ -223,10 +290,11 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
 
     const auto node = static_cast<std::size_t>(e.node);
     tree.feature[node] = best.feature;
-    tree.threshold[node] = best.bin == xb.n_bins(static_cast<std::size_t>(best.feature)) - 1
-                               ? std::numeric_limits<float>::infinity()
-                               : xb.upper_edge(static_cast<std::size_t>(best.feature), best.bin);
+    tree.threshold[node] = best.bin == xb.n_bins(bf) - 1 ? std::numeric_limits<float>::infinity()
+                                                         : xb.upper_edge(bf, best.bin);
     tree.nan_left[node] = best.nan_left ? 1 : 0;
+    tree.bin[node] = bin;
+    tree.importance[bf] += best.score - parent_score;
     const std::int32_t l = add_node();
     const std::int32_t r = add_node();
     tree.left[node] = l;
@@ -234,6 +302,16 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     stack.push_back({r, mid, e.end, e.depth + 1, best.right});
     stack.push_back({l, e.begin, mid, e.depth + 1, best.left});
   }
+  if (root_weight > 0)
+    for (auto& v : tree.importance) v /= root_weight;
+  // Vectors grew by doubling: give the slack back (a forest of deep trees is most of the memory).
+  tree.feature.shrink_to_fit();
+  tree.threshold.shrink_to_fit();
+  tree.nan_left.shrink_to_fit();
+  tree.left.shrink_to_fit();
+  tree.right.shrink_to_fit();
+  tree.value.shrink_to_fit();
+  tree.bin.shrink_to_fit();
   return tree;
 }
 
@@ -242,6 +320,16 @@ float Tree::predict(const float* row) const {
   while (left[i] >= 0) {
     const float x = row[feature[i]];
     const bool go_left = std::isnan(x) ? nan_left[i] != 0 : x <= threshold[i];
+    i = static_cast<std::size_t>(go_left ? left[i] : right[i]);
+  }
+  return value[i];
+}
+
+float Tree::predict_binned(const std::uint8_t* codes) const {
+  std::size_t i = 0;
+  while (left[i] >= 0) {
+    const std::uint8_t c = codes[feature[i]];
+    const bool go_left = c == BinnedMatrix::kNanBin ? nan_left[i] != 0 : c <= bin[i];
     i = static_cast<std::size_t>(go_left ? left[i] : right[i]);
   }
   return value[i];

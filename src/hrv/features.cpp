@@ -1,173 +1,507 @@
-// Time-domain HRV features on sliding windows (names and formulas of the Python package
-// hrvanalysis, get_time_domain_features), computed from valid RR intervals only.
+// HRV features on sliding windows of the recording clock (default profile), and the dispatch to
+// the old workflow's profiles (aura2021.cpp). Default profile = the hrvanalysis definitions of
+// the 27 AURA features with the old workflow's defects fixed (README "HRV features").
 #include "ecgforest/hrv/features.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <limits>
+#include <numbers>
 #include <sstream>
+
+#include <unsupported/Eigen/FFT>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/omp_exception.hpp"
+#include "ecgforest/hrv/aura2021.hpp"
 
 namespace ecgforest::hrv {
 namespace {
 
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMinRrMs = 300.0;
 constexpr double kMaxRrMs = 1800.0;
+constexpr double kMaxBridgeS = 3.0;    // longest span between NN beats the 4 Hz series interpolates
+constexpr int kMaxEctopicRun = 3;      // after this many rejections the reference is reset
 constexpr std::ptrdiff_t kWindowsPerBlock = 256;
+// Welch grid of the recording clock: 4 Hz, 256-sample (64 s) segments every 128 samples (32 s).
+constexpr double kGridHz = 4.0;
+constexpr std::size_t kSegLen = 256, kSegHop = 128, kNfft = 4096;
+// Bins k (f = k/1024 Hz) of each band, half-open in frequency and adjacent: nothing is lost.
+constexpr std::size_t kVlfLo = 4, kLfLo = 41, kHfLo = 154, kHfEnd = 410;
 
-enum Column : int {
-  kMeanNni,
-  kSdnn,
-  kSdsd,
-  kNni50,
-  kPnni50,
-  kNni20,
-  kPnni20,
-  kRmssd,
-  kMedianNni,
-  kRangeNni,
-  kCvsd,
-  kCvnni,
-  kMeanHr,
-  kMaxHr,
-  kMinHr,
-  kStdHr,
-  kNRr,
-  kRrCoverage,
-  kNumColumns
+// Column indices of the default profile: the 27 AURA names, then the extras.
+enum Col : int {
+  kMeanNni, kSdnn, kSdsd, kNni50, kPnni50, kNni20, kPnni20, kRmssd, kMedianNni, kRangeNni,
+  kCvsd, kCvnni, kMeanHr, kMaxHr, kMinHr, kStdHr, kLf, kHf, kVlf, kLfHfRatio, kCsi, kCvi,
+  kModifiedCsi, kSampen, kSd1, kSd2, kRatioSd2Sd1, kNRr, kRrCoverage, kReason, kNumCols
 };
 
-// Valid RR intervals of a recording, in peak order.
-struct RrSeries {
-  std::vector<double> time_s;  // timed at the later peak, seconds from the first sample
+// Accepted NN intervals of a recording, in beat order.
+struct Beats {
+  std::vector<double> t_s;    // time of the later R peak, seconds on the recording clock
   std::vector<double> rr_ms;
-  std::vector<char> follows;   // 1 when the previous valid RR is the immediately preceding RR
+  std::vector<char> follows;  // 1 when the previous accepted NN is the immediately preceding RR
+  std::vector<char> bridge;   // 1 when the 4 Hz series may interpolate from the previous NN
 };
 
-RrSeries valid_rr(const std::vector<std::int64_t>& peak, double fs,
-                  const std::vector<signal::BadSegment>& bad_in) {
-  std::vector<signal::BadSegment> bad = bad_in;
-  std::sort(bad.begin(), bad.end(), [](const signal::BadSegment& a, const signal::BadSegment& b) {
-    return a.begin_sample < b.begin_sample;
-  });
-  // prefix max of end_sample so that "any segment starting before x ends after y" is O(1).
-  std::vector<std::int64_t> max_end(bad.size());
-  std::int64_t running = std::numeric_limits<std::int64_t>::min();
+// Outliers (300-1800 ms), RR crossing a bad span, and ectopic beats (> 20 % from the last
+// accepted NN; the reference is the last *accepted* value, reset after a gap) are masked.
+// `rr_ms[i-1]` is the RR interval ending at peak i (exact from sample indices when known).
+Beats accept_beats(const std::vector<double>& peak_s, const std::vector<double>& rr_ms,
+                   std::vector<std::pair<double, double>> bad) {
+  std::sort(bad.begin(), bad.end());
+  std::vector<double> max_end(bad.size());
+  double running = -std::numeric_limits<double>::infinity();
   for (std::size_t j = 0; j < bad.size(); ++j) {
-    running = std::max(running, bad[j].end_sample);
+    running = std::max(running, bad[j].second);
     max_end[j] = running;
   }
-  RrSeries out;
-  out.time_s.reserve(peak.size());
-  out.rr_ms.reserve(peak.size());
-  out.follows.reserve(peak.size());
-  std::size_t j = 0;  // bad[0..j) begin before the current later peak
-  bool prev_valid = false;
-  for (std::size_t i = 1; i < peak.size(); ++i) {
-    const std::int64_t a = peak[i - 1], b = peak[i];
-    if (b <= a) {
+  Beats out;
+  std::size_t j = 0;
+  bool prev_accepted = false;
+  double ref = kNan;  // last accepted NN of the current continuous stretch
+  int rejected_run = 0;
+  for (std::size_t i = 1; i < peak_s.size(); ++i) {
+    const double a = peak_s[i - 1], b = peak_s[i];
+    if (!(b > a)) {
       std::ostringstream msg;
-      msg << "R-peak sample indices must be strictly increasing, but peak " << i << " (sample "
-          << b << ") does not follow peak " << i - 1 << " (sample " << a
-          << "); pass the output of signal::detect_rpeaks unchanged.";
+      msg << "R-peak times must be strictly increasing, but peak " << i << " (" << b
+          << " s) does not follow peak " << i - 1 << " (" << a
+          << " s); pass the detector output unchanged or fix the RR file (RR must be > 0).";
       throw Error(msg.str());
     }
-    while (j < bad.size() && bad[j].begin_sample < b) ++j;
-    // A segment overlaps the span [a, b] when it begins before b and ends after a.
+    while (j < bad.size() && bad[j].first < b) ++j;
     const bool crosses_bad = j > 0 && max_end[j - 1] > a;
-    const double rr = static_cast<double>(b - a) * 1000.0 / fs;
-    const bool valid = !crosses_bad && rr >= kMinRrMs && rr <= kMaxRrMs;
-    if (valid) {
-      out.time_s.push_back(static_cast<double>(b) / fs);
-      out.rr_ms.push_back(rr);
-      out.follows.push_back(prev_valid ? 1 : 0);
+    const double rr = rr_ms[i - 1];
+    if (crosses_bad || !(rr >= kMinRrMs && rr <= kMaxRrMs)) {
+      prev_accepted = false;
+      ref = kNan;  // a gap: the next beat starts a new stretch, nothing is spliced across
+      rejected_run = 0;
+      continue;
     }
-    prev_valid = valid;
+    const bool ectopic = !std::isnan(ref) && std::abs(rr - ref) > 0.2 * ref && rejected_run < kMaxEctopicRun;
+    if (ectopic) {
+      prev_accepted = false;
+      ++rejected_run;
+      continue;
+    }
+    const bool bridge = !out.t_s.empty() && !std::isnan(ref) && b - out.t_s.back() <= kMaxBridgeS;
+    out.t_s.push_back(b);
+    out.rr_ms.push_back(rr);
+    out.follows.push_back(prev_accepted ? 1 : 0);
+    out.bridge.push_back(bridge || prev_accepted ? 1 : 0);
+    prev_accepted = true;
+    ref = rr;
+    rejected_run = 0;
   }
   return out;
 }
 
-// Features of the valid RR [lo, hi) of a window of `window_ms`; `scratch` holds >= hi-lo values.
-void window_row(const RrSeries& s, std::size_t lo, std::size_t hi, double window_ms,
-                std::vector<double>& scratch, float* row) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  double f[kNumColumns];
-  std::fill(f, f + kNumColumns, nan);
+// Band powers (ms^2) of the gap-free 64 s segments of the recording's 4 Hz NN series.
+struct Segments {
+  std::vector<double> vlf, lf, hf;
+  std::vector<char> valid;
+  double seg_s = static_cast<double>(kSegLen) / kGridHz;
+  double hop_s = static_cast<double>(kSegHop) / kGridHz;
+};
+
+Segments welch_segments(const Beats& nn, double duration_s) {
+  Segments seg;
+  if (!(duration_s > 0.0)) return seg;
+  const auto n_grid = static_cast<std::size_t>(std::floor(duration_s * kGridHz)) + 1;
+  std::vector<double> v(n_grid, kNan);
+  // Linear interpolation in time between bridgeable consecutive NN beats.
+  for (std::size_t i = 1; i < nn.t_s.size(); ++i) {
+    if (!nn.bridge[i]) continue;
+    const double t0 = nn.t_s[i - 1], t1 = nn.t_s[i];
+    const auto g0 = static_cast<std::size_t>(std::ceil(t0 * kGridHz));
+    for (std::size_t g = g0; g < n_grid && static_cast<double>(g) / kGridHz <= t1; ++g) {
+      const double t = static_cast<double>(g) / kGridHz;
+      v[g] = nn.rr_ms[i - 1] + (nn.rr_ms[i] - nn.rr_ms[i - 1]) * (t - t0) / (t1 - t0);
+    }
+  }
+  const std::size_t n_seg = n_grid >= kSegLen ? (n_grid - kSegLen) / kSegHop + 1 : 0;
+  seg.vlf.assign(n_seg, kNan);
+  seg.lf.assign(n_seg, kNan);
+  seg.hf.assign(n_seg, kNan);
+  seg.valid.assign(n_seg, 0);
+  std::vector<double> w(kSegLen);
+  double w2 = 0.0;
+  for (std::size_t i = 0; i < kSegLen; ++i) {  // periodic Hann, as scipy's get_window("hann")
+    w[i] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(kSegLen));
+    w2 += w[i] * w[i];
+  }
+  const double scale = 1.0 / (kGridHz * w2);
+  const double df = kGridHz / static_cast<double>(kNfft);
+  OmpExceptionCatcher catcher;
+#pragma omp parallel
+  {
+    Eigen::FFT<double> fft;
+    fft.SetFlag(Eigen::FFT<double>::HalfSpectrum);
+    std::vector<double> buf(kNfft, 0.0);
+    std::vector<std::complex<double>> spec;
+#pragma omp for schedule(static)
+    for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(n_seg); ++s) {
+      catcher.run([&] {
+        const double* x = v.data() + static_cast<std::size_t>(s) * kSegHop;
+        double mean = 0.0;
+        for (std::size_t i = 0; i < kSegLen; ++i) {
+          if (std::isnan(x[i])) return;  // touches a gap: segment unusable
+          mean += x[i];
+        }
+        mean /= static_cast<double>(kSegLen);
+        for (std::size_t i = 0; i < kSegLen; ++i) buf[i] = w[i] * (x[i] - mean);
+        fft.fwd(spec, buf);
+        double band[3] = {0.0, 0.0, 0.0};
+        for (std::size_t k = kVlfLo; k < kHfEnd; ++k) {
+          const double p = 2.0 * std::norm(spec[k]) * scale;
+          band[k < kLfLo ? 0 : (k < kHfLo ? 1 : 2)] += p * df;  // rectangle rule: bands tile
+        }
+        const auto u = static_cast<std::size_t>(s);
+        seg.vlf[u] = band[0];
+        seg.lf[u] = band[1];
+        seg.hf[u] = band[2];
+        seg.valid[u] = 1;
+      });
+    }
+  }
+  catcher.rethrow();
+  return seg;
+}
+
+struct Scratch {
+  std::vector<double> a, b;
+};
+
+double mean_of(const double* x, std::size_t n) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < n; ++i) s += x[i];
+  return s / static_cast<double>(n);
+}
+
+double std_of(const double* x, std::size_t n, double mean, int ddof) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < n; ++i) s += (x[i] - mean) * (x[i] - mean);
+  return std::sqrt(s / static_cast<double>(n - static_cast<std::size_t>(ddof)));
+}
+
+// Time-domain group on NN [lo, hi).
+void time_domain(const Beats& nn, std::size_t lo, std::size_t hi, double window_ms, Scratch& s,
+                 double* f, unsigned& reason) {
   const std::size_t n = hi - lo;
+  const double* x = nn.rr_ms.data() + lo;
   f[kNRr] = static_cast<double>(n);
   double sum = 0.0;
-  for (std::size_t i = lo; i < hi; ++i) sum += s.rr_ms[i];
+  for (std::size_t i = 0; i < n; ++i) sum += x[i];
   f[kRrCoverage] = std::min(1.0, sum / window_ms);
+  if (n < 2) reason |= kReasonTimeFewRr;
   if (n >= 1) {
     const double mean = sum / static_cast<double>(n);
     f[kMeanNni] = mean;
-    double mn = s.rr_ms[lo], mx = s.rr_ms[lo], hr_sum = 0.0;
-    for (std::size_t i = lo; i < hi; ++i) {
-      mn = std::min(mn, s.rr_ms[i]);
-      mx = std::max(mx, s.rr_ms[i]);
-      hr_sum += 60000.0 / s.rr_ms[i];
-    }
-    f[kRangeNni] = mx - mn;
-    f[kMaxHr] = 60000.0 / mn;
-    f[kMinHr] = 60000.0 / mx;
-    const double hr_mean = hr_sum / static_cast<double>(n);
+    const auto [mn, mx] = std::minmax_element(x, x + n);
+    f[kRangeNni] = *mx - *mn;
+    f[kMaxHr] = 60000.0 / *mn;
+    f[kMinHr] = 60000.0 / *mx;
+    s.a.assign(x, x + n);
+    auto mid = s.a.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    std::nth_element(s.a.begin(), mid, s.a.end());
+    f[kMedianNni] = n % 2 == 1 ? *mid : 0.5 * (*std::max_element(s.a.begin(), mid) + *mid);
+    s.b.resize(n);
+    for (std::size_t i = 0; i < n; ++i) s.b[i] = 60000.0 / x[i];
+    const double hr_mean = mean_of(s.b.data(), n);
     f[kMeanHr] = hr_mean;
-    scratch.assign(s.rr_ms.begin() + static_cast<std::ptrdiff_t>(lo),
-                   s.rr_ms.begin() + static_cast<std::ptrdiff_t>(hi));
-    std::sort(scratch.begin(), scratch.end());
-    f[kMedianNni] = n % 2 == 1 ? scratch[n / 2] : 0.5 * (scratch[n / 2 - 1] + scratch[n / 2]);
     if (n >= 2) {
-      double ss = 0.0, hr_ss = 0.0;
-      for (std::size_t i = lo; i < hi; ++i) {
-        ss += (s.rr_ms[i] - mean) * (s.rr_ms[i] - mean);
-        const double d = 60000.0 / s.rr_ms[i] - hr_mean;
-        hr_ss += d * d;
-      }
-      f[kSdnn] = std::sqrt(ss / static_cast<double>(n - 1));
-      f[kStdHr] = std::sqrt(hr_ss / static_cast<double>(n - 1));
+      f[kSdnn] = std_of(x, n, mean, 1);
       f[kCvnni] = f[kSdnn] / mean;
-    }
-    // Successive differences between consecutive valid RR, both inside the window.
-    std::size_t nd = 0, n50 = 0, n20 = 0;
-    double dsum = 0.0, dsq = 0.0;
-    for (std::size_t i = lo + 1; i < hi; ++i) {
-      if (!s.follows[i]) continue;
-      const double d = s.rr_ms[i] - s.rr_ms[i - 1];
-      ++nd;
-      dsum += d;
-      dsq += d * d;
-      if (std::abs(d) > 50.0) ++n50;
-      if (std::abs(d) > 20.0) ++n20;
-    }
-    if (nd >= 1) {
-      const double dmean = dsum / static_cast<double>(nd);
-      double dvar = 0.0;
-      for (std::size_t i = lo + 1; i < hi; ++i) {
-        if (!s.follows[i]) continue;
-        const double d = s.rr_ms[i] - s.rr_ms[i - 1] - dmean;
-        dvar += d * d;
-      }
-      f[kSdsd] = std::sqrt(dvar / static_cast<double>(nd));  // ddof = 0, as hrvanalysis
-      f[kRmssd] = std::sqrt(dsq / static_cast<double>(nd));
-      f[kCvsd] = f[kRmssd] / mean;
-      f[kNni50] = static_cast<double>(n50);
-      f[kNni20] = static_cast<double>(n20);
-      f[kPnni50] = 100.0 * static_cast<double>(n50) / static_cast<double>(n);
-      f[kPnni20] = 100.0 * static_cast<double>(n20) / static_cast<double>(n);
+      f[kStdHr] = std_of(s.b.data(), n, hr_mean, 0);  // ddof = 0, as hrvanalysis
     }
   }
-  for (int c = 0; c < kNumColumns; ++c) row[c] = static_cast<float>(f[c]);
+  // Successive differences only between adjacent accepted NN (never across a gap).
+  std::size_t nd = 0, n50 = 0, n20 = 0;
+  double dsum = 0.0, dsq = 0.0;
+  for (std::size_t i = lo + 1; i < hi; ++i) {
+    if (!nn.follows[i]) continue;
+    const double d = nn.rr_ms[i] - nn.rr_ms[i - 1];
+    ++nd;
+    dsum += d;
+    dsq += d * d;
+    n50 += std::abs(d) > 50.0 ? 1 : 0;
+    n20 += std::abs(d) > 20.0 ? 1 : 0;
+  }
+  if (nd == 0) {
+    reason |= kReasonNoSuccessive;
+    return;
+  }
+  const double dmean = dsum / static_cast<double>(nd);
+  double dvar = 0.0;
+  for (std::size_t i = lo + 1; i < hi; ++i) {
+    if (!nn.follows[i]) continue;
+    const double d = nn.rr_ms[i] - nn.rr_ms[i - 1] - dmean;
+    dvar += d * d;
+  }
+  f[kSdsd] = std::sqrt(dvar / static_cast<double>(nd));  // ddof = 0, as hrvanalysis
+  f[kRmssd] = std::sqrt(dsq / static_cast<double>(nd));
+  f[kCvsd] = f[kRmssd] / f[kMeanNni];
+  f[kNni50] = static_cast<double>(n50);
+  f[kNni20] = static_cast<double>(n20);
+  f[kPnni50] = 100.0 * static_cast<double>(n50) / static_cast<double>(nd);  // per difference
+  f[kPnni20] = 100.0 * static_cast<double>(n20) / static_cast<double>(nd);
+}
+
+// Non-linear group (Poincaré, CSI/CVI, sample entropy) on NN [lo, hi).
+void nonlinear(const Beats& nn, std::size_t lo, std::size_t hi, double* f, unsigned& reason) {
+  const std::size_t n = hi - lo;
+  const double* x = nn.rr_ms.data() + lo;
+  std::size_t nd = 0;
+  double dsum = 0.0;
+  for (std::size_t i = lo + 1; i < hi; ++i) {
+    if (nn.follows[i]) {
+      ++nd;
+      dsum += nn.rr_ms[i] - nn.rr_ms[i - 1];
+    }
+  }
+  if (n < 3 || nd < 2) {
+    reason |= kReasonNonlinearFewRr;
+    return;
+  }
+  const double mean = mean_of(x, n);
+  const double sx = std_of(x, n, mean, 1);
+  const double dmean = dsum / static_cast<double>(nd);
+  double dss = 0.0;
+  for (std::size_t i = lo + 1; i < hi; ++i) {
+    if (nn.follows[i]) {
+      const double d = nn.rr_ms[i] - nn.rr_ms[i - 1] - dmean;
+      dss += d * d;
+    }
+  }
+  const double sd_var = dss / static_cast<double>(nd - 1);
+  const double sd1 = std::sqrt(0.5 * sd_var);
+  const double rad = 2.0 * sx * sx - 0.5 * sd_var;
+  f[kSd1] = sd1;
+  if (rad < 0.0 || !(sd1 > 0.0)) {
+    reason |= kReasonPoincareDegenerate;
+    if (rad >= 0.0) f[kSd2] = std::sqrt(rad);
+  } else {
+    const double sd2 = std::sqrt(rad);
+    f[kSd2] = sd2;
+    f[kRatioSd2Sd1] = sd2 / sd1;
+    const double t = 4.0 * sd1, l = 4.0 * sd2;
+    f[kCsi] = l / t;
+    if (l * t > 0.0) f[kCvi] = std::log10(l * t);
+    else reason |= kReasonPoincareDegenerate;
+    f[kModifiedCsi] = l * l / t;
+  }
+  // Sample entropy, m = 2, r = 0.2 * population std; templates of 3 consecutive adjacent NN.
+  const double r = 0.2 * std_of(x, n, mean, 0);
+  long long a = 0, b = 0;
+  for (std::size_t i = 0; i + 2 < n; ++i) {
+    if (!nn.follows[lo + i + 1] || !nn.follows[lo + i + 2]) continue;
+    for (std::size_t j = i + 1; j + 2 < n; ++j) {
+      if (!nn.follows[lo + j + 1] || !nn.follows[lo + j + 2]) continue;
+      if (std::abs(x[i] - x[j]) < r && std::abs(x[i + 1] - x[j + 1]) < r) {
+        ++a;
+        if (std::abs(x[i + 2] - x[j + 2]) < r) ++b;
+      }
+    }
+  }
+  if (a > 0 && b > 0) {
+    f[kSampen] = -std::log(static_cast<double>(b) / static_cast<double>(a));
+  } else {
+    reason |= kReasonSampenNoMatch;
+  }
+}
+
+void frequency(const Segments& seg, double end_s, double window_s, double* f, unsigned& reason) {
+  if (end_s + 1e-9 < window_s) {
+    reason |= kReasonFreqNotFull;
+    return;
+  }
+  const double begin = end_s - window_s;
+  // Segments s with begin <= s*hop and s*hop + seg_s <= end (all inside the window).
+  const auto s0 = static_cast<std::ptrdiff_t>(std::ceil(begin / seg.hop_s - 1e-9));
+  const auto s1 = static_cast<std::ptrdiff_t>(std::floor((end_s - seg.seg_s) / seg.hop_s + 1e-9));
+  double vlf = 0.0, lf = 0.0, hf = 0.0;
+  int k = 0;
+  for (std::ptrdiff_t s = std::max<std::ptrdiff_t>(s0, 0); s <= s1 && s < static_cast<std::ptrdiff_t>(seg.valid.size()); ++s) {
+    const auto u = static_cast<std::size_t>(s);
+    if (!seg.valid[u]) continue;
+    vlf += seg.vlf[u];
+    lf += seg.lf[u];
+    hf += seg.hf[u];
+    ++k;
+  }
+  if (k == 0) {
+    reason |= kReasonFreqNoSegment;
+    return;
+  }
+  f[kVlf] = vlf / k;
+  f[kLf] = lf / k;
+  f[kHf] = hf / k;
+  if (hf > 0.0) f[kLfHfRatio] = lf / hf;
+  else reason |= kReasonHfZero;
+}
+
+std::vector<int> selected_indices(const WindowSpec& spec, const std::vector<std::string>& all) {
+  const auto cols = feature_columns(spec);
+  std::vector<int> idx;
+  for (const auto& c : cols) idx.push_back(static_cast<int>(std::find(all.begin(), all.end(), c) - all.begin()));
+  return idx;
+}
+
+void check_spec(const WindowSpec& spec) {
+  for (double v : {spec.window_s, spec.step_s, spec.nonlinear_window_s, spec.frequency_window_s}) {
+    if (!(v > 0.0) || !std::isfinite(v)) {
+      throw Error("HRV window lengths and step must be positive finite seconds, but window_s = " +
+                  std::to_string(spec.window_s) + ", step_s = " + std::to_string(spec.step_s) +
+                  ", nonlinear_window_s = " + std::to_string(spec.nonlinear_window_s) +
+                  " and frequency_window_s = " + std::to_string(spec.frequency_window_s) +
+                  " were given; fix the window settings in the configuration.");
+    }
+  }
+}
+
+WindowFeatures aura_profile_windows(const std::vector<double>& peak_s, double duration_s,
+                                    const WindowSpec& spec) {
+  WindowFeatures out;
+  out.columns = feature_columns(spec);
+  const auto idx = selected_indices(spec, aura_feature_names());
+  std::vector<double> rr;
+  for (std::size_t i = 1; i < peak_s.size(); ++i) rr.push_back((peak_s[i] - peak_s[i - 1]) * 1000.0);
+  const AuraTable t = aura_windowed_table(rr, parse_aura_profile(spec.profile));
+  if (!t.error.empty()) {
+    throw Error("The " + spec.profile + " HRV profile raised " + t.error + " at table row " +
+                std::to_string(t.error_row) + " (" + t.error_window +
+                " window holds only outliers), as the old library does; use profile aura2021 or default.");
+  }
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index r = 0; r < t.values.rows(); ++r) {
+    const double end = peak_s.front() + static_cast<double>(r);
+    if (end <= duration_s) rows.push_back(r);
+  }
+  out.values.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(idx.size()));
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    out.window_end_s.push_back(peak_s.front() + static_cast<double>(rows[k]));
+    for (std::size_t c = 0; c < idx.size(); ++c) {
+      out.values(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) =
+          static_cast<float>(t.values(rows[k], idx[c] + 2));
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
-std::vector<std::string> feature_columns(const WindowSpec& /*spec*/) {
-  return {"mean_nni", "sdnn",      "sdsd",   "nni_50",  "pnni_50", "nni_20",
-          "pnni_20",  "rmssd",     "median_nni", "range_nni", "cvsd",  "cvnni",
-          "mean_hr",  "max_hr",    "min_hr", "std_hr",  "n_rr",    "rr_coverage"};
+std::vector<std::string> all_feature_columns(const std::string& profile) {
+  std::vector<std::string> c = aura_feature_names();
+  if (profile == "default") {
+    c.insert(c.end(), {"n_rr", "rr_coverage", "hrv_reason"});
+    return c;
+  }
+  if (profile == "aura2021" || profile == "head") return c;
+  throw ConfigError("Unknown HRV profile '" + profile +
+                    "'; valid profiles are default, aura2021 and head (extract.hrv_profile / --hrv-profile).");
 }
+
+std::vector<std::string> feature_columns(const WindowSpec& spec) {
+  const auto all = all_feature_columns(spec.profile);
+  if (spec.features.empty()) return all;
+  for (const auto& name : spec.features) {
+    if (std::find(all.begin(), all.end(), name) == all.end()) {
+      std::string valid;
+      for (const auto& a : all) valid += (valid.empty() ? "" : " ") + a;
+      throw ConfigError("HRV feature '" + name + "' is not produced by profile " + spec.profile +
+                        "; valid names are: " + valid + ".");
+    }
+  }
+  return spec.features;
+}
+
+namespace {
+WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vector<double>& rr_ms,
+                               double duration_s, const std::vector<std::pair<double, double>>& bad_s,
+                               const WindowSpec& spec);
+}  // namespace
+
+WindowFeatures compute_window_features_s(const std::vector<double>& peak_s, double duration_s,
+                                         const std::vector<std::pair<double, double>>& bad_s,
+                                         const WindowSpec& spec) {
+  check_spec(spec);
+  // RR from peak-time differences, rounded to 1 ns so that e.g. 0.8 s steps give exactly 800 ms.
+  std::vector<double> rr(peak_s.size() > 1 ? peak_s.size() - 1 : 0);
+  for (std::size_t i = 1; i < peak_s.size(); ++i) rr[i - 1] = std::round((peak_s[i] - peak_s[i - 1]) * 1e6) / 1e3;
+  return default_windows(peak_s, rr, duration_s, bad_s, spec);
+}
+
+namespace {
+
+WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vector<double>& rr_ms,
+                               double duration_s, const std::vector<std::pair<double, double>>& bad_s,
+                               const WindowSpec& spec) {
+  if (spec.profile != "default") {
+    if (peak_s.size() < 2) {
+      WindowFeatures out;
+      out.columns = feature_columns(spec);
+      out.values.resize(0, static_cast<Eigen::Index>(out.columns.size()));
+      return out;
+    }
+    return aura_profile_windows(peak_s, duration_s, spec);
+  }
+  WindowFeatures out;
+  out.columns = feature_columns(spec);
+  const auto idx = selected_indices(spec, all_feature_columns("default"));
+  std::ptrdiff_t n_windows = 0;
+  if (std::isfinite(duration_s) && duration_s >= spec.window_s) {
+    n_windows = static_cast<std::ptrdiff_t>(std::floor((duration_s - spec.window_s) / spec.step_s + 1e-9)) + 1;
+  }
+  out.window_end_s.resize(static_cast<std::size_t>(n_windows));
+  for (std::ptrdiff_t k = 0; k < n_windows; ++k) {
+    out.window_end_s[static_cast<std::size_t>(k)] = spec.window_s + static_cast<double>(k) * spec.step_s;
+  }
+  out.values.resize(n_windows, static_cast<Eigen::Index>(idx.size()));
+  if (n_windows == 0) return out;
+
+  const Beats nn = accept_beats(peak_s, rr_ms, bad_s);
+  const Segments seg = welch_segments(nn, duration_s);
+  const double window_ms = spec.window_s * 1000.0;
+  const std::ptrdiff_t n_blocks = (n_windows + kWindowsPerBlock - 1) / kWindowsPerBlock;
+  OmpExceptionCatcher catcher;
+#pragma omp parallel
+  {
+    Scratch scratch;
+#pragma omp for schedule(static)
+    for (std::ptrdiff_t blk = 0; blk < n_blocks; ++blk) {
+      catcher.run([&] {
+        const std::ptrdiff_t k1 = std::min(n_windows, (blk + 1) * kWindowsPerBlock);
+        for (std::ptrdiff_t k = blk * kWindowsPerBlock; k < k1; ++k) {
+          const double end = out.window_end_s[static_cast<std::size_t>(k)];
+          auto range = [&](double len) {
+            const auto lo = std::lower_bound(nn.t_s.begin(), nn.t_s.end(), end - len) - nn.t_s.begin();
+            const auto hi = std::lower_bound(nn.t_s.begin(), nn.t_s.end(), end) - nn.t_s.begin();
+            return std::pair<std::size_t, std::size_t>(static_cast<std::size_t>(lo), static_cast<std::size_t>(hi));
+          };
+          double f[kNumCols];
+          std::fill(f, f + kNumCols, kNan);
+          unsigned reason = 0;
+          const auto [tlo, thi] = range(spec.window_s);
+          time_domain(nn, tlo, thi, window_ms, scratch, f, reason);
+          const auto [nlo, nhi] = range(spec.nonlinear_window_s);
+          nonlinear(nn, nlo, nhi, f, reason);
+          frequency(seg, end, spec.frequency_window_s, f, reason);
+          f[kReason] = static_cast<double>(reason);
+          for (std::size_t c = 0; c < idx.size(); ++c) {
+            out.values(k, static_cast<Eigen::Index>(c)) = static_cast<float>(f[idx[c]]);
+          }
+        }
+      });
+    }
+  }
+  catcher.rethrow();
+  return out;
+}
+
+}  // namespace
 
 WindowFeatures compute_window_features(const std::vector<std::int64_t>& peak_sample, double fs_hz,
                                        double duration_s,
@@ -177,58 +511,28 @@ WindowFeatures compute_window_features(const std::vector<std::int64_t>& peak_sam
     throw Error("HRV features need a positive finite sampling rate, but fs = " +
                 std::to_string(fs_hz) + " Hz was given; pass the ECG channel's rate.");
   }
-  if (!(spec.window_s > 0.0) || !std::isfinite(spec.window_s) || !(spec.step_s > 0.0) ||
-      !std::isfinite(spec.step_s)) {
-    throw Error("HRV window length and step must be positive finite seconds, but window_s = " +
-                std::to_string(spec.window_s) + " and step_s = " + std::to_string(spec.step_s) +
-                " were given; fix the window settings in the configuration.");
-  }
-  WindowFeatures out;
-  out.columns = feature_columns(spec);
-  std::ptrdiff_t n_windows = 0;
-  if (std::isfinite(duration_s) && duration_s >= spec.window_s) {
-    n_windows = static_cast<std::ptrdiff_t>(
-                    std::floor((duration_s - spec.window_s) / spec.step_s + 1e-9)) + 1;
-  }
-  out.window_end_s.resize(static_cast<std::size_t>(n_windows));
-  for (std::ptrdiff_t k = 0; k < n_windows; ++k) {
-    out.window_end_s[static_cast<std::size_t>(k)] = spec.window_s + static_cast<double>(k) * spec.step_s;
-  }
-  out.values.resize(n_windows, kNumColumns);
-  if (n_windows == 0) return out;
-
-  const RrSeries s = valid_rr(peak_sample, fs_hz, bad);
-  const double window_ms = spec.window_s * 1000.0;
-  const std::ptrdiff_t n_blocks = (n_windows + kWindowsPerBlock - 1) / kWindowsPerBlock;
-  OmpExceptionCatcher catcher;
-#pragma omp parallel
-  {
-    std::vector<double> scratch;
-    scratch.reserve(64);
-#pragma omp for schedule(static)
-    for (std::ptrdiff_t blk = 0; blk < n_blocks; ++blk) {
-      catcher.run([&] {
-        const std::ptrdiff_t k0 = blk * kWindowsPerBlock;
-        const std::ptrdiff_t k1 = std::min(n_windows, k0 + kWindowsPerBlock);
-        // Two pointers over the RR times, positioned by binary search at the block start.
-        const double first_end = out.window_end_s[static_cast<std::size_t>(k0)];
-        auto lo = static_cast<std::size_t>(
-            std::lower_bound(s.time_s.begin(), s.time_s.end(), first_end - spec.window_s) -
-            s.time_s.begin());
-        std::size_t hi = lo;
-        for (std::ptrdiff_t k = k0; k < k1; ++k) {
-          const double end = out.window_end_s[static_cast<std::size_t>(k)];
-          const double begin = end - spec.window_s;
-          while (lo < s.time_s.size() && s.time_s[lo] < begin) ++lo;
-          if (hi < lo) hi = lo;
-          while (hi < s.time_s.size() && s.time_s[hi] < end) ++hi;
-          window_row(s, lo, hi, window_ms, scratch, out.values.row(k).data());
-        }
-      });
+  check_spec(spec);
+  std::vector<double> peak_s(peak_sample.size());
+  for (std::size_t i = 0; i < peak_sample.size(); ++i) {
+    if (i > 0 && peak_sample[i] <= peak_sample[i - 1]) {
+      std::ostringstream msg;
+      msg << "R-peak sample indices must be strictly increasing, but peak " << i << " (sample "
+          << peak_sample[i] << ") does not follow peak " << i - 1 << " (sample " << peak_sample[i - 1]
+          << "); pass the output of signal::detect_rpeaks unchanged.";
+      throw Error(msg.str());
     }
+    peak_s[i] = static_cast<double>(peak_sample[i]) / fs_hz;
   }
-  catcher.rethrow();
-  return out;
+  std::vector<double> rr(peak_s.size() > 1 ? peak_s.size() - 1 : 0);
+  for (std::size_t i = 1; i < peak_s.size(); ++i) {
+    rr[i - 1] = static_cast<double>(peak_sample[i] - peak_sample[i - 1]) * 1000.0 / fs_hz;
+  }
+  std::vector<std::pair<double, double>> bad_s;
+  for (const auto& b : bad) {
+    bad_s.emplace_back(static_cast<double>(b.begin_sample) / fs_hz, static_cast<double>(b.end_sample) / fs_hz);
+  }
+  if (spec.profile != "default") return compute_window_features_s(peak_s, duration_s, bad_s, spec);
+  return default_windows(peak_s, rr, duration_s, bad_s, spec);
 }
 
 }  // namespace ecgforest::hrv

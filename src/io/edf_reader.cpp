@@ -3,8 +3,16 @@
 #include <edflib.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <memory>
+#include <optional>
 
 #include "ecgforest/core/error.hpp"
 
@@ -38,7 +46,238 @@ std::string open_error_text(int code) {
   }
 }
 
+
+// ------------------------------------------------------------------ independent header check
+// EDF header layout (bytes): 0 version(8) 8 patient(80) 88 recording(80) 168 start date(8)
+// 176 start time(8) 184 header bytes(8) 192 reserved(44) 236 records(8) 244 record duration(8)
+// 252 signals(4); then per field, ns entries of: label 16, transducer 80, unit 8, phys min 8,
+// phys max 8, dig min 8, dig max 8, prefilter 80, samples per record 8, reserved 32.
+struct FixedField {
+  std::size_t offset, width;
+  const char* name;
+};
+constexpr std::array<FixedField, 11> kFixed{{{0, 8, "version"},
+                                             {8, 80, "patient field"},
+                                             {88, 80, "recording field"},
+                                             {168, 8, "start date"},
+                                             {176, 8, "start time"},
+                                             {184, 8, "header byte count"},
+                                             {192, 44, "reserved field"},
+                                             {236, 8, "number of data records"},
+                                             {244, 8, "record duration"},
+                                             {252, 4, "number of signals"},
+                                             {256, 0, ""}}};
+struct SignalField {
+  std::size_t width;
+  const char* name;
+};
+constexpr std::array<SignalField, 10> kSignal{{{16, "label"},
+                                               {80, "transducer"},
+                                               {8, "physical dimension"},
+                                               {8, "physical minimum"},
+                                               {8, "physical maximum"},
+                                               {8, "digital minimum"},
+                                               {8, "digital maximum"},
+                                               {80, "prefilter"},
+                                               {8, "samples per record"},
+                                               {32, "reserved field"}}};
+constexpr long kMaxSignals = 640;  // EDFlib's limit (EDFLIB_MAXSIGNALS)
+
+// Bytes shown in a message: printable ASCII as is, anything else as \xNN; at most 40 bytes.
+std::string shown(std::string_view b) {
+  std::string out;
+  for (std::size_t i = 0; i < b.size() && i < 40; ++i) {
+    const auto c = static_cast<unsigned char>(b[i]);
+    if (c >= 32 && c <= 126) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    }
+  }
+  if (b.size() > 40) out += "...";
+  return out;
+}
+
+std::string_view trimmed(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  return v;
+}
+
+std::optional<long long> parse_int(std::string_view field) {
+  auto v = trimmed(field);
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  if (v.empty()) return std::nullopt;
+  long long x = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return x;
+}
+
+std::optional<double> parse_num(std::string_view field) {
+  auto v = trimmed(field);
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  if (v.empty()) return std::nullopt;
+  double x = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x)) return std::nullopt;
+  return x;
+}
+
+std::string num_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// "dd.mm.yy" / "hh.mm.ss": two digits, dot, two digits, dot, two digits.
+bool two_two_two(std::string_view f) {
+  if (f.size() != 8 || f[2] != '.' || f[5] != '.') return false;
+  for (std::size_t i : {0u, 1u, 3u, 4u, 6u, 7u}) {
+    if (f[i] < '0' || f[i] > '9') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
+  if (file_size == 0 || head.empty()) return "the file is empty (0 bytes)";
+  const bool bdf = static_cast<unsigned char>(head[0]) == 0xFF;
+  const std::string_view want_version = bdf ? std::string_view("\xFF" "BIOSEMI") : std::string_view("0       ");
+  if (head.substr(0, 8) != want_version.substr(0, std::min<std::size_t>(8, head.size()))) {
+    return "the first 8 bytes are '" + shown(head.substr(0, 8)) +
+           "', not the EDF version '0' (or BDF's '\\xFFBIOSEMI'): this is not an EDF file";
+  }
+  if (file_size < 256 || head.size() < 256) {
+    return "the file is " + std::to_string(file_size) +
+           " bytes, shorter than the 256-byte fixed EDF header (truncated, or not an EDF file)";
+  }
+  // Fixed part: printable ASCII only (the BDF marker byte excepted).
+  for (std::size_t f = 0; f + 1 < kFixed.size(); ++f) {
+    const auto& fld = kFixed[f];
+    for (std::size_t i = fld.offset; i < fld.offset + fld.width; ++i) {
+      if (bdf && i == 0) continue;
+      const auto c = static_cast<unsigned char>(head[i]);
+      if (c < 32 || c > 126) {
+        return std::string("the ") + fld.name + " has non-ASCII bytes ('" +
+               shown(head.substr(fld.offset, fld.width)) + "'); EDF headers must be printable ASCII";
+      }
+    }
+  }
+  const auto ns = parse_int(head.substr(252, 4));
+  if (!ns || *ns < 1 || *ns > kMaxSignals) {
+    return "the number of signals is '" + shown(trimmed(head.substr(252, 4))) + "'; it must be a whole number from 1 to " +
+           std::to_string(kMaxSignals);
+  }
+  const auto n_sig = static_cast<std::size_t>(*ns);
+  const std::uint64_t need = 256 * (static_cast<std::uint64_t>(n_sig) + 1);
+  const auto hdr_bytes = parse_int(head.substr(184, 8));
+  if (!hdr_bytes) return "the header byte count '" + shown(trimmed(head.substr(184, 8))) + "' is not a whole number";
+  if (static_cast<std::uint64_t>(*hdr_bytes) != need || *hdr_bytes < 0) {
+    return "the header says " + std::to_string(*hdr_bytes) + " header bytes but " + std::to_string(n_sig) +
+           " signals need " + std::to_string(need) + " (256 + 256 per signal)";
+  }
+  if (file_size < need || head.size() < need) {
+    return "the file is " + std::to_string(file_size) + " bytes but its header alone needs " + std::to_string(need) +
+           " (" + std::to_string(n_sig) + " signals): it is truncated inside the header";
+  }
+  // Per-signal part: name the signal and field of the first non-ASCII byte.
+  auto sig_field = [&](std::size_t f, std::size_t s) {
+    std::size_t off = 256;
+    for (std::size_t k = 0; k < f; ++k) off += kSignal[k].width * n_sig;
+    return head.substr(off + s * kSignal[f].width, kSignal[f].width);
+  };
+  for (std::size_t f = 0; f < kSignal.size(); ++f) {
+    for (std::size_t s = 0; s < n_sig; ++s) {
+      const auto v = sig_field(f, s);
+      for (const char ch : v) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 32 || c > 126) {
+          return std::string("the ") + kSignal[f].name + " of signal " + std::to_string(s + 1) + " has non-ASCII bytes ('" +
+                 shown(v) + "'); EDF headers must be printable ASCII";
+        }
+      }
+    }
+  }
+  if (!two_two_two(head.substr(168, 8))) return "the start date '" + shown(head.substr(168, 8)) + "' is not dd.mm.yy";
+  if (!two_two_two(head.substr(176, 8))) return "the start time '" + shown(head.substr(176, 8)) + "' is not hh.mm.ss";
+  const auto n_rec = parse_int(head.substr(236, 8));
+  if (!n_rec) return "the number of data records '" + shown(trimmed(head.substr(236, 8))) + "' is not a whole number";
+  if (*n_rec < 1) {
+    return "the number of data records is " + std::to_string(*n_rec) +
+           (*n_rec == -1 ? " (the recording was never closed properly)" : "") + "; it must be at least 1";
+  }
+  const auto rec_s = parse_num(head.substr(244, 8));
+  if (!rec_s) return "the record duration '" + shown(trimmed(head.substr(244, 8))) + "' is not a number";
+  if (!(*rec_s > 0)) return "the record duration is " + num_text(*rec_s) + " s; it must be positive";
+
+  const long long dig_lo = bdf ? -8388608 : -32768, dig_hi = bdf ? 8388607 : 32767;
+  std::uint64_t record_bytes = 0;
+  for (std::size_t s = 0; s < n_sig; ++s) {
+    const std::string name = "signal " + std::to_string(s + 1) + " '" + std::string(trimmed(sig_field(0, s))) + "'";
+    const auto spr = parse_int(sig_field(8, s));
+    if (!spr) return name + " has samples per record '" + shown(trimmed(sig_field(8, s))) + "', not a whole number";
+    if (*spr < 1) return name + " has " + std::to_string(*spr) + " samples per record; it must be at least 1";
+    const auto dmin = parse_int(sig_field(5, s)), dmax = parse_int(sig_field(6, s));
+    if (!dmin) return name + " has digital minimum '" + shown(trimmed(sig_field(5, s))) + "', not a whole number";
+    if (!dmax) return name + " has digital maximum '" + shown(trimmed(sig_field(6, s))) + "', not a whole number";
+    if (*dmin == *dmax) return name + " has digital min = max = " + std::to_string(*dmin);
+    if (*dmin > *dmax) {
+      return name + " has digital min " + std::to_string(*dmin) + " > max " + std::to_string(*dmax);
+    }
+    if (*dmin < dig_lo || *dmax > dig_hi) {
+      return name + " has digital range " + std::to_string(*dmin) + ".." + std::to_string(*dmax) + ", outside the " +
+             (bdf ? "24" : "16") + "-bit range " + std::to_string(dig_lo) + ".." + std::to_string(dig_hi);
+    }
+    const auto pmin = parse_num(sig_field(3, s)), pmax = parse_num(sig_field(4, s));
+    if (!pmin) return name + " has physical minimum '" + shown(trimmed(sig_field(3, s))) + "', not a number";
+    if (!pmax) return name + " has physical maximum '" + shown(trimmed(sig_field(4, s))) + "', not a number";
+    if (*pmin == *pmax) return name + " has physical min = max = " + num_text(*pmin);
+    record_bytes += static_cast<std::uint64_t>(*spr) * (bdf ? 3u : 2u);  // <= 640 * 1e8 * 3: no overflow
+  }
+  const std::uint64_t data_bytes = file_size - need;
+  const auto n_records = static_cast<std::uint64_t>(*n_rec);  // < 1e8
+  std::uint64_t want = 0;
+  if (__builtin_mul_overflow(n_records, record_bytes, &want) || data_bytes != want) {
+    const double holds = static_cast<double>(data_bytes) / static_cast<double>(record_bytes);
+    return "the data section holds " + num_text(holds) + " records of " + std::to_string(record_bytes) +
+           " bytes but the header says " + std::to_string(n_records) +
+           (data_bytes < want ? " (the file is truncated, or the record count is wrong)"
+                              : " (extra bytes after the last record, or the record count is wrong)");
+  }
+  return {};
+}
+
+void check_edf_header(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    throw RecordError("unreadable", "Cannot open " + path.string() + ": " + ec.message() + " (check the path and permissions).");
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    throw RecordError("unreadable", "Cannot open " + path.string() + ": " + std::strerror(errno) +
+                                        " (check the permissions).");
+  }
+  std::string head(static_cast<std::size_t>(std::min<std::uintmax_t>(size, 256)), '\0');
+  f.read(head.data(), static_cast<std::streamsize>(head.size()));
+  if (head.size() == 256 && f) {  // the whole header: 256 bytes per signal more
+    const auto ns = parse_int(std::string_view(head).substr(252, 4));
+    if (ns && *ns >= 1 && *ns <= kMaxSignals) {
+      const auto want = std::min<std::uintmax_t>(size, 256 * (static_cast<std::uintmax_t>(*ns) + 1));
+      head.resize(static_cast<std::size_t>(want));
+      f.read(head.data() + 256, static_cast<std::streamsize>(want - 256));
+    }
+  }
+  if (!f) throw RecordError("unreadable", "Cannot read the header of " + path.string() + " (I/O error).");
+  if (const auto problem = edf_header_problem(head, size); !problem.empty()) {
+    throw RecordError("unreadable", path.string() + " is not a valid EDF file: " + problem +
+                                        ". Repair or re-export the recording, or remove it from the input list.");
+  }
+}
 
 EdfFile::EdfFile(const std::filesystem::path& path) {
   info_.path = path;
@@ -46,6 +285,7 @@ EdfFile::EdfFile(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) {
     throw RecordError("unreadable", path.string() + " is a directory, not an EDF file; remove it from the input list.");
   }
+  check_edf_header(path);  // names the exact problem; EDFlib's own checks still follow
   auto hdr = std::make_unique<edf_hdr_struct>();
   const int rc = edfopen_file_readonly(path.c_str(), hdr.get(), EDFLIB_DO_NOT_READ_ANNOTATIONS);
   if (rc < 0) {

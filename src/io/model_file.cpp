@@ -1,5 +1,7 @@
 #include "ecgforest/io/model_file.hpp"
 
+#include <type_traits>
+
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
@@ -15,9 +17,7 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   std::vector<std::uint64_t> offsets{0};
-  std::vector<std::int32_t> feature, left, right;
-  std::vector<float> threshold, value;
-  std::vector<std::uint8_t> nan_left;
+  bool have_bins = !model.trees.empty();
   for (std::size_t ti = 0; ti < model.trees.size(); ++ti) {
     const auto& t = model.trees[ti];
     const std::size_t n = t.feature.size();
@@ -26,14 +26,18 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
       throw Error("Cannot write the model " + file.string() + ": tree " + std::to_string(ti) +
                   " is empty or its node arrays have different lengths (internal error).");
     }
-    feature.insert(feature.end(), t.feature.begin(), t.feature.end());
-    left.insert(left.end(), t.left.begin(), t.left.end());
-    right.insert(right.end(), t.right.begin(), t.right.end());
-    threshold.insert(threshold.end(), t.threshold.begin(), t.threshold.end());
-    value.insert(value.end(), t.value.begin(), t.value.end());
-    nan_left.insert(nan_left.end(), t.nan_left.begin(), t.nan_left.end());
-    offsets.push_back(feature.size());
+    offsets.push_back(offsets.back() + n);
+    have_bins = have_bins && t.bin.size() == n;
   }
+  const hsize_t n = offsets.back();
+  // One flat array at a time (the forest can be large: never hold two copies of all fields).
+  auto write_field = [&](hid_t f, const char* name, auto member) {
+    using V = typename std::remove_reference_t<decltype(model.trees.front().*member)>::value_type;
+    std::vector<V> flat;
+    flat.reserve(static_cast<std::size_t>(n));
+    for (const auto& t : model.trees) flat.insert(flat.end(), (t.*member).begin(), (t.*member).end());
+    h5::write_dataset<V>(f, name, {n}, flat.data());
+  };
   std::vector<float> edges;
   std::vector<std::uint64_t> edge_off{0};
   for (const auto& e : meta.bin_edges) {
@@ -43,14 +47,14 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
   {
     Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                                "Cannot create the model file " + tmp.string() + "; check that the directory is writable.");
-    const hsize_t n = feature.size();
     h5::write_dataset<std::uint64_t>(f, "/trees/offsets", {offsets.size()}, offsets.data());
-    h5::write_dataset<std::int32_t>(f, "/trees/feature", {n}, feature.data());
-    h5::write_dataset<float>(f, "/trees/threshold", {n}, threshold.data());
-    h5::write_dataset<std::uint8_t>(f, "/trees/nan_left", {n}, nan_left.data());
-    h5::write_dataset<std::int32_t>(f, "/trees/left", {n}, left.data());
-    h5::write_dataset<std::int32_t>(f, "/trees/right", {n}, right.data());
-    h5::write_dataset<float>(f, "/trees/value", {n}, value.data());
+    write_field(f, "/trees/feature", &forest::Tree::feature);
+    write_field(f, "/trees/threshold", &forest::Tree::threshold);
+    write_field(f, "/trees/nan_left", &forest::Tree::nan_left);
+    write_field(f, "/trees/left", &forest::Tree::left);
+    write_field(f, "/trees/right", &forest::Tree::right);
+    write_field(f, "/trees/value", &forest::Tree::value);
+    if (have_bins) write_field(f, "/trees/bin", &forest::Tree::bin);
     h5::write_dataset<float>(f, "/binning/edges", {edges.size()}, edges.data());
     h5::write_dataset<std::uint64_t>(f, "/binning/offsets", {edge_off.size()}, edge_off.data());
     h5::write_string_attribute(f, "format", "ecgforest-model/1");
@@ -87,7 +91,9 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
   const auto right = h5::read_dataset<std::int32_t>(f, "/trees/right");
   const auto value = h5::read_dataset<float>(f, "/trees/value");
   const std::size_t n = feature.size();
-  if (offsets.empty() || offsets.back() != n || threshold.size() != n || nan_left.size() != n || left.size() != n ||
+  std::vector<std::uint8_t> bin;
+  if (H5Lexists(f, "/trees/bin", H5P_DEFAULT) > 0) bin = h5::read_dataset<std::uint8_t>(f, "/trees/bin");
+  if ((!bin.empty() && bin.size() != n) || offsets.empty() || offsets.back() != n || threshold.size() != n || nan_left.size() != n || left.size() != n ||
       right.size() != n || value.size() != n) {
     throw Error("The model file " + file.string() + " is damaged: its tree arrays have inconsistent lengths.");
   }
@@ -102,6 +108,7 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
     tree.left.assign(left.begin() + b, left.begin() + e);
     tree.right.assign(right.begin() + b, right.begin() + e);
     tree.value.assign(value.begin() + b, value.begin() + e);
+    if (!bin.empty()) tree.bin.assign(bin.begin() + b, bin.begin() + e);
     const auto nn = static_cast<std::int32_t>(e - b);
     for (std::size_t i = 0; i < tree.n_nodes(); ++i) {
       const bool leaf = tree.left[i] < 0;

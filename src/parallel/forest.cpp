@@ -1,5 +1,10 @@
 #include "ecgforest/parallel/forest.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <utility>
+#include <string>
+
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/omp_exception.hpp"
 #include "ecgforest/parallel/mpi.hpp"
@@ -48,27 +53,137 @@ std::vector<float> predict_distributed(MPI_Comm comm, const LocalTrees& local, s
   return out;
 }
 
-std::vector<forest::Tree> gather_trees(MPI_Comm comm, const LocalTrees& local, int root) {
-  Writer w;
-  w.u64(local.first);
-  w.u64(local.trees.size());
-  for (const auto& t : local.trees) {
-    w.pod_vector(t.feature);
-    w.pod_vector(t.threshold);
-    w.pod_vector(t.nan_left);
-    w.pod_vector(t.left);
-    w.pod_vector(t.right);
-    w.pod_vector(t.value);
+namespace {
+
+void allreduce_u64(MPI_Comm comm, std::vector<std::uint64_t>& v, const char* what) {
+  // In pieces of at most 2^30 elements (MPI counts are int).
+  constexpr std::size_t kPiece = std::size_t{1} << 30;
+  for (std::size_t b = 0; b < v.size(); b += kPiece) {
+    const std::size_t n = std::min(kPiece, v.size() - b);
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data() + b, static_cast<int>(n), MPI_UINT64_T, MPI_SUM, comm), what);
   }
-  std::vector<std::vector<char>> parts;
-  gather_bytes(comm, w.bytes(), root, &parts);
-  std::vector<forest::Tree> all;
-  if (rank(comm) != root) return all;
-  for (const auto& part : parts) {  // rank order = global index order (contiguous blocks)
-    Reader rd(part.data(), part.size());
+}
+
+}  // namespace
+
+std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
+                                              const std::vector<std::uint32_t>& rows) {
+  std::vector<std::uint64_t> acc(rows.size(), 0);
+  const auto n = static_cast<std::int64_t>(rows.size());
+  std::string err;
+  OmpExceptionCatcher catcher;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    catcher.run([&] {
+      const std::uint8_t* codes = xb.row(rows[static_cast<std::size_t>(i)]);
+      std::uint64_t s = 0;
+      for (const auto& t : local.trees) s += forest::vote(t.predict_binned(codes));
+      acc[static_cast<std::size_t>(i)] = s;
+    });
+  }
+  try {
+    catcher.rethrow();
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Prediction failed: " + e);
+  allreduce_u64(comm, acc, "MPI_Allreduce (forest votes)");
+  std::vector<float> out(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<float>(forest::vote_mean(acc[i]));
+  return out;
+}
+
+std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
+                                           const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
+                                           const forest::ForestParams& params) {
+  std::vector<std::uint64_t> acc(rows.size(), 0);
+  std::string err;
+  try {
+    forest::accumulate_oob(xb, y, rows, params, local.trees, local.first, acc);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Out-of-bag estimate failed: " + e);
+  allreduce_u64(comm, acc, "MPI_Allreduce (out-of-bag votes)");
+  return acc;
+}
+
+std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTrees& local,
+                                                   const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                                                   const std::vector<std::uint32_t>& rows,
+                                                   const forest::ForestParams& params,
+                                                   const std::vector<std::uint32_t>& eval_pos,
+                                                   const std::vector<std::vector<std::uint32_t>>& perm) {
+  std::vector<std::uint64_t> acc(xb.n_features() * eval_pos.size(), 0);
+  std::string err;
+  try {
+    forest::accumulate_permutation(xb, y, rows, params, local.trees, local.first, eval_pos, perm, acc);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Permutation importance failed: " + e);
+  allreduce_u64(comm, acc, "MPI_Allreduce (permutation votes)");
+  return acc;
+}
+
+namespace {
+
+/// Gathers the trees on `root`; when `consume` is set the local trees are freed as soon as they
+/// are serialised (and the root's own trees are moved), so the root holds about one copy of the
+/// model plus the bytes of the other ranks' trees.
+std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, LocalTrees* consume, int root) {
+  const int p = size(comm), me = rank(comm);
+  std::vector<char> mine;
+  if (me != root) {  // the root's own trees are moved (or copied), not serialised
+    Writer w;
+    w.u64(local.first);
+    w.u64(local.trees.size());
+    for (const auto& t : local.trees) {
+      w.pod_vector(t.feature);
+      w.pod_vector(t.threshold);
+      w.pod_vector(t.nan_left);
+      w.pod_vector(t.left);
+      w.pod_vector(t.right);
+      w.pod_vector(t.value);
+      w.pod_vector(t.bin);
+      w.pod_vector(t.importance);
+    }
+    if (consume) consume->trees = std::vector<forest::Tree>();
+    mine = std::move(w.bytes());
+  }
+  // Sizes are checked collectively (every rank throws the same error; nobody waits in a gather).
+  unsigned long long sz = mine.size(), total = 0;
+  check_mpi(MPI_Allreduce(&sz, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm), "MPI_Allreduce (tree bytes)");
+  if (total > static_cast<unsigned long long>(std::numeric_limits<int>::max())) {
+    throw Error("The forest takes " + std::to_string(total) + " bytes, more than one MPI gather can carry (2 GiB); "
+                "use fewer or shallower trees (--max-depth, --min-samples-leaf).");
+  }
+  int n = static_cast<int>(mine.size());
+  std::vector<int> counts(me == root ? static_cast<std::size_t>(p) : 0);
+  check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm), "MPI_Gather (tree byte counts)");
+  std::vector<int> displs(counts.size(), 0);
+  std::vector<char> all;
+  if (me == root) {
+    for (int i = 1; i < p; ++i)
+      displs[static_cast<std::size_t>(i)] = displs[static_cast<std::size_t>(i) - 1] + counts[static_cast<std::size_t>(i) - 1];
+    all.resize(total);
+  }
+  check_mpi(MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, root, comm),
+            "MPI_Gatherv (trees)");
+  mine = std::vector<char>();
+  std::vector<forest::Tree> out;
+  if (me != root) return out;
+  for (int i = 0; i < p; ++i) {  // rank order = global index order (contiguous blocks)
+    if (i == me) {
+      for (std::size_t k = 0; k < local.trees.size(); ++k)
+        out.push_back(consume ? std::move(consume->trees[k]) : local.trees[k]);
+      if (consume) consume->trees = std::vector<forest::Tree>();
+      continue;
+    }
+    Reader rd(all.data() + displs[static_cast<std::size_t>(i)], static_cast<std::size_t>(counts[static_cast<std::size_t>(i)]));
     rd.u64();
-    const auto n = rd.u64();
-    for (std::uint64_t i = 0; i < n; ++i) {
+    const auto nt = rd.u64();
+    for (std::uint64_t k = 0; k < nt; ++k) {
       forest::Tree t;
       t.feature = rd.pod_vector<std::int32_t>();
       t.threshold = rd.pod_vector<float>();
@@ -76,10 +191,22 @@ std::vector<forest::Tree> gather_trees(MPI_Comm comm, const LocalTrees& local, i
       t.left = rd.pod_vector<std::int32_t>();
       t.right = rd.pod_vector<std::int32_t>();
       t.value = rd.pod_vector<float>();
-      all.push_back(std::move(t));
+      t.bin = rd.pod_vector<std::uint8_t>();
+      t.importance = rd.pod_vector<double>();
+      out.push_back(std::move(t));
     }
   }
-  return all;
+  return out;
+}
+
+}  // namespace
+
+std::vector<forest::Tree> gather_trees(MPI_Comm comm, const LocalTrees& local, int root) {
+  return gather_impl(comm, local, nullptr, root);
+}
+
+std::vector<forest::Tree> gather_trees(MPI_Comm comm, LocalTrees&& local, int root) {
+  return gather_impl(comm, local, &local, root);
 }
 
 }  // namespace ecgforest::parallel

@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <mutex>
+#include <fstream>
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
@@ -16,14 +18,34 @@
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
+#include "ecgforest/pipeline/stage.hpp"
+#include "ecgforest/signal/beat_tables.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
+#include "ecgforest/signal/sqi.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
 
 constexpr double kMinFs = 128.0, kMaxFs = 1000.0;
 
-hrv::WindowSpec window_spec(const Config& c) { return {c.extract.window_s, c.extract.step_s}; }
+hrv::WindowSpec window_spec(const Config& c) {
+  hrv::WindowSpec spec;
+  spec.window_s = c.extract.window_s;
+  spec.step_s = c.extract.step_s;
+  spec.nonlinear_window_s = c.extract.hrv_nonlinear_window_s;
+  spec.frequency_window_s = c.extract.hrv_frequency_window_s;
+  spec.profile = c.extract.hrv_profile;
+  std::string item;
+  for (char ch : c.extract.hrv_features + ",") {  // comma-separated; "sqi" is appended below
+    if (ch != ',') {
+      if (ch != ' ') item += ch;
+    } else if (!item.empty()) {
+      if (item != "sqi") spec.features.push_back(item);
+      item.clear();
+    }
+  }
+  return spec;
+}
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -42,7 +64,11 @@ std::string fmt(double v, int decimals) {
 
 }  // namespace
 
-std::vector<std::string> feature_columns(const Config& config) { return hrv::feature_columns(window_spec(config)); }
+std::vector<std::string> feature_columns(const Config& config) {
+  auto cols = hrv::feature_columns(window_spec(config));
+  cols.push_back("sqi");  // signal quality 0..1 (signal/sqi.hpp), last column
+  return cols;
+}
 
 io::RecordResult process_recording(const InputRecording& rec, std::size_t index, const Config& config) {
   io::RecordResult out;
@@ -105,6 +131,23 @@ io::RecordResult process_recording(const InputRecording& rec, std::size_t index,
     auto wf = hrv::compute_window_features(peaks.sample, channel.fs_hz, out.row.duration_s, peaks.bad, window_spec(config));
     out.features = std::move(wf.values);
     out.time_s = std::move(wf.window_end_s);
+    {  // Signal quality as the last column `sqi` (0..1, higher = better).
+      const auto sqi = signal::window_sqi(signal::beat_quality(ecg, channel.fs_hz, peaks), peaks, channel.fs_hz,
+                                          out.time_s, config.extract.window_s);
+      out.features.conservativeResize(out.features.rows(), out.features.cols() + 1);
+      for (std::size_t w = 0; w < sqi.size(); ++w) out.features(static_cast<Eigen::Index>(w), out.features.cols() - 1) = sqi[w];
+    }
+    if (!config.extract.rr_csv.empty()) {  // old workflow RR table: DIR/<edf stem>_rr.csv
+      const std::filesystem::path dir = config.extract.rr_csv;
+      std::filesystem::create_directories(dir);
+      const auto path = dir / (rec.edf.stem().string() + "_rr.csv");
+      const auto tmp = std::filesystem::path(path.string() + ".partial");
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      f << signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad);
+      f.close();
+      if (!f) throw Error("Cannot write the RR table " + tmp.string() + "; check that --rr-csv names a writable directory.");
+      std::filesystem::rename(tmp, path);
+    }
     // 5. Labels.
     if (annotations) {
       out.label = hrv::seizure_fraction(annotations->events, out.time_s, config.extract.window_s);
@@ -195,12 +238,23 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   std::vector<io::RecordResult> local;
   std::string work_error;
   parallel::QueueReport qr;
+  // Resume: recordings staged by an earlier, killed run with the same output, settings and
+  // input files are loaded instead of processed (pipeline/stage.hpp).
+  const RecordStage stage(output, config);
+  std::uint64_t n_resumed_local = 0;
   try {
     qr = parallel::run_dynamic(
         comm, order.size(),
         [&](std::size_t pos) {
           const std::size_t idx = order[pos];
+          if (auto staged = stage.load(recs[idx], idx)) {
+            local.push_back(std::move(*staged));
+            ++n_resumed_local;
+            return local.back().row.duration_s;
+          }
           local.push_back(process_recording(recs[idx], idx, config));
+          stage.store(recs[idx], local.back());
+          test_exit_hook_after_recording();
           return local.back().row.duration_s;
         },
         progress);
@@ -214,6 +268,9 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   meta.config_toml = to_toml(config);
   ExtractSummary s;
   s.write = io::write_features_file(comm, output, recs.size(), local, meta);
+  if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed
+  parallel::check_mpi(MPI_Allreduce(&n_resumed_local, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
+                      "MPI_Allreduce (resumed count)");
 
   // Summary numbers (reduced to every rank; the failure list to rank 0).
   double local_counts[5] = {0, 0, 0, 0, 0};  // ok, failed, unlabelled, ecg seconds, windows
@@ -256,9 +313,24 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
     os << ", " << s.n_failed << " skipped; " << fmt(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
        << " windows in " << fmt(s.seconds, 1) << " s on " << parallel::size(comm) << " rank(s)\n";
+    if (s.busy_s_per_rank.size() > 1) {  // load balance (benchmarks/corpus reads this line)
+      double sum = 0, mx = 0;
+      os << "extract: busy seconds per rank:";
+      for (const double b : s.busy_s_per_rank) {
+        os << " " << fmt(b, 3);
+        sum += b;
+        mx = std::max(mx, b);
+      }
+      const double mean = sum / static_cast<double>(s.busy_s_per_rank.size());
+      os << " (imbalance max/mean " << (mean > 0 ? fmt(mx / mean, 3) : std::string("n/a")) << ")\n";
+    }
     if (!s.failure_lines.empty()) {
       os << "extract: skipped recordings (status in /records):\n";
       for (const auto& l : s.failure_lines) os << "  " << l << "\n";
+    }
+    if (s.n_resumed) {
+      os << "extract: resumed " << s.n_resumed << " of " << s.n_records << " recordings from " << stage.dir().string()
+         << " (processed " << s.n_records - s.n_resumed << ")\n";
     }
     if (!s.write.collective) os << "extract: warning: HDF5 writes were " << s.write.not_collective_reason << "\n";
     os << "extract: features written to " << output.string() << "\n";

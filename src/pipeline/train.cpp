@@ -1,5 +1,7 @@
 #include "ecgforest/pipeline/train.hpp"
+#include "ecgforest/pipeline/predict_edf.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +17,8 @@
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/pipeline/train_data.hpp"
+#include "ecgforest/forest/rng.hpp"
 #include "ecgforest/version.hpp"
 
 namespace ecgforest::pipeline {
@@ -36,10 +40,88 @@ forest::ForestParams forest_params(const Config& c) {
   p.max_features = c.train.max_features;
   p.max_depth = c.train.max_depth;
   p.min_samples_leaf = c.train.min_samples_leaf;
-  p.bootstrap = c.train.bootstrap == "standard";
+  p.bootstrap = c.train.bootstrap != "none";
+  p.sampling = c.train.bootstrap == "balanced" ? forest::Bootstrap::balanced : forest::Bootstrap::standard;
   p.class_weight = c.train.class_weight == "balanced" ? forest::ClassWeight::balanced : forest::ClassWeight::none;
   p.seed = c.train.seed;
+  p.max_bins = c.train.max_bins;
   return p;
+}
+
+/// Out-of-bag metrics and permutation importances of the final forest (COLLECTIVE).
+/// Permutation importance of feature f = OOB ROC AUC - OOB ROC AUC with f's codes permuted among
+/// an evaluation subset (all positives up to 2000 and negatives up to 8000, taken by stride).
+struct OobResult {
+  bool done = false;
+  eval::BinaryMetrics metrics;
+  std::size_t n_rows = 0;        ///< rows with at least one OOB vote
+  std::size_t n_eval = 0;        ///< rows of the permutation subset
+  std::vector<double> permutation;  ///< per feature (NaN when the AUC is undefined)
+};
+
+OobResult out_of_bag(MPI_Comm comm, const parallel::LocalTrees& local, const TrainingSet& ts,
+                     const std::vector<std::uint32_t>& rows, const forest::ForestParams& params, double threshold) {
+  OobResult r;
+  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params);
+  std::vector<float> score;
+  std::vector<std::uint8_t> truth;
+  std::vector<std::uint32_t> pos_with_vote;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (forest::vote_count(acc[i]) == 0) continue;
+    score.push_back(static_cast<float>(forest::vote_mean(acc[i])));
+    truth.push_back(ts.y[rows[i]]);
+    pos_with_vote.push_back(static_cast<std::uint32_t>(i));
+  }
+  r.n_rows = score.size();
+  if (score.empty()) return r;
+  r.metrics = eval::binary_metrics(score, truth, threshold);
+  r.done = true;
+  // Evaluation subset for the permutations, by stride within each class.
+  std::size_t n_cls[2] = {0, 0};
+  for (auto t : truth) ++n_cls[t];
+  const std::size_t cap[2] = {8000, 2000};
+  std::vector<std::uint32_t> eval_pos;
+  std::size_t seen[2] = {0, 0};
+  for (std::size_t k = 0; k < truth.size(); ++k) {
+    const int c = truth[k];
+    const std::size_t stride = std::max<std::size_t>(1, (n_cls[c] + cap[c] - 1) / cap[c]);
+    if (seen[c]++ % stride == 0) eval_pos.push_back(pos_with_vote[k]);
+  }
+  r.n_eval = eval_pos.size();
+  const std::size_t F = ts.xb.n_features(), m = eval_pos.size();
+  std::vector<std::vector<std::uint32_t>> perm(F, std::vector<std::uint32_t>(m));
+  for (std::size_t f = 0; f < F; ++f) {
+    auto& p = perm[f];
+    for (std::size_t k = 0; k < m; ++k) p[k] = static_cast<std::uint32_t>(k);
+    forest::Xoshiro256 rng(forest::hash_seed(params.seed ^ 0x7065726dULL, f));
+    for (std::size_t k = m; k > 1; --k) std::swap(p[k - 1], p[rng.below(static_cast<std::uint32_t>(k))]);
+  }
+  const auto pacc = parallel::permutation_distributed(comm, local, ts.xb, ts.y, rows, params, eval_pos, perm);
+  std::vector<float> base(m), permuted(m);
+  std::vector<std::uint8_t> t(m);
+  for (std::size_t k = 0; k < m; ++k) {
+    base[k] = static_cast<float>(forest::vote_mean(acc[eval_pos[k]]));
+    t[k] = ts.y[rows[eval_pos[k]]];
+  }
+  const double base_auc = eval::roc_auc(base, t);
+  r.permutation.resize(F);
+  for (std::size_t f = 0; f < F; ++f) {
+    for (std::size_t k = 0; k < m; ++k) permuted[k] = static_cast<float>(forest::vote_mean(pacc[f * m + k]));
+    r.permutation[f] = base_auc - eval::roc_auc(permuted, t);
+  }
+  return r;
+}
+
+/// Mean impurity decrease per feature over the trees (in tree order), normalised to sum 1.
+std::vector<double> impurity_importance(const std::vector<forest::Tree>& trees, std::size_t n_features) {
+  std::vector<double> imp(n_features, 0.0);
+  for (const auto& t : trees)
+    for (std::size_t f = 0; f < n_features && f < t.importance.size(); ++f) imp[f] += t.importance[f];
+  double sum = 0;
+  for (double v : imp) sum += v;
+  if (sum > 0)
+    for (double& v : imp) v /= sum;
+  return imp;
 }
 
 void metrics_json(JsonWriter& j, const eval::BinaryMetrics& m) {
@@ -73,75 +155,79 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   const double t0 = now_s();
   const int me = parallel::rank(comm);
   const int p = parallel::size(comm);
+  // Training rows (labelled windows, optional sqi filter), binned while reading.
   std::string err;
-  io::FeaturesData data;
+  TrainingSet ts;
   try {
-    data = io::read_features_file(comm, features);
+    ts = read_training_set(comm, features, config.train);
   } catch (const std::exception& e) {
     err = e.what();
   }
   if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  const std::size_t n_rows = ts.y.size();
+  const std::size_t F = ts.columns.size();
+  const std::size_t n_pos = ts.n_positive();
 
-  const std::size_t N = static_cast<std::size_t>(data.x.rows());
-  const std::size_t F = static_cast<std::size_t>(data.x.cols());
-  // Training rows: labelled windows of recordings with status ok.
-  std::vector<std::uint32_t> rows;
-  std::vector<std::uint8_t> y(N, 0);
-  std::vector<std::string> patient_of_row;
-  std::size_t n_pos = 0;
-  for (std::size_t i = 0; i < N; ++i) {
-    const float l = data.label[i];
-    if (!std::isfinite(l)) continue;
-    rows.push_back(static_cast<std::uint32_t>(i));
-    y[i] = static_cast<double>(l) >= config.train.label_threshold ? 1 : 0;
-    n_pos += y[i];
-    const auto rec = data.record[i];
-    patient_of_row.push_back(rec < data.records.size() ? data.records[rec].patient : std::string("?"));
-  }
   TrainSummary s;
-  s.n_rows = rows.size();
+  s.n_rows = n_rows;
   s.n_positive = n_pos;
-  std::set<std::string> patients(patient_of_row.begin(), patient_of_row.end());
-  s.n_patients = patients.size();
-  if (F == 0) throw CollectiveError("The features file " + features.string() + " has no feature columns; re-run extract.");
-  if (rows.empty()) {
-    throw CollectiveError("The features file " + features.string() +
-                          " has no labelled windows (all labels are NaN): pair the EDF files with annotation files "
-                          "(.tse_bi, .csv_bi, ...) or --annotation-map and run extract again.");
+  s.n_patients = ts.patients.size();
+  if (n_rows == 0) {
+    throw CollectiveError("The features file " + features.string() + " has no training windows: " +
+                          std::to_string(ts.n_nan_label) + " of " + std::to_string(ts.n_windows) +
+                          " windows have no label (NaN)" +
+                          (ts.sqi_filter ? " and " + std::to_string(ts.n_low_sqi) + " have sqi below train.min_sqi " +
+                                               fmt_g(config.train.min_sqi)
+                                         : std::string()) +
+                          ". Pair the EDF files with annotation files (.tse_bi, .csv_bi, ...) or --annotation-map and "
+                          "run extract again" + (ts.sqi_filter ? ", or lower --min-sqi." : "."));
   }
-  if (n_pos == 0 || n_pos == rows.size()) {
+  if (n_pos == 0 || n_pos == n_rows) {
     throw CollectiveError("The features file " + features.string() + " has " + std::to_string(n_pos) +
-                          " positive windows out of " + std::to_string(rows.size()) +
-                          " labelled ones (label >= " + fmt_g(config.train.label_threshold) +
-                          "); training needs both seizure and background windows. Add recordings with seizures "
-                          "or lower --label-threshold.");
+                          " positive windows out of " + std::to_string(n_rows) +
+                          " training windows (label >= " + fmt_g(config.train.label_threshold) +
+                          "); training needs both seizure and background windows. " +
+                          (n_pos == 0 ? "Add recordings with seizures or lower --label-threshold."
+                                      : "Add seizure-free recordings or raise --label-threshold."));
   }
-
-  const auto xb = forest::BinnedMatrix::build(data.x.data(), N, F, 256);
   const auto params = forest_params(config);
   std::vector<std::string> notes;
   if (p > params.n_trees) {
     notes.push_back(std::to_string(p) + " ranks for " + std::to_string(params.n_trees) +
                     " trees: ranks beyond the tree count stay idle during training.");
   }
+  if (!ts.all_nan_columns.empty()) {
+    std::string names;
+    for (const auto& c : ts.all_nan_columns) names += (names.empty() ? "" : ", ") + c;
+    notes.push_back("Feature columns NaN in every training window (never used for splits): " + names + ".");
+  }
+  if (ts.sqi_filter) {
+    notes.push_back(std::to_string(ts.n_low_sqi) + " labelled windows skipped: sqi below " +
+                    fmt_g(config.train.min_sqi) + " or NaN.");
+  }
+  std::vector<std::uint32_t> rows(n_rows);
+  for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
 
   // Patient-grouped cross-validation.
   int k = config.train.cv_folds;
-  if (k >= 2 && static_cast<int>(patients.size()) < 2) {
-    notes.push_back("Cross-validation skipped: all labelled windows belong to one patient (" + *patients.begin() + ").");
+  if (k >= 2 && ts.patients.size() < 2) {
+    notes.push_back("Cross-validation skipped: all training windows belong to one patient (" + ts.patients.front() +
+                    "); the model is trained once on all of them.");
     k = 0;
-  } else if (k > static_cast<int>(patients.size())) {
+  } else if (k > static_cast<int>(ts.patients.size())) {
     notes.push_back("Cross-validation folds reduced from " + std::to_string(k) + " to " +
-                    std::to_string(patients.size()) + " (one per patient).");
-    k = static_cast<int>(patients.size());
+                    std::to_string(ts.patients.size()) + " (one per patient).");
+    k = static_cast<int>(ts.patients.size());
   }
   JsonWriter j;
   j.begin_object();
   j.key("version").value(kVersion);
   j.key("features_file").value(features.string());
-  j.key("n_windows_labelled").value(static_cast<std::uint64_t>(rows.size()));
+  j.key("n_windows").value(static_cast<std::uint64_t>(ts.n_windows));
+  j.key("n_windows_labelled").value(static_cast<std::uint64_t>(ts.n_windows - ts.n_nan_label));
+  j.key("n_windows_training").value(static_cast<std::uint64_t>(n_rows));
   j.key("n_positive").value(static_cast<std::uint64_t>(n_pos));
-  j.key("n_patients").value(static_cast<std::uint64_t>(patients.size()));
+  j.key("n_patients").value(static_cast<std::uint64_t>(ts.patients.size()));
   j.key("n_features").value(static_cast<std::uint64_t>(F));
   j.key("label_threshold").value(config.train.label_threshold);
   j.key("decision_threshold").value(config.train.decision_threshold);
@@ -149,35 +235,31 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   j.key("trees").value(params.n_trees);
   std::string table;
   if (k >= 2) {
-    const auto fold = eval::group_kfold(patient_of_row, k, config.train.seed);
-    std::vector<float> oof(rows.size(), 0.0f);
-    std::vector<std::uint8_t> truth(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) truth[i] = y[rows[i]];
+    const auto fold = eval::group_kfold(ts.patient, k, config.train.seed);
+    std::vector<float> oof(n_rows, 0.0f);
     j.key("cv").begin_object().key("folds").value(k).key("grouping").value("patient").key("per_fold").begin_array();
     table += "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
     for (int f = 0; f < k; ++f) {
       std::vector<std::uint32_t> train_rows, test_rows;
-      std::vector<std::size_t> test_pos;
       std::set<std::string> test_patients;
-      for (std::size_t i = 0; i < rows.size(); ++i) {
+      for (std::size_t i = 0; i < n_rows; ++i) {
         if (fold[i] == f) {
           test_rows.push_back(rows[i]);
-          test_pos.push_back(i);
-          test_patients.insert(patient_of_row[i]);
+          test_patients.insert(ts.patients[ts.patient[i]]);
         } else {
           train_rows.push_back(rows[i]);
         }
       }
       auto fp = params;
       fp.seed = params.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
-      const auto local = parallel::grow_distributed(comm, xb, y, train_rows, fp);
-      const auto prob = parallel::predict_distributed(comm, local, static_cast<std::uint64_t>(fp.n_trees), data.x.data(), F, test_rows);
+      const auto local = parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp);
+      const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, test_rows);
       std::vector<std::uint8_t> t(test_rows.size());
       std::size_t pos = 0;
       for (std::size_t i = 0; i < test_rows.size(); ++i) {
-        t[i] = y[test_rows[i]];
+        t[i] = ts.y[test_rows[i]];
         pos += t[i];
-        oof[test_pos[i]] = prob[i];
+        oof[test_rows[i]] = prob[i];
       }
       const auto m = eval::binary_metrics(prob, t, config.train.decision_threshold);
       j.begin_object().key("fold").value(f).key("n_test").value(static_cast<std::uint64_t>(test_rows.size()));
@@ -190,18 +272,60 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       table += row_text(std::to_string(f), test_rows.size(), pos, m);
     }
     j.end_array();
-    s.pooled = eval::binary_metrics(oof, truth, config.train.decision_threshold);
+    s.pooled = eval::binary_metrics(oof, ts.y, config.train.decision_threshold);
     j.key("pooled");
     metrics_json(j, s.pooled);
     j.end_object();
-    table += row_text("pooled", rows.size(), n_pos, s.pooled);
+    // Event-level (NEDC OVLP/TAES/EPOCH) scores of the held-out recordings (predict_edf.hpp).
+    j.key("cv_events");
+    if (me == 0) write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
+    table += row_text("pooled", n_rows, n_pos, s.pooled);
     s.folds_used = k;
   } else {
     j.key("cv").value("none");
   }
-  // Final model on every labelled row.
-  const auto local = parallel::grow_distributed(comm, xb, y, rows, params);
-  auto trees = parallel::gather_trees(comm, local, 0);
+  // Final model on every training row.
+  auto local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, params);
+  OobResult oob;
+  if (!config.train.skip_oob && params.bootstrap) {
+    oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold);
+  } else {
+    notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
+                                          : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
+  }
+  std::vector<forest::Tree> trees;
+  {
+    std::string gerr;
+    try {
+      trees = parallel::gather_trees(comm, std::move(local), 0);
+    } catch (const std::exception& e) {
+      gerr = e.what();
+    }
+    if (auto e = parallel::agree_on_error(comm, gerr); !e.empty()) throw CollectiveError(e);
+  }
+  if (oob.done) {
+    j.key("oob").begin_object();
+    j.key("n_rows").value(static_cast<std::uint64_t>(oob.n_rows));
+    j.key("metrics");
+    metrics_json(j, oob.metrics);
+    j.end_object();
+    table += row_text("oob", oob.n_rows, oob.metrics.tp + oob.metrics.fn, oob.metrics);
+  } else {
+    j.key("oob").value("none");
+  }
+  // Importances (rank 0 has the trees; the JSON text is only used there).
+  j.key("importance").begin_object();
+  j.key("impurity").begin_object();
+  const auto imp = impurity_importance(trees, F);
+  for (std::size_t f = 0; f < F; ++f) j.key(ts.columns[f]).value(imp[f]);
+  j.end_object();
+  if (oob.done && !oob.permutation.empty()) {
+    j.key("permutation_rows").value(static_cast<std::uint64_t>(oob.n_eval));
+    j.key("permutation").begin_object();
+    for (std::size_t f = 0; f < F; ++f) j.key(ts.columns[f]).value(oob.permutation[f]);
+    j.end_object();
+  }
+  j.end_object();
   s.seconds = now_s() - t0;
   j.key("notes").begin_array();
   for (const auto& n : notes) j.value(n);
@@ -215,11 +339,11 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     try {
       forest::Forest model;
       model.trees = std::move(trees);
-      model.feature_names = data.columns;
+      model.feature_names = ts.columns;
       io::ModelMeta meta;
       meta.config_toml = to_toml(config);
       meta.metrics_json = s.metrics_json;
-      meta.bin_edges = xb.upper_edges();
+      meta.bin_edges = ts.xb.upper_edges();
       io::write_model_file(model_path, model, meta);
       const auto tmp = metrics_json_path.string() + ".partial";
       {
@@ -235,9 +359,24 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
   if (log && me == 0) {
     std::ostringstream os;
-    os << "train: " << rows.size() << " labelled windows (" << n_pos << " positive) from " << patients.size()
+    os << "train: " << n_rows << " training windows (" << n_pos << " positive) from " << ts.patients.size()
        << " patients, " << F << " features, " << params.n_trees << " trees on " << p << " rank(s)\n";
-    if (k >= 2) os << "train: patient-grouped " << k << "-fold cross-validation (threshold " << config.train.decision_threshold << "):\n" << table;
+    if (k >= 2 || oob.done) {
+      os << "train: " << (k >= 2 ? "patient-grouped " + std::to_string(k) + "-fold cross-validation" : std::string("evaluation"))
+         << (oob.done ? " and out-of-bag estimate" : "") << " (threshold " << config.train.decision_threshold << "):\n";
+      if (k < 2) os << "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
+      os << table;
+    }
+    // Top features by impurity importance.
+    std::vector<std::size_t> order(F);
+    for (std::size_t f = 0; f < F; ++f) order[f] = f;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return imp[a] > imp[b]; });
+    os << "train: top features (impurity" << (oob.done ? " / permutation AUC drop" : "") << "):";
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, F); ++i) {
+      os << " " << ts.columns[order[i]] << " " << fmt_g(imp[order[i]]);
+      if (oob.done) os << "/" << fmt_g(oob.permutation[order[i]]);
+    }
+    os << "\n";
     for (const auto& n : notes) os << "train: note: " << n << "\n";
     os << "train: model written to " << model_path.string() << ", metrics to " << metrics_json_path.string() << " ("
        << s.seconds << " s)\n";

@@ -16,6 +16,10 @@
 //      searchback in RR gaps > 1.66 x the running RR with a lowered threshold.
 //   5. polarity from the median signed dominant deflection, then each detection moves to the
 //      extremum of the polarity-corrected 0.5-40 Hz signal within +-50 ms.
+//
+// Two implementations share stages 1 and 4: detect_chunked (the default, "elgendi": float,
+// overlapping chunks, OpenMP, per-beat refinement on the raw signal; see its comment) and
+// detect_elgendi ("elgendi-whole": the original whole-signal double version).
 #include "ecgforest/signal/rpeaks.hpp"
 
 #include <algorithm>
@@ -23,6 +27,7 @@
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/omp_exception.hpp"
 #include "ecgforest/signal/filters.hpp"
 
 namespace ecgforest::signal {
@@ -67,7 +72,7 @@ void add_segment(std::vector<BadSegment>& out, Index b, Index e, const char* rea
 }
 
 // Bad stretches of the raw signal (unpadded, possibly overlapping; merged by the caller).
-std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p) {
+std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p, double& typical_range) {
   std::vector<BadSegment> bad;
   // Non-finite samples.
   for (Index i = 0; i < n;) {
@@ -102,6 +107,7 @@ std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, c
   const auto k = static_cast<std::size_t>(0.9 * static_cast<double>(ranges.size() - 1));
   std::nth_element(ranges.begin(), ranges.begin() + static_cast<std::ptrdiff_t>(k), ranges.end());
   const double typical = ranges[k];
+  typical_range = typical;
   const double flat_tol = p.flat_rel_tol * typical;
   const double span = gmax - gmin;
 
@@ -150,6 +156,141 @@ std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, c
   return bad;
 }
 
+// Same segments as find_bad_segments, from one pass over the signal: min/max per quarter-second
+// block (4 independent accumulators, no per-sample branches), then sample-level scans only in
+// blocks that can hold a non-finite sample, a rail value or a flat run. The typical 1-s range is
+// taken over groups of 4 quarter-blocks; flat runs are found by the same greedy rule, started one
+// block before each run of flat quarter-blocks.
+std::vector<BadSegment> find_bad_segments_fast(const double* x, Index n, double fs, const Params& p,
+                                               double& typical_range) {
+  std::vector<BadSegment> bad;
+  typical_range = 0.0;
+  if (n <= 0) return bad;
+  const Index q = std::max<Index>(4, to_samples(0.25, fs));
+  const Index nq = (n + q - 1) / q;
+  std::vector<double> qmin(static_cast<std::size_t>(nq)), qmax(static_cast<std::size_t>(nq));
+  for (Index k = 0; k < nq; ++k) {
+    const Index b = k * q, e = std::min(n, b + q);
+    double mn[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    double chk[4] = {0.0, 0.0, 0.0, 0.0};  // becomes NaN when a sample is NaN or infinite
+    Index i = b;
+    for (; i + 4 <= e; i += 4) {
+      for (int l = 0; l < 4; ++l) {
+        const double v = x[i + l];
+        mn[l] = v < mn[l] ? v : mn[l];
+        mx[l] = v > mx[l] ? v : mx[l];
+        chk[l] += v - v;
+      }
+    }
+    for (; i < e; ++i) {
+      mn[0] = x[i] < mn[0] ? x[i] : mn[0];
+      mx[0] = x[i] > mx[0] ? x[i] : mx[0];
+      chk[0] += x[i] - x[i];
+    }
+    double a = std::min(std::min(mn[0], mn[1]), std::min(mn[2], mn[3]));
+    double z = std::max(std::max(mx[0], mx[1]), std::max(mx[2], mx[3]));
+    if (std::isnan(chk[0] + chk[1] + chk[2] + chk[3])) {  // rare: redo over finite samples
+      a = INFINITY;
+      z = -INFINITY;
+      for (Index j = b; j < e;) {
+        if (std::isfinite(x[j])) {
+          a = std::min(a, x[j]);
+          z = std::max(z, x[j]);
+          ++j;
+          continue;
+        }
+        Index t = j;
+        while (t < e && !std::isfinite(x[t])) ++t;
+        add_segment(bad, j, t, "noise");  // runs split at block edges are merged later
+        j = t;
+      }
+    }
+    qmin[static_cast<std::size_t>(k)] = a;
+    qmax[static_cast<std::size_t>(k)] = z;
+  }
+  std::vector<double> ranges;
+  ranges.reserve(static_cast<std::size_t>(nq / 4 + 1));
+  double gmin = INFINITY, gmax = -INFINITY;
+  for (Index g = 0; g < nq; g += 4) {
+    double a = INFINITY, z = -INFINITY;
+    for (Index k = g; k < std::min(nq, g + 4); ++k) {
+      a = std::min(a, qmin[static_cast<std::size_t>(k)]);
+      z = std::max(z, qmax[static_cast<std::size_t>(k)]);
+    }
+    if (z >= a) {
+      ranges.push_back(z - a);
+      gmin = std::min(gmin, a);
+      gmax = std::max(gmax, z);
+    }
+  }
+  if (ranges.empty()) return bad;
+  const auto kth = static_cast<std::size_t>(0.9 * static_cast<double>(ranges.size() - 1));
+  std::nth_element(ranges.begin(), ranges.begin() + static_cast<std::ptrdiff_t>(kth), ranges.end());
+  const double typical = ranges[kth];
+  typical_range = typical;
+  const double span = gmax - gmin;
+  // Saturation: runs stuck at the global min or max, scanned only in blocks that reach a rail.
+  if (span > 0.0) {
+    const Index min_len = std::max<Index>(2, to_samples(p.saturated_min_s, fs));
+    const double tol = p.saturated_rel_tol * span;
+    const double hi_lim = gmax - tol, lo_lim = gmin + tol;
+    for (Index i = 0; i < n;) {
+      const auto k = static_cast<std::size_t>(i / q);
+      if (!(qmax[k] >= hi_lim || qmin[k] <= lo_lim)) {
+        i = (i / q + 1) * q;
+        continue;
+      }
+      const bool hi = x[i] >= hi_lim;
+      const bool lo = x[i] <= lo_lim;
+      if (!hi && !lo) {
+        ++i;
+        continue;
+      }
+      Index j = i;
+      while (j < n && (hi ? x[j] >= hi_lim : x[j] <= lo_lim)) ++j;
+      if (j - i >= min_len) add_segment(bad, i, j, "saturated");
+      i = j;
+    }
+  }
+  // Flat: greedy runs within flat_tol, scanned around runs of flat quarter-blocks.
+  const double flat_tol = p.flat_rel_tol * typical;
+  const Index min_len = std::max<Index>(2, to_samples(p.flat_min_s, fs));
+  Index done = 0;  // samples before `done` were scanned already
+  for (Index k = 0; k < nq; ++k) {
+    if (!(qmax[static_cast<std::size_t>(k)] - qmin[static_cast<std::size_t>(k)] <= flat_tol)) continue;
+    Index kb = k;
+    while (kb < nq && qmax[static_cast<std::size_t>(kb)] - qmin[static_cast<std::size_t>(kb)] <= flat_tol) ++kb;
+    const Index from = std::max(done, (k - 1) * q < 0 ? 0 : (k - 1) * q);
+    const Index to = std::min(n, (kb + 1) * q);
+    if (to - from >= min_len) {
+      Index start = from;
+      double mn = x[from], mx = x[from];
+      for (Index i = from + 1; i <= to; ++i) {
+        bool extend = false;
+        if (i < to && std::isfinite(x[i]) && std::isfinite(mn)) {
+          const double nmn = std::min(mn, x[i]);
+          const double nmx = std::max(mx, x[i]);
+          if (nmx - nmn <= flat_tol) {
+            mn = nmn;
+            mx = nmx;
+            extend = true;
+          }
+        }
+        if (!extend) {
+          if (i - start >= min_len && std::isfinite(mn)) add_segment(bad, start, i, "flat");
+          if (i < to) {
+            start = i;
+            mn = mx = x[i];
+          }
+        }
+      }
+    }
+    done = to;
+    k = kb;
+  }
+  return bad;
+}
+
 // Pads by `guard` samples, clips to [0, n), sorts and merges overlapping/touching segments.
 std::vector<BadSegment> merge_segments(std::vector<BadSegment> bad, Index n, Index guard) {
   for (auto& s : bad) {
@@ -167,6 +308,34 @@ std::vector<BadSegment> merge_segments(std::vector<BadSegment> bad, Index n, Ind
     }
   }
   return out;
+}
+
+// Pacing spikes: runs of at most max(1, floor(2 ms x fs)) samples that stand more than
+// 0.4 x the typical 1-s range off the line through their neighbours, while the neighbours and
+// the samples next to them agree within a quarter of that height (an isolated needle, not a
+// QRS). They are replaced by that line so that refinement lands on the paced QRS, not the spike.
+void remove_spikes(double* w, Index n, double fs, double typical_range) {
+  const Index wmax = std::max<Index>(1, static_cast<Index>(std::floor(0.002 * fs)));
+  const double amp = 0.4 * typical_range;
+  if (!(amp > 0.0)) return;
+  for (Index i = 2; i + wmax + 1 < n; ++i) {
+    if (!(std::abs(w[i] - w[i - 1]) > amp)) continue;  // cheap pre-check: a steep jump
+    for (Index len = 1; len <= wmax; ++len) {
+      const double l = w[i - 1], r = w[i + len];
+      const double base = 0.5 * (l + r);
+      const double sgn = w[i] > base ? 1.0 : -1.0;
+      double hmin = INFINITY;
+      for (Index k = i; k < i + len; ++k) hmin = std::min(hmin, sgn * (w[k] - base));
+      const double lim = 0.25 * hmin;
+      if (hmin > amp && std::abs(l - r) < lim && std::abs(w[i - 2] - l) < lim && std::abs(w[i + len + 1] - r) < lim) {
+        for (Index k = i; k < i + len; ++k) {
+          w[k] = l + (r - l) * static_cast<double>(k - i + 1) / static_cast<double>(len + 1);
+        }
+        i += len;
+        break;
+      }
+    }
+  }
 }
 
 // Replaces each bad stretch in w by a straight line between its neighbouring good samples.
@@ -221,7 +390,8 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   for (Index i = 0; i < n; ++i) w[static_cast<std::size_t>(i)] = ecg[i];
 
   const Index guard = to_samples(p.guard_s, fs);
-  result.bad = merge_segments(find_bad_segments(w.data(), n, fs, p), n, guard);
+  double typical_range = 0.0;
+  result.bad = merge_segments(find_bad_segments(w.data(), n, fs, p, typical_range), n, guard);
   bridge_segments(w.data(), n, result.bad);
 
   // 2. Band-pass and energy.
@@ -316,6 +486,7 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   std::vector<Biquad> light = butterworth_highpass(2, 0.5, fs);
   for (const Biquad& s : butterworth_lowpass(2, std::min(40.0, 0.4 * fs), fs)) light.push_back(s);
   std::vector<double>& r = tmp;  // reuse
+  remove_spikes(w.data(), n, fs, typical_range);
   filtfilt(light, w.data(), r.data(), un);
   const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
   std::vector<double>& votes = ma_qrs;  // reuse: signed dominant deflection per beat
@@ -359,6 +530,344 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   return result;
 }
 
+
+// ------------------------------------------------------------------------------------------
+// Chunked single-precision detector (the default). Same stages as detect_elgendi below, but
+//  - stages 2-3 run on overlapping chunks (core `chunk_s`, margin 4 s each side) in float, so
+//    working memory is O(chunk) per thread; the chunk layout depends only on n and fs, and the
+//    chunks are independent, so results are identical for any OpenMP thread count;
+//  - the three moving averages come from one double prefix sum (one fused, vectorisable pass);
+//  - searchback draws from the low-threshold blocks found per chunk (pos = energy maximum);
+//  - polarity and refinement work on the raw signal around each beat (pacing spikes removed,
+//    10 ms moving average, baseline = median of 33 samples over +-0.3 s), not on a second
+//    whole-signal filter.
+
+struct LowCandidate {
+  Index pos;
+  double energy;
+  double ma;  // MA_qrs at pos (searchback picks the largest)
+};
+
+struct ChunkResult {
+  std::vector<Candidate> main;
+  std::vector<LowCandidate> low;
+};
+
+// Sample i of the working signal: the raw value, or the straight line bridging the bad segment
+// that contains i (exactly as bridge_segments does). `seg` is a cursor into the sorted list.
+struct Bridged {
+  const double* x;
+  Index n;
+  const std::vector<BadSegment>* bad;
+  // Fills out[0..e-b) with samples [b, e).
+  template <class T>
+  void fill(Index b, Index e, T* out) const {
+    for (Index i = b; i < e; ++i) out[i - b] = static_cast<T>(x[i]);
+    for (const auto& s : *bad) {
+      if (s.end_sample <= b || s.begin_sample >= e) continue;
+      const Index sb = s.begin_sample, se = s.end_sample;
+      const bool has_left = sb > 0, has_right = se < n;
+      const double left = has_left ? x[sb - 1] : (has_right ? x[se] : 0.0);
+      const double right = has_right ? x[se] : left;
+      const double len = static_cast<double>(se - sb + 1);
+      for (Index i = std::max(b, sb); i < std::min(e, se); ++i) {
+        const double t = static_cast<double>(i - sb + 1) / len;
+        out[i - b] = static_cast<T>(left + (right - left) * t);
+      }
+    }
+  }
+};
+
+ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, double fs, const Params& p,
+                          const std::vector<Biquad>& band, std::vector<float>& buf, std::vector<double>& prefix,
+                          std::vector<float>& ma_qrs, std::vector<float>& thr, std::vector<float>& low_thr,
+                          bool prefiltered) {
+  ChunkResult out;
+  const Index n = src.n;
+  const Index e0 = std::max<Index>(0, c0 - margin), e1 = std::min<Index>(n, c1 + margin);
+  const Index len = e1 - e0;
+  const auto ul = static_cast<std::size_t>(len);
+  prefix.resize(ul + 1);
+  ma_qrs.resize(ul);
+  thr.resize(ul);
+  low_thr.resize(ul);
+  if (!prefiltered) {  // else buf holds the band-passed samples [e0, e1) already
+    buf.resize(ul);
+    src.fill(e0, e1, buf.data());
+    filtfilt(band, buf.data(), buf.data(), ul);
+  }
+  // Energy (zero inside bad segments) and its prefix sum.
+  for (auto& v : buf) v *= v;
+  for (const auto& s : *src.bad) {
+    const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
+    for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
+  }
+  prefix[0] = 0.0;
+  for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
+  // Centred moving averages (shrinking at the recording edges) of widths wq, wb, wo.
+  const auto wq = static_cast<Index>(odd_width(p.qrs_window_s, fs));
+  const auto wb = static_cast<Index>(odd_width(p.beat_window_s, fs));
+  const auto wo = static_cast<Index>(odd_width(p.offset_window_s, fs));
+  auto ma = [&](Index i, Index w) {  // buffer-relative i; clipped to the recording, i.e. buffer
+    const Index lo = std::max<Index>(0, i - (w - 1) / 2), hi = std::min<Index>(len, i + w / 2 + 1);
+    return (prefix[static_cast<std::size_t>(hi)] - prefix[static_cast<std::size_t>(lo)]) / static_cast<double>(hi - lo);
+  };
+  {
+    const Index hq = (wq - 1) / 2, hb = (wb - 1) / 2, ho = (wo - 1) / 2;
+    const double iq = 1.0 / static_cast<double>(wq), ib = 1.0 / static_cast<double>(wb), io = 1.0 / static_cast<double>(wo);
+    const double beta = p.beta, half_beta = 0.5 * p.beta;
+    // Interior: all three windows inside the buffer (vectorisable, no branches).
+    const Index a = std::min(len, ho), z = std::max(a, len - ho);
+    const double* P = prefix.data();
+    for (Index i = a; i < z; ++i) {
+      const double mq = (P[i + hq + 1] - P[i - hq]) * iq;
+      const double mb = (P[i + hb + 1] - P[i - hb]) * ib;
+      const double mo = (P[i + ho + 1] - P[i - ho]) * io;
+      const double t = mb + beta * mo;
+      ma_qrs[static_cast<std::size_t>(i)] = static_cast<float>(mq);
+      thr[static_cast<std::size_t>(i)] = static_cast<float>(t);
+      low_thr[static_cast<std::size_t>(i)] = static_cast<float>(t - half_beta * mo);
+    }
+    auto edge = [&](Index i) {
+      const double mo = ma(i, wo), t = ma(i, wb) + beta * mo;
+      ma_qrs[static_cast<std::size_t>(i)] = static_cast<float>(ma(i, wq));
+      thr[static_cast<std::size_t>(i)] = static_cast<float>(t);
+      low_thr[static_cast<std::size_t>(i)] = static_cast<float>(t - half_beta * mo);
+    };
+    for (Index i = 0; i < a; ++i) edge(i);
+    for (Index i = z; i < len; ++i) edge(i);
+  }
+  // Blocks of interest; a block belongs to the chunk whose core holds its first sample.
+  const Index w1 = wq;
+  for (int pass = 0; pass < 2; ++pass) {
+    const float* th = pass == 0 ? thr.data() : low_thr.data();
+    const Index min_w = pass == 0 ? w1 : w1 / 2;
+    Index i = 0;
+    while (i < len) {
+      if (!(ma_qrs[static_cast<std::size_t>(i)] > th[i])) {
+        ++i;
+        continue;
+      }
+      Index j = i, best = i;
+      while (j < len && ma_qrs[static_cast<std::size_t>(j)] > th[j]) {
+        if (buf[static_cast<std::size_t>(j)] > buf[static_cast<std::size_t>(best)]) best = j;
+        ++j;
+      }
+      const Index start = e0 + i;
+      if (j - i >= min_w && start >= c0 && start < c1) {
+        const double en = static_cast<double>(buf[static_cast<std::size_t>(best)]);
+        if (pass == 0) {
+          out.main.push_back(Candidate{e0 + best, en});
+        } else {
+          out.low.push_back(LowCandidate{e0 + best, en, static_cast<double>(ma_qrs[static_cast<std::size_t>(best)])});
+        }
+      }
+      i = j;
+    }
+  }
+  return out;
+}
+
+RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, const Params& p, double chunk_s) {
+  RPeaks result;
+  const Index n = ecg.size();
+  if (n == 0) return result;
+  // Eigen::Ref<const VectorXd> has unit inner stride: data() is the contiguous channel.
+  const double* x = ecg.data();
+  double typical_range = 0.0;
+  result.bad = merge_segments(find_bad_segments_fast(x, n, fs, p, typical_range), n, to_samples(p.guard_s, fs));
+  const Bridged src{x, n, &result.bad};
+
+  std::vector<Biquad> band = butterworth_highpass(2, p.band_lo_hz, fs);
+  for (const Biquad& s : butterworth_lowpass(2, p.band_hi_hz, fs)) band.push_back(s);
+
+  const Index core = std::max<Index>(1, to_samples(chunk_s, fs));
+  const Index margin = to_samples(4.0, fs);
+  const Index n_chunks = (n + core - 1) / core;
+  // Work items: kLanes consecutive interior chunks (full core, full margins: same length) are
+  // band-passed together by filtfilt_lanes; the others one by one. The item list depends only
+  // on n and fs, never on the thread count.
+  auto interior = [&](Index k) { return k * core - margin >= 0 && (k + 1) * core + margin <= n; };
+  std::vector<std::pair<Index, int>> items;
+  for (Index k = 0; k < n_chunks;) {
+    bool group = k + kLanes <= n_chunks;
+    for (Index j = k; group && j < k + kLanes; ++j) group = interior(j);
+    items.emplace_back(k, group ? kLanes : 1);
+    k += group ? kLanes : 1;
+  }
+  std::vector<ChunkResult> parts(static_cast<std::size_t>(n_chunks));
+  OmpExceptionCatcher catcher;
+#pragma omp parallel
+  {
+    std::vector<float> buf, ma_qrs, thr, low_thr, lanes;  // one set per thread, reused
+    std::vector<double> prefix;
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t it = 0; it < items.size(); ++it) {
+      catcher.run([&] {
+        const auto [k0, count] = items[it];
+        if (count == 1) {
+          const Index c0 = k0 * core, c1 = std::min(n, c0 + core);
+          parts[static_cast<std::size_t>(k0)] =
+              process_chunk(src, c0, c1, margin, fs, p, band, buf, prefix, ma_qrs, thr, low_thr, false);
+          return;
+        }
+        const Index len = core + 2 * margin;
+        const auto ul = static_cast<std::size_t>(len);
+        lanes.resize(ul * kLanes);
+        buf.resize(ul);
+        for (int g = 0; g < count; ++g) {
+          const Index c0 = (k0 + g) * core;
+          src.fill(c0 - margin, c0 + core + margin, buf.data());
+          for (std::size_t i = 0; i < ul; ++i) lanes[i * kLanes + static_cast<std::size_t>(g)] = buf[i];
+        }
+        filtfilt_lanes(band, lanes.data(), ul);
+        for (int g = 0; g < count; ++g) {
+          for (std::size_t i = 0; i < ul; ++i) buf[i] = lanes[i * kLanes + static_cast<std::size_t>(g)];
+          const Index c0 = (k0 + g) * core;
+          parts[static_cast<std::size_t>(k0 + g)] =
+              process_chunk(src, c0, c0 + core, margin, fs, p, band, buf, prefix, ma_qrs, thr, low_thr, true);
+        }
+      });
+    }
+  }
+  catcher.rethrow();
+
+  // Refractory period over the candidates in signal order (the stronger one wins).
+  const Index refractory = to_samples(p.refractory_s, fs);
+  std::vector<Candidate> beats;
+  std::vector<LowCandidate> low;
+  for (const auto& part : parts) {
+    for (const auto& c : part.main) {
+      if (!beats.empty() && c.pos - beats.back().pos < refractory) {
+        if (c.energy > beats.back().energy) beats.back() = c;
+        continue;
+      }
+      beats.push_back(c);
+    }
+    low.insert(low.end(), part.low.begin(), part.low.end());
+  }
+  parts.clear();
+  parts.shrink_to_fit();
+
+  // Searchback and T-wave rejection (as in detect_elgendi).
+  {
+    std::vector<Candidate> out;
+    out.reserve(beats.size() + beats.size() / 8 + 4);
+    double rr_avg = 0.0;
+    int rr_count = 0;
+    for (std::size_t k = 0; k < beats.size(); ++k) {
+      if (!out.empty() && rr_count >= 4) {
+        const Index prev = out.back().pos;
+        const Index next = beats[k].pos;
+        if (static_cast<double>(next - prev) > p.searchback_factor * rr_avg) {
+          const Index from = prev + std::max(refractory, static_cast<Index>(0.3 * rr_avg));
+          const Index to = next - refractory;
+          auto it = std::lower_bound(low.begin(), low.end(), from,
+                                     [](const LowCandidate& c, Index v) { return c.pos < v; });
+          const LowCandidate* best = nullptr;
+          for (; it != low.end() && it->pos < to; ++it) {
+            if (best == nullptr || it->ma > best->ma) best = &*it;
+          }
+          if (best != nullptr) out.push_back(Candidate{best->pos, best->energy});
+        }
+      }
+      if (!out.empty()) {
+        const Index gap = beats[k].pos - out.back().pos;
+        const bool early = gap < static_cast<Index>(p.twave_s * fs) ||
+                           (rr_count >= 4 && static_cast<double>(gap) < p.early_factor * rr_avg);
+        if (early && beats[k].energy < p.twave_ratio * out.back().energy) continue;
+      }
+      if (!out.empty()) {
+        const double rr = static_cast<double>(beats[k].pos - out.back().pos);
+        if (rr_count == 0) {
+          rr_avg = rr;
+        } else {
+          rr_avg += (rr - rr_avg) / static_cast<double>(std::min(rr_count + 1, 8));
+        }
+        ++rr_count;
+      }
+      out.push_back(beats[k]);
+    }
+    beats.swap(out);
+  }
+  low.clear();
+  low.shrink_to_fit();
+
+  // Polarity and refinement on the raw signal around each beat.
+  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
+  const Index smooth = static_cast<Index>(odd_width(0.010, fs));
+  const Index sh = (smooth - 1) / 2;
+  const Index base_half = to_samples(0.3, fs);
+  const Index pad = half + sh + 3;  // remove_spikes needs 2 samples of context each side
+  std::vector<double> local(static_cast<std::size_t>(2 * pad + 1)), sm(static_cast<std::size_t>(2 * half + 1));
+  std::vector<double> base_buf(33);
+  std::vector<double> votes(beats.size());
+  std::vector<double> baseline(beats.size());
+  // Smoothed local window of beat c into sm (index 0 = c.pos - half); returns false when the
+  // window does not fit in the recording.
+  auto smoothed = [&](Index pos) {
+    const Index a = pos - pad, b = pos + pad + 1;
+    if (a < 0 || b > n) return false;
+    src.fill(a, b, local.data());
+    remove_spikes(local.data(), b - a, fs, typical_range);
+    const double inv = 1.0 / static_cast<double>(smooth);
+    for (Index i = -half; i <= half; ++i) {
+      double s = 0.0;
+      for (Index j = -sh; j <= sh; ++j) s += local[static_cast<std::size_t>(pad + i + j)];
+      sm[static_cast<std::size_t>(i + half)] = s * inv;
+    }
+    return true;
+  };
+  for (std::size_t k = 0; k < beats.size(); ++k) {
+    const Index pos = beats[k].pos;
+    const Index a = std::max<Index>(0, pos - base_half), b = std::min<Index>(n - 1, pos + base_half);
+    for (std::size_t j = 0; j < base_buf.size(); ++j) {
+      const Index i = a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
+      double v = x[i];
+      if (!std::isfinite(v)) {
+        src.fill(i, i + 1, &v);
+      }
+      base_buf[j] = v;
+    }
+    std::nth_element(base_buf.begin(), base_buf.begin() + 16, base_buf.end());
+    baseline[k] = base_buf[16];
+    if (!smoothed(pos)) {
+      votes[k] = 0.0;
+      continue;
+    }
+    const auto [mn, mx] = std::minmax_element(sm.begin(), sm.end());
+    votes[k] = (*mx - baseline[k]) + (*mn - baseline[k]);  // > 0 when the positive deflection dominates
+  }
+  double sign = 1.0;
+  if (!votes.empty()) {
+    std::vector<double> v = votes;
+    const std::size_t mid = v.size() / 2;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+    if (v[mid] < 0.0) sign = -1.0;
+  }
+  result.inverted = sign < 0.0;
+  result.sample.reserve(beats.size());
+  std::size_t seg = 0;
+  for (const auto& c : beats) {
+    Index best = c.pos;
+    if (smoothed(c.pos)) {
+      double best_v = -INFINITY;
+      for (Index i = -half; i <= half; ++i) {
+        const double v = sign * sm[static_cast<std::size_t>(i + half)];
+        if (v > best_v) {
+          best_v = v;
+          best = c.pos + i;
+        }
+      }
+    }
+    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
+    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
+    if (!result.sample.empty() && best <= result.sample.back()) continue;
+    result.sample.push_back(best);
+  }
+  return result;
+}
+
 }  // namespace
 
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
@@ -370,14 +879,12 @@ RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
         << " Hz; resample the channel into that range or pick another ECG channel.";
     throw Error(msg.str());
   }
-  if (options.name != "default" && options.name != "elgendi") {
-    throw Error("Unknown R-peak detector name '" + options.name +
-                "'; use one of: default, elgendi.");
-  }
   Params p;
-  return detect_elgendi(ecg, fs_hz, p);
+  if (options.name == "default" || options.name == "elgendi") return detect_chunked(ecg, fs_hz, p, options.chunk_s);
+  if (options.name == "elgendi-whole") return detect_elgendi(ecg, fs_hz, p);
+  throw Error("Unknown R-peak detector name '" + options.name + "'; use one of: default, elgendi, elgendi-whole.");
 }
 
-std::vector<std::string> detector_names() { return {"default", "elgendi"}; }
+std::vector<std::string> detector_names() { return {"default", "elgendi", "elgendi-whole"}; }
 
 }  // namespace ecgforest::signal

@@ -39,8 +39,42 @@ TEST(ForestBinning, ConstantAndAllNanColumnsHaveOneBin) {
   EXPECT_FLOAT_EQ(b.upper_edge(2, 0), 0.5f);
   EXPECT_EQ(b.code(1, 2), 1);
   EXPECT_EQ(b.code(2, 2), 0);
-  // Column-major storage: column(f) is contiguous.
-  EXPECT_EQ(b.column(2)[1], 1);
+  // Row-major storage: row(r) holds the codes of one row.
+  EXPECT_EQ(b.row(1)[2], 1);
+  EXPECT_TRUE(b.all_nan(1));
+  EXPECT_FALSE(b.all_nan(0));
+}
+
+TEST(ForestBinning, ChunkedFillEqualsWholeBuild) {
+  // 250001 rows (> kMaxEdgeSampleRows, so the edges come from every 3rd row); binning the rows in
+  // three uneven chunks with set_rows must give the same codes as build().
+  const std::size_t n = 250001, F = 2;
+  std::vector<float> x(n * F);
+  for (std::size_t r = 0; r < n; ++r) {
+    x[r * F] = static_cast<float>((r * 7919) % 100003);
+    x[r * F + 1] = (r % 11 == 0) ? kNan : static_cast<float>(r % 17);
+  }
+  const BinnedMatrix whole = BinnedMatrix::build(x.data(), n, F);
+  ASSERT_EQ(BinnedMatrix::edge_sample_stride(n), 3u);
+  std::vector<float> sample;
+  for (std::size_t r = 0; r < n; r += 3) sample.insert(sample.end(), x.begin() + r * F, x.begin() + (r + 1) * F);
+  BinnedMatrix chunked(BinnedMatrix::compute_edges(sample.data(), sample.size() / F, F, 256), n);
+  chunked.set_rows(0, x.data(), 1000);
+  chunked.set_rows(1000, x.data() + 1000 * F, 200000);
+  chunked.set_rows(201000, x.data() + 201000 * F, n - 201000);
+  EXPECT_EQ(whole.upper_edges(), chunked.upper_edges());
+  EXPECT_EQ(whole.n_bins(1), 17);  // 17 distinct values: one bin each
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t f = 0; f < F; ++f) ASSERT_EQ(whole.code(r, f), chunked.code(r, f)) << r << "," << f;
+  EXPECT_THROW(chunked.set_rows(n - 1, x.data(), 2), Error);
+  // bin_value: the first bin whose edge is >= v.
+  const std::vector<float> edges = {1.0f, 2.0f, 5.0f};
+  EXPECT_EQ(BinnedMatrix::bin_value(edges, 0.5f), 0);
+  EXPECT_EQ(BinnedMatrix::bin_value(edges, 1.0f), 0);
+  EXPECT_EQ(BinnedMatrix::bin_value(edges, 1.5f), 1);
+  EXPECT_EQ(BinnedMatrix::bin_value(edges, 5.0f), 2);
+  EXPECT_EQ(BinnedMatrix::bin_value(edges, 99.0f), 2);
+  EXPECT_EQ(BinnedMatrix::bin_value(edges, kNan), BinnedMatrix::kNanBin);
 }
 
 TEST(ForestBinning, QuantileBinsWhenTooManyValues) {
@@ -81,7 +115,7 @@ TEST(ForestBinning, AtMost255RealBinsAndConsistentCodes) {
 }
 
 TEST(ForestBinning, ValuesAboveSubsampledMaximumGoToLastBin) {
-  // 300001 distinct values: edges come from a stride-2 subsample (0, 2, ..., 300000), so the
+  // 300002 distinct values: edges come from a stride-4 row sample (0, 4, ..., 300000), so the
   // value 300001 (last row) is above the last edge and must still land in the last bin.
   std::vector<float> x(300002);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);

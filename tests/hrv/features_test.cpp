@@ -35,13 +35,29 @@ std::vector<std::int64_t> peaks_from_rr(std::int64_t start, const std::vector<in
 }
 
 TEST(HrvFeatures, ColumnOrderIsStable) {
+  // Default profile: the 27 AURA features in AURA's CSV order, then three extras.
   const std::vector<std::string> expect = {
-      "mean_nni", "sdnn",  "sdsd",  "nni_50", "pnni_50", "nni_20", "pnni_20", "rmssd",  "median_nni",
-      "range_nni", "cvsd", "cvnni", "mean_hr", "max_hr", "min_hr", "std_hr",  "n_rr", "rr_coverage"};
+      "mean_nni", "sdnn", "sdsd", "nni_50", "pnni_50", "nni_20", "pnni_20", "rmssd", "median_nni",
+      "range_nni", "cvsd", "cvnni", "mean_hr", "max_hr", "min_hr", "std_hr", "lf", "hf", "vlf",
+      "lf_hf_ratio", "csi", "cvi", "Modified_csi", "sampen", "sd1", "sd2", "ratio_sd2_sd1",
+      "n_rr", "rr_coverage", "hrv_reason"};
   EXPECT_EQ(hrv::feature_columns({}), expect);
   const auto f = hrv::compute_window_features({}, 256.0, 20.0, {}, {});
   EXPECT_EQ(f.columns, expect);
   EXPECT_EQ(f.values.cols(), static_cast<Eigen::Index>(expect.size()));
+}
+
+TEST(HrvFeatures, FeatureSelectionKeepsTheRequestedOrderAndRejectsUnknownNames) {
+  hrv::WindowSpec spec;
+  spec.features = {"rmssd", "sampen", "lf"};
+  EXPECT_EQ(hrv::feature_columns(spec), spec.features);
+  const auto f = hrv::compute_window_features({}, 256.0, 20.0, {}, spec);
+  EXPECT_EQ(f.values.cols(), 3);
+  spec.features = {"rmssd", "no_such_feature"};
+  EXPECT_THROW(hrv::feature_columns(spec), ecgforest::ConfigError);
+  spec.features.clear();
+  spec.profile = "nonsense";
+  EXPECT_THROW(hrv::feature_columns(spec), ecgforest::ConfigError);
 }
 
 TEST(HrvFeatures, AlternatingRrMatchesHandComputedValues) {
@@ -61,9 +77,10 @@ TEST(HrvFeatures, AlternatingRrMatchesHandComputedValues) {
   // diffs +100, -100, +100: mean 100/3, population std = 100 * sqrt(8) / 3.
   EXPECT_NEAR(at(f, 0, "sdsd"), 100.0 * std::sqrt(8.0) / 3.0, tol);
   EXPECT_NEAR(at(f, 0, "nni_50"), 3.0, 0.0);
-  EXPECT_NEAR(at(f, 0, "pnni_50"), 75.0, tol);
+  // pnni_* per successive difference (hrvanalysis: nni_50 / (n - 1)), 3 of 3 differences.
+  EXPECT_NEAR(at(f, 0, "pnni_50"), 100.0, tol);
   EXPECT_NEAR(at(f, 0, "nni_20"), 3.0, 0.0);
-  EXPECT_NEAR(at(f, 0, "pnni_20"), 75.0, tol);
+  EXPECT_NEAR(at(f, 0, "pnni_20"), 100.0, tol);
   EXPECT_NEAR(at(f, 0, "median_nni"), 850.0, tol);
   EXPECT_NEAR(at(f, 0, "range_nni"), 100.0, tol);
   EXPECT_NEAR(at(f, 0, "cvsd"), 100.0 / 850.0, 1e-6);
@@ -72,7 +89,8 @@ TEST(HrvFeatures, AlternatingRrMatchesHandComputedValues) {
   EXPECT_NEAR(at(f, 0, "mean_hr"), hm, tol);
   EXPECT_NEAR(at(f, 0, "max_hr"), 75.0, tol);
   EXPECT_NEAR(at(f, 0, "min_hr"), h2, tol);
-  EXPECT_NEAR(at(f, 0, "std_hr"), std::sqrt(4.0 * (h1 - hm) * (h1 - hm) / 3.0), tol);
+  // std_hr with divisor n (hrvanalysis uses np.std with ddof = 0).
+  EXPECT_NEAR(at(f, 0, "std_hr"), std::abs(h1 - hm), tol);
   EXPECT_NEAR(at(f, 0, "rr_coverage"), 3400.0 / 4000.0, 1e-6);
 }
 

@@ -260,7 +260,21 @@ TEST_F(ModelFile, DamagedTreesAreErrors) {
     expect_error_naming([&] { (void)read_model_file(file); }, file, "damaged");
   }
   {
-    const fs::path file = write_with("empty_tree.h5", Tree{});
+    // The writer refuses an empty tree (naming the file) ...
+    const fs::path bad = dir_ / "empty_tree_write.h5";
+    expect_error_naming([&] { write_with("empty_tree_write.h5", Tree{}); }, bad, "empty");
+    EXPECT_FALSE(fs::exists(bad));
+    // ... and the reader rejects a file whose offsets give tree 1 no nodes.
+    const fs::path file = write_with("empty_tree.h5", tree_a());
+    {
+      h5::Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open");
+      auto off = h5::read_dataset<std::uint64_t>(f, "/trees/offsets");
+      ASSERT_EQ(off.size(), 4u);
+      off[2] = off[1];  // tree 1 spans [off[1], off[1]): empty; tree 2 absorbs its nodes
+      h5::check_status(H5Ldelete(f, "/trees/offsets", H5P_DEFAULT), "delete");
+      h5::write_dataset<std::uint64_t>(f, "/trees/offsets", {off.size()}, off.data());
+      f.close("close");
+    }
     expect_error_naming([&] { (void)read_model_file(file); }, file, "empty tree");
   }
 }

@@ -19,8 +19,17 @@ struct ExtractSettings {
   std::string patient_regex = R"(^([0-9]{8}|[a-z]{8})_s[0-9]+_t[0-9]+|(PAT_[0-9]+))";
   std::string annotation_map;  ///< optional CSV "edf,annotation" pairing files explicitly
   std::string detector = "default";  ///< R-peak detector name
+  /// Directory for the old workflow's RR tables (<edf stem>_rr.csv: timestamp,frame,rr_interval);
+  /// empty = not written.
+  std::string rr_csv;
   double window_s = 10.0;  ///< feature window length, seconds
   double step_s = 1.0;     ///< hop between window ends, seconds
+  /// HRV profile: "default" (recording clock, corrected), "aura2021" or "head" (old workflow).
+  std::string hrv_profile = "default";
+  double hrv_nonlinear_window_s = 60.0;   ///< window of sampen/Poincaré/CSI features, seconds
+  double hrv_frequency_window_s = 150.0;  ///< window of vlf/lf/hf/lf_hf_ratio, seconds
+  /// Comma-separated HRV feature columns (in this order); empty = all of the profile.
+  std::string hrv_features;
   /// Annotation events may end at most this many seconds after the recording end.
   double annotation_tolerance_s = 2.0;
   bool strict = false;  ///< exit non-zero when any recording fails
@@ -32,11 +41,24 @@ struct TrainSettings {
   int max_depth = 0;     ///< 0 = unlimited
   int min_samples_leaf = 1;
   std::string class_weight = "balanced";  ///< "balanced" or "none"
-  std::string bootstrap = "standard";     ///< "standard" or "none"
+  std::string bootstrap = "standard";     ///< "standard", "balanced" (class-balanced) or "none"
   int cv_folds = 3;  ///< patient-grouped folds; 0 = no cross-validation
   std::uint64_t seed = 42;
   double label_threshold = 0.5;     ///< window seizure fraction >= this → positive class
   double decision_threshold = 0.5;  ///< predicted probability >= this → seizure
+  int max_bins = 256;               ///< quantile bins per feature, 2..256 (one code is NaN)
+  double min_sqi = 0.0;             ///< skip windows whose `sqi` column is < this (0 = keep all)
+  bool skip_oob = false;            ///< skip the out-of-bag estimate and permutation importances
+};
+
+/// Turning window probabilities into seizure events (predict --input, event scoring in train).
+struct PostprocessSettings {
+  std::string smoothing = "mean";  ///< "none", "mean" (moving average) or "median", causal
+  int smoothing_windows = 5;       ///< k: the current window and the k-1 previous ones
+  double threshold = 0.5;          ///< smoothed probability >= this → seizure window
+  double min_duration_s = 5.0;     ///< drop events shorter than this, seconds (after merging)
+  double merge_gap_s = 10.0;       ///< merge events separated by less than this, seconds
+  double fa_budget_per_24h = 1.0;  ///< false alarms per 24 h allowed when choosing the operating point
 };
 
 struct Config {
@@ -46,6 +68,7 @@ struct Config {
   std::string model;               ///< train: model file to write; predict: model to read
   ExtractSettings extract;
   TrainSettings train;
+  PostprocessSettings postprocess;
 };
 
 /// Subcommands; a schema key may apply to several.

@@ -28,4 +28,8 @@ double roc_auc(const std::vector<float>& score, const std::vector<std::uint8_t>&
 /// (throws ecgforest::ConfigError otherwise, naming both numbers).
 std::vector<int> group_kfold(const std::vector<std::string>& group_of_row, int k, std::uint64_t seed);
 
+/// The same with integer group ids (4 bytes per row instead of a string): gives the folds of the
+/// string version when id order equals the sorted order of the names.
+std::vector<int> group_kfold(const std::vector<std::uint32_t>& group_of_row, int k, std::uint64_t seed);
+
 }  // namespace ecgforest::eval

@@ -1,7 +1,14 @@
 #pragma once
 // Random forest of CART classification trees (Gini) on pre-binned features.
-// Pure numeric code: no MPI, no HDF5. `grow_trees` may use OpenMP over trees; the model must be
-// bitwise identical for any thread count (each tree is seeded from (seed, global tree index)).
+// Pure numeric code: no MPI, no HDF5. `grow_trees`, `Forest::predict_proba(matrix)`,
+// `accumulate_oob` and `accumulate_permutation` use OpenMP; their results are bitwise identical
+// for any thread count (each tree is seeded from (seed, global tree index); sums over trees are
+// done in fixed-point integers, whose addition does not depend on the order).
+//
+// NaN handling: a NaN feature value gets its own bin code (kNanBin) and every split learns on
+// which side NaN rows go (nan_left); the side that gives the better Gini is chosen, and when a
+// node has no NaN rows for that feature the NaN rows of later data go right. Values are never
+// replaced by a sentinel such as -999. A feature that is NaN in every training row is never split.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,46 +18,82 @@ namespace ecgforest::forest {
 
 enum class ClassWeight { none, balanced };
 
+/// standard: n draws with replacement from the n training rows; balanced: n draws with
+/// replacement, half of them (n/2, rounded down) from the positive rows and the rest from the
+/// negative rows (each class drawn uniformly; class weights are then 1, whatever class_weight
+/// says, because the in-bag classes are already balanced); none: every row once (no OOB).
+enum class Bootstrap { none, standard, balanced };
+
 struct ForestParams {
   int n_trees = 100;
   int max_features = 0;      ///< features tried per split; 0 = floor(sqrt(F)), at least 1;
                              ///< values above F are clamped to F
   int max_depth = 0;         ///< 0 = unlimited
   int min_samples_leaf = 1;  ///< minimum training rows (with bootstrap multiplicity) per leaf
-  bool bootstrap = true;     ///< sample n rows with replacement per tree; false = all rows
+  bool bootstrap = true;     ///< false = all rows (same as sampling = Bootstrap::none)
+  Bootstrap sampling = Bootstrap::standard;  ///< used when bootstrap is true
   ClassWeight class_weight = ClassWeight::balanced;
   std::uint64_t seed = 42;
   int max_bins = 256;        ///< 2..256; at most max_bins-1 real quantile bins per feature
                              ///< (codes are uint8, code 255 is reserved for NaN)
 };
 
-/// Features quantised once into <= max_bins quantile bins per feature (uint8 codes).
-/// NaN values get their own code (kNanBin) and a learned direction at every split.
+/// The sampling a tree really uses (bootstrap=false overrides `sampling`).
+inline Bootstrap effective_sampling(const ForestParams& p) { return p.bootstrap ? p.sampling : Bootstrap::none; }
+
+/// Features quantised once into <= max_bins quantile bins per feature (uint8 codes, stored
+/// row-major: the codes of one row are contiguous, n_features bytes). NaN values get their own
+/// code (kNanBin) and a learned direction at every split.
+/// Can be filled in chunks of rows (edges first from a row sample, then set_rows), so the raw
+/// float matrix never needs to be held whole.
 class BinnedMatrix {
  public:
   static constexpr std::uint8_t kNanBin = 255;
+  /// At most this many rows (every edge_sample_stride-th row) are sorted to place the edges.
+  static constexpr std::size_t kMaxEdgeSampleRows = 100000;
+
+  BinnedMatrix() = default;
+  /// Empty matrix (all codes 0) with the given per-feature upper edges; fill with set_rows.
+  BinnedMatrix(std::vector<std::vector<float>> upper_edges, std::size_t n_rows);
+
   /// `x` is row-major [n_rows, n_features] in original units, NaN allowed.
-  /// Edges come from the sorted non-NaN values of each feature (a deterministic stride
-  /// subsample of at most 200k of them): with at most max_bins-1 distinct values one bin per
-  /// value, cut half-way between neighbours; otherwise quantile cuts. The last edge is the
-  /// largest (sampled) value; larger values still get the last code. Constant features get one
-  /// bin; all-NaN features one bin with edge +inf. Throws ConfigError for max_bins outside
-  /// 2..256 and Error for an empty matrix.
+  /// Edges come from the rows 0, s, 2s, ... with s = edge_sample_stride(n_rows) (see
+  /// compute_edges); then every row is binned. Throws ConfigError for max_bins outside 2..256
+  /// and Error for an empty matrix.
   static BinnedMatrix build(const float* x, std::size_t n_rows, std::size_t n_features,
                             int max_bins = 256);
+  /// Stride of the edge sample for n_rows rows: ceil(n_rows / kMaxEdgeSampleRows), at least 1.
+  static std::size_t edge_sample_stride(std::size_t n_rows);
+  /// Upper edges per feature from the non-NaN values of the sample rows `sample` (row-major
+  /// [n_sample, n_features]): with at most max_bins-1 distinct values one bin per value, cut
+  /// half-way between neighbours; otherwise quantile cuts. The last edge is the largest sampled
+  /// value; larger values still get the last code. Constant features get one bin; all-NaN
+  /// features one bin with edge +inf. Throws ConfigError for max_bins outside 2..256, Error
+  /// for an empty sample.
+  static std::vector<std::vector<float>> compute_edges(const float* sample, std::size_t n_sample,
+                                                       std::size_t n_features, int max_bins);
+  /// Code of the value v for the increasing edges `edges`: kNanBin for NaN, else the first bin
+  /// whose edge is >= v (values above the last edge: the last bin).
+  static std::uint8_t bin_value(const std::vector<float>& edges, float v);
+  /// Bins n raw rows (row-major [n, n_features]) into rows [first_row, first_row + n).
+  void set_rows(std::size_t first_row, const float* x, std::size_t n);
+
   std::size_t n_rows() const { return n_rows_; }
   std::size_t n_features() const { return n_features_; }
   /// Code of row r, feature f: 0..n_bins(f)-1, or kNanBin.
-  std::uint8_t code(std::size_t r, std::size_t f) const { return codes_[f * n_rows_ + r]; }
-  const std::uint8_t* column(std::size_t f) const { return codes_.data() + f * n_rows_; }
+  std::uint8_t code(std::size_t r, std::size_t f) const { return codes_[r * n_features_ + f]; }
+  /// The n_features codes of row r.
+  const std::uint8_t* row(std::size_t r) const { return codes_.data() + r * n_features_; }
   int n_bins(std::size_t f) const { return static_cast<int>(upper_edges_[f].size()); }
   /// Upper edge of bin b of feature f in original units: x <= edge(f, b) falls in bin <= b.
   float upper_edge(std::size_t f, int b) const { return upper_edges_[f][static_cast<std::size_t>(b)]; }
   const std::vector<std::vector<float>>& upper_edges() const { return upper_edges_; }
+  /// True when feature f had no non-NaN value in the edge sample (it is never split on).
+  bool all_nan(std::size_t f) const;
 
  private:
   std::size_t n_rows_ = 0, n_features_ = 0;
-  std::vector<std::uint8_t> codes_;               // column-major
+  std::vector<std::uint8_t> codes_;               // row-major [n_rows, n_features]
   std::vector<std::vector<float>> upper_edges_;   // per feature, increasing
 };
 
@@ -58,7 +101,8 @@ class BinnedMatrix {
 /// Split rule (original units): go left when x <= threshold, or when x is NaN and nan_left[i].
 /// Thresholds are bin upper edges of the BinnedMatrix the tree was grown on, so raw-unit
 /// prediction reproduces the binned training partition exactly; threshold +inf (with
-/// nan_left = 0) is the split "value present vs NaN".
+/// nan_left = 0) is the split "value present vs NaN". bin[i] is the same split on codes of that
+/// BinnedMatrix (left when code <= bin, or code is kNanBin and nan_left).
 struct Tree {
   std::vector<std::int32_t> feature;
   std::vector<float> threshold;
@@ -66,18 +110,33 @@ struct Tree {
   std::vector<std::int32_t> left;
   std::vector<std::int32_t> right;
   std::vector<float> value;  ///< at leaves: P(class 1) from (weighted) training rows
+  std::vector<std::uint8_t> bin;  ///< split bin code (0 at leaves); may be empty in loaded models
+  /// Impurity (weighted Gini) decrease per feature summed over the tree's splits, divided by the
+  /// root's weighted row count (so one tree's importances sum to at most its root Gini).
+  /// Empty for loaded models.
+  std::vector<double> importance;
 
   std::size_t n_nodes() const { return feature.size(); }
   /// `row` points at n_features raw feature values.
   float predict(const float* row) const;
+  /// `codes` points at the n_features bin codes of a row of the BinnedMatrix the tree was grown
+  /// on (requires `bin`). Same leaf as predict() on the raw row.
+  float predict_binned(const std::uint8_t* codes) const;
 };
+
+/// Bootstrap multiplicity (in-bag count) of every position of `rows` for tree `tree_index`, the
+/// same draw grow_tree uses. Bootstrap::none gives all ones.
+std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y,
+                                        const std::vector<std::uint32_t>& rows,
+                                        const ForestParams& params, std::uint64_t tree_index);
 
 /// Grows the tree with global index `tree_index` (seeded from (params.seed, tree_index)) on the
 /// training rows `rows` (indices into xb / y). y holds 0/1 labels for every row of xb.
 /// Single-threaded, deterministic. Balanced class weights are n / (2 n_c) over `rows`; a class
 /// absent from `rows` gives a single-leaf tree. Throws Error for empty rows, a label vector of
 /// the wrong size, out-of-range row indices or labels other than 0/1, ConfigError for negative
-/// max_depth / max_features or min_samples_leaf < 1.
+/// max_depth / max_features or min_samples_leaf < 1, and Error for balanced bootstrap when a
+/// class is absent from `rows`.
 Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                const std::vector<std::uint32_t>& rows, const ForestParams& params,
                std::uint64_t tree_index);
@@ -87,6 +146,37 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
 std::vector<Tree> grow_trees(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                              const std::vector<std::uint32_t>& rows, const ForestParams& params,
                              std::uint64_t first_tree, std::uint64_t last_tree);
+
+/// Fixed-point accumulator of tree votes for one row: the high 40 bits hold the sum of
+/// round(p * 2^24) over the votes, the low 24 bits the number of votes. Integer addition is
+/// order-independent, so partial sums from threads and ranks add up to the same bits.
+/// Limits: at most 2^16 votes per row.
+inline std::uint64_t vote(float p) {
+  const auto q = static_cast<std::uint64_t>(static_cast<double>(p) * 16777216.0 + 0.5);
+  return (q << 24) | 1u;
+}
+/// Mean vote (NaN when there is none).
+double vote_mean(std::uint64_t acc);
+inline std::uint32_t vote_count(std::uint64_t acc) { return static_cast<std::uint32_t>(acc & 0xFFFFFFu); }
+
+/// Adds the out-of-bag votes of `trees` (global indices first_tree, first_tree+1, ...; grown on
+/// xb/y/rows with params) into acc[i] for position i of `rows` (acc.size() == rows.size()).
+/// OpenMP over trees (atomic integer adds).
+void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                    const std::vector<std::uint32_t>& rows, const ForestParams& params,
+                    const std::vector<Tree>& trees, std::uint64_t first_tree,
+                    std::vector<std::uint64_t>& acc);
+
+/// Out-of-bag votes with one feature permuted: for evaluation positions eval_pos (indices into
+/// `rows`) and every feature f, the row's code of f is replaced by the code of the row at
+/// eval_pos[perm[f][k]] (perm[f] is a permutation of 0..eval_pos.size()-1). Adds into
+/// acc[f * eval_pos.size() + k]. OpenMP over trees (atomic integer adds).
+void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                            const std::vector<std::uint32_t>& rows, const ForestParams& params,
+                            const std::vector<Tree>& trees, std::uint64_t first_tree,
+                            const std::vector<std::uint32_t>& eval_pos,
+                            const std::vector<std::vector<std::uint32_t>>& perm,
+                            std::vector<std::uint64_t>& acc);
 
 struct Forest {
   std::vector<Tree> trees;

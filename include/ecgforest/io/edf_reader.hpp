@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
@@ -49,6 +50,26 @@ class EdfFile {
   int handle_ = -1;
   EdfInfo info_;
 };
+
+/// Independent check of the EDF/BDF header (no EDFlib), so that a broken file is reported with
+/// its exact problem instead of EDFlib's generic "format error". `head` is the start of the file
+/// (at least the 256-byte fixed header plus 256 bytes per signal when the file has them; more is
+/// ignored); `file_size` is the whole file's size in bytes. Returns "" when nothing is wrong that
+/// this check knows about, else a phrase naming the problem, e.g. "the header says 4352 header
+/// bytes but 26 signals need 6912", "the record duration is -1 s", "the data section holds 10.5
+/// records but the header says 1800", "signal 3 'EKG' has digital min = max = 100", "the label
+/// of signal 2 has non-ASCII bytes". Checks: size, version bytes, printable ASCII in every
+/// header field, signal count (1..640), header byte count, start date/time format, record count
+/// (>= 1), record duration (> 0), per signal: samples per record (>= 1), digital min < max within
+/// the 16-bit (EDF) or 24-bit (BDF) range, physical min != max, all numbers parseable; and that
+/// the data section holds exactly the declared number of records. Never throws; safe on any
+/// bytes (fuzzed in tests/fuzz).
+std::string edf_header_problem(std::string_view head, std::uint64_t file_size);
+
+/// Reads the header of `path` and throws RecordError("unreadable", "<path>: ... <problem> ...")
+/// when edf_header_problem finds one (or when the file cannot be opened/read). EdfFile's
+/// constructor calls it before EDFlib sees the file.
+void check_edf_header(const std::filesystem::path& path);
 
 /// True when a channel label looks like an ECG lead (case-insensitive "ECG"/"EKG" as a word
 /// start: "EEG EKG1-REF", "EKG", "ECG1-ECG2", "EKG-LE", "ECG ch0"...).

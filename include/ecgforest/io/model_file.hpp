@@ -8,6 +8,8 @@
 //   /trees/nan_left  uint8  [nodes] go left when x is NaN
 //   /trees/left, /trees/right int32 [nodes] child node index within the tree (-1 at leaves)
 //   /trees/value     float32[nodes] P(seizure) at leaves (training class fraction)
+//   /trees/bin       uint8  [nodes] the same split on the codes of /binning (left when code <= bin
+//                    or code is 255 = NaN and nan_left); optional
 //   /binning/edges   float32 [sum of bins], /binning/offsets uint64 [F+1] (quantile bin upper edges)
 //   root attributes: feature_names, config (TOML), metrics (JSON), version, created, format
 //                    ("ecgforest-model/1"), n_trees

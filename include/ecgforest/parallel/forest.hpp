@@ -31,7 +31,31 @@ LocalTrees grow_distributed(MPI_Comm comm, const forest::BinnedMatrix& xb, const
 std::vector<float> predict_distributed(MPI_Comm comm, const LocalTrees& local, std::uint64_t n_trees_total,
                                        const float* x, std::size_t n_features, const std::vector<std::uint32_t>& rows);
 
+/// COLLECTIVE: mean prediction of all n_trees_total trees for `rows` of the binned matrix the
+/// trees were grown on (Tree::predict_binned); votes are summed as fixed-point integers
+/// (forest::vote), so the result is bitwise identical for any rank and thread count.
+std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
+                                              const std::vector<std::uint32_t>& rows);
+
+/// COLLECTIVE: out-of-bag vote accumulators (forest::vote format) of every position of `rows`,
+/// summed over the trees of all ranks; identical on every rank.
+std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
+                                           const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
+                                           const forest::ForestParams& params);
+
+/// COLLECTIVE: forest::accumulate_permutation over the trees of all ranks, summed; identical on
+/// every rank. Throws CollectiveError when any rank fails.
+std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTrees& local,
+                                                   const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                                                   const std::vector<std::uint32_t>& rows,
+                                                   const forest::ForestParams& params,
+                                                   const std::vector<std::uint32_t>& eval_pos,
+                                                   const std::vector<std::vector<std::uint32_t>>& perm);
+
 /// COLLECTIVE: all trees, in global index order, on `root` (empty elsewhere).
+/// Throws Error when the serialised trees exceed 2 GiB (one MPI message).
 std::vector<forest::Tree> gather_trees(MPI_Comm comm, const LocalTrees& local, int root);
+/// The same, freeing `local.trees` once serialised (lower peak memory on the root).
+std::vector<forest::Tree> gather_trees(MPI_Comm comm, LocalTrees&& local, int root);
 
 }  // namespace ecgforest::parallel

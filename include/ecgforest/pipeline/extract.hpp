@@ -25,6 +25,7 @@ std::vector<std::string> feature_columns(const Config& config);
 
 struct ExtractSummary {
   std::size_t n_records = 0, n_ok = 0, n_failed = 0, n_unlabelled = 0;
+  std::uint64_t n_resumed = 0;  ///< recordings loaded from OUTPUT.stage instead of processed
   std::uint64_t n_windows = 0;
   double ecg_hours = 0;
   double seconds = 0;
@@ -38,7 +39,9 @@ struct ExtractSummary {
 /// COLLECTIVE over `comm`: expands the inputs (on rank 0, broadcast), processes recordings with
 /// the dynamic largest-first queue, writes `output` collectively. Progress and the summary are
 /// printed to `log` on rank 0 (pass nullptr for silence). Throws CollectiveError on every rank
-/// for bad inputs.
+/// for bad inputs. Resumable: each finished recording is staged in OUTPUT.stage/ (see
+/// pipeline/stage.hpp); a rerun with the same output, settings and inputs loads staged recordings
+/// instead of processing them, and the stage directory is removed after the final write.
 ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log);
 
 }  // namespace ecgforest::pipeline

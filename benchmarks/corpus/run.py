@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""End-to-end corpus benchmark of ecgforest (issue 8): generates a TUH-shaped synthetic corpus with
+ecgforest-synth, then times `extract`, `train` and `predict` at each rank x thread count and prints
+ECG hours per core-second, windows/s, bytes/s against a plain `cat` of the same files, trees/s,
+peak RSS per rank, parallel efficiency and load imbalance (max/mean busy seconds per rank).
+
+  /usr/bin/python3 benchmarks/corpus/run.py [--hours 50] [--files 100] [--ranks 1,2] [--threads 1]
+      [--build build/release] [--work /tmp/ecgforest_corpus] [--trees 64] [--repeat 1]
+
+Corpus: files/2 patients with 2 recordings each; per patient a duration drawn from 10-60 min and
+scaled so the total is --hours, 25-33 channels (24-32 EEG, the synth maximum, + the ECG; + the annotation signal in EDF+), 250 or 256 Hz, 30 % EDF+.
+The corpus is reused when WORK/corpus/params.json matches. Results: WORK/results.json and a
+Markdown table on stdout."""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("--hours", type=float, default=50.0)
+ap.add_argument("--files", type=int, default=100)
+ap.add_argument("--ranks", default="1,2")
+ap.add_argument("--threads", default="1")
+ap.add_argument("--build", default=os.path.join(root, "build", "release"))
+ap.add_argument("--work", default="/tmp/ecgforest_corpus")
+ap.add_argument("--trees", type=int, default=64)
+ap.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest counts")
+ap.add_argument("--seed", type=int, default=1)
+a = ap.parse_args()
+ranks = [int(x) for x in a.ranks.split(",")]
+threads = [int(x) for x in a.threads.split(",")]
+ecg = os.path.join(a.build, "ecgforest")
+synth = os.path.join(a.build, "tools", "ecgforest-synth")
+for exe in (ecg, synth):
+    if not os.access(exe, os.X_OK):
+        sys.exit(f"run.py: {exe} not found; build first (cmake --preset release && cmake --build --preset release).")
+mpirun = [shutil.which("mpirun") or "mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
+env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+os.makedirs(a.work, exist_ok=True)
+
+
+def log(*x):
+    print(*x, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ corpus
+corpus = os.path.join(a.work, "corpus")
+params = {"hours": a.hours, "files": a.files, "seed": a.seed, "synth": os.path.getmtime(synth) > 0}
+pfile = os.path.join(corpus, "params.json")
+if not (os.path.exists(pfile) and json.load(open(pfile)) == params):
+    shutil.rmtree(corpus, ignore_errors=True)
+    os.makedirs(corpus)
+    rng = random.Random(a.seed)
+    n_pat = max(1, a.files // 2)
+    draws = [rng.uniform(10, 60) for _ in range(n_pat)]
+    scale = a.hours * 60 / (2 * sum(draws))  # minutes so that the total is --hours
+    t0 = time.time()
+    for p in range(n_pat):
+        minutes = max(1, round(draws[p] * scale))
+        cmd = [synth, "--out", os.path.join(corpus, f"p{p:03d}"), "--patients", "1", "--recordings", "2",
+               "--minutes", str(minutes), "--eeg-channels", str(rng.randint(24, 32)),
+               "--fs", rng.choice(["250", "256"]), "--edf-plus-fraction", "0.3",
+               "--seed", str(a.seed * 1000 + p), "--seizure-rate", "1.5", "--quiet"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    json.dump(params, open(pfile, "w"))
+    log(f"corpus: {n_pat * 2} files generated in {time.time() - t0:.1f} s")
+edfs = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if f.endswith(".edf"))
+total_bytes = sum(os.path.getsize(f) for f in edfs)
+log(f"corpus: {len(edfs)} EDF files, {total_bytes / 1e9:.3f} GB in {corpus}")
+
+
+# ------------------------------------------------------------------ plain read time (page cache)
+def cat_time():
+    best = 1e9
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(["cat"] + edfs, stdout=subprocess.DEVNULL, check=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+t_cat = cat_time()
+log(f"cat of all EDF files to /dev/null (page cache, best of 3): {t_cat:.3f} s = {total_bytes / t_cat / 1e9:.2f} GB/s")
+
+
+def loadavg():
+    return os.getloadavg()[0]
+
+
+def run_mpi(np_, nt, args, tag):
+    """Runs ecgforest under mpirun with the RSS wrapper; returns (seconds, stdout, rss_kib list)."""
+    rdir = os.path.join(a.work, "rss", tag)
+    shutil.rmtree(rdir, ignore_errors=True)
+    os.makedirs(rdir)
+    cmd = mpirun + ["-np", str(np_), "-x", f"OMP_NUM_THREADS={nt}", sys.executable,
+                    os.path.join(here, "rss_wrap.py"), rdir, ecg] + args
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"run.py: {' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    rss = [int(open(os.path.join(rdir, f"rss.{r}")).read()) for r in range(np_)]
+    return dt, p.stdout + p.stderr, rss
+
+
+pat = "--patient-regex=(p[0-9]+)/"
+results = {"corpus": {"files": len(edfs), "bytes": total_bytes, "cat_s": t_cat, "dir": corpus}, "runs": []}
+largest_edf = max(os.path.getsize(f) for f in edfs)
+results["corpus"]["largest_edf_bytes"] = largest_edf
+
+# ------------------------------------------------------------------ extract
+feat = {}
+for nt in threads:
+    for np_ in ranks:
+        out = os.path.join(a.work, f"features_np{np_}_t{nt}.h5")
+        best = None
+        for _ in range(a.repeat):
+            if os.path.exists(out):
+                os.remove(out)
+            la = loadavg()
+            dt, text, rss = run_mpi(np_, nt, ["extract", "--input", corpus, "--output", out, pat], f"extract_{np_}_{nt}")
+            if best is None or dt < best[0]:
+                best = (dt, text, rss, la)
+        dt, text, rss, la = best
+        m = re.search(r"([0-9.]+) ECG hours, ([0-9]+) windows in ([0-9.]+) s", text)
+        if not m:
+            sys.exit("run.py: extract summary line not found:\n" + text)
+        hours, windows, inner_s = float(m.group(1)), int(m.group(2)), float(m.group(3))
+        busy = re.search(r"busy seconds per rank:([0-9. ]+)\(imbalance max/mean ([0-9.]+)\)", text)
+        busy_list = [float(x) for x in busy.group(1).split()] if busy else []
+        r = {"step": "extract", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner_s, "ecg_hours": hours,
+             "windows": windows, "ecg_h_per_core_s": hours / (dt * np_ * nt), "windows_per_s": windows / dt,
+             "bytes_per_s": total_bytes / dt, "x_cat": dt / t_cat, "busy_s": busy_list,
+             "imbalance": float(busy.group(2)) if busy else 1.0, "rss_mib": [x / 1024 for x in rss], "load_before": la}
+        results["runs"].append(r)
+        feat[(np_, nt)] = out
+        log(f"extract np={np_} t={nt}: {dt:.2f} s wall ({inner_s:.2f} s inside), {hours:.2f} ECG h, "
+            f"{r['ecg_h_per_core_s']:.2f} ECG h/core-s, imbalance {r['imbalance']:.3f}, "
+            f"RSS MiB {[round(x) for x in r['rss_mib']]}")
+
+# ------------------------------------------------------------------ train and predict (on the first features file)
+features = feat[(ranks[0], threads[0])]
+for nt in threads:
+    for np_ in ranks:
+        model = os.path.join(a.work, f"model_np{np_}_t{nt}.h5")
+        for f in (model, model + ".partial"):
+            if os.path.exists(f):
+                os.remove(f)
+        dt, text, rss = run_mpi(np_, nt, ["train", "--features", features, "--model", model, "--trees",
+                                          str(a.trees), "--cv-folds", "0"], f"train_{np_}_{nt}")
+        results["runs"].append({"step": "train", "ranks": np_, "threads": nt, "wall_s": dt,
+                                "trees_per_s": a.trees / dt, "rss_mib": [x / 1024 for x in rss]})
+        log(f"train np={np_} t={nt}: {dt:.2f} s, {a.trees / dt:.1f} trees/s")
+        probs = os.path.join(a.work, f"probs_np{np_}_t{nt}.h5")
+        if os.path.exists(probs):
+            os.remove(probs)
+        dt, text, rss = run_mpi(np_, nt, ["predict", "--model", model, "--features", features, "--output", probs],
+                                f"predict_{np_}_{nt}")
+        n_win = next(r["windows"] for r in results["runs"] if r["step"] == "extract")
+        results["runs"].append({"step": "predict", "ranks": np_, "threads": nt, "wall_s": dt,
+                                "windows_per_s": n_win / dt, "rss_mib": [x / 1024 for x in rss]})
+        log(f"predict np={np_} t={nt}: {dt:.2f} s, {n_win / dt:.0f} windows/s")
+
+
+# ------------------------------------------------------------------ efficiency and table
+def base(step, nt):
+    return next(r for r in results["runs"] if r["step"] == step and r["threads"] == nt and r["ranks"] == ranks[0])
+
+
+for r in results["runs"]:
+    b = base(r["step"], r["threads"])
+    r["efficiency"] = (b["wall_s"] * b["ranks"]) / (r["wall_s"] * r["ranks"])
+json.dump(results, open(os.path.join(a.work, "results.json"), "w"), indent=1)
+
+print(f"\nCorpus: {len(edfs)} EDF files, {total_bytes / 1e9:.2f} GB, "
+      f"{results['runs'][0]['ecg_hours']:.1f} ECG hours; largest file {largest_edf / 1e6:.1f} MB; "
+      f"cat to /dev/null {t_cat:.3f} s ({total_bytes / t_cat / 1e9:.2f} GB/s, page cache)\n")
+print("| step | ranks × threads | wall s | ECG h / core-s | windows/s | MB/s read | × cat time | trees/s "
+      "| efficiency | imbalance (max/mean busy) | peak RSS per rank MiB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for r in results["runs"]:
+    f = lambda k, fmt: (fmt % r[k]) if k in r else "–"
+    imb = f"{r['imbalance']:.3f}" if r["step"] == "extract" and r["ranks"] > 1 else "–"
+    print(f"| {r['step']} | {r['ranks']} × {r['threads']} | {r['wall_s']:.2f} | {f('ecg_h_per_core_s', '%.2f')} "
+          f"| {f('windows_per_s', '%.0f')} | {(r['bytes_per_s'] / 1e6) if 'bytes_per_s' in r else 0:.0f} "
+          f"| {f('x_cat', '%.1f')} | {f('trees_per_s', '%.1f')} | {r['efficiency'] * 100:.0f} % | {imb} "
+          f"| {' / '.join(str(round(x)) for x in r['rss_mib'])} |")
+print(f"\nload average before the runs: {os.getloadavg()} on {os.cpu_count()} cores")

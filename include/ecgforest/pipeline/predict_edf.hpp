@@ -1,0 +1,60 @@
+#pragma once
+// `ecgforest predict --model M --input ... --output DIR`: seizure detection on new EDF
+// recordings. Every recording goes through pipeline::process_recording (the same journey as
+// extract), the model scores its windows, post-processing ([postprocess] settings) turns the
+// probabilities into events, and per recording DIR/NAME.tse_bi and DIR/NAME.csv_bi are written
+// (NAME = EDF file stem). Rank 0 then writes DIR/predictions.h5 with the per-window
+// probabilities of all recordings and, when reference annotations were found next to the EDF
+// files, DIR/score.json (NEDC OVLP/TAES/EPOCH scores, latency, threshold sweep, best operating
+// point under postprocess.fa_budget_per_24h).
+//
+// DIR/predictions.h5 layout (format "ecgforest-predictions/1"):
+//   /windows/probability  float32 [N]  raw forest P(seizure) per window
+//   /windows/smoothed     float32 [N]  after postprocess smoothing
+//   /windows/label        float32 [N]  reference seizure fraction (NaN without annotations)
+//   /windows/mean_hr      float32 [N]  mean heart rate of the window, bpm (for the report)
+//   /windows/record uint32 [N], /windows/time_s float64 [N] (window end, s from recording start)
+//   /records/{path,patient,status,message,annotation} strings [R]; /records/duration_s float64,
+//   /records/first_window, /records/n_windows uint64 [R]  (rows in input order, sorted by path)
+//   /events/{record uint32, start_s, stop_s, probability float64}      detected seizures
+//   /reference/{record uint32, start_s, stop_s float64}                annotated seizures
+//   attributes: format, config, version, created, model, window_s, step_s
+#include <mpi.h>
+
+#include <filesystem>
+#include <ostream>
+#include <vector>
+
+#include "ecgforest/core/config.hpp"
+#include "ecgforest/core/json.hpp"
+#include "ecgforest/eval/events.hpp"
+
+namespace ecgforest::pipeline {
+
+struct PredictEdfSummary {
+  std::size_t n_records = 0, n_ok = 0, n_failed = 0, n_scored = 0;  ///< scored: with reference annotations
+  std::size_t n_events = 0;
+  double hours = 0;
+  double seconds = 0;
+  bool scored = false;  ///< score.json was written
+  eval::ScoreSummary score;
+};
+
+/// COLLECTIVE over `comm`. The window length, hop and R-peak detector are taken from the
+/// model's stored configuration (so the features match the training ones). Throws
+/// CollectiveError on every rank for an unreadable model, bad inputs, or when no recording is
+/// usable; failed recordings are listed (status and reason) and skipped.
+PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config, const std::filesystem::path& model,
+                                  const std::filesystem::path& output_dir, std::ostream* log);
+
+/// For `train`'s cross-validation (rank 0 only, serial): event-level scores of the out-of-fold
+/// probabilities. `oof` holds one probability per training row, where training rows are the
+/// windows of `features` with a finite label, in file order (the rows read_training_set keeps
+/// without an sqi filter). Windows are grouped by recording, post-processed with
+/// config.postprocess, and scored against each recording's annotation file (path in /records);
+/// writes one JSON value into `j`: the write_score_json object with the threshold sweep and the
+/// best point under postprocess.fa_budget_per_24h, or a string saying why it was skipped.
+void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features, const std::vector<float>& oof,
+                           const Config& config);
+
+}  // namespace ecgforest::pipeline

@@ -1,0 +1,38 @@
+#pragma once
+// Training rows of a features file, read in chunks and binned on the fly: the float matrix is
+// never held whole (memory per rank: the uint8 codes of the training rows + a few bytes per row).
+#include <mpi.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ecgforest/core/config.hpp"
+#include "ecgforest/forest/forest.hpp"
+
+namespace ecgforest::pipeline {
+
+struct TrainingSet {
+  std::vector<std::string> columns;  ///< feature names (file order)
+  forest::BinnedMatrix xb;           ///< training rows only, in file order
+  std::vector<std::uint8_t> y;       ///< 0/1 per training row (label >= label_threshold)
+  std::vector<std::uint32_t> patient;  ///< per training row: index into `patients`
+  std::vector<std::string> patients;   ///< distinct patient ids of the training rows, sorted
+  std::size_t n_windows = 0;           ///< rows of the features file
+  std::size_t n_nan_label = 0;         ///< windows skipped: NaN label (no annotation)
+  std::size_t n_low_sqi = 0;           ///< windows skipped: sqi below train.min_sqi or NaN
+  bool sqi_filter = false;             ///< a column `sqi` exists and train.min_sqi > 0
+  std::vector<std::string> all_nan_columns;  ///< NaN in every training row (never split on)
+  std::size_t n_positive() const;
+};
+
+/// COLLECTIVE over `comm`: every rank reads the same chunks of /windows/features with collective
+/// MPI-IO (two passes: a row sample for the quantile edges, then the binning), keeping only the
+/// training rows: finite label; and, when the file has a column named `sqi` and
+/// settings.min_sqi > 0, sqi >= min_sqi. Throws Error (the same on every rank) naming the file
+/// when it is missing, lacks a /windows dataset, has no feature columns or inconsistent lengths.
+/// Does not check class balance (the caller does, with a message about the labels).
+TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings);
+
+}  // namespace ecgforest::pipeline

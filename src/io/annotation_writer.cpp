@@ -1,0 +1,97 @@
+#include "ecgforest/io/annotation_writer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "ecgforest/core/error.hpp"
+
+namespace ecgforest::io {
+namespace {
+
+std::string f4(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<AnnotationEvent> tile_with_background(const std::vector<AnnotationEvent>& seizures, double duration_s) {
+  if (!(duration_s > 0) || !std::isfinite(duration_s)) {
+    throw Error("Cannot write an annotation file for a recording of duration " + f4(duration_s) +
+                " s; the duration must be a positive number of seconds.");
+  }
+  std::vector<AnnotationEvent> sz;
+  for (const auto& e : seizures) {
+    AnnotationEvent c = e;
+    c.start_s = std::max(0.0, e.start_s);
+    c.stop_s = std::min(duration_s, e.stop_s);
+    if (c.stop_s > c.start_s) sz.push_back(c);
+  }
+  std::sort(sz.begin(), sz.end(), [](const AnnotationEvent& a, const AnnotationEvent& b) { return a.start_s < b.start_s; });
+  std::vector<AnnotationEvent> merged;
+  for (const auto& e : sz) {
+    if (!merged.empty() && e.start_s <= merged.back().stop_s) {
+      merged.back().stop_s = std::max(merged.back().stop_s, e.stop_s);
+      merged.back().confidence = std::max(merged.back().confidence, e.confidence);
+    } else {
+      merged.push_back(e);
+    }
+  }
+  std::vector<AnnotationEvent> out;
+  double t = 0;
+  auto bckg = [&](double a, double b) {
+    AnnotationEvent g;
+    g.start_s = a;
+    g.stop_s = b;
+    g.label = "bckg";
+    g.confidence = 1.0;
+    g.channel = "TERM";
+    out.push_back(g);
+  };
+  for (const auto& e : merged) {
+    if (e.start_s > t) bckg(t, e.start_s);
+    AnnotationEvent s = e;
+    s.label = "seiz";
+    s.channel = "TERM";
+    out.push_back(s);
+    t = e.stop_s;
+  }
+  if (t < duration_s) bckg(t, duration_s);
+  return out;
+}
+
+std::string tse_bi_text(const std::vector<AnnotationEvent>& seizures, double duration_s) {
+  std::string s = "version = tse_v1.0.0\n\n";
+  for (const auto& e : tile_with_background(seizures, duration_s)) {
+    s += f4(e.start_s) + " " + f4(e.stop_s) + " " + e.label + " " + f4(e.confidence) + "\n";
+  }
+  return s;
+}
+
+std::string csv_bi_text(const std::vector<AnnotationEvent>& seizures, double duration_s, const std::string& bname) {
+  std::string s = "# version = csv_v1.0.0\n# bname = " + bname + "\n# duration = " + f4(duration_s) +
+                  " secs\n# annotator = ecgforest\n#\nchannel,start_time,stop_time,label,confidence\n";
+  for (const auto& e : tile_with_background(seizures, duration_s)) {
+    s += "TERM," + f4(e.start_s) + "," + f4(e.stop_s) + "," + e.label + "," + f4(e.confidence) + "\n";
+  }
+  return s;
+}
+
+void write_text_file_atomic(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("Cannot create " + tmp.string() + "; check that the directory exists and is writable.");
+    out << text;
+    out.flush();
+    if (!out) throw Error("Writing " + tmp.string() + " failed (disk full?); nothing was written to " + path.string() + ".");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error("Cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message() + ".");
+}
+
+}  // namespace ecgforest::io
