@@ -1,6 +1,7 @@
 #include "ecgforest/core/config.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -49,11 +50,27 @@ bool parse_bool(const std::string& key, const std::string& s) {
   throw ConfigError("Configuration key '" + key + "' needs true or false, got '" + s + "'.");
 }
 
+// TOML basic string: backslash, quote and control characters escaped (so that any value, even
+// one with a newline or a NUL byte, reads back unchanged).
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c;
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", u);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
   }
   return out + "\"";
 }

@@ -323,5 +323,20 @@ TEST(Config, ValidateRanges) {
   EXPECT_NO_THROW(validate(ok));
 }
 
+// Regression (found by tests/fuzz/fuzz_config): a value holding control characters (from "\n"
+// escapes in the file) was printed raw by to_toml, which then did not read back.
+TEST(Config, ControlCharactersInValuesRoundTrip) {
+  Config c;
+  c.output = std::string("a\nb\tc\rd") + '\0' + "e\x7f" + "\x01";
+  c.extract.ecg_channel = "EKG \"quoted\" \\ back";
+  const std::string text = to_toml(c);
+  EXPECT_EQ(text.find('\n' + std::string("b")), std::string::npos) << "newline printed raw";
+  Config back;
+  apply_config_text(back, text, "to_toml output");
+  EXPECT_EQ(back.output, c.output);
+  EXPECT_EQ(back.extract.ecg_channel, c.extract.ecg_channel);
+  EXPECT_EQ(to_toml(back), text);
+}
+
 }  // namespace
 }  // namespace ecgforest
