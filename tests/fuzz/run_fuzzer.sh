@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one libFuzzer target for a bounded time from its seed corpus (copied, so new inputs stay in
+# Runs one libFuzzer target for a bounded number of runs and time from its seed corpus (copied, so new inputs stay in
 # the build tree). Fails on a crash, sanitizer report, leak, out-of-memory or a slow input.
 # Usage: run_fuzzer.sh FUZZER SEED_DIR WORK_DIR SECONDS
 set -euo pipefail
@@ -10,7 +10,9 @@ export TMPDIR="$work/tmp"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1:abort_on_error=1:symbolize=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 set +e
-"$fuzzer" "$work/corpus" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+# Fixed seed and run count make the CI run repeatable (the same inputs every time); the time
+# limit only caps a slow machine. FUZZ_SEED / FUZZ_RUNS explore further by hand.
+"$fuzzer" "$work/corpus" -seed="${FUZZ_SEED:-1}" -runs="${FUZZ_RUNS:-100000}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -artifact_prefix="$work/artifacts/" -print_final_stats=1 >"$work/log" 2>&1
 rc=$?
 set -e
