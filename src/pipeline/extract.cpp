@@ -182,7 +182,6 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
   std::string err;
   std::vector<InputRecording> recs;
-  parallel::Writer w;
   if (me == 0) {
     try {
       recs = expand_inputs(config.input, config.extract);
@@ -191,32 +190,9 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     }
   }
   if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
-  if (me == 0) {
-    w.u64(recs.size());
-    for (const auto& r : recs) {
-      w.str(r.edf.string());
-      w.u64(r.size_bytes);
-      w.str(r.patient);
-      w.str(r.annotation.string());
-    }
-  }
-  std::string blob = parallel::broadcast_string(comm, std::string(w.bytes().begin(), w.bytes().end()));
-  if (me != 0) {
-    parallel::Reader rd(blob.data(), blob.size());
-    recs.resize(rd.u64());
-    for (auto& r : recs) {
-      r.edf = rd.str();
-      r.size_bytes = rd.u64();
-      r.patient = rd.str();
-      r.annotation = rd.str();
-    }
-  }
-
+  broadcast_recordings(comm, recs);
   // Largest first: the queue hands out positions in this order.
-  std::vector<std::size_t> order(recs.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return recs[a].size_bytes > recs[b].size_bytes; });
+  const std::vector<std::size_t> order = largest_first(recs);
 
   const bool tty = log && isatty(fileno(stderr));
   std::mutex log_mutex;

@@ -194,32 +194,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
                           ". Retrain the model with this version of ecgforest.");
   }
 
-  // Broadcast the recording list (same serialisation as extract).
-  parallel::Writer w;
-  if (me == 0) {
-    w.u64(recs.size());
-    for (const auto& r : recs) {
-      w.str(r.edf.string());
-      w.u64(r.size_bytes);
-      w.str(r.patient);
-      w.str(r.annotation.string());
-    }
-  }
-  const std::string blob = parallel::broadcast_string(comm, std::string(w.bytes().begin(), w.bytes().end()));
-  if (me != 0) {
-    parallel::Reader rd(blob.data(), blob.size());
-    recs.resize(rd.u64());
-    for (auto& r : recs) {
-      r.edf = rd.str();
-      r.size_bytes = rd.u64();
-      r.patient = rd.str();
-      r.annotation = rd.str();
-    }
-  }
-  std::vector<std::size_t> order(recs.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return recs[a].size_bytes > recs[b].size_bytes; });
+  broadcast_recordings(comm, recs);
+  const std::vector<std::size_t> order = largest_first(recs);
 
   const double step_s = config.extract.step_s;
   std::vector<Predicted> local;

@@ -27,3 +27,17 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
 std::string patient_from_path(const std::filesystem::path& edf, const std::string& regex);
 
 }  // namespace ecgforest::pipeline
+
+#include <mpi.h>
+
+namespace ecgforest::pipeline {
+
+/// COLLECTIVE over `comm`: rank 0's `recs` replaces every other rank's (inputs are expanded once,
+/// on rank 0, so all ranks see the same list even on a file system that lists lazily).
+void broadcast_recordings(MPI_Comm comm, std::vector<InputRecording>& recs);
+
+/// Positions into `recs` ordered by file size, largest first (ties keep input order): the order
+/// in which the work queue hands recordings out.
+std::vector<std::size_t> largest_first(const std::vector<InputRecording>& recs);
+
+}  // namespace ecgforest::pipeline
