@@ -173,6 +173,7 @@ Segments welch_segments(const Beats& nn, double duration_s) {
 
 struct Scratch {
   std::vector<double> a, b;
+  std::vector<double> t0, t1, t2;  // sample-entropy templates (x[i], x[i+1], x[i+2]) of the window
 };
 
 double mean_of(const double* x, std::size_t n) {
@@ -250,8 +251,30 @@ void time_domain(const Beats& nn, std::size_t lo, std::size_t hi, double window_
   f[kPnni20] = 100.0 * static_cast<double>(n20) / static_cast<double>(nd);
 }
 
+// Sample-entropy match counts over template pairs i < j of m templates (t0[i], t1[i], t2[i]):
+// a = pairs with |t0 diff| < r and |t1 diff| < r, b = those that also have |t2 diff| < r.
+// Branch-free inner loop (the matches are unpredictable, so branches mispredict about half the
+// time); the same comparisons as the branchy loop, so the same counts. (GCC 12 does not vectorise
+// it for SSE2, and hand-written SSE2 vector code measured slower: benchmarks/hrv_bench.)
+std::pair<long long, long long> sampen_pair_counts(const double* t0, const double* t1, const double* t2,
+                                                   std::size_t m, double r) {
+  long long a = 0, b = 0;
+  for (std::size_t i = 0; i + 1 < m; ++i) {
+    const double u0 = t0[i], u1 = t1[i], u2 = t2[i];
+    long long ca = 0, cb = 0;
+    for (std::size_t j = i + 1; j < m; ++j) {
+      const bool two = (std::abs(u0 - t0[j]) < r) & (std::abs(u1 - t1[j]) < r);
+      ca += two;
+      cb += two & (std::abs(u2 - t2[j]) < r);
+    }
+    a += ca;
+    b += cb;
+  }
+  return {a, b};
+}
+
 // Non-linear group (Poincaré, CSI/CVI, sample entropy) on NN [lo, hi).
-void nonlinear(const Beats& nn, std::size_t lo, std::size_t hi, double* f, unsigned& reason) {
+void nonlinear(const Beats& nn, std::size_t lo, std::size_t hi, Scratch& s, double* f, unsigned& reason) {
   const std::size_t n = hi - lo;
   const double* x = nn.rr_ms.data() + lo;
   std::size_t nd = 0;
@@ -294,18 +317,20 @@ void nonlinear(const Beats& nn, std::size_t lo, std::size_t hi, double* f, unsig
     f[kModifiedCsi] = l * l / t;
   }
   // Sample entropy, m = 2, r = 0.2 * population std; templates of 3 consecutive adjacent NN.
+  // Template i (0 <= i < n-2) exists when NN i+1 and i+2 follow their predecessors; the valid
+  // templates are packed into three arrays so that the O(n^2) pair count below is branch-free and
+  // vectorises (the same comparisons as the plain double loop, so the same counts).
   const double r = 0.2 * std_of(x, n, mean, 0);
-  long long a = 0, b = 0;
+  s.t0.clear();
+  s.t1.clear();
+  s.t2.clear();
   for (std::size_t i = 0; i + 2 < n; ++i) {
     if (!nn.follows[lo + i + 1] || !nn.follows[lo + i + 2]) continue;
-    for (std::size_t j = i + 1; j + 2 < n; ++j) {
-      if (!nn.follows[lo + j + 1] || !nn.follows[lo + j + 2]) continue;
-      if (std::abs(x[i] - x[j]) < r && std::abs(x[i + 1] - x[j + 1]) < r) {
-        ++a;
-        if (std::abs(x[i + 2] - x[j + 2]) < r) ++b;
-      }
-    }
+    s.t0.push_back(x[i]);
+    s.t1.push_back(x[i + 1]);
+    s.t2.push_back(x[i + 2]);
   }
+  const auto [a, b] = sampen_pair_counts(s.t0.data(), s.t1.data(), s.t2.data(), s.t0.size(), r);
   if (a > 0 && b > 0) {
     f[kSampen] = -std::log(static_cast<double>(b) / static_cast<double>(a));
   } else {
@@ -487,7 +512,7 @@ WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vec
           const auto [tlo, thi] = range(spec.window_s);
           time_domain(nn, tlo, thi, window_ms, scratch, f, reason);
           const auto [nlo, nhi] = range(spec.nonlinear_window_s);
-          nonlinear(nn, nlo, nhi, f, reason);
+          nonlinear(nn, nlo, nhi, scratch, f, reason);
           frequency(seg, end, spec.frequency_window_s, f, reason);
           f[kReason] = static_cast<double>(reason);
           for (std::size_t c = 0; c < idx.size(); ++c) {

@@ -14,6 +14,9 @@
 #include <memory>
 #include <optional>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "ecgforest/core/error.hpp"
 
 namespace ecgforest::io {
@@ -251,7 +254,11 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
   return {};
 }
 
-void check_edf_header(const std::filesystem::path& path) {
+namespace {
+
+// Reads the header bytes of `path` (256 + 256 per signal, as far as the file has them) and throws
+// RecordError("unreadable") naming the problem when edf_header_problem finds one.
+std::string read_checked_header(const std::filesystem::path& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) {
@@ -277,7 +284,12 @@ void check_edf_header(const std::filesystem::path& path) {
     throw RecordError("unreadable", path.string() + " is not a valid EDF file: " + problem +
                                         ". Repair or re-export the recording, or remove it from the input list.");
   }
+  return head;
 }
+
+}  // namespace
+
+void check_edf_header(const std::filesystem::path& path) { (void)read_checked_header(path); }
 
 EdfFile::EdfFile(const std::filesystem::path& path) {
   info_.path = path;
@@ -285,7 +297,7 @@ EdfFile::EdfFile(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) {
     throw RecordError("unreadable", path.string() + " is a directory, not an EDF file; remove it from the input list.");
   }
-  check_edf_header(path);  // names the exact problem; EDFlib's own checks still follow
+  const std::string head = read_checked_header(path);  // names the exact problem; EDFlib's own checks still follow
   auto hdr = std::make_unique<edf_hdr_struct>();
   const int rc = edfopen_file_readonly(path.c_str(), hdr.get(), EDFLIB_DO_NOT_READ_ANNOTATIONS);
   if (rc < 0) {
@@ -327,16 +339,123 @@ EdfFile::EdfFile(const std::filesystem::path& path) {
     ch.unit = trim(p.physdimension);
     info_.channels.push_back(std::move(ch));
   }
+  build_raw_layout(head, hdr.get());
+}
+
+void EdfFile::build_raw_layout(const std::string& head, const void* edflib_hdr) {
+  // The data-record layout from our own (already validated) header parse, so that read_channel
+  // can pull one channel out of large contiguous reads instead of EDFlib's byte-by-byte fgetc.
+  // EDFlib hides the "EDF Annotations" / "BDF Annotations" signals of EDF+/BDF+ files; its
+  // signal i is the i-th other raw signal. Any disagreement with EDFlib's view leaves raw_
+  // empty, and read_channel then uses EDFlib.
+  const auto* hdr = static_cast<const edf_hdr_struct*>(edflib_hdr);
+  raw_.clear();
+  const std::string_view h(head);
+  const auto n_sig = static_cast<std::size_t>(*parse_int(h.substr(252, 4)));
+  const bool plus = hdr->filetype == EDFLIB_FILETYPE_EDFPLUS || hdr->filetype == EDFLIB_FILETYPE_BDFPLUS;
+  const bool bdf = hdr->filetype == EDFLIB_FILETYPE_BDF || hdr->filetype == EDFLIB_FILETYPE_BDFPLUS;
+  raw_bytes_per_sample_ = bdf ? 3 : 2;
+  raw_header_bytes_ = 256 * (n_sig + 1);
+  std::uint64_t offset = 0;
+  std::vector<RawSignal> raw;
+  const std::size_t spr_field = 256 + n_sig * (16 + 80 + 8 + 8 + 8 + 8 + 8 + 80);
+  for (std::size_t s = 0; s < n_sig; ++s) {
+    const std::string label(trimmed(h.substr(256 + 16 * s, 16)));
+    const auto spr = parse_int(h.substr(spr_field + 8 * s, 8));
+    if (!spr || *spr < 1) return;
+    const bool annotation = plus && (label == "EDF Annotations" || label == "BDF Annotations");
+    if (!annotation) {
+      const std::size_t i = raw.size();
+      if (i >= static_cast<std::size_t>(hdr->edfsignals)) return;
+      const auto& p = hdr->signalparam[i];
+      if (p.smp_in_datarecord != *spr || p.dig_max == p.dig_min) return;
+      RawSignal r;
+      r.offset_bytes = offset;
+      r.samples_per_record = static_cast<int>(*spr);
+      // Exactly EDFlib's conversion (edflib.c): value = bitvalue * (offset + digital).
+      r.bitvalue = (p.phys_max - p.phys_min) / static_cast<double>(p.dig_max - p.dig_min);
+      r.phys_offset = p.phys_max / r.bitvalue - static_cast<double>(p.dig_max);
+      raw.push_back(r);
+    }
+    offset += static_cast<std::uint64_t>(*spr) * static_cast<std::uint64_t>(raw_bytes_per_sample_);
+  }
+  if (raw.size() != static_cast<std::size_t>(hdr->edfsignals)) return;
+  raw_record_bytes_ = offset;
+  raw_ = std::move(raw);
 }
 
 EdfFile::~EdfFile() {
   if (handle_ >= 0) edfclose_file(handle_);
 }
 
-Eigen::VectorXd EdfFile::read_channel(int index) const {
+void EdfFile::check_index(int index) const {
   if (index < 0 || index >= static_cast<int>(info_.channels.size())) {
     throw RecordError("unreadable", "Channel index " + std::to_string(index) + " is out of range for " + info_.path.string() + ".");
   }
+}
+
+Eigen::VectorXd EdfFile::read_channel(int index) const {
+  check_index(index);
+  if (raw_.empty()) return read_channel_edflib(index);
+  const RawSignal& sig = raw_[static_cast<std::size_t>(index)];
+  const std::int64_t n = info_.channels[static_cast<std::size_t>(index)].n_samples;
+  const auto spr = static_cast<std::int64_t>(sig.samples_per_record);
+  const std::int64_t n_records = n / spr;  // n = records * spr (EDFlib's smp_in_file)
+  Eigen::VectorXd out(n);
+  const int fd = ::open(info_.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw RecordError("unreadable", "Cannot open " + info_.path.string() + " to read channel '" +
+                                        info_.channels[static_cast<std::size_t>(index)].label + "': " + std::strerror(errno) + ".");
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  // Whole data records in blocks of about 4 MiB: one contiguous read per block (the pattern
+  // parallel file systems and readahead like), then only this channel's bytes are decoded.
+  const std::uint64_t rec_bytes = raw_record_bytes_;
+  const std::int64_t per_block = std::max<std::int64_t>(1, static_cast<std::int64_t>((std::uint64_t{256} << 10) / rec_bytes));
+  std::vector<unsigned char> buf(static_cast<std::size_t>(std::min(per_block, std::max<std::int64_t>(n_records, 1)) *
+                                                          static_cast<std::int64_t>(rec_bytes)));
+  const unsigned bps = static_cast<unsigned>(raw_bytes_per_sample_);
+  double* dst = out.data();
+  for (std::int64_t r0 = 0; r0 < n_records; r0 += per_block) {
+    const std::int64_t nr = std::min(per_block, n_records - r0);
+    const std::size_t want = static_cast<std::size_t>(nr) * rec_bytes;
+    const auto pos = static_cast<off_t>(raw_header_bytes_ + static_cast<std::uint64_t>(r0) * rec_bytes);
+    std::size_t got = 0;
+    while (got < want) {
+      const ssize_t k = ::pread(fd, buf.data() + got, want - got, pos + static_cast<off_t>(got));
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) {
+        throw RecordError("unreadable", "Reading channel '" + info_.channels[static_cast<std::size_t>(index)].label + "' of " +
+                                            info_.path.string() + " stopped at data record " + std::to_string(r0) + " of " +
+                                            std::to_string(n_records) + (k < 0 ? std::string(": ") + std::strerror(errno) : std::string()) +
+                                            "; the file is truncated or unreadable.");
+      }
+      got += static_cast<std::size_t>(k);
+    }
+    for (std::int64_t r = 0; r < nr; ++r) {
+      const unsigned char* p = buf.data() + static_cast<std::size_t>(r) * rec_bytes + sig.offset_bytes;
+      if (bps == 2) {
+        for (std::int64_t k = 0; k < spr; ++k, p += 2) {
+          const auto d = static_cast<std::int16_t>(static_cast<std::uint16_t>(p[0] | (p[1] << 8)));
+          *dst++ = sig.bitvalue * (sig.phys_offset + static_cast<double>(d));
+        }
+      } else {
+        for (std::int64_t k = 0; k < spr; ++k, p += 3) {
+          std::int32_t d = static_cast<std::int32_t>(p[0] | (p[1] << 8) | (p[2] << 16));
+          if (d & 0x800000) d -= 0x1000000;  // sign-extend 24 bits
+          *dst++ = sig.bitvalue * (sig.phys_offset + static_cast<double>(d));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Eigen::VectorXd EdfFile::read_channel_edflib(int index) const {
+  check_index(index);
   const std::int64_t n = info_.channels[static_cast<std::size_t>(index)].n_samples;
   Eigen::VectorXd out(n);
   if (edfseek(handle_, index, 0, EDFSEEK_SET) < 0) {

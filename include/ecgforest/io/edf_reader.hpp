@@ -1,7 +1,9 @@
 #pragma once
-// Reading EDF / EDF+ recordings through EDFlib. Only the requested channel is decoded, at its
-// native rate. EDFlib keeps a process-global handle table and is not thread-safe: open, read and
-// close files from one thread at a time (the pipeline does this per MPI rank).
+// Reading EDF / EDF+ recordings: EDFlib opens and validates the header (with our own stricter
+// header check first); samples of the one requested channel are decoded by read_channel from
+// large block reads, at the channel's native rate. EDFlib keeps a process-global handle table and
+// is not thread-safe: open and close files from one thread at a time (the pipeline does this per
+// MPI rank).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -43,12 +45,30 @@ class EdfFile {
   EdfFile& operator=(const EdfFile&) = delete;
 
   const EdfInfo& info() const { return info_; }
-  /// Decodes one whole channel in physical units. Throws RecordError("unreadable") on read errors.
+  /// Decodes one whole channel in physical units. Reads whole data records in ~4 MiB blocks with
+  /// pread and decodes only this channel's samples (the other channels' bytes are read, never
+  /// converted); values are bitwise those of EDFlib's edfread_physical_samples. Thread-safe for
+  /// concurrent calls on one EdfFile (no shared file position). Throws RecordError("unreadable")
+  /// on read errors.
   Eigen::VectorXd read_channel(int index) const;
+  /// The same channel through EDFlib's edfread_physical_samples (one fgetc per byte): the
+  /// reference read_channel is tested and benchmarked against. Not thread-safe.
+  Eigen::VectorXd read_channel_edflib(int index) const;
 
  private:
+  struct RawSignal {
+    std::uint64_t offset_bytes = 0;  ///< byte offset of the signal inside one data record
+    int samples_per_record = 0;
+    double bitvalue = 0, phys_offset = 0;  ///< physical = bitvalue * (phys_offset + digital)
+  };
+  void build_raw_layout(const std::string& head, const void* edflib_hdr);
+  void check_index(int index) const;
+
   int handle_ = -1;
   EdfInfo info_;
+  std::vector<RawSignal> raw_;  ///< per EDFlib signal index; empty: read through EDFlib
+  std::uint64_t raw_header_bytes_ = 0, raw_record_bytes_ = 0;
+  int raw_bytes_per_sample_ = 2;
 };
 
 /// Independent check of the EDF/BDF header (no EDFlib), so that a broken file is reported with
