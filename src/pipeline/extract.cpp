@@ -193,6 +193,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   broadcast_recordings(comm, recs);
   // Largest first: the queue hands out positions in this order.
   const std::vector<std::size_t> order = largest_first(recs);
+  const double t_inputs = now_s();
 
   const bool tty = log && isatty(fileno(stderr));
   std::mutex log_mutex;
@@ -238,6 +239,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     work_error = e.what();
   }
   if (auto e = parallel::agree_on_error(comm, work_error); !e.empty()) throw CollectiveError("Extraction failed: " + e);
+  const double t_queue = now_s();
 
   io::FeaturesMeta meta;
   meta.columns = feature_columns(config);
@@ -245,6 +247,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   ExtractSummary s;
   s.write = io::write_features_file(comm, output, recs.size(), local, meta);
   if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed
+  const double t_write = now_s();
   parallel::check_mpi(MPI_Allreduce(&n_resumed_local, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
                       "MPI_Allreduce (resumed count)");
 
@@ -283,12 +286,19 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     std::sort(s.failure_lines.begin(), s.failure_lines.end());
   }
   s.seconds = now_s() - t0;
+  s.inputs_s = t_inputs - t0;
+  s.queue_s = t_queue - t_inputs;
+  s.write_s = t_write - t_queue;
+  s.summary_s = s.seconds - (t_write - t0);
   if (log && me == 0) {
     std::ostringstream os;
     os << "extract: " << s.n_records << " recordings: " << s.n_ok << " ok";
     if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
     os << ", " << s.n_failed << " skipped; " << fmt(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
        << " windows in " << fmt(s.seconds, 1) << " s on " << parallel::size(comm) << " rank(s)\n";
+    // Phase times (benchmarks/corpus reads this line): where the serial parts are.
+    os << "extract: phases (s): inputs " << fmt(s.inputs_s, 3) << ", recordings " << fmt(s.queue_s, 3) << ", write "
+       << fmt(s.write_s, 3) << ", summary " << fmt(s.summary_s, 3) << "\n";
     if (s.busy_s_per_rank.size() > 1) {  // load balance (benchmarks/corpus reads this line)
       double sum = 0, mx = 0;
       os << "extract: busy seconds per rank:";

@@ -24,7 +24,9 @@ struct QueueReport {
 /// runs exactly once on one rank. `work(i)` returns the work units done (for progress).
 ///
 /// Rank 0 runs a small dispatcher thread next to its own work (needs MPI_THREAD_MULTIPLE, which
-/// main() requests); it polls for requests every ~0.2 ms with MPI_Test, so it costs no core.
+/// main() requests); it polls for requests every ~0.5 ms with MPI_Test, so it costs no core.
+/// Other ranks ask for their next position before starting the current one (one task of
+/// prefetch), so the polling latency never leaves a rank idle while tasks remain.
 /// Without MPI_THREAD_MULTIPLE the positions are dealt statically in snake order (0,1,..,p-1,
 /// p-1,..,0,...), which keeps largest-first balance.
 /// An exception thrown by `work` stops that rank from taking more tasks; the queue still drains

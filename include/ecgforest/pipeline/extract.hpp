@@ -28,7 +28,10 @@ struct ExtractSummary {
   std::uint64_t n_resumed = 0;  ///< recordings loaded from OUTPUT.stage instead of processed
   std::uint64_t n_windows = 0;
   double ecg_hours = 0;
-  double seconds = 0;
+  double seconds = 0;  ///< wall seconds of run_extract on rank 0 (MPI start-up not included)
+  /// Wall seconds on rank 0 of the phases: input listing + broadcast, the recording queue (until
+  /// every rank has finished), the collective features-file write, and the closing summary.
+  double inputs_s = 0, queue_s = 0, write_s = 0, summary_s = 0;
   io::WriteReport write;
   std::map<std::string, std::size_t> failures_by_kind;
   std::vector<std::string> failure_lines;  ///< "path: status: message"
