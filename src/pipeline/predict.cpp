@@ -1,6 +1,7 @@
 #include "ecgforest/pipeline/predict.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
@@ -11,11 +12,17 @@
 #include "ecgforest/version.hpp"
 
 namespace ecgforest::pipeline {
+namespace {
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
 
 void run_predict_features(MPI_Comm comm, const Config& config, const std::filesystem::path& model_path,
                           const std::filesystem::path& features, const std::filesystem::path& output, std::ostream* log) {
   const int me = parallel::rank(comm);
   const int p = parallel::size(comm);
+  const double t0 = now_s();
   std::string err;
   io::FeaturesData data;
   forest::Forest model;
@@ -46,7 +53,9 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
   for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(col[j]);
   // Each rank scores a contiguous block of rows; rank 0 gathers.
   const auto [first, last] = parallel::tree_block(N, me, p);
+  const double t_read = now_s();
   const auto probs = model.predict_proba(x.data() + first * col.size(), last - first);
+  const double t_score = now_s();
   parallel::Writer w;
   w.pod_vector(probs);
   std::vector<std::vector<char>> parts;
@@ -79,7 +88,12 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
         f.close("Closing " + tmp.string() + " failed; the disk may be full.");
       }
       std::filesystem::rename(tmp, output);
-      if (log) *log << "predict: " << all.size() << " window probabilities written to " << output.string() << "\n";
+      if (log) {
+        const double t = now_s();
+        *log << "predict: " << all.size() << " window probabilities written to " << output.string() << " (" << t - t0
+             << " s: read " << t_read - t0 << " s, score " << t_score - t_read << " s, gather and write " << t - t_score
+             << " s)\n";
+      }
     } catch (const std::exception& e) {
       write_err = e.what();
     }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -198,8 +199,17 @@ TEST(SynthModel, ValidateNamesTheOption) {
     validate(o);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "ecgforest-synth: --fs must be 250, 256 or mixed (got 100).");
+    EXPECT_STREQ(e.what(), "ecgforest-synth: --fs must be mixed (250/256 per recording) or a comma-separated list of "
+                           "rates from 128 to 1000 Hz, e.g. 256 or 250,256,512 (got '100').");
   }
+  for (const char* bad : {"", "256,", ",256", "256,,512", "25x", "1001", "250;256"}) {
+    o.fs = bad;
+    EXPECT_THROW(validate(o), ConfigError) << "'" << bad << "'";
+  }
+  EXPECT_EQ(fs_choices("250,256,512"), (std::vector<int>{250, 256, 512}));
+  EXPECT_EQ(fs_choices("128"), (std::vector<int>{128}));
+  o.fs = "250,256,512";
+  EXPECT_NO_THROW(validate(o));
   o.fs = "256";
   o.inverted_fraction = 1.5;
   EXPECT_THROW(validate(o), ConfigError);
@@ -270,6 +280,32 @@ TEST(SynthModel, CohortFilesAreConsistentAndDeterministic) {
   }
   EXPECT_EQ(slurp(base / "a" / "cohort.json"), slurp(base / "b" / "cohort.json"));
   EXPECT_NE(slurp(base / "a" / "cohort.json").find("\"seed\": 9"), std::string::npos);
+  fs::remove_all(base);
+}
+
+TEST(SynthModel, RateListDrawsEveryRateAndWritesIt) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_rates_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 4;
+  o.recordings = 3;
+  o.minutes = 0.5;
+  o.fs = "250,256,512";
+  o.seed = 4;
+  o.eeg_channels = 2;
+  o.out_dir = base;
+  const CohortSummary c = generate_cohort(o);
+  std::set<int> seen;
+  for (const auto& rec : c.recordings) {
+    seen.insert(rec.fs_hz);
+    edf_hdr_struct hdr{};
+    const fs::path edf = base / rec.path;
+    const int h = edfopen_file_readonly(edf.c_str(), &hdr, EDFLIB_DO_NOT_READ_ANNOTATIONS);
+    ASSERT_EQ(h, 0) << edf;
+    EXPECT_EQ(hdr.signalparam[rec.ecg_channel].smp_in_datarecord, rec.fs_hz) << rec.path;
+    edfclose_file(h);
+  }
+  EXPECT_EQ(seen, (std::set<int>{250, 256, 512})) << "12 recordings should draw each of 3 rates";
   fs::remove_all(base);
 }
 

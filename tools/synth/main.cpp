@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   app.add_option("--recordings", o.recordings, "Recordings per patient")->capture_default_str();
   app.add_option("--minutes", o.minutes, "Duration of each recording in minutes (rounded to whole seconds)")
       ->capture_default_str();
-  app.add_option("--fs", o.fs, "Sampling rate: 250, 256 or mixed (250/256 per recording)")->capture_default_str();
+  app.add_option("--fs", o.fs, "Sampling rate in Hz: mixed (250 or 256 per recording) or a comma-separated list, one drawn per recording (e.g. 256 or 250,256,512)")->capture_default_str();
   app.add_option("--seed", o.seed, "Random seed; the same seed gives the same cohort")->capture_default_str();
   app.add_option("--seizure-rate", o.seizure_rate_per_h, "Mean seizures per hour of recording")
       ->capture_default_str();

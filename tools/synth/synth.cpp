@@ -1,6 +1,7 @@
 #include "synth.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -325,6 +326,21 @@ std::string tse_bi_text(const std::vector<SeizureEvent>& seizures, double durati
 }
 
 // ------------------------------------------------------------------------------------ cohort
+std::vector<int> fs_choices(const std::string& text) {
+  std::vector<int> rates;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    int v = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || v < 128 || v > 1000) return {};
+    rates.push_back(v);
+    pos = comma + 1;
+  }
+  return rates;
+}
+
 void validate(const SynthOptions& o) {
   auto bad = [](const std::string& msg) { throw ConfigError("ecgforest-synth: " + msg); };
   auto num = [](double v) { return general(v); };
@@ -335,8 +351,9 @@ void validate(const SynthOptions& o) {
     bad("--recordings must be between 1 and 999 (got " + std::to_string(o.recordings) + ").");
   if (!(o.minutes * 60.0 >= 10.0 && o.minutes <= 24.0 * 60.0))
     bad("--minutes must be between 1/6 (10 s) and 1440 (got " + num(o.minutes) + ").");
-  if (o.fs != "250" && o.fs != "256" && o.fs != "mixed")
-    bad("--fs must be 250, 256 or mixed (got " + o.fs + ").");
+  if (o.fs != "mixed" && fs_choices(o.fs).empty())
+    bad("--fs must be mixed (250/256 per recording) or a comma-separated list of rates from 128 to 1000 Hz, "
+        "e.g. 256 or 250,256,512 (got '" + o.fs + "').");
   if (!(o.seizure_rate_per_h >= 0.0 && o.seizure_rate_per_h <= 60.0))
     bad("--seizure-rate must be between 0 and 60 seizures per hour (got " + num(o.seizure_rate_per_h) + ").");
   if (!(o.noise >= 0.0 && o.noise <= 20.0)) bad("--noise must be between 0 and 20 (got " + num(o.noise) + ").");
@@ -419,7 +436,13 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       if (k > 0) hr = std::clamp(hr + 3.0 * prng.normal(), 55.0, 95.0);
 
       EcgModel m;
-      m.fs_hz = o.fs == "250" ? 250 : o.fs == "256" ? 256 : (rng.bernoulli(0.5) ? 250 : 256);
+      if (o.fs == "mixed") {
+        m.fs_hz = rng.bernoulli(0.5) ? 250 : 256;
+      } else {
+        const std::vector<int> rates = fs_choices(o.fs);
+        m.fs_hz = rates.size() == 1 ? rates[0]
+                                    : rates[std::min(rates.size() - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(rates.size())))];
+      }
       m.duration_s = duration_s;
       m.base_hr_bpm = hr;
       m.resp_hz = rng.uniform(0.2, 0.3);

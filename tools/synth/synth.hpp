@@ -104,7 +104,7 @@ struct SynthOptions {
   int patients = 6;
   int recordings = 2;               ///< per patient
   double minutes = 10.0;            ///< per recording; rounded to whole seconds
-  std::string fs = "mixed";         ///< "250", "256" or "mixed" (per recording 250 or 256)
+  std::string fs = "mixed";         ///< "mixed" (per recording 250 or 256) or a comma list of rates, e.g. "256" or "250,256,512" (one drawn per recording)
   std::uint64_t seed = 1;
   double seizure_rate_per_h = 2.0;
   double noise = 1.0;
@@ -117,6 +117,9 @@ struct SynthOptions {
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
 /// offending option and value.
 void validate(const SynthOptions& options);
+
+/// Rates of a --fs list such as "250,256,512" (each 128-1000 Hz); empty when the text is not such a list.
+std::vector<int> fs_choices(const std::string& text);
 
 struct RecordingSummary {
   std::string path;      ///< relative to out_dir, e.g. "00000001/00000001_s001_t000.edf"
