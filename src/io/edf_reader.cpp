@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <fcntl.h>
@@ -21,6 +22,14 @@
 
 namespace ecgforest::io {
 namespace {
+
+// EDFlib keeps a process-global table of open files: every EDFlib call goes through this lock,
+// so that recordings can be opened on several threads at once (read_channel itself uses pread
+// on its own descriptor and needs no lock).
+std::mutex& edflib_mutex() {
+  static std::mutex m;
+  return m;
+}
 
 std::string trim(std::string s) {
   auto not_space = [](unsigned char c) { return !std::isspace(c); };
@@ -299,6 +308,7 @@ EdfFile::EdfFile(const std::filesystem::path& path) {
   }
   const std::string head = read_checked_header(path);  // names the exact problem; EDFlib's own checks still follow
   auto hdr = std::make_unique<edf_hdr_struct>();
+  std::unique_lock<std::mutex> edflib_lock(edflib_mutex());
   const int rc = edfopen_file_readonly(path.c_str(), hdr.get(), EDFLIB_DO_NOT_READ_ANNOTATIONS);
   if (rc < 0) {
     const int code = hdr->filetype;
@@ -385,7 +395,10 @@ void EdfFile::build_raw_layout(const std::string& head, const void* edflib_hdr) 
 }
 
 EdfFile::~EdfFile() {
-  if (handle_ >= 0) edfclose_file(handle_);
+  if (handle_ >= 0) {
+    std::lock_guard<std::mutex> lock(edflib_mutex());
+    edfclose_file(handle_);
+  }
 }
 
 void EdfFile::check_index(int index) const {
@@ -456,6 +469,7 @@ Eigen::VectorXd EdfFile::read_channel(int index) const {
 
 Eigen::VectorXd EdfFile::read_channel_edflib(int index) const {
   check_index(index);
+  std::lock_guard<std::mutex> lock(edflib_mutex());
   const std::int64_t n = info_.channels[static_cast<std::size_t>(index)].n_samples;
   Eigen::VectorXd out(n);
   if (edfseek(handle_, index, 0, EDFSEEK_SET) < 0) {

@@ -1,11 +1,15 @@
 #include "ecgforest/parallel/work_queue.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
 #include <mutex>
 #include <thread>
 
+#include <omp.h>
+
+#include "ecgforest/core/omp_exception.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 
 namespace ecgforest::parallel {
@@ -34,61 +38,101 @@ struct Progress {
 }  // namespace
 
 QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<double(std::size_t)>& work,
-                        const ProgressFn& progress) {
+                        const ProgressFn& progress, int threads) {
   const int p = size(comm);
   const int me = rank(comm);
+  const int nt = std::max(1, threads);
   int provided = MPI_THREAD_SINGLE;
   check_mpi(MPI_Query_thread(&provided), "MPI_Query_thread");
 
   QueueReport report;
   report.tasks_per_rank.assign(static_cast<std::size_t>(p), 0);
   report.busy_s_per_rank.assign(static_cast<std::size_t>(p), 0.0);
+  // One slot per worker thread (no sharing in the loop); summed after the region.
+  std::vector<std::size_t> tasks_slot(static_cast<std::size_t>(nt), 0);
+  std::vector<double> busy_slot(static_cast<std::size_t>(nt), 0.0);
+  std::mutex failure_mutex;
   std::exception_ptr failure;
-  std::size_t my_tasks = 0;
-  double my_busy = 0;
+  std::atomic<bool> failed{false};
   Progress prog;
 
-  auto run_one = [&](std::size_t i) -> double {
+  auto run_one = [&](int t, std::size_t i) -> double {
     const double t0 = now_s();
     double u = 0;
     try {
       u = work(i);
     } catch (...) {
-      failure = std::current_exception();
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      failed = true;
     }
-    my_busy += now_s() - t0;
-    ++my_tasks;
+    busy_slot[static_cast<std::size_t>(t)] += now_s() - t0;
+    ++tasks_slot[static_cast<std::size_t>(t)];
     return u;
+  };
+  // Runs body(t) on nt OpenMP threads (t = 0..nt-1); an exception escaping body (an MPI error)
+  // is carried out of the region and rethrown here.
+  auto on_threads = [&](const std::function<void(int)>& body) {
+    if (nt == 1) {
+      body(0);
+      return;
+    }
+    OmpExceptionCatcher catcher;
+#pragma omp parallel num_threads(nt)
+    catcher.run([&] { body(omp_get_thread_num()); });
+    catcher.rethrow();
   };
 
   if (p == 1) {
-    for (std::size_t i = 0; i < n_tasks && !failure; ++i) prog.finished(run_one(i), n_tasks, progress);
+    std::atomic<std::size_t> next{0};
+    on_threads([&](int t) {
+      while (!failed) {
+        const std::size_t i = next.fetch_add(1);
+        if (i >= n_tasks) break;
+        prog.finished(run_one(t, i), n_tasks, progress);
+      }
+    });
     report.dynamic = true;
   } else if (provided < MPI_THREAD_MULTIPLE) {
     // Static snake deal: position i goes to rank (i mod 2p < p) ? i mod p : p-1 - i mod p.
-    for (std::size_t i = 0; i < n_tasks && !failure; ++i) {
+    std::vector<std::size_t> mine;
+    for (std::size_t i = 0; i < n_tasks; ++i) {
       const std::size_t r = i % (2 * static_cast<std::size_t>(p));
       const std::size_t owner = r < static_cast<std::size_t>(p) ? r : 2 * static_cast<std::size_t>(p) - 1 - r;
-      if (owner == static_cast<std::size_t>(me)) run_one(i);
+      if (owner == static_cast<std::size_t>(me)) mine.push_back(i);
     }
+    std::atomic<std::size_t> next{0};
+    on_threads([&](int t) {
+      while (!failed) {
+        const std::size_t k = next.fetch_add(1);
+        if (k >= mine.size()) break;
+        run_one(t, mine[k]);
+      }
+    });
   } else {
     report.dynamic = true;
+    // Every rank's worker-thread count, so that the dispatcher knows how many to wait for.
+    std::vector<int> threads_of(static_cast<std::size_t>(p), 1);
+    check_mpi(MPI_Allgather(&nt, 1, MPI_INT, threads_of.data(), 1, MPI_INT, comm), "MPI_Allgather (queue threads)");
     MPI_Comm qcomm = MPI_COMM_NULL;
     check_mpi(MPI_Comm_dup(comm, &qcomm), "MPI_Comm_dup (work queue)");
     if (me == 0) {
+      int remote_workers = 0;
+      for (int r = 1; r < p; ++r) remote_workers += threads_of[static_cast<std::size_t>(r)];
       std::atomic<std::size_t> next{0};
       std::atomic<bool> stop{false};
       std::exception_ptr dispatcher_error;
       std::thread dispatcher([&] {
         try {
-          // Messages from workers: [units of the task they just finished, 1 if they finished
-          // one, 1 if they want another task]. Each "want" gets a reply (a position or -1);
-          // a message without "want" is a worker's last, after its final task.
+          // Messages from worker threads: [units of the task they just finished, 1 if they
+          // finished one, 1 if they want another task, their thread number]. Each "want" gets a
+          // reply (a position or -1) with tag kTagReply + thread number; a message without
+          // "want" is a worker thread's last, after its final task.
           int finished_workers = 0;
-          while (finished_workers < p - 1) {
-            double msg[3] = {0, 0, 0};
+          while (finished_workers < remote_workers) {
+            double msg[4] = {0, 0, 0, 0};
             MPI_Request req = MPI_REQUEST_NULL;
-            check_mpi(MPI_Irecv(msg, 3, MPI_DOUBLE, MPI_ANY_SOURCE, kTagRequest, qcomm, &req), "MPI_Irecv (work request)");
+            check_mpi(MPI_Irecv(msg, 4, MPI_DOUBLE, MPI_ANY_SOURCE, kTagRequest, qcomm, &req), "MPI_Irecv (work request)");
             int flag = 0;
             MPI_Status st;
             while (true) {
@@ -108,47 +152,63 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
               const std::size_t i = next.fetch_add(1);
               if (i < n_tasks) reply = static_cast<long long>(i);
             }
-            check_mpi(MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagReply, qcomm), "MPI_Send (work reply)");
+            check_mpi(MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagReply + static_cast<int>(msg[3]), qcomm),
+                      "MPI_Send (work reply)");
           }
         } catch (...) {
           dispatcher_error = std::current_exception();
         }
       });
-      while (!failure) {
-        const std::size_t i = next.fetch_add(1);
-        if (i >= n_tasks) break;
-        prog.finished(run_one(i), n_tasks, progress);
-      }
-      if (failure) stop = true;
+      OmpExceptionCatcher local_error;
+      local_error.run([&] {
+        on_threads([&](int t) {
+          while (!failed) {
+            const std::size_t i = next.fetch_add(1);
+            if (i >= n_tasks) break;
+            prog.finished(run_one(t, i), n_tasks, progress);
+          }
+        });
+      });
+      if (failed) stop = true;
       dispatcher.join();
+      local_error.rethrow();
       if (dispatcher_error) std::rethrow_exception(dispatcher_error);
     } else {
-      // Prefetch: the request for the next position goes out (with the report of the previous
-      // task) before the current task starts, so no worker waits for the dispatcher.
-      double msg[3] = {0, 0, 1};
-      long long cur = -1;
-      check_mpi(MPI_Send(msg, 3, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
-      check_mpi(MPI_Recv(&cur, 1, MPI_LONG_LONG, 0, kTagReply, qcomm, MPI_STATUS_IGNORE), "MPI_Recv (work reply)");
-      while (cur >= 0) {
-        long long nxt = -1;
-        MPI_Request rreq = MPI_REQUEST_NULL;
-        check_mpi(MPI_Irecv(&nxt, 1, MPI_LONG_LONG, 0, kTagReply, qcomm, &rreq), "MPI_Irecv (work reply)");
-        check_mpi(MPI_Send(msg, 3, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
-        msg[0] = 0;
-        msg[1] = 0;
-        if (!failure) {  // after a failure: keep draining positions without working
-          msg[0] = run_one(static_cast<std::size_t>(cur));
-          msg[1] = 1;
+      // Prefetch: each worker thread asks for its next position (with the report of the
+      // previous task) before the current task starts, so no thread waits for the dispatcher.
+      on_threads([&](int t) {
+        const int reply_tag = kTagReply + t;
+        double msg[4] = {0, 0, 1, static_cast<double>(t)};
+        long long cur = -1;
+        check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
+        check_mpi(MPI_Recv(&cur, 1, MPI_LONG_LONG, 0, reply_tag, qcomm, MPI_STATUS_IGNORE), "MPI_Recv (work reply)");
+        while (cur >= 0) {
+          long long nxt = -1;
+          MPI_Request rreq = MPI_REQUEST_NULL;
+          check_mpi(MPI_Irecv(&nxt, 1, MPI_LONG_LONG, 0, reply_tag, qcomm, &rreq), "MPI_Irecv (work reply)");
+          check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
+          msg[0] = 0;
+          msg[1] = 0;
+          if (!failed) {  // after a failure on this rank: keep draining positions without working
+            msg[0] = run_one(t, static_cast<std::size_t>(cur));
+            msg[1] = 1;
+          }
+          check_mpi(MPI_Wait(&rreq, MPI_STATUS_IGNORE), "MPI_Wait (work reply)");
+          cur = nxt;
         }
-        check_mpi(MPI_Wait(&rreq, MPI_STATUS_IGNORE), "MPI_Wait (work reply)");
-        cur = nxt;
-      }
-      msg[2] = 0;  // last message: the final report, no request
-      check_mpi(MPI_Send(msg, 3, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (last work report)");
+        msg[2] = 0;  // last message: the final report, no request
+        check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (last work report)");
+      });
     }
     check_mpi(MPI_Comm_free(&qcomm), "MPI_Comm_free (work queue)");
   }
 
+  std::size_t my_tasks = 0;
+  double my_busy = 0;
+  for (int t = 0; t < nt; ++t) {
+    my_tasks += tasks_slot[static_cast<std::size_t>(t)];
+    my_busy += busy_slot[static_cast<std::size_t>(t)];
+  }
   unsigned long long t = my_tasks;
   std::vector<unsigned long long> tasks(static_cast<std::size_t>(p));
   check_mpi(MPI_Allgather(&t, 1, MPI_UNSIGNED_LONG_LONG, tasks.data(), 1, MPI_UNSIGNED_LONG_LONG, comm),

@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+
+#include <omp.h>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/hrv/features.hpp"
@@ -219,22 +221,33 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   // input files are loaded instead of processed (pipeline/stage.hpp).
   const RecordStage stage(output, config);
   std::uint64_t n_resumed_local = 0;
+  std::mutex local_mutex;  // guards local and n_resumed_local (recordings run on several threads)
   try {
+    // Recording-level threads: each OpenMP thread of this rank takes whole recordings from the
+    // queue (the per-recording OpenMP loops then run single-threaded inside). This scales with
+    // threads far better than splitting one recording's work (EDF read, filters are serial).
     qr = parallel::run_dynamic(
         comm, order.size(),
         [&](std::size_t pos) {
           const std::size_t idx = order[pos];
           if (auto staged = stage.load(recs[idx], idx)) {
+            const double d = staged->row.duration_s;
+            std::lock_guard<std::mutex> lock(local_mutex);
             local.push_back(std::move(*staged));
             ++n_resumed_local;
-            return local.back().row.duration_s;
+            return d;
           }
-          local.push_back(process_recording(recs[idx], idx, config));
-          stage.store(recs[idx], local.back());
+          io::RecordResult r = process_recording(recs[idx], idx, config);
+          stage.store(recs[idx], r);
+          const double d = r.row.duration_s;
+          {
+            std::lock_guard<std::mutex> lock(local_mutex);
+            local.push_back(std::move(r));
+          }
           test_exit_hook_after_recording();
-          return local.back().row.duration_s;
+          return d;
         },
-        progress);
+        progress, omp_get_max_threads());
   } catch (const std::exception& e) {
     work_error = e.what();
   }

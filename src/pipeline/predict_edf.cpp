@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <sstream>
+
+#include <omp.h>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
@@ -195,10 +198,22 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   }
 
   broadcast_recordings(comm, recs);
+  {  // OUT_DIR/<stem>.tse_bi per recording: two inputs with one file name would overwrite each other.
+    std::map<std::string, std::string> seen;
+    for (const auto& r : recs) {
+      const auto [it, fresh] = seen.emplace(r.edf.stem().string(), r.edf.string());
+      if (!fresh) {
+        throw CollectiveError("Two inputs share the file name '" + it->first + "': " + it->second + " and " +
+                              r.edf.string() + "; their annotation files in " + out_dir.string() +
+                              " would overwrite each other. Predict them in separate runs (different --output).");
+      }
+    }
+  }
   const std::vector<std::size_t> order = largest_first(recs);
 
   const double step_s = config.extract.step_s;
   std::vector<Predicted> local;
+  std::mutex local_mutex;  // recordings run on several threads
   std::string work_error;
   try {
     parallel::run_dynamic(comm, order.size(), [&](std::size_t pos) {
@@ -236,9 +251,11 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, p.row.duration_s));
         io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, p.row.duration_s, stem));
       }
+      const double d = res.row.duration_s;
+      std::lock_guard<std::mutex> lock(local_mutex);
       local.push_back(std::move(p));
-      return res.row.duration_s;
-    });
+      return d;
+    }, nullptr, omp_get_max_threads());  // whole recordings per OpenMP thread, as in extract
   } catch (const std::exception& e) {
     work_error = e.what();
   }

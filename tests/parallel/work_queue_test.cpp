@@ -6,7 +6,9 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -43,22 +45,35 @@ std::vector<std::vector<unsigned long long>> gather_ran(MPI_Comm comm, const std
   return out;
 }
 
-void check_queue_on(MPI_Comm comm, std::size_t n) {
-  SCOPED_TRACE("n_tasks=" + std::to_string(n) + " ranks=" + std::to_string(size(comm)));
+void check_queue_on(MPI_Comm comm, std::size_t n, int threads = 1) {
+  SCOPED_TRACE("n_tasks=" + std::to_string(n) + " ranks=" + std::to_string(size(comm)) +
+               " threads=" + std::to_string(threads));
   const int p = size(comm), me = rank(comm);
   std::vector<std::size_t> ran;
   std::vector<Call> calls;
+  std::mutex ran_mutex;
+  std::atomic<int> running{0}, most_running{0};
   const QueueReport report = run_dynamic(
       comm, n,
       [&](std::size_t i) {
-        ran.push_back(i);
+        const int now = ++running;
+        for (int m = most_running.load(); now > m && !most_running.compare_exchange_weak(m, now);) {
+        }
+        {
+          std::lock_guard<std::mutex> lock(ran_mutex);
+          ran.push_back(i);
+        }
         std::this_thread::sleep_for(std::chrono::duration<double>(kTaskSleepS));
+        --running;
         return static_cast<double>(i + 1);
       },
-      [&](std::size_t done, std::size_t total, double units) { calls.push_back({done, total, units}); });
+      [&](std::size_t done, std::size_t total, double units) { calls.push_back({done, total, units}); }, threads);
 
-  // Increasing order on this rank.
-  for (std::size_t k = 1; k < ran.size(); ++k) EXPECT_LT(ran[k - 1], ran[k]);
+  // Increasing order on this rank (with one thread; with several, each thread's are increasing).
+  if (threads == 1) {
+    for (std::size_t k = 1; k < ran.size(); ++k) EXPECT_LT(ran[k - 1], ran[k]);
+  }
+  EXPECT_LE(most_running.load(), threads);
 
   // Every position exactly once over all ranks.
   const auto all = gather_ran(comm, ran);
@@ -130,6 +145,54 @@ TEST(MpiWorkQueue, EveryPositionOnceOnReversedAndSplitCommunicators) {
   MPI_Comm half = by_parity(MPI_COMM_WORLD);
   for (std::size_t n : {1u, 2u, 17u}) check_queue_on(half, n);
   MPI_Comm_free(&half);
+}
+
+TEST(MpiWorkQueue, SeveralThreadsPerRankRunEveryPositionOnce) {
+  for (std::size_t n : {0u, 1u, 3u, 17u, 40u}) check_queue_on(MPI_COMM_WORLD, n, 3);
+  MPI_Comm half = by_parity(MPI_COMM_WORLD);
+  check_queue_on(half, 23, 2);
+  MPI_Comm_free(&half);
+  // Threads really overlap: 8 tasks of 20 ms on 4 threads of one rank's share.
+  std::atomic<int> running{0}, most{0};
+  (void)run_dynamic(MPI_COMM_WORLD, 8 * static_cast<std::size_t>(size(MPI_COMM_WORLD)), [&](std::size_t) {
+    const int now = ++running;
+    for (int m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    --running;
+    return 1.0;
+  }, nullptr, 4);
+  EXPECT_GE(most.load(), 2) << "no two tasks ever ran at once on this rank";
+}
+
+TEST(MpiWorkQueue, ExceptionOnOneThreadIsRethrownOnItsRankOnly) {
+  const std::size_t n = 30, bad = 7;
+  std::mutex m;
+  std::vector<std::size_t> ran;
+  std::string err;
+  try {
+    (void)run_dynamic(MPI_COMM_WORLD, n, [&](std::size_t i) {
+      {
+        std::lock_guard<std::mutex> lock(m);
+        ran.push_back(i);
+      }
+      std::this_thread::sleep_for(std::chrono::duration<double>(kTaskSleepS));
+      if (i == bad) throw std::runtime_error("task " + std::to_string(i) + " failed");
+      return 1.0;
+    }, nullptr, 3);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  const bool i_ran_bad = std::find(ran.begin(), ran.end(), bad) != ran.end();
+  EXPECT_EQ(!err.empty(), i_ran_bad) << err;
+  EXPECT_EQ(sum_ll(MPI_COMM_WORLD, err.empty() ? 0 : 1), 1);
+  const auto all = gather_ran(MPI_COMM_WORLD, ran);
+  std::vector<int> times(n, 0);
+  for (const auto& r : all)
+    for (auto i : r) ++times[i];
+  for (std::size_t i = 0; i < n; ++i) EXPECT_LE(times[i], 1) << "position " << i;
+  EXPECT_EQ(agree_on_error(MPI_COMM_WORLD, err), "task 7 failed");
+  check_queue_on(MPI_COMM_WORLD, 5, 2);  // still works afterwards
 }
 
 TEST(MpiWorkQueue, NoProgressCallbackIsFine) {

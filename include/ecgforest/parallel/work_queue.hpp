@@ -15,7 +15,7 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total, doubl
 
 struct QueueReport {
   std::vector<std::size_t> tasks_per_rank;  ///< on every rank
-  std::vector<double> busy_s_per_rank;      ///< seconds each rank spent inside `work`
+  std::vector<double> busy_s_per_rank;      ///< seconds each rank spent inside `work` (summed over its threads)
   bool dynamic = false;                     ///< false when the static fallback was used
 };
 
@@ -32,7 +32,12 @@ struct QueueReport {
 /// An exception thrown by `work` stops that rank from taking more tasks; the queue still drains
 /// without hanging and the exception is rethrown from run_dynamic on that rank only (use
 /// agree_on_error afterwards).
+///
+/// `threads` > 1: each rank runs that many `work` calls at once on OpenMP threads (each thread
+/// takes its own positions; nested OpenMP regions inside `work` then run on one thread unless
+/// OMP_MAX_ACTIVE_LEVELS allows nesting). `work` and `progress` must then be thread-safe.
+/// busy_s_per_rank is then the sum over the rank's threads (core-seconds).
 QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<double(std::size_t)>& work,
-                        const ProgressFn& progress = nullptr);
+                        const ProgressFn& progress = nullptr, int threads = 1);
 
 }  // namespace ecgforest::parallel
