@@ -39,9 +39,15 @@ ap.add_argument("--work", default="/tmp/ecgforest_corpus")
 ap.add_argument("--trees", type=int, default=128)
 ap.add_argument("--repeat", type=int, default=3, help="runs per configuration; the fastest counts")
 ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--oversubscribe", action="store_true", help="also run ranks x threads > cores")
 a = ap.parse_args()
 ranks = [int(x) for x in a.ranks.split(",")]
 threads = [int(x) for x in a.threads.split(",")]
+configs = [(np_, nt) for nt in threads for np_ in ranks if np_ * nt <= (os.cpu_count() or 1) or a.oversubscribe]
+skipped = [(np_, nt) for nt in threads for np_ in ranks if (np_, nt) not in configs]
+if skipped:
+    print(f"run.py: skipping ranks x threads {skipped}: more than the {os.cpu_count()} cores here "
+          "(--oversubscribe to run them anyway; their efficiency would mean nothing).", file=sys.stderr)
 ecg = os.path.join(a.build, "ecgforest")
 synth = os.path.join(a.build, "tools", "ecgforest-synth")
 for exe in (ecg, synth):
@@ -155,64 +161,64 @@ for np_ in ranks:
 
 # ------------------------------------------------------------------ extract
 feat = {}
-for nt in threads:
-    for np_ in ranks:
-        out = os.path.join(a.work, f"features_np{np_}_t{nt}.h5")
-        dt, text, rss, la = best_of(np_, nt, ["extract", "--input", corpus, "--output", out, pat],
-                                    f"extract_{np_}_{nt}", remove=[out])
-        m = re.search(r"([0-9.]+) ECG hours, ([0-9]+) windows in", text)
-        ph = re.search(r"phases \(s\): inputs ([0-9.]+), recordings ([0-9.]+), write ([0-9.]+), summary ([0-9.]+)", text)
-        if not m or not ph:
-            sys.exit("run.py: extract summary lines not found:\n" + text)
-        hours, windows = float(m.group(1)), int(m.group(2))
-        phases = {k: float(ph.group(i + 1)) for i, k in enumerate(["inputs", "recordings", "write", "summary"])}
-        inner_s = sum(phases.values())
-        busy = re.search(r"busy seconds per rank:([0-9. ]+)\(imbalance max/mean ([0-9.]+)\)", text)
-        busy_list = [float(x) for x in busy.group(1).split()] if busy else [phases["recordings"]]
-        r = {"step": "extract", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner_s, "phases_s": phases,
-             "ecg_hours": hours, "windows": windows, "ecg_h_per_core_s": hours / (dt * np_ * nt),
-             "ecg_h_per_core_s_inner": hours / (inner_s * np_ * nt), "windows_per_s": windows / dt,
-             "bytes_per_s": total_bytes / dt, "x_cat": dt / t_cat, "busy_s": busy_list,
-             "imbalance": float(busy.group(2)) if busy else 1.0, "rss_mib": [x / 1024 for x in rss], "load_before": la}
-        results["runs"].append(r)
-        feat[(np_, nt)] = out
-        log(f"extract np={np_} t={nt}: {dt:.2f} s wall, {inner_s:.3f} s in-program {phases}, {hours:.2f} ECG h, "
-            f"{r['ecg_h_per_core_s']:.2f} ECG h/core-s (wall), imbalance {r['imbalance']:.3f}, "
-            f"RSS MiB {[round(x) for x in r['rss_mib']]}")
+for np_, nt in configs:
+    out = os.path.join(a.work, f"features_np{np_}_t{nt}.h5")
+    dt, text, rss, la = best_of(np_, nt, ["extract", "--input", corpus, "--output", out, pat],
+                                f"extract_{np_}_{nt}", remove=[out])
+    m = re.search(r"([0-9.]+) ECG hours, ([0-9]+) windows in", text)
+    ph = re.search(r"phases \(s\): inputs ([0-9.]+), recordings ([0-9.]+), write ([0-9.]+), summary ([0-9.]+)", text)
+    if not m or not ph:
+        sys.exit("run.py: extract summary lines not found:\n" + text)
+    hours, windows = float(m.group(1)), int(m.group(2))
+    phases = {k: float(ph.group(i + 1)) for i, k in enumerate(["inputs", "recordings", "write", "summary"])}
+    inner_s = sum(phases.values())
+    busy = re.search(r"busy seconds per rank:([0-9. ]+)\(imbalance max/mean ([0-9.]+)\)", text)
+    busy_list = [float(x) for x in busy.group(1).split()] if busy else [phases["recordings"]]
+    r = {"step": "extract", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner_s, "phases_s": phases,
+         "ecg_hours": hours, "windows": windows, "ecg_h_per_core_s": hours / (dt * np_ * nt),
+         "ecg_h_per_core_s_inner": hours / (inner_s * np_ * nt), "windows_per_s": windows / dt,
+         "bytes_per_s": total_bytes / dt, "x_cat": dt / t_cat, "busy_s": busy_list,
+         "imbalance": float(busy.group(2)) if busy else 1.0, "rss_mib": [x / 1024 for x in rss], "load_before": la}
+    results["runs"].append(r)
+    feat[(np_, nt)] = out
+    log(f"extract np={np_} t={nt}: {dt:.2f} s wall, {inner_s:.3f} s in-program {phases}, {hours:.2f} ECG h, "
+        f"{r['ecg_h_per_core_s']:.2f} ECG h/core-s (wall), imbalance {r['imbalance']:.3f}, "
+        f"RSS MiB {[round(x) for x in r['rss_mib']]}")
 
 # ------------------------------------------------------------------ train and predict (on the first features file)
-features = feat[(ranks[0], threads[0])]
+features = feat[configs[0]]
 n_win = next(r["windows"] for r in results["runs"] if r["step"] == "extract")
-for nt in threads:
-    for np_ in ranks:
-        model = os.path.join(a.work, f"model_np{np_}_t{nt}.h5")
-        dt, text, rss, la = best_of(np_, nt, ["train", "--features", features, "--model", model, "--trees",
-                                              str(a.trees), "--cv-folds", "0"], f"train_{np_}_{nt}",
-                                    remove=[model, model + ".partial"])
-        m = re.search(r"model written to .*\(([0-9.e+-]+) s\)", text)
-        inner = float(m.group(1)) if m else dt
-        results["runs"].append({"step": "train", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner,
-                                "trees_per_s": a.trees / dt, "rss_mib": [x / 1024 for x in rss], "load_before": la})
-        log(f"train np={np_} t={nt}: {dt:.2f} s wall, {inner:.3f} s in-program, {a.trees / dt:.1f} trees/s")
-        probs = os.path.join(a.work, f"probs_np{np_}_t{nt}.h5")
-        dt, text, rss, la = best_of(np_, nt, ["predict", "--model", model, "--features", features, "--output", probs],
-                                    f"predict_{np_}_{nt}", remove=[probs])
-        m = re.search(r"probabilities written to .*\(([0-9.e+-]+) s:", text)
-        inner = float(m.group(1)) if m else dt
-        results["runs"].append({"step": "predict", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner,
-                                "windows_per_s": n_win / dt, "rss_mib": [x / 1024 for x in rss], "load_before": la})
-        log(f"predict np={np_} t={nt}: {dt:.2f} s wall, {inner:.3f} s in-program, {n_win / dt:.0f} windows/s")
+for np_, nt in configs:
+    model = os.path.join(a.work, f"model_np{np_}_t{nt}.h5")
+    dt, text, rss, la = best_of(np_, nt, ["train", "--features", features, "--model", model, "--trees",
+                                          str(a.trees), "--cv-folds", "0"], f"train_{np_}_{nt}",
+                                remove=[model, model + ".partial"])
+    m = re.search(r"model written to .*\(([0-9.e+-]+) s\)", text)
+    inner = float(m.group(1)) if m else dt
+    results["runs"].append({"step": "train", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner,
+                            "trees_per_s": a.trees / dt, "rss_mib": [x / 1024 for x in rss], "load_before": la})
+    log(f"train np={np_} t={nt}: {dt:.2f} s wall, {inner:.3f} s in-program, {a.trees / dt:.1f} trees/s")
+    probs = os.path.join(a.work, f"probs_np{np_}_t{nt}.h5")
+    dt, text, rss, la = best_of(np_, nt, ["predict", "--model", model, "--features", features, "--output", probs],
+                                f"predict_{np_}_{nt}", remove=[probs])
+    m = re.search(r"probabilities written to .*\(([0-9.e+-]+) s:", text)
+    inner = float(m.group(1)) if m else dt
+    results["runs"].append({"step": "predict", "ranks": np_, "threads": nt, "wall_s": dt, "inner_s": inner,
+                            "windows_per_s": n_win / dt, "rss_mib": [x / 1024 for x in rss], "load_before": la})
+    log(f"predict np={np_} t={nt}: {dt:.2f} s wall, {inner:.3f} s in-program, {n_win / dt:.0f} windows/s")
 
 
 # ------------------------------------------------------------------ efficiency and table
-def base(step, nt):
-    return next(r for r in results["runs"] if r["step"] == step and r["threads"] == nt and r["ranks"] == ranks[0])
+def base(step):
+    return next(r for r in results["runs"] if r["step"] == step and (r["ranks"], r["threads"]) == configs[0])
 
 
+# Efficiency against the first configuration (normally 1 rank x 1 thread), per core used:
+# E = T_base * cores_base / (T * ranks * threads).
 for r in results["runs"]:
-    b = base(r["step"], r["threads"])
-    r["efficiency"] = (b["wall_s"] * b["ranks"]) / (r["wall_s"] * r["ranks"])
-    r["efficiency_inner"] = (b["inner_s"] * b["ranks"]) / (r["inner_s"] * r["ranks"])
+    b = base(r["step"])
+    r["efficiency"] = (b["wall_s"] * b["ranks"] * b["threads"]) / (r["wall_s"] * r["ranks"] * r["threads"])
+    r["efficiency_inner"] = (b["inner_s"] * b["ranks"] * b["threads"]) / (r["inner_s"] * r["ranks"] * r["threads"])
 json.dump(results, open(os.path.join(a.work, "results.json"), "w"), indent=1)
 
 print(f"\nCorpus: {len(edfs)} EDF files, {total_bytes / 1e9:.2f} GB, "

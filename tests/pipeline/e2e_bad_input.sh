@@ -18,21 +18,59 @@ cat "$tmp/bad.log"
 "$py" "$here/check_records.py" "$tmp/bad.h5" "$tmp/bad/expected.tsv"
 grep -q "skipped recordings" "$tmp/bad.log"
 
-echo "== the good recording's windows are unchanged by the bad neighbours"
-mkdir -p "$tmp/alone" && cp "$tmp/bad/good_a.edf" "$tmp/bad/good_a.tse_bi" "$tmp/alone/"
-"$ecg" extract --input "$tmp/alone" --output "$tmp/alone.h5" > /dev/null
-"$py" - "$tmp/bad.h5" "$tmp/alone.h5" <<'PY'
+# same_windows A.h5 B.h5 NAME: NAME's feature and label rows are byte-identical in A and B.
+same_windows() {
+  "$py" - "$1" "$2" "$3" <<'PY'
 import sys, h5py, os
-a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
-def rows(f, name):
+a, b, name = h5py.File(sys.argv[1]), h5py.File(sys.argv[2]), sys.argv[3]
+def rows(f):
     for r in f["records"][...]:
         if os.path.basename(r["path"].decode()) == name:
             s, n = int(r["first_window"]), int(r["n_windows"])
             return f["windows/features"][s:s + n].tobytes(), f["windows/label"][s:s + n].tobytes()
-    raise SystemExit(f"{name} missing")
-assert rows(a, "good_a.edf") == rows(b, "good_a.edf"), "good_a windows changed"
-print("good_a windows identical")
+    raise SystemExit(f"{name} missing from {f.filename}")
+ra, rb = rows(a), rows(b)
+assert len(ra[0]) > 0, f"{name} has no windows"
+assert ra == rb, f"{name} windows changed"
+print(f"{name} windows identical")
 PY
+}
+
+echo "== the good recording's windows are unchanged by the bad neighbours"
+mkdir -p "$tmp/alone" && cp "$tmp/bad/good_a.edf" "$tmp/bad/good_a.tse_bi" "$tmp/alone/"
+"$ecg" extract --input "$tmp/alone" --output "$tmp/alone.h5" > /dev/null
+same_windows "$tmp/bad.h5" "$tmp/alone.h5" good_a.edf
+
+echo "== a recording without read permission: 'Permission denied' in /records, the others unchanged"
+# Root reads any file, so as root the run drops to user nobody (setpriv). Everything lives under
+# a fresh directory in /tmp (the binary is copied there) so that nobody can reach it wherever
+# the build tree is.
+perm=$(mktemp -d /tmp/ecgforest_perm.XXXXXX)
+trap 'rm -rf "$perm"' EXIT
+mkdir -p "$perm/in" "$perm/out"
+cp "$ecg" "$perm/ecgforest"
+cp "$tmp/bad/good_a.edf" "$tmp/bad/good_a.tse_bi" "$perm/in/"
+cp "$tmp/bad/good_unlabelled.edf" "$perm/in/locked.edf"
+chmod 000 "$perm/in/locked.edf"
+chmod 755 "$perm" "$perm/in" "$perm/ecgforest"
+chmod 644 "$perm/in/good_a.edf" "$perm/in/good_a.tse_bi"
+chmod 777 "$perm/out"
+run_as=()
+if [ "$(id -u)" = 0 ]; then run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+(cd "$perm/out" && HOME="$perm/out" TMPDIR="$perm/out" OMP_NUM_THREADS=1 "${run_as[@]}" "$perm/ecgforest" extract \
+  --input "$perm/in" --output "$perm/out/perm.h5" > "$perm/out/perm.log" 2>&1) || { cat "$perm/out/perm.log"; exit 1; }
+cat "$perm/out/perm.log"
+"$py" - "$perm/out/perm.h5" <<'PY'
+import sys, h5py, os
+recs = {os.path.basename(r["path"].decode()): r for r in h5py.File(sys.argv[1])["records"][...]}
+locked = recs["locked.edf"]
+assert locked["status"].decode() == "unreadable", locked
+msg = locked["message"].decode()
+assert "Permission denied" in msg and "locked.edf" in msg, msg
+assert recs["good_a.edf"]["status"].decode() == "ok"
+print("locked.edf:", msg)
+PY
+same_windows "$perm/out/perm.h5" "$tmp/alone.h5" good_a.edf
 
 echo "== --strict fails when any recording fails"
 if "${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/bad" --output "$tmp/strict.h5" --strict > "$tmp/strict.log" 2>&1; then
