@@ -191,7 +191,8 @@ std::string utc_now_iso() {
 }
 
 WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file, std::size_t n_records,
-                                const std::vector<RecordResult>& local_in, const FeaturesMeta& meta) {
+                                const std::vector<RecordResult>& local_in, const FeaturesMeta& meta,
+                                const RowLoader& load, std::size_t round_bytes) {
   h5::init_error_handling();
   const int me = parallel::rank(comm);
   const int p = parallel::size(comm);
@@ -209,7 +210,16 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
       local_error = "Internal error: record index out of range in write_features_file.";
       break;
     }
-    const auto n = static_cast<std::uint64_t>(r->features.rows());
+    if (r->spilled_windows > 0 && !load) {
+      local_error = "Internal error: " + r->row.path + " has spilled windows but no loader was given.";
+      break;
+    }
+    const auto n = r->spilled_windows > 0 ? r->spilled_windows : static_cast<std::uint64_t>(r->features.rows());
+    if (r->spilled_windows > 0) {
+      counts[r->index] = n;
+      seen[r->index] = 1;
+      continue;
+    }
     if (n > 0 && static_cast<hsize_t>(r->features.cols()) != F) {
       local_error = "Internal error: " + r->row.path + " produced " + std::to_string(r->features.cols()) +
                     " feature columns, expected " + std::to_string(F) + ".";
@@ -232,20 +242,27 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
     N += counts[i];
   }
 
-  // Local buffers, concatenated in input order.
-  std::vector<std::pair<hsize_t, hsize_t>> ranges;
-  std::vector<float> feat, label;
-  std::vector<std::uint32_t> rec;
-  std::vector<double> time;
-  for (const auto* r : local) {
-    const auto n = static_cast<std::size_t>(r->features.rows());
-    if (n == 0) continue;
-    ranges.emplace_back(first[r->index], n);
-    feat.insert(feat.end(), r->features.data(), r->features.data() + n * F);
-    label.insert(label.end(), r->label.begin(), r->label.end());
-    rec.insert(rec.end(), n, static_cast<std::uint32_t>(r->index));
-    time.insert(time.end(), r->time_s.begin(), r->time_s.end());
+  // Rounds: consecutive local records (input order) of at most ~round_bytes of rows each (at
+  // least one record per round). Every rank runs the same number of collective rounds.
+  const std::uint64_t row_bytes = F * sizeof(float) + sizeof(float) + sizeof(std::uint32_t) + sizeof(double);
+  std::vector<std::pair<std::size_t, std::size_t>> rounds;  // [begin, end) into `local`
+  {
+    std::size_t begin = 0;
+    std::uint64_t bytes = 0;
+    for (std::size_t k = 0; k < local.size(); ++k) {
+      const std::uint64_t b = counts[local[k]->index] * row_bytes;
+      if (k > begin && bytes + b > round_bytes) {
+        rounds.emplace_back(begin, k);
+        begin = k;
+        bytes = 0;
+      }
+      bytes += b;
+    }
+    if (begin < local.size()) rounds.emplace_back(begin, local.size());
   }
+  unsigned long long n_rounds = rounds.size();
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &n_rounds, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm),
+            "MPI_Allreduce (write rounds)");
 
   const std::filesystem::path tmp = file.string() + ".partial";
   if (me == 0) {
@@ -275,10 +292,52 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
     Handle dxpl = h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
     check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
     if (N > 0) {
-      if (F > 0) cause |= collective_write_rows(dfeat, dxpl, N, F, ranges, feat, "/windows/features");
-      cause |= collective_write_rows(dlabel, dxpl, N, 1, ranges, label, "/windows/label");
-      cause |= collective_write_rows(drec, dxpl, N, 1, ranges, rec, "/windows/record");
-      cause |= collective_write_rows(dtime, dxpl, N, 1, ranges, time, "/windows/time_s");
+      std::vector<std::pair<hsize_t, hsize_t>> ranges;
+      std::vector<float> feat, label;
+      std::vector<std::uint32_t> rec;
+      std::vector<double> time;
+      for (unsigned long long round = 0; round < n_rounds; ++round) {
+        ranges.clear();
+        feat.clear();
+        label.clear();
+        rec.clear();
+        time.clear();
+        std::string round_error;
+        if (round < rounds.size()) {
+          try {
+            for (std::size_t k = rounds[round].first; k < rounds[round].second; ++k) {
+              const RecordResult* r = local[k];
+              const auto n = static_cast<std::size_t>(counts[r->index]);
+              if (n == 0) continue;
+              RecordResult loaded;
+              if (r->spilled_windows > 0) {
+                loaded = load(*r);
+                if (static_cast<std::size_t>(loaded.features.rows()) != n || static_cast<hsize_t>(loaded.features.cols()) != F ||
+                    loaded.label.size() != n || loaded.time_s.size() != n) {
+                  throw Error("The reloaded windows of " + r->row.path + " do not match the " + std::to_string(n) +
+                              " windows computed before; its staged results changed during the run.");
+                }
+                r = &loaded;
+              }
+              ranges.emplace_back(first[r->index], n);
+              feat.insert(feat.end(), r->features.data(), r->features.data() + n * F);
+              label.insert(label.end(), r->label.begin(), r->label.end());
+              rec.insert(rec.end(), n, static_cast<std::uint32_t>(r->index));
+              time.insert(time.end(), r->time_s.begin(), r->time_s.end());
+            }
+          } catch (const std::exception& e) {
+            round_error = e.what();
+          }
+        }
+        // Every rank must agree before the collective writes (a rank that failed to load its rows
+        // would otherwise leave the others waiting inside H5Dwrite).
+        if (auto err = parallel::agree_on_error(comm, round_error); !err.empty()) throw Error(err);
+        if (F > 0) cause |= collective_write_rows(dfeat, dxpl, N, F, ranges, feat, "/windows/features");
+        cause |= collective_write_rows(dlabel, dxpl, N, 1, ranges, label, "/windows/label");
+        cause |= collective_write_rows(drec, dxpl, N, 1, ranges, rec, "/windows/record");
+        cause |= collective_write_rows(dtime, dxpl, N, 1, ranges, time, "/windows/time_s");
+      }
+      report.rounds = n_rounds;
     }
     dfeat.reset();
     dlabel.reset();

@@ -221,6 +221,24 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   // input files are loaded instead of processed (pipeline/stage.hpp).
   const RecordStage stage(output, config);
   std::uint64_t n_resumed_local = 0;
+  // Memory bound: once a recording's windows are safely staged on disk they are dropped here and
+  // read back by the writer one round at a time, so a rank's memory does not grow with the
+  // number of recordings it processes.
+  auto spill = [](io::RecordResult& r) {
+    if (r.features.rows() == 0) return;
+    r.spilled_windows = static_cast<std::uint64_t>(r.features.rows());
+    r.features = io::FeatureRows(0, r.features.cols());
+    std::vector<float>().swap(r.label);
+    std::vector<double>().swap(r.time_s);
+  };
+  auto reload = [&](const io::RecordResult& r) -> io::RecordResult {
+    auto back = stage.load(recs[r.index], r.index);
+    if (!back) {
+      throw Error("The staged windows of " + r.row.path + " in " + stage.dir().string() +
+                  " could not be read back (the stage directory was changed or removed during the run); run extract again.");
+    }
+    return std::move(*back);
+  };
   std::mutex local_mutex;  // guards local and n_resumed_local (recordings run on several threads)
   try {
     // Recording-level threads: each OpenMP thread of this rank takes whole recordings from the
@@ -232,13 +250,14 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
           const std::size_t idx = order[pos];
           if (auto staged = stage.load(recs[idx], idx)) {
             const double d = staged->row.duration_s;
+            spill(*staged);
             std::lock_guard<std::mutex> lock(local_mutex);
             local.push_back(std::move(*staged));
             ++n_resumed_local;
             return d;
           }
           io::RecordResult r = process_recording(recs[idx], idx, config);
-          stage.store(recs[idx], r);
+          if (stage.store(recs[idx], r)) spill(r);
           const double d = r.row.duration_s;
           {
             std::lock_guard<std::mutex> lock(local_mutex);
@@ -258,7 +277,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   meta.columns = feature_columns(config);
   meta.config_toml = to_toml(config);
   ExtractSummary s;
-  s.write = io::write_features_file(comm, output, recs.size(), local, meta);
+  s.write = io::write_features_file(comm, output, recs.size(), local, meta, reload);
   if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed
   const double t_write = now_s();
   parallel::check_mpi(MPI_Allreduce(&n_resumed_local, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
@@ -277,7 +296,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
       fw.str(r.row.status);
       fw.str(r.row.path + ": " + r.row.status + ": " + r.row.message);
     }
-    local_counts[4] += static_cast<double>(r.features.rows());
+    local_counts[4] += static_cast<double>(static_cast<std::uint64_t>(r.features.rows()) + r.spilled_windows);
   }
   double tot[5];
   parallel::check_mpi(MPI_Allreduce(local_counts, tot, 5, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce (summary)");

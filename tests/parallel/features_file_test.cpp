@@ -73,6 +73,12 @@ RecordResult result_of(std::size_t i) {
   return res;
 }
 
+std::uint64_t total_windows() {
+  std::uint64_t t = 0;
+  for (std::size_t i = 0; i < kRecords; ++i) t += n_windows_of(i);
+  return t;
+}
+
 bool same_float(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); }
 
 std::string read_root_string_attribute(const fs::path& file, const std::string& name) {
@@ -83,16 +89,41 @@ std::string read_root_string_attribute(const fs::path& file, const std::string& 
 
 // Writes the generated cohort on `comm` (record i on rank i % size, results given in decreasing
 // index order to check the writer sorts them) and checks everything read back on every rank.
-void write_and_check(MPI_Comm comm, const fs::path& file) {
+// spill: every other local record with windows has them dropped (spilled_windows) and given back
+// by a loader from the generator; round_bytes: the writer's round size (1 = a round per record).
+void write_and_check(MPI_Comm comm, const fs::path& file, bool spill = false,
+                     std::size_t round_bytes = std::size_t{16} << 20) {
   const int p = parallel::size(comm), me = parallel::rank(comm);
   std::vector<RecordResult> local;
+  std::size_t n_spilled = 0;
   for (std::size_t k = kRecords; k-- > 0;) {
-    if (static_cast<int>(k % static_cast<std::size_t>(p)) == me) local.push_back(result_of(k));
+    if (static_cast<int>(k % static_cast<std::size_t>(p)) == me) {
+      local.push_back(result_of(k));
+      RecordResult& r = local.back();
+      if (spill && r.features.rows() > 0 && k % 2 == 0) {
+        r.spilled_windows = static_cast<std::uint64_t>(r.features.rows());
+        r.features.resize(0, r.features.cols());
+        r.label.clear();
+        r.time_s.clear();
+        ++n_spilled;
+      }
+    }
   }
   FeaturesMeta meta;
   meta.columns = kColumns;
   meta.config_toml = "[extract]\nwindow_s = 10.0\n";
-  const WriteReport report = write_features_file(comm, file, kRecords, local, meta);
+  std::size_t loads = 0;
+  const WriteReport report = write_features_file(comm, file, kRecords, local, meta, [&](const RecordResult& r) {
+    ++loads;
+    EXPECT_GT(r.spilled_windows, 0u);
+    return result_of(r.index);
+  }, round_bytes);
+  EXPECT_EQ(loads, n_spilled) << "each spilled record is loaded exactly once";
+  if (round_bytes == 1) {
+    EXPECT_GT(report.rounds, 1u);
+  } else if (total_windows() > 0) {
+    EXPECT_EQ(report.rounds, 1u);
+  }
 
   // Expected layout from the generator alone.
   std::vector<std::uint64_t> first(kRecords, 0);
@@ -181,6 +212,45 @@ TEST(MpiFeaturesFile, WriteReadRoundTripOnReversedAndSplit) {
   MPI_Comm half = by_parity(MPI_COMM_WORLD);
   write_and_check(half, dir / ("half" + std::to_string(comm_rank(MPI_COMM_WORLD) % 2) + ".h5"));
   MPI_Comm_free(&half);
+}
+
+TEST(MpiFeaturesFile, SpilledRecordsAndManySmallRoundsGiveTheSameFile) {
+  const fs::path dir = shared_tmp("features_rounds");
+  write_and_check(MPI_COMM_WORLD, dir / "spilled.h5", true);
+  write_and_check(MPI_COMM_WORLD, dir / "rounds.h5", false, 1);
+  write_and_check(MPI_COMM_WORLD, dir / "both.h5", true, 1);
+  MPI_Comm half = by_parity(MPI_COMM_WORLD);
+  write_and_check(half, dir / ("half_rounds" + std::to_string(comm_rank(MPI_COMM_WORLD) % 2) + ".h5"), true, 1);
+  MPI_Comm_free(&half);
+}
+
+TEST(MpiFeaturesFile, LoaderFailureOnOneRankThrowsEverywhereAndLeavesNoFile) {
+  const fs::path dir = shared_tmp("features_loadfail");
+  const fs::path file = dir / "loadfail.h5";
+  const int p = comm_size(MPI_COMM_WORLD), me = comm_rank(MPI_COMM_WORLD);
+  std::vector<RecordResult> local;
+  for (std::size_t i = 0; i < kRecords; ++i) {
+    if (static_cast<int>(i % static_cast<std::size_t>(p)) != me) continue;
+    local.push_back(result_of(i));
+    if (local.back().features.rows() > 0) {
+      local.back().spilled_windows = static_cast<std::uint64_t>(local.back().features.rows());
+      local.back().features.resize(0, local.back().features.cols());
+      local.back().label.clear();
+      local.back().time_s.clear();
+    }
+  }
+  std::string err;
+  try {
+    (void)write_features_file(MPI_COMM_WORLD, file, kRecords, local, {kColumns, ""}, [&](const RecordResult& r) {
+      if (me == p - 1 && r.index >= 6) throw Error("stage file of record " + std::to_string(r.index) + " vanished");
+      return result_of(r.index);
+    }, 1);
+  } catch (const Error& e) {
+    err = e.what();
+  }
+  EXPECT_NE(err.find("vanished"), std::string::npos) << "rank " << me << ": '" << err << "'";
+  MPI_Barrier(MPI_COMM_WORLD);
+  EXPECT_FALSE(fs::exists(file));
 }
 
 TEST(MpiFeaturesFile, NoWindowsAtAll) {

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,14 @@ struct RecordResult {
   FeatureRows features;       ///< [n_windows, F]
   std::vector<float> label;   ///< [n_windows]
   std::vector<double> time_s; ///< [n_windows]
+  /// > 0: the window arrays above were dropped from memory (they are on disk, e.g. staged) and
+  /// hold this many windows; write_features_file asks its RowLoader for them when it writes them.
+  std::uint64_t spilled_windows = 0;
 };
+
+/// Gives back the window arrays (features, label, time_s) of a spilled RecordResult; throws when
+/// it cannot. Called on the rank that owns the record, one record at a time.
+using RowLoader = std::function<RecordResult(const RecordResult&)>;
 
 struct FeaturesMeta {
   std::vector<std::string> columns;
@@ -53,6 +61,7 @@ struct FeaturesMeta {
 struct WriteReport {
   std::uint64_t n_windows = 0;
   bool collective = false;       ///< every data transfer was really collective
+  std::uint64_t rounds = 0;      ///< collective write rounds (bounded memory per round)
   std::string not_collective_reason;
 };
 
@@ -62,8 +71,13 @@ struct WriteReport {
 /// Big arrays are written with collective MPI-IO; rank 0 then adds /records and the attributes
 /// (variable-length data cannot be written collectively) and renames the file into place.
 /// Throws (on every rank) when any rank fails.
+/// Memory: the rows go out in collective rounds of at most ~`round_bytes` per rank (at least one
+/// record), so apart from the caller's own results the writer holds one round; records with
+/// spilled_windows > 0 are loaded through `load` only for their round. Every rank takes part in
+/// every round (an empty selection when it has nothing left).
 WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file, std::size_t n_records,
-                                const std::vector<RecordResult>& local, const FeaturesMeta& meta);
+                                const std::vector<RecordResult>& local, const FeaturesMeta& meta,
+                                const RowLoader& load = nullptr, std::size_t round_bytes = std::size_t{16} << 20);
 
 struct FeaturesData {
   std::vector<std::string> columns;
