@@ -119,26 +119,6 @@ Handle create_dataset(hid_t parent, const std::string& name, hid_t ftype, std::v
                             "Cannot create the dataset " + name + ".");
 }
 
-template <class T>
-std::vector<T> collective_read_all(hid_t file, const std::string& name, hid_t dxpl, std::vector<hsize_t>* dims_out) {
-  Handle ds = h5::dataset_handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT),
-                                 "The features file has no dataset " + name + "; is it an ecgforest features file?");
-  Handle space = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + name + ".");
-  const int rank = H5Sget_simple_extent_ndims(space);
-  check_status(rank < 0 ? -1 : 0, "Cannot get the rank of " + name + ".");
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  check_status(H5Sget_simple_extent_dims(space, dims.data(), nullptr), "Cannot get the dims of " + name + ".");
-  hsize_t total = 1;
-  for (auto d : dims) total *= d;
-  std::vector<T> out(static_cast<std::size_t>(total));
-  if (total > 0) {
-    check_status(H5Dread(ds, h5::native_type<T>(), H5S_ALL, H5S_ALL, dxpl, out.data()),
-                 "Cannot read " + name + ".");
-  }
-  if (dims_out) *dims_out = dims;
-  return out;
-}
-
 std::vector<RecordRow> read_records(hid_t file) {
   Handle ds = h5::dataset_handle(H5Dopen2(file, "/records", H5P_DEFAULT),
                                  "The features file has no /records table; is it an ecgforest features file?");
@@ -423,7 +403,48 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
   return report;
 }
 
-FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file) {
+namespace {
+
+// Collective read of rows [first, first + count) of a 1-D or 2-D dataset (every row `width`
+// elements) straight into `dst` (count * width elements). Every rank calls it; count may be 0.
+template <class T>
+void collective_read_rows(hid_t file, const std::string& name, hid_t dxpl, hsize_t first, hsize_t count, T* dst) {
+  Handle ds = h5::dataset_handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT),
+                                 "The features file has no dataset " + name + "; is it an ecgforest features file?");
+  Handle fspace = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + name + ".");
+  const int rank = H5Sget_simple_extent_ndims(fspace);
+  check_status(rank < 1 || rank > 2 ? -1 : 0, "The dataset " + name + " must be 1-D or 2-D.");
+  hsize_t dims[2] = {0, 1};
+  check_status(H5Sget_simple_extent_dims(fspace, dims, nullptr), "Cannot get the dims of " + name + ".");
+  const hsize_t width = rank == 2 ? dims[1] : 1;
+  hsize_t start[2] = {first, 0}, cnt[2] = {count, width};
+  if (count > 0) {
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, cnt, nullptr),
+                 "Cannot select rows of " + name + ".");
+  } else {
+    check_status(H5Sselect_none(fspace), "Cannot clear the selection of " + name + ".");
+  }
+  hsize_t mdims[2] = {std::max<hsize_t>(count, 1), width};
+  Handle mspace = h5::dataspace_handle(H5Screate_simple(rank, mdims, nullptr), "Cannot create a memory dataspace.");
+  if (count == 0) check_status(H5Sselect_none(mspace), "Cannot clear the memory selection.");
+  T dummy{};
+  check_status(H5Dread(ds, h5::native_type<T>(), mspace, fspace, dxpl, count ? static_cast<void*>(dst) : &dummy),
+               "Cannot read " + name + ".");
+}
+
+hsize_t dataset_rows(hid_t file, const std::string& name, hsize_t* width) {
+  Handle ds = h5::dataset_handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT),
+                                 "The features file has no dataset " + name + "; is it an ecgforest features file?");
+  Handle space = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + name + ".");
+  const int rank = H5Sget_simple_extent_ndims(space);
+  hsize_t dims[2] = {0, 1};
+  check_status(rank < 1 || rank > 2 ? -1 : 0, "The dataset " + name + " must be 1-D or 2-D.");
+  check_status(H5Sget_simple_extent_dims(space, dims, nullptr), "Cannot get the dims of " + name + ".");
+  if (width) *width = rank == 2 ? dims[1] : 0;
+  return dims[0];
+}
+
+FeaturesData read_rows_impl(MPI_Comm comm, const std::filesystem::path& file, int part, int parts) {
   h5::init_error_handling();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
@@ -436,24 +457,48 @@ FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file
                              "Cannot open the features file " + file.string() + " (not HDF5, or unreadable).");
   Handle dxpl = h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
   check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
-  std::vector<hsize_t> dims;
-  auto x = collective_read_all<float>(f, "/windows/features", dxpl, &dims);
-  if (dims.size() != 2) throw Hdf5Error(file.string() + ": /windows/features must be 2-D [windows, features].");
-  out.x = Eigen::Map<FeatureRows>(x.data(), static_cast<Eigen::Index>(dims[0]), static_cast<Eigen::Index>(dims[1]));
-  out.label = collective_read_all<float>(f, "/windows/label", dxpl, nullptr);
-  out.record = collective_read_all<std::uint32_t>(f, "/windows/record", dxpl, nullptr);
-  out.time_s = collective_read_all<double>(f, "/windows/time_s", dxpl, nullptr);
+  hsize_t F = 0;
+  const hsize_t N = dataset_rows(f, "/windows/features", &F);
+  if (F == 0 && N > 0) throw Hdf5Error(file.string() + ": /windows/features must be 2-D [windows, features].");
+  for (const char* name : {"/windows/label", "/windows/record", "/windows/time_s"}) {
+    if (dataset_rows(f, name, nullptr) != N) {
+      throw Hdf5Error(file.string() + ": the /windows datasets have different lengths; the file is damaged.");
+    }
+  }
+  // Block `part` of `parts` near-equal contiguous blocks: [N*part/parts, N*(part+1)/parts).
+  const hsize_t first = N * static_cast<hsize_t>(part) / static_cast<hsize_t>(parts);
+  const hsize_t last = N * static_cast<hsize_t>(part + 1) / static_cast<hsize_t>(parts);
+  const hsize_t n = last - first;
+  out.first_row = first;
+  out.total_rows = N;
+  out.x.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(F));
+  out.label.resize(n);
+  out.record.resize(n);
+  out.time_s.resize(n);
+  if (N > 0) {  // (datasets with no rows have no storage to read from; N is the same on every rank)
+    collective_read_rows<float>(f, "/windows/features", dxpl, first, n, out.x.data());
+    collective_read_rows<float>(f, "/windows/label", dxpl, first, n, out.label.data());
+    collective_read_rows<std::uint32_t>(f, "/windows/record", dxpl, first, n, out.record.data());
+    collective_read_rows<double>(f, "/windows/time_s", dxpl, first, n, out.time_s.data());
+  }
   out.records = read_records(f);
   read_attributes(f, out);
-  if (out.columns.size() != dims[1]) {
+  if (out.columns.size() != F) {
     throw Hdf5Error(file.string() + ": the 'columns' attribute names " + std::to_string(out.columns.size()) +
-                    " features but /windows/features has " + std::to_string(dims[1]) + " columns.");
-  }
-  if (out.label.size() != dims[0] || out.record.size() != dims[0] || out.time_s.size() != dims[0]) {
-    throw Hdf5Error(file.string() + ": the /windows datasets have different lengths; the file is damaged.");
+                    " features but /windows/features has " + std::to_string(F) + " columns.");
   }
   f.close("Closing " + file.string() + " failed.");
   return out;
+}
+
+}  // namespace
+
+FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file) {
+  return read_rows_impl(comm, file, 0, 1);
+}
+
+FeaturesData read_features_block(MPI_Comm comm, const std::filesystem::path& file) {
+  return read_rows_impl(comm, file, parallel::rank(comm), parallel::size(comm));
 }
 
 FeaturesData read_features_summary(const std::filesystem::path& file) {

@@ -21,7 +21,6 @@ double now_s() {
 void run_predict_features(MPI_Comm comm, const Config& config, const std::filesystem::path& model_path,
                           const std::filesystem::path& features, const std::filesystem::path& output, std::ostream* log) {
   const int me = parallel::rank(comm);
-  const int p = parallel::size(comm);
   const double t0 = now_s();
   std::string err;
   io::FeaturesData data;
@@ -29,7 +28,7 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
   io::FeatureRows x;  // columns reordered to the model's feature order
   try {
     model = io::read_model_file(model_path);
-    data = io::read_features_file(comm, features);
+    data = io::read_features_block(comm, features);  // this rank's contiguous block of windows
   } catch (const std::exception& e) {
     err = e.what();
   }
@@ -48,26 +47,38 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
     throw CollectiveError("The features file " + features.string() + " lacks columns the model " + model_path.string() +
                           " needs: " + missing + ". Extract features with the same settings as the training data.");
   }
-  const auto N = static_cast<std::size_t>(data.x.rows());
+  const auto n = static_cast<std::size_t>(data.x.rows());
   x.resize(data.x.rows(), static_cast<Eigen::Index>(col.size()));
   for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(col[j]);
-  // Each rank scores a contiguous block of rows; rank 0 gathers.
-  const auto [first, last] = parallel::tree_block(N, me, p);
+  data.x.resize(0, 0);  // only the reordered copy is needed from here on
   const double t_read = now_s();
-  const auto probs = model.predict_proba(x.data() + first * col.size(), last - first);
+  const auto probs = model.predict_proba(x.data(), n);
   const double t_score = now_s();
+  // Blocks are contiguous and in rank order: concatenating the parts on rank 0 gives file order.
   parallel::Writer w;
   w.pod_vector(probs);
+  w.pod_vector(data.record);
+  w.pod_vector(data.time_s);
   std::vector<std::vector<char>> parts;
   parallel::gather_bytes(comm, w.bytes(), 0, &parts);
   std::string write_err;
   if (me == 0) {
     try {
       std::vector<float> all;
+      std::vector<std::uint32_t> record;
+      std::vector<double> time_s;
       for (const auto& part : parts) {
         parallel::Reader rd(part.data(), part.size());
         auto v = rd.pod_vector<float>();
+        auto r = rd.pod_vector<std::uint32_t>();
+        auto t = rd.pod_vector<double>();
         all.insert(all.end(), v.begin(), v.end());
+        record.insert(record.end(), r.begin(), r.end());
+        time_s.insert(time_s.end(), t.begin(), t.end());
+      }
+      if (all.size() != data.total_rows || record.size() != all.size() || time_s.size() != all.size()) {
+        throw Error("Internal error: predict gathered " + std::to_string(all.size()) + " of " +
+                    std::to_string(data.total_rows) + " windows.");
       }
       io::h5::init_error_handling();
       const std::filesystem::path tmp = output.string() + ".partial";
@@ -77,8 +88,8 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
         io::h5::Handle f = io::h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                                                "Cannot create " + tmp.string() + "; check that the directory is writable.");
         io::h5::write_dataset<float>(f, "/windows/probability", {all.size()}, all.data());
-        io::h5::write_dataset<std::uint32_t>(f, "/windows/record", {data.record.size()}, data.record.data());
-        io::h5::write_dataset<double>(f, "/windows/time_s", {data.time_s.size()}, data.time_s.data());
+        io::h5::write_dataset<std::uint32_t>(f, "/windows/record", {record.size()}, record.data());
+        io::h5::write_dataset<double>(f, "/windows/time_s", {time_s.size()}, time_s.data());
         io::h5::write_string_attribute(f, "format", "ecgforest-probabilities/1");
         io::h5::write_string_attribute(f, "config", to_toml(config));
         io::h5::write_string_attribute(f, "version", kVersion);

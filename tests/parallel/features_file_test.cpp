@@ -174,6 +174,29 @@ void write_and_check(MPI_Comm comm, const fs::path& file, bool spill = false,
     }
   }
   EXPECT_EQ(expect_first, total);
+  EXPECT_EQ(d.first_row, 0u);
+  EXPECT_EQ(d.total_rows, total);
+  {  // Blocks: rank r gets rows [N r / p, N (r+1) / p), equal to those rows of the whole read.
+    const FeaturesData b = read_features_block(comm, file);
+    const std::uint64_t lo = total * static_cast<std::uint64_t>(me) / static_cast<std::uint64_t>(p);
+    const std::uint64_t hi = total * static_cast<std::uint64_t>(me + 1) / static_cast<std::uint64_t>(p);
+    EXPECT_EQ(b.first_row, lo);
+    EXPECT_EQ(b.total_rows, total);
+    ASSERT_EQ(static_cast<std::uint64_t>(b.x.rows()), hi - lo);
+    ASSERT_EQ(b.x.cols(), d.x.cols());
+    ASSERT_EQ(b.label.size(), hi - lo);
+    for (std::uint64_t r = lo; r < hi; ++r) {
+      const auto k = static_cast<Eigen::Index>(r - lo), g = static_cast<Eigen::Index>(r);
+      EXPECT_EQ(b.record[static_cast<std::size_t>(k)], d.record[static_cast<std::size_t>(g)]);
+      EXPECT_EQ(b.time_s[static_cast<std::size_t>(k)], d.time_s[static_cast<std::size_t>(g)]);
+      EXPECT_TRUE(same_float(b.label[static_cast<std::size_t>(k)], d.label[static_cast<std::size_t>(g)]));
+      for (Eigen::Index f = 0; f < d.x.cols(); ++f) EXPECT_TRUE(same_float(b.x(k, f), d.x(g, f)));
+    }
+    EXPECT_EQ(b.records.size(), kRecords);
+    EXPECT_EQ(b.columns, kColumns);
+    // The blocks cover every row once.
+    EXPECT_EQ(sum_ll(comm, static_cast<long long>(hi - lo)), static_cast<long long>(total));
+  }
   EXPECT_EQ(d.config_toml, meta.config_toml);
   EXPECT_EQ(d.version, std::string(kVersion));
   EXPECT_EQ(d.n_ranks, p);

@@ -81,10 +81,13 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
 
 struct FeaturesData {
   std::vector<std::string> columns;
-  FeatureRows x;                  ///< [N, F]
-  std::vector<float> label;       ///< [N]
+  /// Window rows [first_row, first_row + x.rows()) of the file's total_rows (all of them, from
+  /// read_features_file; this rank's block, from read_features_block).
+  FeatureRows x;                  ///< [rows, F]
+  std::vector<float> label;       ///< [rows]
   std::vector<std::uint32_t> record;
   std::vector<double> time_s;
+  std::uint64_t first_row = 0, total_rows = 0;
   std::vector<RecordRow> records;
   std::string config_toml, version, created;
   std::int64_t n_ranks = 0;
@@ -92,6 +95,11 @@ struct FeaturesData {
 
 /// COLLECTIVE over `comm`: every rank reads the whole file (windows with collective MPI-IO).
 FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file);
+
+/// COLLECTIVE over `comm`: like read_features_file, but rank r of p gets only the window rows
+/// [N*r/p, N*(r+1)/p) (first_row tells where they start; /records and the attributes are read
+/// whole). For work split by rows, e.g. predict; peak memory per rank is 1/p of the windows.
+FeaturesData read_features_block(MPI_Comm comm, const std::filesystem::path& file);
 
 /// Reads only /records and the attributes (serial; for inspect and tests).
 FeaturesData read_features_summary(const std::filesystem::path& file);
