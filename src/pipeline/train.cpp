@@ -164,6 +164,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     err = e.what();
   }
   if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  const double t_read = now_s();
   const std::size_t n_rows = ts.y.size();
   const std::size_t F = ts.columns.size();
   const std::size_t n_pos = ts.n_positive();
@@ -285,7 +286,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     j.key("cv").value("none");
   }
   // Final model on every training row.
+  const double t_cv = now_s();
   auto local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, params);
+  const double t_grow = now_s();
   OobResult oob;
   if (!config.train.skip_oob && params.bootstrap) {
     oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold);
@@ -293,6 +296,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
                                           : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
   }
+  const double t_oob = now_s();
   std::vector<forest::Tree> trees;
   {
     std::string gerr;
@@ -378,6 +382,10 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     }
     os << "\n";
     for (const auto& n : notes) os << "train: note: " << n << "\n";
+    // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
+    os << "train: phases (s): read and bin " << fmt_g(t_read - t0) << ", cross-validation " << fmt_g(t_cv - t_read)
+       << ", final trees " << fmt_g(t_grow - t_cv) << ", out-of-bag and permutation " << fmt_g(t_oob - t_grow)
+       << ", gather, importances and write " << fmt_g(now_s() - t_oob) << "\n";
     os << "train: model written to " << model_path.string() << ", metrics to " << metrics_json_path.string() << " ("
        << s.seconds << " s)\n";
     *log << os.str() << std::flush;

@@ -7,6 +7,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
+#include "ecgforest/parallel/mpi.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -20,16 +21,23 @@ std::size_t chunk_rows(std::size_t n_features) {
 }
 
 /// Reads rows [first, first + n) of columns [col, col + n_cols) of the 2-D float dataset `ds`
-/// into `out` (row-major [n, n_cols]) with the transfer list `dxpl`.
+/// into `out` (row-major [n, n_cols]) with the transfer list `dxpl` (n may be 0: an empty
+/// selection, for ranks taking part in a collective read without rows).
 void read_block(hid_t ds, hid_t dxpl, std::size_t first, std::size_t n, std::size_t col, std::size_t n_cols,
                 std::vector<float>& out, const std::string& what) {
-  out.resize(n * n_cols);
+  out.resize(std::max<std::size_t>(n, 1) * n_cols);
   Handle fspace = io::h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + what + ".");
-  const hsize_t start[2] = {first, col}, count[2] = {n, n_cols};
-  check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr),
-               "Cannot select rows of " + what + ".");
-  Handle mspace = io::h5::dataspace_handle(H5Screate_simple(2, count, nullptr), "Cannot create a memory space.");
+  const hsize_t start[2] = {first, col}, count[2] = {n, n_cols}, mcount[2] = {std::max<hsize_t>(n, 1), n_cols};
+  if (n > 0) {
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr),
+                 "Cannot select rows of " + what + ".");
+  } else {  // an empty part of a collective read
+    check_status(H5Sselect_none(fspace), "Cannot clear the selection of " + what + ".");
+  }
+  Handle mspace = io::h5::dataspace_handle(H5Screate_simple(2, mcount, nullptr), "Cannot create a memory space.");
+  if (n == 0) check_status(H5Sselect_none(mspace), "Cannot clear the memory selection.");
   check_status(H5Dread(ds, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, out.data()), "Cannot read " + what + ".");
+  out.resize(n * n_cols);
 }
 
 }  // namespace
@@ -40,7 +48,8 @@ std::size_t TrainingSet::n_positive() const {
   return n;
 }
 
-TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings) {
+TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
+                              std::size_t chunk_rows_wanted) {
   io::h5::init_error_handling();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(features, ec)) {
@@ -151,38 +160,96 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   meta.label = {};
   if (n_sel == 0) return out;  // the caller reports "no training rows"
 
-  // Pass 1: every stride-th training row for the edges. Pass 2: bin the training rows.
-  const std::size_t stride = forest::BinnedMatrix::edge_sample_stride(n_sel);
-  const std::size_t chunk = chunk_rows(F);
+  // Chunks of rows split into contiguous blocks, one per rank: [C r / p, C (r+1) / p). Each rank
+  // reads and bins only its block; the edge sample and the codes are then all-gathered in rank
+  // (= row) order, so every rank ends with the same matrix as if it had binned every row.
+  const int me = parallel::rank(comm), p = parallel::size(comm);
+  const std::size_t chunk = chunk_rows_wanted > 0 ? chunk_rows_wanted : chunk_rows(F);
+  const std::size_t C = (N + chunk - 1) / chunk;
+  const std::size_t c0 = C * static_cast<std::size_t>(me) / static_cast<std::size_t>(p);
+  const std::size_t c1 = C * static_cast<std::size_t>(me + 1) / static_cast<std::size_t>(p);
+  std::size_t max_chunks = c1 - c0;
+  parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &max_chunks, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm),
+                      "MPI_Allreduce (training chunks)");
+  // sel_before[c]: selected (training) rows before chunk c.
+  std::vector<std::size_t> sel_before(C + 1, 0);
+  for (std::size_t c = 0; c < C; ++c) {
+    std::size_t k = 0;
+    for (std::size_t i = c * chunk; i < std::min(N, (c + 1) * chunk); ++i) k += keep[i];
+    sel_before[c + 1] = sel_before[c] + k;
+  }
+  // Reads chunk c0 + k into buf (collective: ranks past their last chunk read nothing).
   std::vector<float> buf;
+  auto read_my_chunk = [&](std::size_t k) -> std::size_t {
+    const std::size_t c = c0 + k;
+    if (c < c1) {
+      const std::size_t first = c * chunk, n = std::min(chunk, N - first);
+      read_block(ds, dxpl, first, n, 0, F, buf, "/windows/features");
+      return n;
+    }
+    read_block(ds, dxpl, 0, 0, 0, F, buf, "/windows/features");
+    return 0;
+  };
+  // Row type for the gathers: F floats (sample) or F bytes (codes), so counts stay small ints.
+  auto row_type = [&](MPI_Datatype base) {
+    MPI_Datatype t = MPI_DATATYPE_NULL;
+    parallel::check_mpi(MPI_Type_contiguous(static_cast<int>(F), base, &t), "MPI_Type_contiguous");
+    parallel::check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
+    return t;
+  };
+  auto allgather_rows = [&](const void* mine, std::size_t n_mine, void* all, MPI_Datatype base) {
+    std::vector<int> counts(static_cast<std::size_t>(p)), displs(static_cast<std::size_t>(p));
+    const int n = static_cast<int>(n_mine);
+    parallel::check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather (row counts)");
+    int off = 0;
+    for (int r = 0; r < p; ++r) {
+      displs[static_cast<std::size_t>(r)] = off;
+      off += counts[static_cast<std::size_t>(r)];
+    }
+    MPI_Datatype t = row_type(base);
+    parallel::check_mpi(MPI_Allgatherv(mine, n, t, all, counts.data(), displs.data(), t, comm), "MPI_Allgatherv (rows)");
+    MPI_Type_free(&t);
+    return static_cast<std::size_t>(off);
+  };
+
+  // Pass 1: every stride-th training row (global selection index) for the edges.
+  const std::size_t stride = forest::BinnedMatrix::edge_sample_stride(n_sel);
   std::vector<float> sample;
-  sample.reserve((n_sel / stride + 1) * F);
-  std::size_t sel = 0;
-  for (std::size_t first = 0; first < N; first += chunk) {
-    const std::size_t n = std::min(chunk, N - first);
-    read_block(ds, dxpl, first, n, 0, F, buf, "/windows/features");
+  for (std::size_t k = 0; k < max_chunks; ++k) {
+    const std::size_t n = read_my_chunk(k);
+    std::size_t sel = n ? sel_before[c0 + k] : 0;
     for (std::size_t r = 0; r < n; ++r) {
-      if (!keep[first + r]) continue;
+      if (!keep[(c0 + k) * chunk + r]) continue;
       if (sel % stride == 0) sample.insert(sample.end(), buf.begin() + static_cast<std::ptrdiff_t>(r * F),
                                            buf.begin() + static_cast<std::ptrdiff_t>((r + 1) * F));
       ++sel;
     }
   }
-  auto edges = forest::BinnedMatrix::compute_edges(sample.data(), sample.size() / F, F, settings.max_bins);
+  std::vector<float> all_sample((n_sel / stride + 1) * F);
+  const std::size_t n_sample = allgather_rows(sample.data(), sample.size() / F, all_sample.data(), MPI_FLOAT);
   sample = {};
+  auto edges = forest::BinnedMatrix::compute_edges(all_sample.data(), n_sample, F, settings.max_bins);
+  all_sample = {};
   out.xb = forest::BinnedMatrix(std::move(edges), n_sel);
-  sel = 0;
-  for (std::size_t first = 0; first < N; first += chunk) {
-    const std::size_t n = std::min(chunk, N - first);
-    read_block(ds, dxpl, first, n, 0, F, buf, "/windows/features");
-    std::size_t k = 0;  // compact the training rows of this chunk to the front of buf
+  // Pass 2: bin this rank's rows in place, then gather every rank's codes.
+  for (std::size_t k = 0; k < max_chunks; ++k) {
+    const std::size_t n = read_my_chunk(k);
+    if (n == 0) continue;
+    std::size_t kept = 0;  // compact the training rows of this chunk to the front of buf
     for (std::size_t r = 0; r < n; ++r) {
-      if (!keep[first + r]) continue;
-      if (k != r) std::copy_n(buf.begin() + static_cast<std::ptrdiff_t>(r * F), F, buf.begin() + static_cast<std::ptrdiff_t>(k * F));
-      ++k;
+      if (!keep[(c0 + k) * chunk + r]) continue;
+      if (kept != r) {
+        std::copy_n(buf.begin() + static_cast<std::ptrdiff_t>(r * F), F, buf.begin() + static_cast<std::ptrdiff_t>(kept * F));
+      }
+      ++kept;
     }
-    out.xb.set_rows(sel, buf.data(), k);
-    sel += k;
+    out.xb.set_rows(sel_before[c0 + k], buf.data(), kept);
+  }
+  {
+    const std::size_t my_first = sel_before[c0], my_n = sel_before[c1] - sel_before[c0];
+    std::vector<std::uint8_t> mine(out.xb.row(my_first), out.xb.row(my_first) + my_n * F);
+    const std::size_t got = allgather_rows(mine.data(), my_n, out.xb.mutable_rows(0), MPI_UINT8_T);
+    if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
   }
   for (std::size_t j = 0; j < F; ++j)
     if (out.xb.all_nan(j)) out.all_nan_columns.push_back(out.columns[j]);

@@ -126,7 +126,7 @@ void check_forest_on(MPI_Comm comm, int n_trees) {
   // Predictions of all rows (training and held out, in a scrambled order with a repeat).
   forest::Forest model;
   model.trees = serial;
-  for (std::size_t f = 0; f < kFeatures; ++f) model.feature_names.push_back("f" + std::to_string(f));
+  for (std::size_t f = 0; f < kFeatures; ++f) model.feature_names.push_back(std::string(1, 'f').append(std::to_string(f)));
   std::vector<std::uint32_t> pred_rows;
   for (std::uint32_t r = 0; r < kRows; ++r) pred_rows.push_back((r * 37u) % kRows);
   pred_rows.push_back(5);

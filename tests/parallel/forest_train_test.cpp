@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -16,6 +17,7 @@
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/pipeline/train.hpp"
+#include "ecgforest/pipeline/train_data.hpp"
 #include "mpi_test_util.hpp"
 
 namespace ecgforest::parallel {
@@ -107,6 +109,58 @@ TEST(MpiForestTrain, TwoTreesOnAnyRankCount) {
   EXPECT_EQ(idle_note, comm_size(MPI_COMM_WORLD) > 2);
   if (comm_rank(MPI_COMM_WORLD) == 0) {
     EXPECT_EQ(io::read_model_file(dir / "m.h5").trees.size(), 2u);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
+TEST(MpiForestTrain, TrainingSetSplitAcrossRanksEqualsTheSerialOne) {
+  const auto dir = shared_tmp("forest_train_split");
+  const auto features = dir / "f.h5";
+  if (comm_rank(MPI_COMM_WORLD) == 0) {
+    io::FeaturesMeta meta;
+    meta.columns = {"a", "b", "sqi"};
+    std::vector<io::RecordResult> recs;
+    std::mt19937 g(11);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    for (int p = 0; p < 5; ++p) {
+      io::RecordResult r;
+      r.index = static_cast<std::size_t>(p);
+      r.row.patient = std::string("P").append(std::to_string(p % 3));
+      const int n = 60 + 37 * p;
+      r.features.resize(n, 3);
+      for (int i = 0; i < n; ++i) {
+        const float y = i % 7 == 0 ? 1.0f : 0.0f;
+        r.label.push_back(i % 11 == 5 ? std::nanf("") : y);  // some unlabelled windows
+        r.time_s.push_back(i);
+        r.features(i, 0) = i % 13 == 0 ? std::nanf("") : nd(g) + 2 * y;
+        r.features(i, 1) = static_cast<float>(i % 9);  // few distinct values
+        r.features(i, 2) = i % 17 == 3 ? 0.1f : 0.9f;   // sqi: some below min_sqi
+      }
+      recs.push_back(std::move(r));
+    }
+    io::write_features_file(MPI_COMM_SELF, features, recs.size(), recs, meta);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  TrainSettings st;
+  st.min_sqi = 0.5;
+  st.max_bins = 16;
+  const auto ref = pipeline::read_training_set(MPI_COMM_SELF, features, st);  // one rank reads it all
+  for (std::size_t chunk : {std::size_t{7}, std::size_t{64}, std::size_t{0}}) {
+    SCOPED_TRACE("chunk rows " + std::to_string(chunk));
+    const auto t = pipeline::read_training_set(MPI_COMM_WORLD, features, st, chunk);
+    ASSERT_EQ(t.xb.n_rows(), ref.xb.n_rows());
+    ASSERT_GT(t.xb.n_rows(), 500u);
+    EXPECT_EQ(t.xb.upper_edges(), ref.xb.upper_edges());
+    std::size_t differ = 0;
+    for (std::size_t r = 0; r < t.xb.n_rows(); ++r)
+      for (std::size_t f = 0; f < 3; ++f) differ += t.xb.code(r, f) != ref.xb.code(r, f);
+    EXPECT_EQ(differ, 0u);
+    EXPECT_EQ(t.y, ref.y);
+    EXPECT_EQ(t.patient, ref.patient);
+    EXPECT_EQ(t.patients, ref.patients);
+    EXPECT_EQ(t.n_low_sqi, ref.n_low_sqi);
+    EXPECT_GT(t.n_low_sqi, 0u);
+    EXPECT_EQ(t.n_nan_label, ref.n_nan_label);
   }
   MPI_Barrier(MPI_COMM_WORLD);
 }

@@ -84,6 +84,9 @@ class BinnedMatrix {
   std::uint8_t code(std::size_t r, std::size_t f) const { return codes_[r * n_features_ + f]; }
   /// The n_features codes of row r.
   const std::uint8_t* row(std::size_t r) const { return codes_.data() + r * n_features_; }
+  /// Writable codes of rows r, r+1, ... (row-major): for filling rows binned elsewhere, e.g.
+  /// gathered from other ranks (codes must be what set_rows would give: < n_bins or kNanBin).
+  std::uint8_t* mutable_rows(std::size_t r) { return codes_.data() + r * n_features_; }
   int n_bins(std::size_t f) const { return static_cast<int>(upper_edges_[f].size()); }
   /// Upper edge of bin b of feature f in original units: x <= edge(f, b) falls in bin <= b.
   float upper_edge(std::size_t f, int b) const { return upper_edges_[f][static_cast<std::size_t>(b)]; }

@@ -27,12 +27,16 @@ struct TrainingSet {
   std::size_t n_positive() const;
 };
 
-/// COLLECTIVE over `comm`: every rank reads the same chunks of /windows/features with collective
-/// MPI-IO (two passes: a row sample for the quantile edges, then the binning), keeping only the
-/// training rows: finite label; and, when the file has a column named `sqi` and
-/// settings.min_sqi > 0, sqi >= min_sqi. Throws Error (the same on every rank) naming the file
-/// when it is missing, lacks a /windows dataset, has no feature columns or inconsistent lengths.
-/// Does not check class balance (the caller does, with a message about the labels).
-TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings);
+/// COLLECTIVE over `comm`: the rows of /windows/features are read in chunks of ~8 MB (or
+/// `chunk_rows` rows when > 0, for tests), the chunks split into contiguous blocks, one per rank,
+/// with collective MPI-IO (two passes: a row sample for the quantile edges, all-gathered; then
+/// each rank bins its block and the uint8 codes are all-gathered), keeping only the training
+/// rows: finite label; and, when the file has a column named `sqi` and settings.min_sqi > 0,
+/// sqi >= min_sqi. Every rank ends with the same TrainingSet, bitwise, for any rank count.
+/// Throws Error (the same on every rank) naming the file when it is missing, lacks a /windows
+/// dataset, has no feature columns or inconsistent lengths. Does not check class balance (the
+/// caller does, with a message about the labels).
+TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
+                              std::size_t chunk_rows = 0);
 
 }  // namespace ecgforest::pipeline
