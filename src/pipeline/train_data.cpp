@@ -207,7 +207,9 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
       off += counts[static_cast<std::size_t>(r)];
     }
     MPI_Datatype t = row_type(base);
-    parallel::check_mpi(MPI_Allgatherv(mine, n, t, all, counts.data(), displs.data(), t, comm), "MPI_Allgatherv (rows)");
+    // mine == nullptr: this rank's rows already sit at their place in `all` (MPI_IN_PLACE).
+    parallel::check_mpi(MPI_Allgatherv(mine ? mine : MPI_IN_PLACE, n, t, all, counts.data(), displs.data(), t, comm),
+                        "MPI_Allgatherv (rows)");
     MPI_Type_free(&t);
     return static_cast<std::size_t>(off);
   };
@@ -246,9 +248,8 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
     out.xb.set_rows(sel_before[c0 + k], buf.data(), kept);
   }
   {
-    const std::size_t my_first = sel_before[c0], my_n = sel_before[c1] - sel_before[c0];
-    std::vector<std::uint8_t> mine(out.xb.row(my_first), out.xb.row(my_first) + my_n * F);
-    const std::size_t got = allgather_rows(mine.data(), my_n, out.xb.mutable_rows(0), MPI_UINT8_T);
+    const std::size_t my_n = sel_before[c1] - sel_before[c0];  // binned in place at row sel_before[c0]
+    const std::size_t got = allgather_rows(nullptr, my_n, out.xb.mutable_rows(0), MPI_UINT8_T);
     if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
   }
   for (std::size_t j = 0; j < F; ++j)
