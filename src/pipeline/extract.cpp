@@ -331,6 +331,10 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     // Phase times (benchmarks/corpus reads this line): where the serial parts are.
     os << "extract: phases (s): inputs " << fmt(s.inputs_s, 3) << ", recordings " << fmt(s.queue_s, 3) << ", write "
        << fmt(s.write_s, 3) << ", summary " << fmt(s.summary_s, 3) << "\n";
+    if (!s.dynamic_queue) {
+      os << "extract: note: the MPI library does not provide MPI_THREAD_MULTIPLE, so recordings were dealt to ranks in a "
+            "fixed largest-first order instead of the dynamic queue (balance may suffer).\n";
+    }
     if (s.busy_s_per_rank.size() > 1) {  // load balance (benchmarks/corpus reads this line)
       double sum = 0, mx = 0;
       os << "extract: busy seconds per rank:";

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--noise", o.noise, "Scale of ECG noise (baseline wander, mains, muscle); 0 = clean")
       ->capture_default_str();
-  app.add_option("--eeg-channels", o.eeg_channels, "Number of EEG channels besides the ECG (0-32)")
+  app.add_option("--eeg-channels", o.eeg_channels, "Number of EEG channels besides the ECG (0-34)")
       ->capture_default_str();
   app.add_option("--edf-plus-fraction", o.edf_plus_fraction, "Share of recordings written as EDF+")
       ->capture_default_str();

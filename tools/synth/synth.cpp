@@ -70,13 +70,13 @@ void add_gaussian(std::vector<double>& x, double fs, double centre_s, double amp
 }
 
 // TUH-style referential EEG labels, in the order TUH files list them.
-const std::array<const char*, 32> kEegLabels = {
+const std::array<const char*, 34> kEegLabels = {
     "EEG FP1-REF", "EEG FP2-REF", "EEG F3-REF",  "EEG F4-REF",  "EEG C3-REF",  "EEG C4-REF",
     "EEG P3-REF",  "EEG P4-REF",  "EEG O1-REF",  "EEG O2-REF",  "EEG F7-REF",  "EEG F8-REF",
     "EEG T3-REF",  "EEG T4-REF",  "EEG T5-REF",  "EEG T6-REF",  "EEG A1-REF",  "EEG A2-REF",
     "EEG FZ-REF",  "EEG CZ-REF",  "EEG PZ-REF",  "EEG ROC-REF", "EEG LOC-REF", "EEG T1-REF",
     "EEG T2-REF",  "EEG 26-REF",  "EEG 27-REF",  "EEG 28-REF",  "EEG 29-REF",  "EEG 30-REF",
-    "EEG 31-REF",  "EEG 32-REF"};
+    "EEG 31-REF",  "EEG 32-REF",  "EEG 33-REF",  "EEG 34-REF"};
 constexpr const char* kEcgLabel = "EEG EKG1-REF";
 
 std::string json_escape(const std::string& s) {
