@@ -94,4 +94,32 @@ for word in ("OVLP", "TAES", "held-out", "Feature importances", "ROC"):
     assert word in html, word
 print(f"report check: {len(imgs)} images, CV OVLP sens {cv['ovlp_sensitivity']} FA/24h {cv['ovlp_fa_per_24h']}")
 PY
+echo "== predict --input with 3 threads per rank (recordings in parallel): the same files"
+OMP_NUM_THREADS=3 "${mpi[@]}" -x OMP_NUM_THREADS -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new" \
+  --output "$tmp/pred_t3" --smoothing median --smoothing-windows 3 --min-duration-s 3 --merge-gap-s 5 > "$tmp/pred_t3.log"
+for f in "$tmp"/run/predictions/*.tse_bi "$tmp"/run/predictions/*.csv_bi; do
+  cmp "$f" "$tmp/pred_t3/$(basename "$f")"
+done
+"$py" - "$tmp/run/predictions/predictions.h5" "$tmp/pred_t3/predictions.h5" <<'PY'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+names = []
+a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+assert names and "windows/probability" in names, names
+for n in names:
+    x, y = a[n][()], b[n][()]
+    same = np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y)
+    assert same, f"{n} differs between 1 and 3 threads"
+print(f"predictions.h5: {len(names)} datasets identical for 1 and 3 threads per rank")
+PY
+
+echo "== predict --input: two inputs with one file name stop the run before any work"
+mkdir -p "$tmp/dup/a" "$tmp/dup/b"
+one=$(find "$tmp/new" -name '*.edf' | sort | head -1)
+cp "$one" "$tmp/dup/a/" && cp "$one" "$tmp/dup/b/"
+if "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/dup" --output "$tmp/dup_out" > "$tmp/dup.log" 2>&1; then
+  cat "$tmp/dup.log"; echo "expected failure for duplicate file names"; exit 1
+fi
+grep -q "Two inputs share the file name" "$tmp/dup.log"
+test ! -e "$tmp/dup_out/predictions.h5"
 echo "e2e_report: 1 passed, 0 failed"
