@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <sstream>
+#include <string>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/annotations.hpp"
@@ -96,7 +98,17 @@ void inspect_model(const std::filesystem::path& file, std::ostream& out) {
   out << "  trees: " << m.trees.size() << ", nodes: " << nodes << ", leaves: " << leaves << "\n";
   out << "  features (" << m.feature_names.size() << "):";
   for (const auto& c : m.feature_names) out << " " << c;
-  out << "\n  metrics: " << meta.metrics_json << "\n";
+  out << "\n";
+  if (!meta.summary.empty()) {  // what train printed: evaluation table, top features, notes
+    std::istringstream lines(meta.summary);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("train: ", 0) == 0) line = line.substr(7);
+      out << "  " << line << "\n";
+    }
+    out << "  (all metrics as JSON: the model's 'metrics' attribute, also written next to it as *.metrics.json)\n";
+  } else {  // files written before the summary attribute existed
+    out << "  metrics: " << meta.metrics_json << "\n";
+  }
 }
 
 }  // namespace

@@ -338,30 +338,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   j.end_object();
   s.metrics_json = j.str();
 
-  std::string write_err;
-  if (me == 0) {
-    try {
-      forest::Forest model;
-      model.trees = std::move(trees);
-      model.feature_names = ts.columns;
-      io::ModelMeta meta;
-      meta.config_toml = to_toml(config);
-      meta.metrics_json = s.metrics_json;
-      meta.bin_edges = ts.xb.upper_edges();
-      io::write_model_file(model_path, model, meta);
-      const auto tmp = metrics_json_path.string() + ".partial";
-      {
-        std::ofstream out(tmp);
-        out << s.metrics_json << "\n";
-        if (!out) throw Error("Cannot write " + tmp + "; check the directory and free space.");
-      }
-      std::filesystem::rename(tmp, metrics_json_path);
-    } catch (const std::exception& e) {
-      write_err = e.what();
-    }
-  }
-  if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
-  if (log && me == 0) {
+  // The human summary (also stored in the model file for `inspect`).
+  std::string summary;
+  {
     std::ostringstream os;
     os << "train: " << n_rows << " training windows (" << n_pos << " positive) from " << ts.patients.size()
        << " patients, " << F << " features, " << params.n_trees << " trees on " << p << " rank(s)\n";
@@ -382,6 +361,35 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     }
     os << "\n";
     for (const auto& n : notes) os << "train: note: " << n << "\n";
+    summary = os.str();
+  }
+  std::string write_err;
+  if (me == 0) {
+    try {
+      forest::Forest model;
+      model.trees = std::move(trees);
+      model.feature_names = ts.columns;
+      io::ModelMeta meta;
+      meta.config_toml = to_toml(config);
+      meta.metrics_json = s.metrics_json;
+      meta.summary = summary;
+      meta.bin_edges = ts.xb.upper_edges();
+      io::write_model_file(model_path, model, meta);
+      const auto tmp = metrics_json_path.string() + ".partial";
+      {
+        std::ofstream out(tmp);
+        out << s.metrics_json << "\n";
+        if (!out) throw Error("Cannot write " + tmp + "; check the directory and free space.");
+      }
+      std::filesystem::rename(tmp, metrics_json_path);
+    } catch (const std::exception& e) {
+      write_err = e.what();
+    }
+  }
+  if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
+  if (log && me == 0) {
+    std::ostringstream os;
+    os << summary;
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
     os << "train: phases (s): read and bin " << fmt_g(t_read - t0) << ", cross-validation " << fmt_g(t_cv - t_read)
        << ", final trees " << fmt_g(t_grow - t_cv) << ", out-of-bag and permutation " << fmt_g(t_oob - t_grow)

@@ -123,9 +123,18 @@ TEST_F(ModelFile, RoundTripOfAHandMadeForest) {
   ModelMeta meta;
   meta.config_toml = "[train]\ntrees = 3\n";
   meta.metrics_json = R"({"auc": 0.5})";
+  meta.summary = "train: 10 training windows\n  fold  test\n";
   meta.bin_edges = {{-3.f, -1.f, 0.f, 2.5f}, {0.5f}, {kInf}};
   const fs::path file = dir_ / "sub" / "model.h5";  // parent directory is created
   write_model_file(file, model, meta);
+  // Without a summary (as files written before it existed): no attribute, read back as "".
+  ModelMeta no_summary = meta;
+  no_summary.summary.clear();
+  write_model_file(dir_ / "old.h5", model, no_summary);
+  ModelMeta old_meta;
+  old_meta.summary = "stale";
+  (void)read_model_file(dir_ / "old.h5", &old_meta);
+  EXPECT_EQ(old_meta.summary, "");
   ASSERT_TRUE(fs::exists(file));
   EXPECT_FALSE(fs::exists(file.string() + ".partial"));
 
@@ -136,6 +145,7 @@ TEST_F(ModelFile, RoundTripOfAHandMadeForest) {
   for (std::size_t t = 0; t < 3; ++t) expect_same_tree(back.trees[t], model.trees[t]);
   EXPECT_EQ(back_meta.config_toml, meta.config_toml);
   EXPECT_EQ(back_meta.metrics_json, meta.metrics_json);
+  EXPECT_EQ(back_meta.summary, meta.summary);
   EXPECT_EQ(back_meta.bin_edges, meta.bin_edges);
   EXPECT_EQ(back_meta.version, std::string(kVersion));
   // "YYYY-MM-DDTHH:MM:SSZ"

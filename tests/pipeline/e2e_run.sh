@@ -25,7 +25,12 @@ test -s "$tmp/m.metrics.json"
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/m.h5" --features "$tmp/f.h5" --output "$tmp/p.h5"
 "$py" "$here/check_outputs.py" predict "$tmp/m.h5" "$tmp/f.h5" "$tmp/p.h5"
 "$ecg" inspect "$tmp/f.h5" | grep -q "ecgforest features file"
-"$ecg" inspect "$tmp/m.h5" | grep -q "trees: 12"
+"$ecg" inspect "$tmp/m.h5" > "$tmp/inspect_model.txt"
+grep -q "trees: 12" "$tmp/inspect_model.txt"
+# The stored summary: what train printed (OOB row, top features), not raw JSON.
+grep -Eq "^    oob +[0-9]+" "$tmp/inspect_model.txt"
+grep -q "top features (impurity" "$tmp/inspect_model.txt"
+if grep -q '"n_windows_training"' "$tmp/inspect_model.txt"; then echo "inspect printed raw metrics JSON"; exit 1; fi
 first_edf=$(find "$tmp/cohort" -name '*.edf' | sort | head -1)
 "$ecg" inspect "$first_edf" | grep -q "ECG channel (auto-detected): EEG EKG1-REF"
 echo "e2e_run: 1 passed, 0 failed"

@@ -25,6 +25,9 @@ namespace ecgforest::io {
 struct ModelMeta {
   std::string config_toml;
   std::string metrics_json;
+  /// Human summary `train` printed (evaluation table, top features, notes); attribute "summary",
+  /// absent (empty here) in files written before it existed.
+  std::string summary;
   std::string version;
   std::string created;
   std::vector<std::vector<float>> bin_edges;  ///< per feature
