@@ -405,33 +405,6 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
 
 namespace {
 
-// Collective read of rows [first, first + count) of a 1-D or 2-D dataset (every row `width`
-// elements) straight into `dst` (count * width elements). Every rank calls it; count may be 0.
-template <class T>
-void collective_read_rows(hid_t file, const std::string& name, hid_t dxpl, hsize_t first, hsize_t count, T* dst) {
-  Handle ds = h5::dataset_handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT),
-                                 "The features file has no dataset " + name + "; is it an ecgforest features file?");
-  Handle fspace = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + name + ".");
-  const int rank = H5Sget_simple_extent_ndims(fspace);
-  check_status(rank < 1 || rank > 2 ? -1 : 0, "The dataset " + name + " must be 1-D or 2-D.");
-  hsize_t dims[2] = {0, 1};
-  check_status(H5Sget_simple_extent_dims(fspace, dims, nullptr), "Cannot get the dims of " + name + ".");
-  const hsize_t width = rank == 2 ? dims[1] : 1;
-  hsize_t start[2] = {first, 0}, cnt[2] = {count, width};
-  if (count > 0) {
-    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, cnt, nullptr),
-                 "Cannot select rows of " + name + ".");
-  } else {
-    check_status(H5Sselect_none(fspace), "Cannot clear the selection of " + name + ".");
-  }
-  hsize_t mdims[2] = {std::max<hsize_t>(count, 1), width};
-  Handle mspace = h5::dataspace_handle(H5Screate_simple(rank, mdims, nullptr), "Cannot create a memory dataspace.");
-  if (count == 0) check_status(H5Sselect_none(mspace), "Cannot clear the memory selection.");
-  T dummy{};
-  check_status(H5Dread(ds, h5::native_type<T>(), mspace, fspace, dxpl, count ? static_cast<void*>(dst) : &dummy),
-               "Cannot read " + name + ".");
-}
-
 hsize_t dataset_rows(hid_t file, const std::string& name, hsize_t* width) {
   Handle ds = h5::dataset_handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT),
                                  "The features file has no dataset " + name + "; is it an ecgforest features file?");
@@ -476,10 +449,15 @@ FeaturesData read_rows_impl(MPI_Comm comm, const std::filesystem::path& file, in
   out.record.resize(n);
   out.time_s.resize(n);
   if (N > 0) {  // (datasets with no rows have no storage to read from; N is the same on every rank)
-    collective_read_rows<float>(f, "/windows/features", dxpl, first, n, out.x.data());
-    collective_read_rows<float>(f, "/windows/label", dxpl, first, n, out.label.data());
-    collective_read_rows<std::uint32_t>(f, "/windows/record", dxpl, first, n, out.record.data());
-    collective_read_rows<double>(f, "/windows/time_s", dxpl, first, n, out.time_s.data());
+    // Collective: every rank reads its rows [first, first + n), n may be 0.
+    auto read = [&](const std::string& name, hsize_t width, auto* dst) {
+      Handle ds = h5::dataset_handle(H5Dopen2(f, name.c_str(), H5P_DEFAULT), "Cannot open " + name + ".");
+      h5::read_rows(ds.get(), dxpl.get(), first, n, 0, width, dst, name);
+    };
+    read("/windows/features", F, out.x.data());
+    read("/windows/label", 1, out.label.data());
+    read("/windows/record", 1, out.record.data());
+    read("/windows/time_s", 1, out.time_s.data());
   }
   out.records = read_records(f);
   read_attributes(f, out);

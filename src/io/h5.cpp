@@ -1,5 +1,7 @@
 #include "ecgforest/io/h5.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstring>
 
@@ -200,9 +202,30 @@ std::vector<T> read_dataset(hid_t parent, const std::string& name, std::vector<h
   return out;
 }
 
+template <class T>
+void read_rows(hid_t ds, hid_t dxpl, hsize_t first, hsize_t n, hsize_t col, hsize_t n_cols, T* dst,
+               const std::string& what) {
+  Handle fspace = dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + what + ".");
+  const int rank = H5Sget_simple_extent_ndims(fspace);
+  check_status(rank < 1 || rank > 2 ? -1 : 0, what + " must be a 1-D or 2-D dataset.");
+  const hsize_t start[2] = {first, col}, count[2] = {n, n_cols}, mcount[2] = {std::max<hsize_t>(n, 1), n_cols};
+  if (n > 0) {
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr),
+                 "Cannot select rows of " + what + ".");
+  } else {
+    check_status(H5Sselect_none(fspace), "Cannot clear the selection of " + what + ".");
+  }
+  Handle mspace = dataspace_handle(H5Screate_simple(rank, mcount, nullptr), "Cannot create a memory dataspace.");
+  if (n == 0) check_status(H5Sselect_none(mspace), "Cannot clear the memory selection.");
+  T dummy{};
+  check_status(H5Dread(ds, native_type<T>(), mspace, fspace, dxpl, n > 0 ? static_cast<void*>(dst) : &dummy),
+               "Cannot read " + what + ".");
+}
+
 #define ECGFOREST_H5_INSTANTIATE(T)                                                                  \
   template void write_dataset<T>(hid_t, const std::string&, const std::vector<hsize_t>&, const T*); \
-  template std::vector<T> read_dataset<T>(hid_t, const std::string&, std::vector<hsize_t>*);
+  template std::vector<T> read_dataset<T>(hid_t, const std::string&, std::vector<hsize_t>*);       \
+  template void read_rows<T>(hid_t, hid_t, hsize_t, hsize_t, hsize_t, hsize_t, T*, const std::string&);
 ECGFOREST_H5_INSTANTIATE(float)
 ECGFOREST_H5_INSTANTIATE(double)
 ECGFOREST_H5_INSTANTIATE(std::int32_t)

@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/omp_exception.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 
@@ -17,10 +18,6 @@ namespace {
 
 constexpr int kTagRequest = 101;
 constexpr int kTagReply = 102;
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // Serialised progress reporting shared by rank 0's worker and dispatcher thread.
 struct Progress {
@@ -83,15 +80,19 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
     catcher.rethrow();
   };
 
+  // Thread t of a rank that holds the queue itself (one rank, or rank 0) takes positions from
+  // `next` until they run out or a task failed; progress is reported here.
+  auto take_local = [&](std::atomic<std::size_t>& next, int t) {
+    while (!failed) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n_tasks) break;
+      prog.finished(run_one(t, i), n_tasks, progress);
+    }
+  };
+
   if (p == 1) {
     std::atomic<std::size_t> next{0};
-    on_threads([&](int t) {
-      while (!failed) {
-        const std::size_t i = next.fetch_add(1);
-        if (i >= n_tasks) break;
-        prog.finished(run_one(t, i), n_tasks, progress);
-      }
-    });
+    on_threads([&](int t) { take_local(next, t); });
     report.dynamic = true;
   } else if (provided < MPI_THREAD_MULTIPLE) {
     // Static snake deal: position i goes to rank (i mod 2p < p) ? i mod p : p-1 - i mod p.
@@ -161,13 +162,7 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
       });
       OmpExceptionCatcher local_error;
       local_error.run([&] {
-        on_threads([&](int t) {
-          while (!failed) {
-            const std::size_t i = next.fetch_add(1);
-            if (i >= n_tasks) break;
-            prog.finished(run_one(t, i), n_tasks, progress);
-          }
-        });
+        on_threads([&](int t) { take_local(next, t); });
       });
       if (failed) stop = true;
       dispatcher.join();

@@ -13,6 +13,7 @@
 
 #include <omp.h>
 
+#include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/hrv/features.hpp"
 #include "ecgforest/hrv/labels.hpp"
@@ -47,10 +48,6 @@ hrv::WindowSpec window_spec(const Config& c) {
     }
   }
   return spec;
-}
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // Number as text with `decimals` digits after the point (-1: shortest general form).

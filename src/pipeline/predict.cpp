@@ -1,8 +1,8 @@
 #include "ecgforest/pipeline/predict.hpp"
 
 #include <algorithm>
-#include <chrono>
 
+#include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
@@ -12,11 +12,6 @@
 #include "ecgforest/version.hpp"
 
 namespace ecgforest::pipeline {
-namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 void run_predict_features(MPI_Comm comm, const Config& config, const std::filesystem::path& model_path,
                           const std::filesystem::path& features, const std::filesystem::path& output, std::ostream* log) {

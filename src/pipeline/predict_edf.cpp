@@ -11,6 +11,7 @@
 
 #include <omp.h>
 
+#include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
@@ -26,10 +27,6 @@
 
 namespace ecgforest::pipeline {
 namespace {
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // What one rank produced for one recording (moved to rank 0 as bytes).
 struct Predicted {

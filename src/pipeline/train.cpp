@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/forest/forest.hpp"
@@ -28,10 +29,6 @@ std::string fmt_g(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 forest::ForestParams forest_params(const Config& c) {

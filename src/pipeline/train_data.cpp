@@ -21,23 +21,11 @@ std::size_t chunk_rows(std::size_t n_features) {
 }
 
 /// Reads rows [first, first + n) of columns [col, col + n_cols) of the 2-D float dataset `ds`
-/// into `out` (row-major [n, n_cols]) with the transfer list `dxpl` (n may be 0: an empty
-/// selection, for ranks taking part in a collective read without rows).
+/// into `out` (row-major [n, n_cols]); n may be 0 (a rank's empty part of a collective read).
 void read_block(hid_t ds, hid_t dxpl, std::size_t first, std::size_t n, std::size_t col, std::size_t n_cols,
                 std::vector<float>& out, const std::string& what) {
-  out.resize(std::max<std::size_t>(n, 1) * n_cols);
-  Handle fspace = io::h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of " + what + ".");
-  const hsize_t start[2] = {first, col}, count[2] = {n, n_cols}, mcount[2] = {std::max<hsize_t>(n, 1), n_cols};
-  if (n > 0) {
-    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr),
-                 "Cannot select rows of " + what + ".");
-  } else {  // an empty part of a collective read
-    check_status(H5Sselect_none(fspace), "Cannot clear the selection of " + what + ".");
-  }
-  Handle mspace = io::h5::dataspace_handle(H5Screate_simple(2, mcount, nullptr), "Cannot create a memory space.");
-  if (n == 0) check_status(H5Sselect_none(mspace), "Cannot clear the memory selection.");
-  check_status(H5Dread(ds, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, out.data()), "Cannot read " + what + ".");
   out.resize(n * n_cols);
+  io::h5::read_rows<float>(ds, dxpl, first, n, col, n_cols, out.data(), what);
 }
 
 }  // namespace

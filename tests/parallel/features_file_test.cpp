@@ -79,6 +79,16 @@ std::uint64_t total_windows() {
   return t;
 }
 
+// Drops r's window arrays as extract does once they are staged; false when it has none.
+bool spill_rows(RecordResult& r) {
+  if (r.features.rows() == 0) return false;
+  r.spilled_windows = static_cast<std::uint64_t>(r.features.rows());
+  r.features.resize(0, r.features.cols());
+  r.label.clear();
+  r.time_s.clear();
+  return true;
+}
+
 bool same_float(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); }
 
 std::string read_root_string_attribute(const fs::path& file, const std::string& name) {
@@ -99,14 +109,7 @@ void write_and_check(MPI_Comm comm, const fs::path& file, bool spill = false,
   for (std::size_t k = kRecords; k-- > 0;) {
     if (static_cast<int>(k % static_cast<std::size_t>(p)) == me) {
       local.push_back(result_of(k));
-      RecordResult& r = local.back();
-      if (spill && r.features.rows() > 0 && k % 2 == 0) {
-        r.spilled_windows = static_cast<std::uint64_t>(r.features.rows());
-        r.features.resize(0, r.features.cols());
-        r.label.clear();
-        r.time_s.clear();
-        ++n_spilled;
-      }
+      if (spill && k % 2 == 0 && spill_rows(local.back())) ++n_spilled;
     }
   }
   FeaturesMeta meta;
@@ -255,12 +258,7 @@ TEST(MpiFeaturesFile, LoaderFailureOnOneRankThrowsEverywhereAndLeavesNoFile) {
   for (std::size_t i = 0; i < kRecords; ++i) {
     if (static_cast<int>(i % static_cast<std::size_t>(p)) != me) continue;
     local.push_back(result_of(i));
-    if (local.back().features.rows() > 0) {
-      local.back().spilled_windows = static_cast<std::uint64_t>(local.back().features.rows());
-      local.back().features.resize(0, local.back().features.cols());
-      local.back().label.clear();
-      local.back().time_s.clear();
-    }
+    spill_rows(local.back());
   }
   std::string err;
   try {

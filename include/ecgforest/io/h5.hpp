@@ -85,6 +85,15 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<hsiz
 template <class T>
 std::vector<T> read_dataset(hid_t parent, const std::string& name, std::vector<hsize_t>* dims = nullptr);
 
+/// Reads rows [first, first + n) and columns [col, col + n_cols) of the open 1-D (col = 0,
+/// n_cols = 1) or 2-D dataset `ds` into `dst` (row-major [n, n_cols]) with the transfer list
+/// `dxpl`. n may be 0: an empty selection, so that a rank without rows can still take part in a
+/// COLLECTIVE read (`dxpl` set to H5FD_MPIO_COLLECTIVE: every rank of the file must call it).
+/// `what` names the data in the error message.
+template <class T>
+void read_rows(hid_t ds, hid_t dxpl, hsize_t first, hsize_t n, hsize_t col, hsize_t n_cols, T* dst,
+               const std::string& what);
+
 /// The HDF5 memory type for T.
 template <class T>
 hid_t native_type();
