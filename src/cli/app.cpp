@@ -49,6 +49,7 @@ Config build_config(SubcommandState& s) {
     } else {
       key->set(c, s.values[key]);
     }
+    c.explicit_keys.insert(key->key);
   }
   validate(c);
   return c;

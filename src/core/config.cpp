@@ -229,6 +229,17 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("postprocess.fa_budget_per_24h", "--fa-budget",
                       "false alarms per 24 h allowed when choosing the best operating point", T | R | P,
                       [](Config& c) -> double& { return c.postprocess.fa_budget_per_24h; }));
+  s.push_back(str_key("postprocess.select", "--postprocess-select",
+                      "cv: train picks the post-processing keys you did not set by patient-grouped CV within the FA "
+                      "budget and predict uses the model's choice; fixed: use the configured values",
+                      T | R | P, [](Config& c) -> std::string& { return c.postprocess.select; }));
+  s.push_back(dbl_key("postprocess.tailor_hours", "--tailor-hours",
+                      "predict: tailor each patient's threshold on the first H hours of its recordings (seizure-free "
+                      "baseline, not scored); 0 = patient-independent only",
+                      P, [](Config& c) -> double& { return c.postprocess.tailor_hours; }));
+  s.push_back(dbl_key("postprocess.tailor_margin", "--tailor-margin",
+                      "tailored threshold = lowest threshold quiet on the baseline x this", P,
+                      [](Config& c) -> double& { return c.postprocess.tailor_margin; }));
   return s;
 }
 
@@ -261,6 +272,7 @@ void apply_config_text(Config& config, const std::string& text, const std::strin
     }
     try {
       it->second->set(config, item.values);
+      config.explicit_keys.insert(item.key);
     } catch (const ConfigError& e) {
       throw ConfigError(std::string("In ") + origin + " line " + std::to_string(item.line) + ": " + e.what());
     }
@@ -330,6 +342,12 @@ void validate(const Config& c) {
   if (!(pp.min_duration_s >= 0)) fail("postprocess.min_duration_s (--min-duration-s) must be >= 0 seconds.");
   if (!(pp.merge_gap_s >= 0)) fail("postprocess.merge_gap_s (--merge-gap-s) must be >= 0 seconds.");
   if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
+  if (pp.select != "cv" && pp.select != "fixed")
+    fail("postprocess.select (--postprocess-select) must be 'cv' or 'fixed', got '" + pp.select + "'.");
+  if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
+    fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
+  if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))
+    fail("postprocess.tailor_margin (--tailor-margin) must be between 1 and 10.");
 }
 
 }  // namespace ecgforest

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace ecgforest {
 
@@ -96,6 +97,20 @@ JsonWriter& JsonWriter::value(bool b) {
   comma();
   out_ += b ? "true" : "false";
   return *this;
+}
+
+JsonWriter& JsonWriter::raw(const std::string& json_value) {
+  comma();
+  out_ += json_value;
+  return *this;
+}
+
+std::string json_object_union(const std::string& a, const std::string& b) {
+  auto is_object = [](const std::string& t) { return t.size() >= 2 && t.front() == '{' && t.back() == '}'; };
+  if (!is_object(a) || !is_object(b)) throw std::invalid_argument("json_object_union needs two JSON objects");
+  if (a == "{}") return b;
+  if (b == "{}") return a;
+  return a.substr(0, a.size() - 1) + "," + b.substr(1);
 }
 
 }  // namespace ecgforest

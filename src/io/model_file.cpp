@@ -62,6 +62,7 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
     h5::write_string_attribute(f, "config", meta.config_toml);
     h5::write_string_attribute(f, "metrics", meta.metrics_json.empty() ? "{}" : meta.metrics_json);
     if (!meta.summary.empty()) h5::write_string_attribute(f, "summary", meta.summary);
+    if (!meta.postprocess_toml.empty()) h5::write_string_attribute(f, "postprocess", meta.postprocess_toml);
     h5::write_string_attribute(f, "version", kVersion);
     h5::write_string_attribute(f, "created", utc_now_iso());
     h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.trees.size()));
@@ -127,6 +128,8 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
     meta->config_toml = h5::read_string_attribute(f, "config");
     meta->metrics_json = h5::read_string_attribute(f, "metrics");
     meta->summary = h5::has_attribute(f, "summary") ? h5::read_string_attribute(f, "summary") : std::string();
+    meta->postprocess_toml =
+        h5::has_attribute(f, "postprocess") ? h5::read_string_attribute(f, "postprocess") : std::string();
     meta->version = h5::read_string_attribute(f, "version");
     meta->created = h5::read_string_attribute(f, "created");
     const auto edges = h5::read_dataset<float>(f, "/binning/edges");

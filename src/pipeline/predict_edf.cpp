@@ -13,6 +13,7 @@
 
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/eval/responders.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/edf_reader.hpp"
@@ -141,6 +142,125 @@ std::string fmt(double v, int decimals) {
   return buf;
 }
 
+std::string recording_name(const Predicted& p) { return std::filesystem::path(p.row.path).stem().string(); }
+
+std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
+  for (auto& e : ev) {
+    e.start_s += by_s;
+    e.stop_s += by_s;
+  }
+  return ev;
+}
+
+// OUT_DIR/NAME.tse_bi and NAME.csv_bi: the detected seizures of one recording.
+void write_hypotheses(const std::filesystem::path& out_dir, const std::string& stem, const std::vector<eval::Event>& hyp,
+                      double duration_s) {
+  const auto sz = to_annotation_events(hyp);
+  io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, duration_s));
+  io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, duration_s, stem));
+}
+
+// Heart-rate traces, references and detections of the scored recordings (responders).
+std::vector<eval::RecordingHeartRate> heart_rates(const std::vector<Predicted>& all) {
+  std::vector<eval::RecordingHeartRate> out;
+  for (const auto& p : all) {
+    if (p.row.status == "ok" && p.has_ref) out.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp});
+  }
+  return out;
+}
+
+// Patient-tailored thresholds (postprocess.tailor_hours): the scored parts detected both ways.
+struct Tailoring {
+  eval::TailoredDetection td;
+  std::vector<eval::ScoredRecording> scored_independent, scored_tailored;  // recordings with references
+  std::vector<eval::RecordingHeartRate> hr_independent, hr_tailored;
+};
+
+// Tailors every patient's threshold on its first tailor_hours and replaces each recording's
+// detections (and its NAME.tse_bi/csv_bi) with the tailored ones; the baseline hours get none.
+Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSettings& pp, double step_s,
+                             const std::filesystem::path& out_dir) {
+  std::vector<eval::RecordingProbabilities> in;
+  std::vector<std::size_t> pos;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& p = all[i];
+    if (p.row.status != "ok") continue;
+    in.push_back({recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
+    pos.push_back(i);
+  }
+  Tailoring t;
+  t.td = eval::detect_tailored(in, step_s, pp, pp.tailor_hours, pp.tailor_margin);
+  for (std::size_t i : pos) all[i].hyp.clear();
+  for (std::size_t k = 0; k < t.td.index.size(); ++k) {
+    auto& p = all[pos[t.td.index[k]]];
+    const double from = t.td.from_s[k];
+    p.hyp = shifted(t.td.tailored[k].hyp, from);
+    if (!p.has_ref) continue;
+    t.scored_independent.push_back(t.td.independent[k]);
+    t.scored_tailored.push_back(t.td.tailored[k]);
+    const auto ref = shifted(t.td.tailored[k].ref, from);
+    t.hr_independent.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, shifted(t.td.independent[k].hyp, from)});
+    t.hr_tailored.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, p.hyp});
+  }
+  for (std::size_t i : pos) write_hypotheses(out_dir, recording_name(all[i]), all[i].hyp, all[i].row.duration_s);
+  return t;
+}
+
+// One detection variant of the tailoring block: NEDC scores and responders on the scored hours.
+std::string variant_json(const std::vector<eval::ScoredRecording>& scored, const std::vector<eval::RecordingHeartRate>& hr) {
+  JsonWriter r;
+  r.begin_object().key("responders");
+  eval::write_responders_json(r, eval::summarize_responders(hr));
+  r.end_object();
+  return json_object_union(eval::score_json(eval::score_recordings(scored)), r.str());
+}
+
+void write_tailoring_json(JsonWriter& j, const Tailoring& t, const PostprocessSettings& pp) {
+  j.begin_object();
+  j.key("tailor_hours").value(pp.tailor_hours);
+  j.key("margin").value(pp.tailor_margin);
+  j.key("fa_budget_per_24h").value(pp.fa_budget_per_24h);
+  j.key("patient_independent_threshold").value(pp.threshold);
+  j.key("baseline_hours").value(t.td.baseline_hours);
+  j.key("per_patient").begin_object();
+  for (const auto& [id, th] : t.td.per_patient) {
+    j.key(id).begin_object().key("threshold").value(th.threshold).key("lowest_quiet").value(th.lowest_quiet);
+    j.key("baseline_hours").value(th.baseline_hours).key("baseline_alarms").value(static_cast<std::uint64_t>(th.baseline_alarms));
+    j.key("fallback").value(th.fallback);
+    j.end_object();
+  }
+  j.end_object();
+  j.key("patient_independent").raw(variant_json(t.scored_independent, t.hr_independent));
+  j.key("tailored").raw(variant_json(t.scored_tailored, t.hr_tailored));
+  j.end_object();
+}
+
+std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
+  const auto a = eval::score_recordings(t.scored_independent), b = eval::score_recordings(t.scored_tailored);
+  std::ostringstream os;
+  os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on their first "
+     << pp.tailor_hours << " h (" << fmt(t.td.baseline_hours, 1) << " baseline h, not scored); on the "
+     << fmt(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fmt(a.ovlp_sensitivity, 3)
+     << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fmt(a.ovlp_fa_per_24h, 2)
+     << " FA/24h; tailored " << fmt(b.ovlp_sensitivity, 3) << " (" << b.ovlp.hits << "/" << b.ovlp.n_ref << ") at "
+     << fmt(b.ovlp_fa_per_24h, 2) << " FA/24h\n";
+  return os.str();
+}
+
+// One column of /windows/features by name (NaN everywhere when the file has no such column).
+std::vector<float> read_feature_column(hid_t f, const std::string& name, std::size_t n_rows) {
+  namespace h5 = io::h5;
+  std::vector<float> out(n_rows, std::numeric_limits<float>::quiet_NaN());
+  h5::Handle ds = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
+  const auto cols = h5::read_string_list_attribute(ds, "columns");
+  const auto it = std::find(cols.begin(), cols.end(), name);
+  if (it == cols.end() || n_rows == 0) return out;
+  h5::read_rows<float>(ds, H5P_DEFAULT, 0, n_rows, static_cast<hsize_t>(it - cols.begin()), 1, out.data(),
+                       "column " + name + " of /windows/features");
+  return out;
+}
+
+
 }  // namespace
 
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const std::filesystem::path& model_path,
@@ -161,6 +281,11 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       config.extract.window_s = mc.extract.window_s;
       config.extract.step_s = mc.extract.step_s;
       config.extract.detector = mc.extract.detector;
+      if (!meta.postprocess_toml.empty() && config.postprocess.select == "cv") {
+        Config pc;
+        apply_config_text(pc, meta.postprocess_toml, model_path.string() + " (post-processing chosen in training)");
+        config.postprocess = effective_postprocess(config, pc.postprocess);
+      }
     } catch (const std::exception& e) {
       note = std::string("could not use the model's stored extract settings (") + e.what() +
              "); using the command's window_s/step_s/detector.";
@@ -243,10 +368,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           p.has_ref = false;
           p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " + e.what();
         }
-        const std::string stem = recs[idx].edf.stem().string();
-        const auto sz = to_annotation_events(p.hyp);
-        io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, p.row.duration_s));
-        io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, p.row.duration_s, stem));
+        write_hypotheses(out_dir, recs[idx].edf.stem().string(), p.hyp, p.row.duration_s);
       }
       const double d = res.row.duration_s;
       std::lock_guard<std::mutex> lock(local_mutex);
@@ -271,6 +393,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       while (!rd.done()) all.push_back(deserialize(rd));
       std::sort(all.begin(), all.end(), [](const Predicted& a, const Predicted& b) { return a.index < b.index; });
       s.n_records = all.size();
+      std::optional<Tailoring> tailoring;
+      if (config.postprocess.tailor_hours > 0) tailoring = tailor_predictions(all, config.postprocess, step_s, out_dir);
       // Window arrays in input order.
       std::vector<float> prob, smoothed, label, mean_hr;
       std::vector<std::uint32_t> record, ev_rec, ref_rec;
@@ -359,12 +483,24 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         f.close("Closing " + tmp.string() + " failed; the disk may be full.");
       }
       std::filesystem::rename(tmp, out);
+      if (tailoring) scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
       if (!scored.empty()) {
         s.score = eval::score_recordings(scored);
         const auto sweep = eval::sweep_thresholds(sweep_in, step_s, config.postprocess, eval::default_thresholds());
         const auto best = eval::best_under_budget(sweep, config.postprocess.fa_budget_per_24h);
+        JsonWriter extra;
+        extra.begin_object().key("postprocess");
+        write_postprocess_json(extra, config.postprocess);
+        extra.key("responders");
+        eval::write_responders_json(extra, eval::summarize_responders(tailoring ? tailoring->hr_tailored : heart_rates(all)));
+        if (tailoring) {
+          extra.key("tailoring");
+          write_tailoring_json(extra, *tailoring, config.postprocess);
+        }
+        extra.end_object();
         io::write_text_file_atomic(out_dir / "score.json",
-                                   eval::score_json(s.score, sweep, best, config.postprocess.fa_budget_per_24h) + "\n");
+                                   json_object_union(eval::score_json(s.score, sweep, best, config.postprocess.fa_budget_per_24h),
+                                                     extra.str()) + "\n");
         s.scored = true;
         s.n_scored = scored.size();
       }
@@ -377,6 +513,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
            << " s on " << parallel::size(comm) << " rank(s)\n";
         for (const auto& l : failures) os << "  " << l << "\n";
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
+        if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
         if (s.scored) {
           os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
              << config.postprocess.threshold << "): OVLP sensitivity " << fmt(s.score.ovlp_sensitivity, 3) << " ("
@@ -400,9 +537,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   return s;
 }
 
-void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features, const std::vector<float>& oof,
-                           const Config& config) {
+std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
+                                                             const std::vector<float>& oof, const Config& config) {
   std::string why;
+  std::vector<float> mean_hr;  // per labelled window, in the order of oof
   std::vector<eval::RecordingProbabilities> recs;
   std::size_t unreadable = 0;
   try {
@@ -414,6 +552,7 @@ void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
     const auto label = h5::read_dataset<float>(f, "/windows/label");
     const auto record = h5::read_dataset<std::uint32_t>(f, "/windows/record");
     const auto time_s = h5::read_dataset<double>(f, "/windows/time_s");
+    const auto all_hr = read_feature_column(f, "mean_hr", label.size());
     std::size_t n_train = 0;
     for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
     if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {
@@ -453,6 +592,7 @@ void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
         if (it->second != std::numeric_limits<std::size_t>::max()) {
           recs[it->second].window_end_s.push_back(time_s[i]);
           recs[it->second].prob.push_back(oof[t]);
+          mean_hr.push_back(all_hr[i]);
         }
         ++t;
       }
@@ -463,9 +603,9 @@ void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
   }
   if (!why.empty()) {
     j.value(why);
-    return;
+    return std::nullopt;
   }
-  const auto& pp = config.postprocess;
+  auto pp = config.postprocess;
   double step_s = config.extract.step_s;  // the hop the features were extracted with, when stored
   try {
     Config fc;
@@ -473,17 +613,68 @@ void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
     step_s = fc.extract.step_s;
   } catch (const std::exception&) {
   }
+  std::optional<eval::PostprocessChoice> choice;
+  if (pp.select == "cv") {
+    choice = eval::choose_postprocess(recs, step_s, pp, fixed_postprocess(config));
+    pp = choice->chosen;
+  }
   std::vector<eval::ScoredRecording> scored;
+  std::vector<eval::RecordingHeartRate> hr;
+  std::size_t w = 0;
   for (const auto& r : recs) {
     scored.push_back({r.name, r.patient, r.duration_s, r.ref, eval::postprocess(r.window_end_s, r.prob, step_s, pp)});
+    const auto n = static_cast<std::ptrdiff_t>(r.prob.size());
+    hr.push_back({r.name, r.patient, r.window_end_s, {mean_hr.begin() + w, mean_hr.begin() + w + n}, r.ref,
+                  scored.back().hyp});
+    w += r.prob.size();
   }
   const auto sum = eval::score_recordings(scored);
   const auto sweep = eval::sweep_thresholds(recs, step_s, pp, eval::default_thresholds());
-  eval::write_score_json(j, sum, sweep, eval::best_under_budget(sweep, pp.fa_budget_per_24h), pp.fa_budget_per_24h);
+  JsonWriter score, extra;
+  eval::write_score_json(score, sum, sweep, eval::best_under_budget(sweep, pp.fa_budget_per_24h), pp.fa_budget_per_24h);
+  extra.begin_object().key("responders");
+  eval::write_responders_json(extra, eval::summarize_responders(hr));
+  extra.key("postprocess");
+  write_postprocess_json(extra, pp);
+  extra.end_object();
+  j.raw(json_object_union(score.str(), extra.str()));
   if (unreadable > 0) {
     std::fprintf(stderr, "train: note: %zu recording(s) left out of the event-level CV scores (annotation not readable)\n",
                  unreadable);
   }
+  return choice;
+}
+
+eval::FixedPostprocess fixed_postprocess(const Config& config) {
+  auto has = [&](const char* k) { return config.explicit_keys.count(k) > 0; };
+  eval::FixedPostprocess f;
+  f.smoothing = has("postprocess.smoothing");
+  f.smoothing_windows = has("postprocess.smoothing_windows");
+  f.threshold = has("postprocess.threshold");
+  f.min_duration_s = has("postprocess.min_duration_s");
+  f.merge_gap_s = has("postprocess.merge_gap_s");
+  return f;
+}
+
+void write_postprocess_json(JsonWriter& j, const PostprocessSettings& pp) {
+  j.begin_object();
+  j.key("smoothing").value(pp.smoothing);
+  j.key("smoothing_windows").value(pp.smoothing_windows);
+  j.key("threshold").value(pp.threshold);
+  j.key("min_duration_s").value(pp.min_duration_s);
+  j.key("merge_gap_s").value(pp.merge_gap_s);
+  j.end_object();
+}
+
+PostprocessSettings effective_postprocess(const Config& config, const PostprocessSettings& model_pp) {
+  const auto fixed = fixed_postprocess(config);
+  PostprocessSettings pp = config.postprocess;
+  if (!fixed.smoothing) pp.smoothing = model_pp.smoothing;
+  if (!fixed.smoothing_windows) pp.smoothing_windows = model_pp.smoothing_windows;
+  if (!fixed.threshold) pp.threshold = model_pp.threshold;
+  if (!fixed.min_duration_s) pp.min_duration_s = model_pp.min_duration_s;
+  if (!fixed.merge_gap_s) pp.merge_gap_s = model_pp.merge_gap_s;
+  return pp;
 }
 
 }  // namespace ecgforest::pipeline

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -138,6 +139,32 @@ std::string row_text(const std::string& name, std::size_t n_test, std::size_t n_
   return buf;
 }
 
+
+// The chosen post-processing as the "[postprocess]" TOML table stored in the model file.
+std::string postprocess_toml(const PostprocessSettings& pp) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "[postprocess]\nsmoothing = \"" << pp.smoothing << "\"\nsmoothing_windows = " << pp.smoothing_windows
+     << "\nthreshold = " << pp.threshold << "\nmin_duration_s = " << pp.min_duration_s
+     << "\nmerge_gap_s = " << pp.merge_gap_s << "\n";
+  return os.str();
+}
+
+// One line for the summary: what CV chose and what it scored.
+std::string operating_point_text(const eval::PostprocessChoice& c, double budget) {
+  const auto& pp = c.chosen;
+  const auto& sc = c.score;
+  std::ostringstream os;
+  os << "train: operating point chosen by patient-grouped CV " << (c.fits_budget ? "within " : "(nothing met ")
+     << fmt_g(budget) << " FA/24h" << (c.fits_budget ? "" : "; fewest false alarms kept)") << " from "
+     << c.n_candidates << " settings: smoothing " << pp.smoothing << " x" << pp.smoothing_windows << ", threshold "
+     << fmt_g(pp.threshold) << ", min duration " << fmt_g(pp.min_duration_s) << " s, merge gap "
+     << fmt_g(pp.merge_gap_s) << " s -> OVLP sensitivity " << fmt_g(sc.ovlp_sensitivity) << " (" << sc.hits << "/"
+     << sc.n_ref << "), " << fmt_g(sc.ovlp_fa_per_24h) << " FA/24h (" << sc.false_alarms << " in "
+     << fmt_g(sc.hours) << " h), median latency " << fmt_g(sc.latency_median_s) << " s\n";
+  return os.str();
+}
+
 }  // namespace
 
 std::filesystem::path metrics_path_for(const std::filesystem::path& model) {
@@ -232,6 +259,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   j.key("n_ranks").value(p);
   j.key("trees").value(params.n_trees);
   std::string table;
+  std::optional<eval::PostprocessChoice> choice;  // rank 0: the post-processing CV chose
   if (k >= 2) {
     const auto fold = eval::group_kfold(ts.patient, k, config.train.seed);
     std::vector<float> oof(n_rows, 0.0f);
@@ -276,7 +304,13 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     j.end_object();
     // Event-level (NEDC OVLP/TAES/EPOCH) scores of the held-out recordings (predict_edf.hpp).
     j.key("cv_events");
-    if (me == 0) write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
+    if (me == 0) choice = write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
+    j.key("operating_point");
+    if (choice) {
+      eval::write_choice_json(j, *choice, config.postprocess.fa_budget_per_24h);
+    } else {
+      j.value(me == 0 ? "not chosen (postprocess.select = fixed, or no event-level CV scores)" : "computed on rank 0");
+    }
     table += row_text("pooled", n_rows, n_pos, s.pooled);
     s.folds_used = k;
   } else {
@@ -357,6 +391,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       if (oob.done) os << "/" << fmt_g(oob.permutation[order[i]]);
     }
     os << "\n";
+    if (choice) os << operating_point_text(*choice, config.postprocess.fa_budget_per_24h);
     for (const auto& n : notes) os << "train: note: " << n << "\n";
     summary = os.str();
   }
@@ -370,6 +405,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       meta.config_toml = to_toml(config);
       meta.metrics_json = s.metrics_json;
       meta.summary = summary;
+      if (choice) meta.postprocess_toml = postprocess_toml(choice->chosen);
       meta.bin_edges = ts.xb.upper_edges();
       io::write_model_file(model_path, model, meta);
       const auto tmp = metrics_json_path.string() + ".partial";

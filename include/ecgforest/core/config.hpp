@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,14 @@ struct PostprocessSettings {
   double min_duration_s = 5.0;     ///< drop events shorter than this, seconds (after merging)
   double merge_gap_s = 10.0;       ///< merge events separated by less than this, seconds
   double fa_budget_per_24h = 1.0;  ///< false alarms per 24 h allowed when choosing the operating point
+  /// "cv": train chooses the keys above that the user did not set (smoothing, threshold, minimum
+  /// duration, merge gap) by its patient-grouped CV within fa_budget_per_24h and stores them in
+  /// the model, which predict uses unless overridden; "fixed": the configured values as they are.
+  std::string select = "cv";
+  /// predict: hours at the start of each patient's recordings (in path order) used as that
+  /// patient's seizure-free baseline to tailor its threshold; those hours are not scored. 0 = off.
+  double tailor_hours = 0.0;
+  double tailor_margin = 1.05;  ///< tailored threshold = lowest quiet threshold x this (105 % rule)
 };
 
 struct Config {
@@ -69,6 +78,9 @@ struct Config {
   ExtractSettings extract;
   TrainSettings train;
   PostprocessSettings postprocess;
+  /// Keys ("postprocess.threshold", ...) set by a config file or a flag rather than left at their
+  /// defaults: train and predict only fill the post-processing keys the user did not set.
+  std::set<std::string> explicit_keys;
 };
 
 /// Subcommands; a schema key may apply to several.

@@ -20,6 +20,8 @@ class JsonWriter {
   JsonWriter& value(const std::string& s);
   JsonWriter& value(const char* s) { return value(std::string(s)); }
   JsonWriter& value(bool b);
+  /// An already rendered JSON value (object, array, number...) inserted as the next value.
+  JsonWriter& raw(const std::string& json_value);
   const std::string& str() const { return out_; }
 
  private:
@@ -31,5 +33,9 @@ class JsonWriter {
 
 /// JSON string literal (quotes and escapes).
 std::string json_quote(const std::string& s);
+
+/// The members of two rendered JSON objects as one object ("{a...}" + "{b...}" -> "{a...,b...}").
+/// Throws std::invalid_argument when either text is not an object.
+std::string json_object_union(const std::string& a, const std::string& b);
 
 }  // namespace ecgforest

@@ -12,7 +12,8 @@
 //                    or code is 255 = NaN and nan_left); optional
 //   /binning/edges   float32 [sum of bins], /binning/offsets uint64 [F+1] (quantile bin upper edges)
 //   root attributes: feature_names, config (TOML), metrics (JSON), version, created, format
-//                    ("ecgforest-model/1"), n_trees
+//                    ("ecgforest-model/1"), n_trees; optional: summary, postprocess (TOML table
+//                    of the post-processing chosen by train's cross-validation)
 // Written as <name>.partial and renamed when complete.
 #include <filesystem>
 #include <string>
@@ -28,6 +29,9 @@ struct ModelMeta {
   /// Human summary `train` printed (evaluation table, top features, notes); attribute "summary",
   /// absent (empty here) in files written before it existed.
   std::string summary;
+  /// The post-processing `train` chose by cross-validation, as a TOML "[postprocess]" table
+  /// (attribute "postprocess"); empty when none was chosen (select = "fixed", no CV, old files).
+  std::string postprocess_toml;
   std::string version;
   std::string created;
   std::vector<std::vector<float>> bin_edges;  ///< per feature

@@ -22,12 +22,14 @@
 #include <mpi.h>
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <vector>
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/eval/events.hpp"
+#include "ecgforest/eval/operating_point.hpp"
 
 namespace ecgforest::pipeline {
 
@@ -54,7 +56,21 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config, const std
 /// config.postprocess, and scored against each recording's annotation file (path in /records);
 /// writes one JSON value into `j`: the write_score_json object with the threshold sweep and the
 /// best point under postprocess.fa_budget_per_24h, or a string saying why it was skipped.
-void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features, const std::vector<float>& oof,
-                           const Config& config);
+/// With postprocess.select = "cv" the smoothing, threshold, minimum duration and merge gap the
+/// user did not set are first chosen by eval::choose_postprocess within the FA budget; the scores
+/// are then those of the chosen setting, and the choice is returned (nullopt: skipped or fixed).
+/// The object also holds "responders" (eval/responders.hpp) and the "postprocess" used.
+std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
+                                                             const std::vector<float>& oof, const Config& config);
+
+/// The post-processing keys the user set explicitly (config.explicit_keys) are fixed in the search.
+eval::FixedPostprocess fixed_postprocess(const Config& config);
+
+/// {"smoothing", "smoothing_windows", "threshold", "min_duration_s", "merge_gap_s"}
+void write_postprocess_json(JsonWriter& j, const PostprocessSettings& pp);
+
+/// The post-processing of `config` with every key the user did not set explicitly taken from
+/// `model_pp` (the model's CV choice).
+PostprocessSettings effective_postprocess(const Config& config, const PostprocessSettings& model_pp);
 
 }  // namespace ecgforest::pipeline

@@ -1,0 +1,293 @@
+// Operating-point search in training and patient-tailored thresholds (operating_point.hpp).
+#include "ecgforest/eval/operating_point.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <tuple>
+
+namespace ecgforest::eval {
+namespace {
+
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+
+// Probabilities smoothed once per (method, k) and reused for every threshold/duration/gap.
+struct Smoothed {
+  std::vector<std::vector<float>> per_recording;
+};
+
+Smoothed smooth_all(const std::vector<RecordingProbabilities>& recs, const std::string& method, int k) {
+  Smoothed s;
+  s.per_recording.reserve(recs.size());
+  for (const auto& r : recs) s.per_recording.push_back(smooth_probabilities(r.prob, method, k));
+  return s;
+}
+
+CandidateScore score_smoothed(const std::vector<RecordingProbabilities>& recs,
+                              const std::vector<std::vector<Event>>& refs, const Smoothed& sm, double step_s,
+                              const PostprocessSettings& s) {
+  CandidateScore c;
+  c.settings = s;
+  std::vector<double> latencies;
+  double seconds = 0;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto hyp = windows_to_events(recs[i].window_end_s, sm.per_recording[i], step_s, s.threshold,
+                                       s.min_duration_s, s.merge_gap_s);
+    const auto o = score_ovlp(refs[i], hyp);
+    c.n_ref += o.n_ref;
+    c.hits += o.hits;
+    c.false_alarms += o.false_alarms;
+    seconds += recs[i].duration_s;
+    const auto lat = detection_latencies(refs[i], hyp);
+    latencies.insert(latencies.end(), lat.begin(), lat.end());
+  }
+  c.hours = seconds / 3600.0;
+  c.ovlp_sensitivity = c.n_ref ? static_cast<double>(c.hits) / static_cast<double>(c.n_ref) : kNan;
+  c.ovlp_fa_per_24h = seconds > 0 ? static_cast<double>(c.false_alarms) / seconds * 86400.0 : kNan;
+  c.latency_median_s = quantile(latencies, 0.5);
+  return c;
+}
+
+std::vector<std::vector<Event>> merged_refs(const std::vector<RecordingProbabilities>& recs) {
+  std::vector<std::vector<Event>> refs;
+  refs.reserve(recs.size());
+  for (const auto& r : recs) refs.push_back(merge_overlapping(r.ref));
+  return refs;
+}
+
+double sens_key(const CandidateScore& c) { return std::isnan(c.ovlp_sensitivity) ? -1.0 : c.ovlp_sensitivity; }
+
+// Total order used for the choice: larger is better.
+std::tuple<int, double, double> rank_key(const CandidateScore& c, double budget) {
+  const bool fits = c.ovlp_fa_per_24h <= budget;
+  if (fits) return {1, sens_key(c), -static_cast<double>(c.false_alarms)};
+  return {0, -static_cast<double>(c.false_alarms), sens_key(c)};
+}
+
+template <class T>
+std::vector<T> or_fixed(bool fixed, T value, const std::vector<T>& grid) {
+  return fixed ? std::vector<T>{value} : grid;
+}
+
+}  // namespace
+
+CandidateScore score_candidate(const std::vector<RecordingProbabilities>& recs, double step_s,
+                               const PostprocessSettings& s) {
+  return score_smoothed(recs, merged_refs(recs), smooth_all(recs, s.smoothing, s.smoothing_windows), step_s, s);
+}
+
+PostprocessChoice choose_postprocess(const std::vector<RecordingProbabilities>& recs, double step_s,
+                                     const PostprocessSettings& base, const FixedPostprocess& fixed,
+                                     const PostprocessGrid& grid) {
+  const auto refs = merged_refs(recs);
+  const auto ks = or_fixed(fixed.smoothing_windows, base.smoothing_windows, grid.smoothing_windows);
+  const auto ths = or_fixed(fixed.threshold, base.threshold, grid.thresholds);
+  const auto durs = or_fixed(fixed.min_duration_s, base.min_duration_s, grid.min_duration_s);
+  const auto gaps = or_fixed(fixed.merge_gap_s, base.merge_gap_s, grid.merge_gap_s);
+  std::vector<CandidateScore> all;
+  all.reserve(ks.size() * ths.size() * durs.size() * gaps.size());
+  for (int k : ks) {
+    PostprocessSettings s = base;
+    s.smoothing_windows = k;
+    if (!fixed.smoothing) s.smoothing = k > 1 ? "mean" : "none";
+    const auto sm = smooth_all(recs, s.smoothing, k);
+    for (double d : durs) {
+      for (double g : gaps) {
+        for (double t : ths) {
+          s.min_duration_s = d;
+          s.merge_gap_s = g;
+          s.threshold = t;
+          all.push_back(score_smoothed(recs, refs, sm, step_s, s));
+        }
+      }
+    }
+  }
+  PostprocessChoice out;
+  out.n_candidates = all.size();
+  if (all.empty()) {
+    out.chosen = base;
+    return out;
+  }
+  const double budget = base.fa_budget_per_24h;
+  auto best = rank_key(all.front(), budget);
+  for (const auto& c : all) best = std::max(best, rank_key(c, budget));
+  std::vector<std::size_t> tied;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (rank_key(all[i], budget) == best) tied.push_back(i);
+  }
+  const auto& pick = all[tied[tied.size() / 2]];
+  out.chosen = pick.settings;
+  out.score = pick;
+  out.fits_budget = std::get<0>(best) == 1;
+  for (const auto& c : all) {
+    const auto& a = c.settings;
+    const auto& b = pick.settings;
+    if (a.smoothing_windows == b.smoothing_windows && a.min_duration_s == b.min_duration_s &&
+        a.merge_gap_s == b.merge_gap_s) {
+      out.curve.push_back(c);
+    }
+  }
+  return out;
+}
+
+TailoredThreshold tailor_threshold(const std::vector<RecordingProbabilities>& baseline, double step_s,
+                                   const PostprocessSettings& s, double margin, double floor_threshold,
+                                   double exclude_margin_s) {
+  // Baseline windows near annotated seizures are zeroed (they can raise no alarm) and their
+  // time is not counted as seizure-free.
+  std::vector<RecordingProbabilities> quiet = baseline;
+  double excluded_s = 0, total_s = 0;
+  for (auto& r : quiet) {
+    total_s += r.duration_s;
+    const auto refs = merge_overlapping(r.ref);
+    for (std::size_t i = 0; i < r.prob.size(); ++i) {
+      const double t = r.window_end_s[i];
+      for (const auto& e : refs) {
+        if (t > e.start_s - exclude_margin_s && t < e.stop_s + exclude_margin_s) {
+          r.prob[i] = 0.0f;
+          excluded_s += step_s;
+          break;
+        }
+      }
+    }
+    r.ref.clear();
+  }
+  TailoredThreshold out;
+  out.baseline_hours = std::max(0.0, total_s - excluded_s) / 3600.0;
+  const auto allowed = static_cast<std::size_t>(std::floor(s.fa_budget_per_24h * out.baseline_hours / 24.0));
+  const auto refs = merged_refs(quiet);
+  const auto sm = smooth_all(quiet, s.smoothing, s.smoothing_windows);
+  out.lowest_quiet = 0.99;
+  for (int step = 1; step <= 99; ++step) {
+    PostprocessSettings c = s;
+    c.threshold = step / 100.0;
+    if (score_smoothed(quiet, refs, sm, step_s, c).false_alarms <= allowed) {
+      out.lowest_quiet = c.threshold;
+      break;
+    }
+  }
+  out.threshold = std::clamp(out.lowest_quiet * margin, floor_threshold, 0.99);
+  PostprocessSettings at = s;
+  at.threshold = out.threshold;
+  out.baseline_alarms = score_smoothed(quiet, refs, sm, step_s, at).false_alarms;
+  return out;
+}
+
+namespace {
+
+// Events of windows ending after `from_s`, shifted to start at from_s.
+std::vector<Event> part_events(const RecordingProbabilities& r, const std::vector<float>& smoothed, std::size_t first,
+                               double from_s, double step_s, double threshold, const PostprocessSettings& pp) {
+  std::vector<double> t(r.window_end_s.begin() + static_cast<std::ptrdiff_t>(first), r.window_end_s.end());
+  for (auto& v : t) v -= from_s;
+  const std::vector<float> p(smoothed.begin() + static_cast<std::ptrdiff_t>(first), smoothed.end());
+  return windows_to_events(t, p, step_s, threshold, pp.min_duration_s, pp.merge_gap_s);
+}
+
+std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, double to_s) {
+  std::vector<Event> out;
+  for (const auto& e : ev) {
+    const double a = std::max(e.start_s, from_s), b = std::min(e.stop_s, to_s);
+    if (b > a) out.push_back({a - from_s, b - from_s, e.probability});
+  }
+  return out;
+}
+
+}  // namespace
+
+TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& recs, double step_s,
+                                  const PostprocessSettings& pp, double baseline_hours, double margin) {
+  TailoredDetection out;
+  std::map<std::string, double> left;  // baseline seconds still to take, per patient
+  std::map<std::string, std::vector<RecordingProbabilities>> baseline;
+  std::vector<double> cut(recs.size(), 0.0);
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& r = recs[i];
+    const std::string id = r.patient.empty() ? r.name : r.patient;
+    auto [it, fresh] = left.emplace(id, baseline_hours * 3600.0);
+    const double take = std::min(it->second, r.duration_s);
+    it->second -= take;
+    cut[i] = take;
+    if (take <= 0) continue;
+    RecordingProbabilities b;
+    b.name = r.name;
+    b.patient = id;
+    b.duration_s = take;
+    for (std::size_t w = 0; w < r.prob.size() && r.window_end_s[w] <= take; ++w) {
+      b.window_end_s.push_back(r.window_end_s[w]);
+      b.prob.push_back(r.prob[w]);
+    }
+    b.ref = clip_shift(r.ref, 0.0, take);
+    baseline[id].push_back(std::move(b));
+    out.baseline_hours += take / 3600.0;
+  }
+  for (const auto& [id, b] : baseline) {
+    auto t = tailor_threshold(b, step_s, pp, margin);
+    // Too little seizure-free time to trust the quiet threshold: keep the patient-independent one.
+    t.fallback = t.baseline_hours < 0.5 * baseline_hours;
+    if (t.fallback) t.threshold = pp.threshold;
+    out.per_patient[id] = t;
+  }
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& r = recs[i];
+    if (cut[i] >= r.duration_s) continue;
+    const std::string id = r.patient.empty() ? r.name : r.patient;
+    const auto sm = smooth_probabilities(r.prob, pp.smoothing, pp.smoothing_windows);
+    std::size_t first = 0;
+    while (first < r.window_end_s.size() && r.window_end_s[first] <= cut[i]) ++first;
+    const auto it = out.per_patient.find(id);
+    const double th = it == out.per_patient.end() ? pp.threshold : it->second.threshold;
+    const double part = r.duration_s - cut[i];
+    const auto ref = clip_shift(r.ref, cut[i], r.duration_s);
+    out.index.push_back(i);
+    out.from_s.push_back(cut[i]);
+    out.independent.push_back({r.name, id, part, ref, part_events(r, sm, first, cut[i], step_s, pp.threshold, pp)});
+    out.tailored.push_back({r.name, id, part, ref, part_events(r, sm, first, cut[i], step_s, th, pp)});
+  }
+  return out;
+}
+
+namespace {
+
+void settings_json(JsonWriter& j, const PostprocessSettings& s) {
+  j.begin_object();
+  j.key("smoothing").value(s.smoothing);
+  j.key("smoothing_windows").value(s.smoothing_windows);
+  j.key("threshold").value(s.threshold);
+  j.key("min_duration_s").value(s.min_duration_s);
+  j.key("merge_gap_s").value(s.merge_gap_s);
+  j.end_object();
+}
+
+void candidate_json(JsonWriter& j, const CandidateScore& c) {
+  j.begin_object();
+  j.key("threshold").value(c.settings.threshold);
+  j.key("ovlp_sensitivity").value(c.ovlp_sensitivity);
+  j.key("ovlp_fa_per_24h").value(c.ovlp_fa_per_24h);
+  j.key("hits").value(static_cast<std::uint64_t>(c.hits));
+  j.key("n_ref").value(static_cast<std::uint64_t>(c.n_ref));
+  j.key("false_alarms").value(static_cast<std::uint64_t>(c.false_alarms));
+  j.key("latency_median_s").value(c.latency_median_s);
+  j.end_object();
+}
+
+}  // namespace
+
+void write_choice_json(JsonWriter& j, const PostprocessChoice& c, double fa_budget) {
+  j.begin_object();
+  j.key("chosen");
+  settings_json(j, c.chosen);
+  j.key("fits_budget").value(c.fits_budget);
+  j.key("fa_budget_per_24h").value(fa_budget);
+  j.key("n_candidates").value(static_cast<std::uint64_t>(c.n_candidates));
+  j.key("hours").value(c.score.hours);
+  j.key("cv");
+  candidate_json(j, c.score);
+  j.key("curve").begin_array();
+  for (const auto& p : c.curve) candidate_json(j, p);
+  j.end_array();
+  j.end_object();
+}
+
+}  // namespace ecgforest::eval

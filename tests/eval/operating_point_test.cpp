@@ -1,0 +1,155 @@
+// Operating-point search and tailored thresholds on hand-built probability traces; every
+// expected value below is worked out in the comments, not taken from the code.
+#include "ecgforest/eval/operating_point.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace ecgforest::eval {
+namespace {
+
+// One hour, windows ending every second at 1..3600, probability 0.1, a seizure [1000, 1060]
+// with probability `sz` in windows ending 1005..1060, and a spurious bump `bump` for windows
+// ending 2000..2000+bump_len-1.
+RecordingProbabilities hour(float sz, float bump, int bump_len) {
+  RecordingProbabilities r;
+  r.name = "rec";
+  r.patient = "p1";
+  r.duration_s = 3600;
+  for (int t = 1; t <= 3600; ++t) {
+    r.window_end_s.push_back(t);
+    float p = 0.1f;
+    if (t >= 1005 && t <= 1060) p = sz;
+    if (t >= 2000 && t < 2000 + bump_len) p = bump;
+    r.prob.push_back(p);
+  }
+  r.ref = {{1000.0, 1060.0, 1.0}};
+  return r;
+}
+
+PostprocessGrid small_grid(std::vector<double> thresholds) {
+  PostprocessGrid g;
+  g.smoothing_windows = {1};
+  g.min_duration_s = {0.0};
+  g.merge_gap_s = {10.0};
+  g.thresholds = std::move(thresholds);
+  return g;
+}
+
+PostprocessSettings budget(double fa) {
+  PostprocessSettings s;
+  s.fa_budget_per_24h = fa;
+  return s;
+}
+
+TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
+  // 0.5: the 0.6 bump is a false alarm (24 per 24 h in one hour) -> over a budget of 1;
+  // 0.65: seizure (0.7) hit, bump quiet -> sensitivity 1, 0 FA; 0.8: seizure missed.
+  const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, budget(1.0), {}, small_grid({0.5, 0.65, 0.8}));
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.65);
+  EXPECT_EQ(c.chosen.smoothing, "none");
+  EXPECT_EQ(c.score.hits, 1u);
+  EXPECT_EQ(c.score.false_alarms, 0u);
+  EXPECT_DOUBLE_EQ(c.score.ovlp_sensitivity, 1.0);
+  // First window at/above 0.65 ends at 1005, the event starts one hop earlier: 1004 - 1000 = 4 s.
+  EXPECT_DOUBLE_EQ(c.score.latency_median_s, 4.0);
+  ASSERT_EQ(c.curve.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.curve[0].ovlp_fa_per_24h, 24.0);
+  EXPECT_EQ(c.n_candidates, 3u);
+}
+
+TEST(OperatingPoint, TiesGiveTheMiddleOfThePlateau) {
+  // 0.62, 0.65, 0.68 all find the seizure without false alarms: the middle one is kept.
+  const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, budget(1.0), {}, small_grid({0.62, 0.65, 0.68}));
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.65);
+}
+
+TEST(OperatingPoint, MinimumDurationRemovesAShortBump) {
+  // At 0.5 the 3-window bump is the event (1999, 2002]: 3 s. With min_duration 5 it is dropped,
+  // the 56-window seizure event stays; so (0.5, 5 s) fits the budget and (0.5, 0 s) does not.
+  auto g = small_grid({0.5});
+  g.min_duration_s = {0.0, 5.0};
+  const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, budget(1.0), {}, g);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_DOUBLE_EQ(c.chosen.min_duration_s, 5.0);
+  EXPECT_EQ(c.score.false_alarms, 0u);
+}
+
+TEST(OperatingPoint, FixedKeysKeepTheirValue) {
+  PostprocessSettings base = budget(1.0);
+  base.threshold = 0.5;
+  FixedPostprocess fixed;
+  fixed.threshold = true;
+  const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, base, fixed, small_grid({0.65, 0.8}));
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
+  EXPECT_EQ(c.n_candidates, 1u);
+  EXPECT_FALSE(c.fits_budget);  // the bump is a false alarm at 0.5
+}
+
+TEST(OperatingPoint, NothingFitsKeepsTheFewestFalseAlarms) {
+  // Bump 0.9 above the seizure's 0.7: 0.5 and 0.65 raise 1 FA (both hit), 0.95 raises none but
+  // misses. Budget 0: nothing with a false alarm fits; 0.95 has 0 FA and fits (sensitivity 0).
+  auto c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, budget(0.0), {}, small_grid({0.5, 0.65, 0.95}));
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
+  EXPECT_DOUBLE_EQ(c.score.ovlp_sensitivity, 0.0);
+  // Without 0.95 nothing fits: both have 1 FA and sensitivity 1 -> middle of the two = index 1.
+  c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, budget(0.0), {}, small_grid({0.5, 0.65}));
+  EXPECT_FALSE(c.fits_budget);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.65);
+  EXPECT_DOUBLE_EQ(c.score.ovlp_fa_per_24h, 24.0);
+}
+
+TEST(OperatingPoint, SmoothingIsSearched) {
+  // A 3-window bump of 0.9 against a 56-window seizure of 0.7: with a 10-window mean the bump
+  // peaks at (3*0.9 + 7*0.1)/10 = 0.34 while the seizure plateau reaches 0.7. k=10, threshold
+  // 0.5 finds the seizure without a false alarm; k=1 at 0.5 raises one.
+  auto g = small_grid({0.5});
+  g.smoothing_windows = {1, 10};
+  const auto c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, budget(1.0), {}, g);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_EQ(c.chosen.smoothing, "mean");
+  // The 10-window mean first reaches 0.5 at the window ending 1009: (5*0.7 + 5*0.1)/10 = 0.40 at
+  // 1009? -> windows 1005..1009 are 0.7 (5 of 10): 0.40; at 1011: 7*0.7+3*0.1 = 0.52 >= 0.5.
+  // Event start = 1011 - 1 = 1010: latency 10 s.
+  EXPECT_DOUBLE_EQ(c.score.latency_median_s, 10.0);
+}
+
+TEST(Tailor, LowestQuietThresholdTimesMargin) {
+  // Two hours of 0.1 with a 10-window bump of 0.3: budget 1/24 h allows floor(2/24) = 0 alarms.
+  // 0.30 still fires on the bump (0.3f >= 0.30), 0.31 is quiet -> 0.31 x 1.05 = 0.3255.
+  RecordingProbabilities r;
+  r.name = "base";
+  r.duration_s = 7200;
+  for (int t = 1; t <= 7200; ++t) {
+    r.window_end_s.push_back(t);
+    r.prob.push_back(t >= 4000 && t < 4010 ? 0.3f : 0.1f);
+  }
+  PostprocessSettings s;
+  s.smoothing = "none";
+  s.min_duration_s = 0;
+  s.fa_budget_per_24h = 1.0;
+  auto t = tailor_threshold({r}, 1.0, s);
+  EXPECT_NEAR(t.lowest_quiet, 0.31, 1e-12);
+  EXPECT_NEAR(t.threshold, 0.3255, 1e-12);
+  EXPECT_EQ(t.baseline_alarms, 0u);
+  EXPECT_NEAR(t.baseline_hours, 2.0, 1e-12);
+  // An annotated seizure [3000, 3060] with probability 0.9 is excluded with 300 s margin: windows
+  // ending in (2700, 3360) = 2701..3359 = 659 windows x 1 s; the threshold is unchanged.
+  for (int i = 2999; i < 3060; ++i) r.prob[static_cast<std::size_t>(i)] = 0.9f;
+  r.ref = {{3000.0, 3060.0, 1.0}};
+  t = tailor_threshold({r}, 1.0, s);
+  EXPECT_NEAR(t.threshold, 0.3255, 1e-12);
+  EXPECT_NEAR(t.baseline_hours, (7200.0 - 659.0) / 3600.0, 1e-12);
+  // A floor: a baseline that is quiet at 0.01 still gets the floor threshold.
+  r.prob.assign(r.prob.size(), 0.0f);
+  r.ref.clear();
+  t = tailor_threshold({r}, 1.0, s, 1.05, 0.2);
+  EXPECT_NEAR(t.threshold, 0.2, 1e-12);
+}
+
+}  // namespace
+}  // namespace ecgforest::eval

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# End-to-end: the operating point train chooses by CV is stored in model.h5 and used by predict
+# unless a key is set; --postprocess-select fixed ignores it; --tailor-hours tailors per patient
+# on the first hours and scores only the rest (hours and seizures counted here from the files);
+# responders agree with the generator's ictal heart-rate truth (cohort.json).
+# Usage: e2e_clinical.sh ECGFOREST SYNTH TMPDIR
+set -euo pipefail
+ecg=$1 synth=$2 tmp=$3
+py=/usr/bin/python3
+mpi=(${MPIEXEC:-mpirun} --allow-run-as-root --oversubscribe --bind-to none)
+rm -rf "$tmp" && mkdir -p "$tmp"
+export OMP_NUM_THREADS=1
+
+"$synth" --out "$tmp/cohort" --patients 4 --recordings 2 --minutes 10 --seed 3 --seizure-rate 8 --quiet
+"$synth" --out "$tmp/new" --patients 2 --recordings 2 --minutes 10 --seed 11 --seizure-rate 8 --quiet
+
+echo "== run (2 ranks): CV chooses the post-processing"
+"${mpi[@]}" -np 2 "$ecg" run --input "$tmp/cohort" --output "$tmp/run" --trees 20 --cv-folds 2 > "$tmp/run.log"
+grep -q "train: operating point chosen by patient-grouped CV" "$tmp/run.log"
+pred() {  # output dir, extra args
+  local out=$1
+  shift
+  "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new" --output "$tmp/$out" "$@" > "$tmp/$out.log"
+}
+pred p_model
+pred p_override --threshold 0.9 --merge-gap-s 7
+pred p_fixed --postprocess-select fixed
+pred p_tailor --tailor-hours 0.05
+grep -q "predict: tailored thresholds for 2 patient(s)" "$tmp/p_tailor.log"
+
+"$py" - "$tmp" <<'PY'
+import json, os, sys
+import h5py
+tmp = sys.argv[1]
+m = json.load(open(f"{tmp}/run/metrics.json"))
+op = m["operating_point"]
+chosen = op["chosen"]
+keys = ["smoothing", "smoothing_windows", "threshold", "min_duration_s", "merge_gap_s"]
+assert op["n_candidates"] == 4 * 19 * 4 * 3, op["n_candidates"]
+# The chosen setting is the best of its own curve under the budget: no point of the curve has a
+# higher sensitivity within the budget.
+fits = [p for p in op["curve"] if p["ovlp_fa_per_24h"] is not None and p["ovlp_fa_per_24h"] <= op["fa_budget_per_24h"]]
+if op["fits_budget"]:
+    best = max((p["ovlp_sensitivity"] or 0) for p in fits)
+    assert abs((op["cv"]["ovlp_sensitivity"] or 0) - best) < 1e-12, (op["cv"], best)
+# The CV event scores are those of the chosen setting.
+assert m["cv_events"]["postprocess"] == chosen, (m["cv_events"]["postprocess"], chosen)
+assert m["cv_events"]["counts"]["ovlp"]["hits"] == op["cv"]["hits"]
+# Stored in the model as a TOML table.
+with h5py.File(f"{tmp}/run/model.h5", "r") as f:
+    toml = f.attrs["postprocess"]
+    toml = toml.decode() if isinstance(toml, bytes) else str(toml)
+stored = {}
+for line in toml.splitlines():
+    if "=" in line:
+        k, v = (x.strip() for x in line.split("=", 1))
+        stored[k] = v.strip('"') if v.startswith('"') else float(v)
+for k in keys:
+    assert str(stored[k]) == str(chosen[k]) or float(stored[k]) == float(chosen[k]), (k, stored, chosen)
+
+def pp(out):
+    return json.load(open(f"{tmp}/{out}/score.json"))["postprocess"]
+assert pp("p_model") == chosen, (pp("p_model"), chosen)
+o = pp("p_override")
+assert o["threshold"] == 0.9 and o["merge_gap_s"] == 7, o
+for k in ("smoothing", "smoothing_windows", "min_duration_s"):
+    assert o[k] == chosen[k], (k, o, chosen)
+assert pp("p_fixed") == {"smoothing": "mean", "smoothing_windows": 5, "threshold": 0.5, "min_duration_s": 5,
+                         "merge_gap_s": 10}, pp("p_fixed")
+
+# Tailoring: each patient's first 0.05 h (180 s) of its first recording (path order) is baseline.
+cohort = json.load(open(f"{tmp}/new/cohort.json"))
+recs = sorted(cohort["recordings"], key=lambda r: r["path"])
+first = {}
+scored_h, n_ref = 0.0, 0
+for r in recs:
+    cut = 180.0 if r["patient"] not in first else 0.0
+    first.setdefault(r["patient"], r["path"])
+    scored_h += (r["duration_s"] - cut) / 3600
+    n_ref += sum(1 for s in r["seizures"] if s["stop_s"] > cut)
+s = json.load(open(f"{tmp}/p_tailor/score.json"))
+t = s["tailoring"]
+assert abs(t["baseline_hours"] - 2 * 0.05) < 1e-9, t["baseline_hours"]
+for v in ("patient_independent", "tailored"):
+    assert abs(t[v]["total_hours"] - scored_h) < 1e-6, (v, t[v]["total_hours"], scored_h)
+    assert t[v]["n_ref_events"] == n_ref, (v, t[v]["n_ref_events"], n_ref)
+assert s["n_ref_events"] == n_ref and abs(s["total_hours"] - scored_h) < 1e-6
+assert sorted(t["per_patient"]) == sorted({r["patient"] for r in recs})
+for pid, v in t["per_patient"].items():
+    assert 0.05 <= v["threshold"] <= 0.99 or v["fallback"], v
+# No detection inside a baseline: predictions.h5 /events start after 180 s in each first recording.
+with h5py.File(f"{tmp}/p_tailor/predictions.h5", "r") as f:
+    paths = [x.decode() if isinstance(x, bytes) else str(x) for x in f["records/path"][()]]
+    for rec, start in zip(f["events/record"][()], f["events/start_s"][()]):
+        rel = os.path.relpath(paths[rec], f"{tmp}/new")
+        if rel in first.values():
+            assert start >= 180.0 - 1e-9, (rel, start)
+
+# Responders: seizures the generator gave a rise of >= 20 bpm respond, seizures without ictal
+# heart-rate change do not (>= 80 % agreement: the heart rate also wanders).
+truth = {}
+for r in recs:
+    for z in r["seizures"]:
+        truth[(os.path.splitext(os.path.basename(r["path"]))[0], round(z["start_s"]))] = z
+agree = total = 0
+for z in json.load(open(f"{tmp}/p_model/score.json"))["responders"]["seizures"]:
+    g = truth.get((z["record"], round(z["start_s"])))
+    assert g is not None, z
+    if z["rise_bpm"] is None or (g["hr_change"] and g["hr_rise_bpm"] < 20):
+        continue
+    total += 1
+    agree += int(z["responds"] == bool(g["hr_change"]))
+assert total >= 4 and agree >= 0.8 * total, (agree, total)
+print(f"e2e_clinical: chosen {chosen}; tailored scored {scored_h:.3f} h, {n_ref} seizures; responders {agree}/{total}")
+PY
+echo "e2e_clinical: OK"
