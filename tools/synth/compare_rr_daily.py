@@ -27,6 +27,7 @@ Needs python3 and numpy only. Optional --quantize-hz rounds the beat times of se
 first (rr_daily's beat times are multiples of 1/128 s), so short-term HRV is compared alike.
 """
 import argparse
+import warnings
 import glob
 import gzip
 import sys
@@ -80,11 +81,13 @@ def rises_per_hour(hr10):
     """Rises of each size per hour of 10-s bins with a valid baseline."""
     n = len(hr10)
     excess = np.full(n, np.nan)
-    for i in range(30, n):
-        prev = hr10[i - 30:i]
-        prev = prev[~np.isnan(prev)]
-        if len(prev) >= 15 and not np.isnan(hr10[i]):
-            excess[i] = hr10[i] - np.median(prev)
+    if n > 30:
+        win = np.lib.stride_tricks.sliding_window_view(hr10[:-1], 30)  # win[j] = hr10[j:j+30], before bin j+30
+        valid = np.count_nonzero(~np.isnan(win), axis=1) >= 15
+        with warnings.catch_warnings():  # all-NaN windows (holes) give NaN, as wanted
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(win, axis=1)
+        excess[30:] = np.where(valid, hr10[30:] - med, np.nan)
     hours = np.count_nonzero(~np.isnan(excess)) * 10.0 / 3600.0
     out = {}
     for k in RISE_SIZES:

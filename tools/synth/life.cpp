@@ -71,10 +71,11 @@ LifeEvent arousal_event(Rng& rng, double t) {
 }
 
 /// Knots of one night: a quiet evening, sleep cycles of 80-110 min (N2 -> N3 -> N2 -> REM; deep
-/// sleep shortens and REM lengthens through the night) and a morning surge after waking.
+/// sleep shortens and REM lengthens through the night) and a morning surge after waking; the
+/// day between (from 2.5 h after waking to 2 h before bed) sits day_lift_bpm above resting.
 void add_night_knots(const LifeTraits& tr, const SleepPeriod& s, Rng& rng, std::vector<LifeKnot>& k) {
   const double drop = tr.night_drop_bpm, gain = tr.night_hrv_gain;
-  k.push_back({s.start_s - 2.0 * kHour, 0.0, 1.0});
+  k.push_back({s.start_s - 2.0 * kHour, tr.day_lift_bpm, 1.0});
   k.push_back({s.start_s, -0.25 * drop, 1.1});
   double t = s.start_s + rng.uniform(600.0, 1800.0);  // falling asleep
   k.push_back({t, -drop, gain});
@@ -101,9 +102,9 @@ void add_night_knots(const LifeTraits& tr, const SleepPeriod& s, Rng& rng, std::
     level(t, -drop, gain);
   }
   k.push_back({s.end_s, -0.6 * drop, 1.0});
-  const double surge = rng.uniform(2.0, 6.0);
+  const double surge = tr.day_lift_bpm + rng.uniform(2.0, 6.0);
   k.push_back({s.end_s + 900.0, surge, 1.0});
-  k.push_back({s.end_s + 2.5 * kHour, 0.0, 1.0});
+  k.push_back({s.end_s + 2.5 * kHour, tr.day_lift_bpm, 1.0});
 }
 
 void add_awake_events(const LifeTraits& tr, double t0, double t1, Rng& rng, std::vector<LifeEvent>& ev) {
@@ -145,21 +146,22 @@ LifeTraits draw_life_traits(Rng& rng, double age_min, double age_max, double res
   tr.age_years = rng.uniform(age_min, age_max);
   const double age = tr.age_years;
   // RMSSD roughly halves from 25 to 65 years (e.g. Umetani et al. 1998, JACC 31:593).
-  tr.hrv_scale = std::clamp(std::exp(-(age - 40.0) / 50.0) * std::exp(0.25 * rng.normal()), 0.3, 2.5);
-  tr.night_drop_bpm = rng.uniform(6.0, 14.0);
-  tr.night_hrv_gain = rng.uniform(1.2, 1.7);
+  tr.hrv_scale = std::clamp(std::exp(-(age - 40.0) / 90.0) * std::exp(0.3 * rng.normal()), 0.3, 2.5);
+  tr.night_drop_bpm = rng.uniform(5.0, 12.0);
+  tr.day_lift_bpm = rng.uniform(2.0, 8.0);
+  tr.night_hrv_gain = rng.uniform(0.85, 1.1);
   tr.bedtime_hour = rng.uniform(22.0, 25.5);
   tr.sleep_hours = rng.uniform(6.0, 8.5);
-  const double activity = std::exp(0.4 * rng.normal()) * std::clamp(1.3 - 0.008 * age, 0.6, 1.2);
-  tr.posture_per_h = 1.5 * activity;
-  tr.walks_per_h = 0.4 * activity;
+  const double activity = std::exp(0.6 * rng.normal()) * std::clamp(1.3 - 0.008 * age, 0.6, 1.2);
+  tr.posture_per_h = 3.5 * activity;
+  tr.walks_per_h = 1.0 * activity;
   tr.exercise_per_day = (age < 50.0 ? 0.6 : 0.3) * activity;
   tr.max_rise_bpm = std::max(20.0, 0.85 * (220.0 - age) - resting_hr_bpm);
   tr.arousals_per_h_sleep = rng.uniform(3.0, 10.0) * (1.0 + std::max(0.0, age - 40.0) / 60.0);
-  tr.arousals_per_h_awake = rng.uniform(0.5, 2.0);
+  tr.arousals_per_h_awake = rng.uniform(1.0, 4.0);
   const double ectopy_age = std::exp((age - 50.0) / 20.0);
-  tr.pvc_per_h = std::min(60.0, 0.15 * ectopy_age * std::exp(1.5 * rng.normal()));
-  tr.pac_per_h = std::min(60.0, 0.8 * ectopy_age * std::exp(1.2 * rng.normal()));
+  tr.pvc_per_h = std::min(60.0, 0.06 * ectopy_age * std::exp(1.5 * rng.normal()));
+  tr.pac_per_h = std::min(60.0, 0.35 * ectopy_age * std::exp(1.2 * rng.normal()));
   tr.run_fraction = rng.uniform(0.02, 0.1);
   return tr;
 }
@@ -242,7 +244,7 @@ double life_hr_offset(const DailyLife& life, double t_s) {
 
 double life_hrv_scale(const DailyLife& life, double t_s) {
   if (!life.enabled) return 1.0;
-  return knot_at(life, t_s).hrv * std::exp(-events_bpm(life, t_s) / 30.0);
+  return knot_at(life, t_s).hrv * std::exp(-events_bpm(life, t_s) / 40.0);
 }
 
 bool life_asleep(const DailyLife& life, double t_s) {

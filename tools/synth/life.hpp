@@ -18,6 +18,7 @@ struct LifeTraits {
   double age_years = 45.0;
   double hrv_scale = 1.0;            ///< beat-to-beat variability multiplier (falls with age)
   double night_drop_bpm = 10.0;      ///< sleep HR below the awake resting HR
+  double day_lift_bpm = 4.0;         ///< daytime HR above it (being up and about, circadian)
   double night_hrv_gain = 1.4;       ///< variability multiplier during sleep
   double bedtime_hour = 23.0;        ///< clock hour of sleep onset (22-25.5, i.e. up to 01:30)
   double sleep_hours = 7.5;          ///< time asleep per night
@@ -87,7 +88,7 @@ DailyLife draw_daily_life(const LifeTraits& traits, double start_hour, double du
 
 /// Sum of the knots' offset and of all events' increases at t (bpm).
 double life_hr_offset(const DailyLife& life, double t_s);
-/// Knot multiplier at t times exp(-(event increase)/30 bpm) (vagal withdrawal with effort).
+/// Knot multiplier at t times exp(-(event increase)/40 bpm) (vagal withdrawal with effort).
 double life_hrv_scale(const DailyLife& life, double t_s);
 bool life_asleep(const DailyLife& life, double t_s);
 

@@ -545,7 +545,9 @@ void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, EcgMo
   const double v = pt.traits.hrv_scale;
   m.rsa_fraction *= v;
   m.lf_fraction *= v;
-  m.rr_jitter_s *= v;
+  m.rr_jitter_s *= std::sqrt(v);  // part of the jitter is measurement, not vagal
+  m.hr_walk_sd_bpm = 4.0;          // awake people drift more than a resting one
+  m.hr_walk_tau_s = 300.0;
   const double beats_per_h = 60.0 * m.base_hr_bpm;
   m.ectopic_probability = pt.traits.pvc_per_h / beats_per_h;
   m.pac_probability = pt.traits.pac_per_h / beats_per_h;
@@ -627,7 +629,7 @@ void write_beats_recording(const EcgModel& m, const BeatTrain& train, const std:
 Patient draw_patient(const SynthOptions& o, int p, bool responder, Rng& prng) {
   Patient pt;
   pt.id = patient_id(p);
-  pt.resting_hr_bpm = prng.uniform(60.0, 90.0);
+  pt.resting_hr_bpm = prng.uniform(57.0, 87.0);
   pt.r_amplitude_uv = prng.uniform(500.0, 1500.0);
   pt.mains_hz = prng.bernoulli(0.7) ? 60 : 50;
   pt.ictal = draw_ictal_profile(prng, responder);
@@ -673,7 +675,7 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       Rng rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(k)));
       Rng life_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (1ULL << 32) + static_cast<std::uint64_t>(k)));
       // Baseline heart rate performs a random walk across the patient's recordings.
-      if (k > 0) hr = std::clamp(hr + 3.0 * prng.normal(), 55.0, 95.0);
+      if (k > 0) hr = std::clamp(hr + 3.0 * prng.normal(), 52.0, 92.0);
       const double start_hour =
           o.start_hour >= 0.0 ? o.start_hour : std::round(life_rng.uniform(0.0, 24.0) * 3600.0) / 3600.0;
 
