@@ -356,7 +356,6 @@ TEST(SynthLife, BeatsCohortIsTheSameBeatTrainAsTheEdfCohort) {
       while (j < parsed.size() && parsed[j].t < t - 1.5 / re.fs_hz) ++j;
       ASSERT_LT(j, parsed.size());
       EXPECT_NEAR(parsed[j].t, t, 1.5 / re.fs_hz) << line;
-      EXPECT_EQ(parsed[j].symbol, line.back()) << line;
       ++n;
     }
     EXPECT_EQ(n, re.n_beats);

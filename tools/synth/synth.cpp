@@ -592,13 +592,11 @@ void write_edf_recording(const SynthOptions& o, const EcgModel& m, const BeatTra
   std::filesystem::path edf = stem;
   edf += ".edf";
   io::write_edf(edf, spec, data);
-  std::string csv = "sample,time_s,symbol\n";
-  csv.reserve(csv.size() + ecg.r_peaks.size() * 26);
+  std::string csv = "sample,time_s\n";
+  csv.reserve(csv.size() + ecg.r_peaks.size() * 24);
   std::array<char, 64> line{};
-  for (std::size_t i = 0; i < ecg.r_peaks.size(); ++i) {
-    const auto r = ecg.r_peaks[i];
-    std::snprintf(line.data(), line.size(), "%lld,%.6f,%c\n", static_cast<long long>(r),
-                  static_cast<double>(r) / m.fs_hz, ecg.symbol[i]);
+  for (const auto r : ecg.r_peaks) {
+    std::snprintf(line.data(), line.size(), "%lld,%.6f\n", static_cast<long long>(r), static_cast<double>(r) / m.fs_hz);
     csv += line.data();
   }
   std::filesystem::path rp = stem;
