@@ -168,7 +168,10 @@ TEST(SynthModel, DrawnSeizuresRespectTheConstraints) {
   std::size_t total = 0;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     Rng rng(seed);
-    const auto s = draw_seizures(rng, 1800, 6.0, 0.25);
+    IctalProfile profile;
+    profile.responder = true;
+    profile.typical_rise_bpm = 15.0 + 35.0 * static_cast<double>(seed % 8) / 7.0;
+    const auto s = draw_seizures(rng, 1800, 6.0, profile);
     total += s.size();
     for (std::size_t i = 0; i < s.size(); ++i) {
       EXPECT_GE(s[i].start_s, 60.0);
@@ -179,9 +182,13 @@ TEST(SynthModel, DrawnSeizuresRespectTheConstraints) {
       if (i > 0) {
         EXPECT_GE(s[i].start_s, s[i - 1].stop_s + 30.0 - 1e-3);
       }
-      if (s[i].hr_change) {
-        EXPECT_GE(s[i].hr_rise_bpm, 20.0);
-        EXPECT_LE(s[i].hr_rise_bpm, 50.0);
+      if (s[i].hr_change) {  // responders: 10-60 bpm
+        EXPECT_GE(s[i].hr_rise_bpm, 10.0);
+        EXPECT_LE(s[i].hr_rise_bpm, 60.0);
+        EXPECT_TRUE(s[i].responder());
+      } else {
+        EXPECT_EQ(s[i].hr_rise_bpm, 0.0);
+        EXPECT_FALSE(s[i].responder());
       }
     }
   }

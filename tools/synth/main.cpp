@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   std::string out;
   bool quiet = false;
   CLI::App app{"ecgforest-synth: generate a synthetic TUH-like cohort of EDF recordings with an ECG channel, "
-               ".tse_bi seizure annotations, true R-peak lists (<recording>.rpeaks.csv) and cohort.json."};
+               ".tse_bi seizure annotations, true R-peak lists (<recording>.rpeaks.csv) and cohort.json; "
+               "or, with --format beats, beat lists (<recording>_beats.csv) instead of EDF."};
   app.add_option("--out", out, "Output directory (created if needed)")->required();
   app.add_option("--patients", o.patients, "Number of patients")->capture_default_str();
   app.add_option("--recordings", o.recordings, "Recordings per patient")->capture_default_str();
@@ -34,11 +35,30 @@ int main(int argc, char** argv) {
   app.add_option("--inverted-fraction", o.inverted_fraction, "Share of recordings with inverted ECG polarity")
       ->capture_default_str();
   app.add_option("--no-hr-change-fraction", o.no_hr_change_fraction,
-                 "Share of seizures without ictal heart-rate change")
+                 "Share of patients who are non-responders: their seizures bring no heart-rate change or a rise "
+                 "below 10 bpm (rounded to whole patients)")
+      ->capture_default_str();
+  int daily_life = 1;
+  app.add_option("--daily-life", daily_life,
+                 "1: non-seizure heart-rate behaviour of daily life (day/night rhythm and sleep, posture changes, "
+                 "walks and exercise, arousals, atrial/ventricular ectopy runs); 0: a resting heart rate with slow wander only")
+      ->check(CLI::IsMember({0, 1}))
+      ->capture_default_str();
+  app.add_option("--start-hour", o.start_hour,
+                 "Clock time at which every recording starts (0-24, e.g. 8.5 = 08:30; places the day/night rhythm); "
+                 "-1: drawn per recording")
+      ->capture_default_str();
+  app.add_option("--age-min", o.age_min, "Youngest patient age in years (ages are uniform in [min, max])")
+      ->capture_default_str();
+  app.add_option("--age-max", o.age_max, "Oldest patient age in years")->capture_default_str();
+  app.add_option("--format", o.format,
+                 "edf: EDF recordings with true R peaks; beats: <recording>_beats.csv (time_s,symbol) instead, "
+                 "no ECG rendered (fast; recordings up to 7 days)")
       ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;
+  o.daily_life = daily_life != 0;
 
   try {
     const auto t0 = std::chrono::steady_clock::now();

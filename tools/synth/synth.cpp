@@ -168,58 +168,110 @@ double seizure_hr_increase(const EcgModel& model, double t_s) {
   return best;
 }
 
-EcgSignal generate_ecg(const EcgModel& m, Rng& rng) {
-  const double fs = m.fs_hz;
-  const auto n = static_cast<std::size_t>(m.fs_hz) * static_cast<std::size_t>(m.duration_s);
-  EcgSignal out;
-  out.clean.assign(n, 0.0);
+namespace {
 
-  // ---- beat times (seconds) from the RR process
-  struct Beat {
-    double t, rr_normal;
-    bool ectopic;
-  };
-  std::vector<Beat> beats;
+/// Premature event in progress: beats still to come, their symbol, and the sinus beat and RR it
+/// started from (which fix the pause after it).
+struct EctopicRun {
+  int left = 0;
+  char symbol = 'N';
+  double origin_t = 0.0, origin_rr = 1.0;
+};
+
+/// Starts a premature event after the sinus beat (t, rr) with the model's probabilities (one
+/// uniform draw per sinus beat; more only when an event starts).
+EctopicRun maybe_start_run(const EcgModel& m, Rng& rng, double t, double rr) {
+  EctopicRun run;
+  const double u = rng.uniform();
+  if (u >= m.ectopic_probability + m.pac_probability) return run;
+  run.symbol = u < m.ectopic_probability ? 'V' : 'A';
+  run.left = (m.run_probability > 0.0 && rng.bernoulli(m.run_probability)) ? 2 + static_cast<int>(rng.uniform() * 4.0) : 1;
+  run.origin_t = t;
+  run.origin_rr = rr;
+  return run;
+}
+
+/// Interval after the last premature beat at `t`: a ventricular event leaves the sinus node alone
+/// (the next sinus beat due at least half an RR after t: a compensatory pause), an atrial one
+/// resets it (1.1 RR).
+double pause_after(const EctopicRun& run, double t) {
+  if (run.symbol == 'A') return 1.1 * run.origin_rr;
+  const double k = std::ceil((t + 0.5 * run.origin_rr - run.origin_t) / run.origin_rr);
+  return run.origin_t + k * run.origin_rr - t;
+}
+
+}  // namespace
+
+BeatTrain generate_beats(const EcgModel& m, Rng& rng) {
+  BeatTrain train;
+  auto& beats = train.beats;
   beats.reserve(static_cast<std::size_t>(m.duration_s * 4 + 16));
   const double ph_resp = rng.uniform(0.0, kTwoPi), ph_lf = rng.uniform(0.0, kTwoPi);
+  train.resp_phase = ph_resp;
   double ou = m.hr_walk_sd_bpm * rng.normal();
   double t = -1.0 + rng.uniform(0.0, 60.0 / m.base_hr_bpm);  // start before 0: no edge effect
-  bool next_ectopic = false;
-  double compensatory_rr = -1.0;
+  EctopicRun run;
   const double t_end = m.duration_s + 1.0;
   while (t < t_end) {
-    const double hr = std::clamp(m.base_hr_bpm + ou + seizure_hr_increase(m, t), 35.0, 200.0);
+    const double hr =
+        std::clamp(m.base_hr_bpm + ou + life_hr_offset(m.life, t) + seizure_hr_increase(m, t), 35.0, 200.0);
+    const double v = life_hrv_scale(m.life, t);
     const double rr_base = 60.0 / hr;
-    double rr = rr_base * (1.0 + m.rsa_fraction * std::sin(kTwoPi * m.resp_hz * t + ph_resp) +
-                           m.lf_fraction * std::sin(kTwoPi * m.lf_hz * t + ph_lf)) +
-                m.rr_jitter_s * rng.normal();
+    double rr = rr_base * (1.0 + v * (m.rsa_fraction * std::sin(kTwoPi * m.resp_hz * t + ph_resp) +
+                                      m.lf_fraction * std::sin(kTwoPi * m.lf_hz * t + ph_lf))) +
+                v * m.rr_jitter_s * rng.normal();
     rr = std::max(rr, 0.25);
-    beats.push_back({t, rr, next_ectopic});
+    beats.push_back({t, rr, run.left > 0 ? run.symbol : 'N'});
     double step = rr;
-    if (compensatory_rr > 0.0) {  // beat after a premature one: pause completes 2 normal RRs
-      step = compensatory_rr;
-      compensatory_rr = -1.0;
-      next_ectopic = false;
-    } else if (!next_ectopic && rng.bernoulli(m.ectopic_probability)) {
-      const double coupling = rng.uniform(0.55, 0.7) * rr;
-      step = coupling;
-      compensatory_rr = 2.0 * rr - coupling;
-      next_ectopic = true;
-    } else {
-      next_ectopic = false;
+    if (run.left > 0) {  // this beat was premature
+      step = --run.left > 0 ? rng.uniform(0.55, 0.7) * run.origin_rr : pause_after(run, t);
+    } else if ((run = maybe_start_run(m, rng, t, rr)).left > 0) {
+      step = rng.uniform(0.55, 0.7) * rr;
     }
     // Ornstein-Uhlenbeck update of the slow heart-rate wander over this interval.
     const double a = step / m.hr_walk_tau_s;
     ou += -ou * a + m.hr_walk_sd_bpm * std::sqrt(2.0 * a) * rng.normal();
     t += step;
   }
+  return train;
+}
+
+std::vector<Beat> beat_list(const std::vector<Beat>& beats, double duration_s) {
+  std::vector<Beat> out;
+  out.reserve(beats.size());
+  for (const auto& b : beats)
+    if (b.t >= 0.0 && b.t < duration_s) out.push_back({round4(b.t), b.rr_normal, b.symbol});
+  return out;
+}
+
+std::string beats_csv_text(const std::vector<Beat>& listed) {
+  std::string csv = "time_s,symbol\n";
+  csv.reserve(csv.size() + listed.size() * 14);
+  std::array<char, 48> line{};
+  for (const auto& b : listed) {
+    std::snprintf(line.data(), line.size(), "%.4f,%c\n", b.t, b.symbol);
+    csv += line.data();
+  }
+  return csv;
+}
+
+EcgSignal generate_ecg(const EcgModel& m, Rng& rng) { return render_ecg(m, generate_beats(m, rng), rng); }
+
+EcgSignal render_ecg(const EcgModel& m, const BeatTrain& train, Rng& rng) {
+  const auto& beats = train.beats;
+  const double fs = m.fs_hz;
+  const auto n = static_cast<std::size_t>(m.fs_hz) * static_cast<std::size_t>(m.duration_s);
+  EcgSignal out;
+  out.clean.assign(n, 0.0);
+  const double ph_resp = train.resp_phase;  // breathing also modulates the amplitude and the baseline
 
   // ---- morphology (ECGSYN-like Gaussians; timings scale with sqrt(RR) like the QT interval)
   for (const auto& b : beats) {
     const double s = std::clamp(std::sqrt(b.rr_normal), 0.6, 1.2);
     const double amp = m.r_amplitude_uv * (1.0 + 0.05 * std::sin(kTwoPi * m.resp_hz * b.t + ph_resp));
-    if (!b.ectopic) {
-      const std::array<Wave, 5> w = {{{-0.16 - 0.04 * s, 0.12, 0.022},
+    if (b.symbol != 'V') {  // sinus or atrial premature beat (ectopic P wave: flatter, inverted)
+      const double p_amp = b.symbol == 'A' ? -0.06 : 0.12;
+      const std::array<Wave, 5> w = {{{-0.16 - 0.04 * s, p_amp, 0.022},
                                       {-0.028, -0.10, 0.008},
                                       {0.0, 1.0, 0.010},
                                       {0.028, -0.22, 0.009},
@@ -244,7 +296,8 @@ EcgSignal generate_ecg(const EcgModel& m, Rng& rng) {
     for (std::int64_t i = c - half; i <= c + half; ++i)
       if (out.clean[static_cast<std::size_t>(i)] > out.clean[static_cast<std::size_t>(best)]) best = i;
     out.r_peaks.push_back(best);
-    out.ectopic.push_back(b.ectopic);
+    out.ectopic.push_back(b.symbol == 'V');
+    out.symbol.push_back(b.symbol);
   }
 
   if (m.inverted)
@@ -279,8 +332,30 @@ EcgSignal generate_ecg(const EcgModel& m, Rng& rng) {
   return out;
 }
 
-std::vector<SeizureEvent> draw_seizures(Rng& rng, int duration_s, double rate_per_h,
-                                        double no_hr_change_fraction) {
+IctalProfile draw_ictal_profile(Rng& rng, bool responder) {
+  IctalProfile p;
+  p.responder = responder;
+  p.typical_rise_bpm = rng.uniform(15.0, 50.0);
+  return p;
+}
+
+namespace {
+
+void draw_ictal_response(Rng& rng, const IctalProfile& profile, SeizureEvent& e) {
+  if (profile.responder) {
+    e.hr_change = !rng.bernoulli(0.1);
+    e.hr_rise_bpm = e.hr_change ? std::clamp(profile.typical_rise_bpm * std::exp(0.25 * rng.normal()), 10.0, 60.0) : 0.0;
+  } else {
+    e.hr_change = rng.bernoulli(0.5);
+    e.hr_rise_bpm = e.hr_change ? rng.uniform(2.0, 8.0) : 0.0;
+  }
+  e.ramp_up_s = rng.uniform(10.0, 20.0);
+  e.ramp_down_s = rng.uniform(30.0, 120.0);
+}
+
+}  // namespace
+
+std::vector<SeizureEvent> draw_seizures(Rng& rng, int duration_s, double rate_per_h, const IctalProfile& profile) {
   std::vector<SeizureEvent> out;
   const int count = rng.poisson(rate_per_h * duration_s / 3600.0);
   const double dur = duration_s;
@@ -296,10 +371,7 @@ std::vector<SeizureEvent> draw_seizures(Rng& rng, int duration_s, double rate_pe
       SeizureEvent e;
       e.start_s = start;
       e.stop_s = stop;
-      e.hr_change = !rng.bernoulli(no_hr_change_fraction);
-      e.hr_rise_bpm = e.hr_change ? rng.uniform(20.0, 50.0) : 0.0;
-      e.ramp_up_s = rng.uniform(10.0, 20.0);
-      e.ramp_down_s = rng.uniform(30.0, 60.0);
+      draw_ictal_response(rng, profile, e);
       out.push_back(e);
       break;
     }
@@ -349,8 +421,18 @@ void validate(const SynthOptions& o) {
     bad("--patients must be between 1 and 99999999 (got " + std::to_string(o.patients) + ").");
   if (o.recordings < 1 || o.recordings > 999)
     bad("--recordings must be between 1 and 999 (got " + std::to_string(o.recordings) + ").");
-  if (!(o.minutes * 60.0 >= 10.0 && o.minutes <= 24.0 * 60.0))
-    bad("--minutes must be between 1/6 (10 s) and 1440 (got " + num(o.minutes) + ").");
+  if (o.format != "edf" && o.format != "beats")
+    bad("--format must be edf (EDF recordings) or beats (<recording>_beats.csv beat lists) (got '" + o.format + "').");
+  const double max_minutes = o.format == "beats" ? 7.0 * 24.0 * 60.0 : 24.0 * 60.0;
+  if (!(o.minutes * 60.0 >= 10.0 && o.minutes <= max_minutes))
+    bad("--minutes must be between 1/6 (10 s) and " + num(max_minutes) + " with --format " + o.format + " (got " +
+        num(o.minutes) + ")" + (o.format == "edf" ? "; use --format beats for longer recordings." : "."));
+  if (!(o.start_hour == -1.0 || (o.start_hour >= 0.0 && o.start_hour < 24.0)))
+    bad("--start-hour must be a clock time from 0 to 24 (e.g. 8.5 for 08:30), or -1 to draw one per recording (got " +
+        num(o.start_hour) + ").");
+  if (!(o.age_min >= 1.0 && o.age_min <= o.age_max && o.age_max <= 100.0))
+    bad("--age-min and --age-max must satisfy 1 <= min <= max <= 100 years (got " + num(o.age_min) + " and " +
+        num(o.age_max) + ").");
   if (o.fs != "mixed" && fs_choices(o.fs).empty())
     bad("--fs must be mixed (250/256 per recording) or a comma-separated list of rates from 128 to 1000 Hz, "
         "e.g. 256 or 250,256,512 (got '" + o.fs + "').");
@@ -370,19 +452,36 @@ void validate(const SynthOptions& o) {
 
 namespace {
 
-std::string recording_json(const RecordingSummary& r) {
+std::string life_json(const RecordingSummary& r) {
+  if (!r.life.enabled) return "null";
+  std::array<std::size_t, 4> n{};
+  for (const auto& e : r.life.events)
+    if (e.start_s < r.duration_s && e.end_s() > 0.0) ++n[static_cast<std::size_t>(e.kind)];
+  double sleep_s = 0.0;
+  for (const auto& s : r.life.sleep)
+    sleep_s += std::max(0.0, std::min<double>(s.end_s, r.duration_s) - std::max(0.0, s.start_s));
   std::ostringstream j;
-  j << "    {\"path\": \"" << json_escape(r.path) << "\", \"patient\": \"" << r.patient << "\", \"fs\": " << r.fs_hz
-    << ", \"duration_s\": " << r.duration_s << ", \"edf_plus\": " << (r.edf_plus ? "true" : "false")
-    << ", \"inverted\": " << (r.inverted ? "true" : "false") << ", \"ecg_label\": \"" << kEcgLabel
-    << "\", \"ecg_channel\": " << r.ecg_channel << ", \"n_channels\": " << r.n_channels
-    << ", \"base_hr_bpm\": " << fixed(r.base_hr_bpm, 2) << ", \"mains_hz\": " << r.mains_hz
-    << ", \"n_beats\": " << r.n_beats << ", \"n_ectopic\": " << r.n_ectopic << ",\n     \"seizures\": [";
+  j << "{\"sleep_h\": " << fixed(sleep_s / 3600.0, 2) << ", \"n_posture\": " << n[0] << ", \"n_walk\": " << n[1]
+    << ", \"n_exercise\": " << n[2] << ", \"n_arousal\": " << n[3] << "}";
+  return j.str();
+}
+
+std::string recording_json(const RecordingSummary& r, const std::string& format) {
+  std::ostringstream j;
+  j << "    {\"path\": \"" << json_escape(r.path) << "\", \"patient\": \"" << r.patient << "\", \"format\": \""
+    << format << "\", \"fs\": " << r.fs_hz << ", \"duration_s\": " << r.duration_s
+    << ", \"edf_plus\": " << (r.edf_plus ? "true" : "false") << ", \"inverted\": " << (r.inverted ? "true" : "false")
+    << ", \"ecg_label\": \"" << kEcgLabel << "\", \"ecg_channel\": " << r.ecg_channel
+    << ", \"n_channels\": " << r.n_channels << ", \"base_hr_bpm\": " << fixed(r.base_hr_bpm, 2)
+    << ", \"mains_hz\": " << r.mains_hz << ", \"n_beats\": " << r.n_beats << ", \"n_ectopic\": " << r.n_ectopic
+    << ", \"n_pvc\": " << r.n_pvc << ", \"n_pac\": " << r.n_pac << ",\n     \"start_hour\": " << fixed(r.start_hour, 4)
+    << ", \"age\": " << fixed(r.age_years, 1) << ", \"responder_patient\": " << (r.responder_patient ? "true" : "false")
+    << ", \"daily_life\": " << life_json(r) << ",\n     \"seizures\": [";
   for (std::size_t i = 0; i < r.seizures.size(); ++i) {
     const auto& s = r.seizures[i];
     j << (i ? ", " : "") << "{\"start_s\": " << fixed(s.start_s, 4) << ", \"stop_s\": " << fixed(s.stop_s, 4)
       << ", \"hr_change\": " << (s.hr_change ? "true" : "false") << ", \"hr_rise_bpm\": " << fixed(s.hr_rise_bpm, 2)
-      << "}";
+      << ", \"responder\": " << (s.responder() ? "true" : "false") << "}";
   }
   j << "]}";
   return j.str();
@@ -396,13 +495,158 @@ std::string cohort_json(const SynthOptions& o, const CohortSummary& c) {
     << general(o.seizure_rate_per_h) << ", \"noise\": " << general(o.noise)
     << ", \"eeg_channels\": " << o.eeg_channels << ", \"edf_plus_fraction\": " << general(o.edf_plus_fraction)
     << ", \"inverted_fraction\": " << general(o.inverted_fraction)
-    << ", \"no_hr_change_fraction\": " << general(o.no_hr_change_fraction) << "},\n  \"n_recordings\": "
+    << ", \"no_hr_change_fraction\": " << general(o.no_hr_change_fraction) << ", \"daily_life\": "
+    << (o.daily_life ? "true" : "false") << ", \"start_hour\": " << general(o.start_hour)
+    << ", \"age_min\": " << general(o.age_min) << ", \"age_max\": " << general(o.age_max) << ", \"format\": \""
+    << o.format << "\"},\n  \"responder_threshold_bpm\": " << general(kResponderRiseBpm) << ",\n  \"n_recordings\": "
     << c.recordings.size() << ",\n  \"n_seizures\": " << c.n_seizures << ",\n  \"total_duration_s\": "
     << fixed(c.total_duration_s, 0) << ",\n  \"recordings\": [\n";
   for (std::size_t i = 0; i < c.recordings.size(); ++i)
-    j << recording_json(c.recordings[i]) << (i + 1 < c.recordings.size() ? ",\n" : "\n");
+    j << recording_json(c.recordings[i], o.format) << (i + 1 < c.recordings.size() ? ",\n" : "\n");
   j << "  ]\n}\n";
   return j.str();
+}
+
+/// What is drawn once per patient.
+struct Patient {
+  std::string id;
+  double resting_hr_bpm = 70.0;
+  double r_amplitude_uv = 1000.0;
+  int mains_hz = 60;
+  LifeTraits traits;
+  IctalProfile ictal;
+};
+
+/// Which patients are non-responders: round(fraction * patients) of them, chosen by a seeded
+/// shuffle, so that small cohorts get the intended share.
+std::vector<bool> responder_patients(const SynthOptions& o) {
+  std::vector<int> order(static_cast<std::size_t>(o.patients));
+  for (int i = 0; i < o.patients; ++i) order[static_cast<std::size_t>(i)] = i;
+  Rng rng(derive_seed(o.seed, 0, 0xFFFFFFFDULL));
+  for (std::size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1], order[std::min(i - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(i)))]);
+  const auto non = static_cast<std::size_t>(std::lround(o.no_hr_change_fraction * o.patients));
+  std::vector<bool> responder(order.size(), true);
+  for (std::size_t i = 0; i < non && i < order.size(); ++i) responder[static_cast<std::size_t>(order[i])] = false;
+  return responder;
+}
+
+int draw_fs(const SynthOptions& o, Rng& rng) {
+  if (o.fs == "mixed") return rng.bernoulli(0.5) ? 250 : 256;
+  const std::vector<int> rates = fs_choices(o.fs);
+  if (rates.size() == 1) return rates[0];
+  return rates[std::min(rates.size() - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(rates.size())))];
+}
+
+/// Applies the patient's daily-life traits to the recording's model: the day's events, the
+/// age-dependent variability and the ectopy rates per beat.
+void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, EcgModel& m) {
+  m.life = draw_daily_life(pt.traits, start_hour, m.duration_s, life_rng);
+  const double v = pt.traits.hrv_scale;
+  m.rsa_fraction *= v;
+  m.lf_fraction *= v;
+  m.rr_jitter_s *= std::sqrt(v);  // part of the jitter is measurement, not vagal
+  m.hr_walk_sd_bpm = 4.0;          // awake people drift more than a resting one
+  m.hr_walk_tau_s = 300.0;
+  const double beats_per_h = 60.0 * m.base_hr_bpm;
+  m.ectopic_probability = pt.traits.pvc_per_h / beats_per_h;
+  m.pac_probability = pt.traits.pac_per_h / beats_per_h;
+  m.run_probability = pt.traits.run_fraction;
+}
+
+/// Writes the EDF (ECG + AR(1) EEG noise) and the true R peaks; fills the summary's EDF fields.
+void write_edf_recording(const SynthOptions& o, const EcgModel& m, const BeatTrain& train, Rng& rng,
+                         const std::filesystem::path& stem, const std::string& pid, double start_hour,
+                         RecordingSummary& rs) {
+  const bool edf_plus = rng.bernoulli(o.edf_plus_fraction);
+  const int ecg_pos = static_cast<int>(rng.uniform() * (o.eeg_channels + 1));
+  const EcgSignal ecg = render_ecg(m, train, rng);
+  const auto n = static_cast<std::size_t>(m.fs_hz) * static_cast<std::size_t>(m.duration_s);
+  io::EdfWriteSpec spec;
+  spec.edf_plus = edf_plus;
+  spec.patient = pid;
+  const auto clock_s = static_cast<int>(std::lround(start_hour * 3600.0)) % 86400;
+  spec.start = {static_cast<int>(rng.uniform(2002.0, 2016.0)), 1 + static_cast<int>(rng.uniform() * 12.0),
+                1 + static_cast<int>(rng.uniform() * 28.0), clock_s / 3600, clock_s / 60 % 60, clock_s % 60, 0.0};
+  const int n_sig = o.eeg_channels + 1;
+  std::vector<std::vector<double>> data(static_cast<std::size_t>(n_sig));
+  int eeg = 0;
+  for (int s = 0; s < n_sig; ++s) {
+    auto& x = data[static_cast<std::size_t>(s)];
+    if (s == ecg_pos) {
+      spec.signals.push_back({kEcgLabel, m.fs_hz, "uV", -5000.0, 5000.0, -32768, 32767});
+      x = ecg.ecg;
+      continue;
+    }
+    spec.signals.push_back({kEegLabels[static_cast<std::size_t>(eeg++)], m.fs_hz, "uV", -3000.0, 3000.0,
+                            -32768, 32767});
+    x.resize(n);  // EEG: cheap AR(1) noise of 20-50 uV SD driven by uniform numbers
+    const double sd = rng.uniform(20.0, 50.0), a = 0.95;
+    const double c = sd * std::sqrt(12.0 * (1.0 - a * a));
+    double v = sd * rng.normal();
+    for (std::size_t i = 0; i < n; ++i) {
+      v = a * v + c * (rng.uniform() - 0.5);
+      x[i] = v;
+    }
+  }
+  std::filesystem::path edf = stem;
+  edf += ".edf";
+  io::write_edf(edf, spec, data);
+  std::string csv = "sample,time_s\n";
+  csv.reserve(csv.size() + ecg.r_peaks.size() * 24);
+  std::array<char, 64> line{};
+  for (const auto r : ecg.r_peaks) {
+    std::snprintf(line.data(), line.size(), "%lld,%.6f\n", static_cast<long long>(r), static_cast<double>(r) / m.fs_hz);
+    csv += line.data();
+  }
+  std::filesystem::path rp = stem;
+  rp += ".rpeaks.csv";
+  write_text_file(rp, csv);
+  rs.path = pid + "/" + stem.filename().string() + ".edf";
+  rs.fs_hz = m.fs_hz;
+  rs.edf_plus = edf_plus;
+  rs.inverted = m.inverted;
+  rs.ecg_channel = ecg_pos;
+  rs.n_channels = n_sig;
+  rs.n_beats = ecg.r_peaks.size();
+  rs.n_pvc = static_cast<std::size_t>(std::count(ecg.symbol.begin(), ecg.symbol.end(), 'V'));
+  rs.n_pac = static_cast<std::size_t>(std::count(ecg.symbol.begin(), ecg.symbol.end(), 'A'));
+}
+
+/// Writes <stem>_beats.csv (beat_list of the train); fills the summary's beat fields.
+void write_beats_recording(const EcgModel& m, const BeatTrain& train, const std::filesystem::path& stem,
+                           const std::string& pid, RecordingSummary& rs) {
+  const std::vector<Beat> listed = beat_list(train.beats, m.duration_s);
+  const std::string name = stem.filename().string() + "_beats.csv";
+  write_text_file(stem.parent_path() / name, beats_csv_text(listed));
+  rs.path = pid + "/" + name;
+  rs.ecg_channel = -1;
+  rs.n_beats = listed.size();
+  rs.n_pvc = static_cast<std::size_t>(std::count_if(listed.begin(), listed.end(), [](const Beat& b) { return b.symbol == 'V'; }));
+  rs.n_pac = static_cast<std::size_t>(std::count_if(listed.begin(), listed.end(), [](const Beat& b) { return b.symbol == 'A'; }));
+}
+
+Patient draw_patient(const SynthOptions& o, int p, bool responder, Rng& prng) {
+  Patient pt;
+  pt.id = patient_id(p);
+  pt.resting_hr_bpm = prng.uniform(57.0, 87.0);
+  pt.r_amplitude_uv = prng.uniform(500.0, 1500.0);
+  pt.mains_hz = prng.bernoulli(0.7) ? 60 : 50;
+  pt.ictal = draw_ictal_profile(prng, responder);
+  // Traits from their own stream: switching --daily-life leaves everything else as it was.
+  Rng trng(derive_seed(o.seed, static_cast<std::uint64_t>(p), 0xFFFFFFFEULL));
+  pt.traits = draw_life_traits(trng, o.age_min, o.age_max, pt.resting_hr_bpm);
+  return pt;
+}
+
+void log_recording(std::ostream& log, const RecordingSummary& rs) {
+  const auto n_hr = std::count_if(rs.seizures.begin(), rs.seizures.end(), [](const auto& s) { return s.responder(); });
+  log << rs.path << "  ";
+  if (rs.fs_hz > 0)
+    log << rs.fs_hz << " Hz  " << rs.n_channels << " ch (ECG #" << rs.ecg_channel << ")  " << (rs.edf_plus ? "EDF+ " : "EDF  ");
+  log << rs.duration_s << " s from " << fixed(rs.start_hour, 2) << " h  HR " << fixed(rs.base_hr_bpm, 0) << " bpm  beats "
+      << rs.n_beats << " (" << rs.n_pvc << " V, " << rs.n_pac << " A)  seizures " << rs.seizures.size() << " (" << n_hr
+      << " responders)" << (rs.inverted ? "  inverted" : "") << "\n";
 }
 
 }  // namespace
@@ -417,115 +661,64 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
                 (ec ? " (" + ec.message() + ")" : "") + "; choose a writable --out.");
 
   const int duration_s = static_cast<int>(std::lround(o.minutes * 60.0));
+  const std::vector<bool> responders = responder_patients(o);
   CohortSummary cohort;
-  std::vector<std::vector<double>> data;
   for (int p = 1; p <= o.patients; ++p) {
-    const std::string pid = patient_id(p);
     Rng prng(derive_seed(o.seed, static_cast<std::uint64_t>(p), 0xFFFFFFFFULL));
-    const double patient_hr = prng.uniform(60.0, 90.0);
-    const double patient_amp = prng.uniform(500.0, 1500.0);
-    const int mains = prng.bernoulli(0.7) ? 60 : 50;
-    double hr = patient_hr;
-    const fs::path pdir = o.out_dir / pid;
+    const Patient pt = draw_patient(o, p, responders[static_cast<std::size_t>(p - 1)], prng);
+    double hr = pt.resting_hr_bpm;
+    const fs::path pdir = o.out_dir / pt.id;
     fs::create_directories(pdir, ec);
     if (ec) throw Error("ecgforest-synth: cannot create '" + pdir.string() + "' (" + ec.message() + ").");
 
     for (int k = 0; k < o.recordings; ++k) {
       Rng rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(k)));
+      Rng life_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (1ULL << 32) + static_cast<std::uint64_t>(k)));
       // Baseline heart rate performs a random walk across the patient's recordings.
-      if (k > 0) hr = std::clamp(hr + 3.0 * prng.normal(), 55.0, 95.0);
+      if (k > 0) hr = std::clamp(hr + 3.0 * prng.normal(), 52.0, 92.0);
+      const double start_hour =
+          o.start_hour >= 0.0 ? o.start_hour : std::round(life_rng.uniform(0.0, 24.0) * 3600.0) / 3600.0;
 
       EcgModel m;
-      if (o.fs == "mixed") {
-        m.fs_hz = rng.bernoulli(0.5) ? 250 : 256;
-      } else {
-        const std::vector<int> rates = fs_choices(o.fs);
-        m.fs_hz = rates.size() == 1 ? rates[0]
-                                    : rates[std::min(rates.size() - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(rates.size())))];
-      }
+      m.fs_hz = draw_fs(o, rng);
       m.duration_s = duration_s;
       m.base_hr_bpm = hr;
       m.resp_hz = rng.uniform(0.2, 0.3);
       m.rsa_fraction = rng.uniform(0.02, 0.06);
       m.lf_hz = rng.uniform(0.08, 0.12);
       m.lf_fraction = rng.uniform(0.01, 0.04);
-      m.r_amplitude_uv = std::clamp(patient_amp * rng.uniform(0.9, 1.1), 500.0, 1500.0);
+      m.r_amplitude_uv = std::clamp(pt.r_amplitude_uv * rng.uniform(0.9, 1.1), 500.0, 1500.0);
       m.inverted = rng.bernoulli(o.inverted_fraction);
       m.noise = o.noise;
-      m.mains_hz = mains;
-      m.seizures = draw_seizures(rng, duration_s, o.seizure_rate_per_h, o.no_hr_change_fraction);
-      const bool edf_plus = rng.bernoulli(o.edf_plus_fraction);
-      const int ecg_pos = static_cast<int>(rng.uniform() * (o.eeg_channels + 1));
-      const EcgSignal ecg = generate_ecg(m, rng);
-
-      // EEG: cheap AR(1) noise of 20-50 uV SD driven by uniform numbers.
-      const auto n = static_cast<std::size_t>(m.fs_hz) * static_cast<std::size_t>(duration_s);
-      io::EdfWriteSpec spec;
-      spec.edf_plus = edf_plus;
-      spec.patient = pid;
-      spec.start = {static_cast<int>(rng.uniform(2002.0, 2016.0)), 1 + static_cast<int>(rng.uniform() * 12.0),
-                    1 + static_cast<int>(rng.uniform() * 28.0), static_cast<int>(rng.uniform() * 24.0),
-                    static_cast<int>(rng.uniform() * 60.0), static_cast<int>(rng.uniform() * 60.0), 0.0};
-      const int n_sig = o.eeg_channels + 1;
-      data.resize(static_cast<std::size_t>(n_sig));
-      int eeg = 0;
-      for (int s = 0; s < n_sig; ++s) {
-        auto& x = data[static_cast<std::size_t>(s)];
-        if (s == ecg_pos) {
-          spec.signals.push_back({kEcgLabel, m.fs_hz, "uV", -5000.0, 5000.0, -32768, 32767});
-          x = ecg.ecg;
-          continue;
-        }
-        spec.signals.push_back({kEegLabels[static_cast<std::size_t>(eeg++)], m.fs_hz, "uV", -3000.0, 3000.0,
-                                -32768, 32767});
-        x.resize(n);
-        const double sd = rng.uniform(20.0, 50.0), a = 0.95;
-        const double c = sd * std::sqrt(12.0 * (1.0 - a * a));
-        double v = sd * rng.normal();
-        for (std::size_t i = 0; i < n; ++i) {
-          v = a * v + c * (rng.uniform() - 0.5);
-          x[i] = v;
-        }
-      }
+      m.mains_hz = pt.mains_hz;
+      m.seizures = draw_seizures(rng, duration_s, o.seizure_rate_per_h, pt.ictal);
+      if (o.daily_life) apply_daily_life(pt, start_hour, life_rng, m);
+      const BeatTrain train = generate_beats(m, rng);
 
       std::array<char, 32> base{};
       std::snprintf(base.data(), base.size(), "_s001_t%03d", k);
-      const std::string stem = pid + base.data();
-      io::write_edf(pdir / (stem + ".edf"), spec, data);
-      write_text_file(pdir / (stem + ".tse_bi"), tse_bi_text(m.seizures, duration_s));
-      std::string csv = "sample,time_s\n";
-      csv.reserve(csv.size() + ecg.r_peaks.size() * 24);
-      std::array<char, 64> line{};
-      for (const auto r : ecg.r_peaks) {
-        std::snprintf(line.data(), line.size(), "%lld,%.6f\n", static_cast<long long>(r),
-                      static_cast<double>(r) / m.fs_hz);
-        csv += line.data();
-      }
-      write_text_file(pdir / (stem + ".rpeaks.csv"), csv);
-
+      const fs::path stem = pdir / (pt.id + base.data());
       RecordingSummary rs;
-      rs.path = pid + "/" + stem + ".edf";
-      rs.patient = pid;
-      rs.fs_hz = m.fs_hz;
+      rs.patient = pt.id;
       rs.duration_s = duration_s;
-      rs.edf_plus = edf_plus;
-      rs.inverted = m.inverted;
-      rs.ecg_channel = ecg_pos;
-      rs.n_channels = n_sig;
       rs.base_hr_bpm = m.base_hr_bpm;
       rs.mains_hz = m.mains_hz;
-      rs.n_beats = ecg.r_peaks.size();
-      rs.n_ectopic = static_cast<std::size_t>(std::count(ecg.ectopic.begin(), ecg.ectopic.end(), true));
+      rs.start_hour = start_hour;
+      rs.age_years = pt.traits.age_years;
+      rs.responder_patient = pt.ictal.responder;
+      if (o.format == "beats")
+        write_beats_recording(m, train, stem, pt.id, rs);
+      else
+        write_edf_recording(o, m, train, rng, stem, pt.id, start_hour, rs);
+      std::filesystem::path tse = stem;
+      tse += ".tse_bi";
+      write_text_file(tse, tse_bi_text(m.seizures, duration_s));
+      rs.n_ectopic = rs.n_pvc + rs.n_pac;
+      rs.life = std::move(m.life);
       rs.seizures = m.seizures;
       cohort.n_seizures += rs.seizures.size();
       cohort.total_duration_s += duration_s;
-      if (log) {
-        const auto n_hr = std::count_if(rs.seizures.begin(), rs.seizures.end(), [](const auto& s) { return s.hr_change; });
-        *log << rs.path << "  " << rs.fs_hz << " Hz  " << duration_s << " s  " << n_sig << " ch (ECG #" << ecg_pos
-             << ")  " << (edf_plus ? "EDF+" : "EDF ") << "  HR " << fixed(m.base_hr_bpm, 0) << " bpm  beats "
-             << rs.n_beats << "  seizures " << rs.seizures.size() << " (" << n_hr << " with HR change)"
-             << (m.inverted ? "  inverted" : "") << "\n";
-      }
+      if (log) log_recording(*log, rs);
       cohort.recordings.push_back(std::move(rs));
     }
   }

@@ -1,0 +1,443 @@
+// Tests of the synthetic generator's daily life (tools/synth/life.hpp), premature beat runs,
+// responder seizures and the --format beats output. Expected values are computed by hand from
+// the model's definition (see each comment), not taken from the generator's output.
+#include <gtest/gtest.h>
+
+#if __has_include("synth.hpp")
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ecgforest/core/error.hpp"
+#include "synth.hpp"
+
+namespace ecgforest::synth {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// A model without any randomness in the RR: no wander, no jitter, no RSA/LF, no ectopy.
+EcgModel steady_model(int duration_s, double hr) {
+  EcgModel m;
+  m.duration_s = duration_s;
+  m.base_hr_bpm = hr;
+  m.hr_walk_sd_bpm = 0.0;
+  m.rr_jitter_s = 0.0;
+  m.rsa_fraction = 0.0;
+  m.lf_fraction = 0.0;
+  m.ectopic_probability = 0.0;
+  return m;
+}
+
+/// 60 / mean RR of the N-N intervals starting in [t0, t1).
+double mean_hr(const std::vector<Beat>& b, double t0, double t1) {
+  double sum = 0.0;
+  int n = 0;
+  for (std::size_t i = 0; i + 1 < b.size(); ++i)
+    if (b[i].t >= t0 && b[i].t < t1 && b[i].symbol == 'N' && b[i + 1].symbol == 'N') {
+      sum += b[i + 1].t - b[i].t;
+      ++n;
+    }
+  return n ? 60.0 * n / sum : std::nan("");
+}
+
+/// RMSSD (s) of adjacent N-N intervals starting in [t0, t1).
+double rmssd(const std::vector<Beat>& b, double t0, double t1) {
+  double s2 = 0.0;
+  int n = 0;
+  for (std::size_t i = 0; i + 2 < b.size(); ++i)
+    if (b[i].t >= t0 && b[i].t < t1) {
+      const double d = (b[i + 2].t - b[i + 1].t) - (b[i + 1].t - b[i].t);
+      s2 += d * d;
+      ++n;
+    }
+  return std::sqrt(s2 / n);
+}
+
+TEST(SynthLife, EventShapeMatchesItsDefinition) {
+  LifeEvent e;
+  e.start_s = 100.0;
+  e.rise_s = 10.0;
+  e.peak_bpm = 20.0;
+  e.settle_fraction = 0.5;
+  e.settle_s = 30.0;
+  e.hold_s = 60.0;
+  e.fall_s = 20.0;
+  EXPECT_EQ(e.end_s(), 190.0);
+  EXPECT_EQ(life_event_bpm(e, 99.0), 0.0);
+  EXPECT_NEAR(life_event_bpm(e, 105.0), 10.0, 1e-12);  // raised cosine at half the rise: peak / 2
+  EXPECT_NEAR(life_event_bpm(e, 110.0), 20.0, 1e-12);
+  // 30 s into the hold: 20 * (0.5 + 0.5 e^-1) = 13.6788 bpm.
+  EXPECT_NEAR(life_event_bpm(e, 140.0), 13.678794, 1e-6);
+  // Half way through the fall from the level at the end of the hold, 20 (0.5 + 0.5 e^-2) = 11.3534.
+  EXPECT_NEAR(life_event_bpm(e, 180.0), 11.353353 / 2.0, 1e-6);
+  EXPECT_EQ(life_event_bpm(e, 190.0), 0.0);
+}
+
+TEST(SynthLife, NightIsSlowerAndMoreVariableByTheModelledAmount) {
+  // Day (knot offset 0, variability x1) until 1000 s, then 100 s into sleep: -12 bpm, x1.4.
+  EcgModel m = steady_model(3000, 70.0);
+  m.rsa_fraction = 0.04;
+  m.resp_hz = 0.25;
+  m.life.enabled = true;
+  m.life.knots = {{0.0, 0.0, 1.0}, {1000.0, 0.0, 1.0}, {1100.0, -12.0, 1.4}, {3000.0, -12.0, 1.4}};
+  Rng rng(1);
+  const auto b = generate_beats(m, rng).beats;
+  EXPECT_NEAR(mean_hr(b, 100.0, 900.0), 70.0, 0.3);
+  EXPECT_NEAR(mean_hr(b, 1300.0, 2900.0), 58.0, 0.3);
+  // RSA only: rr_k = R (1 + a v sin(2 pi f t_k)), beats R apart, so successive differences have an
+  // RMS of R a v sqrt(2) sin(pi f R): day R = 60/70 s, v = 1 -> 30.2 ms; night R = 60/58 s,
+  // v = 1.4 -> 59.5 ms.
+  const auto expected = [](double hr, double v) {
+    const double r = 60.0 / hr;
+    return r * 0.04 * v * std::sqrt(2.0) * std::sin(std::numbers::pi * 0.25 * r);
+  };
+  EXPECT_NEAR(rmssd(b, 100.0, 900.0), expected(70.0, 1.0), 0.1 * expected(70.0, 1.0));
+  EXPECT_NEAR(rmssd(b, 1300.0, 2900.0), expected(58.0, 1.4), 0.1 * expected(58.0, 1.4));
+}
+
+TEST(SynthLife, ExerciseBoutRaisesTheHeartRateByItsSize) {
+  EcgModel m = steady_model(1500, 70.0);
+  LifeEvent e;
+  e.kind = LifeEventKind::exercise;
+  e.start_s = 300.0;
+  e.rise_s = 60.0;
+  e.peak_bpm = 40.0;
+  e.settle_fraction = 1.0;
+  e.hold_s = 600.0;
+  e.fall_s = 120.0;
+  m.life.enabled = true;
+  m.life.events = {e};
+  m.life.max_event_s = e.end_s() - e.start_s;
+  EXPECT_NEAR(life_hrv_scale(m.life, 600.0), std::exp(-1.0), 1e-12);  // exp(-40/40)
+  Rng rng(2);
+  const auto b = generate_beats(m, rng).beats;
+  EXPECT_NEAR(mean_hr(b, 100.0, 290.0), 70.0, 0.2);
+  EXPECT_NEAR(mean_hr(b, 400.0, 950.0), 110.0, 0.2);
+  EXPECT_NEAR(mean_hr(b, 1100.0, 1450.0), 70.0, 0.2);
+  // Half way up (330 s) the raised cosine gives +20 bpm: the beat interval there is 60/90 s.
+  for (std::size_t i = 0; i + 1 < b.size(); ++i)
+    if (b[i].t >= 330.0) {
+      EXPECT_NEAR(b[i + 1].t - b[i].t, 60.0 / 90.0, 0.01);
+      break;
+    }
+}
+
+TEST(SynthLife, ActivitiesDoNotAddUpButArousalsDo) {
+  DailyLife life;
+  life.enabled = true;
+  LifeEvent walk, up, arousal;
+  walk.kind = LifeEventKind::walk;
+  walk.start_s = 0.0, walk.rise_s = 10.0, walk.hold_s = 100.0, walk.peak_bpm = 25.0;
+  up = walk;
+  up.kind = LifeEventKind::posture;
+  up.peak_bpm = 15.0;
+  arousal = walk;
+  arousal.kind = LifeEventKind::arousal;
+  arousal.peak_bpm = 8.0;
+  life.events = {walk, up, arousal};
+  life.max_event_s = walk.end_s();
+  EXPECT_NEAR(life_hr_offset(life, 50.0), 25.0 + 8.0, 1e-12);
+}
+
+TEST(SynthLife, DrawnEventsAndSleepFollowTheirRanges) {
+  LifeTraits tr;
+  tr.bedtime_hour = 23.0;
+  tr.sleep_hours = 7.0;
+  tr.exercise_per_day = 3.0;
+  std::size_t counts[4] = {0, 0, 0, 0};
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    Rng rng(seed);
+    // Start at 08:00 for 48 h: nights start at 15 h and 39 h (+-0.5 h), each lasting 6.5-7.5 h.
+    const DailyLife life = draw_daily_life(tr, 8.0, 48.0 * 3600.0, rng);
+    EXPECT_TRUE(life_asleep(life, 18.0 * 3600.0));
+    EXPECT_TRUE(life_asleep(life, 42.0 * 3600.0));
+    EXPECT_FALSE(life_asleep(life, 4.0 * 3600.0));
+    EXPECT_FALSE(life_asleep(life, 30.0 * 3600.0));
+    for (const auto& s : life.sleep) {
+      EXPECT_NEAR(std::fmod(s.start_s / 3600.0 + 8.0 + 48.0, 24.0), 23.0, 0.5 + 1e-9);
+      EXPECT_GE(s.end_s - s.start_s, 6.5 * 3600.0 - 1e-6);
+      EXPECT_LE(s.end_s - s.start_s, 7.5 * 3600.0 + 1e-6);
+    }
+    EXPECT_TRUE(std::is_sorted(life.events.begin(), life.events.end(),
+                               [](const auto& a, const auto& b) { return a.start_s < b.start_s; }));
+    for (const auto& e : life.events) {
+      ++counts[static_cast<int>(e.kind)];
+      switch (e.kind) {
+        case LifeEventKind::posture:  // stand-up: 10-25 bpm over 10-20 s, then settles to 30-60 %
+          EXPECT_GE(e.peak_bpm, 10.0); EXPECT_LE(e.peak_bpm, 25.0);
+          EXPECT_GE(e.rise_s, 10.0); EXPECT_LE(e.rise_s, 20.0);
+          EXPECT_GE(e.settle_fraction, 0.3); EXPECT_LE(e.settle_fraction, 0.6);
+          break;
+        case LifeEventKind::walk:
+        case LifeEventKind::exercise:  // 15-60 bpm over 30-120 s, minutes long, minutes to recover
+          EXPECT_GE(e.peak_bpm, 15.0); EXPECT_LE(e.peak_bpm, 60.0);
+          EXPECT_GE(e.rise_s, 30.0); EXPECT_LE(e.rise_s, 120.0);
+          EXPECT_GE(e.hold_s, 90.0); EXPECT_GE(e.fall_s, 60.0);
+          EXPECT_FALSE(life_asleep(life, e.start_s));
+          break;
+        case LifeEventKind::arousal:  // 5-20 bpm over 2-5 s
+          EXPECT_GE(e.peak_bpm, 5.0); EXPECT_LE(e.peak_bpm, 20.0);
+          EXPECT_GE(e.rise_s, 2.0); EXPECT_LE(e.rise_s, 5.0);
+          break;
+      }
+    }
+  }
+  for (const auto c : counts) EXPECT_GT(c, 0u);
+}
+
+TEST(SynthLife, ArousalsAreMoreFrequentAsleep) {
+  LifeTraits tr;
+  tr.arousals_per_h_sleep = 8.0;
+  tr.arousals_per_h_awake = 1.0;
+  double asleep_n = 0, awake_n = 0, asleep_h = 0, awake_h = 0;
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    Rng rng(100 + seed);
+    const DailyLife life = draw_daily_life(tr, 12.0, 24.0 * 3600.0, rng);
+    for (const auto& e : life.events)
+      if (e.kind == LifeEventKind::arousal && e.start_s >= 0.0 && e.start_s < 24.0 * 3600.0)
+        (life_asleep(life, e.start_s) ? asleep_n : awake_n) += 1;
+    for (int m = 0; m < 24 * 60; ++m) (life_asleep(life, m * 60.0 + 30.0) ? asleep_h : awake_h) += 1.0 / 60.0;
+  }
+  // Poisson rates 8/h asleep (none in the first 15 min of sleep) and 1/h awake.
+  EXPECT_NEAR(asleep_n / asleep_h, 8.0 * (1.0 - 0.25 / 7.5), 1.0);
+  EXPECT_NEAR(awake_n / awake_h, 1.0, 0.25);
+}
+
+TEST(SynthLife, PrematureBeatsSitWhereTheModelPutsThem) {
+  EcgModel m = steady_model(3600, 60.0);  // sinus RR exactly 1 s
+  m.ectopic_probability = 0.02;
+  m.pac_probability = 0.02;
+  m.run_probability = 0.3;
+  Rng rng(7);
+  const auto b = generate_beats(m, rng).beats;
+  int singles_v = 0, singles_a = 0, runs = 0;
+  for (std::size_t i = 1; i + 1 < b.size();) {
+    if (b[i].symbol == 'N') {
+      ++i;
+      continue;
+    }
+    const std::size_t first = i;
+    while (i < b.size() && b[i].symbol == b[first].symbol) ++i;
+    ASSERT_LT(i, b.size());
+    const std::size_t len = i - first;
+    ASSERT_EQ(b[first - 1].symbol, 'N');
+    ASSERT_EQ(b[i].symbol, 'N') << "a run is followed by a sinus beat";
+    EXPECT_GE(len, 1u);
+    EXPECT_LE(len, 5u);
+    for (std::size_t k = first; k < i; ++k) {  // premature: 55-70 % of the sinus RR (1 s)
+      EXPECT_GE(b[k].t - b[k - 1].t, 0.55 - 1e-9);
+      EXPECT_LE(b[k].t - b[k - 1].t, 0.70 + 1e-9);
+    }
+    const double origin = b[first - 1].t, last = b[i - 1].t;
+    if (b[first].symbol == 'V') {
+      // Compensatory: the next sinus beat falls on the sinus grid (whole seconds after the origin),
+      // the first one at least half an RR after the last premature beat; a single one: 2 RR.
+      const double k = std::ceil(last + 0.5 - origin);
+      EXPECT_NEAR(b[i].t - origin, k, 1e-9);
+      if (len == 1) {
+        EXPECT_NEAR(b[i].t - origin, 2.0, 1e-9);
+        ++singles_v;
+      }
+    } else {
+      EXPECT_NEAR(b[i].t - last, 1.1, 1e-9);  // reset: 1.1 RR after the last premature beat
+      if (len == 1) {
+        ++singles_a;
+      }
+    }
+    if (len > 1) ++runs;
+  }
+  // About 0.04 events per sinus beat of ~3400: ~130 events, 30 % of them runs.
+  EXPECT_GT(singles_v, 20);
+  EXPECT_GT(singles_a, 20);
+  EXPECT_GT(runs, 15);
+  // The rendered ECG labels its R peaks with the same symbols.
+  EcgModel mr = m;
+  mr.duration_s = 120;
+  Rng r1(7), r2(7);
+  const BeatTrain train = generate_beats(mr, r1);
+  const EcgSignal e = generate_ecg(mr, r2);
+  std::vector<char> inside;
+  for (const auto& beat : train.beats) {  // peaks at least 25 ms (6 samples at 256 Hz) inside the ends
+    const long c = std::lround(beat.t * 256.0);
+    if (c - 6 >= 1 && c + 6 <= 120 * 256 - 2) inside.push_back(beat.symbol);
+  }
+  EXPECT_EQ(e.symbol, inside);
+}
+
+std::vector<Beat> parse_beats_csv(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "time_s,symbol");
+  std::vector<Beat> out;
+  while (std::getline(in, line)) {
+    const auto comma = line.find(',');
+    EXPECT_EQ(line.size() - comma, 2u) << line;
+    EXPECT_EQ(comma - line.find('.'), 5u) << "4 decimals: " << line;
+    Beat b;
+    b.t = std::strtod(line.substr(0, comma).c_str(), nullptr);
+    b.symbol = line[comma + 1];
+    out.push_back(b);
+  }
+  return out;
+}
+
+TEST(SynthLife, BeatsCsvRoundTripsExactly) {
+  EcgModel m = steady_model(600, 75.0);
+  m.rr_jitter_s = 0.01;
+  m.ectopic_probability = 0.01;
+  m.pac_probability = 0.01;
+  Rng rng(3);
+  const auto listed = beat_list(generate_beats(m, rng).beats, 600.0);
+  const auto parsed = parse_beats_csv(beats_csv_text(listed));
+  ASSERT_EQ(parsed.size(), listed.size());
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    EXPECT_EQ(parsed[i].t, listed[i].t) << i;  // exact: the listed times are already rounded to 0.1 ms
+    EXPECT_EQ(parsed[i].symbol, listed[i].symbol) << i;
+    EXPECT_GE(listed[i].t, 0.0);
+    EXPECT_LT(listed[i].t, 600.0);
+  }
+}
+
+TEST(SynthLife, BeatsCohortIsTheSameBeatTrainAsTheEdfCohort) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_beats_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 2;
+  o.recordings = 1;
+  o.minutes = 4.0;
+  o.seed = 12;
+  o.eeg_channels = 1;
+  o.seizure_rate_per_h = 20.0;
+  o.out_dir = base / "edf";
+  const CohortSummary edf = generate_cohort(o);
+  o.format = "beats";
+  o.out_dir = base / "beats";
+  const CohortSummary beats = generate_cohort(o);
+  o.out_dir = base / "beats2";
+  generate_cohort(o);
+  ASSERT_EQ(beats.recordings.size(), 2u);
+  for (std::size_t r = 0; r < 2; ++r) {
+    const auto& rb = beats.recordings[r];
+    const auto& re = edf.recordings[r];
+    EXPECT_EQ(rb.path, rb.patient + "/" + rb.patient + "_s001_t000_beats.csv");
+    EXPECT_FALSE(fs::exists(base / "beats" / (rb.patient + "/" + rb.patient + "_s001_t000.edf")));
+    const std::string tse = rb.patient + "/" + rb.patient + "_s001_t000.tse_bi";
+    EXPECT_EQ(slurp(base / "beats" / tse), slurp(base / "edf" / tse));
+    EXPECT_EQ(slurp(base / "beats" / rb.path), slurp(base / "beats2" / rb.path));
+    const auto parsed = parse_beats_csv(slurp(base / "beats" / rb.path));
+    EXPECT_EQ(parsed.size(), rb.n_beats);
+    EXPECT_EQ(static_cast<std::size_t>(std::count_if(parsed.begin(), parsed.end(), [](const Beat& b) { return b.symbol == 'V'; })),
+              rb.n_pvc);
+    // Every true R peak of the EDF (sample of the largest QRS value) lies within 1.5 samples of
+    // a listed beat time; the beat list has the same beats plus those within 25 ms of the ends.
+    std::ifstream csv(base / "edf" / (re.path.substr(0, re.path.size() - 4) + ".rpeaks.csv"));
+    std::string line;
+    std::getline(csv, line);
+    std::size_t j = 0, n = 0;
+    while (std::getline(csv, line)) {
+      const double t = std::stod(line.substr(line.find(',') + 1));
+      while (j < parsed.size() && parsed[j].t < t - 1.5 / re.fs_hz) ++j;
+      ASSERT_LT(j, parsed.size());
+      EXPECT_NEAR(parsed[j].t, t, 1.5 / re.fs_hz) << line;
+      ++n;
+    }
+    EXPECT_EQ(n, re.n_beats);
+    EXPECT_LE(parsed.size() - n, 2u);
+  }
+  const std::string json = slurp(base / "beats" / "cohort.json");
+  EXPECT_NE(json.find("\"format\": \"beats\""), std::string::npos);
+  EXPECT_NE(json.find("\"responder\": "), std::string::npos);
+  fs::remove_all(base);
+}
+
+TEST(SynthLife, DailyLifeSwitchKeepsSeizuresAndChangesTheHeartRate) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_switch_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 8;
+  o.recordings = 1;
+  o.minutes = 60.0;
+  o.seed = 5;
+  o.format = "beats";
+  o.seizure_rate_per_h = 3.0;
+  o.start_hour = 2.0;  // asleep for most patients (bedtime 22-01:30)
+  o.out_dir = base / "on";
+  const CohortSummary on = generate_cohort(o);
+  o.daily_life = false;
+  o.out_dir = base / "off";
+  const CohortSummary off = generate_cohort(o);
+  int non_responders = 0, asleep_recordings = 0;
+  for (std::size_t r = 0; r < on.recordings.size(); ++r) {
+    const auto& a = on.recordings[r];
+    const auto& b = off.recordings[r];
+    ASSERT_EQ(a.seizures.size(), b.seizures.size());
+    for (std::size_t s = 0; s < a.seizures.size(); ++s) {
+      EXPECT_EQ(a.seizures[s].start_s, b.seizures[s].start_s);
+      EXPECT_EQ(a.seizures[s].hr_rise_bpm, b.seizures[s].hr_rise_bpm);
+      if (!a.responder_patient) {
+        EXPECT_FALSE(a.seizures[s].responder());
+      }
+    }
+    EXPECT_TRUE(a.life.enabled);
+    EXPECT_FALSE(b.life.enabled);
+    EXPECT_EQ(a.start_hour, 2.0);
+    non_responders += a.responder_patient ? 0 : 1;
+    // At 02:00 the sleeping heart beats more slowly than the resting one of the same patient.
+    // (Seizures add the same rise to both.)
+    if (life_asleep(a.life, 0.0) && life_asleep(a.life, 3600.0)) {
+      EXPECT_LT(a.n_beats, b.n_beats) << a.path;
+      ++asleep_recordings;
+    }
+  }
+  EXPECT_EQ(non_responders, 2);  // round(0.25 * 8)
+  EXPECT_GE(asleep_recordings, 4);
+  fs::remove_all(base);
+}
+
+TEST(SynthLife, ValidateNamesTheNewOptions) {
+  SynthOptions o;
+  o.out_dir = "/tmp/x";
+  o.format = "wav";
+  EXPECT_THROW(validate(o), ConfigError);
+  o.format = "edf";
+  o.minutes = 2000.0;
+  try {
+    validate(o);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("use --format beats"), std::string::npos) << e.what();
+  }
+  o.format = "beats";
+  EXPECT_NO_THROW(validate(o));
+  o.start_hour = 24.0;
+  EXPECT_THROW(validate(o), ConfigError);
+  o.start_hour = 23.5;
+  EXPECT_NO_THROW(validate(o));
+  o.age_min = 80.0;
+  o.age_max = 60.0;
+  EXPECT_THROW(validate(o), ConfigError);
+}
+
+}  // namespace
+}  // namespace ecgforest::synth
+
+#else
+TEST(SynthLife, NeedsSynthLibrary) { GTEST_SKIP() << "ecgforest_unit_tests does not link ecgforest_synth."; }
+#endif
