@@ -1,0 +1,273 @@
+// Causal cardiac seizure features (default HRV profile). Definitions and sources: README
+// "HRV features" (cardiac seizure features) and ../shared/design/cardiac-seizure-features.md.
+#include "cardiac.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ecgforest/hrv/features.hpp"
+
+namespace ecgforest::hrv::detail {
+namespace {
+
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNowS = 10.0;             // current heart rate: NN in [t - 10 s, t)
+constexpr double kBaseFarS = 600.0;        // recent baseline: NN in [t - 600 s, t - 60 s)
+constexpr double kBaseNearS = 60.0;
+constexpr double kBaseMinSpanS = 240.0;    // baseline span clipped at the recording start >= 4 min
+constexpr double kMinCoverage = 0.5;       // NN must cover >= half of every reference span
+constexpr double kMadScale = 1.4826;       // MAD -> SD of a normal distribution
+constexpr double kMadFloorBpm = 2.0;       // spread floor of hr_z_baseline
+constexpr double kRmssdNowS = 60.0;        // rmssd_ratio_baseline: [t - 60 s, t) vs baseline
+constexpr std::size_t kMinDiffs = 5;       // successive differences needed for each rmssd
+constexpr double kRiseMarginBpm = 5.0;     // hr_rise_time_s: "at baseline" = <= baseline + 5 bpm
+constexpr double kRiseCapS = 600.0;
+constexpr double kMaxGapS = 3.0;           // as the 4 Hz series of the frequency features
+constexpr std::size_t kSlopeBeats = 10;
+constexpr double kSlopeSpanS = 20.0;
+constexpr std::size_t kCsiBeats = 100;     // Jeppesen: 100 RR
+constexpr double kCsiMaxAgeS = 200.0;      // ... timed in [t - 200 s, t)
+constexpr std::size_t kCsiMinPairs = 50;
+constexpr std::size_t kMedianTaps = 7;     // causal median filter of ModCSI100filtered
+constexpr double kOnsetRiseS = 30.0;       // onset: max filtered HR in [t - 30 s, t) ...
+constexpr double kOnsetRefS = 60.0;        // ... minus median HR in [t - 90 s, t - 30 s)
+constexpr double kOnsetMinBpm = 10.0;
+constexpr double kOnsetMinRatio = 1.1;
+constexpr double kFisherBgS = 300.0;       // Fisher background: [t - 310 s, t - 10 s)
+constexpr double kFisherMinSpanS = 120.0;
+
+double median_of(std::vector<double>& v) {  // reorders v; v non-empty
+  const std::size_t n = v.size();
+  auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return n % 2 == 1 ? *mid : 0.5 * (*std::max_element(v.begin(), mid) + *mid);
+}
+
+double sorted_median(const std::vector<double>& v) {
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Median of |v - med| of an ascending v: merge the two ascending deviation sequences that run
+// outward from med (left: med - v[l], l descending; right: v[r] - med, r ascending).
+double sorted_mad(const std::vector<double>& v, double med) {
+  const std::size_t n = v.size();
+  std::ptrdiff_t l = std::lower_bound(v.begin(), v.end(), med) - v.begin() - 1;
+  auto r = static_cast<std::size_t>(l + 1);
+  double prev = 0.0;
+  for (std::size_t k = 0;; ++k) {
+    double d;
+    if (l >= 0 && (r >= n || med - v[static_cast<std::size_t>(l)] <= v[r] - med)) {
+      d = med - v[static_cast<std::size_t>(l--)];
+    } else {
+      d = v[r++] - med;
+    }
+    if (k == n / 2) return n % 2 == 1 ? d : 0.5 * (prev + d);
+    prev = d;
+  }
+}
+
+// Least-squares slope of y against t over n >= 2 points (NaN when all t are equal).
+double ls_slope(const double* t, const double* y, std::size_t n) {
+  double tm = 0.0, ym = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    tm += t[i];
+    ym += y[i];
+  }
+  tm /= static_cast<double>(n);
+  ym /= static_cast<double>(n);
+  double sty = 0.0, stt = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sty += (t[i] - tm) * (y[i] - ym);
+    stt += (t[i] - tm) * (t[i] - tm);
+  }
+  return stt > 0.0 ? sty / stt : kNan;
+}
+
+struct PoincareSd {
+  double sd1 = kNan, sd2 = kNan;
+};
+
+// SD1/SD2 (ddof = 1) of the pairs (v[j-1], v[j]) of adjacent NN j in (lo, hi): the pair formula
+// of the design note, sd of (b - a)/sqrt2 and of (b + a)/sqrt2.
+PoincareSd pair_sds(const std::vector<double>& v, const std::vector<char>& follows, std::size_t lo,
+                    std::size_t hi, std::size_t n_pairs) {
+  double xm = 0.0, ym = 0.0;
+  for (std::size_t j = lo + 1; j < hi; ++j) {
+    if (!follows[j]) continue;
+    xm += v[j] + v[j - 1];
+    ym += v[j] - v[j - 1];
+  }
+  xm /= static_cast<double>(n_pairs);
+  ym /= static_cast<double>(n_pairs);
+  double sx = 0.0, sy = 0.0;
+  for (std::size_t j = lo + 1; j < hi; ++j) {
+    if (!follows[j]) continue;
+    const double x = v[j] + v[j - 1] - xm, y = v[j] - v[j - 1] - ym;
+    sx += x * x;
+    sy += y * y;
+  }
+  const double dof = 2.0 * static_cast<double>(n_pairs - 1);  // the 1/sqrt2 scaling, squared
+  return {std::sqrt(sy / dof), std::sqrt(sx / dof)};
+}
+
+}  // namespace
+
+const std::vector<std::string>& cardiac_feature_names() {
+  static const std::vector<std::string> names = {
+      "hr_baseline", "hr_minus_baseline", "hr_ratio_baseline", "hr_z_baseline",
+      "rmssd_ratio_baseline", "hr_slope_10b", "hr_slope_20s", "hr_rise_time_s", "csi100",
+      "modcsi100f", "hr_slope_100f", "csi100_x_slope", "modcsi100f_x_slope", "hr_rise_30s",
+      "tachy_onset", "hr_fg_bg_ratio"};
+  return names;
+}
+
+CardiacSeries::CardiacSeries(const Beats& beats) : nn(beats) {
+  const std::size_t n = nn.t_s.size();
+  hr.resize(n);
+  rr_f.resize(n);
+  hr_f.resize(n);
+  run_start.resize(n);
+  sum_hr.assign(n + 1, 0.0);
+  sum_rr.assign(n + 1, 0.0);
+  sum_d2.assign(n + 1, 0.0);
+  n_d.assign(n + 1, 0.0);
+  double taps[kMedianTaps];
+  for (std::size_t i = 0; i < n; ++i) {
+    hr[i] = 60000.0 / nn.rr_ms[i];
+    run_start[i] = i > 0 && nn.bridge[i] ? run_start[i - 1] : i;
+    const std::size_t first = std::max(run_start[i], i + 1 >= kMedianTaps ? i + 1 - kMedianTaps : 0);
+    const std::size_t m = i + 1 - first;
+    std::copy(nn.rr_ms.begin() + static_cast<std::ptrdiff_t>(first),
+              nn.rr_ms.begin() + static_cast<std::ptrdiff_t>(i + 1), taps);
+    std::sort(taps, taps + m);
+    rr_f[i] = m % 2 == 1 ? taps[m / 2] : 0.5 * (taps[m / 2 - 1] + taps[m / 2]);
+    hr_f[i] = 60000.0 / rr_f[i];
+    const bool diff = i > 0 && nn.follows[i];
+    const double d = diff ? nn.rr_ms[i] - nn.rr_ms[i - 1] : 0.0;
+    sum_hr[i + 1] = sum_hr[i] + hr[i];
+    sum_rr[i + 1] = sum_rr[i] + nn.rr_ms[i];
+    sum_d2[i + 1] = sum_d2[i] + d * d;
+    n_d[i + 1] = n_d[i] + (diff ? 1.0 : 0.0);
+  }
+}
+
+void CardiacWindow::update_baseline(std::size_t lo, std::size_t hi) {
+  const bool slide = have_ && lo >= lo_ && hi >= hi_ && lo <= hi_ && (lo - lo_) + (hi - hi_) <= 64;
+  if (!slide) {
+    sorted_.assign(s_.hr.begin() + static_cast<std::ptrdiff_t>(lo), s_.hr.begin() + static_cast<std::ptrdiff_t>(hi));
+    std::sort(sorted_.begin(), sorted_.end());
+  } else {
+    for (std::size_t j = lo_; j < lo; ++j) {  // the same double was inserted: exact match
+      sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), s_.hr[j]));
+    }
+    for (std::size_t j = hi_; j < hi; ++j) {
+      sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), s_.hr[j]), s_.hr[j]);
+    }
+  }
+  lo_ = lo;
+  hi_ = hi;
+  have_ = true;
+}
+
+void CardiacWindow::compute(double end, double* f, unsigned& reason) {
+  std::fill(f, f + kNumCardiac, kNan);
+  const auto& t = s_.nn.t_s;
+  const auto at = [&](double time) {  // first beat timed at or after `time`
+    return static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), time) - t.begin());
+  };
+  // NN of [a, b) cover at least kMinCoverage of a span of span_s seconds.
+  const auto covered = [&](std::size_t a, std::size_t b, double span_s) {
+    return a < b && s_.sum_rr[b] - s_.sum_rr[a] >= kMinCoverage * span_s * 1000.0;
+  };
+  const auto mean_hr = [&](std::size_t a, std::size_t b) {
+    return (s_.sum_hr[b] - s_.sum_hr[a]) / static_cast<double>(b - a);
+  };
+  // RMSSD of the successive differences inside [a, b) (NaN with fewer than kMinDiffs).
+  const auto rmssd = [&](std::size_t a, std::size_t b) {
+    if (b <= a + 1) return kNan;
+    const double nd = s_.n_d[b] - s_.n_d[a + 1];
+    return nd >= static_cast<double>(kMinDiffs) ? std::sqrt((s_.sum_d2[b] - s_.sum_d2[a + 1]) / nd) : kNan;
+  };
+  const std::size_t hi = at(end);
+  const std::size_t now_lo = at(end - kNowS);
+  const double hr_now = now_lo < hi ? mean_hr(now_lo, hi) : kNan;
+
+  // 1. Heart rate and RMSSD against the recent baseline [t - 600 s, t - 60 s).
+  const double b0 = std::max(0.0, end - kBaseFarS), b1 = end - kBaseNearS;
+  const std::size_t blo = at(b0), bhi = at(b1);
+  if (b1 - b0 >= kBaseMinSpanS && covered(blo, bhi, b1 - b0) && !std::isnan(hr_now)) {
+    update_baseline(blo, bhi);
+    const double base = sorted_median(sorted_);
+    const double spread = std::max(kMadScale * sorted_mad(sorted_, base), kMadFloorBpm);
+    f[kHrBaseline] = base;
+    f[kHrMinusBaseline] = hr_now - base;
+    f[kHrRatioBaseline] = hr_now / base;
+    f[kHrZBaseline] = (hr_now - base) / spread;
+    const double rb = rmssd(blo, bhi);
+    if (rb > 0.0) f[kRmssdRatioBaseline] = rmssd(at(end - kRmssdNowS), hi) / rb;
+    // Time since the rise began: back from the last beat to the last one whose filtered HR was
+    // <= baseline + margin; a run start (gap) ends the search (the rise is at least that old).
+    f[kHrRiseTime] = 0.0;
+    if (hr_now > base + kRiseMarginBpm) {
+      double start = end - kRiseCapS;
+      for (std::size_t j = hi; j-- > 0 && t[j] >= end - kRiseCapS;) {
+        if (s_.hr_f[j] <= base + kRiseMarginBpm || s_.run_start[j] == j) {
+          start = t[j];
+          break;
+        }
+      }
+      f[kHrRiseTime] = end - start;
+    }
+  } else {
+    reason |= kReasonBaseline;
+  }
+  if (std::isnan(f[kRmssdRatioBaseline])) reason |= kReasonBaseline;
+
+  // 2. Least-squares HR slopes (bpm/s) over gap-free stretches that reach the window end.
+  const bool live = hi > 0 && end - t[hi - 1] <= kMaxGapS;
+  if (live && hi >= kSlopeBeats && s_.run_start[hi - 1] <= hi - kSlopeBeats) {
+    f[kHrSlope10b] = ls_slope(t.data() + hi - kSlopeBeats, s_.hr.data() + hi - kSlopeBeats, kSlopeBeats);
+  }
+  const std::size_t slo = at(end - kSlopeSpanS);
+  if (live && hi >= slo + 3 && s_.run_start[hi - 1] <= slo && t[slo] - (end - kSlopeSpanS) <= kMaxGapS) {
+    f[kHrSlope20s] = ls_slope(t.data() + slo, s_.hr.data() + slo, hi - slo);
+  }
+  if (std::isnan(f[kHrSlope10b]) || std::isnan(f[kHrSlope20s])) reason |= kReasonSlopeGap;
+
+  // 3. CSI100 (raw NN) and ModCSI100 on the 7-NN median-filtered RR, last 100 NN, slope of the
+  // filtered HR over the same beats (bpm/s), and their products with |slope|.
+  const std::size_t clo = std::max(hi >= kCsiBeats ? hi - kCsiBeats : 0, at(end - kCsiMaxAgeS));
+  std::size_t n_pairs = 0;
+  for (std::size_t j = clo + 1; j < hi; ++j) n_pairs += s_.nn.follows[j] ? 1 : 0;
+  if (n_pairs >= kCsiMinPairs) {
+    const PoincareSd raw = pair_sds(s_.nn.rr_ms, s_.nn.follows, clo, hi, n_pairs);
+    const PoincareSd filt = pair_sds(s_.rr_f, s_.nn.follows, clo, hi, n_pairs);
+    f[kHrSlope100f] = ls_slope(t.data() + clo, s_.hr_f.data() + clo, hi - clo);
+    const double slope = std::abs(f[kHrSlope100f]);
+    if (raw.sd1 > 0.0) f[kCsi100] = (4.0 * raw.sd2) / (4.0 * raw.sd1);
+    if (filt.sd1 > 0.0) f[kModCsi100f] = (4.0 * filt.sd2) * (4.0 * filt.sd2) / (4.0 * filt.sd1);
+    f[kCsi100xSlope] = f[kCsi100] * slope;
+    f[kModCsi100fxSlope] = f[kModCsi100f] * slope;
+  }
+  if (std::isnan(f[kCsi100xSlope]) || std::isnan(f[kModCsi100fxSlope])) reason |= kReasonCsi100;
+
+  // 4. Tachycardia onset: rise of the filtered HR in the last 30 s over the median HR of the 60 s
+  // before; Fisher-style foreground (10 s) / background (300 s before it) mean-HR ratio.
+  const std::size_t rlo = at(end - kOnsetRiseS - kOnsetRefS), rhi = at(end - kOnsetRiseS);
+  if (end >= kOnsetRiseS + kOnsetRefS && covered(rlo, rhi, kOnsetRefS) && rhi < hi) {
+    tmp_.assign(s_.hr.begin() + static_cast<std::ptrdiff_t>(rlo), s_.hr.begin() + static_cast<std::ptrdiff_t>(rhi));
+    const double ref = median_of(tmp_);
+    const double peak = *std::max_element(s_.hr_f.begin() + static_cast<std::ptrdiff_t>(rhi),
+                                           s_.hr_f.begin() + static_cast<std::ptrdiff_t>(hi));
+    f[kHrRise30s] = peak - ref;
+    f[kTachyOnset] = peak - ref >= kOnsetMinBpm && hr_now >= kOnsetMinRatio * ref ? 1.0 : 0.0;
+  }
+  const double g0 = std::max(0.0, end - kNowS - kFisherBgS), g1 = end - kNowS;
+  const std::size_t glo = at(g0), ghi = at(g1);
+  if (g1 - g0 >= kFisherMinSpanS && covered(glo, ghi, g1 - g0)) f[kHrFgBgRatio] = hr_now / mean_hr(glo, ghi);
+  if (std::isnan(f[kHrRise30s]) || std::isnan(f[kHrFgBgRatio])) reason |= kReasonOnset;
+}
+
+}  // namespace ecgforest::hrv::detail
