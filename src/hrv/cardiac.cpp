@@ -37,35 +37,21 @@ constexpr double kOnsetMinRatio = 1.1;
 constexpr double kFisherBgS = 300.0;       // Fisher background: [t - 310 s, t - 10 s)
 constexpr double kFisherMinSpanS = 120.0;
 
-double median_of(std::vector<double>& v) {  // reorders v; v non-empty
-  const std::size_t n = v.size();
-  auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return n % 2 == 1 ? *mid : 0.5 * (*std::max_element(v.begin(), mid) + *mid);
-}
-
-double sorted_median(const std::vector<double>& v) {
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-// Median of |v - med| of an ascending v: merge the two ascending deviation sequences that run
-// outward from med (left: med - v[l], l descending; right: v[r] - med, r ascending).
-double sorted_mad(const std::vector<double>& v, double med) {
-  const std::size_t n = v.size();
-  std::ptrdiff_t l = std::lower_bound(v.begin(), v.end(), med) - v.begin() - 1;
-  auto r = static_cast<std::size_t>(l + 1);
-  double prev = 0.0;
-  for (std::size_t k = 0;; ++k) {
-    double d;
-    if (l >= 0 && (r >= n || med - v[static_cast<std::size_t>(l)] <= v[r] - med)) {
-      d = med - v[static_cast<std::size_t>(l--)];
-    } else {
-      d = v[r++] - med;
-    }
-    if (k == n / 2) return n % 2 == 1 ? d : 0.5 * (prev + d);
-    prev = d;
+// k-th smallest (0-based) of the union of the ascending sequences a(0..na) and b(0..nb):
+// binary search for the number i taken from a (the rest, k + 1 - i, from b).
+template <class A, class B>
+double kth_of_two(A a, std::size_t na, B b, std::size_t nb, std::size_t k) {
+  std::size_t lo = k + 1 > nb ? k + 1 - nb : 0, hi = std::min(k + 1, na);
+  while (lo < hi) {
+    const std::size_t i = (lo + hi) / 2, j = k + 1 - i;
+    if (j > 0 && i < na && b(j - 1) > a(i)) lo = i + 1;
+    else hi = i;
   }
+  const std::size_t j = k + 1 - lo;
+  double x = -std::numeric_limits<double>::infinity();
+  if (lo > 0) x = a(lo - 1);
+  if (j > 0) x = std::max(x, b(j - 1));
+  return x;
 }
 
 // Least-squares slope of y against t over n >= 2 points (NaN when all t are equal).
@@ -125,10 +111,10 @@ const std::vector<std::string>& cardiac_feature_names() {
 
 CardiacSeries::CardiacSeries(const Beats& beats) : nn(beats) {
   const std::size_t n = nn.t_s.size();
-  hr.resize(n);
-  rr_f.resize(n);
-  hr_f.resize(n);
-  run_start.resize(n);
+  hr.assign(n, 0.0);
+  rr_f.assign(n, 0.0);
+  hr_f.assign(n, 0.0);
+  run_start.assign(n, 0);
   sum_hr.assign(n + 1, 0.0);
   sum_rr.assign(n + 1, 0.0);
   sum_d2.assign(n + 1, 0.0);
@@ -139,9 +125,12 @@ CardiacSeries::CardiacSeries(const Beats& beats) : nn(beats) {
     run_start[i] = i > 0 && nn.bridge[i] ? run_start[i - 1] : i;
     const std::size_t first = std::max(run_start[i], i + 1 >= kMedianTaps ? i + 1 - kMedianTaps : 0);
     const std::size_t m = i + 1 - first;
-    std::copy(nn.rr_ms.begin() + static_cast<std::ptrdiff_t>(first),
-              nn.rr_ms.begin() + static_cast<std::ptrdiff_t>(i + 1), taps);
-    std::sort(taps, taps + m);
+    for (std::size_t k = 0; k < m; ++k) {  // insertion sort of the <= 7 taps
+      const double x = nn.rr_ms[first + k];
+      std::size_t q = k;
+      for (; q > 0 && taps[q - 1] > x; --q) taps[q] = taps[q - 1];
+      taps[q] = x;
+    }
     rr_f[i] = m % 2 == 1 ? taps[m / 2] : 0.5 * (taps[m / 2 - 1] + taps[m / 2]);
     hr_f[i] = 60000.0 / rr_f[i];
     const bool diff = i > 0 && nn.follows[i];
@@ -153,22 +142,38 @@ CardiacSeries::CardiacSeries(const Beats& beats) : nn(beats) {
   }
 }
 
-void CardiacWindow::update_baseline(std::size_t lo, std::size_t hi) {
+void SortedWindow::update(const std::vector<double>& v, std::size_t lo, std::size_t hi) {
   const bool slide = have_ && lo >= lo_ && hi >= hi_ && lo <= hi_ && (lo - lo_) + (hi - hi_) <= 64;
   if (!slide) {
-    sorted_.assign(s_.hr.begin() + static_cast<std::ptrdiff_t>(lo), s_.hr.begin() + static_cast<std::ptrdiff_t>(hi));
+    sorted_.assign(v.begin() + static_cast<std::ptrdiff_t>(lo), v.begin() + static_cast<std::ptrdiff_t>(hi));
     std::sort(sorted_.begin(), sorted_.end());
   } else {
     for (std::size_t j = lo_; j < lo; ++j) {  // the same double was inserted: exact match
-      sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), s_.hr[j]));
+      sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), v[j]));
     }
     for (std::size_t j = hi_; j < hi; ++j) {
-      sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), s_.hr[j]), s_.hr[j]);
+      sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v[j]), v[j]);
     }
   }
   lo_ = lo;
   hi_ = hi;
   have_ = true;
+}
+
+double SortedWindow::median() const {
+  const std::size_t n = sorted_.size();
+  return n % 2 == 1 ? sorted_[n / 2] : 0.5 * (sorted_[n / 2 - 1] + sorted_[n / 2]);
+}
+
+// |x - med| runs upward on both sides of med: left med - x[p-1-i], right x[p+j] - med.
+double SortedWindow::mad(double med) const {
+  const std::vector<double>& x = sorted_;
+  const std::size_t n = x.size();
+  const auto p = static_cast<std::size_t>(std::lower_bound(x.begin(), x.end(), med) - x.begin());
+  const auto left = [&](std::size_t i) { return med - x[p - 1 - i]; };
+  const auto right = [&](std::size_t j) { return x[p + j] - med; };
+  const double upper = kth_of_two(left, p, right, n - p, n / 2);
+  return n % 2 == 1 ? upper : 0.5 * (kth_of_two(left, p, right, n - p, n / 2 - 1) + upper);
 }
 
 void CardiacWindow::compute(double end, double* f, unsigned& reason) {
@@ -198,9 +203,9 @@ void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   const double b0 = std::max(0.0, end - kBaseFarS), b1 = end - kBaseNearS;
   const std::size_t blo = at(b0), bhi = at(b1);
   if (b1 - b0 >= kBaseMinSpanS && covered(blo, bhi, b1 - b0) && !std::isnan(hr_now)) {
-    update_baseline(blo, bhi);
-    const double base = sorted_median(sorted_);
-    const double spread = std::max(kMadScale * sorted_mad(sorted_, base), kMadFloorBpm);
+    baseline_.update(s_.hr, blo, bhi);
+    const double base = baseline_.median();
+    const double spread = std::max(kMadScale * baseline_.mad(base), kMadFloorBpm);
     f[kHrBaseline] = base;
     f[kHrMinusBaseline] = hr_now - base;
     f[kHrRatioBaseline] = hr_now / base;
@@ -257,8 +262,8 @@ void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   // before; Fisher-style foreground (10 s) / background (300 s before it) mean-HR ratio.
   const std::size_t rlo = at(end - kOnsetRiseS - kOnsetRefS), rhi = at(end - kOnsetRiseS);
   if (end >= kOnsetRiseS + kOnsetRefS && covered(rlo, rhi, kOnsetRefS) && rhi < hi) {
-    tmp_.assign(s_.hr.begin() + static_cast<std::ptrdiff_t>(rlo), s_.hr.begin() + static_cast<std::ptrdiff_t>(rhi));
-    const double ref = median_of(tmp_);
+    onset_ref_.update(s_.hr, rlo, rhi);
+    const double ref = onset_ref_.median();
     const double peak = *std::max_element(s_.hr_f.begin() + static_cast<std::ptrdiff_t>(rhi),
                                            s_.hr_f.begin() + static_cast<std::ptrdiff_t>(hi));
     f[kHrRise30s] = peak - ref;

@@ -36,23 +36,33 @@ struct CardiacSeries {
   std::vector<double> n_d;        // prefix count of successive differences (follows) over [0, i)
 };
 
-/// Per-thread evaluator. Keeps the recent-baseline heart rates sorted between consecutive calls
-/// (insert/erase of the beats entering/leaving the baseline span), so the median and MAD cost
-/// O(span) memory moves instead of a sort per window. Values depend only on end_s.
+/// Values v[lo, hi) of a beat series kept in ascending order between calls: moving the range
+/// forward inserts/erases only the beats that enter/leave it (a sort when it jumps), so the median
+/// and MAD of a sliding span cost O(log n) plus a memmove instead of a selection per window. The
+/// content, hence every statistic, depends only on [lo, hi).
+class SortedWindow {
+ public:
+  void update(const std::vector<double>& v, std::size_t lo, std::size_t hi);
+  double median() const;
+  double mad(double med) const;  ///< median of |x - med| over the window
+
+ private:
+  std::vector<double> sorted_;
+  std::size_t lo_ = 0, hi_ = 0;
+  bool have_ = false;
+};
+
+/// Per-thread evaluator (one SortedWindow for the recent baseline, one for the onset reference).
 class CardiacWindow {
  public:
   explicit CardiacWindow(const CardiacSeries& s) : s_(s) {}
   /// Writes the kNumCardiac values of the window ending at end_s to f (NaN where undefined) and
-  /// ORs the HrvReason bits of the NaNs into reason.
+  /// ORs the HrvReason bits of the NaNs into reason. Values depend only on end_s.
   void compute(double end_s, double* f, unsigned& reason);
 
  private:
-  void update_baseline(std::size_t lo, std::size_t hi);
   const CardiacSeries& s_;
-  std::vector<double> sorted_;  // hr of beats [lo_, hi_), ascending
-  std::size_t lo_ = 0, hi_ = 0;
-  bool have_ = false;
-  std::vector<double> tmp_;
+  SortedWindow baseline_, onset_ref_;
 };
 
 }  // namespace ecgforest::hrv::detail
