@@ -141,6 +141,25 @@ TEST(CardiacFeatures, RiseSeriesMatchesNumpy) {
   expect_rel(at(f, 710, "hr_fg_bg_ratio"), 1.31382479, "710 fgbg");
 }
 
+// Skewed baseline with many distinct values: RR_k = 900 + (37 k mod 101) ms (steps +37 / -64 ms,
+// all NN). numpy (tb = cumsum(rr) / 1000, b = 60000 / rr over [0, T - 60), np.median, MAD =
+// np.median(|b - median|), z with max(1.4826 MAD, 2)):
+//   T = 380: 336 beats, median 63.1578947368 (= 60000/950), MAD 1.68248490078,
+//            minus -0.0991132581196, z -0.039733477972
+//   T = 381: 337 beats (odd), same median and MAD, minus -0.117149702559, z -0.0469641016185
+TEST(CardiacFeatures, BaselineMedianAndMadMatchNumpy) {
+  std::vector<int> rr;
+  for (int k = 0; k < 420; ++k) rr.push_back(900 + (k * 37) % 101);
+  const auto f = hrv::compute_window_features(peaks_from_rr(rr), 1000.0, 390.0, {}, {});
+  for (const double t : {380.0, 381.0}) {
+    expect_rel(at(f, t, "hr_baseline"), 60000.0 / 950.0, "baseline");
+  }
+  expect_rel(at(f, 380, "hr_minus_baseline"), -0.0991132581196, "minus 380");
+  expect_rel(at(f, 380, "hr_z_baseline"), -0.0991132581196 / (1.4826 * 1.68248490078), "z 380");
+  expect_rel(at(f, 381, "hr_minus_baseline"), -0.117149702559, "minus 381");
+  expect_rel(at(f, 381, "hr_z_baseline"), -0.0469641016185, "z 381");
+}
+
 TEST(CardiacFeatures, NaNWithAReasonUntilEnoughHistory) {
   const auto f = rise_features();
   // Baseline [0, t - 60) needs 240 s: NaN at 299 s, defined at 300 s.
