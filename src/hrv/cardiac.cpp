@@ -176,90 +176,103 @@ double SortedWindow::mad(double med) const {
   return n % 2 == 1 ? upper : 0.5 * (kth_of_two(left, p, right, n - p, n / 2 - 1) + upper);
 }
 
+std::size_t CardiacWindow::at(double time) const {  // first beat timed at or after `time`
+  const auto& t = s_.nn.t_s;
+  return static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), time) - t.begin());
+}
+
+// NN [a, b) cover at least kMinCoverage of a span of span_s seconds.
+bool CardiacWindow::covered(std::size_t a, std::size_t b, double span_s) const {
+  return a < b && s_.sum_rr[b] - s_.sum_rr[a] >= kMinCoverage * span_s * 1000.0;
+}
+
+double CardiacWindow::mean_hr(std::size_t a, std::size_t b) const {
+  return (s_.sum_hr[b] - s_.sum_hr[a]) / static_cast<double>(b - a);
+}
+
+// RMSSD of the successive differences inside NN [a, b) (NaN with fewer than kMinDiffs).
+double CardiacWindow::rmssd(std::size_t a, std::size_t b) const {
+  if (b <= a + 1) return kNan;
+  const double nd = s_.n_d[b] - s_.n_d[a + 1];
+  return nd >= static_cast<double>(kMinDiffs) ? std::sqrt((s_.sum_d2[b] - s_.sum_d2[a + 1]) / nd) : kNan;
+}
+
 void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   std::fill(f, f + kNumCardiac, kNan);
-  const auto& t = s_.nn.t_s;
-  const auto at = [&](double time) {  // first beat timed at or after `time`
-    return static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), time) - t.begin());
-  };
-  // NN of [a, b) cover at least kMinCoverage of a span of span_s seconds.
-  const auto covered = [&](std::size_t a, std::size_t b, double span_s) {
-    return a < b && s_.sum_rr[b] - s_.sum_rr[a] >= kMinCoverage * span_s * 1000.0;
-  };
-  const auto mean_hr = [&](std::size_t a, std::size_t b) {
-    return (s_.sum_hr[b] - s_.sum_hr[a]) / static_cast<double>(b - a);
-  };
-  // RMSSD of the successive differences inside [a, b) (NaN with fewer than kMinDiffs).
-  const auto rmssd = [&](std::size_t a, std::size_t b) {
-    if (b <= a + 1) return kNan;
-    const double nd = s_.n_d[b] - s_.n_d[a + 1];
-    return nd >= static_cast<double>(kMinDiffs) ? std::sqrt((s_.sum_d2[b] - s_.sum_d2[a + 1]) / nd) : kNan;
-  };
   const std::size_t hi = at(end);
   const std::size_t now_lo = at(end - kNowS);
   const double hr_now = now_lo < hi ? mean_hr(now_lo, hi) : kNan;
+  baseline_group(end, hi, hr_now, f);
+  if (std::isnan(f[kHrBaseline]) || std::isnan(f[kRmssdRatioBaseline])) reason |= kReasonBaseline;
+  slope_group(end, hi, f);
+  if (std::isnan(f[kHrSlope10b]) || std::isnan(f[kHrSlope20s])) reason |= kReasonSlopeGap;
+  csi_group(end, hi, f);
+  if (std::isnan(f[kCsi100xSlope]) || std::isnan(f[kModCsi100fxSlope])) reason |= kReasonCsi100;
+  onset_group(end, hi, hr_now, f);
+  if (std::isnan(f[kHrRise30s]) || std::isnan(f[kHrFgBgRatio])) reason |= kReasonOnset;
+}
 
-  // 1. Heart rate and RMSSD against the recent baseline [t - 600 s, t - 60 s).
+// Heart rate and RMSSD against the recent baseline [t - 600 s, t - 60 s), and the rise time.
+void CardiacWindow::baseline_group(double end, std::size_t hi, double hr_now, double* f) {
   const double b0 = std::max(0.0, end - kBaseFarS), b1 = end - kBaseNearS;
   const std::size_t blo = at(b0), bhi = at(b1);
-  if (b1 - b0 >= kBaseMinSpanS && covered(blo, bhi, b1 - b0) && !std::isnan(hr_now)) {
-    baseline_.update(s_.hr, blo, bhi);
-    const double base = baseline_.median();
-    const double spread = std::max(kMadScale * baseline_.mad(base), kMadFloorBpm);
-    f[kHrBaseline] = base;
-    f[kHrMinusBaseline] = hr_now - base;
-    f[kHrRatioBaseline] = hr_now / base;
-    f[kHrZBaseline] = (hr_now - base) / spread;
-    const double rb = rmssd(blo, bhi);
-    if (rb > 0.0) f[kRmssdRatioBaseline] = rmssd(at(end - kRmssdNowS), hi) / rb;
-    // Time since the rise began: back from the last beat to the last one whose filtered HR was
-    // <= baseline + margin; a run start (gap) ends the search (the rise is at least that old).
-    f[kHrRiseTime] = 0.0;
-    if (hr_now > base + kRiseMarginBpm) {
-      double start = end - kRiseCapS;
-      for (std::size_t j = hi; j-- > 0 && t[j] >= end - kRiseCapS;) {
-        if (s_.hr_f[j] <= base + kRiseMarginBpm || s_.run_start[j] == j) {
-          start = t[j];
-          break;
-        }
-      }
-      f[kHrRiseTime] = end - start;
-    }
-  } else {
-    reason |= kReasonBaseline;
-  }
-  if (std::isnan(f[kRmssdRatioBaseline])) reason |= kReasonBaseline;
+  if (!(b1 - b0 >= kBaseMinSpanS && covered(blo, bhi, b1 - b0) && !std::isnan(hr_now))) return;
+  baseline_.update(s_.hr, blo, bhi);
+  const double base = baseline_.median();
+  const double spread = std::max(kMadScale * baseline_.mad(base), kMadFloorBpm);
+  f[kHrBaseline] = base;
+  f[kHrMinusBaseline] = hr_now - base;
+  f[kHrRatioBaseline] = hr_now / base;
+  f[kHrZBaseline] = (hr_now - base) / spread;
+  const double rb = rmssd(blo, bhi);
+  if (rb > 0.0) f[kRmssdRatioBaseline] = rmssd(at(end - kRmssdNowS), hi) / rb;
+  f[kHrRiseTime] = hr_now > base + kRiseMarginBpm ? end - rise_start(end, hi, base + kRiseMarginBpm) : 0.0;
+}
 
-  // 2. Least-squares HR slopes (bpm/s) over gap-free stretches that reach the window end.
+// Time of the latest NN before `end` whose filtered HR was <= level; a run start (gap) ends the
+// search (the rise is at least that old: nothing is bridged); at most kRiseCapS back.
+double CardiacWindow::rise_start(double end, std::size_t hi, double level) const {
+  const auto& t = s_.nn.t_s;
+  for (std::size_t j = hi; j-- > 0 && t[j] >= end - kRiseCapS;) {
+    if (s_.hr_f[j] <= level || s_.run_start[j] == j) return t[j];
+  }
+  return end - kRiseCapS;
+}
+
+// Least-squares HR slopes (bpm/s) over gap-free stretches that reach the window end.
+void CardiacWindow::slope_group(double end, std::size_t hi, double* f) const {
+  const auto& t = s_.nn.t_s;
   const bool live = hi > 0 && end - t[hi - 1] <= kMaxGapS;
-  if (live && hi >= kSlopeBeats && s_.run_start[hi - 1] <= hi - kSlopeBeats) {
+  if (!live) return;
+  if (hi >= kSlopeBeats && s_.run_start[hi - 1] <= hi - kSlopeBeats) {
     f[kHrSlope10b] = ls_slope(t.data() + hi - kSlopeBeats, s_.hr.data() + hi - kSlopeBeats, kSlopeBeats);
   }
-  const std::size_t slo = at(end - kSlopeSpanS);
-  if (live && hi >= slo + 3 && s_.run_start[hi - 1] <= slo && t[slo] - (end - kSlopeSpanS) <= kMaxGapS) {
-    f[kHrSlope20s] = ls_slope(t.data() + slo, s_.hr.data() + slo, hi - slo);
+  const std::size_t lo = at(end - kSlopeSpanS);
+  if (hi >= lo + 3 && s_.run_start[hi - 1] <= lo && t[lo] - (end - kSlopeSpanS) <= kMaxGapS) {
+    f[kHrSlope20s] = ls_slope(t.data() + lo, s_.hr.data() + lo, hi - lo);
   }
-  if (std::isnan(f[kHrSlope10b]) || std::isnan(f[kHrSlope20s])) reason |= kReasonSlopeGap;
+}
 
-  // 3. CSI100 (raw NN) and ModCSI100 on the 7-NN median-filtered RR, last 100 NN, slope of the
-  // filtered HR over the same beats (bpm/s), and their products with |slope|.
-  const std::size_t clo = std::max(hi >= kCsiBeats ? hi - kCsiBeats : 0, at(end - kCsiMaxAgeS));
+// CSI100 (raw NN) and ModCSI100 on the 7-NN median-filtered RR over the last 100 NN, the slope of
+// the filtered HR over the same beats (bpm/s), and their products with |slope|.
+void CardiacWindow::csi_group(double end, std::size_t hi, double* f) const {
+  const std::size_t lo = std::max(hi >= kCsiBeats ? hi - kCsiBeats : 0, at(end - kCsiMaxAgeS));
   std::size_t n_pairs = 0;
-  for (std::size_t j = clo + 1; j < hi; ++j) n_pairs += s_.nn.follows[j] ? 1 : 0;
-  if (n_pairs >= kCsiMinPairs) {
-    const PoincareSd raw = pair_sds(s_.nn.rr_ms, s_.nn.follows, clo, hi, n_pairs);
-    const PoincareSd filt = pair_sds(s_.rr_f, s_.nn.follows, clo, hi, n_pairs);
-    f[kHrSlope100f] = ls_slope(t.data() + clo, s_.hr_f.data() + clo, hi - clo);
-    const double slope = std::abs(f[kHrSlope100f]);
-    if (raw.sd1 > 0.0) f[kCsi100] = (4.0 * raw.sd2) / (4.0 * raw.sd1);
-    if (filt.sd1 > 0.0) f[kModCsi100f] = (4.0 * filt.sd2) * (4.0 * filt.sd2) / (4.0 * filt.sd1);
-    f[kCsi100xSlope] = f[kCsi100] * slope;
-    f[kModCsi100fxSlope] = f[kModCsi100f] * slope;
-  }
-  if (std::isnan(f[kCsi100xSlope]) || std::isnan(f[kModCsi100fxSlope])) reason |= kReasonCsi100;
+  for (std::size_t j = lo + 1; j < hi; ++j) n_pairs += s_.nn.follows[j] ? 1 : 0;
+  if (n_pairs < kCsiMinPairs) return;
+  const PoincareSd raw = pair_sds(s_.nn.rr_ms, s_.nn.follows, lo, hi, n_pairs);
+  const PoincareSd filt = pair_sds(s_.rr_f, s_.nn.follows, lo, hi, n_pairs);
+  f[kHrSlope100f] = ls_slope(s_.nn.t_s.data() + lo, s_.hr_f.data() + lo, hi - lo);
+  const double slope = std::abs(f[kHrSlope100f]);
+  if (raw.sd1 > 0.0) f[kCsi100] = (4.0 * raw.sd2) / (4.0 * raw.sd1);
+  if (filt.sd1 > 0.0) f[kModCsi100f] = (4.0 * filt.sd2) * (4.0 * filt.sd2) / (4.0 * filt.sd1);
+  f[kCsi100xSlope] = f[kCsi100] * slope;
+  f[kModCsi100fxSlope] = f[kModCsi100f] * slope;
+}
 
-  // 4. Tachycardia onset: rise of the filtered HR in the last 30 s over the median HR of the 60 s
-  // before; Fisher-style foreground (10 s) / background (300 s before it) mean-HR ratio.
+// Tachycardia onset: rise of the filtered HR in the last 30 s over the median HR of the 60 s
+// before; Fisher-style foreground (10 s) / background (300 s before it) mean-HR ratio.
+void CardiacWindow::onset_group(double end, std::size_t hi, double hr_now, double* f) {
   const std::size_t rlo = at(end - kOnsetRiseS - kOnsetRefS), rhi = at(end - kOnsetRiseS);
   if (end >= kOnsetRiseS + kOnsetRefS && covered(rlo, rhi, kOnsetRefS) && rhi < hi) {
     onset_ref_.update(s_.hr, rlo, rhi);
@@ -272,7 +285,6 @@ void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   const double g0 = std::max(0.0, end - kNowS - kFisherBgS), g1 = end - kNowS;
   const std::size_t glo = at(g0), ghi = at(g1);
   if (g1 - g0 >= kFisherMinSpanS && covered(glo, ghi, g1 - g0)) f[kHrFgBgRatio] = hr_now / mean_hr(glo, ghi);
-  if (std::isnan(f[kHrRise30s]) || std::isnan(f[kHrFgBgRatio])) reason |= kReasonOnset;
 }
 
 }  // namespace ecgforest::hrv::detail

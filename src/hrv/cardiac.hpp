@@ -61,6 +61,15 @@ class CardiacWindow {
   void compute(double end_s, double* f, unsigned& reason);
 
  private:
+  std::size_t at(double time) const;
+  bool covered(std::size_t a, std::size_t b, double span_s) const;
+  double mean_hr(std::size_t a, std::size_t b) const;
+  double rmssd(std::size_t a, std::size_t b) const;
+  double rise_start(double end, std::size_t hi, double level) const;
+  void baseline_group(double end, std::size_t hi, double hr_now, double* f);
+  void slope_group(double end, std::size_t hi, double* f) const;
+  void csi_group(double end, std::size_t hi, double* f) const;
+  void onset_group(double end, std::size_t hi, double hr_now, double* f);
   const CardiacSeries& s_;
   SortedWindow baseline_, onset_ref_;
 };

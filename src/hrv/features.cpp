@@ -39,6 +39,8 @@ enum Col : int {
   kCvsd, kCvnni, kMeanHr, kMaxHr, kMinHr, kStdHr, kLf, kHf, kVlf, kLfHfRatio, kCsi, kCvi,
   kModifiedCsi, kSampen, kSd1, kSd2, kRatioSd2Sd1, kNRr, kRrCoverage, kReason, kNumCols
 };
+// Then the cardiac seizure group (cardiac.hpp), columns kNumCols .. kAllCols - 1.
+constexpr int kAllCols = static_cast<int>(kNumCols) + static_cast<int>(detail::kNumCardiac);
 
 using detail::Beats;
 
@@ -508,8 +510,8 @@ WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vec
             const auto hi = std::lower_bound(nn.t_s.begin(), nn.t_s.end(), end) - nn.t_s.begin();
             return std::pair<std::size_t, std::size_t>(static_cast<std::size_t>(lo), static_cast<std::size_t>(hi));
           };
-          double f[kNumCols + detail::kNumCardiac];
-          std::fill(f, f + kNumCols + detail::kNumCardiac, kNan);
+          double f[kAllCols];
+          std::fill(f, f + kAllCols, kNan);
           unsigned reason = 0;
           const auto [tlo, thi] = range(spec.window_s);
           time_domain(nn, tlo, thi, window_ms, scratch, f, reason);
