@@ -15,6 +15,8 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/omp_exception.hpp"
 #include "ecgforest/hrv/aura2021.hpp"
+#include "beats.hpp"
+#include "cardiac.hpp"
 
 namespace ecgforest::hrv {
 namespace {
@@ -37,14 +39,10 @@ enum Col : int {
   kCvsd, kCvnni, kMeanHr, kMaxHr, kMinHr, kStdHr, kLf, kHf, kVlf, kLfHfRatio, kCsi, kCvi,
   kModifiedCsi, kSampen, kSd1, kSd2, kRatioSd2Sd1, kNRr, kRrCoverage, kReason, kNumCols
 };
+// Then the cardiac seizure group (cardiac.hpp), columns kNumCols .. kAllCols - 1.
+constexpr int kAllCols = static_cast<int>(kNumCols) + static_cast<int>(detail::kNumCardiac);
 
-// Accepted NN intervals of a recording, in beat order.
-struct Beats {
-  std::vector<double> t_s;    // time of the later R peak, seconds on the recording clock
-  std::vector<double> rr_ms;
-  std::vector<char> follows;  // 1 when the previous accepted NN is the immediately preceding RR
-  std::vector<char> bridge;   // 1 when the 4 Hz series may interpolate from the previous NN
-};
+using detail::Beats;
 
 // Outliers (300-1800 ms), RR crossing a bad span, and ectopic beats (> 20 % from the last
 // accepted NN; the reference is the last *accepted* value, reset after a gap) are masked.
@@ -422,6 +420,8 @@ std::vector<std::string> all_feature_columns(const std::string& profile) {
   std::vector<std::string> c = aura_feature_names();
   if (profile == "default") {
     c.insert(c.end(), {"n_rr", "rr_coverage", "hrv_reason"});
+    const auto& cardiac = detail::cardiac_feature_names();
+    c.insert(c.end(), cardiac.begin(), cardiac.end());
     return c;
   }
   if (profile == "aura2021" || profile == "head") return c;
@@ -489,12 +489,16 @@ WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vec
 
   const Beats nn = accept_beats(peak_s, rr_ms, bad_s);
   const Segments seg = welch_segments(nn, duration_s);
+  const detail::CardiacSeries cardiac(nn);
+  // The cardiac group (columns from kNumCols on) is skipped when none of its columns is selected.
+  const bool want_cardiac = std::any_of(idx.begin(), idx.end(), [](int i) { return i >= kNumCols; });
   const double window_ms = spec.window_s * 1000.0;
   const std::ptrdiff_t n_blocks = (n_windows + kWindowsPerBlock - 1) / kWindowsPerBlock;
   OmpExceptionCatcher catcher;
 #pragma omp parallel
   {
     Scratch scratch;
+    detail::CardiacWindow cardiac_window(cardiac);
 #pragma omp for schedule(static)
     for (std::ptrdiff_t blk = 0; blk < n_blocks; ++blk) {
       catcher.run([&] {
@@ -506,14 +510,15 @@ WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vec
             const auto hi = std::lower_bound(nn.t_s.begin(), nn.t_s.end(), end) - nn.t_s.begin();
             return std::pair<std::size_t, std::size_t>(static_cast<std::size_t>(lo), static_cast<std::size_t>(hi));
           };
-          double f[kNumCols];
-          std::fill(f, f + kNumCols, kNan);
+          double f[kAllCols];
+          std::fill(f, f + kAllCols, kNan);
           unsigned reason = 0;
           const auto [tlo, thi] = range(spec.window_s);
           time_domain(nn, tlo, thi, window_ms, scratch, f, reason);
           const auto [nlo, nhi] = range(spec.nonlinear_window_s);
           nonlinear(nn, nlo, nhi, scratch, f, reason);
           frequency(seg, end, spec.frequency_window_s, f, reason);
+          if (want_cardiac) cardiac_window.compute(end, f + kNumCols, reason);
           f[kReason] = static_cast<double>(reason);
           for (std::size_t c = 0; c < idx.size(); ++c) {
             out.values(k, static_cast<Eigen::Index>(c)) = static_cast<float>(f[idx[c]]);

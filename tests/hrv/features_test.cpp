@@ -35,12 +35,16 @@ std::vector<std::int64_t> peaks_from_rr(std::int64_t start, const std::vector<in
 }
 
 TEST(HrvFeatures, ColumnOrderIsStable) {
-  // Default profile: the 27 AURA features in AURA's CSV order, then three extras.
+  // Default profile: the 27 AURA features in AURA's CSV order, then three extras, then the
+  // cardiac seizure features (tests/hrv/cardiac_features_test.cpp).
   const std::vector<std::string> expect = {
       "mean_nni", "sdnn", "sdsd", "nni_50", "pnni_50", "nni_20", "pnni_20", "rmssd", "median_nni",
       "range_nni", "cvsd", "cvnni", "mean_hr", "max_hr", "min_hr", "std_hr", "lf", "hf", "vlf",
       "lf_hf_ratio", "csi", "cvi", "Modified_csi", "sampen", "sd1", "sd2", "ratio_sd2_sd1",
-      "n_rr", "rr_coverage", "hrv_reason"};
+      "n_rr", "rr_coverage", "hrv_reason", "hr_baseline", "hr_minus_baseline", "hr_ratio_baseline",
+      "hr_z_baseline", "rmssd_ratio_baseline", "hr_slope_10b", "hr_slope_20s", "hr_rise_time_s",
+      "csi100", "modcsi100f", "hr_slope_100f", "csi100_x_slope", "modcsi100f_x_slope", "hr_rise_30s",
+      "tachy_onset", "hr_fg_bg_ratio"};
   EXPECT_EQ(hrv::feature_columns({}), expect);
   const auto f = hrv::compute_window_features({}, 256.0, 20.0, {}, {});
   EXPECT_EQ(f.columns, expect);

@@ -45,7 +45,9 @@ TEST(HrvProperties, ConstantRhythmHasZeroVariabilityAndReasonCodesForUndefinedRa
   EXPECT_TRUE(std::isnan(at(f, r, "sampen")));
   EXPECT_TRUE(std::isnan(at(f, r, "csi")));
   EXPECT_TRUE(std::isnan(at(f, r, "cvi")));  // the old workflow gives -inf here
-  EXPECT_EQ(reason(f, r), hrv::kReasonHfZero | hrv::kReasonSampenNoMatch | hrv::kReasonPoincareDegenerate);
+  // Cardiac group: no 4-min baseline before 300 s, and CSI100 has sd1 = 0.
+  EXPECT_EQ(reason(f, r), hrv::kReasonHfZero | hrv::kReasonSampenNoMatch | hrv::kReasonPoincareDegenerate |
+                              hrv::kReasonBaseline | hrv::kReasonCsi100);
   // Before 150 s the frequency family is not full yet.
   EXPECT_TRUE(reason(f, 0) & hrv::kReasonFreqNotFull);
   EXPECT_TRUE(std::isnan(at(f, 0, "lf")));
@@ -106,7 +108,7 @@ TEST(HrvProperties, HoursLongSeriesRecoversTheVarianceOfAnLfOscillation) {
     EXPECT_LT(at(f, r, "hf"), 0.01 * 800.0);
     EXPECT_LT(at(f, r, "vlf"), 0.01 * 800.0);
     EXPECT_NEAR(at(f, r, "mean_nni"), 850.0, 40.0);
-    EXPECT_EQ(reason(f, r), 0u);
+    EXPECT_EQ(reason(f, r), r + 10 < 300 ? hrv::kReasonBaseline : 0u);  // baseline needs 300 s
   }
 }
 
