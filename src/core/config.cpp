@@ -214,6 +214,9 @@ std::vector<ConfigKey> build_schema() {
                       [](Config& c) -> double& { return c.train.min_sqi; }));
   s.push_back(bool_key("train.skip_oob", "--skip-oob", "skip the out-of-bag estimate and permutation importances",
                        T | R, [](Config& c) -> bool& { return c.train.skip_oob; }));
+  s.push_back(str_key("train.exclude_features", "--exclude-features",
+                      "comma-separated feature columns the forest does not use (default sqi; \"\" = none)", T | R,
+                      [](Config& c) -> std::string& { return c.train.exclude_features; }));
   s.push_back(str_key("postprocess.smoothing", "--smoothing", "window probability smoothing: none, mean or median (causal)",
                       T | R | P, [](Config& c) -> std::string& { return c.postprocess.smoothing; }));
   s.push_back(int_key<int>("postprocess.smoothing_windows", "--smoothing-windows",

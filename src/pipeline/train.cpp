@@ -182,8 +182,10 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   // Training rows (labelled windows, optional sqi filter), binned while reading.
   std::string err;
   TrainingSet ts;
+  std::vector<std::string> dropped;  // train.exclude_features present in the file
   try {
     ts = read_training_set(comm, features, config.train);
+    dropped = drop_columns(ts, config.train.exclude_features);
   } catch (const std::exception& e) {
     err = e.what();
   }
@@ -220,6 +222,11 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   if (p > params.n_trees) {
     notes.push_back(std::to_string(p) + " ranks for " + std::to_string(params.n_trees) +
                     " trees: ranks beyond the tree count stay idle during training.");
+  }
+  if (!dropped.empty()) {
+    std::string names;
+    for (const auto& c : dropped) names += (names.empty() ? "" : ", ") + c;
+    notes.push_back("Feature columns not used by the forest (train.exclude_features): " + names + ".");
   }
   if (!ts.all_nan_columns.empty()) {
     std::string names;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
@@ -243,6 +244,48 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   for (std::size_t j = 0; j < F; ++j)
     if (out.xb.all_nan(j)) out.all_nan_columns.push_back(out.columns[j]);
   return out;
+}
+
+std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names) {
+  std::set<std::string> drop;
+  std::string item;
+  for (char ch : names + ",") {
+    if (ch != ',') {
+      if (ch != ' ') item += ch;
+      continue;
+    }
+    if (!item.empty()) drop.insert(item);
+    item.clear();
+  }
+  std::vector<std::size_t> keep;
+  std::vector<std::string> removed;
+  for (std::size_t f = 0; f < ts.columns.size(); ++f) {
+    if (drop.count(ts.columns[f])) removed.push_back(ts.columns[f]);
+    else keep.push_back(f);
+  }
+  if (removed.empty()) return removed;
+  if (keep.empty()) {
+    throw ConfigError("train.exclude_features (--exclude-features) '" + names +
+                      "' removes every feature column; leave at least one.");
+  }
+  const auto edges = ts.xb.upper_edges();
+  std::vector<std::vector<float>> kept_edges;
+  std::vector<std::string> kept_names;
+  for (auto f : keep) {
+    kept_edges.push_back(edges[f]);
+    kept_names.push_back(ts.columns[f]);
+  }
+  const std::size_t n = ts.xb.n_rows();
+  forest::BinnedMatrix xb(std::move(kept_edges), n);
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::uint8_t* src = ts.xb.row(r);
+    std::uint8_t* dst = xb.mutable_rows(r);
+    for (std::size_t k = 0; k < keep.size(); ++k) dst[k] = src[keep[k]];
+  }
+  ts.xb = std::move(xb);
+  ts.columns = std::move(kept_names);
+  std::erase_if(ts.all_nan_columns, [&](const std::string& c) { return drop.count(c) > 0; });
+  return removed;
 }
 
 }  // namespace ecgforest::pipeline

@@ -50,6 +50,10 @@ struct TrainSettings {
   int max_bins = 256;               ///< quantile bins per feature, 2..256 (one code is NaN)
   double min_sqi = 0.0;             ///< skip windows whose `sqi` column is < this (0 = keep all)
   bool skip_oob = false;            ///< skip the out-of-bag estimate and permutation importances
+  /// Comma-separated feature columns the forest does not use. Default "sqi": signal quality
+  /// describes the recording system, not the heart (a model that uses it learns a cohort's
+  /// artefact habits, and heart-beat recordings have none); "" = use every column.
+  std::string exclude_features = "sqi";
 };
 
 /// Turning window probabilities into seizure events (predict --input, event scoring in train).

@@ -39,4 +39,9 @@ struct TrainingSet {
 TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
                               std::size_t chunk_rows = 0);
 
+/// Removes the columns named in the comma-separated `names` (train.exclude_features) from the
+/// training set (codes, edges and names); names the set does not have are ignored. Returns the
+/// names removed.
+std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names);
+
 }  // namespace ecgforest::pipeline
