@@ -15,6 +15,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
@@ -121,12 +122,22 @@ void write_string_dataset(hid_t parent, const std::string& name, const std::vect
   if (n > 0) io::h5::check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "Cannot write " + name + ".");
 }
 
+// Wall-clock start of a recording, which converts ISO timestamps in its annotations: the EDF
+// header's (header only), or an RR table's timestamps; a beats file has none.
+std::optional<io::StartDateTime> recording_start(const std::filesystem::path& file) {
+  switch (io::recording_kind(file)) {
+    case io::RecordingKind::edf: return io::EdfFile(file).info().start;
+    case io::RecordingKind::rr_csv: return io::read_beat_file(file).start;
+    case io::RecordingKind::beats_csv: break;
+  }
+  return std::nullopt;
+}
+
 // Reference seizure events of a recording (only seizure labels), or nothing without annotation.
 std::vector<eval::Event> reference_events(const InputRecording& rec, const std::string& annotation, bool& has_ref) {
   has_ref = false;
   if (annotation.empty()) return {};
-  io::EdfFile edf(rec.edf);  // header only: the start time converts ISO timestamps
-  const auto ann = io::read_annotations(annotation, edf.info().start);
+  const auto ann = io::read_annotations(annotation, recording_start(rec.edf));
   std::vector<eval::Event> out;
   for (const auto& e : ann.events) {
     if (io::is_seizure_label(e.label)) out.push_back({e.start_s, e.stop_s, e.confidence});
@@ -198,7 +209,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   {  // OUT_DIR/<stem>.tse_bi per recording: two inputs with one file name would overwrite each other.
     std::map<std::string, std::string> seen;
     for (const auto& r : recs) {
-      const auto [it, fresh] = seen.emplace(r.edf.stem().string(), r.edf.string());
+      const auto [it, fresh] = seen.emplace(io::recording_name(r.edf), r.edf.string());
       if (!fresh) {
         throw CollectiveError("Two inputs share the file name '" + it->first + "': " + it->second + " and " +
                               r.edf.string() + "; their annotation files in " + out_dir.string() +
@@ -243,7 +254,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           p.has_ref = false;
           p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " + e.what();
         }
-        const std::string stem = recs[idx].edf.stem().string();
+        const std::string stem = io::recording_name(recs[idx].edf);
         const auto sz = to_annotation_events(p.hyp);
         io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, p.row.duration_s));
         io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, p.row.duration_s, stem));
@@ -316,7 +327,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           failures.push_back(p.row.path + ": " + p.row.status + ": " + p.row.message);
         }
         if (p.row.status == "ok" && p.has_ref) {
-          const std::string name = std::filesystem::path(p.row.path).stem().string();
+          const std::string name = io::recording_name(p.row.path);
           scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
           sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
         }
@@ -430,7 +441,7 @@ void write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
           if (r >= summary.records.size()) throw Error("/windows/record names a missing /records row.");
           const auto& row = summary.records[r];
           eval::RecordingProbabilities rp;
-          rp.name = std::filesystem::path(row.path).stem().string();
+          rp.name = io::recording_name(row.path);
           rp.patient = row.patient;
           rp.duration_s = row.duration_s;
           bool has_ref = false;
