@@ -244,7 +244,8 @@ std::string read_gzip(const std::filesystem::path& file) {
     if (n < static_cast<int>(buf.size())) {
       int code = Z_OK;
       const char* msg = gzerror(gz, &code);
-      const std::string why = n < 0 || (code != Z_OK && code != Z_STREAM_END) ? std::string(msg ? msg : "error") : "";
+      std::string why = n < 0 || (code != Z_OK && code != Z_STREAM_END) ? std::string(msg ? msg : "error") : "";
+      if (why.rfind(file.string() + ": ", 0) == 0) why.erase(0, file.string().size() + 2);  // zlib prefixes the path
       gzclose(gz);
       if (!why.empty()) {
         throw RecordError(kBad, file.string() + " is a damaged or truncated gzip file (zlib: " + why +
