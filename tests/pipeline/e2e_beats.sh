@@ -38,6 +38,8 @@ OMP_NUM_THREADS=2 "${mpi[@]}" -np 2 "$ecg" run --input "$tmp/cohort" --output "$
   | tee "$tmp/run.log"
 test -s "$tmp/run/model.h5"
 "$py" "$here/check_beats.py" cohort "$tmp/run/features.h5" "$tmp/cohort"
+"$ecg" inspect "$tmp/run/features.h5" | grep -q "kinds: beats_csv=7 rr_csv=1"
+"$ecg" inspect "$tmp/cohort"/*_rr.csv.gz | grep -q "RR table of recording 00000001_s001_t000, .* rows"
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/cohort" --output "$tmp/pred" \
   | tee "$tmp/pred.log"
 "$py" "$here/check_beats.py" predict "$tmp/pred" "$tmp/cohort"
