@@ -162,7 +162,7 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
     throw ConfigError("The input " + in + " does not exist; check the path.");
   }
   if (paths.empty()) {
-    throw ConfigError("No recording (*.edf, NAME_rr.csv[.gz] or NAME_beats.csv[.gz]) was found in the inputs; check --input.");
+    throw ConfigError("No EDF file (*.edf) or heart-beat file (NAME_rr.csv[.gz], NAME_beats.csv[.gz]) was found in the inputs; check --input.");
   }
   check_one_file_per_name(paths);
   const auto amap = read_annotation_map(settings.annotation_map);

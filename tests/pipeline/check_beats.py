@@ -8,6 +8,12 @@
       the beat cohort of make_beat_cohort.py: every record ok with its kind; duration = the later
       of the last beat and the last annotated event; labels = seizure fraction of each window
       recomputed here from NAME.tse_bi.
+  check_beats.py roundtrip EDF_FEATURES.h5 RR_FEATURES.h5
+      EDF recordings and the RR tables `extract --rr-csv` wrote from them (same annotations):
+      the same windows and, in every feature column but sqi (which needs the ECG), NaN where
+      NaN, counts (n_rr, nni_50, nni_20, hrv_reason) equal, other values within 1e-4 relative or
+      2e-3 absolute (RR from timestamps is rounded to 1 us, RR from samples is exact: 3.90625 ms
+      steps at 256 Hz), sampen so in 95 % of windows.
   check_beats.py predict PRED_DIR COHORT_DIR
       predict --input on the beat cohort: NAME.tse_bi and NAME.csv_bi per recording, every
       recording ok in predictions.h5, and score.json.
@@ -135,6 +141,35 @@ def cohort(features, cohort_dir):
         print(f"ok   {os.path.basename(r['path'])}: {kind}, {n} windows, labels match {os.path.basename(ann)}")
 
 
+def roundtrip(edf_features, rr_features):
+    a, b = h5py.File(edf_features, "r"), h5py.File(rr_features, "r")
+    cols = columns(a)
+    expect(cols == columns(b), "different columns")
+    keep = [j for j, c in enumerate(cols) if c != "sqi"]
+    ra = {os.path.splitext(os.path.basename(r["path"]))[0]: r for r in records(a)}
+    rb = {name_and_kind(r["path"])[0]: r for r in records(b)}
+    expect(sorted(ra) == sorted(rb), f"recordings differ: {sorted(ra)} vs {sorted(rb)}")
+    for name in sorted(ra):
+        x, y = ra[name], rb[name]
+        expect(x["status"] == "ok" and y["status"] == "ok", f"{name}: {x['message']} / {y['message']}")
+        expect(x["n_windows"] == y["n_windows"], f"{name}: {x['n_windows']} vs {y['n_windows']} windows")
+        fx = a["windows/features"][x["first_window"]: x["first_window"] + x["n_windows"]].astype(np.float64)
+        fy = b["windows/features"][y["first_window"]: y["first_window"] + y["n_windows"]].astype(np.float64)
+        for j in keep:
+            u, v = fx[:, j], fy[:, j]
+            expect(np.array_equal(np.isnan(u), np.isnan(v)), f"{name} {cols[j]}: NaN in different windows")
+            if cols[j] in ("n_rr", "nni_50", "nni_20", "hrv_reason"):
+                close = (u == v) | np.isnan(u)
+            else:
+                close = np.isclose(u, v, rtol=1e-4, atol=2e-3, equal_nan=True)
+            # sampen counts template matches within r = 0.2 SD: a 1 us shift can flip a match.
+            share = 0.95 if cols[j] == "sampen" else 1.0
+            expect(close.mean() >= share, f"{name} {cols[j]}: EDF and RR table agree in only {close.mean():.4f} "
+                                          f"of windows, max |d| {np.nanmax(np.abs(u - v))}")
+        print(f"ok   {name}: EDF and its RR table give the same features ({x['n_windows']} windows, {len(keep)} "
+              f"columns; {y['message']})")
+
+
 def predict(pred_dir, cohort_dir):
     names = sorted(name_and_kind(p)[0] for p in os.listdir(cohort_dir) if p.endswith(SUFFIXES))
     for n in names:
@@ -149,4 +184,4 @@ def predict(pred_dir, cohort_dir):
 
 
 if __name__ == "__main__":
-    {"daily": daily, "cohort": cohort, "predict": predict}[sys.argv[1]](*sys.argv[2:])
+    {"daily": daily, "cohort": cohort, "roundtrip": roundtrip, "predict": predict}[sys.argv[1]](*sys.argv[2:])

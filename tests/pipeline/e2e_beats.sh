@@ -6,7 +6,8 @@
 #      RR table vs beats file agreement;
 #   2. the synthetic cohort's true beats as beat files (make_beat_cohort.py): run (extract +
 #      train) with labels recomputed from the annotations, then predict --input;
-#   3. malformed beat files are /records rows naming the file, and the run goes on; an EDF and a
+#   3. EDF recordings and the RR tables extract --rr-csv writes from them give the same features;
+#   4. malformed beat files are /records rows naming the file, and the run goes on; an EDF and a
 #      beat file of one NAME in one directory stop the run before any work, naming both.
 # Usage: e2e_beats.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
@@ -43,6 +44,25 @@ test -s "$tmp/run/model.h5"
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/cohort" --output "$tmp/pred" \
   | tee "$tmp/pred.log"
 "$py" "$here/check_beats.py" predict "$tmp/pred" "$tmp/cohort"
+
+echo "== EDF -> its RR table (extract --rr-csv) -> extract: the same features (sqi aside)"
+# Besides the synthetic cohort, one crafted EDF whose ECG is flat for 15 s: its RR table has a hole there.
+mkdir -p "$tmp/crafted"
+"$py" - "$here" "$tmp/crafted" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from edf_craft import ecg_like, signal, write_edf
+fs, secs = 256, 180
+x = ecg_like(fs, secs, hr_bpm=72.0, seed=3)
+x[fs * 60:fs * 75] = 0.0
+write_edf(sys.argv[2] + "/flatgap.edf", [signal("EKG", fs, x)], secs)
+open(sys.argv[2] + "/flatgap.tse_bi", "w").write("version = tse_v1.0.0\n\n0.0000 180.0000 bckg 1.0000\n")
+PY
+"${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/synth" "$tmp/crafted" --output "$tmp/edf.h5" --rr-csv "$tmp/rrtables" > /dev/null
+for f in $(find "$tmp/synth" "$tmp/crafted" -name '*.tse_bi'); do cp "$f" "$tmp/rrtables/"; done
+"$ecg" inspect "$tmp/rrtables/flatgap_rr.csv" | grep -q "^  1 stretches without NN intervals"
+"${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/rrtables" --output "$tmp/rrtables.h5" > /dev/null
+"$py" "$here/check_beats.py" roundtrip "$tmp/edf.h5" "$tmp/rrtables.h5"
 
 echo "== malformed beat files: one /records row each, naming the file; the good one is processed"
 mkdir -p "$tmp/bad"
