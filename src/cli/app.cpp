@@ -87,7 +87,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
        "apply a model: to a features file (--model M --features F --output probs.h5), or to EDF recordings "
        "(--model M --input ... --output DIR: NAME.tse_bi + NAME.csv_bi per recording, DIR/predictions.h5, "
        "and DIR/score.json when reference annotations exist)"},
-      {"inspect", Command::inspect, "print a human summary of an EDF, features or model file"},
+      {"inspect", Command::inspect, "print a human summary of an EDF, beat, features or model file"},
   };
   std::vector<std::unique_ptr<SubcommandState>> states;
   for (const auto& d : defs) {

@@ -13,6 +13,7 @@
 #include "ecgforest/hrv/aura2021.hpp"
 #include "ecgforest/hrv/features.hpp"
 #include "ecgforest/hrv/rr_csv.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 
 namespace ecgforest::cli {
@@ -62,7 +63,7 @@ int run_hrv(const HrvOptions& o, MPI_Comm comm) {
     throw ConfigError("--output must end in .csv or .json, not '" + o.output + "'.");
   }
   if (o.profile != "default") (void)hrv::parse_aura_profile(o.profile);  // validates the name
-  const std::vector<double> rr = hrv::read_rr_csv(o.rr);
+  const std::vector<double> rr = io::read_rr_intervals(o.rr);
   std::vector<std::string> names;
   std::vector<std::vector<double>> rows;  // windowed: one per window; whole: one
   std::string printed;
@@ -149,7 +150,7 @@ ToolCommand hrv_command() {
   t.name = "hrv";
   t.help = "HRV features of one RR-interval CSV (whole series or windowed table), per profile";
   t.add_options = [opts](CLI::App& sub) {
-    sub.add_option("--rr", opts->rr, "RR CSV: one rr_interval column (ms) or timestamp,frame,rr_interval")
+    sub.add_option("--rr", opts->rr, "RR CSV (or .csv.gz): one rr_interval column (ms) or timestamp,frame,rr_interval")
         ->required();
     sub.add_option("--profile", opts->profile,
                    "aura2021 (old AURA pipeline, default), head (current hrv-analysis/nolds) or default "

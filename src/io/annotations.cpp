@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/io/beat_file.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -464,7 +465,7 @@ bool is_seizure_label(const std::string& label) {
 std::optional<std::filesystem::path> find_annotation_for(const std::filesystem::path& edf) {
   static constexpr std::array<const char*, 4> kExtensions{".csv_bi", ".tse_bi", ".csv", ".tse"};
   for (const char* ext : kExtensions) {
-    std::filesystem::path candidate = edf.parent_path() / edf.stem();
+    std::filesystem::path candidate = edf.parent_path() / recording_name(edf);
     candidate += ext;
     std::error_code ec;
     if (std::filesystem::is_regular_file(candidate, ec)) return candidate;

@@ -32,9 +32,11 @@ struct RecordMem {
   std::uint64_t n_beats;
   std::uint64_t n_windows;
   std::uint64_t first_window;
+  const char* kind;
 };
 
-Handle record_type() {
+// The /records type; without `with_kind`, the layout of files written before the kind field.
+Handle record_type(bool with_kind = true) {
   Handle str = h5::vlen_string_type();
   Handle t = h5::type_handle(H5Tcreate(H5T_COMPOUND, sizeof(RecordMem)), "Cannot create the /records type.");
   auto add = [&](const char* name, std::size_t off, hid_t type) {
@@ -51,6 +53,7 @@ Handle record_type() {
   add("n_beats", offsetof(RecordMem, n_beats), H5T_NATIVE_UINT64);
   add("n_windows", offsetof(RecordMem, n_windows), H5T_NATIVE_UINT64);
   add("first_window", offsetof(RecordMem, first_window), H5T_NATIVE_UINT64);
+  if (with_kind) add("kind", offsetof(RecordMem, kind), str);
   return t;
 }
 
@@ -62,6 +65,7 @@ void serialize_row(parallel::Writer& w, std::uint64_t index, const RecordRow& r)
   w.str(r.status);
   w.str(r.message);
   w.str(r.annotation);
+  w.str(r.kind);
   w.f64(r.duration_s);
   w.f64(r.fs);
   w.u64(r.n_beats);
@@ -125,7 +129,9 @@ std::vector<RecordRow> read_records(hid_t file) {
   Handle space = h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of /records.");
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   check_status(n < 0 ? -1 : 0, "Cannot size /records.");
-  Handle type = record_type();
+  Handle ftype = h5::type_handle(H5Dget_type(ds), "Cannot get the type of /records.");
+  const bool has_kind = H5Tget_member_index(ftype, "kind") >= 0;
+  Handle type = record_type(has_kind);
   std::vector<RecordMem> mem(static_cast<std::size_t>(n));
   std::vector<RecordRow> rows;
   if (n == 0) return rows;
@@ -139,6 +145,7 @@ std::vector<RecordRow> read_records(hid_t file) {
     r.status = s(m.status);
     r.message = s(m.message);
     r.annotation = s(m.annotation);
+    r.kind = has_kind ? s(m.kind) : "edf";
     r.duration_s = m.duration_s;
     r.fs = m.fs;
     r.n_beats = m.n_beats;
@@ -354,6 +361,7 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
         r.status = rd.str();
         r.message = rd.str();
         r.annotation = rd.str();
+        r.kind = rd.str();
         r.duration_s = rd.f64();
         r.fs = rd.f64();
         r.n_beats = rd.u64();
@@ -367,7 +375,8 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
       mem.reserve(rows.size());
       for (const auto& r : rows) {
         mem.push_back({r.path.c_str(), r.patient.c_str(), r.ecg_channel.c_str(), r.status.c_str(), r.message.c_str(),
-                       r.annotation.c_str(), r.duration_s, r.fs, r.n_beats, r.n_windows, r.first_window});
+                       r.annotation.c_str(), r.duration_s, r.fs, r.n_beats, r.n_windows, r.first_window,
+                       r.kind.c_str()});
       }
       Handle type = record_type();
       const hsize_t nr = rows.size();
@@ -375,8 +384,9 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
       Handle ds = h5::dataset_handle(H5Dcreate2(f, "/records", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                      "Cannot create /records.");
       if (nr > 0) check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mem.data()), "Cannot write /records.");
-      h5::write_string_attribute(ds, "units", "duration_s: seconds; fs: Hz; n_beats: detected R-peaks; "
-                                              "n_windows/first_window: rows of /windows");
+      h5::write_string_attribute(ds, "units", "duration_s: seconds; fs: Hz (0 for beat files); n_beats: detected "
+                                              "R-peaks (beat files: beats used); n_windows/first_window: rows of "
+                                              "/windows; kind: edf, rr_csv or beats_csv");
       Handle feats = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
       h5::write_string_list_attribute(feats, "columns", meta.columns);
       Handle lab = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");

@@ -18,6 +18,7 @@
 #include "ecgforest/hrv/features.hpp"
 #include "ecgforest/hrv/labels.hpp"
 #include "ecgforest/io/annotations.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
@@ -69,93 +70,165 @@ std::vector<std::string> feature_columns(const Config& config) {
   return cols;
 }
 
+namespace {
+
+// The annotations of `rec` (its annotation_map entry, or NAME.csv_bi/.tse_bi/.csv/.tse next to
+// it), read before the expensive work so that a malformed file fails first; nullopt without one.
+std::optional<io::Annotations> read_recording_annotations(const InputRecording& rec,
+                                                          const std::optional<io::StartDateTime>& start,
+                                                          io::RecordRow& row) {
+  std::filesystem::path ann = rec.annotation;
+  if (ann.empty()) {
+    if (auto found = io::find_annotation_for(rec.edf)) ann = *found;
+  }
+  if (ann.empty()) return std::nullopt;
+  row.annotation = ann.string();
+  return io::read_annotations(ann, start);
+}
+
+// Window labels from the annotations (NaN without them) and the closing status.
+void label_windows(const std::optional<io::Annotations>& annotations, const Config& config, io::RecordResult& out) {
+  if (annotations) {
+    out.label = hrv::seizure_fraction(annotations->events, out.time_s, config.extract.window_s);
+  } else {
+    out.label.assign(out.time_s.size(), std::numeric_limits<float>::quiet_NaN());
+    out.row.message = "No annotation file found next to the recording; window labels are NaN (unlabelled).";
+  }
+}
+
+// Appends `column` (one value per window) as the last feature column.
+void append_column(io::FeatureRows& features, const std::vector<float>& column) {
+  features.conservativeResize(features.rows(), features.cols() + 1);
+  for (std::size_t w = 0; w < column.size(); ++w) features(static_cast<Eigen::Index>(w), features.cols() - 1) = column[w];
+}
+
+void too_short(const InputRecording& rec, double duration_s, const Config& config) {
+  throw RecordError("too_short", rec.edf.string() + " lasts " + fmt(duration_s, 1) + " s, shorter than one feature window (" +
+                                     fmt(config.extract.window_s, -1) + " s); it yields no windows.");
+}
+
+void process_edf(const InputRecording& rec, const Config& config, io::RecordResult& out) {
+  // 1. Header and ECG channel (only that channel is decoded, at its native rate).
+  io::EdfFile edf(rec.edf);
+  const auto& info = edf.info();
+  const auto ch = io::find_ecg_channel(info, config.extract.ecg_channel);
+  const auto& channel = info.channels[ch];
+  out.row.ecg_channel = channel.label;
+  out.row.fs = channel.fs_hz;
+  out.row.duration_s = static_cast<double>(channel.n_samples) / channel.fs_hz;
+  if (channel.fs_hz < kMinFs || channel.fs_hz > kMaxFs) {
+    throw RecordError("unsupported_rate", rec.edf.string() + ": the ECG channel '" + channel.label + "' is sampled at " +
+                                              fmt(channel.fs_hz, -1) + " Hz; ecgforest supports 128 to 1000 Hz.");
+  }
+  if (out.row.duration_s < config.extract.window_s) too_short(rec, out.row.duration_s, config);
+  // 2. Annotations first (cheap), so a malformed file fails before the expensive work.
+  const auto annotations = read_recording_annotations(rec, info.start, out.row);
+  if (annotations) {
+    for (const auto& e : annotations->events) {
+      if (e.stop_s > out.row.duration_s + config.extract.annotation_tolerance_s) {
+        throw RecordError("bad_annotation", out.row.annotation + " has an event " + fmt(e.start_s, 3) + "-" +
+                                                fmt(e.stop_s, 3) + " s that ends after the recording (" +
+                                                fmt(out.row.duration_s, 3) +
+                                                " s); check that the annotation belongs to this EDF.");
+      }
+    }
+  }
+  // 3. Signal → R-peaks.
+  const Eigen::VectorXd ecg = edf.read_channel(channel.index);
+  signal::DetectorOptions dopt;
+  dopt.name = config.extract.detector;
+  const signal::RPeaks peaks = signal::detect_rpeaks(ecg, channel.fs_hz, dopt);
+  out.row.n_beats = peaks.sample.size();
+  double bad_s = 0;
+  for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / channel.fs_hz;
+  if (peaks.sample.size() < 2 || bad_s > 0.95 * out.row.duration_s) {
+    throw RecordError("flat_ecg", rec.edf.string() + ": the ECG channel '" + channel.label +
+                                      "' has no usable heartbeat (" + std::to_string(peaks.sample.size()) +
+                                      " beats found, " + fmt(100.0 * bad_s / out.row.duration_s, 0) +
+                                      " % flat, saturated or noisy); check the channel or pick another with --ecg-channel.");
+  }
+  // 4. HRV features on windows of the recording clock.
+  auto wf = hrv::compute_window_features(peaks.sample, channel.fs_hz, out.row.duration_s, peaks.bad, window_spec(config));
+  out.features = std::move(wf.values);
+  out.time_s = std::move(wf.window_end_s);
+  // Signal quality as the last column `sqi` (0..1, higher = better).
+  append_column(out.features, signal::window_sqi(signal::beat_quality(ecg, channel.fs_hz, peaks), peaks, channel.fs_hz,
+                                                 out.time_s, config.extract.window_s));
+  if (!config.extract.rr_csv.empty()) {  // old workflow RR table: DIR/<edf stem>_rr.csv
+    const std::filesystem::path dir = config.extract.rr_csv;
+    std::filesystem::create_directories(dir);
+    const auto path = dir / (rec.edf.stem().string() + "_rr.csv");
+    const auto tmp = std::filesystem::path(path.string() + ".partial");
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad);
+    f.close();
+    if (!f) throw Error("Cannot write the RR table " + tmp.string() + "; check that --rr-csv names a writable directory.");
+    std::filesystem::rename(tmp, path);
+  }
+  // 5. Labels.
+  label_windows(annotations, config, out);
+  if (peaks.inverted) {
+    out.row.message += std::string(out.row.message.empty() ? "" : " ") + "ECG polarity was inverted and corrected.";
+  }
+}
+
+// `sqi` of a beat file's windows: signal::window_sqi with every beat of quality 1 on a 1 ms grid,
+// i.e. the fraction of the window outside the bad spans (holes, non-normal beats, noise marks),
+// and 0 when the window holds fewer than 3 beats.
+std::vector<float> beat_file_sqi(const io::BeatSeries& beats, const std::vector<double>& window_end_s, double window_s) {
+  constexpr double kGridHz = 1000.0;
+  signal::RPeaks grid;
+  for (const double t : beats.beat_s) grid.sample.push_back(std::llround(t * kGridHz));
+  for (const auto& [a, b] : beats.bad_s) grid.bad.push_back({std::llround(a * kGridHz), std::llround(b * kGridHz), "beats"});
+  return signal::window_sqi(std::vector<float>(grid.sample.size(), 1.0f), grid, kGridHz, window_end_s, window_s);
+}
+
+// A heart-beat recording (NAME_rr.csv / NAME_beats.csv, optionally .gz): beat times straight into
+// the HRV windows; holes and non-normal beats are bad spans no RR interval crosses.
+void process_beats(const InputRecording& rec, const Config& config, io::RecordResult& out) {
+  const io::BeatSeries beats = io::read_beat_file(rec.edf);
+  out.row.n_beats = beats.beat_s.size();
+  if (beats.beat_s.size() < 2) {
+    throw RecordError("bad_beats", rec.edf.string() + " holds " + std::to_string(beats.beat_s.size()) +
+                                       " usable beat(s); HRV features need at least 2.");
+  }
+  const auto annotations = read_recording_annotations(rec, beats.start, out.row);
+  // No header tells a beat file's length: it lasts until its last beat, or until the end of the
+  // annotations (last event, or their "# duration") when that is later.
+  out.row.duration_s = beats.beat_s.back();
+  if (annotations) {
+    for (const auto& e : annotations->events) out.row.duration_s = std::max(out.row.duration_s, e.stop_s);
+    out.row.duration_s = std::max(out.row.duration_s, annotations->duration_s.value_or(0.0));
+  }
+  if (out.row.duration_s < config.extract.window_s) too_short(rec, out.row.duration_s, config);
+  auto wf = hrv::compute_window_features_s(beats.beat_s, out.row.duration_s, beats.bad_s, window_spec(config));
+  out.features = std::move(wf.values);
+  out.time_s = std::move(wf.window_end_s);
+  append_column(out.features, beat_file_sqi(beats, out.time_s, config.extract.window_s));
+  label_windows(annotations, config, out);
+  double bad_s = 0;
+  for (const auto& [a, b] : beats.bad_s) bad_s += b - a;
+  out.row.message += std::string(out.row.message.empty() ? "" : " ") + "Beat file: " + std::to_string(beats.n_rows) +
+                     " rows, " + std::to_string(beats.bad_s.size()) + " stretches (" + fmt(bad_s, 1) +
+                     " s) without NN intervals (holes, non-normal beats, noise).";
+}
+
+}  // namespace
+
 io::RecordResult process_recording(const InputRecording& rec, std::size_t index, const Config& config) {
   io::RecordResult out;
   out.index = index;
   out.row.path = rec.edf.string();
   out.row.patient = rec.patient;
+  const io::RecordingKind kind = io::recording_kind(rec.edf);
+  out.row.kind = io::kind_name(kind);
   const auto n_cols = static_cast<Eigen::Index>(feature_columns(config).size());
   out.features.resize(0, n_cols);
   try {
-    // 1. Header and ECG channel (only that channel is decoded, at its native rate).
-    io::EdfFile edf(rec.edf);
-    const auto& info = edf.info();
-    const auto ch = io::find_ecg_channel(info, config.extract.ecg_channel);
-    const auto& channel = info.channels[ch];
-    out.row.ecg_channel = channel.label;
-    out.row.fs = channel.fs_hz;
-    out.row.duration_s = static_cast<double>(channel.n_samples) / channel.fs_hz;
-    if (channel.fs_hz < kMinFs || channel.fs_hz > kMaxFs) {
-      throw RecordError("unsupported_rate", rec.edf.string() + ": the ECG channel '" + channel.label + "' is sampled at " +
-                                                fmt(channel.fs_hz, -1) + " Hz; ecgforest supports 128 to 1000 Hz.");
-    }
-    if (out.row.duration_s < config.extract.window_s) {
-      throw RecordError("too_short", rec.edf.string() + " lasts " + fmt(out.row.duration_s, 1) +
-                                         " s, shorter than one feature window (" + fmt(config.extract.window_s, -1) +
-                                         " s); it yields no windows.");
-    }
-    // 2. Annotations first (cheap), so a malformed file fails before the expensive work.
-    std::filesystem::path ann = rec.annotation;
-    if (ann.empty()) {
-      if (auto found = io::find_annotation_for(rec.edf)) ann = *found;
-    }
-    std::optional<io::Annotations> annotations;
-    if (!ann.empty()) {
-      annotations = io::read_annotations(ann, info.start);
-      out.row.annotation = ann.string();
-      for (const auto& e : annotations->events) {
-        if (e.stop_s > out.row.duration_s + config.extract.annotation_tolerance_s) {
-          throw RecordError("bad_annotation", ann.string() + " has an event " + fmt(e.start_s, 3) + "-" +
-                                                  fmt(e.stop_s, 3) + " s that ends after the recording (" +
-                                                  fmt(out.row.duration_s, 3) +
-                                                  " s); check that the annotation belongs to this EDF.");
-        }
-      }
-    }
-    // 3. Signal → R-peaks.
-    const Eigen::VectorXd ecg = edf.read_channel(channel.index);
-    signal::DetectorOptions dopt;
-    dopt.name = config.extract.detector;
-    const signal::RPeaks peaks = signal::detect_rpeaks(ecg, channel.fs_hz, dopt);
-    out.row.n_beats = peaks.sample.size();
-    double bad_s = 0;
-    for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / channel.fs_hz;
-    if (peaks.sample.size() < 2 || bad_s > 0.95 * out.row.duration_s) {
-      throw RecordError("flat_ecg", rec.edf.string() + ": the ECG channel '" + channel.label +
-                                        "' has no usable heartbeat (" + std::to_string(peaks.sample.size()) +
-                                        " beats found, " + fmt(100.0 * bad_s / out.row.duration_s, 0) +
-                                        " % flat, saturated or noisy); check the channel or pick another with --ecg-channel.");
-    }
-    // 4. HRV features on windows of the recording clock.
-    auto wf = hrv::compute_window_features(peaks.sample, channel.fs_hz, out.row.duration_s, peaks.bad, window_spec(config));
-    out.features = std::move(wf.values);
-    out.time_s = std::move(wf.window_end_s);
-    {  // Signal quality as the last column `sqi` (0..1, higher = better).
-      const auto sqi = signal::window_sqi(signal::beat_quality(ecg, channel.fs_hz, peaks), peaks, channel.fs_hz,
-                                          out.time_s, config.extract.window_s);
-      out.features.conservativeResize(out.features.rows(), out.features.cols() + 1);
-      for (std::size_t w = 0; w < sqi.size(); ++w) out.features(static_cast<Eigen::Index>(w), out.features.cols() - 1) = sqi[w];
-    }
-    if (!config.extract.rr_csv.empty()) {  // old workflow RR table: DIR/<edf stem>_rr.csv
-      const std::filesystem::path dir = config.extract.rr_csv;
-      std::filesystem::create_directories(dir);
-      const auto path = dir / (rec.edf.stem().string() + "_rr.csv");
-      const auto tmp = std::filesystem::path(path.string() + ".partial");
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      f << signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad);
-      f.close();
-      if (!f) throw Error("Cannot write the RR table " + tmp.string() + "; check that --rr-csv names a writable directory.");
-      std::filesystem::rename(tmp, path);
-    }
-    // 5. Labels.
-    if (annotations) {
-      out.label = hrv::seizure_fraction(annotations->events, out.time_s, config.extract.window_s);
+    if (kind == io::RecordingKind::edf) {
+      process_edf(rec, config, out);
     } else {
-      out.label.assign(out.time_s.size(), std::numeric_limits<float>::quiet_NaN());
-      out.row.message = "No annotation file found next to the EDF; window labels are NaN (unlabelled).";
-    }
-    if (peaks.inverted) {
-      out.row.message += std::string(out.row.message.empty() ? "" : " ") + "ECG polarity was inverted and corrected.";
+      process_beats(rec, config, out);
     }
     out.row.status = "ok";
   } catch (const RecordError& e) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/io/beat_file.hpp"
 
 namespace ecgforest::pipeline {
 namespace fs = std::filesystem;
@@ -19,6 +20,25 @@ std::string lower_ext(const fs::path& p) {
   std::string e = p.extension().string();
   for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return e;
+}
+
+// A recording found in a directory or by a glob: *.edf, or a beat file NAME_rr.csv[.gz] /
+// NAME_beats.csv[.gz] (any letter case).
+bool is_recording_name(const fs::path& p) {
+  return lower_ext(p) == ".edf" || io::recording_kind(p) != io::RecordingKind::edf;
+}
+
+// An EDF and a beat file (or two beat files) of one NAME in one directory would be the same
+// recording twice: ConfigError naming both.
+void check_one_file_per_name(const std::set<fs::path>& paths) {
+  std::map<fs::path, fs::path> seen;  // directory/NAME -> first file
+  for (const auto& p : paths) {
+    const auto [it, fresh] = seen.emplace(p.parent_path() / io::recording_name(p), p);
+    if (fresh) continue;
+    if (io::recording_kind(p) == io::RecordingKind::edf && io::recording_kind(it->second) == io::RecordingKind::edf) continue;
+    throw ConfigError("The inputs hold two files of the recording " + io::recording_name(p) + ": " + it->second.string() +
+                      " and " + p.string() + ". Keep one of them (or put them in separate directories and runs).");
+  }
 }
 
 bool is_list_file(const fs::path& p) {
@@ -57,7 +77,7 @@ void add_path(const fs::path& p, std::set<fs::path>& out, int depth) {
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       // A directory named *.edf is still a directory: it is searched, not opened.
-      if (lower_ext(it->path()) == ".edf" && !it->is_directory(ec)) out.insert(fs::absolute(it->path()).lexically_normal());
+      if (is_recording_name(it->path()) && !it->is_directory(ec)) out.insert(fs::absolute(it->path()).lexically_normal());
     }
     return;
   }
@@ -111,7 +131,7 @@ std::string patient_from_path(const fs::path& edf, const std::string& regex) {
       return m[0].str();
     }
   }
-  return edf.stem().string();
+  return io::recording_name(edf);
 }
 
 std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings) {
@@ -129,10 +149,10 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
       glob_t g{};
       const int rc = glob(in.c_str(), 0, nullptr, &g);
       if (rc == 0) {
-        // A glob keeps EDF files and searches directories; it never reads list files or other files.
+        // A glob keeps EDF and beat files and searches directories; it never reads list files or other files.
         for (std::size_t i = 0; i < g.gl_pathc; ++i) {
           const fs::path m = g.gl_pathv[i];
-          if (fs::is_directory(m, ec) || lower_ext(m) == ".edf") add_path(m, paths, 0);
+          if (fs::is_directory(m, ec) || is_recording_name(m)) add_path(m, paths, 0);
         }
       }
       globfree(&g);
@@ -142,8 +162,9 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
     throw ConfigError("The input " + in + " does not exist; check the path.");
   }
   if (paths.empty()) {
-    throw ConfigError("No EDF file (*.edf) was found in the inputs; check --input.");
+    throw ConfigError("No EDF file (*.edf) or heart-beat file (NAME_rr.csv[.gz], NAME_beats.csv[.gz]) was found in the inputs; check --input.");
   }
+  check_one_file_per_name(paths);
   const auto amap = read_annotation_map(settings.annotation_map);
   // Validate the regex once, before any work.
   (void)patient_from_path("x.edf", settings.patient_regex);

@@ -10,6 +10,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/annotations.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
@@ -50,13 +51,35 @@ void inspect_edf(const std::filesystem::path& file, std::ostream& out) {
   }
 }
 
+void inspect_beats(const std::filesystem::path& file, std::ostream& out) {
+  const auto b = io::read_beat_file(file);
+  const bool rr = io::recording_kind(file) == io::RecordingKind::rr_csv;
+  double bad = 0;
+  for (const auto& [begin, end] : b.bad_s) bad += end - begin;
+  out << file.string() << ": " << (rr ? "RR table" : "beats file") << " of recording " << io::recording_name(file) << ", "
+      << b.n_rows << " rows, " << b.beat_s.size() << " beats used, first " << f2(b.beat_s.empty() ? 0 : b.beat_s.front(), 3)
+      << " s, last " << f2(b.beat_s.empty() ? 0 : b.beat_s.back(), 3) << " s\n";
+  if (b.start) {
+    char start[64];
+    std::snprintf(start, sizeof start, "%04d-%02d-%02d %02d:%02d:%02d", b.start->year, b.start->month, b.start->day,
+                  b.start->hour, b.start->minute, b.start->second);
+    out << "  second 0 at " << start << "\n";
+  }
+  out << "  " << b.bad_s.size() << " stretches without NN intervals (" << f2(bad, 1) << " s: holes"
+      << (rr ? "" : ", non-normal beats, noise") << ")";
+  if (!rr) out << "; " << b.n_non_normal << " non-normal beats or marks";
+  auto ann = io::find_annotation_for(file);
+  out << "\n  annotations: " << (ann ? ann->string() : std::string("none found next to the file")) << "\n";
+}
+
 void inspect_features(const std::filesystem::path& file, std::ostream& out) {
   const auto d = io::read_features_summary(file);
-  std::map<std::string, std::size_t> status;
+  std::map<std::string, std::size_t> status, kinds;
   double hours = 0;
   std::size_t pos = 0, labelled = 0;
   for (const auto& r : d.records) {
     ++status[r.status];
+    ++kinds[r.kind];
     if (r.status == "ok") hours += r.duration_s / 3600.0;
   }
   for (float l : d.label) {
@@ -72,6 +95,8 @@ void inspect_features(const std::filesystem::path& file, std::ostream& out) {
   for (const auto& c : d.columns) out << " " << c;
   out << "\n  recordings: " << d.records.size() << " (" << f2(hours) << " ECG hours ok);";
   for (const auto& [k, v] : status) out << " " << k << "=" << v;
+  out << "; kinds:";
+  for (const auto& [k, v] : kinds) out << " " << k << "=" << v;
   out << "\n";
   for (const auto& r : d.records) {
     if (r.status != "ok") out << "    " << r.path << ": " << r.status << ": " << r.message << "\n";
@@ -128,6 +153,7 @@ void inspect_file(const std::filesystem::path& file, std::ostream& out) {
     throw Error(file.string() + " is an HDF5 file but neither an ecgforest features file nor a model (format '" + format + "').");
   }
   try {
+    if (io::recording_kind(file) != io::RecordingKind::edf) return inspect_beats(file, out);
     inspect_edf(file, out);
   } catch (const RecordError& e) {
     throw Error(std::string("Cannot inspect ") + file.string() + ": " + e.what());

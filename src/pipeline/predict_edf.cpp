@@ -16,6 +16,7 @@
 #include "ecgforest/eval/responders.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
@@ -122,12 +123,22 @@ void write_string_dataset(hid_t parent, const std::string& name, const std::vect
   if (n > 0) io::h5::check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "Cannot write " + name + ".");
 }
 
+// Wall-clock start of a recording, which converts ISO timestamps in its annotations: the EDF
+// header's (header only), or an RR table's timestamps; a beats file has none.
+std::optional<io::StartDateTime> recording_start(const std::filesystem::path& file) {
+  switch (io::recording_kind(file)) {
+    case io::RecordingKind::edf: return io::EdfFile(file).info().start;
+    case io::RecordingKind::rr_csv: return io::read_beat_file(file).start;
+    case io::RecordingKind::beats_csv: break;
+  }
+  return std::nullopt;
+}
+
 // Reference seizure events of a recording (only seizure labels), or nothing without annotation.
 std::vector<eval::Event> reference_events(const InputRecording& rec, const std::string& annotation, bool& has_ref) {
   has_ref = false;
   if (annotation.empty()) return {};
-  io::EdfFile edf(rec.edf);  // header only: the start time converts ISO timestamps
-  const auto ann = io::read_annotations(annotation, edf.info().start);
+  const auto ann = io::read_annotations(annotation, recording_start(rec.edf));
   std::vector<eval::Event> out;
   for (const auto& e : ann.events) {
     if (io::is_seizure_label(e.label)) out.push_back({e.start_s, e.stop_s, e.confidence});
@@ -142,7 +153,7 @@ std::string fmt(double v, int decimals) {
   return buf;
 }
 
-std::string recording_name(const Predicted& p) { return std::filesystem::path(p.row.path).stem().string(); }
+std::string recording_name(const Predicted& p) { return io::recording_name(p.row.path); }
 
 std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
   for (auto& e : ev) {
@@ -323,7 +334,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   {  // OUT_DIR/<stem>.tse_bi per recording: two inputs with one file name would overwrite each other.
     std::map<std::string, std::string> seen;
     for (const auto& r : recs) {
-      const auto [it, fresh] = seen.emplace(r.edf.stem().string(), r.edf.string());
+      const auto [it, fresh] = seen.emplace(io::recording_name(r.edf), r.edf.string());
       if (!fresh) {
         throw CollectiveError("Two inputs share the file name '" + it->first + "': " + it->second + " and " +
                               r.edf.string() + "; their annotation files in " + out_dir.string() +
@@ -368,7 +379,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           p.has_ref = false;
           p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " + e.what();
         }
-        write_hypotheses(out_dir, recs[idx].edf.stem().string(), p.hyp, p.row.duration_s);
+        write_hypotheses(out_dir, io::recording_name(recs[idx].edf), p.hyp, p.row.duration_s);
       }
       const double d = res.row.duration_s;
       std::lock_guard<std::mutex> lock(local_mutex);
@@ -440,7 +451,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           failures.push_back(p.row.path + ": " + p.row.status + ": " + p.row.message);
         }
         if (p.row.status == "ok" && p.has_ref) {
-          const std::string name = std::filesystem::path(p.row.path).stem().string();
+          const std::string name = io::recording_name(p.row.path);
           scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
           sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
         }
@@ -569,7 +580,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
           if (r >= summary.records.size()) throw Error("/windows/record names a missing /records row.");
           const auto& row = summary.records[r];
           eval::RecordingProbabilities rp;
-          rp.name = std::filesystem::path(row.path).stem().string();
+          rp.name = io::recording_name(row.path);
           rp.patient = row.patient;
           rp.duration_s = row.duration_s;
           bool has_ref = false;

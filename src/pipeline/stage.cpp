@@ -16,7 +16,7 @@
 namespace ecgforest::pipeline {
 namespace {
 
-constexpr const char* kMagic = "ecgforest-stage/1";
+constexpr const char* kMagic = "ecgforest-stage/2";  // /2: RecordRow.kind
 constexpr const char* kEnd = "end-of-stage";
 
 // "path|size|mtime_ns" of a file; "path|missing" when it cannot be inspected.
@@ -77,6 +77,7 @@ std::optional<io::RecordResult> RecordStage::load(const InputRecording& rec, std
     r.row.status = rd.str();
     r.row.message = rd.str();
     r.row.annotation = rd.str();
+    r.row.kind = rd.str();
     r.row.duration_s = rd.f64();
     r.row.fs = rd.f64();
     r.row.n_beats = rd.u64();
@@ -109,6 +110,7 @@ bool RecordStage::store(const InputRecording& rec, const io::RecordResult& r) co
   w.str(r.row.status);
   w.str(r.row.message);
   w.str(r.row.annotation);
+  w.str(r.row.kind);
   w.f64(r.row.duration_s);
   w.f64(r.row.fs);
   w.u64(r.row.n_beats);

@@ -1,4 +1,4 @@
-// libFuzzer target: hrv::read_rr_csv (the old workflow's RR table, `rr_interval` column in ms) on
+// libFuzzer target: io::read_rr_intervals (the old workflow's RR table, `rr_interval` column in ms) on
 // arbitrary file contents, and hrv::format_double on every value it returns. Contract checked:
 // ecgforest::Error or a vector of values; format_double of a finite value reads back (strtod)
 // to the same double.
@@ -9,13 +9,14 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/hrv/rr_csv.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ecgforest;
   const auto path = fuzz::write_scratch({reinterpret_cast<const char*>(data), size}, "_rr.csv");
   try {
-    for (const double v : hrv::read_rr_csv(path.string())) {
+    for (const double v : io::read_rr_intervals(path)) {
       const std::string t = hrv::format_double(v);
       if (std::isfinite(v)) fuzz::require(std::strtod(t.c_str(), nullptr) == v, "format_double reads back");
     }

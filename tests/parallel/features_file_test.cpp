@@ -54,6 +54,7 @@ RecordRow row_of(std::size_t i) {
   r.duration_s = failed(i) ? 0.0 : 60.0 + static_cast<double>(i);
   r.fs = failed(i) ? 0.0 : 250.0;
   r.n_beats = failed(i) ? 0 : 70 + i;
+  r.kind = i % 3 == 0 ? "edf" : i % 3 == 1 ? "rr_csv" : "beats_csv";
   return r;
 }
 
@@ -162,6 +163,7 @@ void write_and_check(MPI_Comm comm, const fs::path& file, bool spill = false,
     EXPECT_EQ(got.duration_s, want.duration_s);
     EXPECT_EQ(got.fs, want.fs);
     EXPECT_EQ(got.n_beats, want.n_beats);
+    EXPECT_EQ(got.kind, want.kind);
     EXPECT_EQ(got.n_windows, n_windows_of(i));
     EXPECT_EQ(got.first_window, expect_first);  // contiguous, in input order
     expect_first += got.n_windows;

@@ -16,7 +16,8 @@ namespace ecgforest {
 struct ExtractSettings {
   std::string ecg_channel;  ///< EDF label of the ECG channel; empty = auto-detect by label
   /// Regex applied to the EDF basename (then to the whole path); the first non-empty capture
-  /// group (or the whole match) is the patient id. No match → the file stem is the patient.
+  /// group (or the whole match) is the patient id. No match → the recording NAME (file stem, or
+  /// a beat file's name without _rr.csv[.gz] / _beats.csv[.gz]) is the patient.
   std::string patient_regex = R"(^([0-9]{8}|[a-z]{8})_s[0-9]+_t[0-9]+|(PAT_[0-9]+))";
   std::string annotation_map;  ///< optional CSV "edf,annotation" pairing files explicitly
   std::string detector = "default";  ///< R-peak detector name

@@ -1,14 +1,9 @@
 #pragma once
-// RR-interval CSV files: a single `rr_interval` column (ms), or the old workflow's
-// `timestamp,frame,rr_interval` table (any column order; the header names the columns).
+// Round-trip number formatting of the `hrv` command's outputs. (The RR CSV itself is read by
+// io::read_rr_intervals, include/ecgforest/io/beat_file.hpp.)
 #include <string>
-#include <vector>
 
 namespace ecgforest::hrv {
-
-/// Reads the `rr_interval` column (ms) of `path`, in file order. Empty cells and "nan" become
-/// NaN. Throws ecgforest::Error naming the file and line for a missing column or a bad number.
-std::vector<double> read_rr_csv(const std::string& path);
 
 /// Shortest text that reads back to the same double (Python repr style: "800.0", "nan", "inf").
 std::string format_double(double v);

@@ -47,8 +47,9 @@ Annotations read_annotations(const std::filesystem::path& file,
 /// cpsz, absz, tnsz, tcsz, spsz, mysz, atsz, cnsz); false for "bckg" and anything else.
 bool is_seizure_label(const std::string& label);
 
-/// The annotation file paired with an EDF by basename in the same directory, trying in order
-/// .csv_bi, .tse_bi, .csv, .tse. Empty when none exists.
+/// The annotation file paired with a recording (EDF or beat file) by its NAME
+/// (io::recording_name) in the same directory, trying in order .csv_bi, .tse_bi, .csv, .tse.
+/// Empty when none exists.
 std::optional<std::filesystem::path> find_annotation_for(const std::filesystem::path& edf);
 
 }  // namespace ecgforest::io

@@ -9,7 +9,9 @@
 //   /records           compound, one row per input recording: path, patient, ecg_channel,
 //                      status ("ok" or a short error kind), message, annotation (variable-length
 //                      strings), duration_s, fs (float64), n_beats, n_windows, first_window
-//                      (uint64). Windows of a recording are the contiguous rows
+//                      (uint64), kind (variable-length string: "edf", "rr_csv" or "beats_csv",
+//                      the recording's file type; files written before it existed read as
+//                      "edf"). Windows of a recording are the contiguous rows
 //                      [first_window, first_window + n_windows).
 //   root attributes:   config (effective TOML), version, created (UTC ISO time), n_ranks,
 //                      collective_writes ("verified" or the reason HDF5 gave for not doing it),
@@ -30,8 +32,9 @@ namespace ecgforest::io {
 
 struct RecordRow {
   std::string path, patient, ecg_channel, status = "ok", message, annotation;
+  std::string kind = "edf";  ///< recording file type: "edf", "rr_csv" or "beats_csv"
   double duration_s = 0;  ///< seconds
-  double fs = 0;          ///< ECG sampling rate, Hz
+  double fs = 0;          ///< ECG sampling rate, Hz (0 for beat files: no ECG)
   std::uint64_t n_beats = 0, n_windows = 0, first_window = 0;
 };
 

@@ -10,20 +10,23 @@
 namespace ecgforest::pipeline {
 
 struct InputRecording {
+  /// The recording's file: an EDF, or a beat file (io::recording_kind tells which).
   std::filesystem::path edf;
   std::uint64_t size_bytes = 0;
   std::string patient;
   std::filesystem::path annotation;  ///< from extract.annotation_map; empty = pair by basename
 };
 
-/// Expands files, directories (recursive; *.edf in any letter case), glob patterns and list
-/// files (*.txt, *.list, *.lst: one path per line, '#' comments, relative to the list file) into
-/// recordings sorted by path (this order is the row order of /records). Duplicates are removed.
-/// Throws ConfigError for an input that does not exist, a glob that matches nothing, or when no
-/// EDF file is found at all.
+/// Expands files, directories (recursive; *.edf and the beat files NAME_rr.csv[.gz] and
+/// NAME_beats.csv[.gz], in any letter case), glob patterns and list files (*.txt, *.list, *.lst:
+/// one path per line, '#' comments, relative to the list file) into recordings sorted by path
+/// (this order is the row order of /records). Duplicates are removed. Throws ConfigError for an
+/// input that does not exist, a glob that matches nothing, when no recording is found at all, or
+/// when one directory holds an EDF and a beat file (or two beat files) of the same NAME.
 std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings);
 
-/// Patient id from a path with the regex of ExtractSettings::patient_regex (see there).
+/// Patient id from a path with the regex of ExtractSettings::patient_regex (see there); without
+/// a match, the recording's NAME (io::recording_name).
 std::string patient_from_path(const std::filesystem::path& edf, const std::string& regex);
 
 }  // namespace ecgforest::pipeline

@@ -1,5 +1,6 @@
 #pragma once
-// `ecgforest inspect FILE`: a human summary of an EDF, a features file or a model file.
+// `ecgforest inspect FILE`: a human summary of an EDF, a heart-beat file (NAME_rr.csv[.gz],
+// NAME_beats.csv[.gz]), a features file or a model file.
 #include <filesystem>
 #include <ostream>
 
