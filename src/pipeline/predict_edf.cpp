@@ -247,6 +247,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         const auto sz = to_annotation_events(p.hyp);
         io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, p.row.duration_s));
         io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, p.row.duration_s, stem));
+        io::write_text_file_atomic(out_dir / io::events_tsv_name(stem), io::events_tsv_text(sz, p.row.duration_s));
       }
       const double d = res.row.duration_s;
       std::lock_guard<std::mutex> lock(local_mutex);
