@@ -479,7 +479,9 @@ Annotations read_events_tsv(const Source& src, const std::vector<Line>& lines) {
     ev.stop_s = *onset + *dur;
     check_interval(src, line, ev.start_s, ev.stop_s);
     if (!valid_label(fields[*c_type])) src.fail(line, quoted(fields[*c_type]) + " is not an event type; " + kExpected);
+    // HED-SCORE seizure types (sz, sz_foc_ia, ...) are seizures as SzCORE reads them.
     ev.label = to_lower(fields[*c_type]);
+    if (ev.label.rfind("sz", 0) == 0) ev.label = "seiz";
     if (c_conf) ev.confidence = parse_number(fields[*c_conf]).value_or(1.0);  // "n/a" allowed
     out.events.push_back(std::move(ev));
   }
@@ -521,7 +523,6 @@ bool is_seizure_label(const std::string& label) {
                                                              "cpsz", "absz", "tnsz", "cnsz",
                                                              "tcsz", "atsz", "mysz", "nesz"};
   const std::string l = to_lower(trim(label));
-  if (l.rfind("sz", 0) == 0) return true;  // HED-SCORE / SzCORE event types: sz, sz_foc_ia, ...
   return std::find(kSeizure.begin(), kSeizure.end(), l) != kSeizure.end();
 }
 
