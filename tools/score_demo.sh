@@ -17,7 +17,7 @@ mpi=(mpirun -np 2 --bind-to none --oversubscribe)
 [ -f run/model.h5 ] || "${mpi[@]}" "$build/ecgforest" run --config "$root/configs/demo.toml" --input demo_cohort --output run >run.log
 "${mpi[@]}" "$build/ecgforest" predict --config "$root/configs/demo.toml" --model run/model.h5 \
   --input demo_cohort_new --output predictions >predict.log
-"$build/ecgforest" score --ref demo_cohort_new --hyp predictions --scorer all --json score.json
+"$build/ecgforest" score --ref demo_cohort_new --hyp predictions --scorer all --json score.json >score.log
 /usr/bin/python3 - score.json <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
