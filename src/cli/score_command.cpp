@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -18,6 +19,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/json.hpp"
+#include "ecgforest/eval/dpalign.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/eval/szcore.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
@@ -159,7 +161,25 @@ Loaded load_recordings(const ScoreOptions& o) {
   return l;
 }
 
-void print_nedc(const eval::ScoreSummary& s, double epoch_s) {
+eval::DpalignCounts score_dpalign(const std::vector<eval::ScoredRecording>& recs) {
+  eval::DpalignCounts c;
+  for (const auto& r : recs) {
+    c += eval::score_dpalign(r.ref, r.duration_s, r.hyp, std::isnan(r.hyp_duration_s) ? r.duration_s : r.hyp_duration_s);
+  }
+  return c;
+}
+
+void write_dpalign_json(JsonWriter& j, const eval::DpalignCounts& c) {
+  j.begin_object();
+  j.key("targets").value(static_cast<std::uint64_t>(c.targets)).key("hits").value(static_cast<std::uint64_t>(c.hits));
+  j.key("misses").value(static_cast<std::uint64_t>(c.misses));
+  j.key("false_alarms").value(static_cast<std::uint64_t>(c.false_alarms));
+  j.key("insertions").value(static_cast<std::uint64_t>(c.insertions));
+  j.key("deletions").value(static_cast<std::uint64_t>(c.deletions));
+  j.end_object();
+}
+
+void print_nedc(const eval::ScoreSummary& s, const eval::DpalignCounts& dp, double epoch_s) {
   std::printf("NEDC (v6.0.0 conventions%s)\n", s.taes_overlap == eval::TaesOverlap::exact ? ", exact-overlap TAES" : "");
   std::printf("  OVLP   sensitivity %s (%zu/%zu hits), false alarms %zu = %s per 24 h\n", num(s.ovlp_sensitivity).c_str(),
               s.ovlp.hits, s.ovlp.n_ref, s.ovlp.false_alarms, num(s.ovlp_fa_per_24h).c_str());
@@ -168,6 +188,8 @@ void print_nedc(const eval::ScoreSummary& s, double epoch_s) {
   std::printf("  EPOCH  (%.2f s) sensitivity %s, specificity %s, %s FA/24h, kappa %s\n", epoch_s,
               num(s.epoch_sensitivity).c_str(), num(s.epoch_specificity).c_str(), num(s.epoch_fa_per_24h).c_str(),
               num(s.epoch_kappa).c_str());
+  std::printf("  DPALIGN %zu/%zu seizures aligned, %zu insertions, %zu deletions\n", dp.hits, dp.targets, dp.insertions,
+              dp.deletions);
   std::printf("  latency median %s s, 90th percentile %s s\n", num(s.latency_median_s).c_str(), num(s.latency_p90_s).c_str());
 }
 
@@ -205,13 +227,17 @@ void print_szcore(const eval::szcore::DatasetScores& d) {
        d.sample_mean.fp_rate);
 }
 
-// score.json: the NEDC keys at the top level (as before), then "szcore" (pooled event and sample
-// scores) and "szcore_dataset" (per-subject mean with std, pooled, per subject).
-std::string score_json_text(const eval::ScoreSummary* nedc, const eval::szcore::DatasetScores* sz,
-                            const eval::szcore::Params& p) {
+// score.json: the NEDC keys at the top level (as before) with "dpalign", then "szcore" (pooled
+// event and sample scores) and "szcore_dataset" (per-subject mean with std, pooled, per subject).
+std::string score_json_text(const eval::ScoreSummary* nedc, const eval::DpalignCounts* dp,
+                            const eval::szcore::DatasetScores* sz, const eval::szcore::Params& p) {
   JsonWriter j;
   j.begin_object();
   if (nedc) eval::write_score_fields(j, *nedc);
+  if (dp) {
+    j.key("dpalign");
+    write_dpalign_json(j, *dp);
+  }
   if (sz) {
     j.key("szcore");
     eval::szcore::write_file_scores_json(j, sz->pooled);
@@ -239,19 +265,21 @@ void score_and_report(const ScoreOptions& o) {
   for (const auto& f : l.skipped) std::printf("score: note: %s is not an annotation file; skipped\n", f.c_str());
   if (l.no_ref) std::printf("score: note: %zu hypothesis file(s) have no reference file and were not scored\n", l.no_ref);
   std::optional<eval::ScoreSummary> nedc;
+  std::optional<eval::DpalignCounts> dp;
   std::optional<eval::szcore::DatasetScores> sz;
   const auto params = szcore_params(st);
   if (st.scorer != "szcore") {
     nedc = eval::score_recordings(l.recs, st.epoch_s,
                                   st.taes_overlap == "exact" ? eval::TaesOverlap::exact : eval::TaesOverlap::whole_seconds);
-    print_nedc(*nedc, st.epoch_s);
+    dp = score_dpalign(l.recs);
+    print_nedc(*nedc, *dp, st.epoch_s);
   }
   if (st.scorer != "nedc") {
     sz = score_szcore(l.recs, params);
     print_szcore(*sz);
   }
   if (!o.json.empty()) {
-    io::write_text_file_atomic(o.json, score_json_text(nedc ? &*nedc : nullptr, sz ? &*sz : nullptr, params) + "\n");
+    io::write_text_file_atomic(o.json, score_json_text(nedc ? &*nedc : nullptr, dp ? &*dp : nullptr, sz ? &*sz : nullptr, params) + "\n");
     std::printf("score: JSON written to %s\n", o.json.c_str());
   }
   std::fflush(stdout);

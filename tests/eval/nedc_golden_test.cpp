@@ -1,6 +1,6 @@
 // NEDC scoring against ../shared/data/nedc: every normative case scored by NEDC EEG Eval v6.0.0
 // (see that folder's README), read from the csv_bi and from the .tse_bi files, and the pooled
-// dataset example. Compared with the `full_precision` block: counts exactly, ratios to 1e-9.
+// dataset example: OVLP, TAES, EPOCH, IRA kappa and DP-alignment counts of the seizure label. Compared with the `full_precision` block: counts exactly, ratios to 1e-9.
 // NEDC reports 0 for a ratio with a zero denominator where we report NaN (JSON null).
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ecgforest/eval/dpalign.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "hrv/golden_util.hpp"
@@ -70,6 +71,18 @@ void check_summary(const ScoreSummary& s, const golden::Json& fp, const std::str
   near(nedc_ratio(s.epoch_kappa), fp["ira"]["kappa"].num, what + " ira kappa");
 }
 
+void check_dpalign(const std::vector<ScoredRecording>& recs, const golden::Json& fp, const std::string& what) {
+  DpalignCounts c;
+  for (const auto& r : recs) c += score_dpalign(r.ref, r.duration_s, r.hyp, r.duration_s);
+  const auto& d = fp["dpalign"];
+  EXPECT_EQ(c.targets, static_cast<std::size_t>(d["targets"].num)) << what << " dpalign targets";
+  EXPECT_EQ(c.hits, static_cast<std::size_t>(d["hits"].num)) << what << " dpalign hits";
+  EXPECT_EQ(c.misses, static_cast<std::size_t>(d["misses"].num)) << what << " dpalign misses";
+  EXPECT_EQ(c.false_alarms, static_cast<std::size_t>(d["false_alarms"].num)) << what << " dpalign false alarms";
+  EXPECT_EQ(c.insertions, static_cast<std::size_t>(d["insertions"].num)) << what << " dpalign insertions";
+  EXPECT_EQ(c.deletions, static_cast<std::size_t>(d["deletions"].num)) << what << " dpalign deletions";
+}
+
 struct Case {
   fs::path dir;
   golden::Json want;
@@ -91,8 +104,9 @@ TEST(NedcGolden, EveryNormativeCaseFromCsvBi) {
   const auto cases = normative_cases();
   ASSERT_EQ(cases.size(), 54u);  // 57 cases less 2 malformed (informative) and duration_mismatch
   for (const auto& c : cases) {
-    const auto s = score_recordings({load(c.dir / "ref.csv_bi", c.dir / "hyp.csv_bi")});
-    check_summary(s, c.want["full_precision"], c.dir.filename().string() + " (csv_bi)");
+    const std::vector<ScoredRecording> recs{load(c.dir / "ref.csv_bi", c.dir / "hyp.csv_bi")};
+    check_summary(score_recordings(recs), c.want["full_precision"], c.dir.filename().string() + " (csv_bi)");
+    check_dpalign(recs, c.want["full_precision"], c.dir.filename().string() + " (csv_bi)");
   }
 }
 
@@ -110,7 +124,25 @@ TEST(NedcGolden, DatasetExamplePooled) {
     std::vector<ScoredRecording> recs;
     for (const auto& f : want["files"].arr) recs.push_back(load(root / "ref" / (f.str + ext), root / "hyp" / (f.str + ext)));
     check_summary(score_recordings(recs), want["full_precision"], std::string("dataset_example ") + ext);
+    check_dpalign(recs, want["full_precision"], std::string("dataset_example ") + ext);
   }
+}
+
+// By hand: label sequences "bckg seiz bckg" against "bckg": the seizure has nothing to align
+// with (1 target, 1 deletion = 1 miss); against "bckg seiz bckg seiz bckg" one hypothesis seizure
+// aligns with it and the other is inserted (1 hit, 1 insertion = 1 false alarm).
+TEST(NedcDpalign, ByHand) {
+  const auto none = score_dpalign({{100, 160, 1}}, 3600, {}, 3600);
+  EXPECT_EQ(none.targets, 1u);
+  EXPECT_EQ(none.deletions, 1u);
+  EXPECT_EQ(none.misses, 1u);
+  EXPECT_EQ(none.hits + none.insertions, 0u);
+  const auto two = score_dpalign({{100, 160, 1}}, 3600, {{110, 150, 1}, {900, 950, 1}}, 3600);
+  EXPECT_EQ(two.targets, 1u);
+  EXPECT_EQ(two.hits, 1u);
+  EXPECT_EQ(two.insertions, 1u);
+  EXPECT_EQ(two.false_alarms, 1u);
+  EXPECT_EQ(two.deletions + two.misses, 0u);
 }
 
 // The documented variant: exact-overlap TAES gives hits + misses = targets where NEDC scores the
