@@ -88,6 +88,7 @@ constexpr unsigned E = static_cast<unsigned>(Command::extract);
 constexpr unsigned T = static_cast<unsigned>(Command::train);
 constexpr unsigned R = static_cast<unsigned>(Command::run);
 constexpr unsigned P = static_cast<unsigned>(Command::predict);
+constexpr unsigned S = static_cast<unsigned>(Command::score);
 
 // Builders from a getter returning a reference to the member.
 template <class Get>
@@ -243,6 +244,28 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("postprocess.tailor_margin", "--tailor-margin",
                       "tailored threshold = lowest threshold quiet on the baseline x this", P,
                       [](Config& c) -> double& { return c.postprocess.tailor_margin; }));
+  s.push_back(str_key("score.scorer", "--scorer", "scorers to run: nedc, szcore or all", S,
+                      [](Config& c) -> std::string& { return c.score.scorer; }));
+  s.push_back(str_key("score.taes_overlap", "--taes-overlap",
+                      "NEDC TAES overlap test: nedc (NEDC v6.0.0's whole-second test) or exact", S,
+                      [](Config& c) -> std::string& { return c.score.taes_overlap; }));
+  s.push_back(dbl_key("score.epoch_s", "--epoch-s", "NEDC epoch length in seconds (NEDC: 0.25)", S,
+                      [](Config& c) -> double& { return c.score.epoch_s; }));
+  s.push_back(dbl_key("score.szcore_tolerance_start_s", "--szcore-tolerance-start-s",
+                      "SzCORE: seconds before a seizure onset in which a detection counts (SzCORE: 30)", S,
+                      [](Config& c) -> double& { return c.score.szcore_tolerance_start_s; }));
+  s.push_back(dbl_key("score.szcore_tolerance_end_s", "--szcore-tolerance-end-s",
+                      "SzCORE: seconds after a seizure offset in which a detection counts (SzCORE: 60)", S,
+                      [](Config& c) -> double& { return c.score.szcore_tolerance_end_s; }));
+  s.push_back(dbl_key("score.szcore_min_overlap", "--szcore-min-overlap",
+                      "SzCORE: relative overlap with the tolerance window a detection needs (SzCORE: 0 = any)", S,
+                      [](Config& c) -> double& { return c.score.szcore_min_overlap; }));
+  s.push_back(dbl_key("score.szcore_max_event_duration_s", "--szcore-max-event-duration-s",
+                      "SzCORE: events longer than this are split into pieces (SzCORE: 300)", S,
+                      [](Config& c) -> double& { return c.score.szcore_max_event_duration_s; }));
+  s.push_back(dbl_key("score.szcore_min_event_gap_s", "--szcore-min-event-gap-s",
+                      "SzCORE: events closer than this are merged (SzCORE: 90)", S,
+                      [](Config& c) -> double& { return c.score.szcore_min_event_gap_s; }));
   return s;
 }
 
@@ -351,6 +374,18 @@ void validate(const Config& c) {
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))
     fail("postprocess.tailor_margin (--tailor-margin) must be between 1 and 10.");
+  const auto& sc = c.score;
+  if (sc.scorer != "nedc" && sc.scorer != "szcore" && sc.scorer != "all")
+    fail("score.scorer (--scorer) must be nedc, szcore or all, got '" + sc.scorer + "'.");
+  if (sc.taes_overlap != "nedc" && sc.taes_overlap != "exact")
+    fail("score.taes_overlap (--taes-overlap) must be nedc or exact, got '" + sc.taes_overlap + "'.");
+  if (!(sc.epoch_s > 0)) fail("score.epoch_s (--epoch-s) must be > 0 seconds.");
+  if (!(sc.szcore_tolerance_start_s >= 0) || !(sc.szcore_tolerance_end_s >= 0))
+    fail("score.szcore_tolerance_start_s and score.szcore_tolerance_end_s must be >= 0 seconds.");
+  if (!(sc.szcore_min_overlap >= 0 && sc.szcore_min_overlap < 1))
+    fail("score.szcore_min_overlap (--szcore-min-overlap) must be in [0, 1).");
+  if (!(sc.szcore_max_event_duration_s > 0)) fail("score.szcore_max_event_duration_s must be > 0 seconds.");
+  if (!(sc.szcore_min_event_gap_s >= 0)) fail("score.szcore_min_event_gap_s must be >= 0 seconds.");
 }
 
 }  // namespace ecgforest

@@ -1,5 +1,6 @@
 #include "ecgforest/core/json.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -72,9 +73,10 @@ JsonWriter& JsonWriter::value(double v) {
   if (!std::isfinite(v)) {
     out_ += "null";
   } else {
+    // Shortest text that reads back as the same double (std::to_chars): "0.5", "24", "1e-07".
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    out_ += buf;
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, res.ptr);
   }
   return *this;
 }

@@ -17,12 +17,22 @@ double ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
 
 bool overlaps(const Event& a, const Event& b) { return a.start_s < b.stop_s && b.start_s < a.stop_s; }
 
+// Label of the epoch sampled at t as NEDC picks it: the first event (in time order, the gaps
+// being background events) with start <= t <= stop. A sample exactly on a boundary therefore
+// belongs to the earlier event: a seizure owns (start, stop], or [0, stop] when it starts at 0.
 bool inside(const std::vector<Event>& ev, double t) {
-  // `ev` is sorted and non-overlapping: the last event starting at or before t is the candidate.
-  auto it = std::upper_bound(ev.begin(), ev.end(), t, [](double x, const Event& e) { return x < e.start_s; });
+  // `ev` is sorted and non-overlapping: the last event starting before t is the candidate.
+  auto it = std::lower_bound(ev.begin(), ev.end(), t, [](const Event& e, double x) { return e.start_s < x; });
+  if (it != ev.end() && it->start_s == t && t == 0.0) return true;
   if (it == ev.begin()) return false;
   --it;
   return t <= it->stop_s;
+}
+
+// NEDC's TAES overlap test (anyovlp): the whole seconds int(start)..int(stop) of the two events
+// share at least one second, so touching events and events within one second "overlap".
+bool overlaps_whole_seconds(const Event& a, const Event& b) {
+  return std::max(std::trunc(a.start_s), std::trunc(b.start_s)) <= std::min(std::trunc(a.stop_s), std::trunc(b.stop_s));
 }
 
 // NEDC calc_hf: fractional hit and false alarm of one hypothesis against one reference.
@@ -148,19 +158,24 @@ OvlpCounts score_ovlp(const std::vector<Event>& ref, const std::vector<Event>& h
   return c;
 }
 
-TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>& hyp_in) {
-  // NEDC's algorithm (nedc_eeg_eval_taes.py), for one label, on sorted events. One difference:
-  // NEDC tests "any overlap" on whole seconds (int(start)..int(stop)); we use exact overlap.
+TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>& hyp_in, TaesOverlap mode) {
+  // NEDC's algorithm (nedc_eeg_eval_taes.py, v6.0.0), for one label, on sorted merged events.
+  // A reference is scored when some hypothesis overlaps it exactly (used or not); its partner
+  // hypotheses are then every unused one passing the overlap test of `mode` -- and the walk
+  // over them goes on after the reference has been scored (NEDC does not re-check its flag).
   const auto ref = merge_overlapping(ref_in);
   const auto hyp = merge_overlapping(hyp_in);
+  const auto touch = [mode](const Event& a, const Event& b) {
+    return mode == TaesOverlap::whole_seconds ? overlaps_whole_seconds(a, b) : overlaps(a, b);
+  };
   TaesCounts c;
   c.n_ref = ref.size();
   c.n_hyp = hyp.size();
   std::vector<bool> rfree(ref.size(), true), hfree(hyp.size(), true);
   for (std::size_t i = 0; i < ref.size(); ++i) {
-    if (!rfree[i]) continue;
+    if (!rfree[i] || std::none_of(hyp.begin(), hyp.end(), [&](const Event& h) { return overlaps(ref[i], h); })) continue;
     for (std::size_t j = 0; j < hyp.size(); ++j) {
-      if (!hfree[j] || !overlaps(ref[i], hyp[j])) continue;
+      if (!hfree[j] || !touch(ref[i], hyp[j])) continue;
       double hit = 0, fa = 0;
       taes_pair(ref[i], hyp[j], hit, fa);
       double miss = 1.0 - hit;
@@ -169,15 +184,15 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
       if (hyp[j].stop_s >= ref[i].stop_s) {
         // The hypothesis runs past this reference: every further reference it touches is a miss.
         for (std::size_t k = i + 1; k < ref.size(); ++k) {
-          if (overlaps(ref[k], hyp[j])) {
+          if (touch(ref[k], hyp[j])) {
             rfree[k] = false;
             miss += 1.0;
           }
         }
       } else {
-        // The reference runs past this hypothesis: further hypotheses inside it add partial hits.
+        // The reference runs past this hypothesis: further hypotheses touching it add partial hits.
         for (std::size_t k = j + 1; k < hyp.size(); ++k) {
-          if (overlaps(ref[i], hyp[k])) {
+          if (touch(ref[i], hyp[k])) {
             hfree[k] = false;
             double h2 = 0, f2 = 0;
             taes_pair(ref[i], hyp[k], h2, f2);
@@ -237,15 +252,27 @@ double quantile(std::vector<double> v, double q) {
   return v[lo] + f * (v[hi] - v[lo]);
 }
 
-ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, double epoch_s) {
+double cohen_kappa(const EpochCounts& e) {
+  const double tp = static_cast<double>(e.tp), fp = static_cast<double>(e.fp);
+  const double tn = static_cast<double>(e.tn), fn = static_cast<double>(e.fn);
+  const double n = tp + fp + tn + fn;
+  if (n == 0) return kNaN;
+  const double observed = (tp + tn) / n;
+  const double expected = ((tp + fn) * (tp + fp) + (tn + fp) * (tn + fn)) / (n * n);
+  if (expected == 1.0) return observed == 1.0 ? 1.0 : 0.0;  // NEDC: 1 when both agreements are 1
+  return (observed - expected) / (1.0 - expected);
+}
+
+ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, double epoch_s, TaesOverlap taes) {
   ScoreSummary s;
   s.epoch_s = epoch_s;
+  s.taes_overlap = taes;
   std::vector<double> lat;
   for (const auto& rec : recordings) {
     const auto ref = merge_overlapping(rec.ref);
     const auto hyp = merge_overlapping(rec.hyp);
     const auto o = score_ovlp(ref, hyp);
-    const auto t = score_taes(ref, hyp);
+    const auto t = score_taes(ref, hyp, taes);
     const auto e = score_epoch(ref, hyp, rec.duration_s, epoch_s);
     s.ovlp.n_ref += o.n_ref;
     s.ovlp.n_hyp += o.n_hyp;
@@ -282,6 +309,7 @@ ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, do
   s.epoch_sensitivity = ratio(static_cast<double>(s.epoch.tp), static_cast<double>(s.epoch.tp + s.epoch.fn));
   s.epoch_specificity = ratio(static_cast<double>(s.epoch.tn), static_cast<double>(s.epoch.tn + s.epoch.fp));
   s.epoch_fa_per_24h = ratio(static_cast<double>(s.epoch.fp) * epoch_s, s.total_s) * kSecondsPerDay;
+  s.epoch_kappa = cohen_kappa(s.epoch);
   s.latency_median_s = quantile(lat, 0.5);
   s.latency_p90_s = quantile(lat, 0.9);
   return s;
@@ -347,11 +375,18 @@ std::string score_json(const ScoreSummary& s, const std::vector<OperatingPoint>&
 void write_score_json(JsonWriter& j, const ScoreSummary& s, const std::vector<OperatingPoint>& sweep,
                       std::optional<std::size_t> best, double fa_budget) {
   j.begin_object();
+  write_score_fields(j, s, sweep, best, fa_budget);
+  j.end_object();
+}
+
+void write_score_fields(JsonWriter& j, const ScoreSummary& s, const std::vector<OperatingPoint>& sweep,
+                        std::optional<std::size_t> best, double fa_budget) {
   j.key("scorer").value("ecgforest NEDC-style (OVLP, TAES, EPOCH), seizure label");
   j.key("ovlp_sensitivity").value(s.ovlp_sensitivity).key("ovlp_fa_per_24h").value(s.ovlp_fa_per_24h);
   j.key("taes_sensitivity").value(s.taes_sensitivity).key("taes_fa_per_24h").value(s.taes_fa_per_24h);
   j.key("epoch_sensitivity").value(s.epoch_sensitivity).key("epoch_specificity").value(s.epoch_specificity);
-  j.key("epoch_fa_per_24h").value(s.epoch_fa_per_24h);
+  j.key("epoch_fa_per_24h").value(s.epoch_fa_per_24h).key("epoch_kappa").value(s.epoch_kappa);
+  j.key("taes_overlap").value(s.taes_overlap == TaesOverlap::whole_seconds ? "nedc" : "exact");
   j.key("n_ref_events").value(static_cast<std::uint64_t>(s.ovlp.n_ref));
   j.key("n_hyp_events").value(static_cast<std::uint64_t>(s.ovlp.n_hyp));
   j.key("n_recordings").value(static_cast<std::uint64_t>(s.n_recordings));
@@ -395,7 +430,6 @@ void write_score_json(JsonWriter& j, const ScoreSummary& s, const std::vector<Op
       j.value(kNaN);  // null: no threshold meets the budget
     }
   }
-  j.end_object();
 }
 
 }  // namespace ecgforest::eval

@@ -80,6 +80,35 @@ std::string csv_bi_text(const std::vector<AnnotationEvent>& seizures, double dur
   return s;
 }
 
+std::string events_tsv_text(const std::vector<AnnotationEvent>& seizures, double duration_s, const StartDateTime& start) {
+  char dt[64];
+  std::snprintf(dt, sizeof dt, "%04d-%02d-%02d %02d:%02d:%02d", start.year, start.month, start.day, start.hour,
+                start.minute, start.second);
+  const auto f2 = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return std::string(buf);
+  };
+  const std::string tail = std::string("\t") + dt + "\t" + f2(duration_s) + "\n";
+  std::string s = "onset\tduration\teventType\tconfidence\tchannels\tdateTime\trecordingDuration\n";
+  bool any = false;
+  for (const auto& e : tile_with_background(seizures, duration_s)) {
+    if (e.label != "seiz") continue;
+    s += f2(e.start_s) + "\t" + f2(e.stop_s - e.start_s) + "\tsz\t" + f2(e.confidence) + "\tn/a" + tail;
+    any = true;
+  }
+  if (!any) s += "0.00\t" + f2(duration_s) + "\tbckg\tn/a\tn/a" + tail;
+  return s;
+}
+
+std::string events_tsv_name(const std::string& edf_stem) {
+  const auto us = edf_stem.rfind('_');
+  if (edf_stem.rfind("sub-", 0) == 0 && us != std::string::npos && edf_stem.find('-', us) == std::string::npos) {
+    return edf_stem.substr(0, us) + "_events.tsv";
+  }
+  return edf_stem + "_events.tsv";
+}
+
 void write_text_file_atomic(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path tmp = path.string() + ".partial";
   {

@@ -428,6 +428,70 @@ Annotations read_csv(const Source& src, const std::vector<Line>& lines, const st
   return out;
 }
 
+// ------------------------------------------------------------------ BIDS / SzCORE events.tsv
+
+/// Tab-separated with a header naming at least onset, duration and eventType (the HED-SCORE
+/// columns onset duration eventType confidence channels dateTime recordingDuration). An event
+/// spans [onset, onset + duration] (the sum as SzCORE's loader computes it); rows of duration 0
+/// carry no time and are skipped. recordingDuration (first row with a number) is the duration.
+Annotations read_events_tsv(const Source& src, const std::vector<Line>& lines) {
+  Annotations out;
+  out.format = "events_tsv";
+  constexpr const char* kExpected =
+      "expected tab-separated 'onset duration eventType confidence channels dateTime recordingDuration' "
+      "rows such as '120.00\t60.00\tsz\t1.00\tn/a\t2000-01-01 00:00:00\t3600.00' (SzCORE / BIDS events.tsv).";
+  std::optional<std::size_t> c_onset, c_dur, c_type, c_conf, c_rec;
+  std::size_t n_columns = 0;
+  for (const Line& line : lines) {
+    if (line.text.empty()) continue;
+    std::vector<std::string_view> fields;
+    for (std::size_t b = 0;;) {
+      const auto t = line.raw.find('\t', b);
+      fields.push_back(trim(line.raw.substr(b, t == std::string_view::npos ? std::string_view::npos : t - b)));
+      if (t == std::string_view::npos) break;
+      b = t + 1;
+    }
+    if (n_columns == 0) {
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i] == "onset") c_onset = i;
+        else if (fields[i] == "duration") c_dur = i;
+        else if ((fields[i] == "eventType" || fields[i] == "trial_type") && !c_type) c_type = i;
+        else if (fields[i] == "confidence") c_conf = i;
+        else if (fields[i] == "recordingDuration") c_rec = i;
+      }
+      if (!c_onset || !c_dur || !c_type) src.fail(line, std::string("the header lacks onset, duration or eventType; ") + kExpected);
+      n_columns = fields.size();
+      continue;
+    }
+    if (fields.size() != n_columns) {
+      src.fail(line, "found " + std::to_string(fields.size()) + " tab-separated fields, not " + std::to_string(n_columns) +
+                         "; " + kExpected);
+    }
+    const auto onset = parse_number(fields[*c_onset]);
+    const auto dur = parse_number(fields[*c_dur]);
+    if (!onset || !dur) src.fail(line, quoted(!onset ? fields[*c_onset] : fields[*c_dur]) + " is not a number; " + kExpected);
+    if (c_rec && !out.duration_s) {
+      const auto rec = parse_number(fields[*c_rec]);
+      if (rec && *rec >= 0) out.duration_s = *rec;
+    }
+    if (*dur == 0.0) continue;
+    AnnotationEvent ev;
+    ev.start_s = *onset;
+    ev.stop_s = *onset + *dur;
+    check_interval(src, line, ev.start_s, ev.stop_s);
+    if (!valid_label(fields[*c_type])) src.fail(line, quoted(fields[*c_type]) + " is not an event type; " + kExpected);
+    // HED-SCORE seizure types (sz, sz_foc_ia, ...) are seizures as SzCORE reads them.
+    ev.label = to_lower(fields[*c_type]);
+    if (ev.label.rfind("sz", 0) == 0) ev.label = "seiz";
+    if (c_conf) ev.confidence = parse_number(fields[*c_conf]).value_or(1.0);  // "n/a" allowed
+    out.events.push_back(std::move(ev));
+  }
+  if (n_columns == 0) {
+    throw RecordError(kKind, "Annotation file '" + src.path + "' is empty; " + kExpected);
+  }
+  return out;
+}
+
 }  // namespace
 
 Annotations read_annotations(const std::filesystem::path& file,
@@ -435,19 +499,20 @@ Annotations read_annotations(const std::filesystem::path& file,
   const std::string ext = to_lower(file.extension().string());
   const bool tse = ext == ".tse" || ext == ".tse_bi";
   const bool csv = ext == ".csv" || ext == ".csv_bi";
-  if (!tse && !csv) {
+  const bool tsv = ext == ".tsv";
+  if (!tse && !csv && !tsv) {
     throw RecordError(kKind, "Annotation file '" + file.string() +
                                  "' has the unsupported "
                                  "extension '" +
                                  file.extension().string() +
                                  "'; supported are .csv_bi, .tse_bi, .csv and .tse (TUH/TUSZ and "
-                                 "La Teppe formats). Rename or convert the file.");
+                                 "La Teppe formats) and BIDS/SzCORE *_events.tsv. Rename or convert the file.");
   }
   const std::string content = read_file(file);
   const auto lines = split_lines(content);
   const Source src{file.string()};
-  Annotations out =
-      tse ? read_tse(src, lines, ext.substr(1), start) : read_csv(src, lines, ext.substr(1));
+  Annotations out = tsv ? read_events_tsv(src, lines)
+                    : tse ? read_tse(src, lines, ext.substr(1), start) : read_csv(src, lines, ext.substr(1));
   std::stable_sort(
       out.events.begin(), out.events.end(),
       [](const AnnotationEvent& x, const AnnotationEvent& y) { return x.start_s < y.start_s; });

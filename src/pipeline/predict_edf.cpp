@@ -163,12 +163,13 @@ std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
   return ev;
 }
 
-// OUT_DIR/NAME.tse_bi and NAME.csv_bi: the detected seizures of one recording.
+// OUT_DIR/NAME.tse_bi, NAME.csv_bi and the SzCORE NAME_events.tsv: the detected seizures of one recording.
 void write_hypotheses(const std::filesystem::path& out_dir, const std::string& stem, const std::vector<eval::Event>& hyp,
                       double duration_s) {
   const auto sz = to_annotation_events(hyp);
   io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, duration_s));
   io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, duration_s, stem));
+  io::write_text_file_atomic(out_dir / io::events_tsv_name(stem), io::events_tsv_text(sz, duration_s));
 }
 
 // Heart-rate traces, references and detections of the scored recordings (responders).

@@ -165,6 +165,44 @@ TEST(EventsScore, PooledRatesOverRecordings) {
   EXPECT_NE(json.find("\"total_hours\":24"), std::string::npos) << json;
 }
 
+TEST(EventsEpoch, SampleOnABoundaryBelongsToTheEarlierEvent) {
+  // Seizure [0.375, 0.625] in 1 s: samples 0.125, 0.375 (its start: the background before it
+  // wins), 0.625 (its stop: the seizure wins), 0.875 → one seizure epoch, missed.
+  const auto e = score_epoch(ev({{0.375, 0.625}}), {}, 1.0);
+  EXPECT_EQ(e.fn, 1u);
+  EXPECT_EQ(e.tn, 3u);
+  // A seizure from 0: its stop sample 0.125 is its own.
+  const auto z = score_epoch(ev({{0.0, 0.125}}), ev({{0.0, 0.125}}), 0.5, 0.25);
+  EXPECT_EQ(z.tp, 1u);  // 0.125 is its stop
+  EXPECT_EQ(z.tn, 1u);  // 0.375
+}
+
+TEST(EventsEpoch, CohenKappa) {
+  // tp 2, fp 1, fn 1, tn 4: observed 6/8, chance (3*3 + 5*5)/64 = 34/64 → (48 - 34) / (64 - 34) = 7/15.
+  EpochCounts c;
+  c.tp = 2, c.fp = 1, c.fn = 1, c.tn = 4;
+  EXPECT_NEAR(cohen_kappa(c), 7.0 / 15.0, 1e-15);
+  EpochCounts all_bckg;
+  all_bckg.tn = 10;
+  EXPECT_EQ(cohen_kappa(all_bckg), 1.0);  // both agreements 1 (NEDC)
+  EXPECT_TRUE(std::isnan(cohen_kappa(EpochCounts{})));
+}
+
+TEST(EventsTaes, WholeSecondOverlapAsNedc) {
+  // Seizure [10, 20]; hypotheses [12, 14] (inside) and [20.5, 25] (after it, same whole second 20).
+  // NEDC: the first gives hit 0.2; the ref ends after it, so later hypotheses touching [10, 20]
+  // on whole seconds join: [20.5, 25] adds hit (20 - 20.5)/10 = -0.05 and FA 5/10 = 0.5.
+  const auto n = score_taes(ev({{10, 20}}), ev({{12, 14}, {20.5, 25}}));
+  EXPECT_NEAR(n.hits, 0.15, 1e-12);
+  EXPECT_NEAR(n.misses, 0.85, 1e-12);
+  EXPECT_NEAR(n.false_alarms, 0.5, 1e-12);
+  // Exact overlap: [20.5, 25] touches nothing: hit 0.2, miss 0.8, 1 false alarm.
+  const auto x = score_taes(ev({{10, 20}}), ev({{12, 14}, {20.5, 25}}), TaesOverlap::exact);
+  EXPECT_NEAR(x.hits, 0.2, 1e-12);
+  EXPECT_NEAR(x.misses, 0.8, 1e-12);
+  EXPECT_NEAR(x.false_alarms, 1.0, 1e-12);
+}
+
 TEST(EventsPostprocess, RunsMergeAndMinimumDuration) {
   std::vector<double> t;
   for (int i = 1; i <= 20; ++i) t.push_back(i);

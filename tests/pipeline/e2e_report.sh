@@ -55,6 +55,10 @@ for root, _, files in os.walk(f"{tmp}/new"):
                 if len(t) == 4 and t[2] == "seiz":
                     n_ref += 1
 assert p["n_ref_events"] == n_ref and c["n_ref_events"] == n_ref, (n_ref, p["n_ref_events"], c["n_ref_events"])
+# `score --scorer all` (the default) adds the SzCORE blocks with the reference's names.
+for k in ("tp", "fp", "refTrue", "sensitivity", "precision", "f1", "fpRate"):
+    assert k in c["szcore"]["event"] and k in c["szcore"]["sample"], k
+assert "f1_std" in c["szcore_dataset"]["per_subject_mean"]["event"] and c["szcore_dataset"]["n_subjects"] >= 1
 # `score` on the written files reproduces predict's numbers (the files carry the events).
 for k in keys:
     a, b = p[k], c[k]
@@ -76,6 +80,10 @@ for pth in paths:
     seiz_rows += sum(1 for l in lines[2:] if l.split()[2] == "seiz")
     csv = open(f"{tmp}/run/predictions/{stem}.csv_bi").read()
     assert csv.startswith("# version = csv_v1.0.0\n") and "channel,start_time,stop_time,label,confidence\n" in csv
+    tsv = open(f"{tmp}/run/predictions/{stem}_events.tsv").read().splitlines()  # SzCORE hypotheses
+    assert tsv[0].split("\t") == ["onset", "duration", "eventType", "confidence", "channels", "dateTime", "recordingDuration"]
+    sz = sum(1 for l in tsv[1:] if l.split("\t")[2] == "sz")
+    assert sz == sum(1 for l in lines[2:] if l.split()[2] == "seiz") and (sz or tsv[1].split("\t")[2] == "bckg"), tsv
 assert seiz_rows == n_events == p["n_hyp_events"], (seiz_rows, n_events, p["n_hyp_events"])
 # The report: one self-contained HTML with embedded PNGs, same images on disk.
 html = open(f"{tmp}/run/report/report.html", encoding="utf-8").read()

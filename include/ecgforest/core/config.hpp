@@ -75,6 +75,19 @@ struct PostprocessSettings {
   double tailor_margin = 1.05;  ///< tailored threshold = lowest quiet threshold x this (105 % rule)
 };
 
+/// `score`: which scorers run and their parameters ([score] table; SzCORE defaults from
+/// Dan et al. 2024 / timescoring v0.0.7, NEDC defaults from NEDC EEG Eval v6.0.0).
+struct ScoreSettings {
+  std::string scorer = "all";           ///< "nedc", "szcore" or "all"
+  std::string taes_overlap = "nedc";    ///< "nedc" (NEDC's whole-second test) or "exact"
+  double epoch_s = 0.25;                ///< NEDC epoch length, seconds
+  double szcore_tolerance_start_s = 30;  ///< SzCORE: a hypothesis this long before onset detects
+  double szcore_tolerance_end_s = 60;    ///< SzCORE: ... and this long after offset
+  double szcore_min_overlap = 0;         ///< SzCORE: relative overlap with the window needed (> this)
+  double szcore_max_event_duration_s = 300;  ///< SzCORE: longer events are split
+  double szcore_min_event_gap_s = 90;        ///< SzCORE: events closer than this are merged
+};
+
 struct Config {
   std::vector<std::string> input;  ///< EDF files, directories (recursive), globs or list files
   std::string output;              ///< extract: features file; run: output directory
@@ -86,10 +99,11 @@ struct Config {
   /// Keys ("postprocess.threshold", ...) set by a config file or a flag rather than left at their
   /// defaults: train and predict only fill the post-processing keys the user did not set.
   std::set<std::string> explicit_keys;
+  ScoreSettings score;
 };
 
 /// Subcommands; a schema key may apply to several.
-enum class Command : unsigned { extract = 1, train = 2, run = 4, predict = 8, inspect = 16 };
+enum class Command : unsigned { extract = 1, train = 2, run = 4, predict = 8, inspect = 16, score = 32 };
 
 /// One configuration key: its TOML name ("train.trees"), its command-line flag ("--trees"),
 /// help text, and how to set/print it.

@@ -1,5 +1,6 @@
 #pragma once
-// A tiny JSON text builder for metrics files (non-finite numbers are written as null).
+// A tiny JSON text builder for metrics files (non-finite numbers are written as null; finite
+// doubles in the shortest text that reads back as the same value).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -8,6 +8,7 @@
 // background is everything else); the scores are those of the SEIZ label of NEDC.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,15 +65,26 @@ OvlpCounts score_ovlp(const std::vector<Event>& ref, const std::vector<Event>& h
 /// reference duration, capped at 1; miss = 1 - hit. Several hypotheses inside one reference add
 /// their hits and false alarms; a hypothesis spanning several references scores against the
 /// first and adds one full miss for each further one. An unmatched reference is 1 miss, an
-/// unmatched hypothesis 1 false alarm. hits + misses = n_ref.
+/// unmatched hypothesis 1 false alarm.
+///
+/// `whole_seconds` (default) is NEDC v6.0.0 as it is: a reference takes part when a hypothesis
+/// overlaps it exactly, but its partners are found with NEDC's whole-second test (int(start) ..
+/// int(stop) share a second), so a hypothesis touching it or lying in its last second adds a
+/// partial (even negative) hit and a partial false alarm, and a scored reference can be scored
+/// again by a later hypothesis (then hits + misses > n_ref). `exact` uses exact overlap
+/// (start < other stop and stop > other start) everywhere: hits + misses = n_ref.
+enum class TaesOverlap { whole_seconds, exact };
 struct TaesCounts {
   std::size_t n_ref = 0, n_hyp = 0;
   double hits = 0, misses = 0, false_alarms = 0;
 };
-TaesCounts score_taes(const std::vector<Event>& ref, const std::vector<Event>& hyp);
+TaesCounts score_taes(const std::vector<Event>& ref, const std::vector<Event>& hyp,
+                      TaesOverlap mode = TaesOverlap::whole_seconds);
 
 /// NEDC epoch scoring: both streams sampled at t = epoch_s/2 + i*epoch_s while t <= duration_s;
-/// a sample is seizure when it lies inside (closed interval) any event.
+/// a sample takes the label of the first event (background filling the gaps) whose closed
+/// interval holds it, so a sample exactly on a boundary belongs to the earlier event: seizure
+/// when start < t <= stop.
 struct EpochCounts {
   std::uint64_t tp = 0, fp = 0, tn = 0, fn = 0;
 };
@@ -90,6 +102,9 @@ struct ScoredRecording {
   std::string patient;  ///< empty = the name
   double duration_s = 0;
   std::vector<Event> ref, hyp;
+  /// Duration the hypothesis file declares (NaN = not known or no hypothesis file). SzCORE scores
+  /// a hypothesis whose whole seconds differ from the reference's as no detection.
+  double hyp_duration_s = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct PatientScore {
@@ -110,6 +125,8 @@ struct ScoreSummary {
   double ovlp_sensitivity = 0, ovlp_fa_per_24h = 0;
   double taes_sensitivity = 0, taes_fa_per_24h = 0;
   double epoch_sensitivity = 0, epoch_specificity = 0, epoch_fa_per_24h = 0;
+  double epoch_kappa = 0;  ///< Cohen's kappa of the epoch table (NEDC's IRA kappa, SEIZ label)
+  TaesOverlap taes_overlap = TaesOverlap::whole_seconds;
   double latency_median_s = 0, latency_p90_s = 0;  ///< NaN when nothing was detected
   std::map<std::string, PatientScore> per_patient;
 };
@@ -118,7 +135,12 @@ struct ScoreSummary {
 /// the counts: sensitivity = hits / (hits + misses); FA/24h = false alarms / total seconds *
 /// 86400 (epoch: fp * epoch_s / total seconds * 86400). Median and 90th percentile latency use
 /// linear interpolation between order statistics.
-ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, double epoch_s = 0.25);
+ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, double epoch_s = 0.25,
+                              TaesOverlap taes = TaesOverlap::whole_seconds);
+
+/// Cohen's kappa of the 2 x 2 epoch table (observed vs chance agreement); 1 when both are 1 (NEDC
+/// IRA), NaN for an empty table.
+double cohen_kappa(const EpochCounts& e);
 
 /// Quantile q in [0, 1] with linear interpolation (NaN for an empty vector).
 double quantile(std::vector<double> v, double q);
@@ -162,6 +184,10 @@ std::optional<std::size_t> best_under_budget(const std::vector<OperatingPoint>& 
 /// Undefined values are null.
 std::string score_json(const ScoreSummary& s, const std::vector<OperatingPoint>& sweep = {},
                        std::optional<std::size_t> best = std::nullopt, double fa_budget = 1.0);
+
+/// The keys of that object written into an already open object (to add keys of other scorers).
+void write_score_fields(JsonWriter& j, const ScoreSummary& s, const std::vector<OperatingPoint>& sweep = {},
+                        std::optional<std::size_t> best = std::nullopt, double fa_budget = 1.0);
 
 /// The same object written into an open JsonWriter (e.g. as the value of a key).
 void write_score_json(JsonWriter& j, const ScoreSummary& s, const std::vector<OperatingPoint>& sweep = {},
