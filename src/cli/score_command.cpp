@@ -82,6 +82,7 @@ int run_score(const ScoreOptions& o, MPI_Comm comm) {
   if (parallel::rank(comm) == 0) {
     try {
       if (!(o.epoch_s > 0)) throw ConfigError("--epoch-s must be > 0 seconds.");
+      if (!(o.epoch_s >= 0.001 && o.epoch_s <= 3600)) throw ConfigError("--epoch-s must be between 0.001 and 3600 seconds.");
       const auto refs = annotation_files(o.ref, "--ref");
       const auto hyps = annotation_files(o.hyp, "--hyp");
       if (refs.empty()) throw ConfigError("--ref " + o.ref + " holds no annotation file (.csv_bi, .tse_bi, .csv, .tse).");
@@ -116,6 +117,11 @@ int run_score(const ScoreOptions& o, MPI_Comm comm) {
       std::size_t no_ref = 0;
       for (const auto& [stem, p] : hyps) {
         no_ref += std::any_of(recs.begin(), recs.end(), [&](const eval::ScoredRecording& r) { return r.name == stem; }) ? 0 : 1;
+      }
+      double total_s = 0;
+      for (const auto& r : recs) total_s += r.duration_s;
+      if (total_s / o.epoch_s > 1e8) {  // epoch scoring is linear in the epoch count
+        throw ConfigError("--epoch-s " + num(o.epoch_s) + " over " + num(total_s) + " s of recordings gives more than 1e8 epochs; use a longer --epoch-s.");
       }
       const auto s = eval::score_recordings(recs, o.epoch_s);
       std::printf("score: %zu recordings, %.2f hours, %zu reference seizures, %zu hypothesis events\n", s.n_recordings,

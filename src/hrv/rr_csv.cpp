@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 
 namespace ecgforest::hrv {
 namespace {
@@ -35,6 +36,9 @@ std::vector<std::string> split(const std::string& line) {
 }  // namespace
 
 std::vector<double> read_rr_csv(const std::string& path) {
+  if (auto why = regular_file_problem(path, kMaxTableBytes); !why.empty()) {
+    throw Error("Cannot read the RR file " + path + ": it " + why + ".");
+  }
   std::ifstream in(path);
   if (!in) throw Error("Cannot open the RR file " + path + "; check the path and its permissions.");
   std::string line;

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -94,6 +95,9 @@ std::vector<Line> split_lines(std::string_view content) {
 }
 
 std::string read_file(const std::filesystem::path& file) {
+  if (auto why = regular_file_problem(file, kMaxAnnotationBytes); !why.empty()) {
+    throw RecordError(kKind, "Cannot read the annotation file '" + file.string() + "': it " + why + ".");
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw RecordError(kKind, "Cannot open annotation file '" + file.string() +
@@ -234,6 +238,8 @@ bool looks_like_timestamp(std::string_view tok) {
 
 // ------------------------------------------------------------------ row checks
 
+constexpr double kMaxEventSeconds = 1e7;
+
 void check_interval(const Source& src, const Line& line, double start, double stop) {
   if (start < 0.0 || stop < 0.0) {
     src.fail(line,
@@ -244,6 +250,10 @@ void check_interval(const Source& src, const Line& line, double start, double st
   if (!(stop > start)) {
     src.fail(line, "the stop time (" + fmt(stop) + " s) is not after the start time (" +
                        fmt(start) + " s); each event needs stop > start. Fix the row.");
+  }
+  // Bounded, so that no later step (labels, event scoring epochs) works in proportion to it.
+  if (stop > kMaxEventSeconds) {
+    src.fail(line, "an event ends after 1e7 s (116 days), which no recording lasts; fix the row.");
   }
 }
 
@@ -354,7 +364,7 @@ Annotations read_csv(const Source& src, const std::vector<Line>& lines, const st
       if (eq != std::string_view::npos && to_lower(trim(body.substr(0, eq))) == "duration") {
         const auto tok = split_ws(body.substr(eq + 1));
         const auto d = tok.empty() ? std::nullopt : parse_number(tok[0]);
-        if (!d || *d < 0.0 || (tok.size() > 1 && to_lower(tok[1]).rfind("sec", 0) != 0)) {
+        if (!d || *d < 0.0 || *d > kMaxEventSeconds || (tok.size() > 1 && to_lower(tok[1]).rfind("sec", 0) != 0)) {
           src.fail(line, "the duration header is malformed; expected '# duration = 1750.00 secs'.");
         }
         out.duration_s = *d;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 
 namespace ecgforest::pipeline {
 namespace fs = std::filesystem;
@@ -29,6 +30,9 @@ bool is_list_file(const fs::path& p) {
 void add_path(const fs::path& p, std::set<fs::path>& out, int depth);
 
 void add_list_file(const fs::path& list, std::set<fs::path>& out, int depth) {
+  if (auto why = regular_file_problem(list, kMaxListBytes); !why.empty()) {
+    throw ConfigError("Cannot read the input list file " + list.string() + ": it " + why + ".");
+  }
   std::ifstream in(list);
   if (!in) throw ConfigError("Cannot read the input list file " + list.string() + "; check its permissions.");
   std::string line;
@@ -71,6 +75,9 @@ void add_path(const fs::path& p, std::set<fs::path>& out, int depth) {
 std::map<fs::path, fs::path> read_annotation_map(const std::string& file) {
   std::map<fs::path, fs::path> m;
   if (file.empty()) return m;
+  if (auto why = regular_file_problem(file, kMaxListBytes); !why.empty()) {
+    throw ConfigError("Cannot read the annotation map " + file + " (extract.annotation_map): it " + why + ".");
+  }
   std::ifstream in(file);
   if (!in) throw ConfigError("Cannot read the annotation map " + file + " (extract.annotation_map); check the path.");
   std::string line;
