@@ -15,6 +15,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -37,12 +38,12 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-/// Offending text for messages: trimmed and cut to a readable length.
+/// Offending text for messages: trimmed, cut to a readable length and escaped (escape_text).
 std::string excerpt(std::string_view s) {
   s = trim(s);
   constexpr std::size_t kMax = 120;
-  if (s.size() <= kMax) return std::string(s);
-  return std::string(s.substr(0, kMax)) + "...";
+  if (s.size() <= kMax) return escape_text(s);
+  return escape_text(s.substr(0, kMax)) + "...";
 }
 
 /// Shortest round-trip text of a double ("5", "46.2734").
@@ -57,7 +58,7 @@ std::string quoted(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out += '\'';
-  out += s;
+  out += escape_text(s);
   out += '\'';
   return out;
 }
