@@ -132,7 +132,7 @@ echo "== inputs"
 expect 2 "nonexistent.*does not exist" x.h5 -- extract --input nonexistent --output x.h5
 expect 2 "matches no file" x.h5 -- extract --input 'nonexistent*.edf' --output x.h5
 expect 2 "Line 2 of the input list .*missing_entry.txt names .*missing.edf" x.h5 -- extract --input missing_entry.txt --output x.h5
-expect 2 "loop.txt" x.h5 -- extract --input loop.txt --output x.h5
+expect 2 "The input list .*/loop.txt includes itself" x.h5 -- extract --input loop.txt --output x.h5
 expect 2 "No EDF file" x.h5 -- extract --input refs --output x.h5
 expect 2 "patient_regex '\(\[' is not a valid regular expression" x.h5 -- extract --input coh --output x.h5 --patient-regex '(['
 expect 2 "annotation map nofile.csv.*does not exist" x.h5 -- extract --input coh --output x.h5 --annotation-map nofile.csv
