@@ -123,6 +123,36 @@ assert "\\x00" in msg and "line" in msg, msg
 print("  UTF-16 annotation:", msg[:160])
 PY
 
+echo "== an EDF+C whose record onsets jump is rejected as discontinuous, naming the file"
+"$synth" --out plus --patients 1 --recordings 1 --minutes 3 --seed 4 --eeg-channels 2 --edf-plus-fraction 1 --quiet >/dev/null
+plus_edf=$(find plus -name '*.edf' | head -1)
+"$py" - "$plus_edf" <<'PY'
+import sys
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+assert b[192:197] == b"EDF+C", b[192:197]
+ns = int(b[252:256])
+labels = [b[256 + 16 * i:272 + 16 * i].decode().strip() for i in range(ns)]
+spr_at = 256 + ns * (16 + 80 + 8 + 8 + 8 + 8 + 8 + 80)
+spr = [int(b[spr_at + 8 * i:spr_at + 8 * i + 8]) for i in range(ns)]
+a = labels.index("EDF Annotations")
+rec = 2 * sum(spr)
+off = 256 * (ns + 1) + 5 * rec + 2 * sum(spr[:a])  # data record 5 (1 s records)
+tal = b"+105\x14\x14\x00"
+b[off:off + 2 * spr[a]] = tal + bytes(2 * spr[a] - len(tal))
+open(path, "wb").write(b)
+PY
+n=$((n + 1))
+timeout 60 "$ecg" extract --input plus --output plus.h5 > case.out 2> case.err
+"$py" - plus.h5 "$plus_edf" <<'PY' || fail "the jumping EDF+C was not rejected as discontinuous"
+import sys, h5py, os
+r = h5py.File(sys.argv[1])["records"][0]
+msg = r["message"].decode()
+assert r["status"].decode() == "discontinuous", (r["status"], msg)
+assert os.path.basename(sys.argv[2]) in msg and "data record 5 starts at 105 s instead of 5 s" in msg, msg
+print("  EDF+C jump:", msg)
+PY
+
 echo "== score: an event ending at 1e308 s is refused fast"
 mkdir -p refs hyps
 printf 'version = tse_v1.0.0\n\n0.0000 1e308 seiz 1.0000\n' > refs/huge.tse_bi
