@@ -44,21 +44,23 @@ def seizure_fraction(events, end, win):
     return cov / (end - lo)
 
 
-def true_mean_hr_errors(hr, ends, truth_s, window_s):
-    """|mean_hr - true mean HR| (bpm) per window whose true RR intervals are all within 20 % of
-    their median (so no ectopic beat makes the cleaning matter); the truth is the generator's
-    R-peak list: 60 / RR averaged over the RR intervals with both beats inside the window."""
-    errs = []
-    for h, e in zip(hr, ends):
+def true_feature_errors(hr, rmssd, ends, truth_s, window_s):
+    """|mean_hr - true mean HR| (bpm) and |rmssd - true RMSSD| (ms) per window whose true RR
+    intervals are all within 20 % of their median (so no ectopic beat makes the cleaning
+    matter). The truth is the generator's R-peak list, over the RR intervals with both beats
+    inside the window: mean HR = mean of 60 / RR, RMSSD = sqrt(mean of successive RR differences^2)."""
+    hr_err, rmssd_err = [], []
+    for h, r, e in zip(hr, rmssd, ends):
         b = truth_s[(truth_s >= e - window_s) & (truth_s <= e)]
         rr = np.diff(b)
-        if len(rr) < 2 or not np.isfinite(h):
+        if len(rr) < 3 or not np.isfinite(h) or not np.isfinite(r):
             continue
         med = np.median(rr)
         if np.any(np.abs(rr - med) > 0.2 * med):
             continue
-        errs.append(abs(h - np.mean(60.0 / rr)))
-    return np.array(errs)
+        hr_err.append(abs(h - np.mean(60.0 / rr)))
+        rmssd_err.append(abs(r - 1000.0 * np.sqrt(np.mean(np.diff(rr) ** 2))))
+    return np.array(hr_err), np.array(rmssd_err)
 
 
 def auc(score, positive):
@@ -93,8 +95,8 @@ def check_features(path, cohort, window_s=10.0, step_s=1.0):
         fail(f"features shape/dtype {X.shape} {X.dtype} vs {len(cols)} columns")
     lab = f["windows/label"][...]
     rec = f["windows/record"][...]
-    if "mean_hr" not in cols:
-        fail("no mean_hr column")
+    if "mean_hr" not in cols or "rmssd" not in cols:
+        fail("no mean_hr or rmssd column")
     t = f["windows/time_s"][...]
     if not (lab.dtype == np.float32 and rec.dtype == np.uint32 and t.dtype == np.float64):
         fail("dtypes of label/record/time_s")
@@ -131,13 +133,17 @@ def check_features(path, cohort, window_s=10.0, step_s=1.0):
         nb = int(r["n_beats"])
         if abs(nb - len(truth)) > 0.02 * len(truth):
             fail(f"record {i}: {nb} beats detected, {len(truth)} true")
-        # Window features against the same truth: mean HR within 1 bpm in >= 95 % of the
-        # windows without ectopy (measured: 99.5 %, median error 0.2 bpm), and those windows
-        # are most of the recording.
-        err = true_mean_hr_errors(X[first:first + n, cols.index("mean_hr")], expected_t, truth[:, 1], window_s)
+        # Window features against the same truth, in the windows without ectopy (most of the
+        # recording): mean HR within 1 bpm in >= 95 % of them (measured: 99.5 %, median error
+        # 0.2 bpm) and RMSSD within 5 ms in >= 95 % (measured: 95th percentile 3.1 ms, median 0.9).
+        err, rm_err = true_feature_errors(X[first:first + n, cols.index("mean_hr")], X[first:first + n, cols.index("rmssd")],
+                                          expected_t, truth[:, 1], window_s)
         if len(err) < 0.7 * n or (err <= 1.0).mean() < 0.95:
             fail(f"record {i}: mean_hr within 1 bpm of the true R-peaks' in {(err <= 1.0).mean():.3f} of "
                  f"{len(err)} comparable windows (of {n}); median error {np.median(err):.2f} bpm")
+        if (rm_err <= 5.0).mean() < 0.95:
+            fail(f"record {i}: rmssd within 5 ms of the true R-peaks' in {(rm_err <= 5.0).mean():.3f} of "
+                 f"{len(rm_err)} comparable windows; median error {np.median(rm_err):.2f} ms")
     if total != X.shape[0] or len(lab) != total:
         fail("window count mismatch")
     if not np.all((lab >= 0) & (lab <= 1)):
@@ -197,11 +203,17 @@ def main():
                 fail(f"pooled metrics lack {k}")
         if pooled["tp"] + pooled["fn"] != met["n_positive"]:
             fail("pooled confusion matrix does not add up to the positives")
-        # A floor no label shuffle reaches: under shuffled labels the pooled AUC is 0.5 with a
-        # standard deviation of sqrt((n1 + n0 + 1) / (12 n1 n0)) (about 0.012 here; a few times
-        # that with correlated windows); the e2e cohort reaches 0.98.
-        if not pooled["roc_auc"] >= 0.85:
-            fail(f"pooled CV ROC AUC {pooled['roc_auc']} below the floor 0.85")
+        # Optional floor (argument 5) no label shuffle reaches: under shuffled labels the pooled
+        # AUC is 0.5 with a standard deviation of sqrt((n1 + n0 + 1) / (12 n1 n0)) (about 0.012
+        # for e2e_run's cohort; a few times that with correlated windows); that cohort reaches 0.98.
+        min_auc = float(sys.argv[5]) if len(sys.argv) > 5 else None
+        if min_auc is not None:
+            n1, n0 = pooled["tp"] + pooled["fn"], pooled["tn"] + pooled["fp"]
+            null_sd = math.sqrt((n1 + n0 + 1) / (12.0 * n1 * n0))
+            if not pooled["roc_auc"] >= min_auc or min_auc < 0.5 + 10 * null_sd:
+                fail(f"pooled CV ROC AUC {pooled['roc_auc']} below the floor {min_auc} (or the floor is within "
+                     f"10 null standard deviations, {null_sd:.4f}, of 0.5)")
+            print(f"pooled CV ROC AUC {pooled['roc_auc']:.3f} >= {min_auc} (shuffled labels: 0.5 +- {null_sd:.4f})")
         folds = met["cv"]["per_fold"]
         seen = set()
         for fo in folds:
