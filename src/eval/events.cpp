@@ -134,17 +134,35 @@ std::vector<Event> postprocess(const std::vector<double>& window_end_s, const st
                            s.threshold, s.min_duration_s, s.merge_gap_s);
 }
 
+namespace {
+
+/// Events sorted by start with the running maximum of their stops: "does any overlap e" in
+/// O(log n) (sort + sweep; scoring was quadratic in the events of a file).
+struct OverlapIndex {
+  std::vector<double> start, max_stop;
+  explicit OverlapIndex(std::vector<Event> ev) {
+    std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) { return a.start_s < b.start_s; });
+    for (const auto& e : ev) {
+      start.push_back(e.start_s);
+      max_stop.push_back(max_stop.empty() ? e.stop_s : std::max(max_stop.back(), e.stop_s));
+    }
+  }
+  /// Same as any_of(overlaps(e, .)): among the events starting before e ends, one ends after e starts.
+  [[nodiscard]] bool any_overlaps(const Event& e) const {
+    const auto n = std::lower_bound(start.begin(), start.end(), e.stop_s) - start.begin();
+    return n > 0 && max_stop[static_cast<std::size_t>(n - 1)] > e.start_s;
+  }
+};
+
+}  // namespace
+
 OvlpCounts score_ovlp(const std::vector<Event>& ref, const std::vector<Event>& hyp) {
   OvlpCounts c;
   c.n_ref = ref.size();
   c.n_hyp = hyp.size();
-  for (const auto& r : ref) {
-    const bool hit = std::any_of(hyp.begin(), hyp.end(), [&](const Event& h) { return overlaps(r, h); });
-    (hit ? c.hits : c.misses) += 1;
-  }
-  for (const auto& h : hyp) {
-    if (std::none_of(ref.begin(), ref.end(), [&](const Event& r) { return overlaps(r, h); })) ++c.false_alarms;
-  }
+  const OverlapIndex hyp_index(hyp), ref_index(ref);
+  for (const auto& r : ref) (hyp_index.any_overlaps(r) ? c.hits : c.misses) += 1;
+  for (const auto& h : hyp) c.false_alarms += ref_index.any_overlaps(h) ? 0 : 1;
   return c;
 }
 
@@ -157,9 +175,14 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
   c.n_ref = ref.size();
   c.n_hyp = hyp.size();
   std::vector<bool> rfree(ref.size(), true), hfree(hyp.size(), true);
+  // ref and hyp are sorted and disjoint, so starts and stops both increase: the loops skip the
+  // hypotheses that end before ref[i] starts (j0, never moving back) and stop at the first event
+  // starting after the other ends. Same pairs as the full scans, in the same order.
+  std::size_t j0 = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
+    while (j0 < hyp.size() && hyp[j0].stop_s <= ref[i].start_s) ++j0;
     if (!rfree[i]) continue;
-    for (std::size_t j = 0; j < hyp.size(); ++j) {
+    for (std::size_t j = j0; j < hyp.size() && hyp[j].start_s < ref[i].stop_s; ++j) {
       if (!hfree[j] || !overlaps(ref[i], hyp[j])) continue;
       double hit = 0, fa = 0;
       taes_pair(ref[i], hyp[j], hit, fa);
@@ -168,7 +191,7 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
       hfree[j] = false;
       if (hyp[j].stop_s >= ref[i].stop_s) {
         // The hypothesis runs past this reference: every further reference it touches is a miss.
-        for (std::size_t k = i + 1; k < ref.size(); ++k) {
+        for (std::size_t k = i + 1; k < ref.size() && ref[k].start_s < hyp[j].stop_s; ++k) {
           if (overlaps(ref[k], hyp[j])) {
             rfree[k] = false;
             miss += 1.0;
@@ -176,7 +199,7 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
         }
       } else {
         // The reference runs past this hypothesis: further hypotheses inside it add partial hits.
-        for (std::size_t k = j + 1; k < hyp.size(); ++k) {
+        for (std::size_t k = j + 1; k < hyp.size() && hyp[k].start_s < ref[i].stop_s; ++k) {
           if (overlaps(ref[i], hyp[k])) {
             hfree[k] = false;
             double h2 = 0, f2 = 0;
