@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <limits>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -13,11 +14,13 @@
 #include "ecgforest/cli/tool_command.hpp"
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inspect.hpp"
 #include "ecgforest/pipeline/predict.hpp"
 #include "ecgforest/pipeline/predict_edf.hpp"
+#include "ecgforest/pipeline/preflight.hpp"
 #include "ecgforest/pipeline/train.hpp"
 #include "ecgforest/version.hpp"
 
@@ -127,8 +130,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (me == 0) return app.exit(e);
-    return e.get_exit_code();
+    // --help and --version are successes; every other parse error is a bad command line: 2.
+    const int rc = me == 0 ? app.exit(e) : e.get_exit_code();
+    return rc == 0 ? 0 : 2;
   }
 
   for (std::size_t i = 0; i < tools.size(); ++i) {
@@ -148,6 +152,10 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   std::ostream* log = me == 0 ? &std::cout : nullptr;
 
   if (s->cmd == Command::inspect) {
+    if (auto why = regular_file_problem(s->inspect_file, std::numeric_limits<std::uintmax_t>::max()); !why.empty()) {
+      if (me == 0) std::fprintf(stderr, "ecgforest: error: Cannot inspect %s: it %s.\n", s->inspect_file.c_str(), why.c_str());
+      return 2;
+    }
     if (me == 0) pipeline::inspect_file(s->inspect_file, std::cout);
     return 0;
   }
@@ -183,6 +191,8 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
       default:
         break;
     }
+    // Detector and feature names, inputs, outputs: checked once, before any work (exit 2).
+    if (me == 0) pipeline::preflight(config, s->cmd);
   } catch (const std::exception& e) {
     err = e.what();
   }

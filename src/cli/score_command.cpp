@@ -268,6 +268,10 @@ void score_and_report(const ScoreOptions& o) {
   std::optional<eval::DpalignCounts> dp;
   std::optional<eval::szcore::DatasetScores> sz;
   const auto params = szcore_params(st);
+  if (total_s / st.epoch_s > 1e8) {  // epoch scoring is linear in the epoch count
+    throw ConfigError("--epoch-s " + num(st.epoch_s) + " over " + num(total_s) +
+                      " s of recordings gives more than 1e8 epochs; use a longer --epoch-s.");
+  }
   if (st.scorer != "szcore") {
     nedc = eval::score_recordings(l.recs, st.epoch_s,
                                   st.taes_overlap == "exact" ? eval::TaesOverlap::exact : eval::TaesOverlap::whole_seconds);

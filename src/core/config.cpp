@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 #include "ecgforest/core/toml.hpp"
 
 namespace ecgforest {
@@ -83,6 +84,16 @@ std::string fmt_double(double v) {
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
 }
+
+// A number for a message, shortest form, never cut.
+std::string fmt_g(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+constexpr double kMaxSeconds = 1e6;
+constexpr int kMaxTrees = 100000;
 
 constexpr unsigned E = static_cast<unsigned>(Command::extract);
 constexpr unsigned T = static_cast<unsigned>(Command::train);
@@ -306,6 +317,9 @@ void apply_config_text(Config& config, const std::string& text, const std::strin
 }
 
 void apply_config_file(Config& config, const std::filesystem::path& file) {
+  if (auto why = regular_file_problem(file, kMaxConfigBytes); !why.empty()) {
+    throw ConfigError("Cannot read the configuration file " + file.string() + ": it " + why + ".");
+  }
   std::ifstream in(file);
   if (!in) {
     throw ConfigError("Cannot read the configuration file " + file.string() +
@@ -341,6 +355,17 @@ void validate(const Config& c) {
   if (c.extract.hrv_profile != "default" && c.extract.hrv_profile != "aura2021" && c.extract.hrv_profile != "head")
     fail("extract.hrv_profile (--hrv-profile) must be default, aura2021 or head, not '" + c.extract.hrv_profile + "'.");
   if (c.extract.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
+  // Upper (and step's lower) bounds: beyond them a value is a typo, and the work it implies
+  // (windows per second of ECG, trees) would exhaust memory before any output.
+  if (c.extract.step_s < 0.01) fail("extract.step_s (--step-s) must be at least 0.01 s, got " + fmt_g(c.extract.step_s) + ".");
+  for (const auto& [name, v] : {std::pair<const char*, double>{"extract.window_s (--window-s)", c.extract.window_s},
+                                {"extract.step_s (--step-s)", c.extract.step_s},
+                                {"extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s)", c.extract.hrv_nonlinear_window_s},
+                                {"extract.hrv_frequency_window_s (--hrv-frequency-window-s)", c.extract.hrv_frequency_window_s},
+                                {"extract.annotation_tolerance_s (--annotation-tolerance-s)", c.extract.annotation_tolerance_s}}) {
+    if (v > kMaxSeconds) fail(std::string(name) + " must be at most 1e6 s (11.6 days), got " + fmt_g(v) + ".");
+  }
+  if (c.train.trees > kMaxTrees) fail("train.trees (--trees) must be at most 100000, got " + std::to_string(c.train.trees) + ".");
   if (c.train.trees < 1) fail("train.trees (--trees) must be at least 1, got " + std::to_string(c.train.trees) + ".");
   if (c.train.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
   if (c.train.max_depth < 0) fail("train.max_depth (--max-depth) must be >= 0 (0 = unlimited).");
@@ -361,6 +386,9 @@ void validate(const Config& c) {
   const auto& pp = c.postprocess;
   if (pp.smoothing != "none" && pp.smoothing != "mean" && pp.smoothing != "median")
     fail("postprocess.smoothing (--smoothing) must be 'none', 'mean' or 'median', got '" + pp.smoothing + "'.");
+  if (pp.smoothing_windows > kMaxTrees)
+    fail("postprocess.smoothing_windows (--smoothing-windows) must be at most 100000, got " +
+         std::to_string(pp.smoothing_windows) + ".");
   if (pp.smoothing_windows < 1)
     fail("postprocess.smoothing_windows (--smoothing-windows) must be at least 1, got " +
          std::to_string(pp.smoothing_windows) + ".");
@@ -379,7 +407,8 @@ void validate(const Config& c) {
     fail("score.scorer (--scorer) must be nedc, szcore or all, got '" + sc.scorer + "'.");
   if (sc.taes_overlap != "nedc" && sc.taes_overlap != "exact")
     fail("score.taes_overlap (--taes-overlap) must be nedc or exact, got '" + sc.taes_overlap + "'.");
-  if (!(sc.epoch_s > 0)) fail("score.epoch_s (--epoch-s) must be > 0 seconds.");
+  if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600))
+    fail("score.epoch_s (--epoch-s) must be between 0.001 and 3600 seconds.");
   if (!(sc.szcore_tolerance_start_s >= 0) || !(sc.szcore_tolerance_end_s >= 0))
     fail("score.szcore_tolerance_start_s and score.szcore_tolerance_end_s must be >= 0 seconds.");
   if (!(sc.szcore_min_overlap >= 0 && sc.szcore_min_overlap < 1))

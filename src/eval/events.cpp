@@ -144,17 +144,35 @@ std::vector<Event> postprocess(const std::vector<double>& window_end_s, const st
                            s.threshold, s.min_duration_s, s.merge_gap_s);
 }
 
+namespace {
+
+/// Events sorted by start with the running maximum of their stops: "does any overlap e" in
+/// O(log n) (sort + sweep; scoring was quadratic in the events of a file).
+struct OverlapIndex {
+  std::vector<double> start, max_stop;
+  explicit OverlapIndex(std::vector<Event> ev) {
+    std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) { return a.start_s < b.start_s; });
+    for (const auto& e : ev) {
+      start.push_back(e.start_s);
+      max_stop.push_back(max_stop.empty() ? e.stop_s : std::max(max_stop.back(), e.stop_s));
+    }
+  }
+  /// Same as any_of(overlaps(e, .)): among the events starting before e ends, one ends after e starts.
+  [[nodiscard]] bool any_overlaps(const Event& e) const {
+    const auto n = std::lower_bound(start.begin(), start.end(), e.stop_s) - start.begin();
+    return n > 0 && max_stop[static_cast<std::size_t>(n - 1)] > e.start_s;
+  }
+};
+
+}  // namespace
+
 OvlpCounts score_ovlp(const std::vector<Event>& ref, const std::vector<Event>& hyp) {
   OvlpCounts c;
   c.n_ref = ref.size();
   c.n_hyp = hyp.size();
-  for (const auto& r : ref) {
-    const bool hit = std::any_of(hyp.begin(), hyp.end(), [&](const Event& h) { return overlaps(r, h); });
-    (hit ? c.hits : c.misses) += 1;
-  }
-  for (const auto& h : hyp) {
-    if (std::none_of(ref.begin(), ref.end(), [&](const Event& r) { return overlaps(r, h); })) ++c.false_alarms;
-  }
+  const OverlapIndex hyp_index(hyp), ref_index(ref);
+  for (const auto& r : ref) (hyp_index.any_overlaps(r) ? c.hits : c.misses) += 1;
+  for (const auto& h : hyp) c.false_alarms += ref_index.any_overlaps(h) ? 0 : 1;
   return c;
 }
 

@@ -15,6 +15,7 @@
 #include <unsupported/Eigen/FFT>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 #include "ecgforest/core/omp_exception.hpp"
 
 namespace ecgforest::hrv {
@@ -526,6 +527,9 @@ AuraTable aura_windowed_table(const std::vector<double>& rr_ms, AuraProfile prof
 }
 
 std::vector<AuraAnnotation> read_aura_tse_bi(const std::string& path) {
+  if (auto why = regular_file_problem(path, kMaxAnnotationBytes); !why.empty()) {
+    throw RecordError("bad_annotation", "Cannot read the annotation file " + path + ": it " + why + ".");
+  }
   std::ifstream in(path);
   if (!in) {
     throw RecordError("bad_annotation", "Cannot open the annotation file " + path +

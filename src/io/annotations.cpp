@@ -15,6 +15,8 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/beat_file.hpp"
+#include "ecgforest/core/file_check.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -37,12 +39,12 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-/// Offending text for messages: trimmed and cut to a readable length.
+/// Offending text for messages: trimmed, cut to a readable length and escaped (escape_text).
 std::string excerpt(std::string_view s) {
   s = trim(s);
   constexpr std::size_t kMax = 120;
-  if (s.size() <= kMax) return std::string(s);
-  return std::string(s.substr(0, kMax)) + "...";
+  if (s.size() <= kMax) return escape_text(s);
+  return escape_text(s.substr(0, kMax)) + "...";
 }
 
 /// Shortest round-trip text of a double ("5", "46.2734").
@@ -57,7 +59,7 @@ std::string quoted(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out += '\'';
-  out += s;
+  out += escape_text(s);
   out += '\'';
   return out;
 }
@@ -95,6 +97,9 @@ std::vector<Line> split_lines(std::string_view content) {
 }
 
 std::string read_file(const std::filesystem::path& file) {
+  if (auto why = regular_file_problem(file, kMaxAnnotationBytes); !why.empty()) {
+    throw RecordError(kKind, "Cannot read the annotation file '" + file.string() + "': it " + why + ".");
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw RecordError(kKind, "Cannot open annotation file '" + file.string() +
@@ -235,6 +240,8 @@ bool looks_like_timestamp(std::string_view tok) {
 
 // ------------------------------------------------------------------ row checks
 
+constexpr double kMaxEventSeconds = 1e7;
+
 void check_interval(const Source& src, const Line& line, double start, double stop) {
   if (start < 0.0 || stop < 0.0) {
     src.fail(line,
@@ -245,6 +252,10 @@ void check_interval(const Source& src, const Line& line, double start, double st
   if (!(stop > start)) {
     src.fail(line, "the stop time (" + fmt(stop) + " s) is not after the start time (" +
                        fmt(start) + " s); each event needs stop > start. Fix the row.");
+  }
+  // Bounded, so that no later step (labels, event scoring epochs) works in proportion to it.
+  if (stop > kMaxEventSeconds) {
+    src.fail(line, "an event ends after 1e7 s (116 days), which no recording lasts; fix the row.");
   }
 }
 
@@ -355,7 +366,7 @@ Annotations read_csv(const Source& src, const std::vector<Line>& lines, const st
       if (eq != std::string_view::npos && to_lower(trim(body.substr(0, eq))) == "duration") {
         const auto tok = split_ws(body.substr(eq + 1));
         const auto d = tok.empty() ? std::nullopt : parse_number(tok[0]);
-        if (!d || *d < 0.0 || (tok.size() > 1 && to_lower(tok[1]).rfind("sec", 0) != 0)) {
+        if (!d || *d < 0.0 || *d > kMaxEventSeconds || (tok.size() > 1 && to_lower(tok[1]).rfind("sec", 0) != 0)) {
           src.fail(line, "the duration header is malformed; expected '# duration = 1750.00 secs'.");
         }
         out.duration_s = *d;

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -241,6 +242,10 @@ std::string read_gzip(const std::filesystem::path& file) {
   for (;;) {
     const int n = gzread(gz, buf.data(), static_cast<unsigned>(buf.size()));
     if (n > 0) out.append(buf.data(), static_cast<std::size_t>(n));
+    if (out.size() > kMaxTableBytes) {
+      gzclose(gz);
+      throw RecordError(kBad, file.string() + " decompresses to more than 1 GiB; split the recording into smaller files.");
+    }
     if (n < static_cast<int>(buf.size())) {
       int code = Z_OK;
       const char* msg = gzerror(gz, &code);
@@ -308,9 +313,9 @@ std::string recording_name(const std::filesystem::path& file) {
 }
 
 std::string read_text_file(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
-    throw RecordError("unreadable", file.string() + " is a directory, not a beat file; remove it from the input list.");
+  if (auto why = regular_file_problem(file, kMaxTableBytes); !why.empty()) {
+    throw RecordError("unreadable", "Cannot read the beat file " + file.string() + ": it " + why +
+                                        "; remove it from the inputs or give a regular file.");
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw RecordError("unreadable", "Cannot open " + file.string() + "; check the path and its permissions.");

@@ -360,6 +360,7 @@ void EdfFile::build_raw_layout(const std::string& head, const void* edflib_hdr) 
   // empty, and read_channel then uses EDFlib.
   const auto* hdr = static_cast<const edf_hdr_struct*>(edflib_hdr);
   raw_.clear();
+  raw_annot_offset_ = raw_annot_bytes_ = 0;
   const std::string_view h(head);
   const auto n_sig = static_cast<std::size_t>(*parse_int(h.substr(252, 4)));
   const bool plus = hdr->filetype == EDFLIB_FILETYPE_EDFPLUS || hdr->filetype == EDFLIB_FILETYPE_BDFPLUS;
@@ -375,6 +376,10 @@ void EdfFile::build_raw_layout(const std::string& head, const void* edflib_hdr) 
     const auto spr = parse_int(h.substr(spr_field + 8 * s, 8));
     if (!spr || *spr < 1) return;
     const bool annotation = plus && (label == "EDF Annotations" || label == "BDF Annotations");
+    if (annotation && raw_annot_bytes_ == 0) {
+      raw_annot_offset_ = offset;
+      raw_annot_bytes_ = static_cast<std::uint64_t>(*spr) * static_cast<std::uint64_t>(raw_bytes_per_sample_);
+    }
     if (!annotation) {
       const std::size_t i = raw.size();
       if (i >= static_cast<std::size_t>(hdr->edfsignals)) return;
@@ -393,6 +398,31 @@ void EdfFile::build_raw_layout(const std::string& head, const void* edflib_hdr) 
   if (raw.size() != static_cast<std::size_t>(hdr->edfsignals)) return;
   raw_record_bytes_ = offset;
   raw_ = std::move(raw);
+}
+
+void EdfFile::check_record_onset(const unsigned char* tal, std::int64_t r, double& first_onset) const {
+  // The record's time-keeping TAL: "+<onset>" or "-<onset>", then 0x14 (EDF+ spec 2.2.4).
+  const std::string_view text(reinterpret_cast<const char*>(tal), static_cast<std::size_t>(raw_annot_bytes_));
+  const auto end = text.find('\x14');
+  double onset = 0;
+  const char* b = text.data() + (text.empty() ? 0 : 1);
+  const auto [ptr, ec] = std::from_chars(b, text.data() + std::min(end, text.size()), onset);
+  const bool ok = end != std::string_view::npos && end >= 2 && (text[0] == '+' || text[0] == '-') &&
+                  ec == std::errc() && ptr == text.data() + end && std::isfinite(onset);
+  if (!ok) {
+    throw RecordError("unreadable", info_.path.string() + " is EDF+ but data record " + std::to_string(r) +
+                                        " does not start with its onset (a time-keeping annotation); the file is damaged.");
+  }
+  if (text[0] == '-') onset = -onset;
+  if (r == 0) first_onset = onset;
+  const double expected = first_onset + static_cast<double>(r) * info_.record_duration_s;
+  if (std::abs(onset - expected) > 1e-3) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "data record %lld starts at %.10g s instead of %.10g s", static_cast<long long>(r), onset, expected);
+    throw RecordError("discontinuous", info_.path.string() + " is marked EDF+C (continuous) but " + buf +
+                                           " (a gap or jump); ecgforest does not splice recordings across gaps: "
+                                           "split it into continuous EDF+C files and run again.");
+  }
 }
 
 EdfFile::~EdfFile() {
@@ -434,6 +464,7 @@ Eigen::VectorXd EdfFile::read_channel(int index) const {
                                                           static_cast<std::int64_t>(rec_bytes)));
   const unsigned bps = static_cast<unsigned>(raw_bytes_per_sample_);
   double* dst = out.data();
+  double first_onset = 0;
   for (std::int64_t r0 = 0; r0 < n_records; r0 += per_block) {
     const std::int64_t nr = std::min(per_block, n_records - r0);
     const std::size_t want = static_cast<std::size_t>(nr) * rec_bytes;
@@ -451,7 +482,9 @@ Eigen::VectorXd EdfFile::read_channel(int index) const {
       got += static_cast<std::size_t>(k);
     }
     for (std::int64_t r = 0; r < nr; ++r) {
-      const unsigned char* p = buf.data() + static_cast<std::size_t>(r) * rec_bytes + sig.offset_bytes;
+      const unsigned char* rec = buf.data() + static_cast<std::size_t>(r) * rec_bytes;
+      if (raw_annot_bytes_ > 0) check_record_onset(rec + raw_annot_offset_, r0 + r, first_onset);
+      const unsigned char* p = rec + sig.offset_bytes;
       if (bps == 2) {
         for (std::int64_t k = 0; k < spr; ++k, p += 2) {
           const auto d = static_cast<std::int16_t>(static_cast<std::uint16_t>(p[0] | (p[1] << 8)));

@@ -423,6 +423,7 @@ hsize_t dataset_rows(hid_t file, const std::string& name, hsize_t* width) {
   hsize_t dims[2] = {0, 1};
   check_status(rank < 1 || rank > 2 ? -1 : 0, "The dataset " + name + " must be 1-D or 2-D.");
   check_status(H5Sget_simple_extent_dims(space, dims, nullptr), "Cannot get the dims of " + name + ".");
+  (void)h5::checked_element_count(ds, file, name, {dims[0], dims[1]}, sizeof(float));
   if (width) *width = rank == 2 ? dims[1] : 0;
   return dims[0];
 }

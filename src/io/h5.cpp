@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "ecgforest/core/error.hpp"
 
@@ -183,6 +184,38 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<hsiz
   }
 }
 
+namespace {
+
+std::string file_name(hid_t obj) {
+  const ssize_t n = H5Fget_name(obj, nullptr, 0);
+  if (n <= 0) return "the HDF5 file";
+  std::string s(static_cast<std::size_t>(n) + 1, '\0');
+  H5Fget_name(obj, s.data(), s.size());
+  s.resize(static_cast<std::size_t>(n));
+  return s;
+}
+
+}  // namespace
+
+hsize_t checked_element_count(hid_t ds, hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                              std::size_t elem_bytes) {
+  constexpr hsize_t kLimit = hsize_t{1} << 50;
+  hsize_t total = 1;
+  for (auto x : dims) {
+    if (x != 0 && total > kLimit / x) total = kLimit + 1;
+    else total *= x;
+  }
+  const double declared = static_cast<double>(total) * static_cast<double>(elem_bytes);
+  const double stored = static_cast<double>(H5Dget_storage_size(ds));
+  if (total > kLimit || (declared > double(1 << 30) && declared > 64.0 * std::max(stored, 1.0))) {
+    throw Hdf5Error("The dataset '" + name + "' in " + file_name(parent) + " declares " +
+                    (total > kLimit ? std::string("more than 2^50") : std::to_string(total)) + " elements but stores " +
+                    std::to_string(static_cast<unsigned long long>(stored)) +
+                    " bytes; the file is damaged or was not written by ecgforest.");
+  }
+  return total;
+}
+
 template <class T>
 std::vector<T> read_dataset(hid_t parent, const std::string& name, std::vector<hsize_t>* dims) {
   Handle ds = dataset_handle(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "Cannot open the dataset '" + name + "'.");
@@ -191,9 +224,14 @@ std::vector<T> read_dataset(hid_t parent, const std::string& name, std::vector<h
   check_status(rank < 0 ? -1 : 0, "Cannot get the rank of '" + name + "'.");
   std::vector<hsize_t> d(static_cast<std::size_t>(rank));
   check_status(H5Sget_simple_extent_dims(space, d.data(), nullptr), "Cannot get the dims of '" + name + "'.");
-  hsize_t total = 1;
-  for (auto x : d) total *= x;
-  std::vector<T> out(static_cast<std::size_t>(total));
+  const hsize_t total = checked_element_count(ds, parent, name, d, sizeof(T));
+  std::vector<T> out;
+  try {
+    out.resize(static_cast<std::size_t>(total));
+  } catch (const std::bad_alloc&) {
+    throw Hdf5Error("The dataset '" + name + "' in " + file_name(parent) + " declares " + std::to_string(total) +
+                    " elements, more than fit in memory; the file is damaged or was not written by ecgforest.");
+  }
   if (total > 0) {
     check_status(H5Dread(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
                  "Cannot read the dataset '" + name + "'.");

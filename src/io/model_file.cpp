@@ -1,5 +1,6 @@
 #include "ecgforest/io/model_file.hpp"
 
+#include <cmath>
 #include <type_traits>
 
 #include "ecgforest/core/error.hpp"
@@ -72,6 +73,24 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
   std::filesystem::rename(tmp, file);
 }
 
+namespace {
+
+/// `offsets` cut an array of n elements into consecutive parts: it starts at 0, never decreases
+/// (strictly increases when parts must not be empty) and ends at n.
+void check_offsets(const std::filesystem::path& file, const char* name, const std::vector<std::uint64_t>& offsets,
+                   std::size_t n, bool non_empty) {
+  bool ok = !offsets.empty() && offsets.front() == 0 && offsets.back() == n;
+  for (std::size_t i = 0; ok && i + 1 < offsets.size(); ++i) {
+    ok = non_empty ? offsets[i] < offsets[i + 1] : offsets[i] <= offsets[i + 1];
+  }
+  if (!ok) {
+    throw Error("The model file " + file.string() + " is damaged: " + name + " must rise from 0 to " +
+                std::to_string(n) + (non_empty ? " in steps of at least 1 (no empty tree)" : "") + "; write the model again with 'ecgforest train'.");
+  }
+}
+
+}  // namespace
+
 forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* meta) {
   h5::init_error_handling();
   std::error_code ec;
@@ -99,10 +118,10 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
       right.size() != n || value.size() != n) {
     throw Error("The model file " + file.string() + " is damaged: its tree arrays have inconsistent lengths.");
   }
+  check_offsets(file, "/trees/offsets", offsets, n, true);
   for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
     const auto b = static_cast<std::ptrdiff_t>(offsets[t]);
     const auto e = static_cast<std::ptrdiff_t>(offsets[t + 1]);
-    if (b >= e) throw Error("The model file " + file.string() + " has an empty tree " + std::to_string(t) + ".");
     forest::Tree tree;
     tree.feature.assign(feature.begin() + b, feature.begin() + e);
     tree.threshold.assign(threshold.begin() + b, threshold.begin() + e);
@@ -116,6 +135,10 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
       const bool leaf = tree.left[i] < 0;
       // Children are stored after their parent; anything else (a cycle) would hang predict().
       const auto self = static_cast<std::int32_t>(i);
+      if (leaf ? !(tree.value[i] >= 0.0F && tree.value[i] <= 1.0F) : std::isnan(tree.threshold[i])) {
+        throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) + " node " +
+                    std::to_string(i) + (leaf ? " has a leaf probability outside [0, 1] (or NaN)." : " has a NaN threshold."));
+      }
       if (!leaf && (tree.left[i] <= self || tree.right[i] <= self || tree.left[i] >= nn || tree.right[i] < 0 || tree.right[i] >= nn || tree.feature[i] < 0 ||
                     tree.feature[i] >= static_cast<std::int32_t>(model.feature_names.size()))) {
         throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) +
@@ -134,6 +157,7 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
     meta->created = h5::read_string_attribute(f, "created");
     const auto edges = h5::read_dataset<float>(f, "/binning/edges");
     const auto eoff = h5::read_dataset<std::uint64_t>(f, "/binning/offsets");
+    check_offsets(file, "/binning/offsets", eoff, edges.size(), false);
     meta->bin_edges.clear();
     for (std::size_t i = 0; i + 1 < eoff.size(); ++i) {
       meta->bin_edges.emplace_back(edges.begin() + static_cast<std::ptrdiff_t>(eoff[i]),

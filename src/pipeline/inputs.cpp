@@ -11,6 +11,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/beat_file.hpp"
+#include "ecgforest/core/file_check.hpp"
 
 namespace ecgforest::pipeline {
 namespace fs = std::filesystem;
@@ -46,9 +47,24 @@ bool is_list_file(const fs::path& p) {
   return e == ".txt" || e == ".list" || e == ".lst";
 }
 
-void add_path(const fs::path& p, std::set<fs::path>& out, int depth);
+/// `lists`: the list files being read, outermost first (a list met again is a loop).
+using ListChain = std::vector<fs::path>;
+void add_path(const fs::path& p, std::set<fs::path>& out, ListChain& lists);
 
-void add_list_file(const fs::path& list, std::set<fs::path>& out, int depth) {
+void add_list_file(const fs::path& list, std::set<fs::path>& out, ListChain& lists) {
+  std::error_code canon_ec;
+  const fs::path canon = fs::weakly_canonical(list, canon_ec);
+  if (std::find(lists.begin(), lists.end(), canon) != lists.end()) {
+    std::string loop;
+    for (const auto& l : lists) loop += l.string() + " -> ";
+    throw ConfigError("The input list " + canon.string() + " includes itself (" + loop + canon.string() +
+                      "); remove the line that closes the loop.");
+  }
+  if (lists.size() >= 8) throw ConfigError("Input list files nest more than 8 levels deep at " + canon.string() + ".");
+  lists.push_back(canon);
+  if (auto why = regular_file_problem(list, kMaxListBytes); !why.empty()) {
+    throw ConfigError("Cannot read the input list file " + list.string() + ": it " + why + ".");
+  }
   std::ifstream in(list);
   if (!in) throw ConfigError("Cannot read the input list file " + list.string() + "; check its permissions.");
   std::string line;
@@ -65,12 +81,12 @@ void add_list_file(const fs::path& list, std::set<fs::path>& out, int depth) {
       throw ConfigError("Line " + std::to_string(n) + " of the input list " + list.string() + " names " + p.string() +
                         ", which does not exist; fix or remove that line.");
     }
-    add_path(p, out, depth + 1);
+    add_path(p, out, lists);
   }
+  lists.pop_back();
 }
 
-void add_path(const fs::path& p, std::set<fs::path>& out, int depth) {
-  if (depth > 8) throw ConfigError("Input list files nest more than 8 levels deep at " + p.string() + ".");
+void add_path(const fs::path& p, std::set<fs::path>& out, ListChain& lists) {
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
     for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
@@ -82,7 +98,7 @@ void add_path(const fs::path& p, std::set<fs::path>& out, int depth) {
     return;
   }
   if (is_list_file(p)) {
-    add_list_file(p, out, depth);
+    add_list_file(p, out, lists);
     return;
   }
   out.insert(fs::absolute(p).lexically_normal());
@@ -91,6 +107,9 @@ void add_path(const fs::path& p, std::set<fs::path>& out, int depth) {
 std::map<fs::path, fs::path> read_annotation_map(const std::string& file) {
   std::map<fs::path, fs::path> m;
   if (file.empty()) return m;
+  if (auto why = regular_file_problem(file, kMaxListBytes); !why.empty()) {
+    throw ConfigError("Cannot read the annotation map " + file + " (extract.annotation_map): it " + why + ".");
+  }
   std::ifstream in(file);
   if (!in) throw ConfigError("Cannot read the annotation map " + file + " (extract.annotation_map); check the path.");
   std::string line;
@@ -139,10 +158,11 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
     throw ConfigError("No input given; pass --input with EDF files, directories, globs or list files (or set input in the config).");
   }
   std::set<fs::path> paths;
+  ListChain lists;
   for (const auto& in : inputs) {
     std::error_code ec;
     if (fs::exists(in, ec)) {
-      add_path(in, paths, 0);
+      add_path(in, paths, lists);
       continue;
     }
     if (in.find_first_of("*?[") != std::string::npos) {
@@ -152,7 +172,7 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
         // A glob keeps EDF and beat files and searches directories; it never reads list files or other files.
         for (std::size_t i = 0; i < g.gl_pathc; ++i) {
           const fs::path m = g.gl_pathv[i];
-          if (fs::is_directory(m, ec) || is_recording_name(m)) add_path(m, paths, 0);
+          if (fs::is_directory(m, ec) || is_recording_name(m)) add_path(m, paths, lists);
         }
       }
       globfree(&g);

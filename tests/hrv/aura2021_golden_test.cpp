@@ -13,6 +13,7 @@
 
 #include "ecgforest/hrv/aura2021.hpp"
 #include "golden_util.hpp"
+#include "support/shared_data.hpp"
 
 namespace hrv = ecgforest::hrv;
 
@@ -36,7 +37,7 @@ const char* profile_name(hrv::AuraProfile p) { return p == hrv::AuraProfile::hea
 class WholeSeries : public ::testing::TestWithParam<hrv::AuraProfile> {};
 
 TEST_P(WholeSeries, CleaningStagesAndFeaturesMatchEveryGoldenSeries) {
-  if (!golden::available()) GTEST_SKIP() << "no reference data under " << golden::hrv_dir();
+  ECGFOREST_REQUIRE_SHARED(golden::available(), golden::hrv_dir() + "/golden/MANIFEST.json");
   const hrv::AuraProfile profile = GetParam();
   double worst = 0.0;
   for (const auto& name : kSeries) {
@@ -84,7 +85,7 @@ TEST_P(WholeSeries, CleaningStagesAndFeaturesMatchEveryGoldenSeries) {
 }
 
 TEST_P(WholeSeries, WelchSpectrumAndSampenIntermediatesMatchDebugGoldens) {
-  if (!golden::available()) GTEST_SKIP() << "no reference data under " << golden::hrv_dir();
+  ECGFOREST_REQUIRE_SHARED(golden::available(), golden::hrv_dir() + "/golden/MANIFEST.json");
   const hrv::AuraProfile profile = GetParam();
   double worst_psd = 0.0;
   for (const std::string name : {"sinus_rsa_5min", "three_beats", "constant_800", "ectopic_beats", "leading_trailing_outliers"}) {
@@ -133,7 +134,7 @@ INSTANTIATE_TEST_SUITE_P(HrvAuraGolden, WholeSeries,
 class Windowed : public ::testing::TestWithParam<hrv::AuraProfile> {};
 
 TEST_P(Windowed, TablesMatchGoldenCellByCell) {
-  if (!golden::available()) GTEST_SKIP() << "no reference data under " << golden::hrv_dir();
+  ECGFOREST_REQUIRE_SHARED(golden::available(), golden::hrv_dir() + "/golden/MANIFEST.json");
   const hrv::AuraProfile profile = GetParam();
   const std::string dir = golden::hrv_dir() + "/golden/windowed/" + profile_name(profile) + "/";
   double worst_td = 0.0, worst_spec = 0.0;
@@ -178,7 +179,7 @@ TEST_P(Windowed, TablesMatchGoldenCellByCell) {
 }
 
 TEST_P(Windowed, TableIsBitwiseIdenticalForOneAndTwoThreads) {
-  if (!golden::available()) GTEST_SKIP() << "no reference data under " << golden::hrv_dir();
+  ECGFOREST_REQUIRE_SHARED(golden::available(), golden::hrv_dir() + "/golden/MANIFEST.json");
   const auto rr = golden::read_rr_series("noisy_long_11min");
   const int before = omp_get_max_threads();
   omp_set_num_threads(1);
@@ -196,7 +197,7 @@ INSTANTIATE_TEST_SUITE_P(HrvAuraGolden, Windowed,
                          [](const auto& pinfo) { return std::string(profile_name(pinfo.param)); });
 
 TEST(HrvAuraGoldenLabels, LabelsMatchGolden) {
-  if (!golden::available()) GTEST_SKIP() << "no reference data under " << golden::hrv_dir();
+  ECGFOREST_REQUIRE_SHARED(golden::available(), golden::hrv_dir() + "/golden/MANIFEST.json");
   for (const std::string name : {"real_tuh_00007633_s003_t007", "long_sinus_12min"}) {
     const std::string file = golden::hrv_dir() + "/golden/labels/" + name + ".csv";
     const golden::Csv g = golden::read_csv(file);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ecgforest/core/error.hpp"
+#include "support/shared_data.hpp"
 
 namespace fs = std::filesystem;
 using ecgforest::RecordError;
@@ -73,7 +74,7 @@ bool contains(const std::string& s, const std::string& part) {
 // ------------------------------------------------------------------ real TUH samples
 
 TEST(AnnotationsTuh, RealMultiSeizureTseBi) {
-  if (!fs::is_directory(kTuh)) GTEST_SKIP() << "shared TUH samples not present: " << kTuh;
+  ECGFOREST_REQUIRE_SHARED(fs::is_directory(kTuh), kTuh.string());
   const Annotations a = read_annotations(kTuh / "00004671_s007_t000.tse_bi");
   EXPECT_EQ(a.format, "tse_bi");
   EXPECT_FALSE(a.duration_s.has_value());
@@ -95,7 +96,7 @@ TEST(AnnotationsTuh, RealMultiSeizureTseBi) {
 }
 
 TEST(AnnotationsTuh, RealEmptyAndSeizOnly) {
-  if (!fs::is_directory(kTuh)) GTEST_SKIP() << "shared TUH samples not present: " << kTuh;
+  ECGFOREST_REQUIRE_SHARED(fs::is_directory(kTuh), kTuh.string());
   const Annotations empty = read_annotations(kTuh / "empty.tse_bi");
   EXPECT_EQ(empty.format, "tse_bi");
   EXPECT_TRUE(empty.events.empty());
@@ -113,7 +114,7 @@ TEST(AnnotationsTuh, RealEmptyAndSeizOnly) {
 }
 
 TEST(AnnotationsTuh, RealLaTeppeConvertedWithStart) {
-  if (!fs::is_directory(kTuh)) GTEST_SKIP() << "shared TUH samples not present: " << kTuh;
+  ECGFOREST_REQUIRE_SHARED(fs::is_directory(kTuh), kTuh.string());
   const fs::path file = kTuh / "lateppe_PAT_0_Annotations_EEG_0.tse_bi";
   StartDateTime start;
   start.year = 2017;
@@ -393,7 +394,7 @@ TEST(AnnotationsPairing, FindAnnotationPrecedence) {
 }
 
 TEST(AnnotationsPairing, RealTuhSamplePairs) {
-  if (!fs::is_directory(kTuh)) GTEST_SKIP() << "shared TUH samples not present: " << kTuh;
+  ECGFOREST_REQUIRE_SHARED(fs::is_directory(kTuh), kTuh.string());
   EXPECT_EQ(find_annotation_for(kTuh / "00009578_s002_t001.edf"),
             kTuh / "00009578_s002_t001.tse_bi");
 }

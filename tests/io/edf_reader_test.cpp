@@ -14,6 +14,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/edf_writer.hpp"
+#include "support/shared_data.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -281,7 +282,7 @@ TEST_F(EdfReader, DiscontinuousEdfPlusIsRejected) {
 
 TEST(EdfReaderReal, TuhFileHeaders) {
   const fs::path file = fs::path(ECGFOREST_SHARED_DIR) / "data" / "tuh" / "00009578_s002_t001.edf";
-  if (!fs::exists(file)) GTEST_SKIP() << file << " is absent";
+  ECGFOREST_REQUIRE_SHARED(fs::exists(file), file.string());
   // Independent reading of the header bytes (EDF spec: 256-byte fixed header, then 256 bytes per
   // signal in field-major order), used as the reference.
   std::ifstream in(file, std::ios::binary);

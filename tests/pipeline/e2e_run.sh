@@ -15,7 +15,10 @@ rm -rf "$tmp" && mkdir -p "$tmp"
 echo "== run on 2 ranks"
 OMP_NUM_THREADS=2 "${mpi[@]}" -np 2 "$ecg" run --input "$tmp/cohort" --output "$tmp/run" --trees 30 --cv-folds 2 | tee "$tmp/run.log"
 grep -q "run: headline" "$tmp/run.log"
-"$py" "$here/check_outputs.py" run "$tmp/run" "$tmp/cohort" 30
+"$py" "$here/check_outputs.py" run "$tmp/run" "$tmp/cohort" 30 0.85
+# Seizure events on the EDF recordings: they must overlap the generator's ictal tachycardia.
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/cohort" --output "$tmp/detections" > /dev/null
+"$py" "$here/check_outputs.py" detections "$tmp/cohort" "$tmp/detections"
 
 echo "== extract / train / predict / inspect"
 "${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/cohort" --output "$tmp/f.h5"

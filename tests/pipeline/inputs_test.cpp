@@ -147,6 +147,21 @@ TEST_F(Inputs, SelfReferencingListFileStopsWithAConfigError) {
   EXPECT_THROW((void)expand_inputs({s("lists/loop.txt")}, settings_), ConfigError);
 }
 
+// The message names the list that includes itself and the way round, not a path nine levels
+// of "sub/../sub/.." deep.
+TEST_F(Inputs, ListLoopThroughAnotherListNamesBothFiles) {
+  text("lists/a.txt", "sub/b.txt\n");
+  text("lists/sub/b.txt", "../a.txt\n");
+  try {
+    (void)expand_inputs({s("lists/a.txt")}, settings_);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "The input list " + s("lists/a.txt") + " includes itself (" + s("lists/a.txt") +
+                                         " -> " + s("lists/sub/b.txt") + " -> " + s("lists/a.txt") +
+                                         "); remove the line that closes the loop.");
+  }
+}
+
 TEST_F(Inputs, MissingInputsAreConfigErrors) {
   auto msg_of = [&](const std::vector<std::string>& in) {
     try {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ecgforest/signal/beat_tables.hpp"
+#include "support/shared_data.hpp"
 
 namespace sig = ecgforest::signal;
 using ecgforest::io::StartDateTime;
@@ -54,7 +55,7 @@ TEST(BeatTables, RrRowsUseTheNextBeatAndSkipBadStretches) {
 
 TEST(BeatTables, RrCsvMatchesTheOldWorkflowFile) {
   const std::string path = std::string(ECGFOREST_SHARED_DIR) + "/data/tuh/aura_rr_00007633_s003_t007.csv";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not present";
+  ECGFOREST_REQUIRE_SHARED(std::filesystem::exists(path), path);
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();

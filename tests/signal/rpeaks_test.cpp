@@ -17,6 +17,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
+#include "support/shared_data.hpp"
 
 namespace sig = ecgforest::signal;
 
@@ -227,9 +228,8 @@ std::vector<std::int64_t> read_reference(const std::string& path) {
 TEST(RPeaksMitdb, Record100SensitivityAndPpvAbove99Percent) {
   const std::string dir = std::string(ECGFOREST_SHARED_DIR) + "/data/mitdb/";
   const std::string edf = dir + "100.edf", ref_csv = dir + "100_beats.csv";
-  if (!std::filesystem::exists(edf) || !std::filesystem::exists(ref_csv)) {
-    GTEST_SKIP() << "MIT-BIH data not present under " << dir;
-  }
+  ECGFOREST_REQUIRE_SHARED(std::filesystem::exists(edf) && std::filesystem::exists(ref_csv),
+                           "MIT-BIH record 100 under " + dir);
   edf_hdr_struct hdr{};
   ASSERT_GE(edfopen_file_readonly(edf.c_str(), &hdr, EDFLIB_DO_NOT_READ_ANNOTATIONS), 0);
   const long long n = hdr.signalparam[0].smp_in_file;

@@ -69,6 +69,12 @@ class EdfFile {
   std::vector<RawSignal> raw_;  ///< per EDFlib signal index; empty: read through EDFlib
   std::uint64_t raw_header_bytes_ = 0, raw_record_bytes_ = 0;
   int raw_bytes_per_sample_ = 2;
+  /// EDF+/BDF+: byte offset and size of the first annotation signal in a data record (its first
+  /// TAL holds the record's onset); size 0 when there is none.
+  std::uint64_t raw_annot_offset_ = 0, raw_annot_bytes_ = 0;
+  /// Throws RecordError("discontinuous") when the onset of data record `r` (the first TAL of the
+  /// annotation signal at `tal`) is not the first record's onset + r record durations.
+  void check_record_onset(const unsigned char* tal, std::int64_t r, double& first_onset) const;
 };
 
 /// Independent check of the EDF/BDF header (no EDFlib), so that a broken file is reported with

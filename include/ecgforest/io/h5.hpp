@@ -85,6 +85,14 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<hsiz
 template <class T>
 std::vector<T> read_dataset(hid_t parent, const std::string& name, std::vector<hsize_t>* dims = nullptr);
 
+/// Elements the dataset `ds` (named `name`, opened from `parent`) declares with `dims`, bounded
+/// before anything is allocated: the product must not overflow, and a large dataset must hold
+/// (about) the bytes it declares — ecgforest writes contiguous, uncompressed datasets, so a
+/// 1e12-element declaration over a few stored bytes is a damaged or hostile file, not data.
+/// Throws Hdf5Error naming the dataset and the file.
+hsize_t checked_element_count(hid_t ds, hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                              std::size_t elem_bytes);
+
 /// Reads rows [first, first + n) and columns [col, col + n_cols) of the open 1-D (col = 0,
 /// n_cols = 1) or 2-D dataset `ds` into `dst` (row-major [n, n_cols]) with the transfer list
 /// `dxpl`. n may be 0: an empty selection, so that a rank without rows can still take part in a

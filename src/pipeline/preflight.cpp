@@ -1,0 +1,102 @@
+#include "ecgforest/pipeline/preflight.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <limits>
+#include <string>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/core/file_check.hpp"
+#include "ecgforest/pipeline/extract.hpp"
+#include "ecgforest/pipeline/inputs.hpp"
+#include "ecgforest/signal/rpeaks.hpp"
+
+namespace ecgforest::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_detector(const std::string& name) {
+  std::string names;
+  for (const auto& n : signal::detector_names()) {
+    if (n == name) return;
+    names += (names.empty() ? "" : ", ") + n;
+  }
+  throw ConfigError("extract.detector (--detector) '" + name + "' is not an R-peak detector; use one of: " + names + ".");
+}
+
+/// An input file named by a flag (--features, --model) must be a regular file.
+void check_input_file(const std::string& file, const char* flag, const char* what) {
+  if (auto why = regular_file_problem(file, std::numeric_limits<std::uintmax_t>::max()); !why.empty()) {
+    throw ConfigError("The " + std::string(what) + " " + file + " (" + flag + ") " + why + "; check the path.");
+  }
+}
+
+/// `out` can be created: it is absent or of the right kind (directory or not), and the nearest
+/// existing folder on its way is a directory this process may write into.
+void check_output(const std::string& out, bool is_dir, const char* flag) {
+  std::error_code ec;
+  const fs::path p = fs::absolute(out, ec);
+  const bool exists = fs::exists(p, ec);
+  if (exists && is_dir && !fs::is_directory(p, ec)) {
+    throw ConfigError("The output " + out + " (" + flag + ") exists and is not a directory; give a directory.");
+  }
+  if (exists && !is_dir && fs::is_directory(p, ec)) {
+    throw ConfigError("The output " + out + " (" + flag + ") is a directory; give a file name.");
+  }
+  if (exists && access(p.c_str(), W_OK) != 0) {
+    throw ConfigError("The output " + out + " (" + flag + ") exists and cannot be written (no permission).");
+  }
+  fs::path folder = (exists && is_dir) ? p : p.parent_path();
+  while (!folder.empty() && !fs::exists(folder, ec) && folder != folder.root_path()) folder = folder.parent_path();
+  if (!fs::is_directory(folder, ec)) {
+    throw ConfigError("The output " + out + " (" + flag + ") cannot be created: " + folder.string() +
+                      " is a file, not a directory.");
+  }
+  if (access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw ConfigError("The output " + out + " (" + flag + ") cannot be created: no permission to write in " +
+                      folder.string() + ".");
+  }
+}
+
+/// Everything extraction reads or writes besides the EDF files themselves.
+void check_extraction(const Config& c) {
+  check_detector(c.extract.detector);
+  (void)feature_columns(c);  // unknown HRV feature names throw ConfigError
+  (void)expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
+  if (!c.extract.rr_csv.empty()) check_output(c.extract.rr_csv, true, "--rr-csv");
+}
+
+}  // namespace
+
+void preflight(const Config& c, Command cmd) {
+  switch (cmd) {
+    case Command::extract:
+      check_extraction(c);
+      check_output(c.output, false, "--output");
+      break;
+    case Command::run:
+      check_extraction(c);
+      check_output(c.output, true, "--output");
+      break;
+    case Command::train:
+      check_input_file(c.features, "--features", "features file");
+      check_output(c.model, false, "--model");
+      break;
+    case Command::predict:
+      check_input_file(c.model, "--model", "model file");
+      if (!c.input.empty()) {
+        check_extraction(c);
+        check_output(c.output, true, "--output");
+      } else {
+        check_input_file(c.features, "--features", "features file");
+        check_output(c.output, false, "--output");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace ecgforest::pipeline

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# The README's exit-status contract for every subcommand: 0 on success; 1 when the run failed;
+# 2 for a bad command line or configuration, "detected before any work starts": one sentence
+# naming the setting, no progress line, no output file left behind. Covers missing required
+# options, conflicting ones, bad values of every enumerated setting, out-of-range numbers, and
+# files of the wrong kind (a directory, a FIFO, /dev/zero) where a file is read or written.
+# Usage: e2e_cli.sh ECGFOREST SYNTH TMPDIR
+set -uo pipefail
+ecg=$1 synth=$2 tmp=$3
+mpi=(${MPIEXEC:-mpirun} --allow-run-as-root --oversubscribe --bind-to none)
+rm -rf "$tmp" && mkdir -p "$tmp"
+export OMP_NUM_THREADS=1
+cd "$tmp" || exit 1
+
+"$synth" --out coh --patients 2 --recordings 1 --minutes 10 --seed 3 --seizure-rate 20 --eeg-channels 2 --quiet >/dev/null || exit 1
+"$ecg" extract --input coh --output f.h5 >/dev/null 2>&1 || { echo "setup: extract failed"; exit 1; }
+"$ecg" train --features f.h5 --model m.h5 --trees 4 --cv-folds 0 >/dev/null 2>&1 || { echo "setup: train failed"; exit 1; }
+edf=$(find coh -name '*.edf' | sort | head -1)
+ann=${edf%.edf}.tse_bi
+mkfifo fifo
+printf '[extract]\nwindow_s = 10.0\n' > good.toml
+printf '[extract]\nno_such_key = 1\n' > unknown_key.toml
+printf '[train]\nclass_weight = "nope"\n' > bad_value.toml
+printf '%s\n' "$PWD/$edf" missing.edf > missing_entry.txt
+printf 'loop.txt\n' > loop.txt
+printf 'edf,annotation\n%s,%s\n' "$PWD/$edf" "$PWD/$ann" > good_map.csv
+mkdir -p refs hyps
+printf 'version = tse_v1.0.0\n\n0.0000 1e308 seiz 1.0000\n' > refs/huge.tse_bi
+printf 'version = tse_v1.0.0\n\n0.0000 100.0000 bckg 1.0000\n100.0000 160.0000 seiz 1.0000\n160.0000 600.0000 bckg 1.0000\n' > refs/a.tse_bi
+cp refs/a.tse_bi hyps/a.tse_bi
+mkdir -p refs_ok && cp refs/a.tse_bi refs_ok/
+
+n=0 failed=0
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# expect STATUS 'ERE' OUT -- ARGS...: `ecgforest ARGS` exits with STATUS and its stderr matches
+# ERE (- : not checked). For STATUS 2 also: no work started (no progress/summary line) and OUT (a path; - for none)
+# does not exist afterwards.
+expect() {
+  local want=$1 pattern=$2 out=$3
+  shift 4
+  n=$((n + 1))
+  [ "$out" != - ] && rm -rf "$out"
+  timeout 60 "$ecg" "$@" > case.out 2> case.err
+  local got=$?
+  if [ "$got" != "$want" ]; then
+    fail "ecgforest $* exited $got, expected $want; stderr: $(head -c 400 case.err)"
+    return
+  fi
+  if [ "$pattern" != - ] && ! grep -Eq -- "$pattern" case.err; then
+    fail "ecgforest $*: stderr does not match /$pattern/: $(head -c 400 case.err)"
+    return
+  fi
+  if [ "$want" = 2 ]; then
+    if grep -Eq "^(extract|train|run|predict): " case.out case.err; then
+      fail "ecgforest $*: work started before the bad command line was reported: $(cat case.out case.err | head -c 400)"
+    fi
+    if [ "$out" != - ] && [ -e "$out" ]; then fail "ecgforest $*: left $out behind"; fi
+    if [ "$(grep -c . case.err)" -gt 2 ]; then fail "ecgforest $*: more than one sentence: $(cat case.err)"; fi
+  fi
+}
+
+echo "== no or unknown subcommand, unknown option, help"
+expect 2 "subcommand is required" - -- 
+expect 2 "." - -- nope
+expect 2 "--bogus" x.h5 -- extract --input coh --output x.h5 --bogus
+expect 2 "--bogus" - -- score --ref refs_ok --hyp hyps --bogus
+expect 0 - - -- --help
+expect 0 - - -- extract --help
+
+echo "== missing required options"
+expect 2 "Missing --output" - -- extract --input coh
+expect 2 "Missing --input" x.h5 -- extract --output x.h5
+expect 2 "Missing --model" - -- train --features f.h5
+expect 2 "Missing --features" x.h5 -- train --model x.h5
+expect 2 "Missing --output" - -- run --input coh
+expect 2 "Missing --input" xd -- run --output xd
+expect 2 "Missing --model" x.h5 -- predict --features f.h5 --output x.h5
+expect 2 "Missing --output" - -- predict --model m.h5 --features f.h5
+expect 2 "Missing --output" - -- predict --model m.h5 --input coh
+expect 2 "file is required" - -- inspect
+expect 2 "--ref is required" - -- score --hyp hyps
+expect 2 "--input is required" x.csv -- beats --output x.csv
+expect 2 "--output is required" - -- beats --input "$edf"
+expect 2 "--rr is required" x.csv -- hrv --output x.csv
+
+echo "== conflicting options"
+expect 2 "either --input .* or --features, not both" xd -- predict --model m.h5 --input coh --features f.h5 --output xd
+expect 2 "--output must end in .csv or .json" x.txt -- hrv --rr refs/a.tse_bi --output x.txt
+
+echo "== bad values of every enumerated setting (command line and config file)"
+expect 2 "detector.*'nope'.*default" x.h5 -- extract --input coh --output x.h5 --detector nope
+expect 2 "detector.*'nope'" xd -- run --input coh --output xd --detector nope
+expect 2 "detector.*'nope'" xd -- predict --model m.h5 --input coh --output xd --detector nope
+expect 2 "detector.*'nope'" x.csv -- beats --input "$edf" --output x.csv --detector nope
+expect 2 "hrv_profile.*'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-profile nope
+expect 2 "HRV feature 'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-features mean_hr,nope
+expect 2 "HRV feature 'nope'" xd -- run --input coh --output xd --hrv-features nope
+expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --class-weight nope
+expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --config bad_value.toml
+expect 2 "bootstrap.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --bootstrap nope
+expect 2 "smoothing.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --smoothing nope
+expect 2 "smoothing.*'nope'" xd -- predict --model m.h5 --input coh --output xd --smoothing nope
+expect 2 "profile" x.csv -- hrv --rr refs/a.tse_bi --output x.csv --profile nope
+expect 2 "strict.*true or false|--strict" x.h5 -- extract --input coh --output x.h5 --strict=maybe
+
+echo "== numbers out of range or not numbers"
+expect 2 "step_s.*at least 0.01" x.h5 -- extract --input coh --output x.h5 --step-s 1e-300
+expect 2 "step_s.*> 0" x.h5 -- extract --input coh --output x.h5 --step-s 0
+expect 2 "window_s.*> 0" x.h5 -- extract --input coh --output x.h5 --window-s -1
+expect 2 "window_s.*at most 1e6" x.h5 -- extract --input coh --output x.h5 --window-s 1e9
+expect 2 "finite number.*'nan'" x.h5 -- extract --input coh --output x.h5 --window-s nan
+expect 2 "trees.*at least 1" x.h5 -- train --features f.h5 --model x.h5 --trees 0
+expect 2 "trees.*at most 100000" x.h5 -- train --features f.h5 --model x.h5 --trees 1000000000
+expect 2 "whole number.*'1e9'" x.h5 -- train --features f.h5 --model x.h5 --trees 1e9
+expect 2 "max_bins.*2..256" x.h5 -- train --features f.h5 --model x.h5 --max-bins 1
+expect 2 "cv_folds" x.h5 -- train --features f.h5 --model x.h5 --cv-folds 1
+expect 2 "label_threshold" x.h5 -- train --features f.h5 --model x.h5 --label-threshold 2
+expect 2 "smoothing_windows.*at least 1" x.h5 -- predict --model m.h5 --features f.h5 --output x.h5 --smoothing-windows 0
+expect 2 "threshold" x.h5 -- predict --model m.h5 --features f.h5 --output x.h5 --threshold 1.5
+expect 2 "epoch-s must be between" x.json -- score --ref refs_ok --hyp hyps --epoch-s 1e-300 --json x.json
+expect 2 "epoch-s must be > 0" x.json -- score --ref refs_ok --hyp hyps --epoch-s 0 --json x.json
+
+echo "== configuration files"
+expect 2 "nofile.toml.*does not exist" x.h5 -- extract --config nofile.toml --input coh --output x.h5
+expect 2 "coh.*is a directory" x.h5 -- extract --config coh --input coh --output x.h5
+expect 2 "not a regular file" x.h5 -- extract --config /dev/zero --input coh --output x.h5
+expect 2 "not a regular file" x.h5 -- extract --config fifo --input coh --output x.h5
+expect 2 "unknown key 'extract.no_such_key'.*valid keys" x.h5 -- extract --config unknown_key.toml --input coh --output x.h5
+
+echo "== inputs"
+expect 2 "nonexistent.*does not exist" x.h5 -- extract --input nonexistent --output x.h5
+expect 2 "matches no file" x.h5 -- extract --input 'nonexistent*.edf' --output x.h5
+expect 2 "Line 2 of the input list .*missing_entry.txt names .*missing.edf" x.h5 -- extract --input missing_entry.txt --output x.h5
+expect 2 "The input list .*/loop.txt includes itself" x.h5 -- extract --input loop.txt --output x.h5
+expect 2 "No EDF file" x.h5 -- extract --input refs --output x.h5
+expect 2 "patient_regex '\(\[' is not a valid regular expression" x.h5 -- extract --input coh --output x.h5 --patient-regex '(['
+expect 2 "annotation map nofile.csv.*does not exist" x.h5 -- extract --input coh --output x.h5 --annotation-map nofile.csv
+expect 2 "annotation map coh.*is a directory" x.h5 -- extract --input coh --output x.h5 --annotation-map coh
+expect 2 "annotation map fifo.*not a regular file" x.h5 -- extract --input coh --output x.h5 --annotation-map fifo
+expect 2 "annotation map /dev/zero.*not a regular file" x.h5 -- extract --input coh --output x.h5 --annotation-map /dev/zero
+expect 2 "features file nofile.h5.*does not exist" x.h5 -- train --features nofile.h5 --model x.h5
+expect 2 "features file coh.*is a directory" x.h5 -- train --features coh --model x.h5
+expect 2 "model file nofile.h5.*does not exist" x.h5 -- predict --model nofile.h5 --features f.h5 --output x.h5
+expect 2 "model file nofile.h5.*does not exist" xd -- predict --model nofile.h5 --input coh --output xd
+expect 2 "Cannot inspect nofile.h5: it does not exist" - -- inspect nofile.h5
+expect 2 "Cannot inspect coh: it is a directory" - -- inspect coh
+expect 2 "--ref 'nonexistent' is not a directory" x.json -- score --ref nonexistent --hyp hyps --json x.json
+
+echo "== outputs that cannot be written"
+expect 2 "f.h5 is a file, not a directory" - -- extract --input coh --output f.h5/x.h5
+expect 2 "output coh .*is a directory" - -- extract --input coh --output coh
+expect 2 "output f.h5 .*not a directory" - -- run --input coh --output f.h5
+expect 2 "--rr-csv.*not a directory" x.h5 -- extract --input coh --output x.h5 --rr-csv f.h5
+expect 2 "f.h5 is a file, not a directory" - -- train --features f.h5 --model f.h5/x.h5
+expect 2 "f.h5 is a file, not a directory" - -- predict --model m.h5 --features f.h5 --output f.h5/x.h5
+expect 2 "output f.h5 .*not a directory" - -- predict --model m.h5 --input coh --output f.h5
+
+echo "== hostile values in annotation files: a clear error, fast"
+expect 1 "huge.tse_bi.*1e7 s" x.json -- score --ref refs --hyp hyps --json x.json
+
+echo "== the run failed: 1"
+mkdir -p allbad && : > allbad/empty.edf
+expect 1 "No recording was usable" - -- extract --input allbad --output bad.h5
+expect 1 "." - -- train --features bad.h5 --model x.h5
+
+echo "== success: 0"
+expect 0 - - -- extract --config good.toml --input coh --output ok.h5 --annotation-map good_map.csv --step-s 5
+expect 0 - - -- inspect m.h5
+expect 0 - - -- score --ref refs_ok --hyp hyps
+expect 0 - - -- predict --model m.h5 --features f.h5 --output p.h5
+
+echo "== 2 ranks: the same status and one sentence, printed once, no MPI_Abort"
+for args in "extract --input coh --output x.h5 --detector nope" "train --features f.h5 --model x.h5 --trees 0" \
+            "extract --input missing_entry.txt --output x.h5"; do
+  n=$((n + 1))
+  rm -f x.h5
+  # shellcheck disable=SC2086
+  timeout 120 "${mpi[@]}" -np 2 "$ecg" $args > case.out 2> case.err
+  got=$?
+  if [ "$got" != 2 ]; then fail "mpirun -np 2 ecgforest $args exited $got, expected 2: $(head -c 400 case.err)"; continue; fi
+  if [ "$(grep -c 'ecgforest: error' case.err)" != 1 ]; then fail "mpirun -np 2 ecgforest $args: the error is not printed exactly once: $(cat case.err)"; fi
+  if grep -q "MPI_ABORT" case.err; then fail "mpirun -np 2 ecgforest $args aborted"; fi
+  if [ -e x.h5 ]; then fail "mpirun -np 2 ecgforest $args left x.h5"; fi
+done
+
+echo "== a directory this user may not write into (as root: run as nobody)"
+perm=$(mktemp -d /tmp/ecgforest_cli.XXXXXX)
+trap 'rm -rf "$perm"' EXIT
+mkdir -p "$perm/ro" && cp "$ecg" "$perm/ecgforest" && cp f.h5 m.h5 "$perm/"
+chmod 755 "$perm" "$perm/ecgforest" && chmod 555 "$perm/ro" && chmod 644 "$perm/f.h5" "$perm/m.h5"
+run_as=()
+if [ "$(id -u)" = 0 ]; then run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+n=$((n + 1))
+(cd "$perm" && HOME="$perm" "${run_as[@]}" "$perm/ecgforest" predict --model m.h5 --features f.h5 --output ro/p.h5) > case.out 2> case.err
+got=$?
+if [ "$got" != 2 ] || ! grep -q "no permission to write in .*ro" case.err; then
+  fail "predict into a read-only directory exited $got: $(head -c 400 case.err)"
+fi
+
+echo "e2e_cli: $((n - failed)) of $n cases passed"
+[ "$failed" = 0 ]
