@@ -213,8 +213,10 @@ TEST_F(BeatFileErrors, BadValues) {
 
 TEST_F(BeatFileErrors, BadGzip) {
   expect_rejected(write("a_beats.csv.gz", "time_s\n1.0\n2.0\n"), "not gzip-compressed");
-  std::ifstream in(kFixtures / "symbols_beats.csv.gz", std::ios::binary);
-  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ifstream in(kFixtures / "symbols_beats.csv.gz", std::ios::binary | std::ios::ate);
+  std::string gz(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(gz.data(), static_cast<std::streamsize>(gz.size()));
   ASSERT_GT(gz.size(), 40u);
   expect_rejected(write("b_beats.csv.gz", gz.substr(0, gz.size() / 2)), "damaged or truncated gzip");
   std::string corrupt = gz;
