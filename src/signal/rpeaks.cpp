@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "ecgforest/core/error.hpp"
@@ -690,28 +691,47 @@ ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, 
 // working signal within +-half_s of every candidate, and each candidate's correlation with it.
 class BeatTemplate {
  public:
-  BeatTemplate(const Bridged& src, const std::vector<Candidate>& cand, double fs, double half_s, double coherent)
+  /// Builds the template(s) from `cand` and sets every candidate's corr (features computed once
+  /// per candidate and kept: O(candidates x template length) memory, i.e. O(n / fs)).
+  BeatTemplate(const Bridged& src, std::vector<Candidate>& cand, double fs, double half_s, double coherent)
       : half_(std::max<Index>(2, to_samples(half_s, fs))),
         seg_(static_cast<std::size_t>(2 * half_ + 3)),
         feat_(static_cast<std::size_t>(2 * half_ + 1)),
         mean_(feat_.size(), 0.0) {
-    for (const auto& c : cand) {
-      if (features(src, c.pos)) {
-        for (std::size_t i = 0; i < feat_.size(); ++i) mean_[i] += feat_[i];
-      }
+    const std::size_t len = feat_.size();
+    std::vector<double> all(cand.size() * len);
+    std::vector<char> ok(cand.size(), 0);
+    for (std::size_t k = 0; k < cand.size(); ++k) {
+      if (!features(src, cand[k].pos)) continue;
+      ok[k] = 1;
+      std::copy(feat_.begin(), feat_.end(), all.begin() + static_cast<std::ptrdiff_t>(k * len));
+      for (std::size_t i = 0; i < len; ++i) mean_[i] += feat_[i];
     }
     normalise(mean_);
+    auto dot_k = [&](std::size_t k, const std::vector<double>& t) {
+      double c = 0.0;
+      for (std::size_t i = 0; i < len; ++i) c += all[k * len + i] * t[i];
+      return c;
+    };
     // Second morphology (ectopic beats): the mean of the candidates that do not fit the first
     // template, kept only when coherent (|sum| >= coherent x count; noise sums incoherently).
-    std::vector<double> m2(feat_.size(), 0.0);
+    std::vector<double> m2(len, 0.0);
     std::size_t count = 0;
-    for (const auto& c : cand) {
-      if (!features(src, c.pos) || dot(mean_) >= 0.5) continue;
-      for (std::size_t i = 0; i < feat_.size(); ++i) m2[i] += feat_[i];
+    for (std::size_t k = 0; k < cand.size(); ++k) {
+      if (!ok[k] || dot_k(k, mean_) >= 0.5) continue;
+      for (std::size_t i = 0; i < len; ++i) m2[i] += all[k * len + i];
       ++count;
     }
     const double norm = normalise(m2);
     if (count >= 8 && norm >= coherent * static_cast<double>(count)) mean2_ = std::move(m2);
+    for (std::size_t k = 0; k < cand.size(); ++k) {
+      double c = 0.0;
+      if (ok[k]) {
+        c = dot_k(k, mean_);
+        if (!mean2_.empty()) c = std::max(c, dot_k(k, mean2_));
+      }
+      cand[k].corr = c;
+    }
   }
   /// Correlation of the candidate at pos with the template, -1..1 (0 near the recording edges).
   double corr(const Bridged& src, Index pos) const {
@@ -832,11 +852,8 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   }
   parts.clear();
   parts.shrink_to_fit();
-  if (p.template_half_s > 0.0) {
-    const BeatTemplate tmpl(src, cand, fs, p.template_half_s, p.coherent);
-    for (auto& c : cand) c.corr = tmpl.corr(src, c.pos);
-    for (auto& c : low) c.corr = tmpl.corr(src, c.pos);
-  }
+  std::optional<BeatTemplate> tmpl;  // sets cand[].corr; low candidates get theirs on demand
+  if (p.template_half_s > 0.0) tmpl.emplace(src, cand, fs, p.template_half_s, p.coherent);
   auto weight = [&](double corr) { return std::pow(std::clamp(corr, 0.05, 1.0), p.corr_power); };
   // Refractory period over the candidates in signal order (the stronger one wins).
   const Index refractory = to_samples(p.refractory_s, fs);
@@ -868,6 +885,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
                                      [](const LowCandidate& c, Index v) { return c.pos < v; });
           const LowCandidate* best = nullptr;
           for (; it != low.end() && it->pos < to; ++it) {
+            if (tmpl) it->corr = tmpl->corr(src, it->pos);
             if (best == nullptr || it->ma * weight(it->corr) > best->ma * weight(best->corr)) best = &*it;
           }
           if (best != nullptr) out.push_back(Candidate{best->pos, best->energy, best->corr});
