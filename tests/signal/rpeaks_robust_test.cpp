@@ -147,6 +147,48 @@ TEST(RPeaksRobust, PvcBigeminyFindsNormalAndEctopicBeats) {
   expect_all(beats, r, fs, 30.0);
 }
 
+// Electrode pops: a step of `amp` mV reached over 10 ms (raised cosine) that relaxes back with a
+// 0.15 s time constant, at each time in `at_s`.
+void add_pops(Eigen::VectorXd& x, double fs, const std::vector<double>& at_s, double amp) {
+  for (double t0 : at_s) {
+    const auto a = static_cast<Eigen::Index>(std::llround(t0 * fs));
+    for (Eigen::Index i = std::max<Eigen::Index>(0, a); i < x.size(); ++i) {
+      const double k = static_cast<double>(i - a) / fs;
+      if (k > 2.0) break;
+      const double rise = k < 0.01 ? 0.5 - 0.5 * std::cos(std::numbers::pi * k / 0.01) : 1.0;
+      x[i] += amp * rise * std::exp(-std::max(0.0, k - 0.01) / 0.15);
+    }
+  }
+}
+
+TEST(RPeaksRobust, ElectrodePopsBetweenBeatsAreNotBeats) {
+  // 70 bpm with a 0.35 mV electrode pop (a third of the R wave, a 10 ms edge) at 45 % of every
+  // third RR: every beat is found and no pop is taken for one.
+  const double fs = 360.0, duration = 120.0;
+  const auto beats = regular(0.857, duration, Kind::normal, 51);
+  std::vector<double> pops;
+  for (std::size_t k = 0; k + 1 < beats.size(); k += 3) pops.push_back(beats[k].t + 0.45 * (beats[k + 1].t - beats[k].t));
+  Eigen::VectorXd x = render(beats, fs, duration, 52);
+  add_pops(x, fs, pops, 0.35);
+  expect_all(beats, sig::detect_rpeaks(x, fs), fs, 20.0);
+}
+
+TEST(RPeaksRobust, PlainDetectorAgreesOnCleanEctopicRhythm) {
+  // The beat-template stage must not drop ectopic beats: on PVC bigeminy (half the beats have a
+  // second morphology) "elgendi-plain" (no template stage) finds every beat too.
+  std::vector<Beat> beats;
+  for (double t = 0.7; t < 59.0; t += 1.8) {
+    beats.push_back({t, Kind::normal});
+    beats.push_back({t + 0.54, Kind::pvc});
+  }
+  const double fs = 360.0;
+  const Eigen::VectorXd x = render(beats, fs, 60.0, 43);
+  sig::DetectorOptions plain;
+  plain.name = "elgendi-plain";
+  expect_all(beats, sig::detect_rpeaks(x, fs, plain), fs, 30.0);
+  expect_all(beats, sig::detect_rpeaks(x, fs), fs, 30.0);
+}
+
 TEST(RPeaksRobust, Tachycardia220Bpm) {
   for (double fs : {128.0, 256.0, 1000.0}) {
     SCOPED_TRACE(fs);

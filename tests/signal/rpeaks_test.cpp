@@ -198,6 +198,7 @@ TEST(RPeaks, NamesAndEmptyInput) {
   const auto names = sig::detector_names();
   EXPECT_NE(std::find(names.begin(), names.end(), "default"), names.end());
   EXPECT_NE(std::find(names.begin(), names.end(), "elgendi"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "elgendi-plain"), names.end());
   const Synthetic s = make_ecg(360.0, 20.0, 0.8, 2);
   sig::DetectorOptions o;
   o.name = "elgendi";

@@ -46,13 +46,20 @@ struct RPeaks {
 /// side by side; OpenMP over chunks (the only threads here): identical results for any thread
 /// count, and the same beats as one whole-signal chunk (tested). Memory: O(chunk) per thread
 /// plus O(n / fs) bookkeeping; the input is not copied.
+/// On top, a per-recording beat template (serial, O(candidates)): each candidate's +-50 ms of
+/// first differences is correlated with the mean over all candidates (and with a second, ectopic
+/// mean when the misfits are coherent); refractory and searchback prefer well-correlated
+/// candidates, and a weak (< 0.4 x the median energy of the last 8 beats), uncorrelated (< 0.3)
+/// candidate is dropped as noise.
+/// "elgendi-plain": the same without the template stage (the default before it; for comparison).
 /// "elgendi-whole": the previous whole-signal double-precision version (about 5 doubles of
 /// working memory per sample, 0.5-40 Hz filtered copy for refinement), kept for comparison.
 /// Bad segments (both): "flat" (range < 1 % of the typical 1-s range for >= 1 s), "saturated"
 /// (stuck at the recording's min/max for >= 0.2 s), "noise" (non-finite samples); each is
 /// widened by a 50 ms guard on both sides and overlapping ones are merged.
 /// MIT-BIH (records 100 102 105 106 108 116 119 200, 150 ms tolerance, tools/eval_beats.sh):
-/// gross Se 99.86 %, PPV 99.73 % (default); 99.87 % / 99.74 % (elgendi-whole).
+/// gross Se 99.85 %, PPV 99.74 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
+/// (elgendi-whole). Noise: README "Noise stress" (tools/noise_beats.py).
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options = {});
 
