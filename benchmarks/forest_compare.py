@@ -11,7 +11,7 @@ Every library grows 100 trees with floor(sqrt(F)) features per split on the same
   xgboost XGBRFClassifier (hist, 256 bins, subsample 0.632 without replacement) at max_depth 6, 10, 20;
   scikit-learn RandomForestClassifier at min_samples_leaf 1 and 20;
   ranger (if Rscript and r-cran-ranger are installed) at min.node.size 1 and 20;
-  ecgforest `train` with its defaults, and with --tune.
+  ecgforest `train` with its defaults, and with --tune (--ablation: also the settings that chose the defaults).
 For each setting: fit wall seconds, trees/s per core, peak RSS and test ROC AUC; then per library
 the setting with the best test AUC (chosen on the test set: generous to every library).
 
@@ -155,8 +155,18 @@ cat(sprintf('{"fit_s": %f}\n', fit))
 """
 
 
-XGB_DEPTHS = (6, 10, 20)
-MIN_LEAF = (1, 20)
+# --ablation: the forest before issue 14 (grown to purity on bootstraps), each change alone, and
+# the defaults without one of them.
+OLD = ["--max-depth", "0", "--min-samples-leaf", "1", "--bootstrap", "standard", "--leaf-prior", "0"]
+ABLATION = [
+    ("old defaults: unlimited depth, min leaf 1, bootstrap, no leaf prior", OLD),
+    ("old + max_depth 10, min leaf 20", OLD + ["--max-depth", "10", "--min-samples-leaf", "20"]),
+    ("old + subsample 0.632", OLD + ["--bootstrap", "subsample"]),
+    ("old + leaf_prior 200", OLD + ["--leaf-prior", "200"]),
+    ("defaults, bootstrap instead of subsample", ["--bootstrap", "standard"]),
+    ("defaults, leaf_prior 0", ["--leaf-prior", "0"]),
+    ("defaults, class_weight none", ["--class-weight", "none"]),
+]
 
 
 def cohort_split(path):
@@ -246,20 +256,23 @@ def run_dataset(args, name, tmp, train, test):
         try:
             if lib == "ecgforest":
                 ecg(1, args.threads, "ecgforest", "default", [])
-                ecg(1, args.threads, "ecgforest --tune", "--tune", ["--tune"])
+                ecg(1, args.threads, "ecgforest --tune", "OOB grid", ["--tune"])
             elif lib == "xgboost":
-                for depth in XGB_DEPTHS:
+                for depth in [int(v) for v in args.xgb_depths.split(",")]:
                     other(lib, depth)
             elif lib in ("sklearn", "ranger"):
                 if lib == "ranger" and not shutil.which("Rscript"):
                     print("  ranger: Rscript not found (apt-get install r-cran-ranger); skipped")
                     continue
-                for leaf in MIN_LEAF if x.shape[0] <= args.sklearn_max_rows else ():
+                for leaf in [int(v) for v in args.min_leaf.split(",")] if x.shape[0] <= args.sklearn_max_rows else ():
                     other(lib, leaf)
                 if x.shape[0] > args.sklearn_max_rows:
                     print("  %s: skipped above --sklearn-max-rows %d rows" % (lib, args.sklearn_max_rows))
         except (ImportError, RuntimeError) as e:
             print("  %s: skipped (%s)" % (lib, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    if args.ablation:  # why the defaults: each change of issue 14 on its own (README "Random forest")
+        for setting, extra in ABLATION:
+            ecg(1, args.threads, "ecgforest ablation", setting, extra)
     if args.scaling:
         ecg(1, 1, "ecgforest 1 rank x 1 thr", "default", [])
         ecg(2, 1, "ecgforest 2 ranks x 1 thr", "default", [])
@@ -274,7 +287,7 @@ def run_dataset(args, name, tmp, train, test):
     best = {}
     for r in results:
         lib = {"ecgforest": "ecgforest default"}.get(r[0], r[0])
-        if "rank" in lib:  # --scaling rows
+        if "rank" in lib or "ablation" in lib:  # --scaling and --ablation rows
             continue
         if lib not in best or r[6] > best[lib][6]:
             best[lib] = r
@@ -295,9 +308,12 @@ def main():
     ap.add_argument("--cohort", help="features file of a cohort (ecgforest extract), split by patient")
     ap.add_argument("--threads", type=int, default=2, help="threads (cores) per library")
     ap.add_argument("--libs", default="ecgforest,sklearn,ranger,xgboost")
+    ap.add_argument("--xgb-depths", default="6,10,20", help="xgboost RF max_depth settings")
+    ap.add_argument("--min-leaf", default="1,20", help="scikit-learn / ranger minimum leaf size settings")
     ap.add_argument("--sklearn-max-rows", type=int, default=300000,
                     help="skip scikit-learn and ranger above this many training rows (slow)")
     ap.add_argument("--scaling", action="store_true", help="also ecgforest on 1 and 2 MPI ranks x 1 thread")
+    ap.add_argument("--ablation", action="store_true", help="also ecgforest with each change of its defaults alone")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--keep", help="keep the data in this directory")
     ap.add_argument("--child", help=argparse.SUPPRESS)

@@ -155,7 +155,7 @@ decision_threshold = 0.3
   EXPECT_EQ(c.train.cv_folds, 0);
   EXPECT_EQ(c.train.decision_threshold, 0.3);
   EXPECT_EQ(c.train.max_depth, 9);
-  EXPECT_EQ(c.train.min_samples_leaf, 1);
+  EXPECT_EQ(c.train.min_samples_leaf, 20);  // the default
   EXPECT_NO_THROW(validate(c));
 }
 

@@ -152,7 +152,15 @@ TEST(MpiForestTrain, TuneChoosesTheSameForestOnAnyRankAndThreadCount) {
     const auto cut = [](const std::string& j) { return j.substr(j.find("\"tune\""), j.find("\"cv\"") - j.find("\"tune\"")); };
     ASSERT_NE(s.metrics_json.find("\"tune\""), std::string::npos);
     EXPECT_EQ(cut(s.metrics_json), cut(ref.metrics_json));
-    EXPECT_NE(s.metrics_json.find("\"chosen\":{\"max_depth\""), std::string::npos) << s.metrics_json;
+    const auto c = s.metrics_json.find("\"chosen\":{\"max_depth\":");
+    ASSERT_NE(c, std::string::npos) << s.metrics_json;
+    // The effective configuration stored in the model carries the chosen depth.
+    const int depth = std::stoi(s.metrics_json.substr(c + 22));
+    io::ModelMeta meta;
+    io::read_model_file(dir / "m.h5", &meta);
+    EXPECT_NE(meta.config_toml.find("max_depth = " + std::to_string(depth) + "\n"), std::string::npos) << meta.config_toml;
+    EXPECT_NE(meta.summary.find("train: tune: chosen max_depth=" + std::to_string(depth) + " "), std::string::npos)
+        << meta.summary;
   }
   MPI_Barrier(MPI_COMM_WORLD);
 }
