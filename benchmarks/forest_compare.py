@@ -157,15 +157,23 @@ cat(sprintf('{"fit_s": %f}\n', fit))
 
 # --ablation: the forest before issue 14 (grown to purity on bootstraps), each change alone, and
 # the defaults without one of them.
-OLD = ["--max-depth", "0", "--min-samples-leaf", "1", "--bootstrap", "standard", "--leaf-prior", "0"]
+OLD = {"--max-depth": "0", "--min-samples-leaf": "1", "--bootstrap": "standard", "--leaf-prior": "0"}
+
+
+def flags(base, **change):
+    """Command-line flags of `base` with some replaced (keys: flag names without "--", _ for -)."""
+    d = dict(base, **{"--" + k.replace("_", "-"): v for k, v in change.items()})
+    return [t for kv in d.items() for t in kv]
+
+
 ABLATION = [
-    ("old defaults: unlimited depth, min leaf 1, bootstrap, no leaf prior", OLD),
-    ("old + max_depth 10, min leaf 20", OLD + ["--max-depth", "10", "--min-samples-leaf", "20"]),
-    ("old + subsample 0.632", OLD + ["--bootstrap", "subsample"]),
-    ("old + leaf_prior 200", OLD + ["--leaf-prior", "200"]),
-    ("defaults, bootstrap instead of subsample", ["--bootstrap", "standard"]),
-    ("defaults, leaf_prior 0", ["--leaf-prior", "0"]),
-    ("defaults, class_weight none", ["--class-weight", "none"]),
+    ("old defaults: unlimited depth, min leaf 1, bootstrap, no leaf prior", flags(OLD)),
+    ("old + max_depth 10, min leaf 20", flags(OLD, max_depth="10", min_samples_leaf="20")),
+    ("old + subsample 0.632", flags(OLD, bootstrap="subsample")),
+    ("old + leaf_prior 200", flags(OLD, leaf_prior="200")),
+    ("defaults, bootstrap instead of subsample", flags({}, bootstrap="standard")),
+    ("defaults, leaf_prior 0", flags({}, leaf_prior="0")),
+    ("defaults, class_weight none", flags({}, class_weight="none")),
 ]
 
 
