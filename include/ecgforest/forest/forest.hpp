@@ -155,7 +155,8 @@ std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y,
 /// Single-threaded, deterministic. Balanced class weights are n / (2 n_c) over `rows`; a class
 /// absent from `rows` gives a single-leaf tree. Throws Error for empty rows, a label vector of
 /// the wrong size, out-of-range row indices or labels other than 0/1, ConfigError for negative
-/// max_depth / max_features or min_samples_leaf < 1, and Error for balanced bootstrap when a
+/// max_depth / max_features, min_samples_leaf < 1, sample_fraction outside [0, 1] or a negative /
+/// non-finite leaf_prior, and Error for balanced bootstrap when a
 /// class is absent from `rows`.
 Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                const std::vector<std::uint32_t>& rows, const ForestParams& params,
