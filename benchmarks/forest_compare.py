@@ -1,15 +1,23 @@
 #!/usr/bin/python3
-"""Random forest benchmark: ecgforest vs scikit-learn, ranger and xgboost's random-forest mode.
+"""Random forest benchmark: ecgforest vs scikit-learn, ranger and xgboost's random-forest mode,
+each library at its own best setting.
 
-Generates a fixed dataset shaped like ecgforest's HRV features (27 float features, 2 % positives,
-patient effects, overlapping classes, integer-valued count features, heavy tails), writes it as
-ecgforest features files (train and test), then trains 100 trees with sqrt(F) features per split
-and no depth limit (xgboost: max_depth 20, it needs one) with the same thread count in every
-library, and prints for each: training wall seconds, trees/s per core, peak RSS and test ROC AUC.
+Datasets: (1) the generator below, shaped like ecgforest's HRV features (27 float features, 2 %
+positives, patient effects, overlapping classes, integer-valued count features, heavy tails),
+train rows and rows/4 test rows from the same patients; (2) with --cohort FEATURES.h5, the windows
+of a features file written by `ecgforest extract` (e.g. from an ecgforest-synth cohort), split by
+patient: every third patient (sorted ids) is a test patient, so no patient is in both sets.
+Every library grows 100 trees with floor(sqrt(F)) features per split on the same thread count:
+  xgboost XGBRFClassifier (hist, 256 bins, subsample 0.632 without replacement) at max_depth 6, 10, 20;
+  scikit-learn RandomForestClassifier at min_samples_leaf 1 and 20;
+  ranger (if Rscript and r-cran-ranger are installed) at min.node.size 1 and 20;
+  ecgforest `train` with its defaults, and with --tune (--ablation: also the settings that chose the defaults).
+For each setting: fit wall seconds, trees/s per core, peak RSS and test ROC AUC; then per library
+the setting with the best test AUC (chosen on the test set: generous to every library).
 
 Usage (see README "Forest benchmarks"):
   /usr/bin/python3 benchmarks/forest_compare.py --ecgforest build/release/ecgforest \
-      --rows 100000 --threads 2 [--libs ecgforest,sklearn,ranger,xgboost] [--scaling]
+      --rows 100000 --threads 2 [--cohort features.h5] [--libs ecgforest,sklearn,ranger,xgboost] [--scaling]
 
 Each library runs in its own child process; peak RSS is that process tree's ru_maxrss (for
 ecgforest under mpirun: the largest rank). Times are wall seconds of the fit call (ecgforest: the
@@ -111,21 +119,20 @@ def child(args):
     d = np.load(os.path.join(args.data, "train.npz"))
     xt = np.load(os.path.join(args.data, "test.npz"))
     x, y, xtest = d["x"], d["y"], xt["x"]
+    n_feat = x.shape[1]
     t0 = time.perf_counter()
     if args.child == "sklearn":
         from sklearn.ensemble import RandomForestClassifier
-        m = RandomForestClassifier(n_estimators=N_TREES, max_features="sqrt", n_jobs=args.threads, random_state=1)
-        m.fit(x, y)
-        fit = time.perf_counter() - t0
-        p = m.predict_proba(xtest)[:, 1]
+        m = RandomForestClassifier(n_estimators=N_TREES, max_features="sqrt", n_jobs=args.threads, random_state=1,
+                                   min_samples_leaf=args.setting)
     elif args.child == "xgboost":
         import xgboost
-        m = xgboost.XGBRFClassifier(n_estimators=N_TREES, tree_method="hist", max_depth=20, subsample=0.632,
-                                    colsample_bynode=np.sqrt(N_FEATURES) / N_FEATURES, n_jobs=args.threads,
+        m = xgboost.XGBRFClassifier(n_estimators=N_TREES, tree_method="hist", max_depth=args.setting, subsample=0.632,
+                                    colsample_bynode=np.floor(np.sqrt(n_feat)) / n_feat, n_jobs=args.threads,
                                     random_state=1, max_bin=256)
-        m.fit(x, y)
-        fit = time.perf_counter() - t0
-        p = m.predict_proba(xtest)[:, 1]
+    m.fit(x, y)
+    fit = time.perf_counter() - t0
+    p = m.predict_proba(xtest)[:, 1]
     np.save(os.path.join(args.data, args.child + "_p.npy"), p)
     print(json.dumps({"fit_s": fit}))
 
@@ -139,7 +146,7 @@ x <- as.data.frame(rd("train.f32", meta[1], meta[3])); yb <- rd("train_y.f32", m
 x$y <- factor(yb[, 1])
 t0 <- proc.time()[["elapsed"]]
 m <- ranger(y ~ ., data = x, num.trees = 100, mtry = floor(sqrt(meta[3])), num.threads = threads,
-            probability = TRUE, seed = 1, write.forest = TRUE)
+            probability = TRUE, seed = 1, write.forest = TRUE, min.node.size = as.integer(args[3]))
 fit <- proc.time()[["elapsed"]] - t0
 xt <- as.data.frame(rd("test.f32", meta[2], meta[3]))
 p <- predict(m, xt, num.threads = threads)$predictions[, "1"]
@@ -148,31 +155,51 @@ cat(sprintf('{"fit_s": %f}\n', fit))
 """
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ecgforest", default="build/release/ecgforest")
-    ap.add_argument("--rows", type=int, default=100000, help="training rows (test set: rows/4)")
-    ap.add_argument("--threads", type=int, default=2, help="threads (cores) per library")
-    ap.add_argument("--libs", default="ecgforest,sklearn,ranger,xgboost")
-    ap.add_argument("--scaling", action="store_true", help="also ecgforest on 1 and 2 MPI ranks x 1 thread")
-    ap.add_argument("--seed", type=int, default=2024)
-    ap.add_argument("--keep", help="keep the data in this directory")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--data", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        return child(args)
+# --ablation: the forest before issue 14 (grown to purity on bootstraps), each change alone, and
+# the defaults without one of them.
+OLD = {"--max-depth": "0", "--min-samples-leaf": "1", "--bootstrap": "standard", "--leaf-prior": "0"}
 
-    tmp = args.keep or tempfile.mkdtemp(prefix="forest_bench_")
+
+def flags(base, **change):
+    """Command-line flags of `base` with some replaced (keys: flag names without "--", _ for -)."""
+    d = dict(base, **{"--" + k.replace("_", "-"): v for k, v in change.items()})
+    return [t for kv in d.items() for t in kv]
+
+
+ABLATION = [
+    ("old defaults: unlimited depth, min leaf 1, bootstrap, no leaf prior", flags(OLD)),
+    ("old + max_depth 10, min leaf 20", flags(OLD, max_depth="10", min_samples_leaf="20")),
+    ("old + subsample 0.632", flags(OLD, bootstrap="subsample")),
+    ("old + leaf_prior 200", flags(OLD, leaf_prior="200")),
+    ("defaults, bootstrap instead of subsample", flags({}, bootstrap="standard")),
+    ("defaults, leaf_prior 0", flags({}, leaf_prior="0")),
+    ("defaults, class_weight none", flags({}, class_weight="none")),
+]
+
+
+def cohort_split(path):
+    """Windows of an `ecgforest extract` features file split by patient (every third sorted id to
+    test); labelled windows only, positive when label >= 0.5. Returns (x, y, patient) for train and test."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        x = f["/windows/features"][...]
+        lab = f["/windows/label"][...]
+        rec = f["/windows/record"][...]
+        pats = np.array([r["patient"] for r in f["/records"][...]])
+    _, pid = np.unique(pats, return_inverse=True)
+    pat = pid[rec]
+    keep = np.isfinite(lab)
+    x, y, pat = x[keep], (lab[keep] >= 0.5).astype(np.uint8), pat[keep]
+    test = pat % 3 == 2
+    return (x[~test], y[~test], pat[~test]), (x[test], y[test], pat[test])
+
+
+def prepare(tmp, train, test):
+    """Writes both sets as features files and as npz / raw float32 for the other libraries."""
     os.makedirs(tmp, exist_ok=True)
-    # One generative model, split into train rows and rows/4 test rows (the test rows come from the
-    # same patients; this measures the learner, not patient generalisation).
-    xa, ya, pa = make_data(args.rows + args.rows // 4, args.seed)
-    x, y, pat = xa[:args.rows], ya[:args.rows], pa[:args.rows]
-    xt, yt, pt = xa[args.rows:], ya[args.rows:], pa[args.rows:]
     train_h5, test_h5 = os.path.join(tmp, "train.h5"), os.path.join(tmp, "test.h5")
-    x, y = write_features(train_h5, x, y, pat)
-    xt, yt = write_features(test_h5, xt, yt, pt)
+    x, y = write_features(train_h5, *train)
+    xt, yt = write_features(test_h5, *test)
     np.savez(os.path.join(tmp, "train.npz"), x=x, y=y)
     np.savez(os.path.join(tmp, "test.npz"), x=xt, y=yt)
     x.tofile(os.path.join(tmp, "train.f32"))
@@ -180,66 +207,143 @@ def main():
     xt.tofile(os.path.join(tmp, "test.f32"))
     with open(os.path.join(tmp, "shape.txt"), "w") as f:
         f.write("%d %d %d\n" % (x.shape[0], xt.shape[0], x.shape[1]))
+    return train_h5, test_h5, x, y, xt, yt
+
+
+def run_dataset(args, name, tmp, train, test):
+    """Every library and setting on one dataset; returns result rows
+    (library, setting, cores, fit wall s, process CPU s, peak RSS MiB, test AUC)."""
+    train_h5, test_h5, x, y, xt, yt = prepare(tmp, train, test)
     values = x.shape[0] * x.shape[1]
     budget_mib = (1.5 * values + 32 * x.shape[0]) / 2**20
-    print("data: %d train rows (%d positive), %d test rows, %d features; load %s; memory budget per rank "
-          "(1.5 B/value + 32 B/row) %.1f MiB" % (x.shape[0], y.sum(), xt.shape[0], x.shape[1],
-                                                  os.getloadavg(), budget_mib))
+    print("\n## %s: %d train rows (%d positive), %d test rows (%d positive), %d features; load %s; memory budget "
+          "per rank (1.5 B/value + 32 B/row) %.1f MiB" % (name, x.shape[0], y.sum(), xt.shape[0], yt.sum(), x.shape[1],
+                                                         "%.1f %.1f %.1f" % os.getloadavg(), budget_mib), flush=True)
     results = []
 
-    def ecg(ranks, threads, label):
+    def ecg(ranks, threads, label, setting, extra):
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMPI_ALLOW_RUN_AS_ROOT="1",
                    OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         model = os.path.join(tmp, "model.h5")
         cmd = ["mpirun", "-np", str(ranks), "--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
                args.ecgforest, "train", "--features", train_h5, "--model", model, "--cv-folds", "0",
-               "--trees", str(N_TREES), "--class-weight", "none", "--skip-oob"]
-        wall, rss, _, cpu = run_child(cmd, env)
+               "--trees", str(N_TREES), "--skip-oob"] + extra
+        wall, rss, out, cpu = run_child(cmd, env)
         with open(os.path.join(tmp, "model.metrics.json")) as f:
-            inside = json.load(f)["train_seconds"]
-        print("%s: wall %.2f s, of which inside train (read, bin, grow, gather, write) %.2f s" % (label, wall, inside))
+            metrics = json.load(f)
+        if "tune" in metrics:
+            c = metrics["tune"]["chosen"]
+            setting += " (chose depth %d, min leaf %d, mtry %d, prior %g)" % (
+                c["max_depth"], c["min_samples_leaf"], c["max_features"], c["leaf_prior"])
         probs = os.path.join(tmp, "probs.h5")
         run_child([args.ecgforest, "predict", "--model", model, "--features", test_h5, "--output", probs], env)
         import h5py
         with h5py.File(probs, "r") as f:
             p = f["/windows/probability"][...]
-        results.append((label, ranks * threads, wall, cpu, rss, auc(yt, p)))
+        results.append((label, setting, ranks * threads, wall, cpu, rss, auc(yt, p)))
+        print("  %s %s: wall %.2f s (inside train %.2f s), AUC %.4f" % (label, setting, wall, metrics["train_seconds"],
+                                                                      results[-1][-1]), flush=True)
+
+    def other(lib, setting):
+        if lib == "ranger":
+            script = os.path.join(tmp, "ranger.R")
+            with open(script, "w") as f:
+                f.write(RANGER_R)
+            wall, rss, out, cpu = run_child(["Rscript", script, tmp, str(args.threads), str(setting)])
+            p = np.fromfile(os.path.join(tmp, "ranger_p.f64"), dtype=np.float64)
+        else:
+            wall, rss, out, cpu = run_child([sys.executable, __file__, "--child", lib, "--data", tmp,
+                                             "--threads", str(args.threads), "--setting", str(setting)])
+            p = np.load(os.path.join(tmp, lib + "_p.npy"))
+        fit = json.loads(out.strip().splitlines()[-1])["fit_s"]
+        label = {"xgboost": "max_depth %d", "sklearn": "min_samples_leaf %d", "ranger": "min.node.size %d"}[lib]
+        results.append((lib, label % setting, args.threads, fit, cpu, rss, auc(yt, p)))
+        print("  %s %s: fit %.2f s, AUC %.4f" % (lib, label % setting, fit, results[-1][-1]), flush=True)
 
     for lib in args.libs.split(","):
         try:
             if lib == "ecgforest":
-                ecg(1, args.threads, "ecgforest (1 rank x %d thr)" % args.threads)
-            elif lib in ("sklearn", "xgboost"):
-                wall, rss, out, cpu = run_child([sys.executable, __file__, "--child", lib, "--data", tmp,
-                                                 "--threads", str(args.threads)])
-                p = np.load(os.path.join(tmp, lib + "_p.npy"))
-                fit = json.loads(out.strip().splitlines()[-1])["fit_s"]
-                results.append((lib, args.threads, fit, cpu, rss, auc(yt, p)))
-            elif lib == "ranger":
-                if not shutil.which("Rscript"):
-                    print("ranger: Rscript not found (apt-get install r-cran-ranger); skipped")
+                ecg(1, args.threads, "ecgforest", "default", [])
+                ecg(1, args.threads, "ecgforest --tune", "OOB grid", ["--tune"])
+            elif lib == "xgboost":
+                for depth in [int(v) for v in args.xgb_depths.split(",")]:
+                    other(lib, depth)
+            elif lib in ("sklearn", "ranger"):
+                if lib == "ranger" and not shutil.which("Rscript"):
+                    print("  ranger: Rscript not found (apt-get install r-cran-ranger); skipped")
                     continue
-                script = os.path.join(tmp, "ranger.R")
-                with open(script, "w") as f:
-                    f.write(RANGER_R)
-                wall, rss, out, cpu = run_child(["Rscript", script, tmp, str(args.threads)])
-                p = np.fromfile(os.path.join(tmp, "ranger_p.f64"), dtype=np.float64)
-                fit = json.loads(out.strip().splitlines()[-1])["fit_s"]
-                results.append(("ranger", args.threads, fit, cpu, rss, auc(yt, p)))
+                for leaf in [int(v) for v in args.min_leaf.split(",")] if x.shape[0] <= args.sklearn_max_rows else ():
+                    other(lib, leaf)
+                if x.shape[0] > args.sklearn_max_rows:
+                    print("  %s: skipped above --sklearn-max-rows %d rows" % (lib, args.sklearn_max_rows))
         except (ImportError, RuntimeError) as e:
-            print("%s: skipped (%s)" % (lib, str(e).splitlines()[0] if str(e) else type(e).__name__))
+            print("  %s: skipped (%s)" % (lib, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    if args.ablation:  # why the defaults: each change of issue 14 on its own (README "Random forest")
+        for setting, extra in ABLATION:
+            ecg(1, args.threads, "ecgforest ablation", setting, extra)
     if args.scaling:
-        ecg(1, 1, "ecgforest 1 rank x 1 thr")
-        ecg(2, 1, "ecgforest 2 ranks x 1 thr")
+        ecg(1, 1, "ecgforest 1 rank x 1 thr", "default", [])
+        ecg(2, 1, "ecgforest 2 ranks x 1 thr", "default", [])
 
     # trees/s per core from wall time (wall x cores) and from the CPU time of the whole child process
     # (load, fit, predict; less sensitive to other jobs on a shared machine).
-    print("\n| library | cores | fit wall s | trees/s per core (wall) | process CPU s | trees/s per CPU-s | peak RSS MiB | test ROC AUC |")
+    print("\n| library | setting | cores | fit wall s | trees/s per core (wall) | process CPU s | peak RSS MiB | test ROC AUC |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, cores, wall, cpu, rss, a in results:
-        print("| %s | %d | %.2f | %.2f | %.1f | %.2f | %.0f | %.4f |" % (name, cores, wall, N_TREES / wall / cores, cpu,
-                                                                    N_TREES / cpu, rss, a))
-    print("\nload average after the run: %s" % (os.getloadavg(),))
+    for name_, setting, cores, wall, cpu, rss, a in results:
+        print("| %s | %s | %d | %.2f | %.2f | %.1f | %.0f | %.4f |" % (name_, setting, cores, wall, N_TREES / wall / cores,
+                                                                      cpu, rss, a))
+    best = {}
+    for r in results:
+        lib = {"ecgforest": "ecgforest default"}.get(r[0], r[0])
+        if "rank" in lib or "ablation" in lib:  # --scaling and --ablation rows
+            continue
+        if lib not in best or r[6] > best[lib][6]:
+            best[lib] = r
+    print("\nBest setting of each library (%s):\n" % name)
+    print("| library | best setting | test ROC AUC | fit wall s | trees/s per core |")
+    print("|---|---|---|---|---|")
+    for lib, r in best.items():
+        print("| %s | %s | %.4f | %.2f | %.2f |" % (lib, r[1], r[6], r[3], N_TREES / r[3] / r[2]))
+    print("\nload average after %s: %.1f %.1f %.1f" % ((name,) + os.getloadavg()), flush=True)
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ecgforest", default="build/release/ecgforest")
+    ap.add_argument("--rows", default="100000", help="training rows of the generated data, comma-separated list "
+                    "(test set: rows/4 each); 0 = none")
+    ap.add_argument("--cohort", help="features file of a cohort (ecgforest extract), split by patient")
+    ap.add_argument("--threads", type=int, default=2, help="threads (cores) per library")
+    ap.add_argument("--libs", default="ecgforest,sklearn,ranger,xgboost")
+    ap.add_argument("--xgb-depths", default="6,10,20", help="xgboost RF max_depth settings")
+    ap.add_argument("--min-leaf", default="1,20", help="scikit-learn / ranger minimum leaf size settings")
+    ap.add_argument("--sklearn-max-rows", type=int, default=300000,
+                    help="skip scikit-learn and ranger above this many training rows (slow)")
+    ap.add_argument("--scaling", action="store_true", help="also ecgforest on 1 and 2 MPI ranks x 1 thread")
+    ap.add_argument("--ablation", action="store_true", help="also ecgforest with each change of its defaults alone")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--keep", help="keep the data in this directory")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    ap.add_argument("--setting", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args)
+
+    tmp = args.keep or tempfile.mkdtemp(prefix="forest_bench_")
+    print("forest_compare: %d threads per library, %d cores on this machine, load average at start %.1f %.1f %.1f"
+          % ((args.threads, os.cpu_count()) + os.getloadavg()))
+    for rows in [int(r) for r in args.rows.split(",") if int(r) > 0]:
+        # One generative model, split into train rows and rows/4 test rows (the test rows come from
+        # the same patients; this measures the learner, not patient generalisation).
+        xa, ya, pa = make_data(rows + rows // 4, args.seed)
+        run_dataset(args, "generator, %d rows" % rows, os.path.join(tmp, "gen%d" % rows),
+                    (xa[:rows], ya[:rows], pa[:rows]), (xa[rows:], ya[rows:], pa[rows:]))
+    if args.cohort:
+        train, test = cohort_split(args.cohort)
+        run_dataset(args, "cohort %s, patient-grouped split" % os.path.basename(args.cohort),
+                    os.path.join(tmp, "cohort"), train, test)
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -206,8 +206,15 @@ std::vector<ConfigKey> build_schema() {
                            [](Config& c) -> int& { return c.train.min_samples_leaf; }));
   s.push_back(str_key("train.class_weight", "--class-weight", "balanced or none", T | R,
                       [](Config& c) -> std::string& { return c.train.class_weight; }));
-  s.push_back(str_key("train.bootstrap", "--bootstrap", "standard (with replacement), balanced (half the draws from each class) or none", T | R,
-                      [](Config& c) -> std::string& { return c.train.bootstrap; }));
+  s.push_back(str_key("train.bootstrap", "--bootstrap",
+                      "standard (with replacement), balanced (half the draws from each class), subsample (without "
+                      "replacement) or none", T | R, [](Config& c) -> std::string& { return c.train.bootstrap; }));
+  s.push_back(dbl_key("train.sample_fraction", "--sample-fraction",
+                      "rows drawn per tree as a fraction of the training rows (0 = 1, or 0.632 for subsample)", T | R,
+                      [](Config& c) -> double& { return c.train.sample_fraction; }));
+  s.push_back(dbl_key("train.leaf_prior", "--leaf-prior",
+                      "leaf shrinkage: pseudo-rows at the tree's overall class ratio added to every leaf (0 = none)",
+                      T | R, [](Config& c) -> double& { return c.train.leaf_prior; }));
   s.push_back(int_key<int>("train.cv_folds", "--cv-folds",
                            "patient-grouped cross-validation folds (0 = none)", T | R,
                            [](Config& c) -> int& { return c.train.cv_folds; }));
@@ -224,6 +231,10 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("train.min_sqi", "--min-sqi",
                       "skip training windows whose 'sqi' feature column is below this (0 = keep all)", T | R,
                       [](Config& c) -> double& { return c.train.min_sqi; }));
+  s.push_back(bool_key("train.tune", "--tune",
+                       "choose max_depth, min_samples_leaf, max_features and leaf_prior from a small grid by "
+                       "out-of-bag ROC AUC (about 4.5 forests of work)",
+                       T | R, [](Config& c) -> bool& { return c.train.tune; }));
   s.push_back(bool_key("train.skip_oob", "--skip-oob", "skip the out-of-bag estimate and permutation importances",
                        T | R, [](Config& c) -> bool& { return c.train.skip_oob; }));
   s.push_back(str_key("train.exclude_features", "--exclude-features",
@@ -372,8 +383,17 @@ void validate(const Config& c) {
   if (c.train.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
   if (c.train.class_weight != "balanced" && c.train.class_weight != "none")
     fail("train.class_weight (--class-weight) must be 'balanced' or 'none', got '" + c.train.class_weight + "'.");
-  if (c.train.bootstrap != "standard" && c.train.bootstrap != "balanced" && c.train.bootstrap != "none")
-    fail("train.bootstrap (--bootstrap) must be 'standard', 'balanced' or 'none', got '" + c.train.bootstrap + "'.");
+  if (c.train.bootstrap != "standard" && c.train.bootstrap != "balanced" && c.train.bootstrap != "subsample" &&
+      c.train.bootstrap != "none")
+    fail("train.bootstrap (--bootstrap) must be 'standard', 'balanced', 'subsample' or 'none', got '" +
+         c.train.bootstrap + "'.");
+  if (!(c.train.sample_fraction >= 0 && c.train.sample_fraction <= 1))
+    fail("train.sample_fraction (--sample-fraction) must be in (0, 1], or 0 for the default.");
+  if (c.train.tune && c.train.bootstrap == "none")
+    fail("train.tune (--tune) scores settings by their out-of-bag estimate; it needs train.bootstrap 'subsample', "
+         "'standard' or 'balanced', not 'none'.");
+  if (!(c.train.leaf_prior >= 0 && c.train.leaf_prior <= 1e9))
+    fail("train.leaf_prior (--leaf-prior) must be between 0 and 1e9 pseudo-rows.");
   if (c.train.max_bins < 2 || c.train.max_bins > 256)
     fail("train.max_bins (--max-bins) must be in 2..256, got " + std::to_string(c.train.max_bins) + ".");
   if (c.train.cv_folds < 0 || c.train.cv_folds == 1)

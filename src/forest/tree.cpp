@@ -51,18 +51,31 @@ struct StackEntry {
 /// The in-bag draw of one tree: multiplicity of every position of `rows`. Consumes the first
 /// random numbers of `rng` (grow_tree continues with the same generator for the features).
 void draw_inbag(Xoshiro256& rng, const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
-                Bootstrap sampling, std::vector<std::uint32_t>& mult) {
+                const ForestParams& params, std::vector<std::uint32_t>& mult) {
   const auto n = static_cast<std::uint32_t>(rows.size());
+  const Bootstrap sampling = effective_sampling(params);
+  const std::uint32_t n_draws = draws_per_tree(params, n);
   if (sampling == Bootstrap::none) {
     mult.assign(n, 1);
     return;
   }
   mult.assign(n, 0);
   if (sampling == Bootstrap::standard) {
-    for (std::uint32_t i = 0; i < n; ++i) ++mult[rng.below(n)];
+    for (std::uint32_t i = 0; i < n_draws; ++i) ++mult[rng.below(n)];
     return;
   }
-  // Balanced: n/2 draws among the positives, n - n/2 among the negatives.
+  if (sampling == Bootstrap::subsample) {
+    // Selection sampling (Knuth's algorithm S): every subset of n_draws positions is equally likely.
+    std::uint32_t need = n_draws;
+    for (std::uint32_t i = 0; i < n && need > 0; ++i) {
+      if (rng.below(n - i) < need) {
+        mult[i] = 1;
+        --need;
+      }
+    }
+    return;
+  }
+  // Balanced: n_draws/2 draws among the positives, the rest among the negatives.
   std::vector<std::uint32_t> pos[2];
   for (std::uint32_t i = 0; i < n; ++i) pos[y[rows[i]] & 1u].push_back(i);
   if (pos[0].empty() || pos[1].empty()) {
@@ -70,7 +83,7 @@ void draw_inbag(Xoshiro256& rng, const std::vector<std::uint8_t>& y, const std::
                 std::to_string(pos[1].size()) + " of " + std::to_string(n) +
                 " rows are positive; use bootstrap 'standard' or add rows of the missing class.");
   }
-  const std::uint32_t draws[2] = {n - n / 2, n / 2};
+  const std::uint32_t draws[2] = {n_draws - n_draws / 2, n_draws / 2};
   for (int c = 0; c < 2; ++c) {
     const auto nc = static_cast<std::uint32_t>(pos[c].size());
     for (std::uint32_t i = 0; i < draws[c]; ++i) ++mult[pos[c][rng.below(nc)]];
@@ -88,6 +101,12 @@ void validate(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y, const 
                 "feature matrix has " + std::to_string(xb.n_rows()) + " rows; give one 0/1 label "
                 "per row.");
   }
+  if (!(params.sample_fraction >= 0 && params.sample_fraction <= 1) || !(params.leaf_prior >= 0) ||
+      !std::isfinite(params.leaf_prior)) {
+    throw ConfigError("Invalid forest parameters (sample_fraction " + std::to_string(params.sample_fraction) +
+                      ", leaf_prior " + std::to_string(params.leaf_prior) +
+                      "); use 0 <= sample_fraction <= 1 and a finite leaf_prior >= 0.");
+  }
   if (params.min_samples_leaf < 1 || params.max_depth < 0 || params.max_features < 0) {
     throw ConfigError("Invalid forest parameters (min_samples_leaf " +
                       std::to_string(params.min_samples_leaf) + ", max_depth " +
@@ -103,11 +122,20 @@ void validate(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y, const 
 
 }  // namespace
 
+std::uint32_t draws_per_tree(const ForestParams& p, std::uint32_t n) {
+  const Bootstrap sampling = effective_sampling(p);
+  if (sampling == Bootstrap::none) return n;
+  const double f = p.sample_fraction > 0 ? p.sample_fraction
+                                         : (sampling == Bootstrap::subsample ? kDefaultSubsample : 1.0);
+  const auto k = static_cast<std::uint32_t>(std::llround(f * static_cast<double>(n)));
+  return std::min(n, std::max<std::uint32_t>(1, k));
+}
+
 std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
                                         const ForestParams& params, std::uint64_t tree_index) {
   Xoshiro256 rng(hash_seed(params.seed, tree_index));
   std::vector<std::uint32_t> mult;
-  draw_inbag(rng, y, rows, effective_sampling(params), mult);
+  draw_inbag(rng, y, rows, params, mult);
   return mult;
 }
 
@@ -145,7 +173,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   std::vector<Sample> samples;
   {
     std::vector<std::uint32_t> mult;
-    draw_inbag(rng, y, rows, sampling, mult);
+    draw_inbag(rng, y, rows, params, mult);
     std::size_t n_in = 0;
     for (auto m : mult) n_in += m > 0;
     samples.reserve(n_in);
@@ -184,6 +212,9 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     else root_counts.n0 += s.count_cls >> 1;
   }
   const double root_weight = static_cast<double>(root_counts.n0) * cw0 + static_cast<double>(root_counts.n1) * cw1;
+  // Leaf shrinkage towards the root's (weighted) positive ratio: leaf_prior pseudo-rows at that ratio.
+  const double prior_w = params.leaf_prior;
+  const double prior_w1 = root_weight > 0 ? prior_w * static_cast<double>(root_counts.n1) * cw1 / root_weight : 0.0;
   std::vector<StackEntry> stack;
   stack.push_back({add_node(), 0, samples.size(), 0, root_counts});
   const std::uint8_t* codes = xb.row(0);
@@ -194,7 +225,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     const Counts& nc = e.counts;
     {
       const double w0 = static_cast<double>(nc.n0) * cw0, w1 = static_cast<double>(nc.n1) * cw1;
-      tree.value[static_cast<std::size_t>(e.node)] = static_cast<float>(w1 / (w0 + w1));
+      tree.value[static_cast<std::size_t>(e.node)] = static_cast<float>((w1 + prior_w1) / (w0 + w1 + prior_w));
     }
     if (nc.n0 == 0 || nc.n1 == 0) continue;                         // pure
     if (params.max_depth > 0 && e.depth >= params.max_depth) continue;

@@ -20,6 +20,7 @@
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
+#include "ecgforest/pipeline/tune.hpp"
 #include "ecgforest/forest/rng.hpp"
 #include "ecgforest/version.hpp"
 
@@ -39,7 +40,11 @@ forest::ForestParams forest_params(const Config& c) {
   p.max_depth = c.train.max_depth;
   p.min_samples_leaf = c.train.min_samples_leaf;
   p.bootstrap = c.train.bootstrap != "none";
-  p.sampling = c.train.bootstrap == "balanced" ? forest::Bootstrap::balanced : forest::Bootstrap::standard;
+  p.sampling = c.train.bootstrap == "balanced"    ? forest::Bootstrap::balanced
+               : c.train.bootstrap == "subsample" ? forest::Bootstrap::subsample
+                                                  : forest::Bootstrap::standard;
+  p.sample_fraction = c.train.sample_fraction;
+  p.leaf_prior = c.train.leaf_prior;
   p.class_weight = c.train.class_weight == "balanced" ? forest::ClassWeight::balanced : forest::ClassWeight::none;
   p.seed = c.train.seed;
   p.max_bins = c.train.max_bins;
@@ -217,7 +222,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
                           (n_pos == 0 ? "Add recordings with seizures or lower --label-threshold."
                                       : "Add seizure-free recordings or raise --label-threshold."));
   }
-  const auto params = forest_params(config);
+  auto params = forest_params(config);
   std::vector<std::string> notes;
   if (p > params.n_trees) {
     notes.push_back(std::to_string(p) + " ranks for " + std::to_string(params.n_trees) +
@@ -239,6 +244,13 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   }
   std::vector<std::uint32_t> rows(n_rows);
   for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
+  // --tune (tune.hpp): the chosen settings are used for the cross-validation and the final model.
+  std::optional<TuneResult> tuned;
+  if (config.train.tune) {
+    tuned = tune_forest(comm, ts, rows, params);
+    params = tuned->candidates[tuned->chosen].params;
+  }
+  const double t_tune = now_s();
 
   // Patient-grouped cross-validation.
   int k = config.train.cv_folds;
@@ -265,6 +277,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   j.key("decision_threshold").value(config.train.decision_threshold);
   j.key("n_ranks").value(p);
   j.key("trees").value(params.n_trees);
+  if (tuned) write_tune_json(j.key("tune"), *tuned);
   std::string table;
   std::optional<eval::PostprocessChoice> choice;  // rank 0: the post-processing CV chose
   if (k >= 2) {
@@ -325,7 +338,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   }
   // Final model on every training row.
   const double t_cv = now_s();
-  auto local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, params);
+  auto local = tuned ? std::move(tuned->local) : parallel::grow_distributed(comm, ts.xb, ts.y, rows, params);
   const double t_grow = now_s();
   OobResult oob;
   if (!config.train.skip_oob && params.bootstrap) {
@@ -382,6 +395,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     std::ostringstream os;
     os << "train: " << n_rows << " training windows (" << n_pos << " positive) from " << ts.patients.size()
        << " patients, " << F << " features, " << params.n_trees << " trees on " << p << " rank(s)\n";
+    if (tuned) os << tune_summary(*tuned);
     if (k >= 2 || oob.done) {
       os << "train: " << (k >= 2 ? "patient-grouped " + std::to_string(k) + "-fold cross-validation" : std::string("evaluation"))
          << (oob.done ? " and out-of-bag estimate" : "") << " (threshold " << config.train.decision_threshold << "):\n";
@@ -409,7 +423,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       model.trees = std::move(trees);
       model.feature_names = ts.columns;
       io::ModelMeta meta;
-      meta.config_toml = to_toml(config);
+      Config effective = config;
+      if (tuned) apply_tuned(effective.train, params);
+      meta.config_toml = to_toml(effective);
       meta.metrics_json = s.metrics_json;
       meta.summary = summary;
       if (choice) meta.postprocess_toml = postprocess_toml(choice->chosen);
@@ -431,7 +447,8 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     std::ostringstream os;
     os << summary;
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
-    os << "train: phases (s): read and bin " << fmt_g(t_read - t0) << ", cross-validation " << fmt_g(t_cv - t_read)
+    os << "train: phases (s): read and bin " << fmt_g(t_read - t0) << (tuned ? ", tune " + fmt_g(t_tune - t_read) : "")
+       << ", cross-validation " << fmt_g(t_cv - t_tune)
        << ", final trees " << fmt_g(t_grow - t_cv) << ", out-of-bag and permutation " << fmt_g(t_oob - t_grow)
        << ", gather, importances and write " << fmt_g(now_s() - t_oob) << "\n";
     os << "train: model written to " << model_path.string() << ", metrics to " << metrics_json_path.string() << " ("

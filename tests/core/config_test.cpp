@@ -3,6 +3,8 @@
 // from the literal TOML texts written here.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -73,10 +75,13 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_FALSE(c.extract.strict);
   EXPECT_EQ(c.train.trees, 100);
   EXPECT_EQ(c.train.max_features, 0);
-  EXPECT_EQ(c.train.max_depth, 0);
-  EXPECT_EQ(c.train.min_samples_leaf, 1);
+  EXPECT_EQ(c.train.max_depth, 10);
+  EXPECT_EQ(c.train.min_samples_leaf, 20);
   EXPECT_EQ(c.train.class_weight, "balanced");
-  EXPECT_EQ(c.train.bootstrap, "standard");
+  EXPECT_EQ(c.train.bootstrap, "subsample");
+  EXPECT_EQ(c.train.sample_fraction, 0.0);
+  EXPECT_EQ(c.train.leaf_prior, 200.0);
+  EXPECT_FALSE(c.train.tune);
   EXPECT_EQ(c.train.cv_folds, 3);
   EXPECT_EQ(c.train.seed, 42u);
   EXPECT_EQ(c.train.label_threshold, 0.5);
@@ -150,7 +155,7 @@ decision_threshold = 0.3
   EXPECT_EQ(c.train.cv_folds, 0);
   EXPECT_EQ(c.train.decision_threshold, 0.3);
   EXPECT_EQ(c.train.max_depth, 9);
-  EXPECT_EQ(c.train.min_samples_leaf, 1);
+  EXPECT_EQ(c.train.min_samples_leaf, 20);  // the default
   EXPECT_NO_THROW(validate(c));
 }
 
@@ -302,6 +307,11 @@ TEST(Config, ValidateRanges) {
   bad([](Config& c) { c.train.min_samples_leaf = 0; }, "min_samples_leaf");
   bad([](Config& c) { c.train.class_weight = "Balanced"; }, "class_weight");
   bad([](Config& c) { c.train.bootstrap = "yes"; }, "bootstrap");
+  bad([](Config& c) { c.train.sample_fraction = -0.1; }, "sample_fraction");
+  bad([](Config& c) { c.train.sample_fraction = 1.5; }, "sample_fraction");
+  bad([](Config& c) { c.train.leaf_prior = -1; }, "leaf_prior");
+  bad([](Config& c) { c.train.leaf_prior = std::nan(""); }, "leaf_prior");
+  bad([](Config& c) { c.train.tune = true; c.train.bootstrap = "none"; }, "tune");
   bad([](Config& c) { c.train.cv_folds = 1; }, "cv_folds");
   bad([](Config& c) { c.train.cv_folds = -2; }, "cv_folds");
   bad([](Config& c) { c.train.label_threshold = 0; }, "label_threshold");
@@ -316,6 +326,8 @@ TEST(Config, ValidateRanges) {
   ok.train.decision_threshold = 0;
   ok.train.max_depth = 0;
   ok.train.max_features = 0;
+  ok.train.sample_fraction = 1;
+  ok.train.leaf_prior = 0;
   ok.extract.annotation_tolerance_s = 0;
   EXPECT_NO_THROW(validate(ok));
   ok.train.cv_folds = 2;

@@ -3,6 +3,7 @@
 // the right number of trees and a note.
 #include <gtest/gtest.h>
 #include <mpi.h>
+#include <omp.h>
 
 #include <cmath>
 #include <cstdint>
@@ -45,6 +46,35 @@ Small make_small() {
   return d;
 }
 
+/// Rank 0 writes a 3-patient features file (100 windows each, 20 % positive, column a informative)
+/// with MPI_COMM_SELF; every rank waits for it.
+void write_three_patients(const std::filesystem::path& features) {
+  if (comm_rank(MPI_COMM_WORLD) == 0) {
+    io::FeaturesMeta meta;
+    meta.columns = {"a", "b"};
+    std::vector<io::RecordResult> recs;
+    std::mt19937 g(5);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    for (int p = 0; p < 3; ++p) {
+      io::RecordResult r;
+      r.index = static_cast<std::size_t>(p);
+      r.row.patient = std::string("P").append(std::to_string(p));
+      r.features.resize(100, 2);
+      for (int i = 0; i < 100; ++i) {
+        const float y = i % 5 == 0 ? 1.0f : 0.0f;
+        r.label.push_back(y);
+        r.time_s.push_back(i);
+        r.features(i, 0) = nd(g) + 2 * y;
+        r.features(i, 1) = nd(g);
+      }
+      r.row.n_windows = 100;
+      recs.push_back(std::move(r));
+    }
+    io::write_features_file(MPI_COMM_SELF, features, recs.size(), recs, meta);
+    }
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
 TEST(MpiForestTrain, OobPermutationAndBinnedVotesEqualSerial) {
   const Small d = make_small();
   const auto xb = forest::BinnedMatrix::build(d.x.data(), d.n, d.f);
@@ -75,31 +105,7 @@ TEST(MpiForestTrain, OobPermutationAndBinnedVotesEqualSerial) {
 TEST(MpiForestTrain, TwoTreesOnAnyRankCount) {
   const auto dir = shared_tmp("forest_train_two_trees");
   const auto features = dir / "f.h5";
-  // Rank 0 writes a 3-patient features file with MPI_COMM_SELF.
-  if (comm_rank(MPI_COMM_WORLD) == 0) {
-    io::FeaturesMeta meta;
-    meta.columns = {"a", "b"};
-    std::vector<io::RecordResult> recs;
-    std::mt19937 g(5);
-    std::normal_distribution<float> nd(0.0f, 1.0f);
-    for (int p = 0; p < 3; ++p) {
-      io::RecordResult r;
-      r.index = static_cast<std::size_t>(p);
-      r.row.patient = std::string("P").append(std::to_string(p));
-      r.features.resize(100, 2);
-      for (int i = 0; i < 100; ++i) {
-        const float y = i % 5 == 0 ? 1.0f : 0.0f;
-        r.label.push_back(y);
-        r.time_s.push_back(i);
-        r.features(i, 0) = nd(g) + 2 * y;
-        r.features(i, 1) = nd(g);
-      }
-      r.row.n_windows = 100;
-      recs.push_back(std::move(r));
-    }
-    io::write_features_file(MPI_COMM_SELF, features, recs.size(), recs, meta);
-  }
-  MPI_Barrier(MPI_COMM_WORLD);
+  write_three_patients(features);
   Config cfg;
   cfg.train.trees = 2;
   cfg.train.cv_folds = 3;
@@ -109,6 +115,52 @@ TEST(MpiForestTrain, TwoTreesOnAnyRankCount) {
   EXPECT_EQ(idle_note, comm_size(MPI_COMM_WORLD) > 2);
   if (comm_rank(MPI_COMM_WORLD) == 0) {
     EXPECT_EQ(io::read_model_file(dir / "m.h5").trees.size(), 2u);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
+TEST(MpiForestTrain, TuneChoosesTheSameForestOnAnyRankAndThreadCount) {
+  const auto dir = shared_tmp("forest_train_tune");
+  const auto features = dir / "f.h5";
+  write_three_patients(features);
+  Config cfg;
+  cfg.train.trees = 6;
+  cfg.train.cv_folds = 0;
+  cfg.train.tune = true;
+  cfg.train.max_depth = 3;
+  cfg.train.min_samples_leaf = 4;
+  cfg.train.leaf_prior = 10;
+  const auto s = pipeline::run_train(MPI_COMM_WORLD, cfg, features, dir / "m.h5", dir / "m.metrics.json", nullptr);
+  if (comm_rank(MPI_COMM_WORLD) == 0) {
+    // Reference: one rank, one thread.
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const auto ref = pipeline::run_train(MPI_COMM_SELF, cfg, features, dir / "r.h5", dir / "r.metrics.json", nullptr);
+    omp_set_num_threads(threads);
+    const auto a = io::read_model_file(dir / "m.h5"), b = io::read_model_file(dir / "r.h5");
+    ASSERT_EQ(a.trees.size(), 6u);
+    ASSERT_EQ(b.trees.size(), 6u);
+    for (std::size_t t = 0; t < 6; ++t) {
+      EXPECT_EQ(a.trees[t].feature, b.trees[t].feature) << t;
+      EXPECT_EQ(a.trees[t].threshold, b.trees[t].threshold) << t;
+      EXPECT_EQ(a.trees[t].nan_left, b.trees[t].nan_left) << t;
+      EXPECT_EQ(a.trees[t].left, b.trees[t].left) << t;
+      EXPECT_EQ(a.trees[t].value, b.trees[t].value) << t;
+    }
+    // The grid of 7 settings and the choice are in the metrics (identical apart from the timing
+    // and rank count).
+    const auto cut = [](const std::string& j) { return j.substr(j.find("\"tune\""), j.find("\"cv\"") - j.find("\"tune\"")); };
+    ASSERT_NE(s.metrics_json.find("\"tune\""), std::string::npos);
+    EXPECT_EQ(cut(s.metrics_json), cut(ref.metrics_json));
+    const auto c = s.metrics_json.find("\"chosen\":{\"max_depth\":");
+    ASSERT_NE(c, std::string::npos) << s.metrics_json;
+    // The effective configuration stored in the model carries the chosen depth.
+    const int depth = std::stoi(s.metrics_json.substr(c + 22));
+    io::ModelMeta meta;
+    io::read_model_file(dir / "m.h5", &meta);
+    EXPECT_NE(meta.config_toml.find("max_depth = " + std::to_string(depth) + "\n"), std::string::npos) << meta.config_toml;
+    EXPECT_NE(meta.summary.find("train: tune: chosen max_depth=" + std::to_string(depth) + " "), std::string::npos)
+        << meta.summary;
   }
   MPI_Barrier(MPI_COMM_WORLD);
 }

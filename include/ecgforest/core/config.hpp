@@ -40,10 +40,15 @@ struct ExtractSettings {
 struct TrainSettings {
   int trees = 100;
   int max_features = 0;  ///< 0 = floor(sqrt(F))
-  int max_depth = 0;     ///< 0 = unlimited
-  int min_samples_leaf = 1;
+  // Defaults from benchmarks/forest_compare.py (README "Random forest"): shallow-ish trees on
+  // subsamples with shrunk leaves generalise better here than trees grown to purity.
+  int max_depth = 10;    ///< 0 = unlimited
+  int min_samples_leaf = 20;
   std::string class_weight = "balanced";  ///< "balanced" or "none"
-  std::string bootstrap = "standard";     ///< "standard", "balanced" (class-balanced) or "none"
+  std::string bootstrap = "subsample";    ///< "standard", "balanced" (class-balanced), "subsample" or "none"
+  double sample_fraction = 0;  ///< draws per tree / training rows, (0, 1]; 0 = 1 (0.632 for subsample)
+  double leaf_prior = 200;     ///< leaf shrinkage: pseudo-rows at the root's class ratio per node
+  bool tune = false;           ///< pick max_depth/min_samples_leaf/max_features/leaf_prior by OOB AUC
   int cv_folds = 3;  ///< patient-grouped folds; 0 = no cross-validation
   std::uint64_t seed = 42;
   double label_threshold = 0.5;     ///< window seizure fraction >= this → positive class

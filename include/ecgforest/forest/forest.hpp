@@ -18,11 +18,13 @@ namespace ecgforest::forest {
 
 enum class ClassWeight { none, balanced };
 
-/// standard: n draws with replacement from the n training rows; balanced: n draws with
-/// replacement, half of them (n/2, rounded down) from the positive rows and the rest from the
+/// standard: d draws with replacement from the n training rows (d = draws_per_tree, n by
+/// default); balanced: d draws with replacement, half of them (d/2, rounded down) from the positive rows and the rest from the
 /// negative rows (each class drawn uniformly; class weights are then 1, whatever class_weight
-/// says, because the in-bag classes are already balanced); none: every row once (no OOB).
-enum class Bootstrap { none, standard, balanced };
+/// says, because the in-bag classes are already balanced); subsample: round(sample_fraction * n)
+/// distinct rows drawn without replacement (each in-bag row counts once); none: every row once
+/// (no OOB).
+enum class Bootstrap { none, standard, balanced, subsample };
 
 struct ForestParams {
   int n_trees = 100;
@@ -36,7 +38,22 @@ struct ForestParams {
   std::uint64_t seed = 42;
   int max_bins = 256;        ///< 2..256; at most max_bins-1 real quantile bins per feature
                              ///< (codes are uint8, code 255 is reserved for NaN)
+  /// Draws per tree as a fraction of the n training rows, in (0, 1]; 0 = the sampling's own
+  /// default: 1 for standard/balanced (n draws with replacement), kDefaultSubsample for subsample.
+  double sample_fraction = 0;
+  /// Leaf shrinkage: a node's value is (w1 + leaf_prior * p) / (w + leaf_prior), where w1 and w
+  /// are its (class-weighted, with multiplicity) positive and total counts and p is the same
+  /// ratio at the tree's root; leaf_prior pseudo-rows at the root's rate pull small leaves
+  /// towards it. 0 = the plain in-leaf ratio.
+  double leaf_prior = 0;
 };
+
+/// Subsample fraction when sample_fraction is 0: about the share of distinct rows in a bootstrap.
+inline constexpr double kDefaultSubsample = 0.632;
+
+/// Number of draws per tree for n training rows: max(1, round(fraction * n)) with the fraction
+/// resolved as documented at ForestParams::sample_fraction (n for Bootstrap::none).
+std::uint32_t draws_per_tree(const ForestParams& p, std::uint32_t n);
 
 /// The sampling a tree really uses (bootstrap=false overrides `sampling`).
 inline Bootstrap effective_sampling(const ForestParams& p) { return p.bootstrap ? p.sampling : Bootstrap::none; }
@@ -138,7 +155,8 @@ std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y,
 /// Single-threaded, deterministic. Balanced class weights are n / (2 n_c) over `rows`; a class
 /// absent from `rows` gives a single-leaf tree. Throws Error for empty rows, a label vector of
 /// the wrong size, out-of-range row indices or labels other than 0/1, ConfigError for negative
-/// max_depth / max_features or min_samples_leaf < 1, and Error for balanced bootstrap when a
+/// max_depth / max_features, min_samples_leaf < 1, sample_fraction outside [0, 1] or a negative /
+/// non-finite leaf_prior, and Error for balanced bootstrap when a
 /// class is absent from `rows`.
 Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                const std::vector<std::uint32_t>& rows, const ForestParams& params,

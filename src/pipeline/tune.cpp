@@ -1,0 +1,139 @@
+#include "ecgforest/pipeline/tune.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/eval/metrics.hpp"
+#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/pipeline/train_data.hpp"
+
+namespace ecgforest::pipeline {
+namespace {
+
+bool same_settings(const forest::ForestParams& a, const forest::ForestParams& b) {
+  return a.max_depth == b.max_depth && a.min_samples_leaf == b.min_samples_leaf &&
+         a.max_features == b.max_features && a.leaf_prior == b.leaf_prior;
+}
+
+/// OOB ROC AUC of `local` (all ranks' trees of a forest grown with `params` on `rows`).
+double oob_auc(MPI_Comm comm, const parallel::LocalTrees& local, const TrainingSet& ts,
+               const std::vector<std::uint32_t>& rows, const forest::ForestParams& params) {
+  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params);
+  std::vector<float> score;
+  std::vector<std::uint8_t> truth;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (forest::vote_count(acc[i]) == 0) continue;
+    score.push_back(static_cast<float>(forest::vote_mean(acc[i])));
+    truth.push_back(ts.y[rows[i]]);
+  }
+  return score.empty() ? std::nan("") : eval::roc_auc(score, truth);
+}
+
+}  // namespace
+
+std::vector<forest::ForestParams> tune_grid(const forest::ForestParams& base, std::size_t n_features) {
+  const int k = base.max_features > 0
+                    ? std::min(base.max_features, static_cast<int>(n_features))
+                    : std::max(1, static_cast<int>(std::floor(std::sqrt(static_cast<double>(n_features)))));
+  std::vector<forest::ForestParams> grid{base};
+  auto add = [&](auto change) {
+    auto p = base;
+    change(p);
+    for (const auto& q : grid)
+      if (same_settings(p, q)) return;
+    grid.push_back(p);
+  };
+  const int d = base.max_depth;
+  add([&](auto& p) { p.max_depth = d > 0 ? std::max(2, (d * 3 + 2) / 5) : 8; });
+  add([&](auto& p) { p.max_depth = d > 0 ? (d * 3 + 1) / 2 : 16; });
+  add([&](auto& p) { p.min_samples_leaf = std::max(1, base.min_samples_leaf / 4); });
+  add([&](auto& p) { p.min_samples_leaf = base.min_samples_leaf * 4; });
+  add([&](auto& p) { p.max_features = std::min(2 * k, static_cast<int>(n_features)); });
+  add([&](auto& p) { p.leaf_prior = base.leaf_prior > 0 ? base.leaf_prior * 4 : 25.0; });
+  return grid;
+}
+
+std::string tune_settings_text(const forest::ForestParams& p) {
+  std::ostringstream os;
+  os << "max_depth=" << p.max_depth << " min_samples_leaf=" << p.min_samples_leaf
+     << " max_features=" << p.max_features << " leaf_prior=" << p.leaf_prior;
+  return os.str();
+}
+
+TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
+                       const forest::ForestParams& base) {
+  if (forest::effective_sampling(base) == forest::Bootstrap::none) {
+    throw ConfigError("train.tune (--tune) scores settings by their out-of-bag estimate, which needs a sampling "
+                      "of rows per tree; set train.bootstrap to 'subsample', 'standard' or 'balanced'.");
+  }
+  TuneResult r;
+  for (const auto& p : tune_grid(base, ts.xb.n_features())) {
+    auto half = p;
+    half.n_trees = std::max(1, p.n_trees / 2);
+    const auto local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, half);
+    r.candidates.push_back({p, oob_auc(comm, local, ts, rows, half)});
+  }
+  // The configured settings (candidate 0) stay unless another candidate beats them by more than
+  // the margin; then the best such candidate wins (the first one on ties). NaN scores never win.
+  const double base_auc = r.candidates[0].oob_auc;
+  double best = std::isnan(base_auc) ? -1.0 : base_auc + kTuneMargin;
+  for (std::size_t i = 1; i < r.candidates.size(); ++i) {
+    if (r.candidates[i].oob_auc > best) {
+      best = r.candidates[i].oob_auc;
+      r.chosen = i;
+    }
+  }
+  r.local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, r.candidates[r.chosen].params);
+  return r;
+}
+
+void apply_tuned(TrainSettings& t, const forest::ForestParams& p) {
+  t.max_depth = p.max_depth;
+  t.min_samples_leaf = p.min_samples_leaf;
+  t.max_features = p.max_features;
+  t.leaf_prior = p.leaf_prior;
+}
+
+namespace {
+void settings_json(JsonWriter& j, const forest::ForestParams& p) {
+  j.key("max_depth").value(p.max_depth).key("min_samples_leaf").value(p.min_samples_leaf);
+  j.key("max_features").value(p.max_features).key("leaf_prior").value(p.leaf_prior);
+}
+}  // namespace
+
+void write_tune_json(JsonWriter& j, const TuneResult& r) {
+  j.begin_object();
+  j.key("score").value("oob_roc_auc of the first half of the trees").key("margin").value(kTuneMargin);
+  j.key("candidates").begin_array();
+  for (const auto& c : r.candidates) {
+    j.begin_object();
+    settings_json(j, c.params);
+    j.key("oob_roc_auc").value(c.oob_auc);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("chosen_index").value(static_cast<std::uint64_t>(r.chosen));
+  j.key("chosen").begin_object();
+  settings_json(j, r.candidates[r.chosen].params);
+  j.end_object();
+  j.end_object();
+}
+
+std::string tune_summary(const TuneResult& r) {
+  std::ostringstream os;
+  os << "train: tune: " << r.candidates.size() << " settings scored by out-of-bag ROC AUC (half the trees):\n";
+  for (std::size_t i = 0; i < r.candidates.size(); ++i) {
+    char auc[32];
+    std::snprintf(auc, sizeof auc, "%.4f", r.candidates[i].oob_auc);
+    os << "  " << (i == r.chosen ? "* " : "  ") << tune_settings_text(r.candidates[i].params) << "  oob_auc " << auc
+       << (i == 0 ? "  (configured)" : "") << "\n";
+  }
+  os << "train: tune: chosen " << tune_settings_text(r.candidates[r.chosen].params) << "\n";
+  return os.str();
+}
+
+}  // namespace ecgforest::pipeline
