@@ -427,8 +427,8 @@ void validate(const Config& c) {
     fail("score.scorer (--scorer) must be nedc, szcore or all, got '" + sc.scorer + "'.");
   if (sc.taes_overlap != "nedc" && sc.taes_overlap != "exact")
     fail("score.taes_overlap (--taes-overlap) must be nedc or exact, got '" + sc.taes_overlap + "'.");
-  if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600))
-    fail("score.epoch_s (--epoch-s) must be between 0.001 and 3600 seconds.");
+  if (!(sc.epoch_s > 0)) fail("score.epoch_s: --epoch-s must be > 0 seconds.");
+  if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600)) fail("score.epoch_s: --epoch-s must be between 0.001 and 3600 seconds.");
   if (!(sc.szcore_tolerance_start_s >= 0) || !(sc.szcore_tolerance_end_s >= 0))
     fail("score.szcore_tolerance_start_s and score.szcore_tolerance_end_s must be >= 0 seconds.");
   if (!(sc.szcore_min_overlap >= 0 && sc.szcore_min_overlap < 1))

@@ -269,6 +269,12 @@ std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names)
                       "' removes every feature column; leave at least one.");
   }
   const auto edges = ts.xb.upper_edges();
+  if (edges.size() != ts.columns.size()) {  // no rows were binned (no training rows): names only
+    std::vector<std::string> kept_names;
+    for (auto f : keep) kept_names.push_back(ts.columns[f]);
+    ts.columns = std::move(kept_names);
+    return removed;
+  }
   std::vector<std::vector<float>> kept_edges;
   std::vector<std::string> kept_names;
   for (auto f : keep) {

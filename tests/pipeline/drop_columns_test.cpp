@@ -37,6 +37,13 @@ TEST(DropColumns, RemovesNamedColumnsAndKeepsTheOthersCodes) {
   EXPECT_TRUE(ts.all_nan_columns.empty());
 }
 
+TEST(DropColumns, WithoutRowsOnlyTheNamesChange) {
+  TrainingSet ts;  // read_training_set returns this when no window is labelled
+  ts.columns = {"a", "sqi"};
+  EXPECT_EQ(drop_columns(ts, "sqi"), std::vector<std::string>{"sqi"});
+  EXPECT_EQ(ts.columns, std::vector<std::string>{"a"});
+}
+
 TEST(DropColumns, EmptyListKeepsEverythingAndAllColumnsIsAnError) {
   auto ts = three_columns();
   EXPECT_TRUE(drop_columns(ts, "").empty());
