@@ -22,8 +22,8 @@ format=beats
 train_patients=16
 train_hours=12
 test_patients=8
-test_hours=24
-tailor_hours=8
+test_hours=36
+tailor_hours=12
 rr_daily="$root/../shared/data/rr_daily/beats"
 seed=101
 while [ $# -gt 0 ]; do

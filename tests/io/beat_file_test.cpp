@@ -223,7 +223,8 @@ TEST_F(BeatFileErrors, BadGzip) {
   corrupt[gz.size() - 6] = static_cast<char>(corrupt[gz.size() - 6] ^ 0x55);  // CRC-32 of the trailer
   expect_rejected(write("c_beats.csv.gz", corrupt), "damaged or truncated gzip");
   expect_rejected(dir_ / "missing_beats.csv", "does not exist", "unreadable");
-  expect_rejected(dir_, "is a directory", "unreadable");
+  fs::create_directory(dir_ / "dir_beats.csv");
+  expect_rejected(dir_ / "dir_beats.csv", "is a directory", "unreadable");
 }
 
 }  // namespace
