@@ -58,9 +58,11 @@ std::vector<std::vector<Event>> merged_refs(const std::vector<RecordingProbabili
 
 double sens_key(const CandidateScore& c) { return std::isnan(c.ovlp_sensitivity) ? -1.0 : c.ovlp_sensitivity; }
 
-// Total order used for the choice: larger is better.
+// Total order used for the choice: larger is better. The budget is a count over the scored
+// hours; a CV shorter than 24/budget hours cannot resolve it, so (budget > 0) one alarm is allowed.
 std::tuple<int, double, double> rank_key(const CandidateScore& c, double budget) {
-  const bool fits = c.ovlp_fa_per_24h <= budget;
+  const double allowed = budget > 0 ? std::max(1.0, budget * c.hours / 24.0) : 0.0;
+  const bool fits = static_cast<double>(c.false_alarms) <= allowed;
   if (fits) return {1, sens_key(c), -static_cast<double>(c.false_alarms)};
   return {0, -static_cast<double>(c.false_alarms), sens_key(c)};
 }

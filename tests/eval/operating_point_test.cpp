@@ -44,8 +44,9 @@ PostprocessSettings budget(double fa) {
 }
 
 TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
-  // 0.5: the 0.6 bump is a false alarm (24 per 24 h in one hour) -> over a budget of 1;
-  // 0.65: seizure (0.7) hit, bump quiet -> sensitivity 1, 0 FA; 0.8: seizure missed.
+  // 0.5: the 0.6 bump is a false alarm (24 per 24 h in one hour; allowed, as one hour cannot
+  // resolve a budget of 1 per 24 h); 0.65: seizure (0.7) hit, bump quiet -> sensitivity 1, 0 FA,
+  // so it wins the tie on sensitivity by fewer false alarms; 0.8: seizure missed.
   const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, budget(1.0), {}, small_grid({0.5, 0.65, 0.8}));
   EXPECT_TRUE(c.fits_budget);
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.65);
@@ -85,7 +86,11 @@ TEST(OperatingPoint, FixedKeysKeepTheirValue) {
   const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, base, fixed, small_grid({0.65, 0.8}));
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
   EXPECT_EQ(c.n_candidates, 1u);
-  EXPECT_FALSE(c.fits_budget);  // the bump is a false alarm at 0.5
+  // The bump is one false alarm at 0.5: one hour cannot resolve 1 per 24 h, so one is allowed;
+  // with a budget of 0 it does not fit.
+  EXPECT_TRUE(c.fits_budget);
+  base.fa_budget_per_24h = 0.0;
+  EXPECT_FALSE(choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, base, fixed, small_grid({0.65})).fits_budget);
 }
 
 TEST(OperatingPoint, NothingFitsKeepsTheFewestFalseAlarms) {

@@ -55,7 +55,9 @@ CandidateScore score_candidate(const std::vector<RecordingProbabilities>& recs, 
                                const PostprocessSettings& s);
 
 /// Searches `grid` (keys in `fixed` keep base's value) and returns the setting with the highest
-/// OVLP sensitivity among those with FA/24h <= base.fa_budget_per_24h; ties: fewer false alarms,
+/// OVLP sensitivity among those with at most max(1, budget x hours / 24) false alarms (budget =
+/// base.fa_budget_per_24h > 0; a budget of 0 allows none): a CV over fewer than 24/budget hours
+/// cannot resolve the budget, so it allows one alarm instead of none; ties: fewer false alarms,
 /// then the middle one of the tied settings in grid order (threshold innermost), so that a plateau
 /// of equally good thresholds gives its centre rather than an edge. When no setting fits the
 /// budget: the fewest false alarms, ties by sensitivity. Deterministic.
