@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The README's quick-start figures cannot go stale: this runs the demo's own commands (same
+# cohorts, seeds and config as tools/quickstart.sh demo) in a scratch folder and compares every
+# figure the README quotes with what the run writes (metrics.json, score.json).
+# Usage: e2e_readme_demo.sh ECGFOREST SYNTH TMPDIR
+set -euo pipefail
+ecg=$1 synth=$2 tmp=$3
+here=$(cd "$(dirname "$0")" && pwd)
+src=${ECGFOREST_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
+mpi=(${MPIEXEC:-mpirun} --allow-run-as-root --oversubscribe --bind-to none)
+rm -rf "$tmp" && mkdir -p "$tmp"
+export OMP_NUM_THREADS=1
+# The cohorts of tools/quickstart.sh demo.
+"$synth" --out "$tmp/demo_cohort" --patients 8 --recordings 2 --minutes 30 --seed 7 --seizure-rate 6 --quiet
+"$synth" --out "$tmp/demo_cohort_new" --patients 4 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
+"${mpi[@]}" -np 2 "$ecg" run --config "$src/configs/demo.toml" --input "$tmp/demo_cohort" --output "$tmp/run" > "$tmp/run.log"
+"${mpi[@]}" -np 2 "$ecg" predict --config "$src/configs/demo.toml" --model "$tmp/run/model.h5" \
+  --input "$tmp/demo_cohort_new" --output "$tmp/run/predictions" > "$tmp/predict.log"
+/usr/bin/python3 - "$src/README.md" "$tmp/run" <<'PY'
+import json, re, sys
+readme, run = sys.argv[1], sys.argv[2]
+text = " ".join(open(readme).read().split())
+m = json.load(open(f"{run}/metrics.json"))
+s = json.load(open(f"{run}/predictions/score.json"))
+def find(pattern):
+    g = re.search(pattern, text)
+    assert g, f"README quick start no longer has the sentence matching {pattern!r}"
+    return g.groups()
+auc, sens, spec = find(r"pooled window-level ROC AUC of ([0-9.]+) \(sensitivity ([0-9.]+), specificity ([0-9.]+) at 0\.5\)")
+p = m["cv"]["pooled"]
+got = [f"{p['roc_auc']:.3f}", f"{p['sensitivity']:.3f}", f"{p['specificity']:.3f}"]
+assert [auc, sens, spec] == got, f"README says AUC/sens/spec {auc}/{sens}/{spec}, the demo gives {got}"
+h1, n1, fa1, h2, n2, fa2 = find(r"finds (\d+)/(\d+) held-out seizures at ([0-9.]+) false alarms per 24 h, and "
+                                r"(\d+)/(\d+) seizures of the 4 new patients at ([0-9.]+) FA/24h")
+cv = m["cv_events"]
+got = [str(cv["counts"]["ovlp"]["hits"]), str(cv["n_ref_events"]), f"{cv['ovlp_fa_per_24h']:g}",
+       str(s["counts"]["ovlp"]["hits"]), str(s["n_ref_events"]), f"{s['ovlp_fa_per_24h']:g}"]
+assert [h1, n1, fa1, h2, n2, fa2] == got, f"README says {[h1, n1, fa1, h2, n2, fa2]}, the demo gives {got}"
+c = m["operating_point"]["chosen"]
+k, th, dur, gap = find(r"the operating point CV chose \(mean over (\d+) windows, threshold ([0-9.]+), minimum (\d+) s, merge gap (\d+) s\)")
+got = [str(c["smoothing_windows"]), f"{c['threshold']:g}", f"{c['min_duration_s']:g}", f"{c['merge_gap_s']:g}"]
+assert [k, th, dur, gap] == got, f"README says operating point {[k, th, dur, gap]}, the demo chose {got}"
+print("e2e_readme_demo: README quick-start figures match the demo run")
+PY
