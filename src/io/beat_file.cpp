@@ -188,7 +188,8 @@ bool parse_datetime_ns(std::string_view s, std::int64_t& ns) {
   }
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
+  // Nanoseconds since 1970 in int64 reach 1677..2262; recordings are dated 1900..2200.
+  if (!ymd.ok() || y < 1900 || y > 2200 || h > 23 || mi > 59 || sec > 60) return false;
   std::int64_t frac_ns = 0;
   if (s.size() > 19) {
     if (s[19] != '.' || s.size() == 20) return false;

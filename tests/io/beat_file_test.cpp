@@ -209,6 +209,10 @@ TEST_F(BeatFileErrors, BadValues) {
   expect_rejected(write("d_rr.csv", "timestamp,rr_interval\n1.0,12x\n"), "not a number");
   expect_rejected(write("e_rr.csv", "timestamp,rr_interval\n2000-13-01 00:00:00,800\n"), "neither a date-time");
   expect_rejected(write("f_rr.csv", "timestamp,rr_interval\n1.0,800\n2000-01-01 00:00:02,800\n"), "mixes");
+  // Found by fuzz_beat_file: the year 1000 overflowed the nanoseconds since 1970 (UB); dates
+  // outside 1900..2200 are not date-times.
+  expect_rejected(write("g_rr.csv", "timestamp,rr_interval\n1000-01-01 00:03:46.4921875,710.9375\n"), "neither a date-time");
+  expect_rejected(write("h_rr.csv", "timestamp,rr_interval\n2263-01-01 00:00:00,800\n"), "neither a date-time");
 }
 
 TEST_F(BeatFileErrors, BadGzip) {
