@@ -15,7 +15,7 @@
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inspect.hpp"
 #include "ecgforest/pipeline/predict.hpp"
@@ -70,7 +70,7 @@ std::vector<ToolCommand> tool_commands() {
 }  // namespace
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
-  const int me = parallel::rank(comm);
+  const int me = comm::rank(comm);
   CLI::App app{std::string("ecgforest ") + kVersion +
                ": ECG recordings (EDF) to HRV features to a distributed random-forest seizure detector.\n"
                "Run under mpirun/srun for several ranks; every subcommand accepts --config FILE.toml "
@@ -196,7 +196,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   } catch (const std::exception& e) {
     err = e.what();
   }
-  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) {
+  if (auto e = comm::agree_on_error(comm, err); !e.empty()) {
     if (me == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.c_str());
     return 2;
   }

@@ -1,100 +1,15 @@
-// `ecgforest beats`: R-peaks of one EDF recording as CSV (and optionally the old workflow's RR
-// table). Runs on rank 0; other ranks (if any) only wait for the exit status.
+// `ecgforest beats` options (the work: pipeline::run_beats, src/pipeline/beats_tool.cpp).
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <string>
 
 #include "ecgforest/cli/beats_command.hpp"
-#include "ecgforest/core/error.hpp"
-#include "ecgforest/io/edf_reader.hpp"
-#include "ecgforest/parallel/mpi.hpp"
-#include "ecgforest/signal/beat_tables.hpp"
-#include "ecgforest/signal/rpeaks.hpp"
+#include "ecgforest/pipeline/tools.hpp"
 
 namespace ecgforest::cli {
-namespace {
-
-struct BeatsOptions {
-  std::string input;
-  std::string channel;
-  std::string detector = "default";
-  std::string output;
-  std::string rr_csv_dir;
-};
-
-// Writes `text` to `path` through `path.partial` + rename, so a failed run leaves no
-// finished-looking file.
-void write_text_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("Cannot create " + tmp.string() + "; check that the directory exists and is writable.");
-    out << text;
-    out.flush();
-    if (!out) throw Error("Writing " + tmp.string() + " failed (disk full?); nothing was written to " + path.string() + ".");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("Cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message() + ".");
-}
-
-int run_beats(const BeatsOptions& o, MPI_Comm comm) {
-  std::string err;
-  int status = 1;  // exit status when something failed: 2 for bad usage (rank 0 decides)
-  if (parallel::rank(comm) == 0) {
-    try {
-      if (o.input.empty()) throw ConfigError("Missing --input: give the EDF recording to read.");
-      if (o.output.empty()) throw ConfigError("Missing --output: give the CSV file to write (header sample,time_s).");
-      bool known = false;
-      for (const auto& n : signal::detector_names()) known = known || n == o.detector;
-      if (!known) {
-        std::string names;
-        for (const auto& n : signal::detector_names()) names += (names.empty() ? "" : ", ") + n;
-        throw ConfigError("Unknown --detector '" + o.detector + "'; use one of: " + names + ".");
-      }
-      io::EdfFile edf(o.input);
-      const auto& info = edf.info();
-      const auto& ch = info.channels[io::find_ecg_channel(info, o.channel)];
-      const Eigen::VectorXd ecg = edf.read_channel(ch.index);
-      signal::DetectorOptions dopt;
-      dopt.name = o.detector;
-      const signal::RPeaks peaks = signal::detect_rpeaks(ecg, ch.fs_hz, dopt);
-      write_text_file(o.output, signal::beats_csv_text(peaks.sample, ch.fs_hz));
-      std::string rr_path;
-      if (!o.rr_csv_dir.empty()) {
-        std::filesystem::create_directories(o.rr_csv_dir);
-        rr_path = (std::filesystem::path(o.rr_csv_dir) / (std::filesystem::path(o.input).stem().string() + "_rr.csv")).string();
-        write_text_file(rr_path, signal::rr_csv_text(peaks.sample, ch.fs_hz, info.start, peaks.bad));
-      }
-      double bad_s = 0;
-      for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / ch.fs_hz;
-      std::printf("beats: %s channel '%s' (%g Hz, %.1f s): %zu R-peaks%s, %zu bad stretch(es) covering %.1f s -> %s%s%s\n",
-                  o.input.c_str(), ch.label.c_str(), ch.fs_hz, static_cast<double>(ch.n_samples) / ch.fs_hz,
-                  peaks.sample.size(), peaks.inverted ? " (polarity inverted and corrected)" : "", peaks.bad.size(),
-                  bad_s, o.output.c_str(), rr_path.empty() ? "" : ", ", rr_path.c_str());
-      std::fflush(stdout);
-    } catch (const ConfigError& e) {
-      err = e.what();
-      status = 2;
-    } catch (const std::exception& e) {
-      err = e.what();
-    }
-  }
-  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) {
-    if (parallel::rank(comm) == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.c_str());
-    return status;
-  }
-  return 0;
-}
-
-}  // namespace
 
 ToolCommand beats_command() {
-  auto o = std::make_shared<BeatsOptions>();
+  auto o = std::make_shared<pipeline::BeatsRequest>();
   ToolCommand t;
   t.name = "beats";
   t.help = "R-peaks of one EDF recording -> CSV 'sample,time_s' (optionally the old RR table with --rr-csv DIR)";
@@ -106,7 +21,7 @@ ToolCommand beats_command() {
     sub.add_option("--rr-csv", o->rr_csv_dir,
                    "also write DIR/<edf stem>_rr.csv in the old workflow format timestamp,frame,rr_interval (ms)");
   };
-  t.run = [o](MPI_Comm comm) { return run_beats(*o, comm); };
+  t.run = [o](MPI_Comm comm) { return run_on_rank0(comm, [o] { pipeline::run_beats(*o); }); };
   return t;
 }
 

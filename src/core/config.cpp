@@ -10,6 +10,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
 #include "ecgforest/core/toml.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest {
 namespace {
@@ -83,13 +84,6 @@ std::string fmt_double(double v) {
   std::string s = os.str();
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
-}
-
-// A number for a message, shortest form, never cut.
-std::string fmt_g(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
 }
 
 constexpr double kMaxSeconds = 1e6;
@@ -368,13 +362,13 @@ void validate(const Config& c) {
   if (c.extract.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
   // Upper (and step's lower) bounds: beyond them a value is a typo, and the work it implies
   // (windows per second of ECG, trees) would exhaust memory before any output.
-  if (c.extract.step_s < 0.01) fail("extract.step_s (--step-s) must be at least 0.01 s, got " + fmt_g(c.extract.step_s) + ".");
+  if (c.extract.step_s < 0.01) fail("extract.step_s (--step-s) must be at least 0.01 s, got " + number_text(c.extract.step_s) + ".");
   for (const auto& [name, v] : {std::pair<const char*, double>{"extract.window_s (--window-s)", c.extract.window_s},
                                 {"extract.step_s (--step-s)", c.extract.step_s},
                                 {"extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s)", c.extract.hrv_nonlinear_window_s},
                                 {"extract.hrv_frequency_window_s (--hrv-frequency-window-s)", c.extract.hrv_frequency_window_s},
                                 {"extract.annotation_tolerance_s (--annotation-tolerance-s)", c.extract.annotation_tolerance_s}}) {
-    if (v > kMaxSeconds) fail(std::string(name) + " must be at most 1e6 s (11.6 days), got " + fmt_g(v) + ".");
+    if (v > kMaxSeconds) fail(std::string(name) + " must be at most 1e6 s (11.6 days), got " + number_text(v) + ".");
   }
   if (c.train.trees > kMaxTrees) fail("train.trees (--trees) must be at most 100000, got " + std::to_string(c.train.trees) + ".");
   if (c.train.trees < 1) fail("train.trees (--trees) must be at least 1, got " + std::to_string(c.train.trees) + ".");

@@ -1,5 +1,7 @@
 #include "ecgforest/core/text.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace ecgforest {
@@ -53,6 +55,20 @@ std::string escape_text(std::string_view s) {
     ++i;
   }
   return out;
+}
+
+std::string number_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string python_float_text(double v) {
+  std::string s = number_text(v);
+  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
 }
 
 }  // namespace ecgforest

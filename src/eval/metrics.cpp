@@ -8,7 +8,7 @@
 #include <numeric>
 
 #include "ecgforest/core/error.hpp"
-#include "ecgforest/forest/rng.hpp"
+#include "ecgforest/core/rng.hpp"
 
 namespace ecgforest::eval {
 namespace {
@@ -121,76 +121,48 @@ double roc_auc(const std::vector<float>& score, const std::vector<std::uint8_t>&
   return roc_auc_unchecked(score, truth);
 }
 
-std::vector<int> group_kfold(const std::vector<std::string>& group_of_row, int k, std::uint64_t seed) {
-  // Distinct groups in sorted order with their row counts.
-  std::map<std::string, std::size_t> sizes;
-  for (const std::string& g : group_of_row) ++sizes[g];
+namespace {
+
+/// Patient-grouped k-fold assignment over any ordered group key: distinct groups in sorted order
+/// with their row counts, a deterministic Fisher-Yates shuffle, then largest first (stable: the
+/// shuffle breaks ties) into the fold with the fewest rows so far.
+template <class Key>
+std::vector<int> group_kfold_by(const std::vector<Key>& group_of_row, int k, std::uint64_t seed) {
+  std::map<Key, std::size_t> sizes;
+  for (const Key& g : group_of_row) ++sizes[g];
   if (k < 2 || static_cast<std::size_t>(k) > sizes.size()) {
     throw ConfigError("Cannot split " + std::to_string(sizes.size()) + " distinct groups (patients) "
                       "into " + std::to_string(k) + " folds; use 2 <= k <= " +
                       std::to_string(sizes.size()) + " or add more patients.");
   }
-  struct Group {
-    std::string name;
-    std::size_t rows;
-  };
-  std::vector<Group> groups;
-  groups.reserve(sizes.size());
-  for (const auto& [name, n] : sizes) groups.push_back({name, n});
-
-  // Deterministic Fisher-Yates shuffle, then largest first (stable: the shuffle breaks ties).
-  forest::Xoshiro256 rng(forest::hash_seed(seed, 0x6b666f6c64ULL));
+  std::vector<std::pair<Key, std::size_t>> groups(sizes.begin(), sizes.end());
+  Xoshiro256 rng(hash_seed(seed, 0x6b666f6c64ULL));
   for (std::size_t i = groups.size(); i > 1; --i) {
     const std::size_t j = rng.below(static_cast<std::uint32_t>(i));
     std::swap(groups[i - 1], groups[j]);
   }
-  std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.rows > b.rows; });
-
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::size_t> fold_rows(static_cast<std::size_t>(k), 0);
-  std::map<std::string, int> fold_of_group;
-  for (const Group& g : groups) {
+  std::map<Key, int> fold_of_group;
+  for (const auto& [key, rows] : groups) {
     const auto f = static_cast<std::size_t>(std::min_element(fold_rows.begin(), fold_rows.end()) - fold_rows.begin());
-    fold_rows[f] += g.rows;
-    fold_of_group[g.name] = static_cast<int>(f);
+    fold_rows[f] += rows;
+    fold_of_group[key] = static_cast<int>(f);
   }
   std::vector<int> fold(group_of_row.size());
   for (std::size_t i = 0; i < group_of_row.size(); ++i) fold[i] = fold_of_group[group_of_row[i]];
   return fold;
 }
 
+}  // namespace
+
+std::vector<int> group_kfold(const std::vector<std::string>& group_of_row, int k, std::uint64_t seed) {
+  return group_kfold_by(group_of_row, k, seed);
+}
+
+// The same assignment as the string version when the ids are the ranks of sorted names.
 std::vector<int> group_kfold(const std::vector<std::uint32_t>& group_of_row, int k, std::uint64_t seed) {
-  // The same assignment as the string version when the ids are the ranks of sorted names:
-  // distinct ids in increasing order with their row counts.
-  std::map<std::uint32_t, std::size_t> sizes;
-  for (std::uint32_t g : group_of_row) ++sizes[g];
-  if (k < 2 || static_cast<std::size_t>(k) > sizes.size()) {
-    throw ConfigError("Cannot split " + std::to_string(sizes.size()) + " distinct groups (patients) "
-                      "into " + std::to_string(k) + " folds; use 2 <= k <= " +
-                      std::to_string(sizes.size()) + " or add more patients.");
-  }
-  struct Group {
-    std::uint32_t id;
-    std::size_t rows;
-  };
-  std::vector<Group> groups;
-  groups.reserve(sizes.size());
-  for (const auto& [id, n] : sizes) groups.push_back({id, n});
-  forest::Xoshiro256 rng(forest::hash_seed(seed, 0x6b666f6c64ULL));
-  for (std::size_t i = groups.size(); i > 1; --i) {
-    const std::size_t j = rng.below(static_cast<std::uint32_t>(i));
-    std::swap(groups[i - 1], groups[j]);
-  }
-  std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.rows > b.rows; });
-  std::vector<std::size_t> fold_rows(static_cast<std::size_t>(k), 0);
-  std::map<std::uint32_t, int> fold_of_group;
-  for (const Group& g : groups) {
-    const auto f = static_cast<std::size_t>(std::min_element(fold_rows.begin(), fold_rows.end()) - fold_rows.begin());
-    fold_rows[f] += g.rows;
-    fold_of_group[g.id] = static_cast<int>(f);
-  }
-  std::vector<int> fold(group_of_row.size());
-  for (std::size_t i = 0; i < group_of_row.size(); ++i) fold[i] = fold_of_group[group_of_row[i]];
-  return fold;
+  return group_kfold_by(group_of_row, k, seed);
 }
 
 }  // namespace ecgforest::eval

@@ -9,7 +9,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/forest/forest.hpp"
-#include "ecgforest/forest/rng.hpp"
+#include "ecgforest/core/rng.hpp"
 
 namespace ecgforest::forest {
 namespace {

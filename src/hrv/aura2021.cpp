@@ -526,69 +526,17 @@ AuraTable aura_windowed_table(const std::vector<double>& rr_ms, AuraProfile prof
   return table;
 }
 
-std::vector<AuraAnnotation> read_aura_tse_bi(const std::string& path) {
-  if (auto why = regular_file_problem(path, kMaxAnnotationBytes); !why.empty()) {
-    throw RecordError("bad_annotation", "Cannot read the annotation file " + path + ": it " + why + ".");
-  }
-  std::ifstream in(path);
-  if (!in) {
-    throw RecordError("bad_annotation", "Cannot open the annotation file " + path +
-                                            "; check the path and its permissions.");
-  }
-  std::vector<AuraAnnotation> out;
-  std::set<std::string> labels;
-  std::string line;
-  bool in_header = true;
-  long long lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (in_header) {
-      if (line.find_first_not_of(' ') == std::string::npos || line == "r") in_header = false;
-      continue;
-    }
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::istringstream ls(line);
-    std::string a, b, label, prob;
-    if (!(ls >> a >> b >> label >> prob)) {
-      throw RecordError("bad_annotation", "Line " + std::to_string(lineno) + " of " + path +
-                                              " is not 'start end label probability'; fix the file.");
-    }
-    char* e1 = nullptr;
-    char* e2 = nullptr;
-    const double s = std::strtod(a.c_str(), &e1);
-    const double t = std::strtod(b.c_str(), &e2);
-    if (*e1 != '\0' || *e2 != '\0') {
-      throw RecordError("bad_annotation",
-                        "Line " + std::to_string(lineno) + " of " + path +
-                            " has a non-numeric time (ISO timestamps, the La Teppe branch, are not "
-                            "supported by the aura2021 labelling); use seconds from the recording start.");
-    }
-    // Times beyond 1e9 s (31 years) or non-finite ones would overflow the integer nanoseconds
-    // (found by tests/fuzz/fuzz_aura_tse_bi).
-    if (!(std::fabs(s) <= 1e9) || !(std::fabs(t) <= 1e9)) {
-      throw RecordError("bad_annotation", "Line " + std::to_string(lineno) + " of " + path + " has a time ('" + a +
-                                              "' or '" + b + "') that is not a finite number of seconds below 1e9; fix the file.");
-    }
-    out.push_back({static_cast<long long>(s * 1e9), static_cast<long long>(t * 1e9), label});
-    labels.insert(label);
-  }
-  if (labels.size() > 2) {
-    throw RecordError("bad_annotation", path + " has more than two distinct labels; AURA asserts "
-                                               "at most two (bckg and seiz).");
-  }
-  return out;
-}
-
-std::vector<double> aura_labels(const std::vector<AuraAnnotation>& events, std::size_t n_rows) {
+std::vector<double> aura_labels(const std::vector<AnnotationEvent>& events, std::size_t n_rows) {
+  // Integer nanoseconds as consolidate_feats_and_annot.py holds them (pandas timedeltas).
+  const auto ns = [](double s) { return static_cast<long long>(s * 1e9); };
   std::vector<double> out(n_rows, kNan);
   for (std::size_t i = 0; i < n_rows; ++i) {
     const long long s = static_cast<long long>(i) * 1000000000LL;
     const long long e = s + 1000000000LL;
     double seiz = 0.0, other = 0.0;
     for (const auto& ev : events) {
-      const long long a = ev.start_ns <= s ? s : ev.start_ns;
-      const long long b = ev.end_ns > e ? e : ev.end_ns;
+      const long long a = ns(ev.start_s) <= s ? s : ns(ev.start_s);
+      const long long b = ns(ev.stop_s) > e ? e : ns(ev.stop_s);
       const double ov = std::max(0.0, static_cast<double>(b - a) / 1e9);
       if (ev.label == "seiz") seiz += ov; else other += ov;
     }

@@ -18,11 +18,11 @@ struct Interval {
 };
 
 /// Seizure events merged into disjoint intervals sorted by start (touching ones joined).
-std::vector<Interval> merged_seizures(const std::vector<io::AnnotationEvent>& events) {
+std::vector<Interval> merged_seizures(const std::vector<AnnotationEvent>& events) {
   std::vector<Interval> iv;
   iv.reserve(events.size());
   for (const auto& e : events) {
-    if (!io::is_seizure_label(e.label)) continue;
+    if (!is_seizure_label(e.label)) continue;
     if (!std::isfinite(e.start_s) || !std::isfinite(e.stop_s) || !(e.stop_s > e.start_s)) continue;
     iv.push_back({e.start_s, e.stop_s});
   }
@@ -42,7 +42,7 @@ std::vector<Interval> merged_seizures(const std::vector<io::AnnotationEvent>& ev
 
 }  // namespace
 
-std::vector<float> seizure_fraction(const std::vector<io::AnnotationEvent>& events,
+std::vector<float> seizure_fraction(const std::vector<AnnotationEvent>& events,
                                     const std::vector<double>& window_end_s, double window_s) {
   if (!(window_s > 0.0) || !std::isfinite(window_s)) {
     throw ConfigError("The label window length must be a positive number of seconds, got " +

@@ -109,18 +109,4 @@ std::string events_tsv_name(const std::string& edf_stem) {
   return edf_stem + "_events.tsv";
 }
 
-void write_text_file_atomic(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("Cannot create " + tmp.string() + "; check that the directory exists and is writable.");
-    out << text;
-    out.flush();
-    if (!out) throw Error("Writing " + tmp.string() + " failed (disk full?); nothing was written to " + path.string() + ".");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("Cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message() + ".");
-}
-
 }  // namespace ecgforest::io

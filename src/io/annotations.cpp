@@ -47,13 +47,6 @@ std::string excerpt(std::string_view s) {
   return escape_text(s.substr(0, kMax)) + "...";
 }
 
-/// Shortest round-trip text of a double ("5", "46.2734").
-std::string fmt(double v) {
-  std::array<char, 32> buf{};
-  const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return std::string(buf.data(), res.ptr);
-}
-
 /// `s` in single quotes (built by appending: avoids a GCC 12 -Wrestrict false positive).
 std::string quoted(std::string_view s) {
   std::string out;
@@ -245,13 +238,13 @@ constexpr double kMaxEventSeconds = 1e7;
 void check_interval(const Source& src, const Line& line, double start, double stop) {
   if (start < 0.0 || stop < 0.0) {
     src.fail(line,
-             "negative time (start " + fmt(start) + " s, stop " + fmt(stop) +
+             "negative time (start " + number_text(start) + " s, stop " + number_text(stop) +
                  " s); times must be seconds from the recording "
                  "start, >= 0. Fix the row or check that the annotation belongs to this EDF.");
   }
   if (!(stop > start)) {
-    src.fail(line, "the stop time (" + fmt(stop) + " s) is not after the start time (" +
-                       fmt(start) + " s); each event needs stop > start. Fix the row.");
+    src.fail(line, "the stop time (" + number_text(stop) + " s) is not after the start time (" +
+                       number_text(start) + " s); each event needs stop > start. Fix the row.");
   }
   // Bounded, so that no later step (labels, event scoring epochs) works in proportion to it.
   if (stop > kMaxEventSeconds) {
@@ -310,7 +303,7 @@ Annotations read_tse(const Source& src, const std::vector<Line>& lines, const st
                          std::to_string(start->year) + "-" + std::to_string(start->month) + "-" +
                          std::to_string(start->day) + " " + std::to_string(start->hour) + ":" +
                          std::to_string(start->minute) + ":" + std::to_string(start->second) +
-                         " + " + fmt(start->subsecond) +
+                         " + " + number_text(start->subsecond) +
                          " s); check the EDF header's startdate/starttime.");
         }
         t0 = WallTime{days_from_civil(start->year, static_cast<unsigned>(start->month),
@@ -528,14 +521,6 @@ Annotations read_annotations(const std::filesystem::path& file,
       out.events.begin(), out.events.end(),
       [](const AnnotationEvent& x, const AnnotationEvent& y) { return x.start_s < y.start_s; });
   return out;
-}
-
-bool is_seizure_label(const std::string& label) {
-  static constexpr std::array<std::string_view, 12> kSeizure{"seiz", "fnsz", "gnsz", "spsz",
-                                                             "cpsz", "absz", "tnsz", "cnsz",
-                                                             "tcsz", "atsz", "mysz", "nesz"};
-  const std::string l = to_lower(trim(label));
-  return std::find(kSeizure.begin(), kSeizure.end(), l) != kSeizure.end();
 }
 
 std::optional<std::filesystem::path> find_annotation_for(const std::filesystem::path& edf) {

@@ -17,6 +17,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -47,12 +48,6 @@ std::size_t beat_suffix_length(const std::string& name) {
     if (l.size() > suffix.size() && ends_with(l, suffix)) return suffix.size();
   }
   return 0;
-}
-
-std::string fmt(double v) {
-  std::array<char, 32> buf{};
-  const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return std::string(buf.data(), res.ptr);
 }
 
 std::string_view trim(std::string_view s) {
@@ -420,8 +415,8 @@ BeatSeries parse_rr_table(std::string_view text, const std::string& file) {
     if (!last && std::abs(next - end) <= kRrContinuityToleranceS) continue;
     if (!last && next < end) {
       throw RecordError(kBad, "Line " + std::to_string(line_of[i]) + " of " + file + ": rr_interval " +
-                                  fmt(rows[i].rr_ms) + " ms ends at " + fmt(end) + " s, after the next row's beat at " +
-                                  fmt(next) + " s; the RR intervals overlap. Fix the timestamps or the intervals.");
+                                  number_text(rows[i].rr_ms) + " ms ends at " + number_text(end) + " s, after the next row's beat at " +
+                                  number_text(next) + " s; the RR intervals overlap. Fix the timestamps or the intervals.");
     }
     out.beat_s.push_back(end);
     if (!last) add_bad(out.bad_s, end, next);  // missing rows: no RR may bridge the hole
@@ -449,7 +444,7 @@ BeatSeries parse_beats_table(std::string_view text, const std::string& file) {
       lines.fail("time_s '" + ts + "' is not a time in seconds >= 0; fix the file.");
     }
     if (t < prev_t) {
-      lines.fail("time_s " + ts + " comes before the previous row's " + fmt(prev_t) + " s; rows must be in time order.");
+      lines.fail("time_s " + ts + " comes before the previous row's " + number_text(prev_t) + " s; rows must be in time order.");
     }
     prev_t = t;
     const BeatClass k = cs >= 0 ? classify_beat_symbol(cell(cells, cs, c, lines)) : BeatClass::normal;

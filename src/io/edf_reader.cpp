@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -138,12 +139,6 @@ std::optional<double> parse_num(std::string_view field) {
   return x;
 }
 
-std::string num_text(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
 // "dd.mm.yy" / "hh.mm.ss": two digits, dot, two digits, dot, two digits.
 bool two_two_two(std::string_view f) {
   if (f.size() != 8 || f[2] != '.' || f[5] != '.') return false;
@@ -224,7 +219,7 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
   }
   const auto rec_s = parse_num(head.substr(244, 8));
   if (!rec_s) return "the record duration '" + shown(trimmed(head.substr(244, 8))) + "' is not a number";
-  if (!(*rec_s > 0)) return "the record duration is " + num_text(*rec_s) + " s; it must be positive";
+  if (!(*rec_s > 0)) return "the record duration is " + number_text(*rec_s) + " s; it must be positive";
 
   const long long dig_lo = bdf ? -8388608 : -32768, dig_hi = bdf ? 8388607 : 32767;
   std::uint64_t record_bytes = 0;
@@ -247,7 +242,7 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
     const auto pmin = parse_num(sig_field(3, s)), pmax = parse_num(sig_field(4, s));
     if (!pmin) return name + " has physical minimum '" + shown(trimmed(sig_field(3, s))) + "', not a number";
     if (!pmax) return name + " has physical maximum '" + shown(trimmed(sig_field(4, s))) + "', not a number";
-    if (*pmin == *pmax) return name + " has physical min = max = " + num_text(*pmin);
+    if (*pmin == *pmax) return name + " has physical min = max = " + number_text(*pmin);
     record_bytes += static_cast<std::uint64_t>(*spr) * (bdf ? 3u : 2u);  // <= 640 * 1e8 * 3: no overflow
   }
   const std::uint64_t data_bytes = file_size - need;
@@ -255,7 +250,7 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
   std::uint64_t want = 0;
   if (__builtin_mul_overflow(n_records, record_bytes, &want) || data_bytes != want) {
     const double holds = static_cast<double>(data_bytes) / static_cast<double>(record_bytes);
-    return "the data section holds " + num_text(holds) + " records of " + std::to_string(record_bytes) +
+    return "the data section holds " + number_text(holds) + " records of " + std::to_string(record_bytes) +
            " bytes but the header says " + std::to_string(n_records) +
            (data_bytes < want ? " (the file is truncated, or the record count is wrong)"
                               : " (extra bytes after the last record, or the record count is wrong)");

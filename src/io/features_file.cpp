@@ -9,15 +9,16 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/h5.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/version.hpp"
+#include "ecgforest/core/bytes.hpp"
 
 namespace ecgforest::io {
 namespace {
 
 using h5::check_status;
 using h5::Handle;
-using parallel::check_mpi;
+using comm::check_mpi;
 
 // Memory layout of one /records row; strings are variable-length (char*).
 struct RecordMem {
@@ -57,7 +58,7 @@ Handle record_type(bool with_kind = true) {
   return t;
 }
 
-void serialize_row(parallel::Writer& w, std::uint64_t index, const RecordRow& r) {
+void serialize_row(ByteWriter& w, std::uint64_t index, const RecordRow& r) {
   w.u64(index);
   w.str(r.path);
   w.str(r.patient);
@@ -181,8 +182,8 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
                                 const std::vector<RecordResult>& local_in, const FeaturesMeta& meta,
                                 const RowLoader& load, std::size_t round_bytes) {
   h5::init_error_handling();
-  const int me = parallel::rank(comm);
-  const int p = parallel::size(comm);
+  const int me = comm::rank(comm);
+  const int p = comm::size(comm);
   const hsize_t F = meta.columns.size();
 
   // Local results in input order: HDF5 maps memory to a union of hyperslabs in file order.
@@ -217,7 +218,7 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
     counts[r->index] = n;
     seen[r->index] = 1;
   }
-  if (auto err = parallel::agree_on_error(comm, local_error); !err.empty()) throw Error(err);
+  if (auto err = comm::agree_on_error(comm, local_error); !err.empty()) throw Error(err);
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
             "MPI_Allreduce (window counts)");
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, seen.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
@@ -318,7 +319,7 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
         }
         // Every rank must agree before the collective writes (a rank that failed to load its rows
         // would otherwise leave the others waiting inside H5Dwrite).
-        if (auto err = parallel::agree_on_error(comm, round_error); !err.empty()) throw Error(err);
+        if (auto err = comm::agree_on_error(comm, round_error); !err.empty()) throw Error(err);
         if (F > 0) cause |= collective_write_rows(dfeat, dxpl, N, F, ranges, feat, "/windows/features");
         cause |= collective_write_rows(dlabel, dxpl, N, 1, ranges, label, "/windows/label");
         cause |= collective_write_rows(drec, dxpl, N, 1, ranges, rec, "/windows/record");
@@ -337,9 +338,9 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
   report.not_collective_reason = report.collective ? "" : cause_text(cause);
 
   // /records rows travel to rank 0, which finishes the file serially.
-  parallel::Writer w;
+  ByteWriter w;
   for (const auto* r : local) serialize_row(w, r->index, r->row);
-  const auto all = parallel::gather_bytes(comm, w.bytes(), 0);
+  const auto all = comm::gather_bytes(comm, w.bytes(), 0);
   std::string rank0_error;
   if (me == 0) {
     try {
@@ -351,7 +352,7 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
                                          : "Several ranks reported this recording (internal error).";
         }
       }
-      parallel::Reader rd(all.data(), all.size());
+      ByteReader rd(all.data(), all.size());
       while (!rd.done()) {
         const auto idx = rd.u64();
         RecordRow r;
@@ -409,7 +410,7 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
       rank0_error = e.what();
     }
   }
-  if (auto err = parallel::agree_on_error(comm, rank0_error); !err.empty()) throw Hdf5Error(err);
+  if (auto err = comm::agree_on_error(comm, rank0_error); !err.empty()) throw Hdf5Error(err);
   return report;
 }
 
@@ -487,7 +488,7 @@ FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file
 }
 
 FeaturesData read_features_block(MPI_Comm comm, const std::filesystem::path& file) {
-  return read_rows_impl(comm, file, parallel::rank(comm), parallel::size(comm));
+  return read_rows_impl(comm, file, comm::rank(comm), comm::size(comm));
 }
 
 FeaturesData read_features_summary(const std::filesystem::path& file) {
@@ -500,6 +501,13 @@ FeaturesData read_features_summary(const std::filesystem::path& file) {
   Handle ds = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");
   out.label = h5::read_dataset<float>(f, "/windows/label");
   return out;
+}
+
+std::optional<std::string> hdf5_format(const std::filesystem::path& file) {
+  h5::init_error_handling();
+  if (H5Fis_hdf5(file.c_str()) <= 0) return std::nullopt;
+  h5::Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "Cannot open " + file.string() + ".");
+  return h5::has_attribute(f, "format") ? h5::read_string_attribute(f, "format") : std::string();
 }
 
 }  // namespace ecgforest::io

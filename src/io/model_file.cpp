@@ -12,33 +12,31 @@ namespace ecgforest::io {
 
 using h5::Handle;
 
-void write_model_file(const std::filesystem::path& file, const forest::Forest& model, const ModelMeta& meta) {
+namespace {
+
+/// The node arrays agree with the offsets: every field has offsets.back() elements (bin also
+/// none), offsets rise from 0 in steps of at least 1.
+bool consistent(const ModelArrays& t) {
+  const std::size_t n = t.feature.size();
+  bool ok = !t.offsets.empty() && t.offsets.front() == 0 && t.offsets.back() == n && t.threshold.size() == n &&
+            t.nan_left.size() == n && t.left.size() == n && t.right.size() == n && t.value.size() == n &&
+            (t.bin.empty() || t.bin.size() == n);
+  for (std::size_t i = 0; ok && i + 1 < t.offsets.size(); ++i) ok = t.offsets[i] < t.offsets[i + 1];
+  return ok;
+}
+
+}  // namespace
+
+void write_model_file(const std::filesystem::path& file, const ModelArrays& model, const ModelMeta& meta) {
   h5::init_error_handling();
   const std::filesystem::path tmp = file.string() + ".partial";
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  std::vector<std::uint64_t> offsets{0};
-  bool have_bins = !model.trees.empty();
-  for (std::size_t ti = 0; ti < model.trees.size(); ++ti) {
-    const auto& t = model.trees[ti];
-    const std::size_t n = t.feature.size();
-    if (n == 0 || t.threshold.size() != n || t.nan_left.size() != n || t.left.size() != n || t.right.size() != n ||
-        t.value.size() != n) {
-      throw Error("Cannot write the model " + file.string() + ": tree " + std::to_string(ti) +
-                  " is empty or its node arrays have different lengths (internal error).");
-    }
-    offsets.push_back(offsets.back() + n);
-    have_bins = have_bins && t.bin.size() == n;
+  if (!consistent(model)) {
+    throw Error("Cannot write the model " + file.string() +
+                ": a tree is empty or its node arrays have different lengths (internal error).");
   }
-  const hsize_t n = offsets.back();
-  // One flat array at a time (the forest can be large: never hold two copies of all fields).
-  auto write_field = [&](hid_t f, const char* name, auto member) {
-    using V = typename std::remove_reference_t<decltype(model.trees.front().*member)>::value_type;
-    std::vector<V> flat;
-    flat.reserve(static_cast<std::size_t>(n));
-    for (const auto& t : model.trees) flat.insert(flat.end(), (t.*member).begin(), (t.*member).end());
-    h5::write_dataset<V>(f, name, {n}, flat.data());
-  };
+  const hsize_t n = model.offsets.back();
   std::vector<float> edges;
   std::vector<std::uint64_t> edge_off{0};
   for (const auto& e : meta.bin_edges) {
@@ -48,14 +46,14 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
   {
     Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                                "Cannot create the model file " + tmp.string() + "; check that the directory is writable.");
-    h5::write_dataset<std::uint64_t>(f, "/trees/offsets", {offsets.size()}, offsets.data());
-    write_field(f, "/trees/feature", &forest::Tree::feature);
-    write_field(f, "/trees/threshold", &forest::Tree::threshold);
-    write_field(f, "/trees/nan_left", &forest::Tree::nan_left);
-    write_field(f, "/trees/left", &forest::Tree::left);
-    write_field(f, "/trees/right", &forest::Tree::right);
-    write_field(f, "/trees/value", &forest::Tree::value);
-    if (have_bins) write_field(f, "/trees/bin", &forest::Tree::bin);
+    h5::write_dataset<std::uint64_t>(f, "/trees/offsets", {model.offsets.size()}, model.offsets.data());
+    h5::write_dataset<std::int32_t>(f, "/trees/feature", {n}, model.feature.data());
+    h5::write_dataset<float>(f, "/trees/threshold", {n}, model.threshold.data());
+    h5::write_dataset<std::uint8_t>(f, "/trees/nan_left", {n}, model.nan_left.data());
+    h5::write_dataset<std::int32_t>(f, "/trees/left", {n}, model.left.data());
+    h5::write_dataset<std::int32_t>(f, "/trees/right", {n}, model.right.data());
+    h5::write_dataset<float>(f, "/trees/value", {n}, model.value.data());
+    if (!model.bin.empty()) h5::write_dataset<std::uint8_t>(f, "/trees/bin", {n}, model.bin.data());
     h5::write_dataset<float>(f, "/binning/edges", {edges.size()}, edges.data());
     h5::write_dataset<std::uint64_t>(f, "/binning/offsets", {edge_off.size()}, edge_off.data());
     h5::write_string_attribute(f, "format", "ecgforest-model/1");
@@ -66,7 +64,7 @@ void write_model_file(const std::filesystem::path& file, const forest::Forest& m
     if (!meta.postprocess_toml.empty()) h5::write_string_attribute(f, "postprocess", meta.postprocess_toml);
     h5::write_string_attribute(f, "version", kVersion);
     h5::write_string_attribute(f, "created", utc_now_iso());
-    h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.trees.size()));
+    h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.n_trees()));
     h5::write_string_attribute(f, "split_rule", "go left when x <= threshold, or x is NaN and nan_left; leaves have left = -1");
     f.close("Closing the model file " + tmp.string() + " failed; the disk may be full.");
   }
@@ -89,9 +87,31 @@ void check_offsets(const std::filesystem::path& file, const char* name, const st
   }
 }
 
+/// Throws when a node of tree t (rows [b, e) of `m`) points outside its tree or backwards (a
+/// cycle would hang prediction), at an unknown feature, has a NaN threshold, or is a leaf whose
+/// value is outside [0, 1].
+void check_tree(const std::filesystem::path& file, const ModelArrays& m, std::size_t t) {
+  const auto b = static_cast<std::size_t>(m.offsets[t]);
+  const auto nn = static_cast<std::int32_t>(m.offsets[t + 1] - m.offsets[t]);
+  const auto n_features = static_cast<std::int32_t>(m.feature_names.size());
+  for (std::int32_t i = 0; i < nn; ++i) {
+    const std::size_t k = b + static_cast<std::size_t>(i);
+    const bool leaf = m.left[k] < 0;
+    if (leaf ? !(m.value[k] >= 0.0F && m.value[k] <= 1.0F) : std::isnan(m.threshold[k])) {
+      throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) + " node " +
+                  std::to_string(i) + (leaf ? " has a leaf probability outside [0, 1] (or NaN)." : " has a NaN threshold."));
+    }
+    if (!leaf && (m.left[k] <= i || m.right[k] <= i || m.left[k] >= nn || m.right[k] < 0 || m.right[k] >= nn ||
+                  m.feature[k] < 0 || m.feature[k] >= n_features)) {
+      throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) +
+                  " has a node pointing outside the tree or at an unknown feature.");
+    }
+  }
+}
+
 }  // namespace
 
-forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* meta) {
+ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta) {
   h5::init_error_handling();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
@@ -102,51 +122,24 @@ forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* met
   if (!h5::has_attribute(f, "format") || h5::read_string_attribute(f, "format") != "ecgforest-model/1") {
     throw Error(file.string() + " is not an ecgforest model file (missing format attribute 'ecgforest-model/1').");
   }
-  forest::Forest model;
+  ModelArrays model;
   model.feature_names = h5::read_string_list_attribute(f, "feature_names");
-  const auto offsets = h5::read_dataset<std::uint64_t>(f, "/trees/offsets");
-  const auto feature = h5::read_dataset<std::int32_t>(f, "/trees/feature");
-  const auto threshold = h5::read_dataset<float>(f, "/trees/threshold");
-  const auto nan_left = h5::read_dataset<std::uint8_t>(f, "/trees/nan_left");
-  const auto left = h5::read_dataset<std::int32_t>(f, "/trees/left");
-  const auto right = h5::read_dataset<std::int32_t>(f, "/trees/right");
-  const auto value = h5::read_dataset<float>(f, "/trees/value");
-  const std::size_t n = feature.size();
-  std::vector<std::uint8_t> bin;
-  if (H5Lexists(f, "/trees/bin", H5P_DEFAULT) > 0) bin = h5::read_dataset<std::uint8_t>(f, "/trees/bin");
-  if ((!bin.empty() && bin.size() != n) || offsets.empty() || offsets.back() != n || threshold.size() != n || nan_left.size() != n || left.size() != n ||
-      right.size() != n || value.size() != n) {
+  model.offsets = h5::read_dataset<std::uint64_t>(f, "/trees/offsets");
+  model.feature = h5::read_dataset<std::int32_t>(f, "/trees/feature");
+  model.threshold = h5::read_dataset<float>(f, "/trees/threshold");
+  model.nan_left = h5::read_dataset<std::uint8_t>(f, "/trees/nan_left");
+  model.left = h5::read_dataset<std::int32_t>(f, "/trees/left");
+  model.right = h5::read_dataset<std::int32_t>(f, "/trees/right");
+  model.value = h5::read_dataset<float>(f, "/trees/value");
+  const std::size_t n = model.feature.size();
+  if (H5Lexists(f, "/trees/bin", H5P_DEFAULT) > 0) model.bin = h5::read_dataset<std::uint8_t>(f, "/trees/bin");
+  if ((!model.bin.empty() && model.bin.size() != n) || model.offsets.empty() || model.offsets.back() != n ||
+      model.threshold.size() != n || model.nan_left.size() != n || model.left.size() != n || model.right.size() != n ||
+      model.value.size() != n) {
     throw Error("The model file " + file.string() + " is damaged: its tree arrays have inconsistent lengths.");
   }
-  check_offsets(file, "/trees/offsets", offsets, n, true);
-  for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
-    const auto b = static_cast<std::ptrdiff_t>(offsets[t]);
-    const auto e = static_cast<std::ptrdiff_t>(offsets[t + 1]);
-    forest::Tree tree;
-    tree.feature.assign(feature.begin() + b, feature.begin() + e);
-    tree.threshold.assign(threshold.begin() + b, threshold.begin() + e);
-    tree.nan_left.assign(nan_left.begin() + b, nan_left.begin() + e);
-    tree.left.assign(left.begin() + b, left.begin() + e);
-    tree.right.assign(right.begin() + b, right.begin() + e);
-    tree.value.assign(value.begin() + b, value.begin() + e);
-    if (!bin.empty()) tree.bin.assign(bin.begin() + b, bin.begin() + e);
-    const auto nn = static_cast<std::int32_t>(e - b);
-    for (std::size_t i = 0; i < tree.n_nodes(); ++i) {
-      const bool leaf = tree.left[i] < 0;
-      // Children are stored after their parent; anything else (a cycle) would hang predict().
-      const auto self = static_cast<std::int32_t>(i);
-      if (leaf ? !(tree.value[i] >= 0.0F && tree.value[i] <= 1.0F) : std::isnan(tree.threshold[i])) {
-        throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) + " node " +
-                    std::to_string(i) + (leaf ? " has a leaf probability outside [0, 1] (or NaN)." : " has a NaN threshold."));
-      }
-      if (!leaf && (tree.left[i] <= self || tree.right[i] <= self || tree.left[i] >= nn || tree.right[i] < 0 || tree.right[i] >= nn || tree.feature[i] < 0 ||
-                    tree.feature[i] >= static_cast<std::int32_t>(model.feature_names.size()))) {
-        throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) +
-                    " has a node pointing outside the tree or at an unknown feature.");
-      }
-    }
-    model.trees.push_back(std::move(tree));
-  }
+  check_offsets(file, "/trees/offsets", model.offsets, n, true);
+  for (std::size_t t = 0; t < model.n_trees(); ++t) check_tree(file, model, t);
   if (meta) {
     meta->config_toml = h5::read_string_attribute(f, "config");
     meta->metrics_json = h5::read_string_attribute(f, "metrics");

@@ -7,7 +7,8 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/omp_exception.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
+#include "ecgforest/core/bytes.hpp"
 
 namespace ecgforest::parallel {
 
@@ -22,16 +23,12 @@ std::pair<std::uint64_t, std::uint64_t> tree_block(std::uint64_t n_trees, int ra
 
 LocalTrees grow_distributed(MPI_Comm comm, const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                             const std::vector<std::uint32_t>& rows, const forest::ForestParams& params) {
-  const auto [first, last] = tree_block(static_cast<std::uint64_t>(params.n_trees), rank(comm), size(comm));
+  const auto [first, last] = tree_block(static_cast<std::uint64_t>(params.n_trees), comm::rank(comm), comm::size(comm));
   LocalTrees out;
   out.first = first;
-  std::string err;
-  try {
+  comm::collective_try(comm, "Training failed: ", [&] {
     if (last > first) out.trees = forest::grow_trees(xb, y, rows, params, first, last);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Training failed: " + e);
+  });
   return out;
 }
 
@@ -46,7 +43,7 @@ std::vector<float> predict_distributed(MPI_Comm comm, const LocalTrees& local, s
     for (const auto& t : local.trees) s += static_cast<double>(t.predict(row));
     sum[static_cast<std::size_t>(i)] = s;
   }
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, comm),
+  comm::check_mpi(MPI_Allreduce(MPI_IN_PLACE, sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, comm),
             "MPI_Allreduce (forest predictions)");
   std::vector<float> out(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<float>(sum[i] / static_cast<double>(n_trees_total));
@@ -60,7 +57,7 @@ void allreduce_u64(MPI_Comm comm, std::vector<std::uint64_t>& v, const char* wha
   constexpr std::size_t kPiece = std::size_t{1} << 30;
   for (std::size_t b = 0; b < v.size(); b += kPiece) {
     const std::size_t n = std::min(kPiece, v.size() - b);
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data() + b, static_cast<int>(n), MPI_UINT64_T, MPI_SUM, comm), what);
+    comm::check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data() + b, static_cast<int>(n), MPI_UINT64_T, MPI_SUM, comm), what);
   }
 }
 
@@ -70,7 +67,6 @@ std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& l
                                               const std::vector<std::uint32_t>& rows) {
   std::vector<std::uint64_t> acc(rows.size(), 0);
   const auto n = static_cast<std::int64_t>(rows.size());
-  std::string err;
   OmpExceptionCatcher catcher;
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -81,12 +77,7 @@ std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& l
       acc[static_cast<std::size_t>(i)] = s;
     });
   }
-  try {
-    catcher.rethrow();
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Prediction failed: " + e);
+  comm::collective_try(comm, "Prediction failed: ", [&] { catcher.rethrow(); });
   allreduce_u64(comm, acc, "MPI_Allreduce (forest votes)");
   std::vector<float> out(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<float>(forest::vote_mean(acc[i]));
@@ -97,13 +88,9 @@ std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& loca
                                            const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
                                            const forest::ForestParams& params) {
   std::vector<std::uint64_t> acc(rows.size(), 0);
-  std::string err;
-  try {
+  comm::collective_try(comm, "Out-of-bag estimate failed: ", [&] {
     forest::accumulate_oob(xb, y, rows, params, local.trees, local.first, acc);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Out-of-bag estimate failed: " + e);
+  });
   allreduce_u64(comm, acc, "MPI_Allreduce (out-of-bag votes)");
   return acc;
 }
@@ -115,13 +102,9 @@ std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTre
                                                    const std::vector<std::uint32_t>& eval_pos,
                                                    const std::vector<std::vector<std::uint32_t>>& perm) {
   std::vector<std::uint64_t> acc(xb.n_features() * eval_pos.size(), 0);
-  std::string err;
-  try {
+  comm::collective_try(comm, "Permutation importance failed: ", [&] {
     forest::accumulate_permutation(xb, y, rows, params, local.trees, local.first, eval_pos, perm, acc);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError("Permutation importance failed: " + e);
+  });
   allreduce_u64(comm, acc, "MPI_Allreduce (permutation votes)");
   return acc;
 }
@@ -132,10 +115,10 @@ namespace {
 /// are serialised (and the root's own trees are moved), so the root holds about one copy of the
 /// model plus the bytes of the other ranks' trees.
 std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, LocalTrees* consume, int root) {
-  const int p = size(comm), me = rank(comm);
+  const int p = comm::size(comm), me = comm::rank(comm);
   std::vector<char> mine;
   if (me != root) {  // the root's own trees are moved (or copied), not serialised
-    Writer w;
+    ByteWriter w;
     w.u64(local.first);
     w.u64(local.trees.size());
     for (const auto& t : local.trees) {
@@ -153,14 +136,14 @@ std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, Lo
   }
   // Sizes are checked collectively (every rank throws the same error; nobody waits in a gather).
   unsigned long long sz = mine.size(), total = 0;
-  check_mpi(MPI_Allreduce(&sz, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm), "MPI_Allreduce (tree bytes)");
+  comm::check_mpi(MPI_Allreduce(&sz, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm), "MPI_Allreduce (tree bytes)");
   if (total > static_cast<unsigned long long>(std::numeric_limits<int>::max())) {
     throw Error("The forest takes " + std::to_string(total) + " bytes, more than one MPI gather can carry (2 GiB); "
                 "use fewer or shallower trees (--max-depth, --min-samples-leaf).");
   }
   int n = static_cast<int>(mine.size());
   std::vector<int> counts(me == root ? static_cast<std::size_t>(p) : 0);
-  check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm), "MPI_Gather (tree byte counts)");
+  comm::check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm), "MPI_Gather (tree byte counts)");
   std::vector<int> displs(counts.size(), 0);
   std::vector<char> all;
   if (me == root) {
@@ -168,7 +151,7 @@ std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, Lo
       displs[static_cast<std::size_t>(i)] = displs[static_cast<std::size_t>(i) - 1] + counts[static_cast<std::size_t>(i) - 1];
     all.resize(total);
   }
-  check_mpi(MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, root, comm),
+  comm::check_mpi(MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, root, comm),
             "MPI_Gatherv (trees)");
   mine = std::vector<char>();
   std::vector<forest::Tree> out;
@@ -180,7 +163,7 @@ std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, Lo
       if (consume) consume->trees = std::vector<forest::Tree>();
       continue;
     }
-    Reader rd(all.data() + displs[static_cast<std::size_t>(i)], static_cast<std::size_t>(counts[static_cast<std::size_t>(i)]));
+    ByteReader rd(all.data() + displs[static_cast<std::size_t>(i)], static_cast<std::size_t>(counts[static_cast<std::size_t>(i)]));
     rd.u64();
     const auto nt = rd.u64();
     for (std::uint64_t k = 0; k < nt; ++k) {

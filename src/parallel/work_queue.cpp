@@ -11,7 +11,7 @@
 
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/omp_exception.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 
 namespace ecgforest::parallel {
 namespace {
@@ -36,11 +36,11 @@ struct Progress {
 
 QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<double(std::size_t)>& work,
                         const ProgressFn& progress, int threads) {
-  const int p = size(comm);
-  const int me = rank(comm);
+  const int p = comm::size(comm);
+  const int me = comm::rank(comm);
   const int nt = std::max(1, threads);
   int provided = MPI_THREAD_SINGLE;
-  check_mpi(MPI_Query_thread(&provided), "MPI_Query_thread");
+  comm::check_mpi(MPI_Query_thread(&provided), "MPI_Query_thread");
 
   QueueReport report;
   report.tasks_per_rank.assign(static_cast<std::size_t>(p), 0);
@@ -114,9 +114,9 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
     report.dynamic = true;
     // Every rank's worker-thread count, so that the dispatcher knows how many to wait for.
     std::vector<int> threads_of(static_cast<std::size_t>(p), 1);
-    check_mpi(MPI_Allgather(&nt, 1, MPI_INT, threads_of.data(), 1, MPI_INT, comm), "MPI_Allgather (queue threads)");
+    comm::check_mpi(MPI_Allgather(&nt, 1, MPI_INT, threads_of.data(), 1, MPI_INT, comm), "MPI_Allgather (queue threads)");
     MPI_Comm qcomm = MPI_COMM_NULL;
-    check_mpi(MPI_Comm_dup(comm, &qcomm), "MPI_Comm_dup (work queue)");
+    comm::check_mpi(MPI_Comm_dup(comm, &qcomm), "MPI_Comm_dup (work queue)");
     if (me == 0) {
       int remote_workers = 0;
       for (int r = 1; r < p; ++r) remote_workers += threads_of[static_cast<std::size_t>(r)];
@@ -133,11 +133,11 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
           while (finished_workers < remote_workers) {
             double msg[4] = {0, 0, 0, 0};
             MPI_Request req = MPI_REQUEST_NULL;
-            check_mpi(MPI_Irecv(msg, 4, MPI_DOUBLE, MPI_ANY_SOURCE, kTagRequest, qcomm, &req), "MPI_Irecv (work request)");
+            comm::check_mpi(MPI_Irecv(msg, 4, MPI_DOUBLE, MPI_ANY_SOURCE, kTagRequest, qcomm, &req), "MPI_Irecv (work request)");
             int flag = 0;
             MPI_Status st;
             while (true) {
-              check_mpi(MPI_Test(&req, &flag, &st), "MPI_Test (work request)");
+              comm::check_mpi(MPI_Test(&req, &flag, &st), "MPI_Test (work request)");
               if (flag) break;
               // Workers ask for their next task before starting the current one, so this
               // polling latency is hidden behind work; 0.5 ms keeps the thread's cost negligible.
@@ -153,7 +153,7 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
               const std::size_t i = next.fetch_add(1);
               if (i < n_tasks) reply = static_cast<long long>(i);
             }
-            check_mpi(MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagReply + static_cast<int>(msg[3]), qcomm),
+            comm::check_mpi(MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, kTagReply + static_cast<int>(msg[3]), qcomm),
                       "MPI_Send (work reply)");
           }
         } catch (...) {
@@ -175,27 +175,27 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
         const int reply_tag = kTagReply + t;
         double msg[4] = {0, 0, 1, static_cast<double>(t)};
         long long cur = -1;
-        check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
-        check_mpi(MPI_Recv(&cur, 1, MPI_LONG_LONG, 0, reply_tag, qcomm, MPI_STATUS_IGNORE), "MPI_Recv (work reply)");
+        comm::check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
+        comm::check_mpi(MPI_Recv(&cur, 1, MPI_LONG_LONG, 0, reply_tag, qcomm, MPI_STATUS_IGNORE), "MPI_Recv (work reply)");
         while (cur >= 0) {
           long long nxt = -1;
           MPI_Request rreq = MPI_REQUEST_NULL;
-          check_mpi(MPI_Irecv(&nxt, 1, MPI_LONG_LONG, 0, reply_tag, qcomm, &rreq), "MPI_Irecv (work reply)");
-          check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
+          comm::check_mpi(MPI_Irecv(&nxt, 1, MPI_LONG_LONG, 0, reply_tag, qcomm, &rreq), "MPI_Irecv (work reply)");
+          comm::check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (work request)");
           msg[0] = 0;
           msg[1] = 0;
           if (!failed) {  // after a failure on this rank: keep draining positions without working
             msg[0] = run_one(t, static_cast<std::size_t>(cur));
             msg[1] = 1;
           }
-          check_mpi(MPI_Wait(&rreq, MPI_STATUS_IGNORE), "MPI_Wait (work reply)");
+          comm::check_mpi(MPI_Wait(&rreq, MPI_STATUS_IGNORE), "MPI_Wait (work reply)");
           cur = nxt;
         }
         msg[2] = 0;  // last message: the final report, no request
-        check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (last work report)");
+        comm::check_mpi(MPI_Send(msg, 4, MPI_DOUBLE, 0, kTagRequest, qcomm), "MPI_Send (last work report)");
       });
     }
-    check_mpi(MPI_Comm_free(&qcomm), "MPI_Comm_free (work queue)");
+    comm::check_mpi(MPI_Comm_free(&qcomm), "MPI_Comm_free (work queue)");
   }
 
   std::size_t my_tasks = 0;
@@ -206,9 +206,9 @@ QueueReport run_dynamic(MPI_Comm comm, std::size_t n_tasks, const std::function<
   }
   unsigned long long t = my_tasks;
   std::vector<unsigned long long> tasks(static_cast<std::size_t>(p));
-  check_mpi(MPI_Allgather(&t, 1, MPI_UNSIGNED_LONG_LONG, tasks.data(), 1, MPI_UNSIGNED_LONG_LONG, comm),
+  comm::check_mpi(MPI_Allgather(&t, 1, MPI_UNSIGNED_LONG_LONG, tasks.data(), 1, MPI_UNSIGNED_LONG_LONG, comm),
             "MPI_Allgather (task counts)");
-  check_mpi(MPI_Allgather(&my_busy, 1, MPI_DOUBLE, report.busy_s_per_rank.data(), 1, MPI_DOUBLE, comm),
+  comm::check_mpi(MPI_Allgather(&my_busy, 1, MPI_DOUBLE, report.busy_s_per_rank.data(), 1, MPI_DOUBLE, comm),
             "MPI_Allgather (busy times)");
   for (int i = 0; i < p; ++i) report.tasks_per_rank[static_cast<std::size_t>(i)] = tasks[static_cast<std::size_t>(i)];
   if (failure) std::rethrow_exception(failure);

@@ -20,12 +20,14 @@
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
 #include "ecgforest/pipeline/stage.hpp"
 #include "ecgforest/signal/beat_tables.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
 #include "ecgforest/signal/sqi.hpp"
+#include "ecgforest/core/bytes.hpp"
+#include "ecgforest/io/text_file.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -75,7 +77,7 @@ namespace {
 // The annotations of `rec` (its annotation_map entry, or NAME.csv_bi/.tse_bi/.csv/.tse next to
 // it), read before the expensive work so that a malformed file fails first; nullopt without one.
 std::optional<io::Annotations> read_recording_annotations(const InputRecording& rec,
-                                                          const std::optional<io::StartDateTime>& start,
+                                                          const std::optional<StartDateTime>& start,
                                                           io::RecordRow& row) {
   std::filesystem::path ann = rec.annotation;
   if (ann.empty()) {
@@ -158,12 +160,7 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
     const std::filesystem::path dir = config.extract.rr_csv;
     std::filesystem::create_directories(dir);
     const auto path = dir / (rec.edf.stem().string() + "_rr.csv");
-    const auto tmp = std::filesystem::path(path.string() + ".partial");
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad);
-    f.close();
-    if (!f) throw Error("Cannot write the RR table " + tmp.string() + "; check that --rr-csv names a writable directory.");
-    std::filesystem::rename(tmp, path);
+    io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad));
   }
   // 5. Labels.
   label_windows(annotations, config, out);
@@ -248,20 +245,16 @@ io::RecordResult process_recording(const InputRecording& rec, std::size_t index,
 }
 
 ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log) {
-  const int me = parallel::rank(comm);
+  const int me = comm::rank(comm);
   const double t0 = now_s();
 
   // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
-  std::string err;
   std::vector<InputRecording> recs;
-  if (me == 0) {
-    try {
+  comm::collective_try(comm, "", [&] {
+    if (me == 0) {
       recs = expand_inputs(config.input, config.extract);
-    } catch (const std::exception& e) {
-      err = e.what();
     }
-  }
-  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  });
   broadcast_recordings(comm, recs);
   // Largest first: the queue hands out positions in this order.
   const std::vector<std::size_t> order = largest_first(recs);
@@ -285,7 +278,6 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   };
 
   std::vector<io::RecordResult> local;
-  std::string work_error;
   parallel::QueueReport qr;
   // Resume: recordings staged by an earlier, killed run with the same output, settings and
   // input files are loaded instead of processed (pipeline/stage.hpp).
@@ -310,7 +302,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     return std::move(*back);
   };
   std::mutex local_mutex;  // guards local and n_resumed_local (recordings run on several threads)
-  try {
+  comm::collective_try(comm, "Extraction failed: ", [&] {
     // Recording-level threads: each OpenMP thread of this rank takes whole recordings from the
     // queue (the per-recording OpenMP loops then run single-threaded inside). This scales with
     // threads far better than splitting one recording's work (EDF read, filters are serial).
@@ -337,10 +329,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
           return d;
         },
         progress, omp_get_max_threads());
-  } catch (const std::exception& e) {
-    work_error = e.what();
-  }
-  if (auto e = parallel::agree_on_error(comm, work_error); !e.empty()) throw CollectiveError("Extraction failed: " + e);
+  });
   const double t_queue = now_s();
 
   io::FeaturesMeta meta;
@@ -350,12 +339,12 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   s.write = io::write_features_file(comm, output, recs.size(), local, meta, reload);
   if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed
   const double t_write = now_s();
-  parallel::check_mpi(MPI_Allreduce(&n_resumed_local, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
+  comm::check_mpi(MPI_Allreduce(&n_resumed_local, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
                       "MPI_Allreduce (resumed count)");
 
   // Summary numbers (reduced to every rank; the failure list to rank 0).
   double local_counts[5] = {0, 0, 0, 0, 0};  // ok, failed, unlabelled, ecg seconds, windows
-  parallel::Writer fw;
+  ByteWriter fw;
   for (const auto& r : local) {
     if (r.row.status == "ok") {
       local_counts[0] += 1;
@@ -369,7 +358,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     local_counts[4] += static_cast<double>(static_cast<std::uint64_t>(r.features.rows()) + r.spilled_windows);
   }
   double tot[5];
-  parallel::check_mpi(MPI_Allreduce(local_counts, tot, 5, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce (summary)");
+  comm::check_mpi(MPI_Allreduce(local_counts, tot, 5, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce (summary)");
   s.n_records = recs.size();
   s.n_ok = static_cast<std::size_t>(tot[0]);
   s.n_failed = static_cast<std::size_t>(tot[1]);
@@ -378,9 +367,9 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   s.n_windows = static_cast<std::uint64_t>(tot[4]);
   s.busy_s_per_rank = qr.busy_s_per_rank;
   s.dynamic_queue = qr.dynamic;
-  const auto fails = parallel::gather_bytes(comm, fw.bytes(), 0);
+  const auto fails = comm::gather_bytes(comm, fw.bytes(), 0);
   if (me == 0) {
-    parallel::Reader rd(fails.data(), fails.size());
+    ByteReader rd(fails.data(), fails.size());
     while (!rd.done()) {
       ++s.failures_by_kind[rd.str()];
       s.failure_lines.push_back(rd.str());
@@ -397,7 +386,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     os << "extract: " << s.n_records << " recordings: " << s.n_ok << " ok";
     if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
     os << ", " << s.n_failed << " skipped; " << fmt(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
-       << " windows in " << fmt(s.seconds, 1) << " s on " << parallel::size(comm) << " rank(s)\n";
+       << " windows in " << fmt(s.seconds, 1) << " s on " << comm::size(comm) << " rank(s)\n";
     // Phase times (benchmarks/corpus reads this line): where the serial parts are.
     os << "extract: phases (s): inputs " << fmt(s.inputs_s, 3) << ", recordings " << fmt(s.queue_s, 3) << ", write "
        << fmt(s.write_s, 3) << ", summary " << fmt(s.summary_s, 3) << "\n";

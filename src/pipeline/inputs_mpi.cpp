@@ -1,13 +1,14 @@
 #include <algorithm>
 
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
+#include "ecgforest/core/bytes.hpp"
 
 namespace ecgforest::pipeline {
 
 void broadcast_recordings(MPI_Comm comm, std::vector<InputRecording>& recs) {
-  const int me = parallel::rank(comm);
-  parallel::Writer w;
+  const int me = comm::rank(comm);
+  ByteWriter w;
   if (me == 0) {
     w.u64(recs.size());
     for (const auto& r : recs) {
@@ -17,9 +18,9 @@ void broadcast_recordings(MPI_Comm comm, std::vector<InputRecording>& recs) {
       w.str(r.annotation.string());
     }
   }
-  const std::string blob = parallel::broadcast_string(comm, std::string(w.bytes().begin(), w.bytes().end()));
+  const std::string blob = comm::broadcast_string(comm, std::string(w.bytes().begin(), w.bytes().end()));
   if (me == 0) return;
-  parallel::Reader rd(blob.data(), blob.size());
+  ByteReader rd(blob.data(), blob.size());
   recs.resize(rd.u64());
   for (auto& r : recs) {
     r.edf = rd.str();

@@ -1,7 +1,5 @@
 #include "ecgforest/pipeline/inspect.hpp"
 
-#include <hdf5.h>
-
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -13,8 +11,8 @@
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/features_file.hpp"
-#include "ecgforest/io/h5.hpp"
 #include "ecgforest/io/model_file.hpp"
+#include "ecgforest/pipeline/model.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -113,7 +111,7 @@ void inspect_features(const std::filesystem::path& file, std::ostream& out) {
 
 void inspect_model(const std::filesystem::path& file, std::ostream& out) {
   io::ModelMeta meta;
-  const auto m = io::read_model_file(file, &meta);
+  const auto m = read_model(file, &meta);
   std::size_t nodes = 0, leaves = 0;
   for (const auto& t : m.trees) {
     nodes += t.n_nodes();
@@ -143,11 +141,8 @@ void inspect_file(const std::filesystem::path& file, std::ostream& out) {
   if (!std::filesystem::is_regular_file(file, ec)) {
     throw Error("Cannot inspect " + file.string() + ": it does not exist or is not a regular file.");
   }
-  io::h5::init_error_handling();
-  if (H5Fis_hdf5(file.c_str()) > 0) {
-    io::h5::Handle f = io::h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "Cannot open " + file.string() + ".");
-    const std::string format = io::h5::has_attribute(f, "format") ? io::h5::read_string_attribute(f, "format") : "";
-    f.reset();
+  if (const auto hdf5 = io::hdf5_format(file)) {
+    const std::string& format = *hdf5;
     if (format == "ecgforest-features/1") return inspect_features(file, out);
     if (format == "ecgforest-model/1") return inspect_model(file, out);
     throw Error(file.string() + " is an HDF5 file but neither an ecgforest features file nor a model (format '" + format + "').");

@@ -19,13 +19,17 @@
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/features_file.hpp"
-#include "ecgforest/io/h5.hpp"
+#include "ecgforest/io/feature_matrix.hpp"
+#include "ecgforest/io/predictions_file.hpp"
 #include "ecgforest/io/model_file.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/pipeline/model.hpp"
+#include "ecgforest/pipeline/tools.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
 #include "ecgforest/version.hpp"
+#include "ecgforest/core/bytes.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -40,7 +44,7 @@ struct Predicted {
   bool has_ref = false;
 };
 
-void put_events(parallel::Writer& w, const std::vector<eval::Event>& ev) {
+void put_events(ByteWriter& w, const std::vector<eval::Event>& ev) {
   w.u64(ev.size());
   for (const auto& e : ev) {
     w.f64(e.start_s);
@@ -49,7 +53,7 @@ void put_events(parallel::Writer& w, const std::vector<eval::Event>& ev) {
   }
 }
 
-std::vector<eval::Event> get_events(parallel::Reader& r) {
+std::vector<eval::Event> get_events(ByteReader& r) {
   std::vector<eval::Event> ev(r.u64());
   for (auto& e : ev) {
     e.start_s = r.f64();
@@ -59,7 +63,7 @@ std::vector<eval::Event> get_events(parallel::Reader& r) {
   return ev;
 }
 
-void serialize(parallel::Writer& w, const Predicted& p) {
+void serialize(ByteWriter& w, const Predicted& p) {
   w.u64(p.index);
   w.str(p.row.path);
   w.str(p.row.patient);
@@ -77,7 +81,7 @@ void serialize(parallel::Writer& w, const Predicted& p) {
   w.u64(p.has_ref ? 1 : 0);
 }
 
-Predicted deserialize(parallel::Reader& r) {
+Predicted deserialize(ByteReader& r) {
   Predicted p;
   p.index = r.u64();
   p.row.path = r.str();
@@ -97,10 +101,10 @@ Predicted deserialize(parallel::Reader& r) {
   return p;
 }
 
-std::vector<io::AnnotationEvent> to_annotation_events(const std::vector<eval::Event>& ev) {
-  std::vector<io::AnnotationEvent> out;
+std::vector<AnnotationEvent> to_annotation_events(const std::vector<eval::Event>& ev) {
+  std::vector<AnnotationEvent> out;
   for (const auto& e : ev) {
-    io::AnnotationEvent a;
+    AnnotationEvent a;
     a.start_s = e.start_s;
     a.stop_s = e.stop_s;
     a.label = "seiz";
@@ -110,22 +114,9 @@ std::vector<io::AnnotationEvent> to_annotation_events(const std::vector<eval::Ev
   return out;
 }
 
-void write_string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
-  io::h5::Handle type = io::h5::vlen_string_type();
-  const hsize_t n = values.size();
-  io::h5::Handle space = io::h5::dataspace_handle(H5Screate_simple(1, &n, nullptr), "Cannot create a dataspace.");
-  io::h5::Handle lcpl = io::h5::plist_handle(H5Pcreate(H5P_LINK_CREATE), "Cannot create a link property list.");
-  io::h5::check_status(H5Pset_create_intermediate_group(lcpl, 1), "Cannot enable intermediate groups.");
-  io::h5::Handle ds = io::h5::dataset_handle(H5Dcreate2(parent, name.c_str(), type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT),
-                                             "Cannot create the dataset " + name + ".");
-  std::vector<const char*> ptrs;
-  for (const auto& v : values) ptrs.push_back(v.c_str());
-  if (n > 0) io::h5::check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "Cannot write " + name + ".");
-}
-
 // Wall-clock start of a recording, which converts ISO timestamps in its annotations: the EDF
 // header's (header only), or an RR table's timestamps; a beats file has none.
-std::optional<io::StartDateTime> recording_start(const std::filesystem::path& file) {
+std::optional<StartDateTime> recording_start(const std::filesystem::path& file) {
   switch (io::recording_kind(file)) {
     case io::RecordingKind::edf: return io::EdfFile(file).info().start;
     case io::RecordingKind::rr_csv: return io::read_beat_file(file).start;
@@ -138,13 +129,9 @@ std::optional<io::StartDateTime> recording_start(const std::filesystem::path& fi
 std::vector<eval::Event> reference_events(const InputRecording& rec, const std::string& annotation, bool& has_ref) {
   has_ref = false;
   if (annotation.empty()) return {};
-  const auto ann = io::read_annotations(annotation, recording_start(rec.edf));
-  std::vector<eval::Event> out;
-  for (const auto& e : ann.events) {
-    if (io::is_seizure_label(e.label)) out.push_back({e.start_s, e.stop_s, e.confidence});
-  }
+  auto out = seizure_events(io::read_annotations(annotation, recording_start(rec.edf)));
   has_ref = true;
-  return eval::merge_overlapping(out);
+  return eval::merge_overlapping(std::move(out));
 }
 
 std::string fmt(double v, int decimals) {
@@ -154,6 +141,35 @@ std::string fmt(double v, int decimals) {
 }
 
 std::string recording_name(const Predicted& p) { return io::recording_name(p.row.path); }
+
+// Appends recording r's windows, events, reference and /records row to the predictions table.
+void append_record(io::PredictionsTable& t, const Predicted& p, std::uint32_t r) {
+  t.first_window.push_back(t.probability.size());
+  t.n_windows.push_back(p.prob.size());
+  t.probability.insert(t.probability.end(), p.prob.begin(), p.prob.end());
+  t.smoothed.insert(t.smoothed.end(), p.smoothed.begin(), p.smoothed.end());
+  t.label.insert(t.label.end(), p.label.begin(), p.label.end());
+  t.mean_hr.insert(t.mean_hr.end(), p.mean_hr.begin(), p.mean_hr.end());
+  t.time_s.insert(t.time_s.end(), p.time_s.begin(), p.time_s.end());
+  t.record.insert(t.record.end(), p.prob.size(), r);
+  for (const auto& e : p.hyp) {
+    t.event_record.push_back(r);
+    t.event_start_s.push_back(e.start_s);
+    t.event_stop_s.push_back(e.stop_s);
+    t.event_probability.push_back(e.probability);
+  }
+  for (const auto& e : p.ref) {
+    t.reference_record.push_back(r);
+    t.reference_start_s.push_back(e.start_s);
+    t.reference_stop_s.push_back(e.stop_s);
+  }
+  t.path.push_back(p.row.path);
+  t.patient.push_back(p.row.patient);
+  t.status.push_back(p.row.status);
+  t.message.push_back(p.row.message);
+  t.annotation.push_back(p.row.annotation);
+  t.duration_s.push_back(p.row.duration_s);
+}
 
 std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
   for (auto& e : ev) {
@@ -259,33 +275,19 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   return os.str();
 }
 
-// One column of /windows/features by name (NaN everywhere when the file has no such column).
-std::vector<float> read_feature_column(hid_t f, const std::string& name, std::size_t n_rows) {
-  namespace h5 = io::h5;
-  std::vector<float> out(n_rows, std::numeric_limits<float>::quiet_NaN());
-  h5::Handle ds = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
-  const auto cols = h5::read_string_list_attribute(ds, "columns");
-  const auto it = std::find(cols.begin(), cols.end(), name);
-  if (it == cols.end() || n_rows == 0) return out;
-  h5::read_rows<float>(ds, H5P_DEFAULT, 0, n_rows, static_cast<hsize_t>(it - cols.begin()), 1, out.data(),
-                       "column " + name + " of /windows/features");
-  return out;
-}
-
-
 }  // namespace
 
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const std::filesystem::path& model_path,
                                   const std::filesystem::path& out_dir, std::ostream* log) {
   const double t0 = now_s();
-  const int me = parallel::rank(comm);
+  const int me = comm::rank(comm);
   Config config = config_in;
   std::string err, note;
   forest::Forest model;
   std::vector<InputRecording> recs;
-  try {
+  comm::collective_try(comm, "", [&] {
     io::ModelMeta meta;
-    model = io::read_model_file(model_path, &meta);
+    model = read_model(model_path, &meta);
     // Features must be computed as in training: take the window settings from the model.
     try {
       Config mc;
@@ -306,10 +308,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
     std::filesystem::create_directories(out_dir, ec);
     if (ec) throw Error("Cannot create the output directory " + out_dir.string() + ": " + ec.message() + ".");
     if (me == 0) recs = expand_inputs(config.input, config.extract);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  });
 
   // Model columns inside the extracted feature matrix.
   const auto columns = feature_columns(config);
@@ -348,8 +347,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   const double step_s = config.extract.step_s;
   std::vector<Predicted> local;
   std::mutex local_mutex;  // recordings run on several threads
-  std::string work_error;
-  try {
+  comm::collective_try(comm, "Prediction failed: ", [&] {
     parallel::run_dynamic(comm, order.size(), [&](std::size_t pos) {
       const std::size_t idx = order[pos];
       auto res = process_recording(recs[idx], idx, config);
@@ -387,62 +385,30 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       local.push_back(std::move(p));
       return d;
     }, nullptr, omp_get_max_threads());  // whole recordings per OpenMP thread, as in extract
-  } catch (const std::exception& e) {
-    work_error = e.what();
-  }
-  if (auto e = parallel::agree_on_error(comm, work_error); !e.empty()) throw CollectiveError("Prediction failed: " + e);
+  });
 
-  parallel::Writer mine;
+  ByteWriter mine;
   for (const auto& p : local) serialize(mine, p);
-  const auto all_bytes = parallel::gather_bytes(comm, mine.bytes(), 0);
+  const auto all_bytes = comm::gather_bytes(comm, mine.bytes(), 0);
 
   PredictEdfSummary s;
-  std::string write_err;
-  if (me == 0) {
-    try {
+  comm::collective_try(comm, "", [&] {
+    if (me == 0) {
       std::vector<Predicted> all;
-      parallel::Reader rd(all_bytes.data(), all_bytes.size());
+      ByteReader rd(all_bytes.data(), all_bytes.size());
       while (!rd.done()) all.push_back(deserialize(rd));
       std::sort(all.begin(), all.end(), [](const Predicted& a, const Predicted& b) { return a.index < b.index; });
       s.n_records = all.size();
       std::optional<Tailoring> tailoring;
       if (config.postprocess.tailor_hours > 0) tailoring = tailor_predictions(all, config.postprocess, step_s, out_dir);
       // Window arrays in input order.
-      std::vector<float> prob, smoothed, label, mean_hr;
-      std::vector<std::uint32_t> record, ev_rec, ref_rec;
-      std::vector<double> time_s, ev_start, ev_stop, ev_p, ref_start, ref_stop, duration;
-      std::vector<std::uint64_t> first, count;
-      std::vector<std::string> path, patient, status, message, annotation;
+      io::PredictionsTable t;
       std::vector<eval::ScoredRecording> scored;
       std::vector<eval::RecordingProbabilities> sweep_in;
       std::vector<std::string> failures;
       for (std::uint32_t r = 0; r < all.size(); ++r) {
         const auto& p = all[r];
-        first.push_back(prob.size());
-        count.push_back(p.prob.size());
-        prob.insert(prob.end(), p.prob.begin(), p.prob.end());
-        smoothed.insert(smoothed.end(), p.smoothed.begin(), p.smoothed.end());
-        label.insert(label.end(), p.label.begin(), p.label.end());
-        mean_hr.insert(mean_hr.end(), p.mean_hr.begin(), p.mean_hr.end());
-        time_s.insert(time_s.end(), p.time_s.begin(), p.time_s.end());
-        record.insert(record.end(), p.prob.size(), r);
-        for (const auto& e : p.hyp) {
-          ev_rec.push_back(r);
-          ev_start.push_back(e.start_s);
-          ev_stop.push_back(e.stop_s);
-          ev_p.push_back(e.probability);
-        }
-        for (const auto& e : p.ref) {
-          ref_rec.push_back(r);
-          ref_start.push_back(e.start_s);
-          ref_stop.push_back(e.stop_s);
-        }
-        path.push_back(p.row.path);
-        patient.push_back(p.row.patient);
-        status.push_back(p.row.status);
-        message.push_back(p.row.message);
-        annotation.push_back(p.row.annotation);
-        duration.push_back(p.row.duration_s);
+        append_record(t, p, r);
         if (p.row.status == "ok") {
           ++s.n_ok;
           s.hours += p.row.duration_s / 3600.0;
@@ -457,44 +423,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
         }
       }
-      namespace h5 = io::h5;
-      h5::init_error_handling();
-      const auto out = out_dir / "predictions.h5";
-      const std::filesystem::path tmp = out.string() + ".partial";
-      {
-        h5::Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                                       "Cannot create " + tmp.string() + "; check that the directory is writable.");
-        h5::write_dataset<float>(f, "/windows/probability", {prob.size()}, prob.data());
-        h5::write_dataset<float>(f, "/windows/smoothed", {smoothed.size()}, smoothed.data());
-        h5::write_dataset<float>(f, "/windows/label", {label.size()}, label.data());
-        h5::write_dataset<float>(f, "/windows/mean_hr", {mean_hr.size()}, mean_hr.data());
-        h5::write_dataset<std::uint32_t>(f, "/windows/record", {record.size()}, record.data());
-        h5::write_dataset<double>(f, "/windows/time_s", {time_s.size()}, time_s.data());
-        write_string_dataset(f, "/records/path", path);
-        write_string_dataset(f, "/records/patient", patient);
-        write_string_dataset(f, "/records/status", status);
-        write_string_dataset(f, "/records/message", message);
-        write_string_dataset(f, "/records/annotation", annotation);
-        h5::write_dataset<double>(f, "/records/duration_s", {duration.size()}, duration.data());
-        h5::write_dataset<std::uint64_t>(f, "/records/first_window", {first.size()}, first.data());
-        h5::write_dataset<std::uint64_t>(f, "/records/n_windows", {count.size()}, count.data());
-        h5::write_dataset<std::uint32_t>(f, "/events/record", {ev_rec.size()}, ev_rec.data());
-        h5::write_dataset<double>(f, "/events/start_s", {ev_start.size()}, ev_start.data());
-        h5::write_dataset<double>(f, "/events/stop_s", {ev_stop.size()}, ev_stop.data());
-        h5::write_dataset<double>(f, "/events/probability", {ev_p.size()}, ev_p.data());
-        h5::write_dataset<std::uint32_t>(f, "/reference/record", {ref_rec.size()}, ref_rec.data());
-        h5::write_dataset<double>(f, "/reference/start_s", {ref_start.size()}, ref_start.data());
-        h5::write_dataset<double>(f, "/reference/stop_s", {ref_stop.size()}, ref_stop.data());
-        h5::write_string_attribute(f, "format", "ecgforest-predictions/1");
-        h5::write_string_attribute(f, "config", to_toml(config));
-        h5::write_string_attribute(f, "version", kVersion);
-        h5::write_string_attribute(f, "created", io::utc_now_iso());
-        h5::write_string_attribute(f, "model", model_path.string());
-        h5::write_string_attribute(f, "window_s", fmt(config.extract.window_s, 6));
-        h5::write_string_attribute(f, "step_s", fmt(config.extract.step_s, 6));
-        f.close("Closing " + tmp.string() + " failed; the disk may be full.");
-      }
-      std::filesystem::rename(tmp, out);
+      t.model = model_path.string();
+      t.window_s = fmt(config.extract.window_s, 6);
+      t.step_s = fmt(config.extract.step_s, 6);
+      io::write_predictions_file(out_dir / "predictions.h5", t, {to_toml(config)});
       if (tailoring) scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
       if (!scored.empty()) {
         s.score = eval::score_recordings(scored);
@@ -522,7 +454,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         if (!note.empty()) os << "predict: note: " << note << "\n";
         os << "predict: " << s.n_records << " recordings: " << s.n_ok << " ok, " << s.n_failed << " skipped; "
            << fmt(s.hours, 2) << " ECG hours, " << s.n_events << " seizure events detected in " << fmt(s.seconds, 1)
-           << " s on " << parallel::size(comm) << " rank(s)\n";
+           << " s on " << comm::size(comm) << " rank(s)\n";
         for (const auto& l : failures) os << "  " << l << "\n";
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
         if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
@@ -535,14 +467,11 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
         *log << os.str() << std::flush;
       }
-    } catch (const std::exception& e) {
-      write_err = e.what();
     }
-  }
-  if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
+  });
   // Share the counts so every rank can decide the exit status.
   double c[2] = {static_cast<double>(s.n_ok), static_cast<double>(s.n_failed)};
-  parallel::check_mpi(MPI_Bcast(c, 2, MPI_DOUBLE, 0, comm), "MPI_Bcast (predict summary)");
+  comm::check_mpi(MPI_Bcast(c, 2, MPI_DOUBLE, 0, comm), "MPI_Bcast (predict summary)");
   s.n_ok = static_cast<std::size_t>(c[0]);
   s.n_failed = static_cast<std::size_t>(c[1]);
   if (s.n_ok == 0) throw CollectiveError("No recording was usable for prediction; see the skipped list above.");
@@ -557,14 +486,11 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   std::size_t unreadable = 0;
   try {
     const auto summary = io::read_features_summary(features);
-    namespace h5 = io::h5;
-    h5::init_error_handling();
-    h5::Handle f = h5::file_handle(H5Fopen(features.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
-                                   "Cannot open " + features.string() + " to score the cross-validation at event level.");
-    const auto label = h5::read_dataset<float>(f, "/windows/label");
-    const auto record = h5::read_dataset<std::uint32_t>(f, "/windows/record");
-    const auto time_s = h5::read_dataset<double>(f, "/windows/time_s");
-    const auto all_hr = read_feature_column(f, "mean_hr", label.size());
+    const auto index = io::read_window_index(features, "mean_hr");
+    const auto& label = index.label;
+    const auto& record = index.record;
+    const auto& time_s = index.time_s;
+    const auto& all_hr = index.column;
     std::size_t n_train = 0;
     for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
     if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {

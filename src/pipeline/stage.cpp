@@ -9,9 +9,10 @@
 #include <system_error>
 
 #include "ecgforest/io/annotations.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/version.hpp"
+#include "ecgforest/core/bytes.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -67,7 +68,7 @@ std::optional<io::RecordResult> RecordStage::load(const InputRecording& rec, std
     std::ifstream f(stage_file(dir_, index), std::ios::binary);
     if (!f) return std::nullopt;
     const std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    parallel::Reader rd(bytes.data(), bytes.size());
+    ByteReader rd(bytes.data(), bytes.size());
     if (rd.str() != kMagic || rd.str() != key_for(rec) || rd.u64() != index) return std::nullopt;
     io::RecordResult r;
     r.index = index;
@@ -100,7 +101,7 @@ std::optional<io::RecordResult> RecordStage::load(const InputRecording& rec, std
 
 bool RecordStage::store(const InputRecording& rec, const io::RecordResult& r) const {
   if (r.row.status == "error" || r.row.status == "unreadable") return false;
-  parallel::Writer w;
+  ByteWriter w;
   w.str(kMagic);
   w.str(key_for(rec));
   w.u64(r.index);

@@ -17,12 +17,14 @@
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/model_file.hpp"
+#include "ecgforest/pipeline/model.hpp"
 #include "ecgforest/parallel/forest.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
 #include "ecgforest/pipeline/tune.hpp"
-#include "ecgforest/forest/rng.hpp"
+#include "ecgforest/core/rng.hpp"
 #include "ecgforest/version.hpp"
+#include "ecgforest/io/text_file.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -96,7 +98,7 @@ OobResult out_of_bag(MPI_Comm comm, const parallel::LocalTrees& local, const Tra
   for (std::size_t f = 0; f < F; ++f) {
     auto& p = perm[f];
     for (std::size_t k = 0; k < m; ++k) p[k] = static_cast<std::uint32_t>(k);
-    forest::Xoshiro256 rng(forest::hash_seed(params.seed ^ 0x7065726dULL, f));
+    Xoshiro256 rng(hash_seed(params.seed ^ 0x7065726dULL, f));
     for (std::size_t k = m; k > 1; --k) std::swap(p[k - 1], p[rng.below(static_cast<std::uint32_t>(k))]);
   }
   const auto pacc = parallel::permutation_distributed(comm, local, ts.xb, ts.y, rows, params, eval_pos, perm);
@@ -182,19 +184,15 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
                        const std::filesystem::path& model_path, const std::filesystem::path& metrics_json_path,
                        std::ostream* log) {
   const double t0 = now_s();
-  const int me = parallel::rank(comm);
-  const int p = parallel::size(comm);
+  const int me = comm::rank(comm);
+  const int p = comm::size(comm);
   // Training rows (labelled windows, optional sqi filter), binned while reading.
-  std::string err;
   TrainingSet ts;
   std::vector<std::string> dropped;  // train.exclude_features present in the file
-  try {
+  comm::collective_try(comm, "", [&] {
     ts = read_training_set(comm, features, config.train);
     dropped = drop_columns(ts, config.train.exclude_features);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = parallel::agree_on_error(comm, err); !e.empty()) throw CollectiveError(e);
+  });
   const double t_read = now_s();
   const std::size_t n_rows = ts.y.size();
   const std::size_t F = ts.columns.size();
@@ -350,13 +348,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   const double t_oob = now_s();
   std::vector<forest::Tree> trees;
   {
-    std::string gerr;
-    try {
+    comm::collective_try(comm, "", [&] {
       trees = parallel::gather_trees(comm, std::move(local), 0);
-    } catch (const std::exception& e) {
-      gerr = e.what();
-    }
-    if (auto e = parallel::agree_on_error(comm, gerr); !e.empty()) throw CollectiveError(e);
+    });
   }
   if (oob.done) {
     j.key("oob").begin_object();
@@ -416,9 +410,8 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     for (const auto& n : notes) os << "train: note: " << n << "\n";
     summary = os.str();
   }
-  std::string write_err;
-  if (me == 0) {
-    try {
+  comm::collective_try(comm, "", [&] {
+    if (me == 0) {
       forest::Forest model;
       model.trees = std::move(trees);
       model.feature_names = ts.columns;
@@ -430,19 +423,10 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       meta.summary = summary;
       if (choice) meta.postprocess_toml = postprocess_toml(choice->chosen);
       meta.bin_edges = ts.xb.upper_edges();
-      io::write_model_file(model_path, model, meta);
-      const auto tmp = metrics_json_path.string() + ".partial";
-      {
-        std::ofstream out(tmp);
-        out << s.metrics_json << "\n";
-        if (!out) throw Error("Cannot write " + tmp + "; check the directory and free space.");
-      }
-      std::filesystem::rename(tmp, metrics_json_path);
-    } catch (const std::exception& e) {
-      write_err = e.what();
+      write_model(model_path, model, meta);
+      io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
     }
-  }
-  if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
+  });
   if (log && me == 0) {
     std::ostringstream os;
     os << summary;

@@ -7,26 +7,15 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
-#include "ecgforest/io/h5.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/io/feature_matrix.hpp"
+#include "ecgforest/comm/mpi.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
 
-using io::h5::Handle;
-using io::h5::check_status;
-
 /// Rows per chunk read: about 8 MB of floats.
 std::size_t chunk_rows(std::size_t n_features) {
   return std::max<std::size_t>(1024, (std::size_t{8} << 20) / (4 * std::max<std::size_t>(1, n_features)));
-}
-
-/// Reads rows [first, first + n) of columns [col, col + n_cols) of the 2-D float dataset `ds`
-/// into `out` (row-major [n, n_cols]); n may be 0 (a rank's empty part of a collective read).
-void read_block(hid_t ds, hid_t dxpl, std::size_t first, std::size_t n, std::size_t col, std::size_t n_cols,
-                std::vector<float>& out, const std::string& what) {
-  out.resize(n * n_cols);
-  io::h5::read_rows<float>(ds, dxpl, first, n, col, n_cols, out.data(), what);
 }
 
 }  // namespace
@@ -39,58 +28,18 @@ std::size_t TrainingSet::n_positive() const {
 
 TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
                               std::size_t chunk_rows_wanted) {
-  io::h5::init_error_handling();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(features, ec)) {
-    throw Error("The features file " + features.string() + " does not exist; run 'ecgforest extract' first or check the path.");
-  }
   TrainingSet out;
+  io::check_features_layout(features);
   // Serial metadata first: columns, records, labels (every rank reads them; they are small).
   io::FeaturesData meta;
-  {
-    Handle f = io::h5::file_handle(H5Fopen(features.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
-                                   "Cannot open the features file " + features.string() + " (not HDF5, or unreadable).");
-    for (const char* name : {"/windows", "/windows/features", "/windows/label", "/windows/record", "/records"}) {
-      if (H5Lexists(f, name, H5P_DEFAULT) <= 0) {
-        throw Error("The features file " + features.string() + " has no " + name +
-                    "; it was not written by 'ecgforest extract' (or is damaged). Re-run extract.");
-      }
-    }
-  }
   meta = io::read_features_summary(features);  // records, attributes, /windows/label
   out.columns = meta.columns;
   const std::size_t F = out.columns.size();
   const std::size_t N = meta.label.size();
   out.n_windows = N;
 
-  Handle fapl = io::h5::plist_handle(H5Pcreate(H5P_FILE_ACCESS), "Cannot create a file access property list.");
-  check_status(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "Cannot set MPI-IO file access.");
-  Handle f = io::h5::file_handle(H5Fopen(features.c_str(), H5F_ACC_RDONLY, fapl),
-                                 "Cannot open the features file " + features.string() + " with MPI-IO.");
-  Handle dxpl = io::h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
-  check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
-  Handle ds = io::h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
-  {
-    Handle space = io::h5::dataspace_handle(H5Dget_space(ds), "Cannot get the dataspace of /windows/features.");
-    hsize_t dims[2] = {0, 0};
-    if (H5Sget_simple_extent_ndims(space) != 2) {
-      throw Error("The features file " + features.string() + ": /windows/features must be 2-D [windows, features].");
-    }
-    check_status(H5Sget_simple_extent_dims(space, dims, nullptr), "Cannot get the dims of /windows/features.");
-    if (dims[1] == 0 || F == 0) {
-      throw Error("The features file " + features.string() + " has no feature columns; re-run extract.");
-    }
-    if (dims[1] != F || dims[0] != N) {
-      throw Error("The features file " + features.string() + " is inconsistent: /windows/features is [" +
-                  std::to_string(dims[0]) + ", " + std::to_string(dims[1]) + "] but there are " + std::to_string(N) +
-                  " labels and " + std::to_string(F) + " column names. Re-run extract.");
-    }
-  }
-  const auto record = io::h5::read_dataset<std::uint32_t>(f, "/windows/record");
-  if (record.size() != N) {
-    throw Error("The features file " + features.string() + " is inconsistent: /windows/record has " +
-                std::to_string(record.size()) + " rows, /windows/label " + std::to_string(N) + ". Re-run extract.");
-  }
+  io::FeatureMatrixReader matrix(comm, features, N, F);
+  const auto& record = matrix.record();
 
   // Row selection.
   std::vector<std::uint8_t> keep(N, 0);
@@ -102,7 +51,7 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   out.sqi_filter = sqi_it != out.columns.end() && settings.min_sqi > 0;
   if (out.sqi_filter && N > 0) {
     std::vector<float> sqi;
-    read_block(ds, dxpl, 0, N, static_cast<std::size_t>(sqi_it - out.columns.begin()), 1, sqi, "the sqi column");
+    matrix.read(0, N, static_cast<std::size_t>(sqi_it - out.columns.begin()), 1, sqi, "the sqi column");
     for (std::size_t i = 0; i < N; ++i) {
       if (keep[i] && !(static_cast<double>(sqi[i]) >= settings.min_sqi)) {
         keep[i] = 0;
@@ -152,13 +101,13 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   // Chunks of rows split into contiguous blocks, one per rank: [C r / p, C (r+1) / p). Each rank
   // reads and bins only its block; the edge sample and the codes are then all-gathered in rank
   // (= row) order, so every rank ends with the same matrix as if it had binned every row.
-  const int me = parallel::rank(comm), p = parallel::size(comm);
+  const int me = comm::rank(comm), p = comm::size(comm);
   const std::size_t chunk = chunk_rows_wanted > 0 ? chunk_rows_wanted : chunk_rows(F);
   const std::size_t C = (N + chunk - 1) / chunk;
   const std::size_t c0 = C * static_cast<std::size_t>(me) / static_cast<std::size_t>(p);
   const std::size_t c1 = C * static_cast<std::size_t>(me + 1) / static_cast<std::size_t>(p);
   std::size_t max_chunks = c1 - c0;
-  parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &max_chunks, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm),
+  comm::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &max_chunks, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm),
                       "MPI_Allreduce (training chunks)");
   // sel_before[c]: selected (training) rows before chunk c.
   std::vector<std::size_t> sel_before(C + 1, 0);
@@ -173,23 +122,23 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
     const std::size_t c = c0 + k;
     if (c < c1) {
       const std::size_t first = c * chunk, n = std::min(chunk, N - first);
-      read_block(ds, dxpl, first, n, 0, F, buf, "/windows/features");
+      matrix.read(first, n, 0, F, buf, "/windows/features");
       return n;
     }
-    read_block(ds, dxpl, 0, 0, 0, F, buf, "/windows/features");
+    matrix.read(0, 0, 0, F, buf, "/windows/features");
     return 0;
   };
   // Row type for the gathers: F floats (sample) or F bytes (codes), so counts stay small ints.
   auto row_type = [&](MPI_Datatype base) {
     MPI_Datatype t = MPI_DATATYPE_NULL;
-    parallel::check_mpi(MPI_Type_contiguous(static_cast<int>(F), base, &t), "MPI_Type_contiguous");
-    parallel::check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
+    comm::check_mpi(MPI_Type_contiguous(static_cast<int>(F), base, &t), "MPI_Type_contiguous");
+    comm::check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
     return t;
   };
   auto allgather_rows = [&](const void* mine, std::size_t n_mine, void* all, MPI_Datatype base) {
     std::vector<int> counts(static_cast<std::size_t>(p)), displs(static_cast<std::size_t>(p));
     const int n = static_cast<int>(n_mine);
-    parallel::check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather (row counts)");
+    comm::check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather (row counts)");
     int off = 0;
     for (int r = 0; r < p; ++r) {
       displs[static_cast<std::size_t>(r)] = off;
@@ -197,7 +146,7 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
     }
     MPI_Datatype t = row_type(base);
     // mine == nullptr: this rank's rows already sit at their place in `all` (MPI_IN_PLACE).
-    parallel::check_mpi(MPI_Allgatherv(mine ? mine : MPI_IN_PLACE, n, t, all, counts.data(), displs.data(), t, comm),
+    comm::check_mpi(MPI_Allgatherv(mine ? mine : MPI_IN_PLACE, n, t, all, counts.data(), displs.data(), t, comm),
                         "MPI_Allgatherv (rows)");
     MPI_Type_free(&t);
     return static_cast<std::size_t>(off);

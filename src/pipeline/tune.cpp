@@ -8,7 +8,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/eval/metrics.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
 
 namespace ecgforest::pipeline {

@@ -1,4 +1,5 @@
 #include "ecgforest/signal/beat_tables.hpp"
+#include "ecgforest/core/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -33,7 +34,7 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
 
 }  // namespace
 
-std::string beat_timestamp(const io::StartDateTime& start, std::int64_t sample, double fs_hz) {
+std::string beat_timestamp(const StartDateTime& start, std::int64_t sample, double fs_hz) {
   constexpr std::int64_t kNs = 1000000000;
   // Nanoseconds after the start's whole second; long double keeps sample/fs exact enough.
   const auto offset_ns = static_cast<std::int64_t>(
@@ -76,7 +77,7 @@ std::string beats_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz)
 }
 
 std::string rr_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz,
-                        const io::StartDateTime& start, const std::vector<BadSegment>& bad) {
+                        const StartDateTime& start, const std::vector<BadSegment>& bad) {
   std::string out = "timestamp,frame,rr_interval\n";
   out.reserve(out.size() + peaks.size() * 48);
   std::size_t seg = 0;  // bad is sorted and non-overlapping
@@ -90,9 +91,7 @@ std::string rr_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz,
     std::snprintf(buf, sizeof buf, ",%lld,", static_cast<long long>(a));
     out += buf;
     // Shortest text that reads back as the same double (Python's repr, as the old tools wrote).
-    const auto res = std::to_chars(buf, buf + sizeof buf, rr_ms);
-    out.append(buf, res.ptr);
-    if (std::find_if(buf, res.ptr, [](char c) { return c == '.' || c == 'e'; }) == res.ptr) out += ".0";
+    out += python_float_text(rr_ms);
     out += '\n';
   }
   return out;

@@ -29,11 +29,11 @@ ScoredRecording load(const fs::path& ref_path, const fs::path& hyp_path) {
   const auto ref = io::read_annotations(ref_path), hyp = io::read_annotations(hyp_path);
   double last = 0;
   for (const auto& e : ref.events) {
-    if (io::is_seizure_label(e.label)) r.ref.push_back({e.start_s, e.stop_s, 1.0});
+    if (is_seizure_label(e.label)) r.ref.push_back({e.start_s, e.stop_s, 1.0});
     last = std::max(last, e.stop_s);
   }
   for (const auto& e : hyp.events) {
-    if (io::is_seizure_label(e.label)) r.hyp.push_back({e.start_s, e.stop_s, 1.0});
+    if (is_seizure_label(e.label)) r.hyp.push_back({e.start_s, e.stop_s, 1.0});
   }
   r.duration_s = ref.duration_s.value_or(last);
   return r;

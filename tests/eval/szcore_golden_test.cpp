@@ -32,7 +32,7 @@ File load(const fs::path& p) {
   const auto a = io::read_annotations(p);
   File f;
   for (const auto& e : a.events) {
-    if (io::is_seizure_label(e.label)) f.seizures.push_back({e.start_s, e.stop_s, 1.0});
+    if (is_seizure_label(e.label)) f.seizures.push_back({e.start_s, e.stop_s, 1.0});
     f.duration_s = std::max(f.duration_s, e.stop_s);
   }
   if (a.duration_s) f.duration_s = *a.duration_s;

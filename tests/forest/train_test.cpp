@@ -24,6 +24,7 @@
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/pipeline/predict.hpp"
 #include "ecgforest/pipeline/train.hpp"
+#include "ecgforest/pipeline/model.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -197,7 +198,7 @@ TEST_F(Train, SinglePatientWithFoldsTrainsOnceWithANote) {
   EXPECT_NE(sum.metrics_json.find("Cross-validation skipped: all training windows belong to one patient (PAT_0)"),
             std::string::npos) << sum.metrics_json;
   EXPECT_NE(sum.metrics_json.find("\"cv\":\"none\""), std::string::npos);
-  EXPECT_EQ(io::read_model_file(dir_ / "model.h5").trees.size(), 10u);
+  EXPECT_EQ(pipeline::read_model(dir_ / "model.h5").trees.size(), 10u);
 }
 
 TEST_F(Train, NanOnlyColumnIsNeverSplitOn) {
@@ -208,7 +209,7 @@ TEST_F(Train, NanOnlyColumnIsNeverSplitOn) {
   const auto sum = train(dir_ / "f.h5");
   EXPECT_NE(sum.metrics_json.find("NaN in every training window (never used for splits): empty."), std::string::npos)
       << sum.metrics_json;
-  const auto m = io::read_model_file(dir_ / "model.h5");
+  const auto m = pipeline::read_model(dir_ / "model.h5");
   ASSERT_EQ(m.feature_names[2], "empty");
   for (const auto& t : m.trees) {
     for (std::size_t i = 0; i < t.n_nodes(); ++i) {
@@ -232,7 +233,7 @@ TEST_F(Train, OobAndImportancesInMetrics) {
   EXPECT_NE(j.find("\"permutation\":{\"hr\":"), std::string::npos) << j;
   // The model file carries the same metrics JSON.
   io::ModelMeta meta;
-  io::read_model_file(dir_ / "model.h5", &meta);
+  pipeline::read_model(dir_ / "model.h5", &meta);
   EXPECT_EQ(meta.metrics_json, j);
   // hr (the only informative column) has the largest impurity and permutation importance: read
   // the numbers back from the JSON text.
@@ -292,7 +293,7 @@ TEST_F(Train, PythonLoaderAgreesWithCpp) {
   Spec t = s;
   t.patients = 2;
   write_features(dir_ / "g.h5", t, 77);
-  const auto model = io::read_model_file(dir_ / "model.h5");
+  const auto model = pipeline::read_model(dir_ / "model.h5");
   auto d = io::read_features_file(MPI_COMM_SELF, dir_ / "g.h5");
   for (Eigen::Index i = 0; i < d.x.rows(); i += 7) d.x(i, 0) = kNan;  // NaN in "hr" too
   {

@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool with_start = (data[0] & 4u) != 0;
   const auto path = fuzz::write_scratch({reinterpret_cast<const char*>(data) + 1, size - 1}, ext);
   try {
-    std::optional<io::StartDateTime> start;
-    if (with_start) start = io::StartDateTime{2017, 1, 10, 14, 0, 0, 0.25};
+    std::optional<StartDateTime> start;
+    if (with_start) start = StartDateTime{2017, 1, 10, 14, 0, 0, 0.25};
     const auto ann = io::read_annotations(path, start);
     double prev = -1;
     for (const auto& e : ann.events) {

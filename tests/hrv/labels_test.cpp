@@ -13,7 +13,7 @@
 #include "ecgforest/core/error.hpp"
 
 using ecgforest::hrv::seizure_fraction;
-using ecgforest::io::AnnotationEvent;
+using ecgforest::AnnotationEvent;
 
 namespace {
 
@@ -31,7 +31,7 @@ double brute_fraction(const std::vector<AnnotationEvent>& events, double end, do
   if (end <= lo) return std::nan("");
   std::vector<std::pair<double, double>> clipped;
   for (const auto& e : events) {
-    if (!ecgforest::io::is_seizure_label(e.label)) continue;
+    if (!ecgforest::is_seizure_label(e.label)) continue;
     const double a = std::max(e.start_s, lo);
     const double b = std::min(e.stop_s, end);
     if (b > a) clipped.emplace_back(a, b);

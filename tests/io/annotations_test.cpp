@@ -15,9 +15,9 @@ namespace fs = std::filesystem;
 using ecgforest::RecordError;
 using ecgforest::io::Annotations;
 using ecgforest::io::find_annotation_for;
-using ecgforest::io::is_seizure_label;
+using ecgforest::is_seizure_label;
 using ecgforest::io::read_annotations;
-using ecgforest::io::StartDateTime;
+using ecgforest::StartDateTime;
 
 namespace {
 

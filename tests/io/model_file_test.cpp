@@ -17,6 +17,7 @@
 #include "ecgforest/io/h5.hpp"
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/version.hpp"
+#include "ecgforest/pipeline/model.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -126,20 +127,20 @@ TEST_F(ModelFile, RoundTripOfAHandMadeForest) {
   meta.summary = "train: 10 training windows\n  fold  test\n";
   meta.bin_edges = {{-3.f, -1.f, 0.f, 2.5f}, {0.5f}, {kInf}};
   const fs::path file = dir_ / "sub" / "model.h5";  // parent directory is created
-  write_model_file(file, model, meta);
+  pipeline::write_model(file, model, meta);
   // Without a summary (as files written before it existed): no attribute, read back as "".
   ModelMeta no_summary = meta;
   no_summary.summary.clear();
-  write_model_file(dir_ / "old.h5", model, no_summary);
+  pipeline::write_model(dir_ / "old.h5", model, no_summary);
   ModelMeta old_meta;
   old_meta.summary = "stale";
-  (void)read_model_file(dir_ / "old.h5", &old_meta);
+  (void)pipeline::read_model(dir_ / "old.h5", &old_meta);
   EXPECT_EQ(old_meta.summary, "");
   ASSERT_TRUE(fs::exists(file));
   EXPECT_FALSE(fs::exists(file.string() + ".partial"));
 
   ModelMeta back_meta;
-  const Forest back = read_model_file(file, &back_meta);
+  const Forest back = pipeline::read_model(file, &back_meta);
   EXPECT_EQ(back.feature_names, model.feature_names);
   ASSERT_EQ(back.trees.size(), 3u);
   for (std::size_t t = 0; t < 3; ++t) expect_same_tree(back.trees[t], model.trees[t]);
@@ -155,7 +156,7 @@ TEST_F(ModelFile, RoundTripOfAHandMadeForest) {
   EXPECT_EQ(back_meta.created[19], 'Z');
 
   // Reading without meta works too.
-  EXPECT_EQ(read_model_file(file).trees.size(), 3u);
+  EXPECT_EQ(pipeline::read_model(file).trees.size(), 3u);
 
   // The file layout is the documented one.
   h5::init_error_handling();
@@ -170,8 +171,8 @@ TEST_F(ModelFile, RoundTripOfAHandMadeForest) {
 
 TEST_F(ModelFile, PredictionsOfTheReadForestMatchHandComputedValues) {
   const fs::path file = dir_ / "model.h5";
-  write_model_file(file, hand_forest(), ModelMeta{});
-  const Forest back = read_model_file(file);
+  pipeline::write_model(file, hand_forest(), ModelMeta{});
+  const Forest back = pipeline::read_model(file);
   struct Row {
     float a, b, c;
     float want_a, want_c;  // leaf values of trees A and C (tree B is always 0.125)
@@ -192,27 +193,27 @@ TEST_F(ModelFile, PredictionsOfTheReadForestMatchHandComputedValues) {
 
 TEST_F(ModelFile, OverwritesAnExistingFile) {
   const fs::path file = dir_ / "model.h5";
-  write_model_file(file, hand_forest(), ModelMeta{});
+  pipeline::write_model(file, hand_forest(), ModelMeta{});
   Forest one;
   one.trees = {tree_b()};
   one.feature_names = {"x"};
-  write_model_file(file, one, ModelMeta{});
-  const Forest back = read_model_file(file);
+  pipeline::write_model(file, one, ModelMeta{});
+  const Forest back = pipeline::read_model(file);
   ASSERT_EQ(back.trees.size(), 1u);
   EXPECT_EQ(back.feature_names, std::vector<std::string>{"x"});
 }
 
 TEST_F(ModelFile, MissingAndNonModelFilesAreErrors) {
   const fs::path missing = dir_ / "missing.h5";
-  expect_error_naming([&] { (void)read_model_file(missing); }, missing);
+  expect_error_naming([&] { (void)pipeline::read_model(missing); }, missing);
 
   const fs::path text = dir_ / "text.h5";
   std::ofstream(text) << "not an HDF5 file\n";
-  expect_error_naming([&] { (void)read_model_file(text); }, text);
+  expect_error_naming([&] { (void)pipeline::read_model(text); }, text);
 
   const fs::path empty = dir_ / "empty.h5";
   std::ofstream(empty).close();
-  expect_error_naming([&] { (void)read_model_file(empty); }, empty);
+  expect_error_naming([&] { (void)pipeline::read_model(empty); }, empty);
 
   // A valid HDF5 file that is not a model (no format attribute).
   const fs::path other = dir_ / "other.h5";
@@ -222,12 +223,12 @@ TEST_F(ModelFile, MissingAndNonModelFilesAreErrors) {
     const float v[2] = {1, 2};
     h5::write_dataset<float>(f, "/x", {2}, v);
   }
-  expect_error_naming([&] { (void)read_model_file(other); }, other, "format");
+  expect_error_naming([&] { (void)pipeline::read_model(other); }, other, "format");
 
   // A directory.
   const fs::path d = dir_ / "dir.h5";
   fs::create_directories(d);
-  expect_error_naming([&] { (void)read_model_file(d); }, d);
+  expect_error_naming([&] { (void)pipeline::read_model(d); }, d);
 }
 
 TEST_F(ModelFile, DamagedTreesAreErrors) {
@@ -235,7 +236,7 @@ TEST_F(ModelFile, DamagedTreesAreErrors) {
     Forest f = hand_forest();
     f.trees[1] = std::move(bad);
     const fs::path file = dir_ / name;
-    write_model_file(file, f, ModelMeta{});
+    pipeline::write_model(file, f, ModelMeta{});
     return file;
   };
   {
@@ -249,25 +250,25 @@ TEST_F(ModelFile, DamagedTreesAreErrors) {
       h5::write_dataset<float>(f, "/trees/value", {v.size()}, v.data());
       f.close("close");
     }
-    expect_error_naming([&] { (void)read_model_file(file); }, file, "damaged");
+    expect_error_naming([&] { (void)pipeline::read_model(file); }, file, "damaged");
   }
   {
     Tree t = tree_a();
     t.right[2] = 5;  // child index past the end of the 5-node tree
     const fs::path file = write_with("outside.h5", t);
-    expect_error_naming([&] { (void)read_model_file(file); }, file, "damaged");
+    expect_error_naming([&] { (void)pipeline::read_model(file); }, file, "damaged");
   }
   {
     Tree t = tree_a();
     t.right[0] = -1;  // an internal node without right child
     const fs::path file = write_with("noright.h5", t);
-    expect_error_naming([&] { (void)read_model_file(file); }, file, "damaged");
+    expect_error_naming([&] { (void)pipeline::read_model(file); }, file, "damaged");
   }
   {
     Tree t = tree_a();
     t.feature[0] = 3;  // only 3 feature names
     const fs::path file = write_with("feature.h5", t);
-    expect_error_naming([&] { (void)read_model_file(file); }, file, "damaged");
+    expect_error_naming([&] { (void)pipeline::read_model(file); }, file, "damaged");
   }
   {
     // The writer refuses an empty tree (naming the file) ...
@@ -285,7 +286,7 @@ TEST_F(ModelFile, DamagedTreesAreErrors) {
       h5::write_dataset<std::uint64_t>(f, "/trees/offsets", {off.size()}, off.data());
       f.close("close");
     }
-    expect_error_naming([&] { (void)read_model_file(file); }, file, "empty tree");
+    expect_error_naming([&] { (void)pipeline::read_model(file); }, file, "empty tree");
   }
 }
 
@@ -296,8 +297,8 @@ TEST_F(ModelFile, CyclicTreeIsRejected) {
   Forest f = hand_forest();
   f.trees[0].left[0] = 0;  // node 0 is its own left child
   const fs::path file = dir_ / "cycle.h5";
-  write_model_file(file, f, ModelMeta{});
-  expect_error_naming([&] { (void)read_model_file(file); }, file, "damaged");
+  pipeline::write_model(file, f, ModelMeta{});
+  expect_error_naming([&] { (void)pipeline::read_model(file); }, file, "damaged");
 }
 
 TEST_F(ModelFile, H5HelpersRoundTripAndCheckErrors) {

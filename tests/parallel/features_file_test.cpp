@@ -16,7 +16,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/version.hpp"
 #include "mpi_test_util.hpp"
 
@@ -104,7 +104,7 @@ std::string read_root_string_attribute(const fs::path& file, const std::string& 
 // by a loader from the generator; round_bytes: the writer's round size (1 = a round per record).
 void write_and_check(MPI_Comm comm, const fs::path& file, bool spill = false,
                      std::size_t round_bytes = std::size_t{16} << 20) {
-  const int p = parallel::size(comm), me = parallel::rank(comm);
+  const int p = comm::size(comm), me = comm::rank(comm);
   std::vector<RecordResult> local;
   std::size_t n_spilled = 0;
   for (std::size_t k = kRecords; k-- > 0;) {

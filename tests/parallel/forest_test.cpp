@@ -15,10 +15,12 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/parallel/forest.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 #include "mpi_test_util.hpp"
 
 namespace ecgforest::parallel {
+
+using namespace ::ecgforest::comm;  // rank, size, gathers: the MPI helpers live in comm
 namespace {
 
 using namespace ecgforest::testing_mpi;

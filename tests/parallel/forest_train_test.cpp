@@ -19,9 +19,12 @@
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/pipeline/train.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
+#include "ecgforest/pipeline/model.hpp"
 #include "mpi_test_util.hpp"
 
 namespace ecgforest::parallel {
+
+using namespace ::ecgforest::comm;  // rank, size, gathers: the MPI helpers live in comm
 namespace {
 
 using namespace ecgforest::testing_mpi;
@@ -114,7 +117,7 @@ TEST(MpiForestTrain, TwoTreesOnAnyRankCount) {
   const bool idle_note = s.metrics_json.find("ranks beyond the tree count stay idle") != std::string::npos;
   EXPECT_EQ(idle_note, comm_size(MPI_COMM_WORLD) > 2);
   if (comm_rank(MPI_COMM_WORLD) == 0) {
-    EXPECT_EQ(io::read_model_file(dir / "m.h5").trees.size(), 2u);
+    EXPECT_EQ(pipeline::read_model(dir / "m.h5").trees.size(), 2u);
   }
   MPI_Barrier(MPI_COMM_WORLD);
 }
@@ -137,7 +140,7 @@ TEST(MpiForestTrain, TuneChoosesTheSameForestOnAnyRankAndThreadCount) {
     omp_set_num_threads(1);
     const auto ref = pipeline::run_train(MPI_COMM_SELF, cfg, features, dir / "r.h5", dir / "r.metrics.json", nullptr);
     omp_set_num_threads(threads);
-    const auto a = io::read_model_file(dir / "m.h5"), b = io::read_model_file(dir / "r.h5");
+    const auto a = pipeline::read_model(dir / "m.h5"), b = pipeline::read_model(dir / "r.h5");
     ASSERT_EQ(a.trees.size(), 6u);
     ASSERT_EQ(b.trees.size(), 6u);
     for (std::size_t t = 0; t < 6; ++t) {
@@ -157,7 +160,7 @@ TEST(MpiForestTrain, TuneChoosesTheSameForestOnAnyRankAndThreadCount) {
     // The effective configuration stored in the model carries the chosen depth.
     const int depth = std::stoi(s.metrics_json.substr(c + 22));
     io::ModelMeta meta;
-    io::read_model_file(dir / "m.h5", &meta);
+    pipeline::read_model(dir / "m.h5", &meta);
     EXPECT_NE(meta.config_toml.find("max_depth = " + std::to_string(depth) + "\n"), std::string::npos) << meta.config_toml;
     EXPECT_NE(meta.summary.find("train: tune: chosen max_depth=" + std::to_string(depth) + " "), std::string::npos)
         << meta.summary;

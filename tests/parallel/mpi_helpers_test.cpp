@@ -1,4 +1,4 @@
-// MPI tests of the small helpers in parallel/mpi.hpp and of parallel::tree_block.
+// MPI tests of the small helpers in comm/mpi.hpp, the byte codec and parallel::tree_block.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -8,10 +8,11 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/parallel/forest.hpp"
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
+#include "ecgforest/core/bytes.hpp"
 #include "mpi_test_util.hpp"
 
-namespace ecgforest::parallel {
+namespace ecgforest::comm {
 namespace {
 
 using namespace ecgforest::testing_mpi;
@@ -21,7 +22,7 @@ TEST(MpiTreeBlock, BlocksPartitionTheTrees) {
     for (int p = 1; p <= 5; ++p) {
       std::uint64_t expect_first = 0;
       for (int r = 0; r < p; ++r) {
-        const auto [first, last] = tree_block(n, r, p);
+        const auto [first, last] = parallel::tree_block(n, r, p);
         EXPECT_EQ(first, expect_first) << "n=" << n << " p=" << p << " r=" << r;  // contiguous
         ASSERT_LE(first, last) << "n=" << n << " p=" << p << " r=" << r;
         const std::uint64_t count = last - first;
@@ -43,7 +44,7 @@ TEST(MpiTreeBlock, BlocksPartitionTheTrees) {
 void check_blocks_on(MPI_Comm comm) {
   const int p = size(comm), me = rank(comm);
   for (std::uint64_t n : {0ull, 1ull, 2ull, 3ull, 7ull, 100ull}) {
-    const auto [first, last] = tree_block(n, me, p);
+    const auto [first, last] = parallel::tree_block(n, me, p);
     std::vector<unsigned long long> mine{first, last}, all(2 * static_cast<std::size_t>(p));
     MPI_Allgather(mine.data(), 2, MPI_UNSIGNED_LONG_LONG, all.data(), 2, MPI_UNSIGNED_LONG_LONG, comm);
     std::vector<int> owner_count(n, 0);
@@ -181,15 +182,15 @@ TEST(MpiHelpers, AgreeOnErrorOnWorldAndReversed) {
   MPI_Comm_free(&rev);
 }
 
-TEST(MpiHelpers, WriterReaderRoundTripAndShortMessage) {
-  Writer w;
+TEST(MpiHelpers, ByteWriterReaderRoundTripAndShortMessage) {
+  ByteWriter w;
   w.u64(0xFFFFFFFFFFFFFFFFull);
   w.f64(-0.1);
   w.str("");
   w.str("hello");
   w.pod_vector(std::vector<std::int32_t>{-1, 2, 3});
   w.pod_vector(std::vector<float>{});
-  Reader rd(w.bytes().data(), w.bytes().size());
+  ByteReader rd(w.bytes().data(), w.bytes().size());
   EXPECT_EQ(rd.u64(), 0xFFFFFFFFFFFFFFFFull);
   EXPECT_EQ(rd.f64(), -0.1);
   EXPECT_EQ(rd.str(), "");
@@ -197,17 +198,17 @@ TEST(MpiHelpers, WriterReaderRoundTripAndShortMessage) {
   EXPECT_EQ(rd.pod_vector<std::int32_t>(), (std::vector<std::int32_t>{-1, 2, 3}));
   EXPECT_TRUE(rd.pod_vector<float>().empty());
   EXPECT_TRUE(rd.done());
-  EXPECT_THROW(rd.u64(), MpiError);
+  EXPECT_THROW(rd.u64(), Error);
 
-  Writer w2;
+  ByteWriter w2;
   w2.str("abcdef");
-  Reader cut(w2.bytes().data(), w2.bytes().size() - 1);
-  EXPECT_THROW(cut.str(), MpiError);
-  Writer w3;
+  ByteReader cut(w2.bytes().data(), w2.bytes().size() - 1);
+  EXPECT_THROW(cut.str(), Error);
+  ByteWriter w3;
   w3.u64(1000);  // claims 1000 elements, has none
-  Reader lie(w3.bytes().data(), w3.bytes().size());
-  EXPECT_THROW(lie.pod_vector<double>(), MpiError);
+  ByteReader lie(w3.bytes().data(), w3.bytes().size());
+  EXPECT_THROW(lie.pod_vector<double>(), Error);
 }
 
 }  // namespace
-}  // namespace ecgforest::parallel
+}  // namespace ecgforest::comm

@@ -15,11 +15,14 @@
 #include <tuple>
 #include <vector>
 
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
+#include "ecgforest/core/bytes.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
 #include "mpi_test_util.hpp"
 
 namespace ecgforest::parallel {
+
+using namespace ::ecgforest::comm;  // rank, size, gathers: the MPI helpers live in comm
 namespace {
 
 using namespace ecgforest::testing_mpi;
@@ -33,13 +36,13 @@ struct Call {
 
 // Positions run by every rank of `comm`, gathered (index = rank).
 std::vector<std::vector<unsigned long long>> gather_ran(MPI_Comm comm, const std::vector<std::size_t>& ran) {
-  Writer w;
+  ByteWriter w;
   std::vector<unsigned long long> v(ran.begin(), ran.end());
   w.pod_vector(v);
   const auto parts = allgather_bytes(comm, w.bytes());
   std::vector<std::vector<unsigned long long>> out;
   for (const auto& part : parts) {
-    Reader rd(part.data(), part.size());
+    ByteReader rd(part.data(), part.size());
     out.push_back(rd.pod_vector<unsigned long long>());
   }
   return out;

@@ -42,3 +42,6 @@ got = [str(c["smoothing_windows"]), f"{c['threshold']:g}", f"{c['min_duration_s'
 assert [k, th, dur, gap] == got, f"README says operating point {[k, th, dur, gap]}, the demo chose {got}"
 print("e2e_readme_demo: README quick-start figures match the demo run")
 PY
+# The demo's outputs are those of the commit before the architecture redesign (issue 16).
+bash "$here/compare_digests.sh" "$tmp" "$here/outputs_unchanged.sha256" demo \
+  run/features.h5 run/model.h5 run/metrics.json run/predictions

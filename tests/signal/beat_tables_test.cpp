@@ -11,7 +11,7 @@
 #include "support/shared_data.hpp"
 
 namespace sig = ecgforest::signal;
-using ecgforest::io::StartDateTime;
+using ecgforest::StartDateTime;
 
 namespace {
 

@@ -24,4 +24,9 @@ struct ToolCommand {
   std::function<int(MPI_Comm comm)> run;
 };
 
+/// Runs `work` on rank 0 of `comm` while the other ranks wait; every rank returns the same exit
+/// status: 0, 2 when `work` threw ConfigError (bad usage), 1 for any other error (printed once,
+/// by rank 0, as "ecgforest: error: ...").
+int run_on_rank0(MPI_Comm comm, const std::function<void()>& work);
+
 }  // namespace ecgforest::cli

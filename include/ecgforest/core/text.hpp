@@ -11,4 +11,12 @@ namespace ecgforest {
 /// overlong sequences become visible escapes; a backslash stays a backslash).
 std::string escape_text(std::string_view s);
 
+/// Shortest text that reads back as the same double (std::to_chars): "0.5", "24", "1e-07",
+/// "nan", "inf", "-inf". The one number-to-text conversion of files and messages.
+std::string number_text(double v);
+
+/// number_text in Python's repr style, as the old workflow's tools wrote numbers: a float always
+/// shows a '.' or an exponent ("800.0", "0.5", "1e-07", "nan", "inf").
+std::string python_float_text(double v);
+
 }  // namespace ecgforest

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "ecgforest/core/config.hpp"
+#include "ecgforest/core/postprocess_settings.hpp"
 #include "ecgforest/core/json.hpp"
 
 namespace ecgforest::eval {

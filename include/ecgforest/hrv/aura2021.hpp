@@ -13,6 +13,8 @@
 
 #include <Eigen/Core>
 
+#include "ecgforest/core/events.hpp"
+
 namespace ecgforest::hrv {
 
 /// Library generation reproduced: `aura2021` = hrv-analysis 1.0.4 + nolds 0.5.2 (what the AURA
@@ -101,24 +103,11 @@ struct AuraTable {
 AuraTable aura_windowed_table(const std::vector<double>& rr_ms, AuraProfile profile,
                               const AuraWindowing& windowing = {});
 
-/// One annotation row of a tse_bi file as AURA reads it (TUH branch: seconds since the
-/// recording start, truncated to integer nanoseconds).
-struct AuraAnnotation {
-  long long start_ns = 0;
-  long long end_ns = 0;
-  std::string label;
-};
-
-/// Reads a TUH tse_bi file the way consolidate_feats_and_annot.py does (header up to the first
-/// blank line, then `start end label probability`). Throws RecordError("bad_annotation") on
-/// malformed rows, on more than two distinct labels, or on ISO timestamps (La Teppe branch,
-/// not implemented).
-std::vector<AuraAnnotation> read_aura_tse_bi(const std::string& path);
-
-/// AURA label of rows 0..n_rows-1: seizure share of [i s, i+1 s) on the annotation clock,
+/// AURA label of rows 0..n_rows-1 from every annotation row of a tse_bi file (io::read_annotations;
+/// event times truncated to integer nanoseconds as AURA holds them): seizure share of [i s, i+1 s) on the annotation clock,
 /// rounded to 2 decimals (half to even), 1 above 0.9, NaN after the annotations end.
 /// No cropping of first/last rows (the goldens are uncropped).
-std::vector<double> aura_labels(const std::vector<AuraAnnotation>& events, std::size_t n_rows);
+std::vector<double> aura_labels(const std::vector<AnnotationEvent>& events, std::size_t n_rows);
 
 /// numpy's pairwise float64 sum (np.sum / np.add.reduce on a contiguous array).
 double numpy_sum(const double* a, std::size_t n);

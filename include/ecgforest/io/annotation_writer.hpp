@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "ecgforest/io/text_file.hpp"
+
 #include "ecgforest/io/annotations.hpp"
 
 namespace ecgforest::io {
@@ -37,8 +39,5 @@ std::string events_tsv_text(const std::vector<AnnotationEvent>& seizures, double
 /// ("sub-01_ses-01_task-x_run-00_eeg") has its last "_<suffix>" replaced by "_events", any other
 /// name gets "_events" appended ("aaaaaaaa_s001_t000_events.tsv").
 std::string events_tsv_name(const std::string& edf_stem);
-
-/// Writes `text` to `path` through `path.partial` and a rename. Throws Error naming the file.
-void write_text_file_atomic(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace ecgforest::io

@@ -6,21 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "ecgforest/core/events.hpp"
+
 namespace ecgforest::io {
-
-/// Wall-clock start of a recording (from the EDF header), used to convert absolute timestamps.
-struct StartDateTime {
-  int year = 1985, month = 1, day = 1, hour = 0, minute = 0, second = 0;
-  double subsecond = 0.0;  ///< fraction of a second, [0, 1)
-};
-
-struct AnnotationEvent {
-  double start_s = 0.0;  ///< seconds from recording start
-  double stop_s = 0.0;   ///< seconds from recording start, > start_s
-  std::string label;     ///< lower-case label as in the file ("seiz", "bckg", "fnsz", ...)
-  double confidence = 1.0;
-  std::string channel;   ///< csv formats only ("TERM" for csv_bi); empty otherwise
-};
 
 struct Annotations {
   /// "tse", "tse_bi", "csv", "csv_bi", or "tse_bi_iso" / "tse_iso" (La Teppe absolute timestamps)
@@ -45,10 +33,6 @@ struct Annotations {
 /// or unsupported extensions.
 Annotations read_annotations(const std::filesystem::path& file,
                              const std::optional<StartDateTime>& start = std::nullopt);
-
-/// True for labels that denote a seizure ("seiz" and the TUH seizure types such as fnsz, gnsz,
-/// cpsz, absz, tnsz, tcsz, spsz, mysz, atsz, cnsz); false for "bckg" and anything else.
-bool is_seizure_label(const std::string& label);
 
 /// The annotation file paired with a recording (EDF or beat file) by its NAME
 /// (io::recording_name) in the same directory, trying in order .csv_bi, .tse_bi, .csv, .tse.

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,5 +110,9 @@ FeaturesData read_features_summary(const std::filesystem::path& file);
 
 /// UTC time as ISO-8601 text ("2026-11-25T03:07:52Z").
 std::string utc_now_iso();
+
+/// The "format" attribute of an HDF5 file ("ecgforest-features/1", "ecgforest-model/1", ...):
+/// nullopt when `file` is not HDF5, "" when it has no such attribute.
+std::optional<std::string> hdf5_format(const std::filesystem::path& file);
 
 }  // namespace ecgforest::io

@@ -15,11 +15,10 @@
 //                    ("ecgforest-model/1"), n_trees; optional: summary, postprocess (TOML table
 //                    of the post-processing chosen by train's cross-validation)
 // Written as <name>.partial and renamed when complete.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include "ecgforest/forest/forest.hpp"
 
 namespace ecgforest::io {
 
@@ -37,9 +36,30 @@ struct ModelMeta {
   std::vector<std::vector<float>> bin_edges;  ///< per feature
 };
 
-void write_model_file(const std::filesystem::path& file, const forest::Forest& model, const ModelMeta& meta);
+/// The trees as the file stores them (plain arrays: io knows the layout, not the forest code;
+/// pipeline/model.hpp converts to and from forest::Forest). Tree t is the node rows
+/// [offsets[t], offsets[t+1]); child indices are within the tree.
+struct ModelArrays {
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<std::int32_t> feature;
+  std::vector<float> threshold;
+  std::vector<std::uint8_t> nan_left;
+  std::vector<std::int32_t> left;
+  std::vector<std::int32_t> right;
+  std::vector<float> value;
+  std::vector<std::uint8_t> bin;  ///< empty when the model has no bin codes
+  std::vector<std::string> feature_names;
 
-/// Reads a model; throws ecgforest::Error naming the file when it is missing or not a model.
-forest::Forest read_model_file(const std::filesystem::path& file, ModelMeta* meta = nullptr);
+  std::size_t n_trees() const { return offsets.empty() ? 0 : offsets.size() - 1; }
+};
+
+/// Writes `trees` and `meta`; throws ecgforest::Error naming the file when the node arrays do not
+/// all have offsets.back() elements (bin: that many or none) or a tree is empty.
+void write_model_file(const std::filesystem::path& file, const ModelArrays& trees, const ModelMeta& meta);
+
+/// Reads a model; throws ecgforest::Error naming the file when it is missing, not a model, or
+/// damaged (inconsistent lengths, empty trees, a child index that does not point forward inside
+/// its tree, an unknown feature, a NaN threshold, a leaf value outside [0, 1]).
+ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta = nullptr);
 
 }  // namespace ecgforest::io

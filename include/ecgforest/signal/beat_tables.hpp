@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ecgforest/io/annotations.hpp"
+#include "ecgforest/core/events.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
 
 namespace ecgforest::signal {
@@ -13,7 +13,7 @@ namespace ecgforest::signal {
 /// "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (nanoseconds, no time zone) of sample `sample` (0-based, at
 /// `fs_hz`) of a recording that starts at `start` (EDF start date/time, local clock).
 /// Example: start 2013-07-09 20:05:00, sample 145 at 256 Hz -> "2013-07-09 20:05:00.566406250".
-std::string beat_timestamp(const io::StartDateTime& start, std::int64_t sample, double fs_hz);
+std::string beat_timestamp(const StartDateTime& start, std::int64_t sample, double fs_hz);
 
 /// Beat list: header "sample,time_s", one row per R-peak, time in seconds from the first sample
 /// with 6 decimals.
@@ -24,6 +24,6 @@ std::string beats_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz)
 /// most n-1 rows. An interval that overlaps a bad segment is not a real RR: its row is left
 /// out (the import tools then see a gap instead of a fake long RR).
 std::string rr_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz,
-                        const io::StartDateTime& start, const std::vector<BadSegment>& bad);
+                        const StartDateTime& start, const std::vector<BadSegment>& bad);
 
 }  // namespace ecgforest::signal

@@ -1,11 +1,11 @@
-#include "ecgforest/parallel/mpi.hpp"
+#include "ecgforest/comm/mpi.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 #include "ecgforest/core/error.hpp"
 
-namespace ecgforest::parallel {
+namespace ecgforest::comm {
 
 void check_mpi(int rc, const char* what) {
   if (rc != MPI_SUCCESS) {
@@ -88,42 +88,4 @@ std::string agree_on_error(MPI_Comm comm, const std::string& my_error) {
   return broadcast_string(comm, my_error, first);
 }
 
-void Writer::u64(std::uint64_t v) {
-  const char* p = reinterpret_cast<const char*>(&v);
-  buf_.insert(buf_.end(), p, p + sizeof v);
-}
-void Writer::f64(double v) {
-  const char* p = reinterpret_cast<const char*>(&v);
-  buf_.insert(buf_.end(), p, p + sizeof v);
-}
-void Writer::str(const std::string& s) {
-  u64(s.size());
-  buf_.insert(buf_.end(), s.begin(), s.end());
-}
-
-void Reader::need(std::size_t n) const {
-  if (static_cast<std::size_t>(end_ - p_) < n) throw MpiError("A message between ranks was shorter than expected.");
-}
-std::uint64_t Reader::u64() {
-  need(8);
-  std::uint64_t v = 0;
-  std::memcpy(&v, p_, 8);
-  p_ += 8;
-  return v;
-}
-double Reader::f64() {
-  need(8);
-  double v = 0;
-  std::memcpy(&v, p_, 8);
-  p_ += 8;
-  return v;
-}
-std::string Reader::str() {
-  const std::uint64_t n = u64();
-  need(n);
-  std::string s(p_, p_ + n);
-  p_ += n;
-  return s;
-}
-
-}  // namespace ecgforest::parallel
+}  // namespace ecgforest::comm

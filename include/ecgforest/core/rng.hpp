@@ -4,7 +4,7 @@
 // for the streams. Identical output on every platform, independent of threads and processes.
 #include <cstdint>
 
-namespace ecgforest::forest {
+namespace ecgforest {
 
 /// One splitmix64 step: advances `state` and returns the next 64-bit output.
 inline std::uint64_t splitmix64_next(std::uint64_t& state) {
@@ -52,4 +52,4 @@ class Xoshiro256 {
   std::uint64_t s_[4];
 };
 
-}  // namespace ecgforest::forest
+}  // namespace ecgforest

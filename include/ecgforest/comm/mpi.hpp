@@ -4,10 +4,13 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
-namespace ecgforest::parallel {
+#include "ecgforest/core/error.hpp"
+
+namespace ecgforest::comm {
 
 /// Throws ecgforest::MpiError("<what> failed: <MPI error string>") when rc != MPI_SUCCESS.
 void check_mpi(int rc, const char* what);
@@ -32,45 +35,19 @@ std::vector<std::vector<char>> allgather_bytes(MPI_Comm comm, const std::vector<
 /// collective call.
 std::string agree_on_error(MPI_Comm comm, const std::string& my_error);
 
-/// Byte-buffer serialisation used to move small structs between ranks.
-class Writer {
- public:
-  void u64(std::uint64_t v);
-  void f64(double v);
-  void str(const std::string& s);
-  template <class T>
-  void pod_vector(const std::vector<T>& v) {
-    u64(v.size());
-    const char* p = reinterpret_cast<const char*>(v.data());
-    buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
+/// Collective: runs `fn` on this rank, then every rank agrees on the outcome. When `fn` threw on
+/// any rank, every rank throws CollectiveError with the first failing rank's message (in rank
+/// order) after `prefix` ("Training failed: ", or empty), so no rank waits in the next collective.
+/// The one form of the try / agree_on_error / throw pattern.
+template <class Fn>
+void collective_try(MPI_Comm comm, const std::string& prefix, Fn&& fn) {
+  std::string err;
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    err = e.what();
   }
-  std::vector<char>& bytes() { return buf_; }
+  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError(prefix + e);
+}
 
- private:
-  std::vector<char> buf_;
-};
-
-class Reader {
- public:
-  Reader(const char* data, std::size_t n) : p_(data), end_(data + n) {}
-  std::uint64_t u64();
-  double f64();
-  std::string str();
-  template <class T>
-  std::vector<T> pod_vector() {
-    const std::uint64_t n = u64();
-    need(n * sizeof(T));
-    std::vector<T> v(n);
-    std::copy(p_, p_ + n * sizeof(T), reinterpret_cast<char*>(v.data()));
-    p_ += n * sizeof(T);
-    return v;
-  }
-  bool done() const { return p_ == end_; }
-
- private:
-  void need(std::size_t n) const;
-  const char* p_;
-  const char* end_;
-};
-
-}  // namespace ecgforest::parallel
+}  // namespace ecgforest::comm

@@ -1,0 +1,26 @@
+#pragma once
+// The post-processing settings ([postprocess] table): a value type of its own so that eval,
+// which turns probabilities into events with them, does not see the configuration schema.
+#include <string>
+
+namespace ecgforest {
+
+/// Turning window probabilities into seizure events (predict --input, event scoring in train).
+struct PostprocessSettings {
+  std::string smoothing = "mean";  ///< "none", "mean" (moving average) or "median", causal
+  int smoothing_windows = 5;       ///< k: the current window and the k-1 previous ones
+  double threshold = 0.5;          ///< smoothed probability >= this → seizure window
+  double min_duration_s = 5.0;     ///< drop events shorter than this, seconds (after merging)
+  double merge_gap_s = 10.0;       ///< merge events separated by less than this, seconds
+  double fa_budget_per_24h = 1.0;  ///< false alarms per 24 h allowed when choosing the operating point
+  /// "cv": train chooses the keys above that the user did not set (smoothing, threshold, minimum
+  /// duration, merge gap) by its patient-grouped CV within fa_budget_per_24h and stores them in
+  /// the model, which predict uses unless overridden; "fixed": the configured values as they are.
+  std::string select = "cv";
+  /// predict: hours at the start of each patient's recordings (in path order) used as that
+  /// patient's seizure-free baseline to tailor its threshold; those hours are not scored. 0 = off.
+  double tailor_hours = 0.0;
+  double tailor_margin = 1.05;  ///< tailored threshold = lowest quiet threshold x this (105 % rule)
+};
+
+}  // namespace ecgforest

@@ -1,0 +1,23 @@
+#pragma once
+// The model file as a forest: io stores plain node arrays (io/model_file.hpp), the forest code
+// knows nothing of files; this converts between the two.
+#include <filesystem>
+
+#include "ecgforest/forest/forest.hpp"
+#include "ecgforest/io/model_file.hpp"
+
+namespace ecgforest::pipeline {
+
+/// The forest's trees as the model file's flat arrays (bin codes kept when every tree has them).
+io::ModelArrays model_arrays(const forest::Forest& model);
+
+/// The forest held in `arrays` (which io::read_model_file has checked).
+forest::Forest forest_from_arrays(const io::ModelArrays& arrays);
+
+/// io::write_model_file of model_arrays(model).
+void write_model(const std::filesystem::path& file, const forest::Forest& model, const io::ModelMeta& meta);
+
+/// forest_from_arrays of io::read_model_file (same errors).
+forest::Forest read_model(const std::filesystem::path& file, io::ModelMeta* meta = nullptr);
+
+}  // namespace ecgforest::pipeline

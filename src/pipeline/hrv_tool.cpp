@@ -1,0 +1,124 @@
+// `ecgforest hrv`: HRV features of one RR-interval file, whole series or the windowed table.
+// The cli parses the options and runs this on rank 0.
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
+#include "ecgforest/hrv/aura2021.hpp"
+#include "ecgforest/hrv/features.hpp"
+#include "ecgforest/io/beat_file.hpp"
+#include "ecgforest/io/text_file.hpp"
+#include "ecgforest/pipeline/tools.hpp"
+
+namespace ecgforest::pipeline {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string json_number(double v) {
+  const std::string s = python_float_text(v);
+  return std::isfinite(v) ? s : "\"" + s + "\"";
+}
+
+// CSV cell: pandas writes NaN as an empty field.
+std::string csv_cell(double v) { return std::isnan(v) ? std::string() : python_float_text(v); }
+
+// Default profile on an RR file: peaks at the cumulative RR clock (first peak at 0 s).
+std::vector<double> peaks_from_rr(const std::vector<double>& rr) {
+  std::vector<double> p = {0.0};
+  for (double r : rr) p.push_back(p.back() + r / 1000.0);
+  return p;
+}
+
+}  // namespace
+
+void run_hrv(const HrvRequest& o) {
+  const bool json = ends_with(o.output, ".json");
+  if (!json && !ends_with(o.output, ".csv")) {
+    throw ConfigError("--output must end in .csv or .json, not '" + o.output + "'.");
+  }
+  if (o.profile != "default") (void)hrv::parse_aura_profile(o.profile);  // validates the name
+  const std::vector<double> rr = io::read_rr_intervals(o.rr);
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> rows;  // windowed: one per window; whole: one
+  std::string printed;
+  if (o.profile == "default") {
+    for (double r : rr) {
+      if (!(r > 0.0)) throw Error("The RR file " + o.rr + " holds a non-positive or missing RR interval; the default profile needs RR > 0 ms.");
+    }
+    const auto peaks = peaks_from_rr(rr);
+    hrv::WindowSpec spec;
+    const double total = peaks.back();
+    if (!o.windowed) {  // the whole series as one window of every family
+      spec.window_s = spec.nonlinear_window_s = spec.frequency_window_s = spec.step_s = std::max(total, 1e-3);
+    }
+    const auto wf = hrv::compute_window_features_s(peaks, std::max(total, spec.window_s), {}, spec);
+    names = wf.columns;
+    names.insert(names.begin(), "window_end_s");
+    for (Eigen::Index r = 0; r < wf.values.rows(); ++r) {
+      std::vector<double> row = {wf.window_end_s[static_cast<std::size_t>(r)]};
+      for (Eigen::Index c = 0; c < wf.values.cols(); ++c) row.push_back(static_cast<double>(wf.values(r, c)));
+      rows.push_back(row);
+    }
+    if (!o.windowed) {
+      names.erase(names.begin());
+      for (auto& row : rows) row.erase(row.begin());
+    }
+  } else {
+    const auto profile = hrv::parse_aura_profile(o.profile);
+    if (o.windowed) {
+      const auto t = hrv::aura_windowed_table(rr, profile);
+      if (!t.error.empty()) {
+        throw Error("The " + o.profile + " profile raises " + t.error + " at row " + std::to_string(t.error_row) +
+                    " (" + t.error_window + " window holds only outliers), as the old library does; no table "
+                    "is produced. Use --profile aura2021 for the pipeline's behaviour.");
+      }
+      names = hrv::aura_table_columns();
+      for (Eigen::Index r = 0; r < t.values.rows(); ++r) {
+        std::vector<double> row(static_cast<std::size_t>(t.values.cols()));
+        for (Eigen::Index c = 0; c < t.values.cols(); ++c) row[static_cast<std::size_t>(c)] = t.values(r, c);
+        rows.push_back(std::move(row));
+      }
+      printed = t.printed;
+    } else {
+      const auto w = hrv::aura_whole_series(rr, profile);
+      names = hrv::aura_feature_names();
+      rows.emplace_back(w.features.begin(), w.features.end());
+      printed = w.printed;
+      if (!w.cleaning.error.empty()) printed += "cleaning raised " + w.cleaning.error + "; all features are NaN\n";
+    }
+  }
+  std::string text;
+  if (json) {
+    auto object = [&](const std::vector<double>& row) {
+      std::string s = "{";
+      for (std::size_t c = 0; c < names.size(); ++c) {
+        s += (c ? ", " : "") + std::string("\"") + names[c] + "\": " + json_number(row[c]);
+      }
+      return s + "}";
+    };
+    if (o.windowed) {
+      text = "[\n";
+      for (std::size_t r = 0; r < rows.size(); ++r) text += " " + object(rows[r]) + (r + 1 < rows.size() ? ",\n" : "\n");
+      text += "]\n";
+    } else {
+      text = object(rows.at(0)) + "\n";
+    }
+  } else {
+    for (std::size_t c = 0; c < names.size(); ++c) text += (c ? "," : "") + names[c];
+    text += "\n";
+    for (const auto& row : rows) {
+      for (std::size_t c = 0; c < row.size(); ++c) text += (c ? "," : "") + csv_cell(row[c]);
+      text += "\n";
+    }
+  }
+  io::write_text_file_atomic(o.output, text);
+  if (!printed.empty()) std::fputs(printed.c_str(), stderr);
+}
+
+}  // namespace ecgforest::pipeline
