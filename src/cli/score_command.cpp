@@ -22,6 +22,7 @@
 #include "ecgforest/eval/dpalign.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/eval/szcore.hpp"
+#include "ecgforest/eval/szcore_recordings.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/parallel/mpi.hpp"
@@ -193,23 +194,6 @@ void print_nedc(const eval::ScoreSummary& s, const eval::DpalignCounts& dp, doub
   std::printf("  latency median %s s, 90th percentile %s s\n", num(s.latency_median_s).c_str(), num(s.latency_p90_s).c_str());
 }
 
-eval::szcore::Params szcore_params(const ScoreSettings& s) {
-  return {s.szcore_tolerance_start_s, s.szcore_tolerance_end_s, s.szcore_min_overlap, s.szcore_max_event_duration_s,
-          s.szcore_min_event_gap_s};
-}
-
-eval::szcore::DatasetScores score_szcore(const std::vector<eval::ScoredRecording>& recs, const eval::szcore::Params& p) {
-  std::vector<eval::szcore::FileScores> files;
-  std::vector<std::string> subjects;
-  for (const auto& r : recs) {
-    // No hypothesis file: an empty hypothesis of the reference's duration (szcore-evaluation).
-    const double hyp_duration = std::isnan(r.hyp_duration_s) ? r.duration_s : r.hyp_duration_s;
-    files.push_back(eval::szcore::score_file(r.ref, r.duration_s, r.hyp, hyp_duration, p));
-    subjects.push_back(r.patient.empty() ? r.name : r.patient);
-  }
-  return eval::szcore::score_dataset(files, subjects);
-}
-
 void print_szcore(const eval::szcore::DatasetScores& d) {
   const auto line = [](const char* what, double se, double pr, double f1, double fa) {
     std::printf("  %-28s sensitivity %s, precision %s, F1 %s, %s FA/24h\n", what, num(se).c_str(), num(pr).c_str(),
@@ -238,12 +222,7 @@ std::string score_json_text(const eval::ScoreSummary* nedc, const eval::DpalignC
     j.key("dpalign");
     write_dpalign_json(j, *dp);
   }
-  if (sz) {
-    j.key("szcore");
-    eval::szcore::write_file_scores_json(j, sz->pooled);
-    j.key("szcore_dataset");
-    eval::szcore::write_dataset_json(j, *sz, p);
-  }
+  if (sz) eval::szcore::write_szcore_keys(j, *sz, p);
   j.end_object();
   return j.str();
 }
@@ -267,7 +246,7 @@ void score_and_report(const ScoreOptions& o) {
   std::optional<eval::ScoreSummary> nedc;
   std::optional<eval::DpalignCounts> dp;
   std::optional<eval::szcore::DatasetScores> sz;
-  const auto params = szcore_params(st);
+  const auto params = eval::szcore::params_from(st);
   if (total_s / st.epoch_s > 1e8) {  // epoch scoring is linear in the epoch count
     throw ConfigError("--epoch-s " + num(st.epoch_s) + " over " + num(total_s) +
                       " s of recordings gives more than 1e8 epochs; use a longer --epoch-s.");
@@ -279,7 +258,7 @@ void score_and_report(const ScoreOptions& o) {
     print_nedc(*nedc, *dp, st.epoch_s);
   }
   if (st.scorer != "nedc") {
-    sz = score_szcore(l.recs, params);
+    sz = eval::szcore::score_recordings(l.recs, params);
     print_szcore(*sz);
   }
   if (!o.json.empty()) {
