@@ -176,7 +176,7 @@ std::string ecg_channel_from_channels_tsv(const fs::path& tsv) {
 Participants read_participants_tsv(const fs::path& tsv) {
   const Fail fail = [&](std::size_t line, const std::string& what) {
     throw ConfigError("The BIDS participants file " + escape_text(where(tsv, line)) + " is malformed: " + what +
-                      ". It needs a tab-separated header starting with participant_id and one row per subject "
+                      ". It needs a tab-separated header with the column participant_id and one row per subject "
                       "(sub-<label>); fix it or remove it.");
   };
   const auto rows = read_tsv(tsv, fail);
