@@ -19,6 +19,7 @@
 #include "ecgforest/hrv/labels.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/beat_file.hpp"
+#include "ecgforest/io/bids.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
@@ -109,11 +110,26 @@ void too_short(const InputRecording& rec, double duration_s, const Config& confi
                                      fmt(config.extract.window_s, -1) + " s); it yields no windows.");
 }
 
+// The ECG channel: --ecg-channel, else the one the recording's BIDS *_channels.tsv types ECG,
+// else the first ECG-like label (io::find_ecg_channel).
+std::size_t ecg_channel_of(const InputRecording& rec, const io::EdfInfo& info, const Config& config) {
+  if (!config.extract.ecg_channel.empty() || rec.channels.empty()) return io::find_ecg_channel(info, config.extract.ecg_channel);
+  const std::string label = io::ecg_channel_from_channels_tsv(rec.channels);
+  try {
+    return io::find_ecg_channel(info, label);
+  } catch (const RecordError&) {
+    if (label.empty()) throw;
+    throw RecordError("bad_channels", rec.channels.string() + " types the channel '" + label + "' as ECG, but " +
+                                          rec.edf.string() + " has no channel of that label; fix the channels file or "
+                                          "name the ECG channel with --ecg-channel.");
+  }
+}
+
 void process_edf(const InputRecording& rec, const Config& config, io::RecordResult& out) {
   // 1. Header and ECG channel (only that channel is decoded, at its native rate).
   io::EdfFile edf(rec.edf);
   const auto& info = edf.info();
-  const auto ch = io::find_ecg_channel(info, config.extract.ecg_channel);
+  const auto ch = ecg_channel_of(rec, info, config);
   const auto& channel = info.channels[ch];
   out.row.ecg_channel = channel.label;
   out.row.fs = channel.fs_hz;

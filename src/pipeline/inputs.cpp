@@ -12,6 +12,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/core/file_check.hpp"
+#include "ecgforest/pipeline/inputs_bids.hpp"
 
 namespace ecgforest::pipeline {
 namespace fs = std::filesystem;
@@ -92,8 +93,14 @@ void add_path(const fs::path& p, std::set<fs::path>& out, ListChain& lists) {
     for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
+      if (it->is_directory(ec) && bids_skip_dir(it->path())) {
+        it.disable_recursion_pending();
+        continue;
+      }
       // A directory named *.edf is still a directory: it is searched, not opened.
-      if (is_recording_name(it->path()) && !it->is_directory(ec)) out.insert(fs::absolute(it->path()).lexically_normal());
+      if (is_recording_name(it->path()) && !it->is_directory(ec) && !bids_skip_file(it->path())) {
+        out.insert(fs::absolute(it->path()).lexically_normal());
+      }
     }
     return;
   }
@@ -184,7 +191,9 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
   if (paths.empty()) {
     throw ConfigError("No EDF file (*.edf) or heart-beat file (NAME_rr.csv[.gz], NAME_beats.csv[.gz]) was found in the inputs; check --input.");
   }
+  drop_bids_duplicates(paths);
   check_one_file_per_name(paths);
+  check_participants(paths);
   const auto amap = read_annotation_map(settings.annotation_map);
   // Validate the regex once, before any work.
   (void)patient_from_path("x.edf", settings.patient_regex);
@@ -197,6 +206,7 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
     r.size_bytes = ec ? 0 : sz;
     r.patient = patient_from_path(p, settings.patient_regex);
     if (auto it = amap.find(p); it != amap.end()) r.annotation = it->second;
+    apply_bids(r);
     out.push_back(std::move(r));
   }
   return out;

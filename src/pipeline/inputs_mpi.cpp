@@ -16,6 +16,7 @@ void broadcast_recordings(MPI_Comm comm, std::vector<InputRecording>& recs) {
       w.u64(r.size_bytes);
       w.str(r.patient);
       w.str(r.annotation.string());
+      w.str(r.channels.string());
     }
   }
   const std::string blob = comm::broadcast_string(comm, std::string(w.bytes().begin(), w.bytes().end()));
@@ -27,6 +28,7 @@ void broadcast_recordings(MPI_Comm comm, std::vector<InputRecording>& recs) {
     r.size_bytes = rd.u64();
     r.patient = rd.str();
     r.annotation = rd.str();
+    r.channels = rd.str();
   }
 }
 

@@ -14,6 +14,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/eval/responders.hpp"
+#include "ecgforest/eval/szcore_recordings.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/beat_file.hpp"
@@ -28,6 +29,7 @@
 #include "ecgforest/parallel/work_queue.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
+#include "ecgforest/pipeline/inputs_bids.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
 
@@ -179,13 +181,19 @@ std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
   return ev;
 }
 
-// OUT_DIR/NAME.tse_bi, NAME.csv_bi and the SzCORE NAME_events.tsv: the detected seizures of one recording.
-void write_hypotheses(const std::filesystem::path& out_dir, const std::string& stem, const std::vector<eval::Event>& hyp,
-                      double duration_s) {
+// OUT_DIR/NAME.tse_bi, NAME.csv_bi and the SzCORE NAME_events.tsv: the detected seizures of one
+// recording. The events.tsv of a BIDS recording goes where SzCORE's evaluator looks for it
+// (hypothesis_events_path).
+void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
+                      const std::vector<eval::Event>& hyp, double duration_s) {
+  const std::string stem = io::recording_name(recording);
   const auto sz = to_annotation_events(hyp);
   io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, duration_s));
   io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, duration_s, stem));
-  io::write_text_file_atomic(out_dir / io::events_tsv_name(stem), io::events_tsv_text(sz, duration_s));
+  const auto events = out_dir / hypothesis_events_path(recording);
+  std::error_code ec;
+  std::filesystem::create_directories(events.parent_path(), ec);  // another thread may create it too
+  io::write_text_file_atomic(events, io::events_tsv_text(sz, duration_s));
 }
 
 // Heart-rate traces, references and detections of the scored recordings (responders).
@@ -230,7 +238,7 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSetti
     t.hr_independent.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, shifted(t.td.independent[k].hyp, from)});
     t.hr_tailored.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, p.hyp});
   }
-  for (std::size_t i : pos) write_hypotheses(out_dir, recording_name(all[i]), all[i].hyp, all[i].row.duration_s);
+  for (std::size_t i : pos) write_hypotheses(out_dir, all[i].row.path, all[i].hyp, all[i].row.duration_s);
   return t;
 }
 
@@ -378,7 +386,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           p.has_ref = false;
           p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " + e.what();
         }
-        write_hypotheses(out_dir, io::recording_name(recs[idx].edf), p.hyp, p.row.duration_s);
+        write_hypotheses(out_dir, recs[idx].edf, p.hyp, p.row.duration_s);
       }
       const double d = res.row.duration_s;
       std::lock_guard<std::mutex> lock(local_mutex);
@@ -435,6 +443,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         JsonWriter extra;
         extra.begin_object().key("postprocess");
         write_postprocess_json(extra, config.postprocess);
+        const auto szp = szcore_params(config.score);
+        eval::szcore::write_szcore_keys(extra, eval::szcore::score_recordings(scored, szp), szp);
         extra.key("responders");
         eval::write_responders_json(extra, eval::summarize_responders(tailoring ? tailoring->hr_tailored : heart_rates(all)));
         if (tailoring) {

@@ -18,6 +18,7 @@
 #include "ecgforest/eval/dpalign.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/eval/szcore.hpp"
+#include "ecgforest/eval/szcore_recordings.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/text_file.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
@@ -31,6 +32,11 @@ std::vector<eval::Event> seizure_events(const io::Annotations& a) {
     if (is_seizure_label(e.label)) out.push_back({e.start_s, e.stop_s, e.confidence});
   }
   return out;
+}
+
+eval::szcore::Params szcore_params(const ScoreSettings& s) {
+  return {s.szcore_tolerance_start_s, s.szcore_tolerance_end_s, s.szcore_min_overlap, s.szcore_max_event_duration_s,
+          s.szcore_min_event_gap_s};
 }
 
 namespace {
@@ -184,23 +190,6 @@ void print_nedc(const eval::ScoreSummary& s, const eval::DpalignCounts& dp, doub
   std::printf("  latency median %s s, 90th percentile %s s\n", num(s.latency_median_s).c_str(), num(s.latency_p90_s).c_str());
 }
 
-eval::szcore::Params szcore_params(const ScoreSettings& s) {
-  return {s.szcore_tolerance_start_s, s.szcore_tolerance_end_s, s.szcore_min_overlap, s.szcore_max_event_duration_s,
-          s.szcore_min_event_gap_s};
-}
-
-eval::szcore::DatasetScores score_szcore(const std::vector<eval::ScoredRecording>& recs, const eval::szcore::Params& p) {
-  std::vector<eval::szcore::FileScores> files;
-  std::vector<std::string> subjects;
-  for (const auto& r : recs) {
-    // No hypothesis file: an empty hypothesis of the reference's duration (szcore-evaluation).
-    const double hyp_duration = std::isnan(r.hyp_duration_s) ? r.duration_s : r.hyp_duration_s;
-    files.push_back(eval::szcore::score_file(r.ref, r.duration_s, r.hyp, hyp_duration, p));
-    subjects.push_back(r.patient.empty() ? r.name : r.patient);
-  }
-  return eval::szcore::score_dataset(files, subjects);
-}
-
 void print_szcore(const eval::szcore::DatasetScores& d) {
   const auto line = [](const char* what, double se, double pr, double f1, double fa) {
     std::printf("  %-28s sensitivity %s, precision %s, F1 %s, %s FA/24h\n", what, num(se).c_str(), num(pr).c_str(),
@@ -229,12 +218,7 @@ std::string score_json_text(const eval::ScoreSummary* nedc, const eval::DpalignC
     j.key("dpalign");
     write_dpalign_json(j, *dp);
   }
-  if (sz) {
-    j.key("szcore");
-    eval::szcore::write_file_scores_json(j, sz->pooled);
-    j.key("szcore_dataset");
-    eval::szcore::write_dataset_json(j, *sz, p);
-  }
+  if (sz) eval::szcore::write_szcore_keys(j, *sz, p);
   j.end_object();
   return j.str();
 }
@@ -272,7 +256,7 @@ void run_score(const ScoreRequest& o) {
     print_nedc(*nedc, *dp, st.epoch_s);
   }
   if (st.scorer != "nedc") {
-    sz = score_szcore(l.recs, params);
+    sz = eval::szcore::score_recordings(l.recs, params);
     print_szcore(*sz);
   }
   if (!o.json.empty()) {

@@ -60,7 +60,7 @@ std::string RecordStage::key_for(const InputRecording& rec) const {
     if (auto found = io::find_annotation_for(rec.edf)) ann = *found;
   }
   return fingerprint_ + "\nedf=" + file_identity(rec.edf) + "\nannotation=" + (ann.empty() ? "none" : file_identity(ann)) +
-         "\npatient=" + rec.patient + "\n";
+         "\npatient=" + rec.patient + "\n" + (rec.channels.empty() ? "" : "channels=" + file_identity(rec.channels) + "\n");
 }
 
 std::optional<io::RecordResult> RecordStage::load(const InputRecording& rec, std::size_t index) const {

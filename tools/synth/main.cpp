@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
                  "edf: EDF recordings with true R peaks; beats: <recording>_beats.csv (time_s,symbol) instead, "
                  "no ECG rendered (fast; recordings up to 7 days)")
       ->capture_default_str();
+  app.add_option("--layout", o.layout,
+                 "tuh: PATIENT/PATIENT_s001_tNNN.edf with .tse_bi; bids: a BIDS dataset (sub-PP/ses-01/eeg or ecg/ "
+                 "with _channels.tsv, SzCORE _events.tsv, participants.tsv, dataset_description.json)")
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;

@@ -1,5 +1,7 @@
 #include "synth.hpp"
 
+#include "bids_layout.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <array>
@@ -423,6 +425,9 @@ void validate(const SynthOptions& o) {
     bad("--recordings must be between 1 and 999 (got " + std::to_string(o.recordings) + ").");
   if (o.format != "edf" && o.format != "beats")
     bad("--format must be edf (EDF recordings) or beats (<recording>_beats.csv beat lists) (got '" + o.format + "').");
+  if (o.layout != "tuh" && o.layout != "bids")
+    bad("--layout must be tuh (PATIENT/PATIENT_s001_tNNN files) or bids (a BIDS dataset) (got '" + o.layout + "').");
+  if (o.layout == "bids" && o.format != "edf") bad("--layout bids needs --format edf (got '" + o.format + "').");
   const double max_minutes = o.format == "beats" ? 7.0 * 24.0 * 60.0 : 24.0 * 60.0;
   if (!(o.minutes * 60.0 >= 10.0 && o.minutes <= max_minutes))
     bad("--minutes must be between 1/6 (10 s) and " + num(max_minutes) + " with --format " + o.format + " (got " +
@@ -471,7 +476,8 @@ std::string recording_json(const RecordingSummary& r, const std::string& format)
   j << "    {\"path\": \"" << json_escape(r.path) << "\", \"patient\": \"" << r.patient << "\", \"format\": \""
     << format << "\", \"fs\": " << r.fs_hz << ", \"duration_s\": " << r.duration_s
     << ", \"edf_plus\": " << (r.edf_plus ? "true" : "false") << ", \"inverted\": " << (r.inverted ? "true" : "false")
-    << ", \"ecg_label\": \"" << kEcgLabel << "\", \"ecg_channel\": " << r.ecg_channel
+    << ", \"ecg_label\": \"" << (r.channel_labels.empty() ? kEcgLabel : r.channel_labels[static_cast<std::size_t>(r.ecg_channel)])
+    << "\", \"ecg_channel\": " << r.ecg_channel
     << ", \"n_channels\": " << r.n_channels << ", \"base_hr_bpm\": " << fixed(r.base_hr_bpm, 2)
     << ", \"mains_hz\": " << r.mains_hz << ", \"n_beats\": " << r.n_beats << ", \"n_ectopic\": " << r.n_ectopic
     << ", \"n_pvc\": " << r.n_pvc << ", \"n_pac\": " << r.n_pac << ",\n     \"start_hour\": " << fixed(r.start_hour, 4)
@@ -574,7 +580,7 @@ void write_edf_recording(const SynthOptions& o, const EcgModel& m, const BeatTra
   for (int s = 0; s < n_sig; ++s) {
     auto& x = data[static_cast<std::size_t>(s)];
     if (s == ecg_pos) {
-      spec.signals.push_back({kEcgLabel, m.fs_hz, "uV", -5000.0, 5000.0, -32768, 32767});
+      spec.signals.push_back({o.layout == "bids" ? kBidsEcgLabel : kEcgLabel, m.fs_hz, "uV", -5000.0, 5000.0, -32768, 32767});
       x = ecg.ecg;
       continue;
     }
@@ -608,6 +614,7 @@ void write_edf_recording(const SynthOptions& o, const EcgModel& m, const BeatTra
   rs.inverted = m.inverted;
   rs.ecg_channel = ecg_pos;
   rs.n_channels = n_sig;
+  for (const auto& sig : spec.signals) rs.channel_labels.push_back(sig.label);
   rs.n_beats = ecg.r_peaks.size();
   rs.n_pvc = static_cast<std::size_t>(std::count(ecg.symbol.begin(), ecg.symbol.end(), 'V'));
   rs.n_pac = static_cast<std::size_t>(std::count(ecg.symbol.begin(), ecg.symbol.end(), 'A'));
@@ -668,7 +675,7 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
     const Patient pt = draw_patient(o, p, responders[static_cast<std::size_t>(p - 1)], prng);
     double hr = pt.resting_hr_bpm;
     const fs::path pdir = o.out_dir / pt.id;
-    fs::create_directories(pdir, ec);
+    if (o.layout != "bids") fs::create_directories(pdir, ec);
     if (ec) throw Error("ecgforest-synth: cannot create '" + pdir.string() + "' (" + ec.message() + ").");
 
     for (int k = 0; k < o.recordings; ++k) {
@@ -697,9 +704,10 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
 
       std::array<char, 32> base{};
       std::snprintf(base.data(), base.size(), "_s001_t%03d", k);
-      const fs::path stem = pdir / (pt.id + base.data());
+      const bool bids = o.layout == "bids";
+      const fs::path stem = bids ? bids_recording_stem(o.out_dir, p, k) : pdir / (pt.id + base.data());
       RecordingSummary rs;
-      rs.patient = pt.id;
+      rs.patient = bids ? bids_subject(p) : pt.id;
       rs.duration_s = duration_s;
       rs.base_hr_bpm = m.base_hr_bpm;
       rs.mains_hz = m.mains_hz;
@@ -712,16 +720,21 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
         write_edf_recording(o, m, train, rng, stem, pt.id, start_hour, rs);
       std::filesystem::path tse = stem;
       tse += ".tse_bi";
-      write_text_file(tse, tse_bi_text(m.seizures, duration_s));
+      if (!bids) write_text_file(tse, tse_bi_text(m.seizures, duration_s));
       rs.n_ectopic = rs.n_pvc + rs.n_pac;
       rs.life = std::move(m.life);
       rs.seizures = m.seizures;
+      if (bids) {
+        rs.path = fs::relative(stem, o.out_dir).string() + ".edf";
+        write_bids_sidecars(stem, rs);
+      }
       cohort.n_seizures += rs.seizures.size();
       cohort.total_duration_s += duration_s;
       if (log) log_recording(*log, rs);
       cohort.recordings.push_back(std::move(rs));
     }
   }
+  if (o.layout == "bids") write_bids_root(o.out_dir, cohort);
   write_text_file(o.out_dir / "cohort.json", cohort_json(o, cohort));
   return cohort;
 }

@@ -173,6 +173,7 @@ struct SynthOptions {
   double age_min = 18.0;            ///< patients' ages are uniform in [age_min, age_max] years
   double age_max = 70.0;
   std::string format = "edf";       ///< "edf" (EDF + .rpeaks.csv) or "beats" (<rec>_beats.csv only)
+  std::string layout = "tuh";       ///< "tuh" (PATIENT/PATIENT_sNNN_tNNN) or "bids" (bids_layout.hpp; EDF only)
 };
 
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
@@ -191,6 +192,7 @@ struct RecordingSummary {
   bool inverted = false;
   int ecg_channel = 0;   ///< 0-based signal index of the ECG in the EDF
   int n_channels = 0;
+  std::vector<std::string> channel_labels;  ///< EDF signal labels in file order (EDF format only)
   double base_hr_bpm = 0.0;
   int mains_hz = 0;
   std::size_t n_beats = 0;

@@ -14,7 +14,8 @@ struct InputRecording {
   std::filesystem::path edf;
   std::uint64_t size_bytes = 0;
   std::string patient;
-  std::filesystem::path annotation;  ///< from extract.annotation_map; empty = pair by basename
+  std::filesystem::path annotation;  ///< from extract.annotation_map, else a BIDS *_events.tsv; empty = pair by basename
+  std::filesystem::path channels;    ///< BIDS *_channels.tsv of the recording; empty = none
 };
 
 /// Expands files, directories (recursive; *.edf and the beat files NAME_rr.csv[.gz] and
@@ -23,6 +24,11 @@ struct InputRecording {
 /// (this order is the row order of /records). Duplicates are removed. Throws ConfigError for an
 /// input that does not exist, a glob that matches nothing, when no recording is found at all, or
 /// when one directory holds an EDF and a beat file (or two beat files) of the same NAME.
+/// Recordings in a BIDS layout (io/bids.hpp) take their patient from the sub- label, their
+/// annotations from their *_events.tsv and their channels file; a directory search skips BIDS
+/// datatypes without ECG and derivatives/sourcedata/code, and of one recording stored in several
+/// datatypes keeps one (ecg, then eeg, then ieeg). A malformed participants.tsv at a BIDS root
+/// is a ConfigError.
 std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings);
 
 /// Patient id from a path with the regex of ExtractSettings::patient_regex (see there); without

@@ -7,6 +7,7 @@
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/eval/events.hpp"
+#include "ecgforest/eval/szcore.hpp"
 #include "ecgforest/io/annotations.hpp"
 
 namespace ecgforest::pipeline {
@@ -41,6 +42,9 @@ struct ScoreRequest {
   ScoreSettings settings;
 };
 void run_score(const ScoreRequest& request);
+
+/// The [score] szcore_* keys as SzCORE event-scoring parameters.
+eval::szcore::Params szcore_params(const ScoreSettings& settings);
 
 /// The seizure events of an annotation file (labels for which is_seizure_label holds).
 std::vector<eval::Event> seizure_events(const io::Annotations& annotations);

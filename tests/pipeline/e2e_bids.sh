@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# BIDS input and SzCORE output end to end (tests/pipeline/check_bids.py checks every output
+# against the dataset's own files):
+#   1. ecgforest-synth --layout bids writes 4 subjects (eeg and SeizeIT2-style ecg datatypes,
+#      _channels.tsv naming an ECG channel label guessing cannot find, SzCORE _events.tsv);
+#   2. run on 2 ranks with a TUH cohort in the same job: patients = sub- labels, annotations and
+#      window labels from events.tsv, the ECG from channels.tsv;
+#   3. predict --input the dataset: hypothesis events.tsv where SzCORE's evaluator looks for them,
+#      score.json with NEDC and SzCORE figures; score --scorer all on the same files agrees;
+#   4. a malformed events.tsv and a malformed channels.tsv are /records rows naming the file,
+#      and the other recordings are processed.
+# Usage: e2e_bids.sh ECGFOREST SYNTH TMPDIR
+set -euo pipefail
+ecg=$1 synth=$2 tmp=$3
+here=$(cd "$(dirname "$0")" && pwd)
+py=/usr/bin/python3
+mpi=(${MPIEXEC:-mpirun} --allow-run-as-root --oversubscribe --bind-to none)
+rm -rf "$tmp" && mkdir -p "$tmp"
+
+echo "== synth --layout bids, and a small TUH cohort"
+common=(--recordings 2 --minutes 8 --seed 5 --seizure-rate 8 --fs 256 --eeg-channels 3 --quiet)
+"$synth" --out "$tmp/ds" --patients 4 --layout bids "${common[@]}"
+"$synth" --out "$tmp/tuh" --patients 2 "${common[@]}"
+test -f "$tmp/ds/dataset_description.json"
+test "$(cut -f1 "$tmp/ds/participants.tsv" | tr '\n' ' ')" = "participant_id sub-01 sub-02 sub-03 sub-04 "
+test -f "$tmp/ds/sub-02/ses-01/ecg/sub-02_ses-01_task-szMonitoring_run-00_ecg.edf"
+test -f "$tmp/ds/sub-02/ses-01/eeg/sub-02_ses-01_task-szMonitoring_run-00_events.tsv"
+
+echo "== run (extract + train) on BIDS and TUH inputs together, 2 ranks"
+OMP_NUM_THREADS=1 "${mpi[@]}" -np 2 "$ecg" run --input "$tmp/ds" "$tmp/tuh" --output "$tmp/run" --trees 20 --cv-folds 2 \
+  | tee "$tmp/run.log"
+grep -q "12 recordings: 12 ok" "$tmp/run.log"
+"$py" "$here/check_bids.py" features "$tmp/run/features.h5" "$tmp/ds" "$tmp/tuh"
+
+echo "== predict --input the BIDS dataset, then score --scorer all on the written files"
+OMP_NUM_THREADS=1 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/ds" --output "$tmp/pred" \
+  | tee "$tmp/pred.log"
+"$py" "$here/check_bids.py" predict "$tmp/pred" "$tmp/ds"
+"$ecg" score --ref "$tmp/ds" --hyp "$tmp/pred" --scorer all --json "$tmp/score.json" | tee "$tmp/score.log"
+grep -q "^NEDC" "$tmp/score.log"
+grep -q "^SzCORE" "$tmp/score.log"
+"$py" "$here/check_bids.py" same_szcore "$tmp/pred/score.json" "$tmp/score.json"
+
+echo "== malformed events.tsv and channels.tsv: per-record errors, the run goes on"
+cp -r "$tmp/ds" "$tmp/bad"
+bad_ev="$tmp/bad/sub-01/ses-01/eeg/sub-01_ses-01_task-szMonitoring_run-00_events.tsv"
+bad_ch="$tmp/bad/sub-03/ses-01/eeg/sub-03_ses-01_task-szMonitoring_run-01_channels.tsv"
+printf 'onset\tduration\teventType\n12.0\tlong\tsz\n' > "$bad_ev"
+printf 'name\tunits\nLead II\tuV\n' > "$bad_ch"
+OMP_NUM_THREADS=1 "${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/bad" --output "$tmp/bad.h5" | tee "$tmp/bad.log"
+grep -q "8 recordings: 6 ok" "$tmp/bad.log"
+"$py" "$here/check_bids.py" errors "$tmp/bad.h5" \
+  "sub-01_ses-01_task-szMonitoring_run-00_eeg.edf=bad_annotation=$(basename "$bad_ev")" \
+  "sub-03_ses-01_task-szMonitoring_run-01_eeg.edf=bad_channels=$(basename "$bad_ch")"
+echo "e2e_bids: all checks passed"
