@@ -71,4 +71,14 @@ std::string python_float_text(double v) {
   return s;
 }
 
+std::string fixed_text(double v, int decimals) {
+  char buf[512];  // "%.*f" of 1e308 has 309 digits before the point
+  if (decimals < 0) {
+    std::snprintf(buf, sizeof buf, "%g", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  }
+  return buf;
+}
+
 }  // namespace ecgforest

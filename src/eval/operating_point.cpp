@@ -250,9 +250,7 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
   return out;
 }
 
-namespace {
-
-void settings_json(JsonWriter& j, const PostprocessSettings& s) {
+void write_postprocess_json(JsonWriter& j, const PostprocessSettings& s) {
   j.begin_object();
   j.key("smoothing").value(s.smoothing);
   j.key("smoothing_windows").value(s.smoothing_windows);
@@ -261,6 +259,8 @@ void settings_json(JsonWriter& j, const PostprocessSettings& s) {
   j.key("merge_gap_s").value(s.merge_gap_s);
   j.end_object();
 }
+
+namespace {
 
 void candidate_json(JsonWriter& j, const CandidateScore& c) {
   j.begin_object();
@@ -279,7 +279,7 @@ void candidate_json(JsonWriter& j, const CandidateScore& c) {
 void write_choice_json(JsonWriter& j, const PostprocessChoice& c, double fa_budget) {
   j.begin_object();
   j.key("chosen");
-  settings_json(j, c.chosen);
+  write_postprocess_json(j, c.chosen);
   j.key("fits_budget").value(c.fits_budget);
   j.key("fa_budget_per_24h").value(fa_budget);
   j.key("n_candidates").value(static_cast<std::uint64_t>(c.n_candidates));

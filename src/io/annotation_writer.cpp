@@ -6,21 +6,16 @@
 #include <fstream>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::io {
 namespace {
-
-std::string f4(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
 
 }  // namespace
 
 std::vector<AnnotationEvent> tile_with_background(const std::vector<AnnotationEvent>& seizures, double duration_s) {
   if (!(duration_s > 0) || !std::isfinite(duration_s)) {
-    throw Error("Cannot write an annotation file for a recording of duration " + f4(duration_s) +
+    throw Error("Cannot write an annotation file for a recording of duration " + fixed_text(duration_s, 4) +
                 " s; the duration must be a positive number of seconds.");
   }
   std::vector<AnnotationEvent> sz;
@@ -66,16 +61,16 @@ std::vector<AnnotationEvent> tile_with_background(const std::vector<AnnotationEv
 std::string tse_bi_text(const std::vector<AnnotationEvent>& seizures, double duration_s) {
   std::string s = "version = tse_v1.0.0\n\n";
   for (const auto& e : tile_with_background(seizures, duration_s)) {
-    s += f4(e.start_s) + " " + f4(e.stop_s) + " " + e.label + " " + f4(e.confidence) + "\n";
+    s += fixed_text(e.start_s, 4) + " " + fixed_text(e.stop_s, 4) + " " + e.label + " " + fixed_text(e.confidence, 4) + "\n";
   }
   return s;
 }
 
 std::string csv_bi_text(const std::vector<AnnotationEvent>& seizures, double duration_s, const std::string& bname) {
-  std::string s = "# version = csv_v1.0.0\n# bname = " + bname + "\n# duration = " + f4(duration_s) +
+  std::string s = "# version = csv_v1.0.0\n# bname = " + bname + "\n# duration = " + fixed_text(duration_s, 4) +
                   " secs\n# annotator = ecgforest\n#\nchannel,start_time,stop_time,label,confidence\n";
   for (const auto& e : tile_with_background(seizures, duration_s)) {
-    s += "TERM," + f4(e.start_s) + "," + f4(e.stop_s) + "," + e.label + "," + f4(e.confidence) + "\n";
+    s += "TERM," + fixed_text(e.start_s, 4) + "," + fixed_text(e.stop_s, 4) + "," + e.label + "," + fixed_text(e.confidence, 4) + "\n";
   }
   return s;
 }
@@ -84,20 +79,15 @@ std::string events_tsv_text(const std::vector<AnnotationEvent>& seizures, double
   char dt[64];
   std::snprintf(dt, sizeof dt, "%04d-%02d-%02d %02d:%02d:%02d", start.year, start.month, start.day, start.hour,
                 start.minute, start.second);
-  const auto f2 = [](double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return std::string(buf);
-  };
-  const std::string tail = std::string("\t") + dt + "\t" + f2(duration_s) + "\n";
+  const std::string tail = std::string("\t") + dt + "\t" + fixed_text(duration_s, 2) + "\n";
   std::string s = "onset\tduration\teventType\tconfidence\tchannels\tdateTime\trecordingDuration\n";
   bool any = false;
   for (const auto& e : tile_with_background(seizures, duration_s)) {
     if (e.label != "seiz") continue;
-    s += f2(e.start_s) + "\t" + f2(e.stop_s - e.start_s) + "\tsz\t" + f2(e.confidence) + "\tn/a" + tail;
+    s += fixed_text(e.start_s, 2) + "\t" + fixed_text(e.stop_s - e.start_s, 2) + "\tsz\t" + fixed_text(e.confidence, 2) + "\tn/a" + tail;
     any = true;
   }
-  if (!any) s += "0.00\t" + f2(duration_s) + "\tbckg\tn/a\tn/a" + tail;
+  if (!any) s += "0.00\t" + fixed_text(duration_s, 2) + "\tbckg\tn/a\tn/a" + tail;
   return s;
 }
 

@@ -60,16 +60,7 @@ Handle record_type(bool with_kind = true) {
 
 void serialize_row(ByteWriter& w, std::uint64_t index, const RecordRow& r) {
   w.u64(index);
-  w.str(r.path);
-  w.str(r.patient);
-  w.str(r.ecg_channel);
-  w.str(r.status);
-  w.str(r.message);
-  w.str(r.annotation);
-  w.str(r.kind);
-  w.f64(r.duration_s);
-  w.f64(r.fs);
-  w.u64(r.n_beats);
+  put_record_row(w, r);
 }
 
 // Collective write of `local_rows` rows of width `width` (elements) of `data` into `dataset` at
@@ -355,17 +346,7 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
       ByteReader rd(all.data(), all.size());
       while (!rd.done()) {
         const auto idx = rd.u64();
-        RecordRow r;
-        r.path = rd.str();
-        r.patient = rd.str();
-        r.ecg_channel = rd.str();
-        r.status = rd.str();
-        r.message = rd.str();
-        r.annotation = rd.str();
-        r.kind = rd.str();
-        r.duration_s = rd.f64();
-        r.fs = rd.f64();
-        r.n_beats = rd.u64();
+        RecordRow r = get_record_row(rd);
         r.n_windows = counts[idx];
         r.first_window = first[idx];
         rows[idx] = std::move(r);
@@ -508,6 +489,26 @@ std::optional<std::string> hdf5_format(const std::filesystem::path& file) {
   if (H5Fis_hdf5(file.c_str()) <= 0) return std::nullopt;
   h5::Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "Cannot open " + file.string() + ".");
   return h5::has_attribute(f, "format") ? h5::read_string_attribute(f, "format") : std::string();
+}
+
+void put_record_row(ByteWriter& w, const RecordRow& r) {
+  for (const std::string* s : {&r.path, &r.patient, &r.ecg_channel, &r.status, &r.message, &r.annotation, &r.kind}) {
+    w.str(*s);
+  }
+  w.f64(r.duration_s);
+  w.f64(r.fs);
+  w.u64(r.n_beats);
+}
+
+RecordRow get_record_row(ByteReader& rd) {
+  RecordRow r;
+  for (std::string* s : {&r.path, &r.patient, &r.ecg_channel, &r.status, &r.message, &r.annotation, &r.kind}) {
+    *s = rd.str();
+  }
+  r.duration_s = rd.f64();
+  r.fs = rd.f64();
+  r.n_beats = rd.u64();
+  return r;
 }
 
 }  // namespace ecgforest::io

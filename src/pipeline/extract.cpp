@@ -29,6 +29,7 @@
 #include "ecgforest/signal/sqi.hpp"
 #include "ecgforest/core/bytes.hpp"
 #include "ecgforest/io/text_file.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -52,17 +53,6 @@ hrv::WindowSpec window_spec(const Config& c) {
     }
   }
   return spec;
-}
-
-// Number as text with `decimals` digits after the point (-1: shortest general form).
-std::string fmt(double v, int decimals) {
-  char buf[64];
-  if (decimals < 0) {
-    std::snprintf(buf, sizeof buf, "%g", v);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  }
-  return buf;
 }
 
 }  // namespace
@@ -106,8 +96,8 @@ void append_column(io::FeatureRows& features, const std::vector<float>& column) 
 }
 
 void too_short(const InputRecording& rec, double duration_s, const Config& config) {
-  throw RecordError("too_short", rec.edf.string() + " lasts " + fmt(duration_s, 1) + " s, shorter than one feature window (" +
-                                     fmt(config.extract.window_s, -1) + " s); it yields no windows.");
+  throw RecordError("too_short", rec.edf.string() + " lasts " + fixed_text(duration_s, 1) + " s, shorter than one feature window (" +
+                                     fixed_text(config.extract.window_s, -1) + " s); it yields no windows.");
 }
 
 // The ECG channel: --ecg-channel, else the one the recording's BIDS *_channels.tsv types ECG,
@@ -136,7 +126,7 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
   out.row.duration_s = static_cast<double>(channel.n_samples) / channel.fs_hz;
   if (channel.fs_hz < kMinFs || channel.fs_hz > kMaxFs) {
     throw RecordError("unsupported_rate", rec.edf.string() + ": the ECG channel '" + channel.label + "' is sampled at " +
-                                              fmt(channel.fs_hz, -1) + " Hz; ecgforest supports 128 to 1000 Hz.");
+                                              fixed_text(channel.fs_hz, -1) + " Hz; ecgforest supports 128 to 1000 Hz.");
   }
   if (out.row.duration_s < config.extract.window_s) too_short(rec, out.row.duration_s, config);
   // 2. Annotations first (cheap), so a malformed file fails before the expensive work.
@@ -144,9 +134,9 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
   if (annotations) {
     for (const auto& e : annotations->events) {
       if (e.stop_s > out.row.duration_s + config.extract.annotation_tolerance_s) {
-        throw RecordError("bad_annotation", out.row.annotation + " has an event " + fmt(e.start_s, 3) + "-" +
-                                                fmt(e.stop_s, 3) + " s that ends after the recording (" +
-                                                fmt(out.row.duration_s, 3) +
+        throw RecordError("bad_annotation", out.row.annotation + " has an event " + fixed_text(e.start_s, 3) + "-" +
+                                                fixed_text(e.stop_s, 3) + " s that ends after the recording (" +
+                                                fixed_text(out.row.duration_s, 3) +
                                                 " s); check that the annotation belongs to this EDF.");
       }
     }
@@ -162,7 +152,7 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
   if (peaks.sample.size() < 2 || bad_s > 0.95 * out.row.duration_s) {
     throw RecordError("flat_ecg", rec.edf.string() + ": the ECG channel '" + channel.label +
                                       "' has no usable heartbeat (" + std::to_string(peaks.sample.size()) +
-                                      " beats found, " + fmt(100.0 * bad_s / out.row.duration_s, 0) +
+                                      " beats found, " + fixed_text(100.0 * bad_s / out.row.duration_s, 0) +
                                       " % flat, saturated or noisy); check the channel or pick another with --ecg-channel.");
   }
   // 4. HRV features on windows of the recording clock.
@@ -222,7 +212,7 @@ void process_beats(const InputRecording& rec, const Config& config, io::RecordRe
   double bad_s = 0;
   for (const auto& [a, b] : beats.bad_s) bad_s += b - a;
   out.row.message += std::string(out.row.message.empty() ? "" : " ") + "Beat file: " + std::to_string(beats.n_rows) +
-                     " rows, " + std::to_string(beats.bad_s.size()) + " stretches (" + fmt(bad_s, 1) +
+                     " rows, " + std::to_string(beats.bad_s.size()) + " stretches (" + fixed_text(bad_s, 1) +
                      " s) without NN intervals (holes, non-normal beats, noise).";
 }
 
@@ -401,11 +391,11 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
     std::ostringstream os;
     os << "extract: " << s.n_records << " recordings: " << s.n_ok << " ok";
     if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
-    os << ", " << s.n_failed << " skipped; " << fmt(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
-       << " windows in " << fmt(s.seconds, 1) << " s on " << comm::size(comm) << " rank(s)\n";
+    os << ", " << s.n_failed << " skipped; " << fixed_text(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
+       << " windows in " << fixed_text(s.seconds, 1) << " s on " << comm::size(comm) << " rank(s)\n";
     // Phase times (benchmarks/corpus reads this line): where the serial parts are.
-    os << "extract: phases (s): inputs " << fmt(s.inputs_s, 3) << ", recordings " << fmt(s.queue_s, 3) << ", write "
-       << fmt(s.write_s, 3) << ", summary " << fmt(s.summary_s, 3) << "\n";
+    os << "extract: phases (s): inputs " << fixed_text(s.inputs_s, 3) << ", recordings " << fixed_text(s.queue_s, 3) << ", write "
+       << fixed_text(s.write_s, 3) << ", summary " << fixed_text(s.summary_s, 3) << "\n";
     if (!s.dynamic_queue) {
       os << "extract: note: the MPI library does not provide MPI_THREAD_MULTIPLE, so recordings were dealt to ranks in a "
             "fixed largest-first order instead of the dynamic queue (balance may suffer).\n";
@@ -414,12 +404,12 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
       double sum = 0, mx = 0;
       os << "extract: busy seconds per rank:";
       for (const double b : s.busy_s_per_rank) {
-        os << " " << fmt(b, 3);
+        os << " " << fixed_text(b, 3);
         sum += b;
         mx = std::max(mx, b);
       }
       const double mean = sum / static_cast<double>(s.busy_s_per_rank.size());
-      os << " (imbalance max/mean " << (mean > 0 ? fmt(mx / mean, 3) : std::string("n/a")) << ")\n";
+      os << " (imbalance max/mean " << (mean > 0 ? fixed_text(mx / mean, 3) : std::string("n/a")) << ")\n";
     }
     if (!s.failure_lines.empty()) {
       os << "extract: skipped recordings (status in /records):\n";

@@ -32,6 +32,7 @@
 #include "ecgforest/pipeline/inputs_bids.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -67,12 +68,7 @@ std::vector<eval::Event> get_events(ByteReader& r) {
 
 void serialize(ByteWriter& w, const Predicted& p) {
   w.u64(p.index);
-  w.str(p.row.path);
-  w.str(p.row.patient);
-  w.str(p.row.status);
-  w.str(p.row.message);
-  w.str(p.row.annotation);
-  w.f64(p.row.duration_s);
+  io::put_record_row(w, p.row);
   w.pod_vector(p.time_s);
   w.pod_vector(p.prob);
   w.pod_vector(p.smoothed);
@@ -86,12 +82,7 @@ void serialize(ByteWriter& w, const Predicted& p) {
 Predicted deserialize(ByteReader& r) {
   Predicted p;
   p.index = r.u64();
-  p.row.path = r.str();
-  p.row.patient = r.str();
-  p.row.status = r.str();
-  p.row.message = r.str();
-  p.row.annotation = r.str();
-  p.row.duration_s = r.f64();
+  p.row = io::get_record_row(r);
   p.time_s = r.pod_vector<double>();
   p.prob = r.pod_vector<float>();
   p.smoothed = r.pod_vector<float>();
@@ -134,12 +125,6 @@ std::vector<eval::Event> reference_events(const InputRecording& rec, const std::
   auto out = seizure_events(io::read_annotations(annotation, recording_start(rec.edf)));
   has_ref = true;
   return eval::merge_overlapping(std::move(out));
-}
-
-std::string fmt(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
 }
 
 std::string recording_name(const Predicted& p) { return io::recording_name(p.row.path); }
@@ -275,11 +260,11 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   const auto a = eval::score_recordings(t.scored_independent), b = eval::score_recordings(t.scored_tailored);
   std::ostringstream os;
   os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on their first "
-     << pp.tailor_hours << " h (" << fmt(t.td.baseline_hours, 1) << " baseline h, not scored); on the "
-     << fmt(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fmt(a.ovlp_sensitivity, 3)
-     << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fmt(a.ovlp_fa_per_24h, 2)
-     << " FA/24h; tailored " << fmt(b.ovlp_sensitivity, 3) << " (" << b.ovlp.hits << "/" << b.ovlp.n_ref << ") at "
-     << fmt(b.ovlp_fa_per_24h, 2) << " FA/24h\n";
+     << pp.tailor_hours << " h (" << fixed_text(t.td.baseline_hours, 1) << " baseline h, not scored); on the "
+     << fixed_text(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fixed_text(a.ovlp_sensitivity, 3)
+     << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fixed_text(a.ovlp_fa_per_24h, 2)
+     << " FA/24h; tailored " << fixed_text(b.ovlp_sensitivity, 3) << " (" << b.ovlp.hits << "/" << b.ovlp.n_ref << ") at "
+     << fixed_text(b.ovlp_fa_per_24h, 2) << " FA/24h\n";
   return os.str();
 }
 
@@ -432,8 +417,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
       }
       t.model = model_path.string();
-      t.window_s = fmt(config.extract.window_s, 6);
-      t.step_s = fmt(config.extract.step_s, 6);
+      t.window_s = fixed_text(config.extract.window_s, 6);
+      t.step_s = fixed_text(config.extract.step_s, 6);
       io::write_predictions_file(out_dir / "predictions.h5", t, {to_toml(config)});
       if (tailoring) scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
       if (!scored.empty()) {
@@ -442,7 +427,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         const auto best = eval::best_under_budget(sweep, config.postprocess.fa_budget_per_24h);
         JsonWriter extra;
         extra.begin_object().key("postprocess");
-        write_postprocess_json(extra, config.postprocess);
+        eval::write_postprocess_json(extra, config.postprocess);
         const auto szp = szcore_params(config.score);
         eval::szcore::write_szcore_keys(extra, eval::szcore::score_recordings(scored, szp), szp);
         extra.key("responders");
@@ -463,17 +448,17 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         std::ostringstream os;
         if (!note.empty()) os << "predict: note: " << note << "\n";
         os << "predict: " << s.n_records << " recordings: " << s.n_ok << " ok, " << s.n_failed << " skipped; "
-           << fmt(s.hours, 2) << " ECG hours, " << s.n_events << " seizure events detected in " << fmt(s.seconds, 1)
+           << fixed_text(s.hours, 2) << " ECG hours, " << s.n_events << " seizure events detected in " << fixed_text(s.seconds, 1)
            << " s on " << comm::size(comm) << " rank(s)\n";
         for (const auto& l : failures) os << "  " << l << "\n";
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
         if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
         if (s.scored) {
           os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
-             << config.postprocess.threshold << "): OVLP sensitivity " << fmt(s.score.ovlp_sensitivity, 3) << " ("
-             << s.score.ovlp.hits << "/" << s.score.ovlp.n_ref << "), " << fmt(s.score.ovlp_fa_per_24h, 2)
-             << " FA/24h; TAES sensitivity " << fmt(s.score.taes_sensitivity, 3) << ", "
-             << fmt(s.score.taes_fa_per_24h, 2) << " FA/24h -> " << (out_dir / "score.json").string() << "\n";
+             << config.postprocess.threshold << "): OVLP sensitivity " << fixed_text(s.score.ovlp_sensitivity, 3) << " ("
+             << s.score.ovlp.hits << "/" << s.score.ovlp.n_ref << "), " << fixed_text(s.score.ovlp_fa_per_24h, 2)
+             << " FA/24h; TAES sensitivity " << fixed_text(s.score.taes_sensitivity, 3) << ", "
+             << fixed_text(s.score.taes_fa_per_24h, 2) << " FA/24h -> " << (out_dir / "score.json").string() << "\n";
         }
         *log << os.str() << std::flush;
       }
@@ -583,7 +568,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   extra.begin_object().key("responders");
   eval::write_responders_json(extra, eval::summarize_responders(hr));
   extra.key("postprocess");
-  write_postprocess_json(extra, pp);
+  eval::write_postprocess_json(extra, pp);
   extra.end_object();
   j.raw(json_object_union(score.str(), extra.str()));
   if (unreadable > 0) {
@@ -602,16 +587,6 @@ eval::FixedPostprocess fixed_postprocess(const Config& config) {
   f.min_duration_s = has("postprocess.min_duration_s");
   f.merge_gap_s = has("postprocess.merge_gap_s");
   return f;
-}
-
-void write_postprocess_json(JsonWriter& j, const PostprocessSettings& pp) {
-  j.begin_object();
-  j.key("smoothing").value(pp.smoothing);
-  j.key("smoothing_windows").value(pp.smoothing_windows);
-  j.key("threshold").value(pp.threshold);
-  j.key("min_duration_s").value(pp.min_duration_s);
-  j.key("merge_gap_s").value(pp.merge_gap_s);
-  j.end_object();
 }
 
 PostprocessSettings effective_postprocess(const Config& config, const PostprocessSettings& model_pp) {

@@ -25,15 +25,10 @@
 #include "ecgforest/core/rng.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/io/text_file.hpp"
+#include "ecgforest/core/text.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
-
-std::string fmt_g(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 forest::ForestParams forest_params(const Config& c) {
   forest::ForestParams p;
@@ -163,12 +158,12 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
   const auto& sc = c.score;
   std::ostringstream os;
   os << "train: operating point chosen by patient-grouped CV " << (c.fits_budget ? "within " : "(nothing met ")
-     << fmt_g(budget) << " FA/24h" << (c.fits_budget ? "" : "; fewest false alarms kept)") << " from "
+     << fixed_text(budget, -1) << " FA/24h" << (c.fits_budget ? "" : "; fewest false alarms kept)") << " from "
      << c.n_candidates << " settings: smoothing " << pp.smoothing << " x" << pp.smoothing_windows << ", threshold "
-     << fmt_g(pp.threshold) << ", min duration " << fmt_g(pp.min_duration_s) << " s, merge gap "
-     << fmt_g(pp.merge_gap_s) << " s -> OVLP sensitivity " << fmt_g(sc.ovlp_sensitivity) << " (" << sc.hits << "/"
-     << sc.n_ref << "), " << fmt_g(sc.ovlp_fa_per_24h) << " FA/24h (" << sc.false_alarms << " in "
-     << fmt_g(sc.hours) << " h), median latency " << fmt_g(sc.latency_median_s) << " s\n";
+     << fixed_text(pp.threshold, -1) << ", min duration " << fixed_text(pp.min_duration_s, -1) << " s, merge gap "
+     << fixed_text(pp.merge_gap_s, -1) << " s -> OVLP sensitivity " << fixed_text(sc.ovlp_sensitivity, -1) << " (" << sc.hits << "/"
+     << sc.n_ref << "), " << fixed_text(sc.ovlp_fa_per_24h, -1) << " FA/24h (" << sc.false_alarms << " in "
+     << fixed_text(sc.hours, -1) << " h), median latency " << fixed_text(sc.latency_median_s, -1) << " s\n";
   return os.str();
 }
 
@@ -207,7 +202,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
                           std::to_string(ts.n_nan_label) + " of " + std::to_string(ts.n_windows) +
                           " windows have no label (NaN)" +
                           (ts.sqi_filter ? " and " + std::to_string(ts.n_low_sqi) + " have sqi below train.min_sqi " +
-                                               fmt_g(config.train.min_sqi)
+                                               fixed_text(config.train.min_sqi, -1)
                                          : std::string()) +
                           ". Pair the EDF files with annotation files (.tse_bi, .csv_bi, ...) or --annotation-map and "
                           "run extract again" + (ts.sqi_filter ? ", or lower --min-sqi." : "."));
@@ -215,7 +210,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   if (n_pos == 0 || n_pos == n_rows) {
     throw CollectiveError("The features file " + features.string() + " has " + std::to_string(n_pos) +
                           " positive windows out of " + std::to_string(n_rows) +
-                          " training windows (label >= " + fmt_g(config.train.label_threshold) +
+                          " training windows (label >= " + fixed_text(config.train.label_threshold, -1) +
                           "); training needs both seizure and background windows. " +
                           (n_pos == 0 ? "Add recordings with seizures or lower --label-threshold."
                                       : "Add seizure-free recordings or raise --label-threshold."));
@@ -238,7 +233,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   }
   if (ts.sqi_filter) {
     notes.push_back(std::to_string(ts.n_low_sqi) + " labelled windows skipped: sqi below " +
-                    fmt_g(config.train.min_sqi) + " or NaN.");
+                    fixed_text(config.train.min_sqi, -1) + " or NaN.");
   }
   std::vector<std::uint32_t> rows(n_rows);
   for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
@@ -402,8 +397,8 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return imp[a] > imp[b]; });
     os << "train: top features (impurity" << (oob.done ? " / permutation AUC drop" : "") << "):";
     for (std::size_t i = 0; i < std::min<std::size_t>(5, F); ++i) {
-      os << " " << ts.columns[order[i]] << " " << fmt_g(imp[order[i]]);
-      if (oob.done) os << "/" << fmt_g(oob.permutation[order[i]]);
+      os << " " << ts.columns[order[i]] << " " << fixed_text(imp[order[i]], -1);
+      if (oob.done) os << "/" << fixed_text(oob.permutation[order[i]], -1);
     }
     os << "\n";
     if (choice) os << operating_point_text(*choice, config.postprocess.fa_budget_per_24h);
@@ -431,10 +426,10 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     std::ostringstream os;
     os << summary;
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
-    os << "train: phases (s): read and bin " << fmt_g(t_read - t0) << (tuned ? ", tune " + fmt_g(t_tune - t_read) : "")
-       << ", cross-validation " << fmt_g(t_cv - t_tune)
-       << ", final trees " << fmt_g(t_grow - t_cv) << ", out-of-bag and permutation " << fmt_g(t_oob - t_grow)
-       << ", gather, importances and write " << fmt_g(now_s() - t_oob) << "\n";
+    os << "train: phases (s): read and bin " << fixed_text(t_read - t0, -1) << (tuned ? ", tune " + fixed_text(t_tune - t_read, -1) : "")
+       << ", cross-validation " << fixed_text(t_cv - t_tune, -1)
+       << ", final trees " << fixed_text(t_grow - t_cv, -1) << ", out-of-bag and permutation " << fixed_text(t_oob - t_grow, -1)
+       << ", gather, importances and write " << fixed_text(now_s() - t_oob, -1) << "\n";
     os << "train: model written to " << model_path.string() << ", metrics to " << metrics_json_path.string() << " ("
        << s.seconds << " s)\n";
     *log << os.str() << std::flush;

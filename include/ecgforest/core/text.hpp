@@ -19,4 +19,8 @@ std::string number_text(double v);
 /// shows a '.' or an exponent ("800.0", "0.5", "1e-07", "nan", "inf").
 std::string python_float_text(double v);
 
+/// `v` with `decimals` digits after the point (printf "%.*f"), or printf's "%g" (6 significant
+/// digits) when decimals < 0: the fixed formats of tables, logs and annotation files.
+std::string fixed_text(double v, int decimals);
+
 }  // namespace ecgforest

@@ -106,4 +106,7 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
 /// "curve": [...]}.
 void write_choice_json(JsonWriter& j, const PostprocessChoice& c, double fa_budget);
 
+/// {"smoothing", "smoothing_windows", "threshold", "min_duration_s", "merge_gap_s"}
+void write_postprocess_json(JsonWriter& j, const PostprocessSettings& s);
+
 }  // namespace ecgforest::eval

@@ -29,6 +29,8 @@
 
 #include <Eigen/Core>
 
+#include "ecgforest/core/bytes.hpp"
+
 namespace ecgforest::io {
 
 struct RecordRow {
@@ -38,6 +40,12 @@ struct RecordRow {
   double fs = 0;          ///< ECG sampling rate, Hz (0 for beat files: no ECG)
   std::uint64_t n_beats = 0, n_windows = 0, first_window = 0;
 };
+
+/// The byte form of a /records row between ranks and in resume stage files: path, patient,
+/// ecg_channel, status, message, annotation, kind, duration_s, fs, n_beats (not n_windows and
+/// first_window, which the writer assigns).
+void put_record_row(ByteWriter& w, const RecordRow& r);
+RecordRow get_record_row(ByteReader& rd);
 
 using FeatureRows = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 

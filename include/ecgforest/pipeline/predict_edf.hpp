@@ -66,9 +66,6 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
 /// The post-processing keys the user set explicitly (config.explicit_keys) are fixed in the search.
 eval::FixedPostprocess fixed_postprocess(const Config& config);
 
-/// {"smoothing", "smoothing_windows", "threshold", "min_duration_s", "merge_gap_s"}
-void write_postprocess_json(JsonWriter& j, const PostprocessSettings& pp);
-
 /// The post-processing of `config` with every key the user did not set explicitly taken from
 /// `model_pp` (the model's CV choice).
 PostprocessSettings effective_postprocess(const Config& config, const PostprocessSettings& model_pp);
