@@ -103,6 +103,20 @@ ConfigKey str_key(std::string key, std::string flag, std::string help, unsigned 
   k.to_toml = [get](const Config& c) { return quote(get(const_cast<Config&>(c))); };
   return k;
 }
+// An enumerated key: the value must be one of the names of ChoiceNames<E> (checked here, when
+// the file or flag is parsed).
+template <class E, class Get>
+ConfigKey choice_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
+  ConfigKey k{key, flag, std::move(help), cmds, false, false, nullptr, nullptr};
+  k.set = [get, key, flag](Config& c, const std::vector<std::string>& v) {
+    const std::string name = one_value(key, v);
+    const auto value = parse_choice<E>(name);
+    if (!value) throw ConfigError(key + " (" + flag + ") must be " + choice_list<E>() + ", got '" + name + "'.");
+    get(c) = *value;
+  };
+  k.to_toml = [get](const Config& c) { return quote(choice_name(get(const_cast<Config&>(c)))); };
+  return k;
+}
 template <class Get>
 ConfigKey dbl_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
   ConfigKey k{key, std::move(flag), std::move(help), cmds, false, false, nullptr, nullptr};
@@ -198,11 +212,11 @@ std::vector<ConfigKey> build_schema() {
                            [](Config& c) -> int& { return c.train.max_depth; }));
   s.push_back(int_key<int>("train.min_samples_leaf", "--min-samples-leaf", "minimum rows per leaf", T | R,
                            [](Config& c) -> int& { return c.train.min_samples_leaf; }));
-  s.push_back(str_key("train.class_weight", "--class-weight", "balanced or none", T | R,
-                      [](Config& c) -> std::string& { return c.train.class_weight; }));
-  s.push_back(str_key("train.bootstrap", "--bootstrap",
+  s.push_back(choice_key<ClassWeight>("train.class_weight", "--class-weight", "balanced or none", T | R,
+                      [](Config& c) -> ClassWeight& { return c.train.class_weight; }));
+  s.push_back(choice_key<Bootstrap>("train.bootstrap", "--bootstrap",
                       "standard (with replacement), balanced (half the draws from each class), subsample (without "
-                      "replacement) or none", T | R, [](Config& c) -> std::string& { return c.train.bootstrap; }));
+                      "replacement) or none", T | R, [](Config& c) -> Bootstrap& { return c.train.bootstrap; }));
   s.push_back(dbl_key("train.sample_fraction", "--sample-fraction",
                       "rows drawn per tree as a fraction of the training rows (0 = 1, or 0.632 for subsample)", T | R,
                       [](Config& c) -> double& { return c.train.sample_fraction; }));
@@ -234,8 +248,8 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(str_key("train.exclude_features", "--exclude-features",
                       "comma-separated feature columns the forest does not use (default sqi; \"\" = none)", T | R,
                       [](Config& c) -> std::string& { return c.train.exclude_features; }));
-  s.push_back(str_key("postprocess.smoothing", "--smoothing", "window probability smoothing: none, mean or median (causal)",
-                      T | R | P, [](Config& c) -> std::string& { return c.postprocess.smoothing; }));
+  s.push_back(choice_key<Smoothing>("postprocess.smoothing", "--smoothing", "window probability smoothing: none, mean or median (causal)",
+                      T | R | P, [](Config& c) -> Smoothing& { return c.postprocess.smoothing; }));
   s.push_back(int_key<int>("postprocess.smoothing_windows", "--smoothing-windows",
                            "smooth over this many windows (current and previous ones; 1 = off)", T | R | P,
                            [](Config& c) -> int& { return c.postprocess.smoothing_windows; }));
@@ -249,10 +263,10 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("postprocess.fa_budget_per_24h", "--fa-budget",
                       "false alarms per 24 h allowed when choosing the best operating point", T | R | P,
                       [](Config& c) -> double& { return c.postprocess.fa_budget_per_24h; }));
-  s.push_back(str_key("postprocess.select", "--postprocess-select",
+  s.push_back(choice_key<PostprocessSelect>("postprocess.select", "--postprocess-select",
                       "cv: train picks the post-processing keys you did not set by patient-grouped CV within the FA "
                       "budget and predict uses the model's choice; fixed: use the configured values",
-                      T | R | P, [](Config& c) -> std::string& { return c.postprocess.select; }));
+                      T | R | P, [](Config& c) -> PostprocessSelect& { return c.postprocess.select; }));
   s.push_back(dbl_key("postprocess.tailor_hours", "--tailor-hours",
                       "predict: tailor each patient's threshold on the first H hours of its recordings (seizure-free "
                       "baseline, not scored); 0 = patient-independent only",
@@ -260,11 +274,11 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("postprocess.tailor_margin", "--tailor-margin",
                       "tailored threshold = lowest threshold quiet on the baseline x this", P,
                       [](Config& c) -> double& { return c.postprocess.tailor_margin; }));
-  s.push_back(str_key("score.scorer", "--scorer", "scorers to run: nedc, szcore or all", S,
-                      [](Config& c) -> std::string& { return c.score.scorer; }));
-  s.push_back(str_key("score.taes_overlap", "--taes-overlap",
+  s.push_back(choice_key<Scorer>("score.scorer", "--scorer", "scorers to run: nedc, szcore or all", S,
+                      [](Config& c) -> Scorer& { return c.score.scorer; }));
+  s.push_back(choice_key<TaesOverlap>("score.taes_overlap", "--taes-overlap",
                       "NEDC TAES overlap test: nedc (NEDC v6.0.0's whole-second test) or exact", S,
-                      [](Config& c) -> std::string& { return c.score.taes_overlap; }));
+                      [](Config& c) -> TaesOverlap& { return c.score.taes_overlap; }));
   s.push_back(dbl_key("score.epoch_s", "--epoch-s", "NEDC epoch length in seconds (NEDC: 0.25)", S,
                       [](Config& c) -> double& { return c.score.epoch_s; }));
   s.push_back(dbl_key("score.szcore_tolerance_start_s", "--szcore-tolerance-start-s",
@@ -375,15 +389,9 @@ void validate(const Config& c) {
   if (c.train.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
   if (c.train.max_depth < 0) fail("train.max_depth (--max-depth) must be >= 0 (0 = unlimited).");
   if (c.train.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
-  if (c.train.class_weight != "balanced" && c.train.class_weight != "none")
-    fail("train.class_weight (--class-weight) must be 'balanced' or 'none', got '" + c.train.class_weight + "'.");
-  if (c.train.bootstrap != "standard" && c.train.bootstrap != "balanced" && c.train.bootstrap != "subsample" &&
-      c.train.bootstrap != "none")
-    fail("train.bootstrap (--bootstrap) must be 'standard', 'balanced', 'subsample' or 'none', got '" +
-         c.train.bootstrap + "'.");
   if (!(c.train.sample_fraction >= 0 && c.train.sample_fraction <= 1))
     fail("train.sample_fraction (--sample-fraction) must be in (0, 1], or 0 for the default.");
-  if (c.train.tune && c.train.bootstrap == "none")
+  if (c.train.tune && c.train.bootstrap == Bootstrap::none)
     fail("train.tune (--tune) scores settings by their out-of-bag estimate; it needs train.bootstrap 'subsample', "
          "'standard' or 'balanced', not 'none'.");
   if (!(c.train.leaf_prior >= 0 && c.train.leaf_prior <= 1e9))
@@ -398,8 +406,6 @@ void validate(const Config& c) {
   if (!(c.train.decision_threshold >= 0 && c.train.decision_threshold <= 1))
     fail("train.decision_threshold (--decision-threshold) must be in [0, 1].");
   const auto& pp = c.postprocess;
-  if (pp.smoothing != "none" && pp.smoothing != "mean" && pp.smoothing != "median")
-    fail("postprocess.smoothing (--smoothing) must be 'none', 'mean' or 'median', got '" + pp.smoothing + "'.");
   if (pp.smoothing_windows > kMaxTrees)
     fail("postprocess.smoothing_windows (--smoothing-windows) must be at most 100000, got " +
          std::to_string(pp.smoothing_windows) + ".");
@@ -410,17 +416,11 @@ void validate(const Config& c) {
   if (!(pp.min_duration_s >= 0)) fail("postprocess.min_duration_s (--min-duration-s) must be >= 0 seconds.");
   if (!(pp.merge_gap_s >= 0)) fail("postprocess.merge_gap_s (--merge-gap-s) must be >= 0 seconds.");
   if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
-  if (pp.select != "cv" && pp.select != "fixed")
-    fail("postprocess.select (--postprocess-select) must be 'cv' or 'fixed', got '" + pp.select + "'.");
   if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))
     fail("postprocess.tailor_margin (--tailor-margin) must be between 1 and 10.");
   const auto& sc = c.score;
-  if (sc.scorer != "nedc" && sc.scorer != "szcore" && sc.scorer != "all")
-    fail("score.scorer (--scorer) must be nedc, szcore or all, got '" + sc.scorer + "'.");
-  if (sc.taes_overlap != "nedc" && sc.taes_overlap != "exact")
-    fail("score.taes_overlap (--taes-overlap) must be nedc or exact, got '" + sc.taes_overlap + "'.");
   if (!(sc.epoch_s > 0)) fail("score.epoch_s: --epoch-s must be > 0 seconds.");
   if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600)) fail("score.epoch_s: --epoch-s must be between 0.001 and 3600 seconds.");
   if (!(sc.szcore_tolerance_start_s >= 0) || !(sc.szcore_tolerance_end_s >= 0))

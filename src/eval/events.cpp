@@ -56,14 +56,11 @@ void taes_pair(const Event& r, const Event& h, double& hit, double& fa) {
 
 }  // namespace
 
-std::vector<float> smooth_probabilities(const std::vector<float>& p, const std::string& method, int k) {
-  if (k < 1) throw ConfigError("postprocess.smoothing_windows must be at least 1 window, got " + std::to_string(k) + ".");
-  if (method != "none" && method != "mean" && method != "median") {
-    throw ConfigError("postprocess.smoothing must be 'none', 'mean' or 'median', got '" + method + "'.");
-  }
-  if (method == "none" || k == 1) return p;
+std::vector<float> smooth_probabilities(const std::vector<float>& p, Smoothing method, int k) {
+  if (k < 1) throw Error("Smoothing needs at least 1 window, got " + std::to_string(k) + ".");
+  if (method == Smoothing::none || k == 1) return p;
   std::vector<float> out(p.size());
-  if (method == "mean") {
+  if (method == Smoothing::mean) {
     // Direct sums (k is a handful of windows): no running-sum rounding drift.
     for (std::size_t i = 0; i < p.size(); ++i) {
       const std::size_t b = i + 1 >= static_cast<std::size_t>(k) ? i + 1 - static_cast<std::size_t>(k) : 0;
@@ -404,7 +401,7 @@ void write_score_fields(JsonWriter& j, const ScoreSummary& s, const std::vector<
   j.key("taes_sensitivity").value(s.taes_sensitivity).key("taes_fa_per_24h").value(s.taes_fa_per_24h);
   j.key("epoch_sensitivity").value(s.epoch_sensitivity).key("epoch_specificity").value(s.epoch_specificity);
   j.key("epoch_fa_per_24h").value(s.epoch_fa_per_24h).key("epoch_kappa").value(s.epoch_kappa);
-  j.key("taes_overlap").value(s.taes_overlap == TaesOverlap::whole_seconds ? "nedc" : "exact");
+  j.key("taes_overlap").value(choice_name(s.taes_overlap));
   j.key("n_ref_events").value(static_cast<std::uint64_t>(s.ovlp.n_ref));
   j.key("n_hyp_events").value(static_cast<std::uint64_t>(s.ovlp.n_hyp));
   j.key("n_recordings").value(static_cast<std::uint64_t>(s.n_recordings));

@@ -17,7 +17,7 @@ struct Smoothed {
   std::vector<std::vector<float>> per_recording;
 };
 
-Smoothed smooth_all(const std::vector<RecordingProbabilities>& recs, const std::string& method, int k) {
+Smoothed smooth_all(const std::vector<RecordingProbabilities>& recs, Smoothing method, int k) {
   Smoothed s;
   s.per_recording.reserve(recs.size());
   for (const auto& r : recs) s.per_recording.push_back(smooth_probabilities(r.prob, method, k));
@@ -92,7 +92,7 @@ PostprocessChoice choose_postprocess(const std::vector<RecordingProbabilities>& 
   for (int k : ks) {
     PostprocessSettings s = base;
     s.smoothing_windows = k;
-    if (!fixed.smoothing) s.smoothing = k > 1 ? "mean" : "none";
+    if (!fixed.smoothing) s.smoothing = k > 1 ? Smoothing::mean : Smoothing::none;
     const auto sm = smooth_all(recs, s.smoothing, k);
     for (double d : durs) {
       for (double g : gaps) {
@@ -252,7 +252,7 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
 
 void write_postprocess_json(JsonWriter& j, const PostprocessSettings& s) {
   j.begin_object();
-  j.key("smoothing").value(s.smoothing);
+  j.key("smoothing").value(choice_name(s.smoothing));
   j.key("smoothing_windows").value(s.smoothing_windows);
   j.key("threshold").value(s.threshold);
   j.key("min_duration_s").value(s.min_duration_s);

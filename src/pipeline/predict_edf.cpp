@@ -288,7 +288,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       config.extract.window_s = mc.extract.window_s;
       config.extract.step_s = mc.extract.step_s;
       config.extract.detector = mc.extract.detector;
-      if (!meta.postprocess_toml.empty() && config.postprocess.select == "cv") {
+      if (!meta.postprocess_toml.empty() && config.postprocess.select == PostprocessSelect::cv) {
         Config pc;
         apply_config_text(pc, meta.postprocess_toml, model_path.string() + " (post-processing chosen in training)");
         config.postprocess = effective_postprocess(config, pc.postprocess);
@@ -547,7 +547,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   } catch (const std::exception&) {
   }
   std::optional<eval::PostprocessChoice> choice;
-  if (pp.select == "cv") {
+  if (pp.select == PostprocessSelect::cv) {
     choice = eval::choose_postprocess(recs, step_s, pp, fixed_postprocess(config));
     pp = choice->chosen;
   }

@@ -249,13 +249,13 @@ void run_score(const ScoreRequest& o) {
     throw ConfigError("--epoch-s " + num(st.epoch_s) + " over " + num(total_s) +
                       " s of recordings gives more than 1e8 epochs; use a longer --epoch-s.");
   }
-  if (st.scorer != "szcore") {
+  if (st.scorer != Scorer::szcore) {
     nedc = eval::score_recordings(l.recs, st.epoch_s,
-                                  st.taes_overlap == "exact" ? eval::TaesOverlap::exact : eval::TaesOverlap::whole_seconds);
+                                  st.taes_overlap);
     dp = score_dpalign(l.recs);
     print_nedc(*nedc, *dp, st.epoch_s);
   }
-  if (st.scorer != "nedc") {
+  if (st.scorer != Scorer::nedc) {
     sz = eval::szcore::score_recordings(l.recs, params);
     print_szcore(*sz);
   }

@@ -36,13 +36,11 @@ forest::ForestParams forest_params(const Config& c) {
   p.max_features = c.train.max_features;
   p.max_depth = c.train.max_depth;
   p.min_samples_leaf = c.train.min_samples_leaf;
-  p.bootstrap = c.train.bootstrap != "none";
-  p.sampling = c.train.bootstrap == "balanced"    ? forest::Bootstrap::balanced
-               : c.train.bootstrap == "subsample" ? forest::Bootstrap::subsample
-                                                  : forest::Bootstrap::standard;
+  p.bootstrap = c.train.bootstrap != Bootstrap::none;
+  p.sampling = p.bootstrap ? c.train.bootstrap : Bootstrap::standard;
   p.sample_fraction = c.train.sample_fraction;
   p.leaf_prior = c.train.leaf_prior;
-  p.class_weight = c.train.class_weight == "balanced" ? forest::ClassWeight::balanced : forest::ClassWeight::none;
+  p.class_weight = c.train.class_weight;
   p.seed = c.train.seed;
   p.max_bins = c.train.max_bins;
   return p;
@@ -146,7 +144,7 @@ std::string row_text(const std::string& name, std::size_t n_test, std::size_t n_
 std::string postprocess_toml(const PostprocessSettings& pp) {
   std::ostringstream os;
   os.precision(17);
-  os << "[postprocess]\nsmoothing = \"" << pp.smoothing << "\"\nsmoothing_windows = " << pp.smoothing_windows
+  os << "[postprocess]\nsmoothing = \"" << choice_name(pp.smoothing) << "\"\nsmoothing_windows = " << pp.smoothing_windows
      << "\nthreshold = " << pp.threshold << "\nmin_duration_s = " << pp.min_duration_s
      << "\nmerge_gap_s = " << pp.merge_gap_s << "\n";
   return os.str();
@@ -159,7 +157,7 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
   std::ostringstream os;
   os << "train: operating point chosen by patient-grouped CV " << (c.fits_budget ? "within " : "(nothing met ")
      << fixed_text(budget, -1) << " FA/24h" << (c.fits_budget ? "" : "; fewest false alarms kept)") << " from "
-     << c.n_candidates << " settings: smoothing " << pp.smoothing << " x" << pp.smoothing_windows << ", threshold "
+     << c.n_candidates << " settings: smoothing " << choice_name(pp.smoothing) << " x" << pp.smoothing_windows << ", threshold "
      << fixed_text(pp.threshold, -1) << ", min duration " << fixed_text(pp.min_duration_s, -1) << " s, merge gap "
      << fixed_text(pp.merge_gap_s, -1) << " s -> OVLP sensitivity " << fixed_text(sc.ovlp_sensitivity, -1) << " (" << sc.hits << "/"
      << sc.n_ref << "), " << fixed_text(sc.ovlp_fa_per_24h, -1) << " FA/24h (" << sc.false_alarms << " in "

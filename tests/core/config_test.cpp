@@ -77,8 +77,8 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.train.max_features, 0);
   EXPECT_EQ(c.train.max_depth, 10);
   EXPECT_EQ(c.train.min_samples_leaf, 20);
-  EXPECT_EQ(c.train.class_weight, "balanced");
-  EXPECT_EQ(c.train.bootstrap, "subsample");
+  EXPECT_EQ(c.train.class_weight, ClassWeight::balanced);
+  EXPECT_EQ(c.train.bootstrap, Bootstrap::subsample);
   EXPECT_EQ(c.train.sample_fraction, 0.0);
   EXPECT_EQ(c.train.leaf_prior, 200.0);
   EXPECT_FALSE(c.train.tune);
@@ -150,8 +150,8 @@ decision_threshold = 0.3
   EXPECT_EQ(c.extract.annotation_tolerance_s, 2.0);
   EXPECT_EQ(c.train.trees, 7);
   EXPECT_EQ(c.train.seed, 12345678901234ull);
-  EXPECT_EQ(c.train.class_weight, "none");
-  EXPECT_EQ(c.train.bootstrap, "none");
+  EXPECT_EQ(c.train.class_weight, ClassWeight::none);
+  EXPECT_EQ(c.train.bootstrap, Bootstrap::none);
   EXPECT_EQ(c.train.cv_folds, 0);
   EXPECT_EQ(c.train.decision_threshold, 0.3);
   EXPECT_EQ(c.train.max_depth, 9);
@@ -223,6 +223,36 @@ TEST(Config, BadValuesNameKeyAndOrigin) {
   }
 }
 
+// Enumerated settings are checked when parsed (before any work), each naming every valid choice
+// from its one name table; the stored configuration prints the same names back.
+TEST(Config, EnumeratedValuesAreCheckedWhenParsed) {
+  struct Case {
+    const char* text;
+    const char* want;
+  };
+  for (const Case& cs : {Case{"[train]\nclass_weight = \"Balanced\"\n", "'balanced' or 'none', got 'Balanced'"},
+                         Case{"[train]\nbootstrap = \"yes\"\n", "'standard', 'balanced', 'subsample' or 'none', got 'yes'"},
+                         Case{"[postprocess]\nsmoothing = \"gauss\"\n", "'none', 'mean' or 'median', got 'gauss'"},
+                         Case{"[postprocess]\nselect = \"auto\"\n", "'cv' or 'fixed', got 'auto'"},
+                         Case{"[score]\nscorer = \"both\"\n", "'nedc', 'szcore' or 'all', got 'both'"},
+                         Case{"[score]\ntaes_overlap = \"loose\"\n", "'nedc' or 'exact', got 'loose'"}}) {
+    Config c;
+    const std::string msg = config_error_of([&] { apply_config_text(c, cs.text, "enum.toml"); });
+    EXPECT_NE(msg.find(cs.want), std::string::npos) << msg;
+  }
+  Config c;
+  apply_config_text(c, "[train]\nbootstrap = \"balanced\"\n[postprocess]\nsmoothing = \"median\"\n"
+                       "[score]\ntaes_overlap = \"exact\"\nscorer = \"szcore\"\n", "ok.toml");
+  EXPECT_EQ(c.train.bootstrap, Bootstrap::balanced);
+  EXPECT_EQ(c.postprocess.smoothing, Smoothing::median);
+  EXPECT_EQ(c.score.taes_overlap, TaesOverlap::exact);
+  EXPECT_EQ(c.score.scorer, Scorer::szcore);
+  const std::string toml = to_toml(c);
+  EXPECT_NE(toml.find("bootstrap = \"balanced\""), std::string::npos);
+  EXPECT_NE(toml.find("smoothing = \"median\""), std::string::npos);
+  EXPECT_NE(toml.find("taes_overlap = \"exact\""), std::string::npos);
+}
+
 TEST(Config, SyntaxErrorIsAConfigError) {
   Config c;
   const std::string msg = config_error_of([&] { apply_config_text(c, "[train\ntrees = 5\n", "broken.toml"); });
@@ -249,8 +279,8 @@ TEST(Config, ToTomlReappliedGivesTheSameConfig) {
   c.train.max_features = 3;
   c.train.max_depth = 12;
   c.train.min_samples_leaf = 5;
-  c.train.class_weight = "none";
-  c.train.bootstrap = "none";
+  c.train.class_weight = ClassWeight::none;
+  c.train.bootstrap = Bootstrap::none;
   c.train.cv_folds = 0;
   c.train.seed = 18446744073709551615ull;  // 2^64 - 1
   c.train.label_threshold = 1.0 / 3.0;
@@ -305,13 +335,11 @@ TEST(Config, ValidateRanges) {
   bad([](Config& c) { c.train.max_features = -1; }, "max_features");
   bad([](Config& c) { c.train.max_depth = -1; }, "max_depth");
   bad([](Config& c) { c.train.min_samples_leaf = 0; }, "min_samples_leaf");
-  bad([](Config& c) { c.train.class_weight = "Balanced"; }, "class_weight");
-  bad([](Config& c) { c.train.bootstrap = "yes"; }, "bootstrap");
   bad([](Config& c) { c.train.sample_fraction = -0.1; }, "sample_fraction");
   bad([](Config& c) { c.train.sample_fraction = 1.5; }, "sample_fraction");
   bad([](Config& c) { c.train.leaf_prior = -1; }, "leaf_prior");
   bad([](Config& c) { c.train.leaf_prior = std::nan(""); }, "leaf_prior");
-  bad([](Config& c) { c.train.tune = true; c.train.bootstrap = "none"; }, "tune");
+  bad([](Config& c) { c.train.tune = true; c.train.bootstrap = Bootstrap::none; }, "tune");
   bad([](Config& c) { c.train.cv_folds = 1; }, "cv_folds");
   bad([](Config& c) { c.train.cv_folds = -2; }, "cv_folds");
   bad([](Config& c) { c.train.label_threshold = 0; }, "label_threshold");

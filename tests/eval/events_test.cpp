@@ -247,17 +247,16 @@ TEST(EventsPostprocess, FileStartAndGapsInWindows) {
 TEST(EventsPostprocess, Smoothing) {
   const std::vector<float> p = {0, 0, 3, 0, 0, 6};
   // Causal mean over 3: [0, 0/2, 3/3, 3/3, 3/3, 6/3].
-  const auto m = smooth_probabilities(p, "mean", 3);
+  const auto m = smooth_probabilities(p, Smoothing::mean, 3);
   const std::vector<float> em = {0, 0, 1, 1, 1, 2};
   for (std::size_t i = 0; i < p.size(); ++i) EXPECT_FLOAT_EQ(m[i], em[i]) << i;
   // Causal median over 3: [0, (0+0)/2, median(0,0,3)=0, 0, 0, median(0,0,6)=0].
-  const auto d = smooth_probabilities(p, "median", 3);
+  const auto d = smooth_probabilities(p, Smoothing::median, 3);
   for (float v : d) EXPECT_FLOAT_EQ(v, 0.0f);
   // Median of two values is their mean: window {3, 0} at index 3 → 1.5.
-  EXPECT_FLOAT_EQ(smooth_probabilities(p, "median", 2)[3], 1.5f);
-  EXPECT_EQ(smooth_probabilities(p, "none", 5), p);
-  EXPECT_THROW(smooth_probabilities(p, "gauss", 3), ConfigError);
-  EXPECT_THROW(smooth_probabilities(p, "mean", 0), ConfigError);
+  EXPECT_FLOAT_EQ(smooth_probabilities(p, Smoothing::median, 2)[3], 1.5f);
+  EXPECT_EQ(smooth_probabilities(p, Smoothing::none, 5), p);
+  EXPECT_THROW(smooth_probabilities(p, Smoothing::mean, 0), Error);
 }
 
 TEST(EventsSweep, BestOperatingPointUnderBudget) {
@@ -281,7 +280,7 @@ TEST(EventsSweep, ThresholdsOnOneRecording) {
   }
   r.ref = ev({{9, 19}});
   PostprocessSettings s;
-  s.smoothing = "none";
+  s.smoothing = Smoothing::none;
   const auto pts = sweep_thresholds({r}, 1.0, s, {0.5, 0.7, 0.95});
   ASSERT_EQ(pts.size(), 3u);
   EXPECT_DOUBLE_EQ(pts[0].ovlp_sensitivity, 1.0);

@@ -50,7 +50,7 @@ TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
   const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, budget(1.0), {}, small_grid({0.5, 0.65, 0.8}));
   EXPECT_TRUE(c.fits_budget);
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.65);
-  EXPECT_EQ(c.chosen.smoothing, "none");
+  EXPECT_EQ(c.chosen.smoothing, Smoothing::none);
   EXPECT_EQ(c.score.hits, 1u);
   EXPECT_EQ(c.score.false_alarms, 0u);
   EXPECT_DOUBLE_EQ(c.score.ovlp_sensitivity, 1.0);
@@ -116,7 +116,7 @@ TEST(OperatingPoint, SmoothingIsSearched) {
   const auto c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, budget(1.0), {}, g);
   EXPECT_TRUE(c.fits_budget);
   EXPECT_EQ(c.chosen.smoothing_windows, 10);
-  EXPECT_EQ(c.chosen.smoothing, "mean");
+  EXPECT_EQ(c.chosen.smoothing, Smoothing::mean);
   // The 10-window mean first reaches 0.5 at the window ending 1009: (5*0.7 + 5*0.1)/10 = 0.40 at
   // 1009? -> windows 1005..1009 are 0.7 (5 of 10): 0.40; at 1011: 7*0.7+3*0.1 = 0.52 >= 0.5.
   // Event start = 1011 - 1 = 1010: latency 10 s.
@@ -134,7 +134,7 @@ TEST(Tailor, LowestQuietThresholdTimesMargin) {
     r.prob.push_back(t >= 4000 && t < 4010 ? 0.3f : 0.1f);
   }
   PostprocessSettings s;
-  s.smoothing = "none";
+  s.smoothing = Smoothing::none;
   s.min_duration_s = 0;
   s.fa_budget_per_24h = 1.0;
   auto t = tailor_threshold({r}, 1.0, s);

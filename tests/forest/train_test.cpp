@@ -252,7 +252,7 @@ TEST_F(Train, OobAndImportancesInMetrics) {
   const double auc = std::stod(j.substr(j.find("\"roc_auc\":", a) + 10));
   EXPECT_GT(auc, 0.8);
   // Without bootstrap there is no OOB estimate, and a note says why.
-  cfg_.train.bootstrap = "none";
+  cfg_.train.bootstrap = Bootstrap::none;
   const auto s2 = train(dir_ / "f.h5");
   EXPECT_NE(s2.metrics_json.find("\"oob\":\"none\""), std::string::npos);
   EXPECT_NE(s2.metrics_json.find("bootstrap is 'none'"), std::string::npos);
@@ -261,7 +261,7 @@ TEST_F(Train, OobAndImportancesInMetrics) {
 TEST_F(Train, BalancedBootstrapTrains) {
   Spec s;
   write_features(dir_ / "f.h5", s);
-  cfg_.train.bootstrap = "balanced";
+  cfg_.train.bootstrap = Bootstrap::balanced;
   const auto sum = train(dir_ / "f.h5");
   EXPECT_GT(sum.pooled.roc_auc, 0.8);
 }

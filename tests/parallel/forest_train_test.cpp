@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/io/features_file.hpp"

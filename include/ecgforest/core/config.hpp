@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ecgforest/core/choices.hpp"
 #include "ecgforest/core/postprocess_settings.hpp"
 
 namespace ecgforest {
@@ -46,8 +47,8 @@ struct TrainSettings {
   // subsamples with shrunk leaves generalise better here than trees grown to purity.
   int max_depth = 10;    ///< 0 = unlimited
   int min_samples_leaf = 20;
-  std::string class_weight = "balanced";  ///< "balanced" or "none"
-  std::string bootstrap = "subsample";    ///< "standard", "balanced" (class-balanced), "subsample" or "none"
+  ClassWeight class_weight = ClassWeight::balanced;
+  Bootstrap bootstrap = Bootstrap::subsample;  ///< standard, balanced (class-balanced), subsample or none
   double sample_fraction = 0;  ///< draws per tree / training rows, (0, 1]; 0 = 1 (0.632 for subsample)
   double leaf_prior = 200;     ///< leaf shrinkage: pseudo-rows at the root's class ratio per node
   bool tune = false;           ///< pick max_depth/min_samples_leaf/max_features/leaf_prior by OOB AUC
@@ -67,8 +68,8 @@ struct TrainSettings {
 /// `score`: which scorers run and their parameters ([score] table; SzCORE defaults from
 /// Dan et al. 2024 / timescoring v0.0.7, NEDC defaults from NEDC EEG Eval v6.0.0).
 struct ScoreSettings {
-  std::string scorer = "all";           ///< "nedc", "szcore" or "all"
-  std::string taes_overlap = "nedc";    ///< "nedc" (NEDC's whole-second test) or "exact"
+  Scorer scorer = Scorer::all;
+  TaesOverlap taes_overlap = TaesOverlap::whole_seconds;  ///< "nedc" (NEDC's whole-second test) or "exact"
   double epoch_s = 0.25;                ///< NEDC epoch length, seconds
   double szcore_tolerance_start_s = 30;  ///< SzCORE: a hypothesis this long before onset detects
   double szcore_tolerance_end_s = 60;    ///< SzCORE: ... and this long after offset

@@ -3,11 +3,13 @@
 // which turns probabilities into events with them, does not see the configuration schema.
 #include <string>
 
+#include "ecgforest/core/choices.hpp"
+
 namespace ecgforest {
 
 /// Turning window probabilities into seizure events (predict --input, event scoring in train).
 struct PostprocessSettings {
-  std::string smoothing = "mean";  ///< "none", "mean" (moving average) or "median", causal
+  Smoothing smoothing = Smoothing::mean;  ///< none, mean (moving average) or median, causal
   int smoothing_windows = 5;       ///< k: the current window and the k-1 previous ones
   double threshold = 0.5;          ///< smoothed probability >= this → seizure window
   double min_duration_s = 5.0;     ///< drop events shorter than this, seconds (after merging)
@@ -16,7 +18,7 @@ struct PostprocessSettings {
   /// "cv": train chooses the keys above that the user did not set (smoothing, threshold, minimum
   /// duration, merge gap) by its patient-grouped CV within fa_budget_per_24h and stores them in
   /// the model, which predict uses unless overridden; "fixed": the configured values as they are.
-  std::string select = "cv";
+  PostprocessSelect select = PostprocessSelect::cv;
   /// predict: hours at the start of each patient's recordings (in path order) used as that
   /// patient's seizure-free baseline to tailor its threshold; those hours are not scored. 0 = off.
   double tailor_hours = 0.0;

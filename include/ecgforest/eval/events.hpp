@@ -30,9 +30,9 @@ struct Event {
 /// (smoothing, smoothing_windows, threshold, min_duration_s, merge_gap_s, fa_budget_per_24h).
 using PostprocessSettings = ecgforest::PostprocessSettings;
 
-/// Causal smoothing: out[i] = mean or median of p[max(0, i-k+1) .. i]. "none" or k <= 1 returns
-/// p unchanged. Throws ConfigError for an unknown method or k < 1.
-std::vector<float> smooth_probabilities(const std::vector<float>& p, const std::string& method, int k);
+/// Causal smoothing: out[i] = mean or median of p[max(0, i-k+1) .. i]. Smoothing::none or k == 1
+/// returns p unchanged. Throws Error for k < 1.
+std::vector<float> smooth_probabilities(const std::vector<float>& p, Smoothing method, int k);
 
 /// Events from already-smoothed window probabilities. Window i ends at window_end_s[i] (sorted
 /// ascending) and is taken to decide the hop interval (window_end_s[i] - step_s, window_end_s[i]]
@@ -73,7 +73,7 @@ OvlpCounts score_ovlp(const std::vector<Event>& ref, const std::vector<Event>& h
 /// partial (even negative) hit and a partial false alarm, and a scored reference can be scored
 /// again by a later hypothesis (then hits + misses > n_ref). `exact` uses exact overlap
 /// (start < other stop and stop > other start) everywhere: hits + misses = n_ref.
-enum class TaesOverlap { whole_seconds, exact };
+using ecgforest::TaesOverlap;
 struct TaesCounts {
   std::size_t n_ref = 0, n_hyp = 0;
   double hits = 0, misses = 0, false_alarms = 0;

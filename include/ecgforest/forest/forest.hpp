@@ -14,9 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "ecgforest/core/choices.hpp"
+
 namespace ecgforest::forest {
 
-enum class ClassWeight { none, balanced };
+using ClassWeight = ecgforest::ClassWeight;
 
 /// standard: d draws with replacement from the n training rows (d = draws_per_tree, n by
 /// default); balanced: d draws with replacement, half of them (d/2, rounded down) from the positive rows and the rest from the
@@ -24,7 +26,7 @@ enum class ClassWeight { none, balanced };
 /// says, because the in-bag classes are already balanced); subsample: round(sample_fraction * n)
 /// distinct rows drawn without replacement (each in-bag row counts once); none: every row once
 /// (no OOB).
-enum class Bootstrap { none, standard, balanced, subsample };
+using Bootstrap = ecgforest::Bootstrap;
 
 struct ForestParams {
   int n_trees = 100;
