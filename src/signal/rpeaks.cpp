@@ -89,6 +89,43 @@ void add_segment(std::vector<BadSegment>& out, Index b, Index e, const char* rea
 }
 
 // Bad stretches of the raw signal (unpadded, possibly overlapping; merged by the caller).
+// Running RR average of the accepted beats (samples): the first interval, then an exponential
+// average over up to 8 beats.
+template <class Count>
+void update_rr_average(double& rr_avg, Count& rr_count, double rr) {
+  if (rr_count == 0) {
+    rr_avg = rr;
+  } else {
+    rr_avg += (rr - rr_avg) / static_cast<double>(std::min<Count>(rr_count + 1, 8));
+  }
+  ++rr_count;
+}
+
+// Flat runs in [from, to): greedy runs whose range stays within flat_tol, at least min_len long.
+void scan_flat(const double* x, Index from, Index to, double flat_tol, Index min_len, std::vector<BadSegment>& bad) {
+  Index start = from;
+  double mn = x[from], mx = x[from];
+  for (Index i = from + 1; i <= to; ++i) {
+    bool extend = false;
+    if (i < to && std::isfinite(x[i]) && std::isfinite(mn)) {
+      const double nmn = std::min(mn, x[i]);
+      const double nmx = std::max(mx, x[i]);
+      if (nmx - nmn <= flat_tol) {
+        mn = nmn;
+        mx = nmx;
+        extend = true;
+      }
+    }
+    if (!extend) {
+      if (i - start >= min_len && std::isfinite(mn)) add_segment(bad, start, i, "flat");
+      if (i < to) {
+        start = i;
+        mn = mx = x[i];
+      }
+    }
+  }
+}
+
 std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p, double& typical_range) {
   std::vector<BadSegment> bad;
   // Non-finite samples.
@@ -146,30 +183,7 @@ std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, c
     }
   }
   // Flat: greedy runs whose range stays within flat_tol.
-  {
-    const Index min_len = std::max<Index>(2, to_samples(p.flat_min_s, fs));
-    Index start = 0;
-    double mn = x[0], mx = x[0];
-    for (Index i = 1; i <= n; ++i) {
-      bool extend = false;
-      if (i < n && std::isfinite(x[i]) && std::isfinite(mn)) {
-        const double nmn = std::min(mn, x[i]);
-        const double nmx = std::max(mx, x[i]);
-        if (nmx - nmn <= flat_tol) {
-          mn = nmn;
-          mx = nmx;
-          extend = true;
-        }
-      }
-      if (!extend) {
-        if (i - start >= min_len && std::isfinite(mn)) add_segment(bad, start, i, "flat");
-        if (i < n) {
-          start = i;
-          mn = mx = x[i];
-        }
-      }
-    }
-  }
+  scan_flat(x, 0, n, flat_tol, std::max<Index>(2, to_samples(p.flat_min_s, fs)), bad);
   return bad;
 }
 
@@ -279,29 +293,7 @@ std::vector<BadSegment> find_bad_segments_fast(const double* x, Index n, double 
     while (kb < nq && qmax[static_cast<std::size_t>(kb)] - qmin[static_cast<std::size_t>(kb)] <= flat_tol) ++kb;
     const Index from = std::max(done, (k - 1) * q < 0 ? 0 : (k - 1) * q);
     const Index to = std::min(n, (kb + 1) * q);
-    if (to - from >= min_len) {
-      Index start = from;
-      double mn = x[from], mx = x[from];
-      for (Index i = from + 1; i <= to; ++i) {
-        bool extend = false;
-        if (i < to && std::isfinite(x[i]) && std::isfinite(mn)) {
-          const double nmn = std::min(mn, x[i]);
-          const double nmx = std::max(mx, x[i]);
-          if (nmx - nmn <= flat_tol) {
-            mn = nmn;
-            mx = nmx;
-            extend = true;
-          }
-        }
-        if (!extend) {
-          if (i - start >= min_len && std::isfinite(mn)) add_segment(bad, start, i, "flat");
-          if (i < to) {
-            start = i;
-            mn = mx = x[i];
-          }
-        }
-      }
-    }
+    if (to - from >= min_len) scan_flat(x, from, to, flat_tol, min_len, bad);
     done = to;
     k = kb;
   }
@@ -486,15 +478,7 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
                            (rr_count >= 4 && static_cast<double>(gap) < p.early_factor * rr_avg);
         if (early && beats[k].energy < p.twave_ratio * out.back().energy) continue;
       }
-      if (!out.empty()) {
-        const double rr = static_cast<double>(beats[k].pos - out.back().pos);
-        if (rr_count == 0) {
-          rr_avg = rr;
-        } else {
-          rr_avg += (rr - rr_avg) / static_cast<double>(std::min(rr_count + 1, 8));
-        }
-        ++rr_count;
-      }
+      if (!out.empty()) update_rr_average(rr_avg, rr_count, static_cast<double>(beats[k].pos - out.back().pos));
       out.push_back(beats[k]);
     }
     beats.swap(out);
@@ -903,15 +887,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
           if (beats[k].energy < p.corr_energy_ratio * e[4]) continue;
         }
       }
-      if (!out.empty()) {
-        const double rr = static_cast<double>(beats[k].pos - out.back().pos);
-        if (rr_count == 0) {
-          rr_avg = rr;
-        } else {
-          rr_avg += (rr - rr_avg) / static_cast<double>(std::min(rr_count + 1, 8));
-        }
-        ++rr_count;
-      }
+      if (!out.empty()) update_rr_average(rr_avg, rr_count, static_cast<double>(beats[k].pos - out.back().pos));
       out.push_back(beats[k]);
     }
     beats.swap(out);
