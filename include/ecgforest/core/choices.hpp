@@ -78,8 +78,11 @@ template <class E>
 std::string choice_list() {
   std::string out;
   const auto& t = ChoiceNames<E>::table;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    out += (i == 0 ? "" : i + 1 == t.size() ? " or " : ", ") + ("'" + std::string(t[i].second) + "'");
+  for (std::size_t i = 0; i < t.size(); ++i) {  // appended piece by piece (GCC 12 -Wrestrict false positive)
+    out += i == 0 ? "" : i + 1 == t.size() ? " or " : ", ";
+    out += '\'';
+    out += t[i].second;
+    out += '\'';
   }
   return out;
 }
