@@ -20,6 +20,7 @@
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
+#include "ecgforest/pipeline/train_grow.hpp"
 #include "ecgforest/pipeline/tune.hpp"
 #include "ecgforest/forest/rng.hpp"
 #include "ecgforest/version.hpp"
@@ -246,8 +247,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
   // --tune (tune.hpp): the chosen settings are used for the cross-validation and the final model.
   std::optional<TuneResult> tuned;
+  const ForestGrower grower(comm, ts, log != nullptr && me == 0);
   if (config.train.tune) {
-    tuned = tune_forest(comm, ts, rows, params);
+    tuned = tune_forest(comm, ts, rows, params, grower.fn());
     params = tuned->candidates[tuned->chosen].params;
   }
   const double t_tune = now_s();
@@ -298,7 +300,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       }
       auto fp = params;
       fp.seed = params.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
-      const auto local = parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp);
+      const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(k), train_rows, fp);
       const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, test_rows);
       std::vector<std::uint8_t> t(test_rows.size());
       std::size_t pos = 0;
@@ -338,7 +340,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   }
   // Final model on every training row.
   const double t_cv = now_s();
-  auto local = tuned ? std::move(tuned->local) : parallel::grow_distributed(comm, ts.xb, ts.y, rows, params);
+  auto local = tuned ? std::move(tuned->local) : grower.grow("final forest", rows, params);
   const double t_grow = now_s();
   OobResult oob;
   if (!config.train.skip_oob && params.bootstrap) {

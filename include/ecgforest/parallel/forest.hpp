@@ -6,6 +6,8 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "ecgforest/forest/forest.hpp"
@@ -21,9 +23,22 @@ struct LocalTrees {
 /// differ in size by at most one; ranks beyond n_trees own none).
 std::pair<std::uint64_t, std::uint64_t> tree_block(std::uint64_t n_trees, int rank, int n_ranks);
 
+/// Optional reports and inputs of grow_distributed (all called on this rank only, no collectives).
+struct GrowHooks {
+  /// A tree of this rank's block that is already grown (e.g. read from a checkpoint), or nullopt.
+  std::function<std::optional<forest::Tree>(std::uint64_t index)> ready;
+  /// After a tree was grown (global index), on the OpenMP worker that grew it; calls may be
+  /// concurrent.
+  std::function<void(std::uint64_t index, const forest::Tree& tree)> grown;
+  /// After each tree of this rank: an estimate of the trees done over all ranks (this rank's
+  /// fraction of its block x params.n_trees); calls may be concurrent.
+  std::function<void(std::uint64_t trees_done_estimate)> progress;
+};
+
 /// COLLECTIVE: every rank grows its block of params.n_trees trees on `rows`.
 LocalTrees grow_distributed(MPI_Comm comm, const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
-                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params);
+                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params,
+                            const GrowHooks& hooks = {});
 
 /// COLLECTIVE: mean prediction of all params.n_trees trees for `rows` of the row-major matrix
 /// `x` (n_features columns, raw units), on every rank. Per-rank partial sums are added with
