@@ -247,7 +247,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
   // --tune (tune.hpp): the chosen settings are used for the cross-validation and the final model.
   std::optional<TuneResult> tuned;
-  const ForestGrower grower(comm, ts, log != nullptr && me == 0);
+  // Finished trees are checkpointed next to the model; a resubmitted run grows only the rest.
+  const ForestGrower grower(comm, ts, log != nullptr && me == 0, io::checkpoint_dir_for(model_path),
+                            train_run_key(config.train, ts));
   if (config.train.tune) {
     tuned = tune_forest(comm, ts, rows, params, grower.fn());
     params = tuned->candidates[tuned->chosen].params;
@@ -445,6 +447,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     }
   }
   if (auto e = parallel::agree_on_error(comm, write_err); !e.empty()) throw CollectiveError(e);
+  if (me == 0) grower.remove_checkpoint();  // the model is in place: its trees are no longer needed
   if (log && me == 0) {
     std::ostringstream os;
     os << summary;
