@@ -29,9 +29,11 @@ Progress Progress::to_stderr(bool enabled, std::string label, std::string unit, 
 std::string Progress::text(std::uint64_t done, double units, double elapsed_s) const {
   done = std::min(done, total_);
   char eta[32] = "?";
-  if (done > 0) {
+  if (done == total_) {
+    std::snprintf(eta, sizeof eta, "0");
+  } else if (done > base_) {
     std::snprintf(eta, sizeof eta, "%.0f",
-                  elapsed_s / static_cast<double>(done) * static_cast<double>(total_ - done));
+                  elapsed_s / static_cast<double>(done - base_) * static_cast<double>(total_ - done));
   }
   char buf[96];
   std::snprintf(buf, sizeof buf, ", elapsed %.0f s, ETA %s s", elapsed_s, eta);

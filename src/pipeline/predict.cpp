@@ -63,7 +63,6 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
     throw CollectiveError("The features file " + features.string() + " lacks columns the model " + model_path.string() +
                           " needs: " + missing + ". Extract features with the same settings as the training data.");
   }
-  const auto n = static_cast<std::size_t>(data.x.rows());
   x.resize(data.x.rows(), static_cast<Eigen::Index>(col.size()));
   for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(col[j]);
   data.x.resize(0, 0);  // only the reordered copy is needed from here on

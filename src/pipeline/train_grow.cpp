@@ -125,6 +125,7 @@ parallel::LocalTrees ForestGrower::grow(const std::string& phase, const std::vec
       std::fprintf(stderr, "train: %s: %zu of %llu trees restored from %s\n", phase.c_str(), n_stored,
                    static_cast<unsigned long long>(n_trees), checkpoint_->dir().string().c_str());
     }
+    if (last > first) bar.set_baseline(restored.size() * n_trees / (last - first));  // rank 0's share, scaled
     writer.emplace(*checkpoint_, key);
     hooks.ready = [&restored](std::uint64_t i) -> std::optional<forest::Tree> {
       auto it = restored.find(i);

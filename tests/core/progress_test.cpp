@@ -84,6 +84,15 @@ TEST(Progress, ExtraTextUnknownEtaAndClamping) {
   EXPECT_EQ(p.text(1, 0, 8), "train: fold 1/3: 1/4 trees, 0 ECG h in 8 s, elapsed 8 s, ETA 24 s");
 }
 
+TEST(Progress, EtaFromTheRateAfterTheBaseline) {
+  Fixture fx;
+  auto p = fx.make(false);
+  p.set_baseline(60);  // 60 trees restored before the clock started
+  EXPECT_EQ(p.text(60, 0, 5), "train: fold 1/3: 60/100 trees, elapsed 5 s, ETA ? s");
+  EXPECT_EQ(p.text(70, 0, 5), "train: fold 1/3: 70/100 trees, elapsed 5 s, ETA 15 s");  // 10 in 5 s, 30 left
+  EXPECT_EQ(p.text(100, 0, 9), "train: fold 1/3: 100/100 trees, elapsed 9 s, ETA 0 s");
+}
+
 TEST(Progress, DisabledReporterPrintsNothing) {
   Progress p;
   EXPECT_FALSE(p.enabled());

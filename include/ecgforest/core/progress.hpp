@@ -43,6 +43,9 @@ class Progress {
 
   bool enabled() const { return static_cast<bool>(sink_); }
   void set_extra(Extra extra) { extra_ = std::move(extra); }
+  /// `done` units were finished before the clock started (e.g. restored from a checkpoint): the
+  /// ETA uses only the rate of the rest.
+  void set_baseline(std::uint64_t done) { base_ = done; }
 
   /// `done` of total finished (values are clamped to total); prints when a line is due.
   void update(std::uint64_t done, double units = 0);
@@ -57,7 +60,7 @@ class Progress {
  private:
   void emit(std::uint64_t done, double units, double t, bool last);
   std::string label_, unit_;
-  std::uint64_t total_ = 0;
+  std::uint64_t total_ = 0, base_ = 0;
   Sink sink_;
   ProgressStyle style_;
   Clock clock_;
