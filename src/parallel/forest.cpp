@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <string>
 
@@ -126,13 +127,28 @@ std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& l
   return out;
 }
 
+namespace {
+
+/// A per-tree callback for this rank's trees that reports `progress` (scaled to the forest).
+std::function<void()> tree_counter(const LocalTrees& local, const forest::ForestParams& params,
+                                   const std::function<void(std::uint64_t)>& progress) {
+  if (!progress || local.trees.empty()) return {};
+  auto done = std::make_shared<std::atomic<std::uint64_t>>(0);
+  const auto n_total = static_cast<std::uint64_t>(params.n_trees), n_local = local.trees.size();
+  return [progress, done, n_total, n_local] { progress(++*done * n_total / n_local); };
+}
+
+}  // namespace
+
 std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
                                            const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
-                                           const forest::ForestParams& params) {
+                                           const forest::ForestParams& params,
+                                           const std::function<void(std::uint64_t)>& progress) {
   std::vector<std::uint64_t> acc(rows.size(), 0);
   std::string err;
   try {
-    forest::accumulate_oob(xb, y, rows, params, local.trees, local.first, acc);
+    forest::accumulate_oob(xb, y, rows, params, local.trees, local.first, acc,
+                           tree_counter(local, params, progress));
   } catch (const std::exception& e) {
     err = e.what();
   }
@@ -146,11 +162,13 @@ std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTre
                                                    const std::vector<std::uint32_t>& rows,
                                                    const forest::ForestParams& params,
                                                    const std::vector<std::uint32_t>& eval_pos,
-                                                   const std::vector<std::vector<std::uint32_t>>& perm) {
+                                                   const std::vector<std::vector<std::uint32_t>>& perm,
+                                                   const std::function<void(std::uint64_t)>& progress) {
   std::vector<std::uint64_t> acc(xb.n_features() * eval_pos.size(), 0);
   std::string err;
   try {
-    forest::accumulate_permutation(xb, y, rows, params, local.trees, local.first, eval_pos, perm, acc);
+    forest::accumulate_permutation(xb, y, rows, params, local.trees, local.first, eval_pos, perm, acc,
+                                   tree_counter(local, params, progress));
   } catch (const std::exception& e) {
     err = e.what();
   }

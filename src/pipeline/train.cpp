@@ -14,6 +14,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/json.hpp"
+#include "ecgforest/core/progress.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/model_file.hpp"
@@ -64,9 +65,13 @@ struct OobResult {
 };
 
 OobResult out_of_bag(MPI_Comm comm, const parallel::LocalTrees& local, const TrainingSet& ts,
-                     const std::vector<std::uint32_t>& rows, const forest::ForestParams& params, double threshold) {
+                     const std::vector<std::uint32_t>& rows, const forest::ForestParams& params, double threshold,
+                     bool report) {
   OobResult r;
-  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params);
+  const auto n_trees = static_cast<std::uint64_t>(params.n_trees);
+  auto oob_bar = Progress::to_stderr(report, "train: out-of-bag votes", "trees", n_trees);
+  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params, oob_bar.callback());
+  oob_bar.finish();
   std::vector<float> score;
   std::vector<std::uint8_t> truth;
   std::vector<std::uint32_t> pos_with_vote;
@@ -100,7 +105,10 @@ OobResult out_of_bag(MPI_Comm comm, const parallel::LocalTrees& local, const Tra
     forest::Xoshiro256 rng(forest::hash_seed(params.seed ^ 0x7065726dULL, f));
     for (std::size_t k = m; k > 1; --k) std::swap(p[k - 1], p[rng.below(static_cast<std::uint32_t>(k))]);
   }
-  const auto pacc = parallel::permutation_distributed(comm, local, ts.xb, ts.y, rows, params, eval_pos, perm);
+  auto perm_bar = Progress::to_stderr(report, "train: permutation importance", "trees", n_trees);
+  const auto pacc =
+      parallel::permutation_distributed(comm, local, ts.xb, ts.y, rows, params, eval_pos, perm, perm_bar.callback());
+  perm_bar.finish();
   std::vector<float> base(m), permuted(m);
   std::vector<std::uint8_t> t(m);
   for (std::size_t k = 0; k < m; ++k) {
@@ -346,7 +354,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   const double t_grow = now_s();
   OobResult oob;
   if (!config.train.skip_oob && params.bootstrap) {
-    oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold);
+    oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold, log != nullptr && me == 0);
   } else {
     notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
                                           : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");

@@ -113,7 +113,7 @@ parallel::LocalTrees ForestGrower::grow(const std::string& phase, const std::vec
   const auto n_trees = static_cast<std::uint64_t>(params.n_trees);
   auto bar = Progress::to_stderr(report_, "train: " + phase, "trees", n_trees);
   parallel::GrowHooks hooks;
-  if (bar.enabled()) hooks.progress = [&bar](std::uint64_t done) { bar.update(done); };
+  hooks.progress = bar.callback();
   std::map<std::uint64_t, forest::Tree> restored;
   std::optional<PhaseWriter> writer;
   if (checkpoint_) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Progress lines in a batch log (stderr not a terminal): extract, train (each tuning candidate,
-# each cross-validation fold, the final forest) and both predict forms print their phase lines
-# once (rank 0 only), in the plain style (no "\r"), ending with done = total.
+# each cross-validation fold, the final forest, out-of-bag votes and permutation importance) and
+# both predict forms print their phase lines once (rank 0 only), in the plain style (no "\r"),
+# ending with done = total.
 # Usage: e2e_progress.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -30,6 +31,8 @@ for c in $(seq 1 "$n_cand"); do expect "$tmp/train.log" "^train: tune $c/$n_cand
 expect "$tmp/train.log" "^train: tune chosen \(final forest\): 6/6 trees, $eta" 1
 expect "$tmp/train.log" "^train: fold 1/2: 6/6 trees, $eta" 1
 expect "$tmp/train.log" "^train: fold 2/2: 6/6 trees, $eta" 1
+expect "$tmp/train.log" "^train: out-of-bag votes: 6/6 trees, $eta" 1
+expect "$tmp/train.log" "^train: permutation importance: 6/6 trees, $eta" 1
 if grep -q $'\r' "$tmp/train.log"; then fail "carriage returns in a batch log"; fi
 
 echo "== train without tuning"

@@ -49,6 +49,11 @@ class Progress {
 
   /// `done` of total finished (values are clamped to total); prints when a line is due.
   void update(std::uint64_t done, double units = 0);
+  /// update(done) as a function (for GrowHooks::progress and the like); empty when disabled.
+  std::function<void(std::uint64_t)> callback() {
+    if (!enabled()) return {};
+    return [this](std::uint64_t done) { update(done); };
+  }
   /// Prints the final line (total/total) once; later calls do nothing.
   void finish(double units = 0);
 

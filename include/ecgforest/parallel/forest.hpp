@@ -54,9 +54,11 @@ std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& l
 
 /// COLLECTIVE: out-of-bag vote accumulators (forest::vote format) of every position of `rows`,
 /// summed over the trees of all ranks; identical on every rank.
+/// `progress` (optional, as GrowHooks::progress): estimate of the trees done over all ranks.
 std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
                                            const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
-                                           const forest::ForestParams& params);
+                                           const forest::ForestParams& params,
+                                           const std::function<void(std::uint64_t)>& progress = {});
 
 /// COLLECTIVE: forest::accumulate_permutation over the trees of all ranks, summed; identical on
 /// every rank. Throws CollectiveError when any rank fails.
@@ -65,7 +67,8 @@ std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTre
                                                    const std::vector<std::uint32_t>& rows,
                                                    const forest::ForestParams& params,
                                                    const std::vector<std::uint32_t>& eval_pos,
-                                                   const std::vector<std::vector<std::uint32_t>>& perm);
+                                                   const std::vector<std::vector<std::uint32_t>>& perm,
+                                                   const std::function<void(std::uint64_t)>& progress = {});
 
 /// COLLECTIVE: all trees, in global index order, on `root` (empty elsewhere).
 /// Throws Error when the serialised trees exceed 2 GiB (one MPI message).
