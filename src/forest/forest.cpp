@@ -40,7 +40,7 @@ double vote_mean(std::uint64_t acc) {
 void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                     const std::vector<std::uint32_t>& rows, const ForestParams& params,
                     const std::vector<Tree>& trees, std::uint64_t first_tree,
-                    std::vector<std::uint64_t>& acc) {
+                    std::vector<std::uint64_t>& acc, const std::function<void()>& tree_done) {
   if (acc.size() != rows.size()) {
     throw Error("The OOB accumulator has " + std::to_string(acc.size()) + " slots for " +
                 std::to_string(rows.size()) + " training rows; give one per row.");
@@ -59,6 +59,7 @@ void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
 #pragma omp atomic
         a[i] += v;
       }
+      if (tree_done) tree_done();
     });
   }
   catcher.rethrow();
@@ -69,7 +70,7 @@ void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8
                             const std::vector<Tree>& trees, std::uint64_t first_tree,
                             const std::vector<std::uint32_t>& eval_pos,
                             const std::vector<std::vector<std::uint32_t>>& perm,
-                            std::vector<std::uint64_t>& acc) {
+                            std::vector<std::uint64_t>& acc, const std::function<void()>& tree_done) {
   const std::size_t F = xb.n_features(), m = eval_pos.size();
   if (perm.size() != F || acc.size() != F * m) {
     throw Error("Permutation importance needs one permutation per feature and n_features x n_eval "
@@ -108,6 +109,7 @@ void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8
           a[f * m + k] += v;
         }
       }
+      if (tree_done) tree_done();
     });
   }
   catcher.rethrow();

@@ -1,14 +1,17 @@
 #include "ecgforest/parallel/forest.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <string>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/omp_exception.hpp"
+#include "ecgforest/forest/grow_indexed.hpp"
 #include "ecgforest/comm/mpi.hpp"
-#include "ecgforest/core/bytes.hpp"
+#include "ecgforest/forest/tree_bytes.hpp"
 
 namespace ecgforest::parallel {
 
@@ -21,13 +24,44 @@ std::pair<std::uint64_t, std::uint64_t> tree_block(std::uint64_t n_trees, int ra
   return {first, first + count};
 }
 
+namespace {
+
+/// This rank's trees [first, last): the ready ones taken, the others grown (OpenMP), each
+/// reported to hooks.progress as a scaled estimate of the trees done over all ranks.
+std::vector<forest::Tree> grow_block(const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                                     const std::vector<std::uint32_t>& rows, const forest::ForestParams& params,
+                                     std::uint64_t first, std::uint64_t last, const GrowHooks& hooks) {
+  std::vector<forest::Tree> trees(last - first);
+  std::vector<std::uint64_t> todo;
+  for (std::uint64_t i = first; i < last; ++i) {
+    auto t = hooks.ready ? hooks.ready(i) : std::nullopt;
+    if (t) trees[i - first] = std::move(*t); else todo.push_back(i);
+  }
+  std::atomic<std::uint64_t> done{last - first - todo.size()};
+  const auto n_total = static_cast<std::uint64_t>(params.n_trees);
+  auto report = [&](std::uint64_t d) {
+    if (hooks.progress) hooks.progress(d * n_total / (last - first));
+  };
+  report(done);
+  auto grown = forest::grow_trees_at(xb, y, rows, params, todo, [&](std::size_t k, const forest::Tree& t) {
+    if (hooks.grown) hooks.grown(todo[k], t);
+    report(++done);
+  });
+  for (std::size_t k = 0; k < todo.size(); ++k) trees[todo[k] - first] = std::move(grown[k]);
+  return trees;
+}
+
+}  // namespace
+
 LocalTrees grow_distributed(MPI_Comm comm, const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
-                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params) {
+                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params,
+                            const GrowHooks& hooks) {
   const auto [first, last] = tree_block(static_cast<std::uint64_t>(params.n_trees), comm::rank(comm), comm::size(comm));
   LocalTrees out;
   out.first = first;
+  std::string err;
   comm::collective_try(comm, "Training failed: ", [&] {
-    if (last > first) out.trees = forest::grow_trees(xb, y, rows, params, first, last);
+    if (last > first) out.trees = grow_block(xb, y, rows, params, first, last, hooks);
   });
   return out;
 }
@@ -84,12 +118,28 @@ std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& l
   return out;
 }
 
+namespace {
+
+/// A per-tree callback for this rank's trees that reports `progress` (scaled to the forest).
+std::function<void()> tree_counter(const LocalTrees& local, const forest::ForestParams& params,
+                                   const std::function<void(std::uint64_t)>& progress) {
+  if (!progress || local.trees.empty()) return {};
+  auto done = std::make_shared<std::atomic<std::uint64_t>>(0);
+  const auto n_total = static_cast<std::uint64_t>(params.n_trees), n_local = local.trees.size();
+  return [progress, done, n_total, n_local] { progress(++*done * n_total / n_local); };
+}
+
+}  // namespace
+
 std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
                                            const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
-                                           const forest::ForestParams& params) {
+                                           const forest::ForestParams& params,
+                                           const std::function<void(std::uint64_t)>& progress) {
   std::vector<std::uint64_t> acc(rows.size(), 0);
+  std::string err;
   comm::collective_try(comm, "Out-of-bag estimate failed: ", [&] {
-    forest::accumulate_oob(xb, y, rows, params, local.trees, local.first, acc);
+    forest::accumulate_oob(xb, y, rows, params, local.trees, local.first, acc,
+                           tree_counter(local, params, progress));
   });
   allreduce_u64(comm, acc, "MPI_Allreduce (out-of-bag votes)");
   return acc;
@@ -100,10 +150,13 @@ std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTre
                                                    const std::vector<std::uint32_t>& rows,
                                                    const forest::ForestParams& params,
                                                    const std::vector<std::uint32_t>& eval_pos,
-                                                   const std::vector<std::vector<std::uint32_t>>& perm) {
+                                                   const std::vector<std::vector<std::uint32_t>>& perm,
+                                                   const std::function<void(std::uint64_t)>& progress) {
   std::vector<std::uint64_t> acc(xb.n_features() * eval_pos.size(), 0);
+  std::string err;
   comm::collective_try(comm, "Permutation importance failed: ", [&] {
-    forest::accumulate_permutation(xb, y, rows, params, local.trees, local.first, eval_pos, perm, acc);
+    forest::accumulate_permutation(xb, y, rows, params, local.trees, local.first, eval_pos, perm, acc,
+                                   tree_counter(local, params, progress));
   });
   allreduce_u64(comm, acc, "MPI_Allreduce (permutation votes)");
   return acc;
@@ -121,16 +174,7 @@ std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, Lo
     ByteWriter w;
     w.u64(local.first);
     w.u64(local.trees.size());
-    for (const auto& t : local.trees) {
-      w.pod_vector(t.feature);
-      w.pod_vector(t.threshold);
-      w.pod_vector(t.nan_left);
-      w.pod_vector(t.left);
-      w.pod_vector(t.right);
-      w.pod_vector(t.value);
-      w.pod_vector(t.bin);
-      w.pod_vector(t.importance);
-    }
+    for (const auto& t : local.trees) forest::put_tree(w, t);
     if (consume) consume->trees = std::vector<forest::Tree>();
     mine = std::move(w.bytes());
   }
@@ -166,18 +210,7 @@ std::vector<forest::Tree> gather_impl(MPI_Comm comm, const LocalTrees& local, Lo
     ByteReader rd(all.data() + displs[static_cast<std::size_t>(i)], static_cast<std::size_t>(counts[static_cast<std::size_t>(i)]));
     rd.u64();
     const auto nt = rd.u64();
-    for (std::uint64_t k = 0; k < nt; ++k) {
-      forest::Tree t;
-      t.feature = rd.pod_vector<std::int32_t>();
-      t.threshold = rd.pod_vector<float>();
-      t.nan_left = rd.pod_vector<std::uint8_t>();
-      t.left = rd.pod_vector<std::int32_t>();
-      t.right = rd.pod_vector<std::int32_t>();
-      t.value = rd.pod_vector<float>();
-      t.bin = rd.pod_vector<std::uint8_t>();
-      t.importance = rd.pod_vector<double>();
-      out.push_back(std::move(t));
-    }
+    for (std::uint64_t k = 0; k < nt; ++k) out.push_back(forest::get_tree(rd));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "ecgforest/core/clock.hpp"
+#include "ecgforest/core/progress.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/hrv/features.hpp"
 #include "ecgforest/hrv/labels.hpp"
@@ -266,21 +267,14 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   const std::vector<std::size_t> order = largest_first(recs);
   const double t_inputs = now_s();
 
-  const bool tty = log && isatty(fileno(stderr));
-  std::mutex log_mutex;
-  double last_print = 0;
+  auto bar = Progress::to_stderr(log != nullptr, "extract", "recordings", order.size(), t0);
+  bar.set_extra([](double ecg_s, double t) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.2f ECG h, %.1f ECG h/s", ecg_s / 3600.0, t > 0 ? ecg_s / 3600.0 / t : 0.0);
+    return std::string(buf);
+  });
   auto progress = [&](std::size_t done, std::size_t total, double ecg_s) {
-    if (!log) return;
-    const double t = now_s() - t0;
-    const bool last = done == total;
-    if (!tty && !last && t - last_print < 10.0) return;  // plain periodic lines under Slurm
-    last_print = t;
-    const double eta = done ? t / static_cast<double>(done) * static_cast<double>(total - done) : 0;
-    std::lock_guard<std::mutex> lock(log_mutex);
-    std::fprintf(stderr, "%sextract: %zu/%zu recordings, %.2f ECG h, %.1f ECG h/s, elapsed %.0f s, ETA %.0f s%s",
-                 tty ? "\r" : "", done, total, ecg_s / 3600.0, t > 0 ? ecg_s / 3600.0 / t : 0.0, t, eta,
-                 tty ? (last ? "\n" : "") : "\n");
-    std::fflush(stderr);
+    if (done == total) bar.finish(ecg_s); else bar.update(done, ecg_s);
   };
 
   std::vector<io::RecordResult> local;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ecgforest/core/clock.hpp"
+#include "ecgforest/core/progress.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/predictions_file.hpp"
@@ -14,6 +15,26 @@
 #include "ecgforest/core/bytes.hpp"
 
 namespace ecgforest::pipeline {
+namespace {
+
+/// model.predict_proba of every row of `x` (this rank's block), in pieces so that `bar` can
+/// report the windows scored (this rank's share scaled to `total_rows`). Same bits as one call.
+std::vector<float> score_rows(const forest::Forest& model, const io::FeatureRows& x, std::uint64_t total_rows,
+                              Progress& bar) {
+  constexpr std::size_t kPiece = 16384;
+  const auto n = static_cast<std::size_t>(x.rows()), F = static_cast<std::size_t>(x.cols());
+  if (!bar.enabled() || n <= kPiece) return model.predict_proba(x.data(), n);
+  std::vector<float> out;
+  out.reserve(n);
+  for (std::size_t b = 0; b < n; b += kPiece) {
+    const auto part = model.predict_proba(x.data() + b * F, std::min(kPiece, n - b));
+    out.insert(out.end(), part.begin(), part.end());
+    bar.update(static_cast<std::uint64_t>(out.size()) * total_rows / n);
+  }
+  return out;
+}
+
+}  // namespace
 
 void run_predict_features(MPI_Comm comm, const Config& config, const std::filesystem::path& model_path,
                           const std::filesystem::path& features, const std::filesystem::path& output, std::ostream* log) {
@@ -40,12 +61,13 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
     throw CollectiveError("The features file " + features.string() + " lacks columns the model " + model_path.string() +
                           " needs: " + missing + ". Extract features with the same settings as the training data.");
   }
-  const auto n = static_cast<std::size_t>(data.x.rows());
   x.resize(data.x.rows(), static_cast<Eigen::Index>(col.size()));
   for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(col[j]);
   data.x.resize(0, 0);  // only the reordered copy is needed from here on
   const double t_read = now_s();
-  const auto probs = model.predict_proba(x.data(), n);
+  auto bar = Progress::to_stderr(log != nullptr && me == 0, "predict", "windows", data.total_rows, t0);
+  const auto probs = score_rows(model, x, data.total_rows, bar);
+  bar.finish();
   const double t_score = now_s();
   // Blocks are contiguous and in rank order: concatenating the parts on rank 0 gives file order.
   ByteWriter w;

@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include "ecgforest/core/clock.hpp"
+#include "ecgforest/core/progress.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/eval/responders.hpp"
 #include "ecgforest/eval/szcore_recordings.hpp"
@@ -340,6 +341,11 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   const double step_s = config.extract.step_s;
   std::vector<Predicted> local;
   std::mutex local_mutex;  // recordings run on several threads
+  auto bar = Progress::to_stderr(log != nullptr && me == 0, "predict", "recordings", order.size(), t0);
+  bar.set_extra([](double windows, double) { return ", " + std::to_string(static_cast<std::uint64_t>(windows)) + " windows scored"; });
+  auto progress = [&](std::size_t done, std::size_t total, double windows) {
+    if (done == total) bar.finish(windows); else bar.update(done, windows);
+  };
   comm::collective_try(comm, "Prediction failed: ", [&] {
     parallel::run_dynamic(comm, order.size(), [&](std::size_t pos) {
       const std::size_t idx = order[pos];
@@ -373,11 +379,11 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
         write_hypotheses(out_dir, recs[idx].edf, p.hyp, p.row.duration_s);
       }
-      const double d = res.row.duration_s;
+      const auto n_scored = static_cast<double>(p.prob.size());
       std::lock_guard<std::mutex> lock(local_mutex);
       local.push_back(std::move(p));
-      return d;
-    }, nullptr, omp_get_max_threads());  // whole recordings per OpenMP thread, as in extract
+      return n_scored;
+    }, progress, omp_get_max_threads());  // whole recordings per OpenMP thread, as in extract
   });
 
   ByteWriter mine;

@@ -14,6 +14,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/json.hpp"
+#include "ecgforest/core/progress.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/model_file.hpp"
@@ -21,6 +22,7 @@
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
+#include "ecgforest/pipeline/train_grow.hpp"
 #include "ecgforest/pipeline/tune.hpp"
 #include "ecgforest/core/rng.hpp"
 #include "ecgforest/version.hpp"
@@ -58,9 +60,13 @@ struct OobResult {
 };
 
 OobResult out_of_bag(MPI_Comm comm, const parallel::LocalTrees& local, const TrainingSet& ts,
-                     const std::vector<std::uint32_t>& rows, const forest::ForestParams& params, double threshold) {
+                     const std::vector<std::uint32_t>& rows, const forest::ForestParams& params, double threshold,
+                     bool report) {
   OobResult r;
-  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params);
+  const auto n_trees = static_cast<std::uint64_t>(params.n_trees);
+  auto oob_bar = Progress::to_stderr(report, "train: out-of-bag votes", "trees", n_trees);
+  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params, oob_bar.callback());
+  oob_bar.finish();
   std::vector<float> score;
   std::vector<std::uint8_t> truth;
   std::vector<std::uint32_t> pos_with_vote;
@@ -94,7 +100,10 @@ OobResult out_of_bag(MPI_Comm comm, const parallel::LocalTrees& local, const Tra
     Xoshiro256 rng(hash_seed(params.seed ^ 0x7065726dULL, f));
     for (std::size_t k = m; k > 1; --k) std::swap(p[k - 1], p[rng.below(static_cast<std::uint32_t>(k))]);
   }
-  const auto pacc = parallel::permutation_distributed(comm, local, ts.xb, ts.y, rows, params, eval_pos, perm);
+  auto perm_bar = Progress::to_stderr(report, "train: permutation importance", "trees", n_trees);
+  const auto pacc =
+      parallel::permutation_distributed(comm, local, ts.xb, ts.y, rows, params, eval_pos, perm, perm_bar.callback());
+  perm_bar.finish();
   std::vector<float> base(m), permuted(m);
   std::vector<std::uint8_t> t(m);
   for (std::size_t k = 0; k < m; ++k) {
@@ -237,8 +246,11 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
   // --tune (tune.hpp): the chosen settings are used for the cross-validation and the final model.
   std::optional<TuneResult> tuned;
+  // Finished trees are checkpointed next to the model; a resubmitted run grows only the rest.
+  const ForestGrower grower(comm, ts, log != nullptr && me == 0, io::checkpoint_dir_for(model_path),
+                            train_run_key(config.train, ts));
   if (config.train.tune) {
-    tuned = tune_forest(comm, ts, rows, params);
+    tuned = tune_forest(comm, ts, rows, params, grower.fn());
     params = tuned->candidates[tuned->chosen].params;
   }
   const double t_tune = now_s();
@@ -289,7 +301,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       }
       auto fp = params;
       fp.seed = params.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
-      const auto local = parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp);
+      const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(k), train_rows, fp);
       const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, test_rows);
       std::vector<std::uint8_t> t(test_rows.size());
       std::size_t pos = 0;
@@ -329,11 +341,11 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   }
   // Final model on every training row.
   const double t_cv = now_s();
-  auto local = tuned ? std::move(tuned->local) : parallel::grow_distributed(comm, ts.xb, ts.y, rows, params);
+  auto local = tuned ? std::move(tuned->local) : grower.grow("final forest", rows, params);
   const double t_grow = now_s();
   OobResult oob;
   if (!config.train.skip_oob && params.bootstrap) {
-    oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold);
+    oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold, log != nullptr && me == 0);
   } else {
     notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
                                           : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
@@ -420,6 +432,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
     }
   });
+  if (me == 0) grower.remove_checkpoint();  // the model is in place: its trees are no longer needed
   if (log && me == 0) {
     std::ostringstream os;
     os << summary;

@@ -65,16 +65,20 @@ std::string tune_settings_text(const forest::ForestParams& p) {
 }
 
 TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
-                       const forest::ForestParams& base) {
+                       const forest::ForestParams& base, const GrowFn& grow_fn) {
   if (forest::effective_sampling(base) == forest::Bootstrap::none) {
     throw ConfigError("train.tune (--tune) scores settings by their out-of-bag estimate, which needs a sampling "
                       "of rows per tree; set train.bootstrap to 'subsample', 'standard' or 'balanced'.");
   }
+  auto grow = [&](const std::string& phase, const forest::ForestParams& p) {
+    return grow_fn ? grow_fn(phase, rows, p) : parallel::grow_distributed(comm, ts.xb, ts.y, rows, p);
+  };
   TuneResult r;
-  for (const auto& p : tune_grid(base, ts.xb.n_features())) {
+  const auto grid = tune_grid(base, ts.xb.n_features());
+  for (const auto& p : grid) {
     auto half = p;
     half.n_trees = std::max(1, p.n_trees / 2);
-    const auto local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, half);
+    const auto local = grow("tune " + std::to_string(r.candidates.size() + 1) + "/" + std::to_string(grid.size()), half);
     r.candidates.push_back({p, oob_auc(comm, local, ts, rows, half)});
   }
   // The configured settings (candidate 0) stay unless another candidate beats them by more than
@@ -87,7 +91,7 @@ TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<s
       r.chosen = i;
     }
   }
-  r.local = parallel::grow_distributed(comm, ts.xb, ts.y, rows, r.candidates[r.chosen].params);
+  r.local = grow("tune chosen (final forest)", r.candidates[r.chosen].params);
   return r;
 }
 

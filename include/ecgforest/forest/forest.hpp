@@ -10,6 +10,7 @@
 // node has no NaN rows for that feature the NaN rows of later data go right. Values are never
 // replaced by a sentinel such as -999. A feature that is NaN in every training row is never split.
 #include <cstddef>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -188,18 +189,19 @@ inline std::uint32_t vote_count(std::uint64_t acc) { return static_cast<std::uin
 void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                     const std::vector<std::uint32_t>& rows, const ForestParams& params,
                     const std::vector<Tree>& trees, std::uint64_t first_tree,
-                    std::vector<std::uint64_t>& acc);
+                    std::vector<std::uint64_t>& acc, const std::function<void()>& tree_done = {});
 
 /// Out-of-bag votes with one feature permuted: for evaluation positions eval_pos (indices into
 /// `rows`) and every feature f, the row's code of f is replaced by the code of the row at
 /// eval_pos[perm[f][k]] (perm[f] is a permutation of 0..eval_pos.size()-1). Adds into
-/// acc[f * eval_pos.size() + k]. OpenMP over trees (atomic integer adds).
+/// acc[f * eval_pos.size() + k]. OpenMP over trees (atomic integer adds). Both call `tree_done`
+/// (when set) after each tree, from the worker thread (progress lines).
 void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                             const std::vector<std::uint32_t>& rows, const ForestParams& params,
                             const std::vector<Tree>& trees, std::uint64_t first_tree,
                             const std::vector<std::uint32_t>& eval_pos,
                             const std::vector<std::vector<std::uint32_t>>& perm,
-                            std::vector<std::uint64_t>& acc);
+                            std::vector<std::uint64_t>& acc, const std::function<void()>& tree_done = {});
 
 struct Forest {
   std::vector<Tree> trees;

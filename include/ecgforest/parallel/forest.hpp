@@ -6,6 +6,8 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "ecgforest/forest/forest.hpp"
@@ -21,9 +23,22 @@ struct LocalTrees {
 /// differ in size by at most one; ranks beyond n_trees own none).
 std::pair<std::uint64_t, std::uint64_t> tree_block(std::uint64_t n_trees, int rank, int n_ranks);
 
+/// Optional reports and inputs of grow_distributed (all called on this rank only, no collectives).
+struct GrowHooks {
+  /// A tree of this rank's block that is already grown (e.g. read from a checkpoint), or nullopt.
+  std::function<std::optional<forest::Tree>(std::uint64_t index)> ready;
+  /// After a tree was grown (global index), on the OpenMP worker that grew it; calls may be
+  /// concurrent.
+  std::function<void(std::uint64_t index, const forest::Tree& tree)> grown;
+  /// After each tree of this rank: an estimate of the trees done over all ranks (this rank's
+  /// fraction of its block x params.n_trees); calls may be concurrent.
+  std::function<void(std::uint64_t trees_done_estimate)> progress;
+};
+
 /// COLLECTIVE: every rank grows its block of params.n_trees trees on `rows`.
 LocalTrees grow_distributed(MPI_Comm comm, const forest::BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
-                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params);
+                            const std::vector<std::uint32_t>& rows, const forest::ForestParams& params,
+                            const GrowHooks& hooks = {});
 
 /// COLLECTIVE: mean prediction of all params.n_trees trees for `rows` of the row-major matrix
 /// `x` (n_features columns, raw units), on every rank. Per-rank partial sums are added with
@@ -39,9 +54,11 @@ std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& l
 
 /// COLLECTIVE: out-of-bag vote accumulators (forest::vote format) of every position of `rows`,
 /// summed over the trees of all ranks; identical on every rank.
+/// `progress` (optional, as GrowHooks::progress): estimate of the trees done over all ranks.
 std::vector<std::uint64_t> oob_distributed(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
                                            const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
-                                           const forest::ForestParams& params);
+                                           const forest::ForestParams& params,
+                                           const std::function<void(std::uint64_t)>& progress = {});
 
 /// COLLECTIVE: forest::accumulate_permutation over the trees of all ranks, summed; identical on
 /// every rank. Throws CollectiveError when any rank fails.
@@ -50,7 +67,8 @@ std::vector<std::uint64_t> permutation_distributed(MPI_Comm comm, const LocalTre
                                                    const std::vector<std::uint32_t>& rows,
                                                    const forest::ForestParams& params,
                                                    const std::vector<std::uint32_t>& eval_pos,
-                                                   const std::vector<std::vector<std::uint32_t>>& perm);
+                                                   const std::vector<std::vector<std::uint32_t>>& perm,
+                                                   const std::function<void(std::uint64_t)>& progress = {});
 
 /// COLLECTIVE: all trees, in global index order, on `root` (empty elsewhere).
 /// Throws Error when the serialised trees exceed 2 GiB (one MPI message).

@@ -20,6 +20,7 @@
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/parallel/forest.hpp"
+#include "ecgforest/pipeline/train_grow.hpp"
 
 namespace ecgforest::pipeline {
 
@@ -47,8 +48,9 @@ std::vector<forest::ForestParams> tune_grid(const forest::ForestParams& base, st
 /// COLLECTIVE: scores tune_grid(base) on the training rows `rows` of `ts` and grows the chosen
 /// forest. Throws CollectiveError (on every rank) when growth fails; ConfigError when the
 /// sampling is 'none' (no out-of-bag rows to score with).
+/// `grow` grows each forest (phases "tune k/K" and "tune chosen"; default: grow_distributed).
 TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
-                       const forest::ForestParams& base);
+                       const forest::ForestParams& base, const GrowFn& grow = {});
 
 /// The tuned settings written back into `t` (for the effective configuration stored in the model).
 void apply_tuned(TrainSettings& t, const forest::ForestParams& p);
