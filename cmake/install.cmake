@@ -28,8 +28,7 @@ set_target_properties(ecgforest_sanitize PROPERTIES EXPORT_NAME sanitize)
 list(TRANSFORM ECGFOREST_LAYERS PREPEND ecgforest_ OUTPUT_VARIABLE ecgforest_layer_targets)
 install(TARGETS ${ecgforest_layer_targets} ecgforest_all ecgforest_sanitize
         EXPORT ecgforestTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/ecgforest/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ecgforest
         FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/generated/ecgforest/version.hpp
