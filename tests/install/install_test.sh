@@ -3,7 +3,7 @@
 # user would:
 #   - the installed files are where README "Installing on a cluster" says, and the installed CMake
 #     package names neither the build nor the source tree;
-#   - `module load ecgforest/<version>` (Debian's environment-modules) puts the installed programs
+#   - `module load ecgforest/<version>` (Debian's environment-modules, or Lmod) puts the installed programs
 #     on PATH and sets ECGFOREST_ROOT, ECGFOREST_SHARE, CMAKE_PREFIX_PATH and PYTHONPATH; `module
 #     unload` takes them away again;
 #   - a tiny consumer (tests/install/consumer) is configured with find_package(ecgforest) and built:
@@ -53,8 +53,12 @@ if grep -rlF -e "$build" -e "$root/include" -e "$root/src" "$prefix/lib/cmake/ec
 fi
 
 # ---- module load (Debian's environment-modules; README "Installing on a cluster")
+# Debian's environment-modules (what tools/quickstart.sh test installs), else Debian's lmod (the two
+# packages conflict; the modulefile works with both).
 init=/usr/share/modules/init/bash
-[ -r "$init" ] || fail "$init not found: install Debian's environment-modules package (tools/quickstart.sh test does)"
+[ -r "$init" ] || init=/usr/share/lmod/lmod/init/bash
+[ -r "$init" ] || fail "no module command: install Debian's environment-modules package (tools/quickstart.sh test does)"
+echo "install_test: module command from $init"
 set +u  # the module init scripts read unset variables
 source "$init"
 module use "$prefix/share/modulefiles"
@@ -67,7 +71,8 @@ set -u
 case ":${CMAKE_PREFIX_PATH:-}:" in *":$prefix:"*) ;; *) fail "CMAKE_PREFIX_PATH '${CMAKE_PREFIX_PATH:-}' lacks $prefix";; esac
 ecgforest --version >"$tmp/version.txt"
 grep -qF "$version" "$tmp/version.txt" || fail "installed ecgforest --version printed '$(cat "$tmp/version.txt")', expected $version"
-loader=$("$py" -c 'import ecgforest_model; print(ecgforest_model.__file__)')
+loader=$("$py" -c 'import ecgforest_model; print(ecgforest_model.__file__)') ||
+  fail "after module load, python cannot import ecgforest_model (PYTHONPATH='${PYTHONPATH:-}')"
 [ "$loader" = "$prefix/share/ecgforest/tools/ecgforest_model.py" ] || fail "python imported ecgforest_model from $loader"
 ecgforest-sweep --help >/dev/null || fail "installed ecgforest-sweep --help failed"
 echo "install_test: installed and loaded as a module after $(elapsed) s"
