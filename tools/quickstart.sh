@@ -34,6 +34,8 @@ pkgs=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev l
       libedf-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev python3 python3-numpy python3-h5py)
 # The test suite also runs the real-Slurm test (tests/slurm) and tools/sweep's plots.
 if [ "$mode" = test ]; then pkgs+=(slurm-wlm munge python3-matplotlib); fi
+# ... and the install test (tests/install), which loads the installed modulefile.
+if [ "$mode" = test ]; then pkgs+=(environment-modules); fi
 # ... and the libFuzzer targets (tests/fuzz), which need clang and its runtime libraries.
 if [ "$mode" = test ]; then pkgs+=(clang libclang-rt-14-dev libomp-14-dev); fi
 # The demo ends with the HTML report (tools/report needs matplotlib).

@@ -57,7 +57,9 @@ range=$(cd "$tmp" && "$py" "$root/tools/sweep" expand sweep.toml sweep --bin "$e
 private_slurm_start "$sdir" 8
 echo "slurm_real: private Slurm up after $(elapsed) s (daemons ${PRIVATE_SLURM_PIDS[*]})"
 
-export ECGFOREST_BIN=$ecg
+# The job scripts find ecgforest on PATH (as after `module load ecgforest`); sbatch passes PATH on.
+unset ECGFOREST_BIN
+export PATH="$(dirname "$ecg"):$PATH"
 run_id=$(sbatch --parsable --chdir="$tmp" --output="$tmp/logs/run-%j.out" \
   "$root/slurm/ecgforest.sbatch" job.toml run_out)
 sweep_id=$(sbatch --parsable --chdir="$tmp" --array=0-2 --output="$tmp/logs/sweep-%A_%a.out" \
@@ -96,6 +98,7 @@ n_tasks=$(grep -c "ArrayTaskId=" "$tmp/sweep.scontrol" || true)
 # ---- the corpus run: 2 ranks through srun --mpi=pmix, outputs checked independently
 log=$tmp/logs/run-$run_id.out
 grep -q "2 ranks x 1 threads" "$log" || { echo "ecgforest.sbatch did not report 2 ranks x 1 thread"; exit 1; }
+grep -qxF "ecgforest: program $ecg" "$log" || { echo "ecgforest.sbatch did not run $ecg (found through PATH)"; exit 1; }
 grep -q "extract: 8 recordings: 8 ok" "$log" || { echo "the corpus run did not extract 8 recordings"; exit 1; }
 grep -q "on 2 rank(s)" "$log" || { echo "the corpus run did not run on 2 MPI ranks"; exit 1; }
 "$py" "$root/tests/pipeline/check_outputs.py" run "$tmp/run_out" "$tmp/cohort" 20
