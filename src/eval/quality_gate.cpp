@@ -39,4 +39,37 @@ std::vector<Event> quality_gated_events(const std::vector<double>& window_end_s,
   return out;
 }
 
+std::vector<float> gated_smoothing(const std::vector<float>& p, const std::vector<std::uint8_t>& usable,
+                                   const std::string& method, int k) {
+  if (usable.empty()) return smooth_probabilities(p, method, k);
+  if (usable.size() != p.size()) {
+    throw Error("gated_smoothing: " + std::to_string(p.size()) + " probabilities but " + std::to_string(usable.size()) +
+                " quality flags; pass one flag per window.");
+  }
+  std::vector<float> out;
+  out.reserve(p.size());
+  for (std::size_t i = 0; i < p.size();) {
+    std::size_t j = i;
+    while (j < p.size() && usable[j] == usable[i]) ++j;
+    const std::vector<float> run(p.begin() + static_cast<std::ptrdiff_t>(i), p.begin() + static_cast<std::ptrdiff_t>(j));
+    for (float v : smooth_probabilities(run, method, k)) out.push_back(v);
+    i = j;
+  }
+  return out;
+}
+
+std::vector<Event> gated_events(const std::vector<double>& window_end_s, const std::vector<float>& smoothed,
+                                const std::vector<std::uint8_t>& usable, double step_s, double threshold,
+                                double min_duration_s, double merge_gap_s) {
+  if (usable.empty()) return windows_to_events(window_end_s, smoothed, step_s, threshold, min_duration_s, merge_gap_s);
+  return quality_gated_events(window_end_s, smoothed, usable, step_s, threshold, min_duration_s, merge_gap_s);
+}
+
+std::vector<Event> gated_postprocess(const std::vector<double>& window_end_s, const std::vector<float>& prob,
+                                     const std::vector<std::uint8_t>& usable, double step_s,
+                                     const PostprocessSettings& s) {
+  return gated_events(window_end_s, gated_smoothing(prob, usable, s.smoothing, s.smoothing_windows), usable, step_s,
+                      s.threshold, s.min_duration_s, s.merge_gap_s);
+}
+
 }  // namespace ecgforest::eval

@@ -13,6 +13,7 @@
 
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/eval/quality_gate.hpp"
 #include "ecgforest/eval/responders.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
 #include "ecgforest/io/annotations.hpp"
@@ -36,6 +37,7 @@ struct Predicted {
   io::RecordRow row;
   std::vector<double> time_s;
   std::vector<float> prob, smoothed, label, mean_hr;
+  std::vector<std::uint8_t> usable;  // postprocess.min_sqi gate per window; empty = no sqi column
   std::vector<eval::Event> hyp, ref;
   bool has_ref = false;
 };
@@ -72,6 +74,7 @@ void serialize(parallel::Writer& w, const Predicted& p) {
   w.pod_vector(p.smoothed);
   w.pod_vector(p.label);
   w.pod_vector(p.mean_hr);
+  w.pod_vector(p.usable);
   put_events(w, p.hyp);
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
@@ -91,6 +94,7 @@ Predicted deserialize(parallel::Reader& r) {
   p.smoothed = r.pod_vector<float>();
   p.label = r.pod_vector<float>();
   p.mean_hr = r.pod_vector<float>();
+  p.usable = r.pod_vector<std::uint8_t>();
   p.hyp = get_events(r);
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
@@ -197,7 +201,7 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSetti
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& p = all[i];
     if (p.row.status != "ok") continue;
-    in.push_back({recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
+    in.push_back({recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
     pos.push_back(i);
   }
   Tailoring t;
@@ -273,6 +277,23 @@ std::vector<float> read_feature_column(hid_t f, const std::string& name, std::si
 }
 
 
+// Quality-gate flags (eval::quality_mask) of every window of a features file; empty when the gate
+// is off or the file has no `sqi` column (then every window is usable).
+std::vector<std::uint8_t> file_quality_mask(hid_t f, std::size_t n_rows, double min_sqi) {
+  if (!(min_sqi > 0)) return {};
+  io::h5::Handle ds = io::h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
+  const auto cols = io::h5::read_string_list_attribute(ds, "columns");
+  if (std::find(cols.begin(), cols.end(), "sqi") == cols.end()) return {};
+  return eval::quality_mask(read_feature_column(f, "sqi", n_rows), min_sqi);
+}
+
+// One column of a feature matrix as floats.
+std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
+  std::vector<float> out(static_cast<std::size_t>(m.rows()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i) out[static_cast<std::size_t>(i)] = m(i, c);
+  return out;
+}
+
 }  // namespace
 
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const std::filesystem::path& model_path,
@@ -316,6 +337,9 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   const auto hr_it = std::find(columns.begin(), columns.end(), std::string("mean_hr"));
   const bool has_hr = hr_it != columns.end();
   const auto hr_col = static_cast<Eigen::Index>(hr_it - columns.begin());
+  const auto sqi_it = std::find(columns.begin(), columns.end(), std::string("sqi"));
+  const bool gate = sqi_it != columns.end() && config.postprocess.min_sqi > 0;
+  const auto sqi_col = static_cast<Eigen::Index>(sqi_it - columns.begin());
   std::vector<std::size_t> col;
   std::string missing;
   for (const auto& name : model.feature_names) {
@@ -371,9 +395,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
         p.time_s = std::move(res.time_s);
         p.label = std::move(res.label);
-        p.smoothed = eval::smooth_probabilities(p.prob, config.postprocess.smoothing, config.postprocess.smoothing_windows);
-        p.hyp = eval::windows_to_events(p.time_s, p.smoothed, step_s, config.postprocess.threshold,
-                                        config.postprocess.min_duration_s, config.postprocess.merge_gap_s);
+        if (gate) p.usable = eval::quality_mask(column(res.features, sqi_col), config.postprocess.min_sqi);
+        const auto& pp = config.postprocess;
+        p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
+        p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
         try {
           p.ref = reference_events(recs[idx], p.row.annotation, p.has_ref);
         } catch (const std::exception& e) {
@@ -409,6 +434,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       if (config.postprocess.tailor_hours > 0) tailoring = tailor_predictions(all, config.postprocess, step_s, out_dir);
       // Window arrays in input order.
       std::vector<float> prob, smoothed, label, mean_hr;
+      std::vector<std::uint8_t> low_quality;
       std::vector<std::uint32_t> record, ev_rec, ref_rec;
       std::vector<double> time_s, ev_start, ev_stop, ev_p, ref_start, ref_stop, duration;
       std::vector<std::uint64_t> first, count;
@@ -424,6 +450,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         smoothed.insert(smoothed.end(), p.smoothed.begin(), p.smoothed.end());
         label.insert(label.end(), p.label.begin(), p.label.end());
         mean_hr.insert(mean_hr.end(), p.mean_hr.begin(), p.mean_hr.end());
+        for (std::size_t i = 0; i < p.prob.size(); ++i) low_quality.push_back(p.usable.empty() || p.usable[i] ? 0 : 1);
         time_s.insert(time_s.end(), p.time_s.begin(), p.time_s.end());
         record.insert(record.end(), p.prob.size(), r);
         for (const auto& e : p.hyp) {
@@ -454,7 +481,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         if (p.row.status == "ok" && p.has_ref) {
           const std::string name = io::recording_name(p.row.path);
           scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
-          sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
+          sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
         }
       }
       namespace h5 = io::h5;
@@ -468,6 +495,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         h5::write_dataset<float>(f, "/windows/smoothed", {smoothed.size()}, smoothed.data());
         h5::write_dataset<float>(f, "/windows/label", {label.size()}, label.data());
         h5::write_dataset<float>(f, "/windows/mean_hr", {mean_hr.size()}, mean_hr.data());
+        h5::write_dataset<std::uint8_t>(f, "/windows/low_quality", {low_quality.size()}, low_quality.data());
         h5::write_dataset<std::uint32_t>(f, "/windows/record", {record.size()}, record.data());
         h5::write_dataset<double>(f, "/windows/time_s", {time_s.size()}, time_s.data());
         write_string_dataset(f, "/records/path", path);
@@ -525,6 +553,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
            << " s on " << parallel::size(comm) << " rank(s)\n";
         for (const auto& l : failures) os << "  " << l << "\n";
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
+        if (config.postprocess.min_sqi > 0)
+          os << "predict: quality gate: " << std::count(low_quality.begin(), low_quality.end(), 1) << " of "
+             << low_quality.size() << " windows have sqi below postprocess.min_sqi " << config.postprocess.min_sqi
+             << " and cannot start or extend an event\n";
         if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
         if (s.scored) {
           os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
@@ -565,6 +597,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
     const auto record = h5::read_dataset<std::uint32_t>(f, "/windows/record");
     const auto time_s = h5::read_dataset<double>(f, "/windows/time_s");
     const auto all_hr = read_feature_column(f, "mean_hr", label.size());
+    const auto all_usable = file_quality_mask(f, label.size(), config.postprocess.min_sqi);
     std::size_t n_train = 0;
     for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
     if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {
@@ -604,6 +637,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
         if (it->second != std::numeric_limits<std::size_t>::max()) {
           recs[it->second].window_end_s.push_back(time_s[i]);
           recs[it->second].prob.push_back(oof[t]);
+          if (!all_usable.empty()) recs[it->second].usable.push_back(all_usable[i]);
           mean_hr.push_back(all_hr[i]);
         }
         ++t;
@@ -634,7 +668,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   std::vector<eval::RecordingHeartRate> hr;
   std::size_t w = 0;
   for (const auto& r : recs) {
-    scored.push_back({r.name, r.patient, r.duration_s, r.ref, eval::postprocess(r.window_end_s, r.prob, step_s, pp)});
+    scored.push_back({r.name, r.patient, r.duration_s, r.ref, eval::gated_postprocess(r.window_end_s, r.prob, r.usable, step_s, pp)});
     const auto n = static_cast<std::ptrdiff_t>(r.prob.size());
     hr.push_back({r.name, r.patient, r.window_end_s, {mean_hr.begin() + w, mean_hr.begin() + w + n}, r.ref,
                   scored.back().hyp});

@@ -2,6 +2,7 @@
 // Signal-quality gate for seizure events: windows whose ECG quality (SQI) is too low to trust
 // can neither start nor extend an event. Pure numeric code: no MPI, no HDF5, no threads.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ecgforest/eval/events.hpp"
@@ -20,5 +21,23 @@ std::vector<std::uint8_t> quality_mask(const std::vector<float>& sqi, double min
 std::vector<Event> quality_gated_events(const std::vector<double>& window_end_s, const std::vector<float>& smoothed,
                                         const std::vector<std::uint8_t>& usable, double step_s, double threshold,
                                         double min_duration_s, double merge_gap_s);
+
+/// smooth_probabilities restarted at every change of `usable`: each maximal stretch of usable
+/// windows, and each of unusable ones, is smoothed on its own, so the probabilities of unusable
+/// windows never leak into a usable one's smoothing. Empty `usable` = every window usable (the
+/// result is smooth_probabilities'). Throws Error when a non-empty `usable` differs in length.
+std::vector<float> gated_smoothing(const std::vector<float>& p, const std::vector<std::uint8_t>& usable,
+                                   const std::string& method, int k);
+
+/// quality_gated_events; with an empty `usable`, windows_to_events.
+std::vector<Event> gated_events(const std::vector<double>& window_end_s, const std::vector<float>& smoothed,
+                                const std::vector<std::uint8_t>& usable, double step_s, double threshold,
+                                double min_duration_s, double merge_gap_s);
+
+/// gated_smoothing then gated_events with the settings' values: the post-processing of predict
+/// and of train's event-level CV scores (postprocess.min_sqi gives `usable` via quality_mask).
+std::vector<Event> gated_postprocess(const std::vector<double>& window_end_s, const std::vector<float>& prob,
+                                     const std::vector<std::uint8_t>& usable, double step_s,
+                                     const PostprocessSettings& s);
 
 }  // namespace ecgforest::eval
