@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
                  "edf: EDF recordings with true R peaks; beats: <recording>_beats.csv (time_s,symbol) instead, "
                  "no ECG rendered (fast; recordings up to 7 days)")
       ->capture_default_str();
+  app.add_option("--artefacts-per-h", o.artefacts_per_h,
+                 "Mean electrode-motion artefact episodes (20-120 s of baseline steps, 1-10 Hz bursts and pops) per "
+                 "hour of ECG, placed at least 180 s from every seizure (listed in cohort.json; --format edf only)")
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;
