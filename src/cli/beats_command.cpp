@@ -9,11 +9,13 @@
 #include <string>
 
 #include "ecgforest/cli/beats_command.hpp"
+#include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/parallel/mpi.hpp"
 #include "ecgforest/signal/beat_tables.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
+#include "ecgforest/signal/sqi.hpp"
 
 namespace ecgforest::cli {
 namespace {
@@ -24,7 +26,21 @@ struct BeatsOptions {
   std::string detector = "default";
   std::string output;
   std::string rr_csv_dir;
+  double min_sqi = PostprocessSettings{}.min_sqi;
 };
+
+// Per beat: in a stretch whose SQI (windows of the default extract length and hop) is below
+// o.min_sqi; empty when the marking is off.
+std::vector<std::uint8_t> beat_flags(const BeatsOptions& o, const Eigen::VectorXd& ecg, double fs_hz,
+                                     const signal::RPeaks& peaks) {
+  if (!(o.min_sqi > 0)) return {};
+  const ExtractSettings ex;
+  std::vector<double> ends;
+  const double duration_s = static_cast<double>(ecg.size()) / fs_hz;
+  for (double t = ex.window_s; t <= duration_s + 1e-9; t += ex.step_s) ends.push_back(t);
+  const auto sqi = signal::window_sqi(signal::beat_quality(ecg, fs_hz, peaks), peaks, fs_hz, ends, ex.window_s);
+  return signal::low_quality_beats(peaks.sample, fs_hz, ends, sqi, o.min_sqi);
+}
 
 // Writes `text` to `path` through `path.partial` + rename, so a failed run leaves no
 // finished-looking file.
@@ -63,12 +79,14 @@ int run_beats(const BeatsOptions& o, MPI_Comm comm) {
       signal::DetectorOptions dopt;
       dopt.name = o.detector;
       const signal::RPeaks peaks = signal::detect_rpeaks(ecg, ch.fs_hz, dopt);
-      write_text_file(o.output, signal::beats_csv_text(peaks.sample, ch.fs_hz));
+      if (!(o.min_sqi >= 0 && o.min_sqi <= 1)) throw ConfigError("--min-sqi must be in [0, 1] (0 = no marking).");
+      const auto flags = beat_flags(o, ecg, ch.fs_hz, peaks);
+      write_text_file(o.output, signal::beats_csv_text(peaks.sample, ch.fs_hz, flags));
       std::string rr_path;
       if (!o.rr_csv_dir.empty()) {
         std::filesystem::create_directories(o.rr_csv_dir);
         rr_path = (std::filesystem::path(o.rr_csv_dir) / (std::filesystem::path(o.input).stem().string() + "_rr.csv")).string();
-        write_text_file(rr_path, signal::rr_csv_text(peaks.sample, ch.fs_hz, info.start, peaks.bad));
+        write_text_file(rr_path, signal::rr_csv_text(peaks.sample, ch.fs_hz, info.start, peaks.bad, flags));
       }
       double bad_s = 0;
       for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / ch.fs_hz;
@@ -105,6 +123,10 @@ ToolCommand beats_command() {
     sub.add_option("--output", o->output, "CSV file to write: one row per R-peak, header sample,time_s")->required();
     sub.add_option("--rr-csv", o->rr_csv_dir,
                    "also write DIR/<edf stem>_rr.csv in the old workflow format timestamp,frame,rr_interval (ms)");
+    sub.add_option("--min-sqi", o->min_sqi,
+                   "mark beats (and RR rows) in stretches whose signal quality is below this with a column "
+                   "low_quality = 1 (10 s windows every 1 s, as extract; 0 = no column)")
+        ->capture_default_str();
   };
   t.run = [o](MPI_Comm comm) { return run_beats(*o, comm); };
   return t;
