@@ -1,5 +1,6 @@
 #include "ecgforest/eval/quality_gate.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "ecgforest/core/error.hpp"
@@ -10,6 +11,18 @@ std::vector<std::uint8_t> quality_mask(const std::vector<float>& sqi, double min
   std::vector<std::uint8_t> usable(sqi.size(), 1);
   if (!(min_sqi > 0.0)) return usable;
   for (std::size_t i = 0; i < sqi.size(); ++i) usable[i] = static_cast<double>(sqi[i]) >= min_sqi ? 1 : 0;  // NaN → 0
+  return usable;
+}
+
+std::vector<std::uint8_t> quality_flags(const std::vector<float>& sqi, double min_sqi, std::size_t min_run) {
+  auto usable = quality_mask(sqi, min_sqi);
+  for (std::size_t i = 0; i < usable.size();) {
+    std::size_t j = i;
+    while (j < usable.size() && usable[j] == usable[i]) ++j;
+    const bool enclosed = i > 0 && j < usable.size();  // bad windows on both sides
+    if (usable[i] && enclosed && j - i < min_run) std::fill(usable.begin() + static_cast<std::ptrdiff_t>(i), usable.begin() + static_cast<std::ptrdiff_t>(j), 0);
+    i = j;
+  }
   return usable;
 }
 
@@ -46,14 +59,17 @@ std::vector<float> gated_smoothing(const std::vector<float>& p, const std::vecto
     throw Error("gated_smoothing: " + std::to_string(p.size()) + " probabilities but " + std::to_string(usable.size()) +
                 " quality flags; pass one flag per window.");
   }
-  std::vector<float> out;
-  out.reserve(p.size());
-  for (std::size_t i = 0; i < p.size();) {
-    std::size_t j = i;
-    while (j < p.size() && usable[j] == usable[i]) ++j;
-    const std::vector<float> run(p.begin() + static_cast<std::ptrdiff_t>(i), p.begin() + static_cast<std::ptrdiff_t>(j));
-    for (float v : smooth_probabilities(run, method, k)) out.push_back(v);
-    i = j;
+  std::vector<float> out(p.size());
+  for (const std::uint8_t flag : {std::uint8_t{0}, std::uint8_t{1}}) {
+    std::vector<std::size_t> at;
+    std::vector<float> series;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      if ((usable[i] != 0) != (flag != 0)) continue;
+      at.push_back(i);
+      series.push_back(p[i]);
+    }
+    const auto smoothed = smooth_probabilities(series, method, k);
+    for (std::size_t j = 0; j < at.size(); ++j) out[at[j]] = smoothed[j];
   }
   return out;
 }

@@ -277,14 +277,41 @@ std::vector<float> read_feature_column(hid_t f, const std::string& name, std::si
 }
 
 
-// Quality-gate flags (eval::quality_mask) of every window of a features file; empty when the gate
-// is off or the file has no `sqi` column (then every window is usable).
-std::vector<std::uint8_t> file_quality_mask(hid_t f, std::size_t n_rows, double min_sqi) {
+// The extract settings the features file was written with (stored configuration), else config's.
+ExtractSettings features_extract(const std::filesystem::path& features, const Config& config) {
+  try {
+    Config fc;
+    apply_config_text(fc, io::read_features_summary(features).config_toml, features.string());
+    return fc.extract;
+  } catch (const std::exception&) {
+    return config.extract;
+  }
+}
+
+// Windows of one feature window: the shortest stretch above the gate trusted between bad ones.
+std::size_t gate_min_run(const ExtractSettings& ex) {
+  return static_cast<std::size_t>(std::max(1.0, std::round(ex.window_s / ex.step_s)));
+}
+
+// Quality-gate flags (eval::quality_flags, per recording) of every window of a features file;
+// empty when the gate is off or the file has no `sqi` column (then every window is usable).
+std::vector<std::uint8_t> file_quality_flags(hid_t f, const std::vector<std::uint32_t>& record, double min_sqi,
+                                             std::size_t min_run) {
   if (!(min_sqi > 0)) return {};
   io::h5::Handle ds = io::h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
   const auto cols = io::h5::read_string_list_attribute(ds, "columns");
   if (std::find(cols.begin(), cols.end(), "sqi") == cols.end()) return {};
-  return eval::quality_mask(read_feature_column(f, "sqi", n_rows), min_sqi);
+  const auto sqi = read_feature_column(f, "sqi", record.size());
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i < record.size();) {
+    std::size_t j = i;
+    while (j < record.size() && record[j] == record[i]) ++j;
+    const auto part = eval::quality_flags({sqi.begin() + static_cast<std::ptrdiff_t>(i), sqi.begin() + static_cast<std::ptrdiff_t>(j)},
+                                          min_sqi, min_run);
+    out.insert(out.end(), part.begin(), part.end());
+    i = j;
+  }
+  return out;
 }
 
 // One column of a feature matrix as floats.
@@ -395,7 +422,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
         p.time_s = std::move(res.time_s);
         p.label = std::move(res.label);
-        if (gate) p.usable = eval::quality_mask(column(res.features, sqi_col), config.postprocess.min_sqi);
+        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), config.postprocess.min_sqi, gate_min_run(config.extract));
         const auto& pp = config.postprocess;
         p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
         p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
@@ -597,7 +624,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
     const auto record = h5::read_dataset<std::uint32_t>(f, "/windows/record");
     const auto time_s = h5::read_dataset<double>(f, "/windows/time_s");
     const auto all_hr = read_feature_column(f, "mean_hr", label.size());
-    const auto all_usable = file_quality_mask(f, label.size(), config.postprocess.min_sqi);
+    const auto all_usable = file_quality_flags(f, record, config.postprocess.min_sqi, gate_min_run(features_extract(features, config)));
     std::size_t n_train = 0;
     for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
     if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {
@@ -652,13 +679,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
     return std::nullopt;
   }
   auto pp = config.postprocess;
-  double step_s = config.extract.step_s;  // the hop the features were extracted with, when stored
-  try {
-    Config fc;
-    apply_config_text(fc, io::read_features_summary(features).config_toml, features.string());
-    step_s = fc.extract.step_s;
-  } catch (const std::exception&) {
-  }
+  const double step_s = features_extract(features, config).step_s;
   std::optional<eval::PostprocessChoice> choice;
   if (pp.select == "cv") {
     choice = eval::choose_postprocess(recs, step_s, pp, fixed_postprocess(config));

@@ -27,11 +27,13 @@ void add_step(std::vector<double>& x, std::size_t at, std::size_t end, double fs
   }
 }
 
-// A 1-10 Hz burst of `dur_s` seconds and peak amplitude about `a` (six random sinusoids, Hann envelope).
-void add_burst(std::vector<double>& x, std::size_t at, std::size_t end, double fs, double a, double dur_s, Rng& rng) {
+// A burst of `dur_s` seconds in the band f_lo..f_hi Hz and peak amplitude about `a` (six random
+// sinusoids, Hann envelope).
+void add_burst(std::vector<double>& x, std::size_t at, std::size_t end, double fs, double a, double dur_s, double f_lo,
+               double f_hi, Rng& rng) {
   double f[6], ph[6];
   for (int k = 0; k < 6; ++k) {
-    f[k] = rng.uniform(1.0, 10.0);
+    f[k] = rng.uniform(f_lo, f_hi);
     ph[k] = rng.uniform(0.0, kTwoPi);
   }
   const std::size_t last = std::min(end, at + static_cast<std::size_t>(dur_s * fs));
@@ -70,18 +72,31 @@ void add_artefacts(std::vector<double>& ecg, int fs_hz, double r_amplitude_uv,
   const double fs = fs_hz;
   for (const auto& e : episodes) {
     const auto end = std::min(ecg.size(), static_cast<std::size_t>((e.stop_s + 5.0) * fs));
+    if (rng.bernoulli(0.5)) {  // rhythmic: chewing, tremor, repetitive movement
+      const double period = 1.0 / rng.uniform(1.3, 2.5);
+      const double a = r_amplitude_uv * rng.uniform(0.6, 1.5);
+      for (double t = e.start_s; t < e.stop_s; t += period * rng.uniform(0.95, 1.05)) {
+        const auto at = static_cast<std::size_t>(t * fs);
+        if (at >= end) break;
+        add_burst(ecg, at, end, fs, a * rng.uniform(0.8, 1.2), rng.uniform(0.15, 0.3), 5.0, 15.0, rng);
+        add_step(ecg, at, end, fs, (rng.bernoulli(0.5) ? 0.3 : -0.3) * a, 0.05, rng.uniform(0.3, 1.0));
+      }
+      const auto first = std::min(ecg.size(), static_cast<std::size_t>(e.start_s * fs));
+      for (std::size_t i = first; i < end; ++i) ecg[i] = std::clamp(ecg[i], -kClipUv, kClipUv);
+      continue;
+    }
     for (double t = e.start_s; t < e.stop_s; t += rng.uniform(0.3, 1.5)) {
       const auto at = static_cast<std::size_t>(t * fs);
       if (at >= end) break;
       const double sign = rng.bernoulli(0.5) ? 1.0 : -1.0;
       add_step(ecg, at, end, fs, sign * r_amplitude_uv * rng.uniform(0.3, 2.0), rng.uniform(0.05, 0.3) / 3.0,
                rng.uniform(1.0, 4.0));
-      add_burst(ecg, at, end, fs, r_amplitude_uv * rng.uniform(0.3, 1.0), rng.uniform(0.3, 2.0), rng);
-      if (rng.bernoulli(0.3)) {
+      add_burst(ecg, at, end, fs, r_amplitude_uv * rng.uniform(0.5, 2.0), rng.uniform(0.3, 2.0), 1.0, 15.0, rng);
+      if (rng.bernoulli(0.5)) {
         const auto pop = static_cast<std::size_t>((t + rng.uniform(0.0, 1.0)) * fs);
         if (pop < end)
           add_step(ecg, pop, end, fs, (rng.bernoulli(0.5) ? 1.0 : -1.0) * r_amplitude_uv * rng.uniform(1.0, 2.5),
-                   rng.uniform(0.005, 0.02) / 3.0, rng.uniform(0.1, 0.5));
+                   rng.uniform(0.005, 0.02) / 3.0, rng.uniform(0.05, 0.3));
       }
     }
     const auto first = std::min(ecg.size(), static_cast<std::size_t>(e.start_s * fs));

@@ -22,10 +22,17 @@ std::vector<Event> quality_gated_events(const std::vector<double>& window_end_s,
                                         const std::vector<std::uint8_t>& usable, double step_s, double threshold,
                                         double min_duration_s, double merge_gap_s);
 
-/// smooth_probabilities restarted at every change of `usable`: each maximal stretch of usable
-/// windows, and each of unusable ones, is smoothed on its own, so the probabilities of unusable
-/// windows never leak into a usable one's smoothing. Empty `usable` = every window usable (the
-/// result is smooth_probabilities'). Throws Error when a non-empty `usable` differs in length.
+/// quality_mask, then every stretch of fewer than `min_run` usable windows with unusable windows
+/// on both sides is made unusable too: a few windows just above the gate inside an artefact are
+/// not trusted (min_run = the windows of one feature window, window_s / step_s, in predict).
+std::vector<std::uint8_t> quality_flags(const std::vector<float>& sqi, double min_sqi, std::size_t min_run);
+
+/// Smoothing that treats unusable windows as missing: the usable windows are smoothed as one
+/// series (smooth_probabilities over the last k usable windows), so the probabilities of
+/// unusable windows never enter a usable one's value; the unusable windows are smoothed among
+/// themselves (shown in predictions.h5, never part of an event). Empty `usable` = every window
+/// usable (the result is smooth_probabilities'). Throws Error when a non-empty `usable` differs
+/// in length.
 std::vector<float> gated_smoothing(const std::vector<float>& p, const std::vector<std::uint8_t>& usable,
                                    const std::string& method, int k);
 
