@@ -15,7 +15,15 @@ std::vector<std::uint8_t> quality_mask(const std::vector<float>& sqi, double min
 }
 
 std::vector<std::uint8_t> quality_flags(const std::vector<float>& sqi, double min_sqi, std::size_t min_run) {
-  auto usable = quality_mask(sqi, min_sqi);
+  const auto good = quality_mask(sqi, min_sqi);
+  // Widen every bad window by half a run on each side: an artefact's quality wavers around the gate.
+  const std::size_t half = min_run / 2;
+  std::vector<std::uint8_t> usable(good.size(), 1);
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    if (good[i]) continue;
+    const std::size_t from = i >= half ? i - half : 0, to = std::min(good.size(), i + half + 1);
+    std::fill(usable.begin() + static_cast<std::ptrdiff_t>(from), usable.begin() + static_cast<std::ptrdiff_t>(to), 0);
+  }
   for (std::size_t i = 0; i < usable.size();) {
     std::size_t j = i;
     while (j < usable.size() && usable[j] == usable[i]) ++j;

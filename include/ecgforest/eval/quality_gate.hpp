@@ -22,9 +22,11 @@ std::vector<Event> quality_gated_events(const std::vector<double>& window_end_s,
                                         const std::vector<std::uint8_t>& usable, double step_s, double threshold,
                                         double min_duration_s, double merge_gap_s);
 
-/// quality_mask, then every stretch of fewer than `min_run` usable windows with unusable windows
-/// on both sides is made unusable too: a few windows just above the gate inside an artefact are
-/// not trusted (min_run = the windows of one feature window, window_s / step_s, in predict).
+/// quality_mask, then every window within min_run / 2 windows of a window below the gate is
+/// made unusable too, and so is every stretch of fewer than `min_run` usable windows with
+/// unusable windows on both sides: an artefact's quality wavers around the gate, and a few
+/// windows just above it inside an artefact are not trusted (min_run = the windows of one
+/// feature window, window_s / step_s, in predict and train). Windows of one recording, in order.
 std::vector<std::uint8_t> quality_flags(const std::vector<float>& sqi, double min_sqi, std::size_t min_run);
 
 /// Smoothing that treats unusable windows as missing: the usable windows are smoothed as one
