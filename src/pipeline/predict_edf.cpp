@@ -582,8 +582,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
         if (config.postprocess.min_sqi > 0)
           os << "predict: quality gate: " << std::count(low_quality.begin(), low_quality.end(), 1) << " of "
-             << low_quality.size() << " windows have sqi below postprocess.min_sqi " << config.postprocess.min_sqi
-             << " and cannot start or extend an event\n";
+             << low_quality.size() << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
+             << ", or next to such windows): they cannot start or extend an event\n";
         if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
         if (s.scored) {
           os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "

@@ -24,7 +24,7 @@ every=(--postprocess-select fixed --smoothing none --threshold 0 --min-duration-
   --min-event-sqi 0 > "$tmp/off.log" 2>&1 || { cat "$tmp/off.log"; exit 1; }
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/test" --output "$tmp/on" "${every[@]}" \
   > "$tmp/on.log" 2>&1 || { cat "$tmp/on.log"; exit 1; }
-grep -q "quality gate: [0-9]* of [0-9]* windows have sqi below postprocess.min_sqi 0.85" "$tmp/on.log" ||
+grep -q "quality gate: [0-9]* of [0-9]* windows gated (sqi below postprocess.min_sqi 0.85" "$tmp/on.log" ||
   { echo "e2e_sqi_gate: predict did not report the gate:"; cat "$tmp/on.log"; exit 1; }
 /usr/bin/python3 - "$tmp" <<'PY'
 import json, os, sys
