@@ -28,7 +28,9 @@ std::vector<std::uint8_t> quality_flags(const std::vector<float>& sqi, double mi
     std::size_t j = i;
     while (j < usable.size() && usable[j] == usable[i]) ++j;
     const bool enclosed = i > 0 && j < usable.size();  // bad windows on both sides
-    if (usable[i] && enclosed && j - i < min_run) std::fill(usable.begin() + static_cast<std::ptrdiff_t>(i), usable.begin() + static_cast<std::ptrdiff_t>(j), 0);
+    if (usable[i] && enclosed && j - i < min_run) {
+      std::fill(usable.begin() + static_cast<std::ptrdiff_t>(i), usable.begin() + static_cast<std::ptrdiff_t>(j), 0);
+    }
     i = j;
   }
   return usable;

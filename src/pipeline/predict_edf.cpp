@@ -306,8 +306,8 @@ std::vector<std::uint8_t> file_quality_flags(hid_t f, const std::vector<std::uin
   for (std::size_t i = 0; i < record.size();) {
     std::size_t j = i;
     while (j < record.size() && record[j] == record[i]) ++j;
-    const auto part = eval::quality_flags({sqi.begin() + static_cast<std::ptrdiff_t>(i), sqi.begin() + static_cast<std::ptrdiff_t>(j)},
-                                          min_sqi, min_run);
+    const std::vector<float> one(sqi.begin() + static_cast<std::ptrdiff_t>(i), sqi.begin() + static_cast<std::ptrdiff_t>(j));
+    const auto part = eval::quality_flags(one, min_sqi, min_run);
     out.insert(out.end(), part.begin(), part.end());
     i = j;
   }
@@ -422,8 +422,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
         p.time_s = std::move(res.time_s);
         p.label = std::move(res.label);
-        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), config.postprocess.min_sqi, gate_min_run(config.extract));
         const auto& pp = config.postprocess;
+        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), pp.min_sqi, gate_min_run(config.extract));
         p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
         p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
         try {
@@ -624,7 +624,8 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
     const auto record = h5::read_dataset<std::uint32_t>(f, "/windows/record");
     const auto time_s = h5::read_dataset<double>(f, "/windows/time_s");
     const auto all_hr = read_feature_column(f, "mean_hr", label.size());
-    const auto all_usable = file_quality_flags(f, record, config.postprocess.min_sqi, gate_min_run(features_extract(features, config)));
+    const auto all_usable =
+        file_quality_flags(f, record, config.postprocess.min_sqi, gate_min_run(features_extract(features, config)));
     std::size_t n_train = 0;
     for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
     if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {

@@ -2,10 +2,10 @@
 // `ecgforest predict --model M --input ... --output DIR`: seizure detection on new EDF
 // recordings. Every recording goes through pipeline::process_recording (the same journey as
 // extract), the model scores its windows, post-processing ([postprocess] settings, with the
-// quality gate postprocess.min_sqi on the `sqi` column) turns the probabilities into events, and per recording DIR/NAME.tse_bi and DIR/NAME.csv_bi are written
-// (NAME = EDF file stem). Rank 0 then writes DIR/predictions.h5 with the per-window
-// probabilities of all recordings and, when reference annotations were found next to the EDF
-// files, DIR/score.json (NEDC OVLP/TAES/EPOCH scores, latency, threshold sweep, best operating
+// quality gate postprocess.min_sqi on the `sqi` column) turns the probabilities into events,
+// and per recording DIR/NAME.tse_bi and DIR/NAME.csv_bi are written (NAME = EDF file stem).
+// Rank 0 then writes DIR/predictions.h5 with the per-window probabilities of all recordings
+// and, when reference annotations were found next to the EDF files, DIR/score.json (NEDC OVLP/TAES/EPOCH scores, latency, threshold sweep, best operating
 // point under postprocess.fa_budget_per_24h).
 //
 // DIR/predictions.h5 layout (format "ecgforest-predictions/1"):
@@ -55,7 +55,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config, const std
 /// probabilities. `oof` holds one probability per training row, where training rows are the
 /// windows of `features` with a finite label, in file order (the rows read_training_set keeps
 /// without an sqi filter). Windows are grouped by recording, post-processed with
-/// config.postprocess (quality gate on the file's `sqi` column included), and scored against each recording's annotation file (path in /records);
+/// config.postprocess (quality gate on the file's `sqi` column included), and scored against
+/// each recording's annotation file (path in /records);
 /// writes one JSON value into `j`: the write_score_json object with the threshold sweep and the
 /// best point under postprocess.fa_budget_per_24h, or a string saying why it was skipped.
 /// With postprocess.select = "cv" the smoothing, threshold, minimum duration and merge gap the
