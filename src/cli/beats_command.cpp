@@ -20,6 +20,10 @@ ToolCommand beats_command() {
     sub.add_option("--output", o->output, "CSV file to write: one row per R-peak, header sample,time_s")->required();
     sub.add_option("--rr-csv", o->rr_csv_dir,
                    "also write DIR/<edf stem>_rr.csv in the old workflow format timestamp,frame,rr_interval (ms)");
+    sub.add_option("--min-sqi", o->min_sqi,
+                   "mark beats (and RR rows) in stretches whose signal quality is below this with a column "
+                   "low_quality = 1 (10 s windows every 1 s, as extract; 0 = no column)")
+        ->capture_default_str();
   };
   t.run = [o](MPI_Comm comm) { return run_on_rank0(comm, [o] { pipeline::run_beats(*o); }); };
   return t;

@@ -260,6 +260,10 @@ std::vector<ConfigKey> build_schema() {
                       T | R | P, [](Config& c) -> double& { return c.postprocess.min_duration_s; }));
   s.push_back(dbl_key("postprocess.merge_gap_s", "--merge-gap-s", "merge events closer than this (seconds)",
                       T | R | P, [](Config& c) -> double& { return c.postprocess.merge_gap_s; }));
+  s.push_back(dbl_key("postprocess.min_sqi", "--min-event-sqi",
+                      "windows whose signal quality (feature column sqi, 0..1) is below this neither start nor extend "
+                      "a seizure event, and are marked low_quality in extract's --rr-csv tables (0 = off)",
+                      E | T | R | P, [](Config& c) -> double& { return c.postprocess.min_sqi; }));
   s.push_back(dbl_key("postprocess.fa_budget_per_24h", "--fa-budget",
                       "false alarms per 24 h allowed when choosing the best operating point", T | R | P,
                       [](Config& c) -> double& { return c.postprocess.fa_budget_per_24h; }));
@@ -415,6 +419,8 @@ void validate(const Config& c) {
   if (!(pp.threshold >= 0 && pp.threshold <= 1)) fail("postprocess.threshold (--threshold) must be in [0, 1].");
   if (!(pp.min_duration_s >= 0)) fail("postprocess.min_duration_s (--min-duration-s) must be >= 0 seconds.");
   if (!(pp.merge_gap_s >= 0)) fail("postprocess.merge_gap_s (--merge-gap-s) must be >= 0 seconds.");
+  if (!(pp.min_sqi >= 0 && pp.min_sqi <= 1))
+    fail("postprocess.min_sqi (--min-event-sqi) must be in [0, 1] (0 = no quality gate), got " + fmt_g(pp.min_sqi) + ".");
   if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
   if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");

@@ -6,6 +6,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/json.hpp"
+#include "ecgforest/eval/quality_gate.hpp"
 
 namespace ecgforest::eval {
 namespace {
@@ -340,7 +341,7 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
                                              const PostprocessSettings& s, const std::vector<double>& thresholds) {
   std::vector<std::vector<float>> smoothed;
   smoothed.reserve(recs.size());
-  for (const auto& r : recs) smoothed.push_back(smooth_probabilities(r.prob, s.smoothing, s.smoothing_windows));
+  for (const auto& r : recs) smoothed.push_back(gated_smoothing(r.prob, r.usable, s.smoothing, s.smoothing_windows));
   std::vector<OperatingPoint> out;
   for (double th : thresholds) {
     std::vector<ScoredRecording> scored;
@@ -351,7 +352,7 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
       sr.patient = recs[i].patient;
       sr.duration_s = recs[i].duration_s;
       sr.ref = recs[i].ref;
-      sr.hyp = windows_to_events(recs[i].window_end_s, smoothed[i], step_s, th, s.min_duration_s, s.merge_gap_s);
+      sr.hyp = gated_events(recs[i].window_end_s, smoothed[i], recs[i].usable, step_s, th, s.min_duration_s, s.merge_gap_s);
       scored.push_back(std::move(sr));
     }
     const auto sum = score_recordings(scored);

@@ -7,6 +7,8 @@
 #include <map>
 #include <tuple>
 
+#include "ecgforest/eval/quality_gate.hpp"
+
 namespace ecgforest::eval {
 namespace {
 
@@ -20,7 +22,7 @@ struct Smoothed {
 Smoothed smooth_all(const std::vector<RecordingProbabilities>& recs, Smoothing method, int k) {
   Smoothed s;
   s.per_recording.reserve(recs.size());
-  for (const auto& r : recs) s.per_recording.push_back(smooth_probabilities(r.prob, method, k));
+  for (const auto& r : recs) s.per_recording.push_back(gated_smoothing(r.prob, r.usable, method, k));
   return s;
 }
 
@@ -32,8 +34,8 @@ CandidateScore score_smoothed(const std::vector<RecordingProbabilities>& recs,
   std::vector<double> latencies;
   double seconds = 0;
   for (std::size_t i = 0; i < recs.size(); ++i) {
-    const auto hyp = windows_to_events(recs[i].window_end_s, sm.per_recording[i], step_s, s.threshold,
-                                       s.min_duration_s, s.merge_gap_s);
+    const auto hyp = gated_events(recs[i].window_end_s, sm.per_recording[i], recs[i].usable, step_s, s.threshold,
+                                  s.min_duration_s, s.merge_gap_s);
     const auto o = score_ovlp(refs[i], hyp);
     c.n_ref += o.n_ref;
     c.hits += o.hits;
@@ -184,7 +186,9 @@ std::vector<Event> part_events(const RecordingProbabilities& r, const std::vecto
   std::vector<double> t(r.window_end_s.begin() + static_cast<std::ptrdiff_t>(first), r.window_end_s.end());
   for (auto& v : t) v -= from_s;
   const std::vector<float> p(smoothed.begin() + static_cast<std::ptrdiff_t>(first), smoothed.end());
-  return windows_to_events(t, p, step_s, threshold, pp.min_duration_s, pp.merge_gap_s);
+  std::vector<std::uint8_t> usable;
+  if (!r.usable.empty()) usable.assign(r.usable.begin() + static_cast<std::ptrdiff_t>(first), r.usable.end());
+  return gated_events(t, p, usable, step_s, threshold, pp.min_duration_s, pp.merge_gap_s);
 }
 
 std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, double to_s) {
@@ -219,6 +223,7 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
     for (std::size_t w = 0; w < r.prob.size() && r.window_end_s[w] <= take; ++w) {
       b.window_end_s.push_back(r.window_end_s[w]);
       b.prob.push_back(r.prob[w]);
+      if (!r.usable.empty()) b.usable.push_back(r.usable[w]);
     }
     b.ref = clip_shift(r.ref, 0.0, take);
     baseline[id].push_back(std::move(b));
@@ -235,7 +240,7 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
     const auto& r = recs[i];
     if (cut[i] >= r.duration_s) continue;
     const std::string id = r.patient.empty() ? r.name : r.patient;
-    const auto sm = smooth_probabilities(r.prob, pp.smoothing, pp.smoothing_windows);
+    const auto sm = gated_smoothing(r.prob, r.usable, pp.smoothing, pp.smoothing_windows);
     std::size_t first = 0;
     while (first < r.window_end_s.size() && r.window_end_s[first] <= cut[i]) ++first;
     const auto it = out.per_patient.find(id);

@@ -27,7 +27,7 @@ void check_features_layout(const std::filesystem::path& file) {
   }
 }
 
-WindowIndex read_window_index(const std::filesystem::path& file, const std::string& column) {
+WindowIndex read_window_index(const std::filesystem::path& file, const std::vector<std::string>& columns) {
   h5::init_error_handling();
   Handle f = h5::file_handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
                              "Cannot open " + file.string() + " to score the cross-validation at event level.");
@@ -40,13 +40,16 @@ WindowIndex read_window_index(const std::filesystem::path& file, const std::stri
     throw Error("The features file " + file.string() + " is inconsistent: /windows/label, /windows/record and "
                 "/windows/time_s differ in length. Re-run extract.");
   }
-  w.column.assign(n, std::numeric_limits<float>::quiet_NaN());
   Handle ds = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
   const auto cols = h5::read_string_list_attribute(ds, "columns");
-  const auto it = std::find(cols.begin(), cols.end(), column);
-  if (it != cols.end() && n > 0) {
-    h5::read_rows<float>(ds, H5P_DEFAULT, 0, n, static_cast<hsize_t>(it - cols.begin()), 1, w.column.data(),
-                         "column " + column + " of /windows/features");
+  for (const auto& name : columns) {
+    w.columns.emplace_back(n, std::numeric_limits<float>::quiet_NaN());
+    const auto it = std::find(cols.begin(), cols.end(), name);
+    w.present.push_back(it != cols.end());
+    if (it != cols.end() && n > 0) {
+      h5::read_rows<float>(ds, H5P_DEFAULT, 0, n, static_cast<hsize_t>(it - cols.begin()), 1, w.columns.back().data(),
+                           "column " + name + " of /windows/features");
+    }
   }
   return w;
 }

@@ -68,6 +68,7 @@ void write_predictions_file(const std::filesystem::path& file, const Predictions
     put(f, "/windows/smoothed", t.smoothed);
     put(f, "/windows/label", t.label);
     put(f, "/windows/mean_hr", t.mean_hr);
+    put(f, "/windows/low_quality", t.low_quality);
     put(f, "/windows/record", t.record);
     put(f, "/windows/time_s", t.time_s);
     write_string_dataset(f, "/records/path", t.path);

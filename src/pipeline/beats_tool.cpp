@@ -4,14 +4,32 @@
 #include <filesystem>
 #include <string>
 
+#include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/text_file.hpp"
 #include "ecgforest/pipeline/tools.hpp"
 #include "ecgforest/signal/beat_tables.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
+#include "ecgforest/signal/sqi.hpp"
 
 namespace ecgforest::pipeline {
+namespace {
+
+// Per beat: in a stretch whose SQI (windows of the default extract length and hop) is below
+// o.min_sqi; empty when the marking is off.
+std::vector<std::uint8_t> beat_flags(const BeatsRequest& o, const Eigen::VectorXd& ecg, double fs_hz,
+                                     const signal::RPeaks& peaks) {
+  if (!(o.min_sqi > 0)) return {};
+  const ExtractSettings ex;
+  std::vector<double> ends;
+  const double duration_s = static_cast<double>(ecg.size()) / fs_hz;
+  for (double t = ex.window_s; t <= duration_s + 1e-9; t += ex.step_s) ends.push_back(t);
+  const auto sqi = signal::window_sqi(signal::beat_quality(ecg, fs_hz, peaks), peaks, fs_hz, ends, ex.window_s);
+  return signal::low_quality_beats(peaks.sample, fs_hz, ends, sqi, o.min_sqi);
+}
+
+}  // namespace
 
 void run_beats(const BeatsRequest& o) {
   if (o.input.empty()) throw ConfigError("Missing --input: give the EDF recording to read.");
@@ -30,12 +48,14 @@ void run_beats(const BeatsRequest& o) {
   signal::DetectorOptions dopt;
   dopt.name = o.detector;
   const signal::RPeaks peaks = signal::detect_rpeaks(ecg, ch.fs_hz, dopt);
-  io::write_text_file_atomic(o.output, signal::beats_csv_text(peaks.sample, ch.fs_hz));
+  if (!(o.min_sqi >= 0 && o.min_sqi <= 1)) throw ConfigError("--min-sqi must be in [0, 1] (0 = no marking).");
+  const auto flags = beat_flags(o, ecg, ch.fs_hz, peaks);
+  io::write_text_file_atomic(o.output, signal::beats_csv_text(peaks.sample, ch.fs_hz, flags));
   std::string rr_path;
   if (!o.rr_csv_dir.empty()) {
     std::filesystem::create_directories(o.rr_csv_dir);
     rr_path = (std::filesystem::path(o.rr_csv_dir) / (std::filesystem::path(o.input).stem().string() + "_rr.csv")).string();
-    io::write_text_file_atomic(rr_path, signal::rr_csv_text(peaks.sample, ch.fs_hz, info.start, peaks.bad));
+    io::write_text_file_atomic(rr_path, signal::rr_csv_text(peaks.sample, ch.fs_hz, info.start, peaks.bad, flags));
   }
   double bad_s = 0;
   for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / ch.fs_hz;

@@ -161,13 +161,16 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
   out.features = std::move(wf.values);
   out.time_s = std::move(wf.window_end_s);
   // Signal quality as the last column `sqi` (0..1, higher = better).
-  append_column(out.features, signal::window_sqi(signal::beat_quality(ecg, channel.fs_hz, peaks), peaks, channel.fs_hz,
-                                                 out.time_s, config.extract.window_s));
+  const auto sqi = signal::window_sqi(signal::beat_quality(ecg, channel.fs_hz, peaks), peaks, channel.fs_hz, out.time_s,
+                                      config.extract.window_s);
+  append_column(out.features, sqi);
   if (!config.extract.rr_csv.empty()) {  // old workflow RR table: DIR/<edf stem>_rr.csv
     const std::filesystem::path dir = config.extract.rr_csv;
     std::filesystem::create_directories(dir);
     const auto path = dir / (rec.edf.stem().string() + "_rr.csv");
-    io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad));
+    io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad,
+                                                         signal::low_quality_beats(peaks.sample, channel.fs_hz, out.time_s,
+                                                                                   sqi, config.postprocess.min_sqi)));
   }
   // 5. Labels.
   label_windows(annotations, config, out);

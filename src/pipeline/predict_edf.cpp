@@ -14,6 +14,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/progress.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/eval/quality_gate.hpp"
 #include "ecgforest/eval/responders.hpp"
 #include "ecgforest/eval/szcore_recordings.hpp"
 #include "ecgforest/io/annotation_writer.hpp"
@@ -44,6 +45,7 @@ struct Predicted {
   io::RecordRow row;
   std::vector<double> time_s;
   std::vector<float> prob, smoothed, label, mean_hr;
+  std::vector<std::uint8_t> usable;  // postprocess.min_sqi gate per window; empty = no sqi column
   std::vector<eval::Event> hyp, ref;
   bool has_ref = false;
 };
@@ -75,6 +77,7 @@ void serialize(ByteWriter& w, const Predicted& p) {
   w.pod_vector(p.smoothed);
   w.pod_vector(p.label);
   w.pod_vector(p.mean_hr);
+  w.pod_vector(p.usable);
   put_events(w, p.hyp);
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
@@ -89,6 +92,7 @@ Predicted deserialize(ByteReader& r) {
   p.smoothed = r.pod_vector<float>();
   p.label = r.pod_vector<float>();
   p.mean_hr = r.pod_vector<float>();
+  p.usable = r.pod_vector<std::uint8_t>();
   p.hyp = get_events(r);
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
@@ -138,6 +142,7 @@ void append_record(io::PredictionsTable& t, const Predicted& p, std::uint32_t r)
   t.smoothed.insert(t.smoothed.end(), p.smoothed.begin(), p.smoothed.end());
   t.label.insert(t.label.end(), p.label.begin(), p.label.end());
   t.mean_hr.insert(t.mean_hr.end(), p.mean_hr.begin(), p.mean_hr.end());
+  for (std::size_t i = 0; i < p.prob.size(); ++i) t.low_quality.push_back(p.usable.empty() || p.usable[i] ? 0 : 1);
   t.time_s.insert(t.time_s.end(), p.time_s.begin(), p.time_s.end());
   t.record.insert(t.record.end(), p.prob.size(), r);
   for (const auto& e : p.hyp) {
@@ -207,7 +212,7 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSetti
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& p = all[i];
     if (p.row.status != "ok") continue;
-    in.push_back({recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
+    in.push_back({recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
     pos.push_back(i);
   }
   Tailoring t;
@@ -269,6 +274,49 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   return os.str();
 }
 
+// The extract settings the features file was written with (stored configuration), else config's.
+ExtractSettings features_extract(const std::filesystem::path& features, const Config& config) {
+  try {
+    Config fc;
+    apply_config_text(fc, io::read_features_summary(features).config_toml, features.string());
+    return fc.extract;
+  } catch (const std::exception&) {
+    return config.extract;
+  }
+}
+
+// Windows of one feature window: the shortest stretch above the gate trusted between bad ones.
+std::size_t gate_min_run(const ExtractSettings& ex) {
+  return static_cast<std::size_t>(std::max(1.0, std::round(ex.window_s / ex.step_s)));
+}
+
+// Quality-gate flags (eval::quality_flags, per recording) of every window of a features file
+// from its `sqi` column; empty when the gate is off or the file has no such column (then every
+// window is usable).
+std::vector<std::uint8_t> file_quality_flags(const io::WindowIndex& index, std::size_t sqi_column, double min_sqi,
+                                             std::size_t min_run) {
+  if (!(min_sqi > 0) || !index.present[sqi_column]) return {};
+  const auto& sqi = index.columns[sqi_column];
+  const auto& record = index.record;
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i < record.size();) {
+    std::size_t j = i;
+    while (j < record.size() && record[j] == record[i]) ++j;
+    const std::vector<float> one(sqi.begin() + static_cast<std::ptrdiff_t>(i), sqi.begin() + static_cast<std::ptrdiff_t>(j));
+    const auto part = eval::quality_flags(one, min_sqi, min_run);
+    out.insert(out.end(), part.begin(), part.end());
+    i = j;
+  }
+  return out;
+}
+
+// One column of a feature matrix as floats.
+std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
+  std::vector<float> out(static_cast<std::size_t>(m.rows()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i) out[static_cast<std::size_t>(i)] = m(i, c);
+  return out;
+}
+
 }  // namespace
 
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const std::filesystem::path& model_path,
@@ -309,6 +357,9 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   const auto hr_it = std::find(columns.begin(), columns.end(), std::string("mean_hr"));
   const bool has_hr = hr_it != columns.end();
   const auto hr_col = static_cast<Eigen::Index>(hr_it - columns.begin());
+  const auto sqi_it = std::find(columns.begin(), columns.end(), std::string("sqi"));
+  const bool gate = sqi_it != columns.end() && config.postprocess.min_sqi > 0;
+  const auto sqi_col = static_cast<Eigen::Index>(sqi_it - columns.begin());
   std::vector<std::size_t> col;
   std::string missing;
   for (const auto& name : model.feature_names) {
@@ -368,9 +419,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         }
         p.time_s = std::move(res.time_s);
         p.label = std::move(res.label);
-        p.smoothed = eval::smooth_probabilities(p.prob, config.postprocess.smoothing, config.postprocess.smoothing_windows);
-        p.hyp = eval::windows_to_events(p.time_s, p.smoothed, step_s, config.postprocess.threshold,
-                                        config.postprocess.min_duration_s, config.postprocess.merge_gap_s);
+        const auto& pp = config.postprocess;
+        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), pp.min_sqi, gate_min_run(config.extract));
+        p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
+        p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
         try {
           p.ref = reference_events(recs[idx], p.row.annotation, p.has_ref);
         } catch (const std::exception& e) {
@@ -419,7 +471,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         if (p.row.status == "ok" && p.has_ref) {
           const std::string name = io::recording_name(p.row.path);
           scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
-          sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref});
+          sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
         }
       }
       t.model = model_path.string();
@@ -458,6 +510,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
            << " s on " << comm::size(comm) << " rank(s)\n";
         for (const auto& l : failures) os << "  " << l << "\n";
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
+        if (config.postprocess.min_sqi > 0)
+          os << "predict: quality gate: " << std::count(low_quality.begin(), low_quality.end(), 1) << " of "
+             << low_quality.size() << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
+             << ", or next to such windows): they cannot start or extend an event\n";
         if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
         if (s.scored) {
           os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
@@ -487,11 +543,13 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   std::size_t unreadable = 0;
   try {
     const auto summary = io::read_features_summary(features);
-    const auto index = io::read_window_index(features, "mean_hr");
+    const auto index = io::read_window_index(features, {"mean_hr", "sqi"});
     const auto& label = index.label;
     const auto& record = index.record;
     const auto& time_s = index.time_s;
-    const auto& all_hr = index.column;
+    const auto& all_hr = index.columns[0];
+    const auto all_usable =
+        file_quality_flags(index, 1, config.postprocess.min_sqi, gate_min_run(features_extract(features, config)));
     std::size_t n_train = 0;
     for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
     if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {
@@ -531,6 +589,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
         if (it->second != std::numeric_limits<std::size_t>::max()) {
           recs[it->second].window_end_s.push_back(time_s[i]);
           recs[it->second].prob.push_back(oof[t]);
+          if (!all_usable.empty()) recs[it->second].usable.push_back(all_usable[i]);
           mean_hr.push_back(all_hr[i]);
         }
         ++t;
@@ -545,13 +604,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
     return std::nullopt;
   }
   auto pp = config.postprocess;
-  double step_s = config.extract.step_s;  // the hop the features were extracted with, when stored
-  try {
-    Config fc;
-    apply_config_text(fc, io::read_features_summary(features).config_toml, features.string());
-    step_s = fc.extract.step_s;
-  } catch (const std::exception&) {
-  }
+  const double step_s = features_extract(features, config).step_s;
   std::optional<eval::PostprocessChoice> choice;
   if (pp.select == PostprocessSelect::cv) {
     choice = eval::choose_postprocess(recs, step_s, pp, fixed_postprocess(config));
@@ -561,7 +614,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   std::vector<eval::RecordingHeartRate> hr;
   std::size_t w = 0;
   for (const auto& r : recs) {
-    scored.push_back({r.name, r.patient, r.duration_s, r.ref, eval::postprocess(r.window_end_s, r.prob, step_s, pp)});
+    scored.push_back({r.name, r.patient, r.duration_s, r.ref, eval::gated_postprocess(r.window_end_s, r.prob, r.usable, step_s, pp)});
     const auto n = static_cast<std::ptrdiff_t>(r.prob.size());
     hr.push_back({r.name, r.patient, r.window_end_s, {mean_hr.begin() + w, mean_hr.begin() + w + n}, r.ref,
                   scored.back().hyp});

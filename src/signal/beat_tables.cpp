@@ -65,20 +65,40 @@ std::string beat_timestamp(const StartDateTime& start, std::int64_t sample, doub
   return buf;
 }
 
-std::string beats_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz) {
-  std::string out = "sample,time_s\n";
-  out.reserve(out.size() + peaks.size() * 24);
+std::string beats_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz,
+                           const std::vector<std::uint8_t>& low_quality) {
+  const bool flags = !low_quality.empty();
+  std::string out = flags ? "sample,time_s,low_quality\n" : "sample,time_s\n";
+  out.reserve(out.size() + peaks.size() * 26);
   char buf[64];
-  for (auto p : peaks) {
-    std::snprintf(buf, sizeof buf, "%lld,%.6f\n", static_cast<long long>(p), static_cast<double>(p) / fs_hz);
+  for (std::size_t i = 0; i < peaks.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%lld,%.6f", static_cast<long long>(peaks[i]), static_cast<double>(peaks[i]) / fs_hz);
     out += buf;
+    if (flags) out += low_quality.at(i) ? ",1" : ",0";
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> low_quality_beats(const std::vector<std::int64_t>& peaks, double fs_hz,
+                                            const std::vector<double>& window_end_s, const std::vector<float>& sqi,
+                                            double min_sqi) {
+  if (!(min_sqi > 0) || window_end_s.empty()) return {};
+  std::vector<std::uint8_t> out(peaks.size(), 0);
+  for (std::size_t i = 0; i < peaks.size(); ++i) {
+    const double t = static_cast<double>(peaks[i]) / fs_hz;
+    auto w = static_cast<std::size_t>(std::lower_bound(window_end_s.begin(), window_end_s.end(), t) - window_end_s.begin());
+    w = std::min(w, window_end_s.size() - 1);
+    out[i] = static_cast<double>(sqi.at(w)) >= min_sqi ? 0 : 1;  // NaN → low quality
   }
   return out;
 }
 
 std::string rr_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz,
-                        const StartDateTime& start, const std::vector<BadSegment>& bad) {
-  std::string out = "timestamp,frame,rr_interval\n";
+                        const StartDateTime& start, const std::vector<BadSegment>& bad,
+                        const std::vector<std::uint8_t>& low_quality) {
+  const bool flags = !low_quality.empty();
+  std::string out = flags ? "timestamp,frame,rr_interval,low_quality\n" : "timestamp,frame,rr_interval\n";
   out.reserve(out.size() + peaks.size() * 48);
   std::size_t seg = 0;  // bad is sorted and non-overlapping
   char buf[64];
@@ -92,6 +112,7 @@ std::string rr_csv_text(const std::vector<std::int64_t>& peaks, double fs_hz,
     out += buf;
     // Shortest text that reads back as the same double (Python's repr, as the old tools wrote).
     out += python_float_text(rr_ms);
+    if (flags) out += low_quality.at(i) || low_quality.at(i + 1) ? ",1" : ",0";
     out += '\n';
   }
   return out;

@@ -118,6 +118,9 @@ expect 2 "cv_folds" x.h5 -- train --features f.h5 --model x.h5 --cv-folds 1
 expect 2 "label_threshold" x.h5 -- train --features f.h5 --model x.h5 --label-threshold 2
 expect 2 "smoothing_windows.*at least 1" x.h5 -- predict --model m.h5 --features f.h5 --output x.h5 --smoothing-windows 0
 expect 2 "threshold" x.h5 -- predict --model m.h5 --features f.h5 --output x.h5 --threshold 1.5
+expect 2 "min_sqi.*\\[0, 1\\]" xd -- predict --model m.h5 --input coh --output xd --min-event-sqi 1.5
+expect 2 "finite number.*'x'" xd -- predict --model m.h5 --input coh --output xd --min-event-sqi x
+expect 2 "min_sqi.*\\[0, 1\\]" x.h5 -- train --features f.h5 --model x.h5 --min-event-sqi -0.5
 expect 2 "epoch-s must be between" x.json -- score --ref refs_ok --hyp hyps --epoch-s 1e-300 --json x.json
 expect 2 "epoch-s must be > 0" x.json -- score --ref refs_ok --hyp hyps --epoch-s 0 --json x.json
 

@@ -16,6 +16,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/edf_writer.hpp"
+#include "artefacts.hpp"
 
 namespace ecgforest::synth {
 namespace {
@@ -453,6 +454,10 @@ void validate(const SynthOptions& o) {
   fraction("--edf-plus-fraction", o.edf_plus_fraction);
   fraction("--inverted-fraction", o.inverted_fraction);
   fraction("--no-hr-change-fraction", o.no_hr_change_fraction);
+  if (!(o.artefacts_per_h >= 0.0 && o.artefacts_per_h <= 20.0))
+    bad("--artefacts-per-h must be between 0 and 20 episodes per hour (got " + num(o.artefacts_per_h) + ").");
+  if (o.artefacts_per_h > 0.0 && o.format != "edf")
+    bad("--artefacts-per-h adds electrode motion to the ECG signal; it needs --format edf (got '" + o.format + "').");
 }
 
 namespace {
@@ -489,7 +494,15 @@ std::string recording_json(const RecordingSummary& r, const std::string& format)
       << ", \"hr_change\": " << (s.hr_change ? "true" : "false") << ", \"hr_rise_bpm\": " << fixed(s.hr_rise_bpm, 2)
       << ", \"responder\": " << (s.responder() ? "true" : "false") << "}";
   }
-  j << "]}";
+  j << "]";
+  if (!r.artefacts.empty()) {  // only with --artefacts-per-h: the default manifest is unchanged
+    j << ",\n     \"artefacts\": [";
+    for (std::size_t i = 0; i < r.artefacts.size(); ++i)
+      j << (i ? ", " : "") << "{\"start_s\": " << fixed(r.artefacts[i].start_s, 1) << ", \"stop_s\": "
+        << fixed(r.artefacts[i].stop_s, 1) << "}";
+    j << "]";
+  }
+  j << "}";
   return j.str();
 }
 
@@ -504,7 +517,9 @@ std::string cohort_json(const SynthOptions& o, const CohortSummary& c) {
     << ", \"no_hr_change_fraction\": " << general(o.no_hr_change_fraction) << ", \"daily_life\": "
     << (o.daily_life ? "true" : "false") << ", \"start_hour\": " << general(o.start_hour)
     << ", \"age_min\": " << general(o.age_min) << ", \"age_max\": " << general(o.age_max) << ", \"format\": \""
-    << o.format << "\"},\n  \"responder_threshold_bpm\": " << general(kResponderRiseBpm) << ",\n  \"n_recordings\": "
+    << o.format << "\""
+    << (o.artefacts_per_h > 0.0 ? ", \"artefacts_per_h\": " + general(o.artefacts_per_h) : std::string())
+    << "},\n  \"responder_threshold_bpm\": " << general(kResponderRiseBpm) << ",\n  \"n_recordings\": "
     << c.recordings.size() << ",\n  \"n_seizures\": " << c.n_seizures << ",\n  \"total_duration_s\": "
     << fixed(c.total_duration_s, 0) << ",\n  \"recordings\": [\n";
   for (std::size_t i = 0; i < c.recordings.size(); ++i)
@@ -563,10 +578,12 @@ void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, EcgMo
 /// Writes the EDF (ECG + AR(1) EEG noise) and the true R peaks; fills the summary's EDF fields.
 void write_edf_recording(const SynthOptions& o, const EcgModel& m, const BeatTrain& train, Rng& rng,
                          const std::filesystem::path& stem, const std::string& pid, double start_hour,
-                         RecordingSummary& rs) {
+                         RecordingSummary& rs, Rng& artefact_rng) {
   const bool edf_plus = rng.bernoulli(o.edf_plus_fraction);
   const int ecg_pos = static_cast<int>(rng.uniform() * (o.eeg_channels + 1));
-  const EcgSignal ecg = render_ecg(m, train, rng);
+  EcgSignal ecg = render_ecg(m, train, rng);
+  // Own stream: apart from the episodes, the recording is the same as without artefacts.
+  if (!rs.artefacts.empty()) add_artefacts(ecg.ecg, m.fs_hz, m.r_amplitude_uv, rs.artefacts, artefact_rng);
   const auto n = static_cast<std::size_t>(m.fs_hz) * static_cast<std::size_t>(m.duration_s);
   io::EdfWriteSpec spec;
   spec.edf_plus = edf_plus;
@@ -714,10 +731,12 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       rs.start_hour = start_hour;
       rs.age_years = pt.traits.age_years;
       rs.responder_patient = pt.ictal.responder;
+      Rng arng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (2ULL << 32) + static_cast<std::uint64_t>(k)));
+      if (o.artefacts_per_h > 0.0) rs.artefacts = draw_artefacts(arng, duration_s, o.artefacts_per_h, m.seizures);
       if (o.format == "beats")
         write_beats_recording(m, train, stem, pt.id, rs);
       else
-        write_edf_recording(o, m, train, rng, stem, pt.id, start_hour, rs);
+        write_edf_recording(o, m, train, rng, stem, pt.id, start_hour, rs, arng);
       std::filesystem::path tse = stem;
       tse += ".tse_bi";
       if (!bids) write_text_file(tse, tse_bi_text(m.seizures, duration_s));

@@ -66,6 +66,12 @@ struct SeizureEvent {
   bool responder() const { return hr_change && hr_rise_bpm >= kResponderRiseBpm; }
 };
 
+/// One artefact episode [start_s, stop_s) of the ECG (artefacts.hpp), seconds from the recording start.
+struct ArtefactEpisode {
+  double start_s = 0.0;
+  double stop_s = 0.0;
+};
+
 /// A patient's ictal heart-rate response. A responder's seizures raise the heart rate by about
 /// typical_rise_bpm (each seizure times a log-normal factor of SD 0.25, clamped to 10-60 bpm; one
 /// seizure in ten without change); a non-responder's seizures bring no change (half of them) or
@@ -174,6 +180,7 @@ struct SynthOptions {
   double age_max = 70.0;
   std::string format = "edf";       ///< "edf" (EDF + .rpeaks.csv) or "beats" (<rec>_beats.csv only)
   std::string layout = "tuh";       ///< "tuh" (PATIENT/PATIENT_sNNN_tNNN) or "bids" (bids_layout.hpp; EDF only)
+  double artefacts_per_h = 0.0;     ///< mean electrode-motion episodes per hour, away from seizures (edf only; 0 = none)
 };
 
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
@@ -204,6 +211,7 @@ struct RecordingSummary {
   bool responder_patient = true;
   DailyLife life;              ///< as drawn (disabled without --daily-life)
   std::vector<SeizureEvent> seizures;
+  std::vector<ArtefactEpisode> artefacts;  ///< electrode-motion episodes added to the ECG
 };
 
 struct CohortSummary {

@@ -14,6 +14,9 @@ struct PostprocessSettings {
   double threshold = 0.5;          ///< smoothed probability >= this → seizure window
   double min_duration_s = 5.0;     ///< drop events shorter than this, seconds (after merging)
   double merge_gap_s = 10.0;       ///< merge events separated by less than this, seconds
+  /// Quality gate: windows whose `sqi` feature is below this (or NaN) neither start nor extend an
+  /// event (eval/quality_gate.hpp); 0 = off. Default from benchmarks/sqi_gate (README).
+  double min_sqi = 0.85;
   double fa_budget_per_24h = 1.0;  ///< false alarms per 24 h allowed when choosing the operating point
   /// "cv": train chooses the keys above that the user did not set (smoothing, threshold, minimum
   /// duration, merge gap) by its patient-grouped CV within fa_budget_per_24h and stores them in

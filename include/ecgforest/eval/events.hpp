@@ -154,6 +154,8 @@ struct RecordingProbabilities {
   std::vector<double> window_end_s;
   std::vector<float> prob;  ///< raw (unsmoothed) probabilities
   std::vector<Event> ref;
+  /// Per window: 1 = quality good enough to be part of an event (quality_gate.hpp); empty = all.
+  std::vector<std::uint8_t> usable;
 };
 
 struct OperatingPoint {

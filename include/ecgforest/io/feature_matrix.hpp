@@ -17,16 +17,17 @@ namespace ecgforest::io {
 void check_features_layout(const std::filesystem::path& file);
 
 /// What event scoring needs of every window of a features file (serial read): /windows/label,
-/// /windows/record, /windows/time_s and one named column of /windows/features (all NaN when the
-/// file has no such column). Throws Error naming the file when it cannot be read or the three
-/// datasets differ in length.
+/// /windows/record, /windows/time_s and the named columns of /windows/features (in the order
+/// asked; all NaN and present = false when the file has no such column). Throws Error naming the
+/// file when it cannot be read or the three datasets differ in length.
 struct WindowIndex {
   std::vector<float> label;
   std::vector<std::uint32_t> record;
   std::vector<double> time_s;
-  std::vector<float> column;
+  std::vector<std::vector<float>> columns;
+  std::vector<bool> present;
 };
-WindowIndex read_window_index(const std::filesystem::path& file, const std::string& column);
+WindowIndex read_window_index(const std::filesystem::path& file, const std::vector<std::string>& columns);
 
 class FeatureMatrixReader {
  public:

@@ -6,7 +6,8 @@
 //   attributes: format, config (TOML), version, created, model, features (paths)
 //
 // predict --input: OUT_DIR/predictions.h5 ("ecgforest-predictions/1")
-//   /windows/{probability, smoothed, label, mean_hr} float32 [W], /windows/record uint32 [W],
+//   /windows/{probability, smoothed, label, mean_hr} float32 [W], /windows/low_quality uint8 [W]
+//   (1 = below the quality gate: neither starts nor extends an event), /windows/record uint32 [W],
 //   /windows/time_s float64 [W] (window end, seconds from recording start)
 //   /records/{path, patient, status, message, annotation} strings [R], /records/duration_s float64,
 //   /records/first_window, /records/n_windows uint64 [R]
@@ -38,6 +39,7 @@ void write_probabilities_file(const std::filesystem::path& file, const Probabili
 
 struct PredictionsTable {
   std::vector<float> probability, smoothed, label, mean_hr;
+  std::vector<std::uint8_t> low_quality;  ///< 1 = below the quality gate (postprocess.min_sqi)
   std::vector<std::uint32_t> record;
   std::vector<double> time_s;
   std::vector<std::string> path, patient, status, message, annotation;

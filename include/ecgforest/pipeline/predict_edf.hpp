@@ -1,11 +1,11 @@
 #pragma once
 // `ecgforest predict --model M --input ... --output DIR`: seizure detection on new EDF
 // recordings. Every recording goes through pipeline::process_recording (the same journey as
-// extract), the model scores its windows, post-processing ([postprocess] settings) turns the
-// probabilities into events, and per recording DIR/NAME.tse_bi and DIR/NAME.csv_bi are written
-// (NAME = EDF file stem). Rank 0 then writes DIR/predictions.h5 with the per-window
-// probabilities of all recordings and, when reference annotations were found next to the EDF
-// files, DIR/score.json (NEDC OVLP/TAES/EPOCH scores, latency, threshold sweep, best operating
+// extract), the model scores its windows, post-processing ([postprocess] settings, with the
+// quality gate postprocess.min_sqi on the `sqi` column) turns the probabilities into events,
+// and per recording DIR/NAME.tse_bi and DIR/NAME.csv_bi are written (NAME = EDF file stem).
+// Rank 0 then writes DIR/predictions.h5 with the per-window probabilities of all recordings
+// and, when reference annotations were found next to the EDF files, DIR/score.json (NEDC OVLP/TAES/EPOCH scores, latency, threshold sweep, best operating
 // point under postprocess.fa_budget_per_24h).
 //
 // DIR/predictions.h5 layout (format "ecgforest-predictions/1"):
@@ -13,6 +13,8 @@
 //   /windows/smoothed     float32 [N]  after postprocess smoothing
 //   /windows/label        float32 [N]  reference seizure fraction (NaN without annotations)
 //   /windows/mean_hr      float32 [N]  mean heart rate of the window, bpm (for the report)
+//   /windows/low_quality  uint8 [N]    1 = sqi below postprocess.min_sqi: the window can neither
+//                                      start nor extend an event (eval/quality_gate.hpp)
 //   /windows/record uint32 [N], /windows/time_s float64 [N] (window end, s from recording start)
 //   /records/{path,patient,status,message,annotation} strings [R]; /records/duration_s float64,
 //   /records/first_window, /records/n_windows uint64 [R]  (rows in input order, sorted by path)
@@ -53,7 +55,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config, const std
 /// probabilities. `oof` holds one probability per training row, where training rows are the
 /// windows of `features` with a finite label, in file order (the rows read_training_set keeps
 /// without an sqi filter). Windows are grouped by recording, post-processed with
-/// config.postprocess, and scored against each recording's annotation file (path in /records);
+/// config.postprocess (quality gate on the file's `sqi` column included), and scored against
+/// each recording's annotation file (path in /records);
 /// writes one JSON value into `j`: the write_score_json object with the threshold sweep and the
 /// best point under postprocess.fa_budget_per_24h, or a string saying why it was skipped.
 /// With postprocess.select = "cv" the smoothing, threshold, minimum duration and merge gap the

@@ -20,6 +20,9 @@ struct BeatsRequest {
   std::string detector = "default";
   std::string output;
   std::string rr_csv_dir;
+  /// Beats (and RR rows) in stretches whose signal quality is below this get low_quality = 1
+  /// (10 s windows every 1 s, as extract); 0 = no low_quality column.
+  double min_sqi = PostprocessSettings{}.min_sqi;
 };
 void run_beats(const BeatsRequest& request);
 
