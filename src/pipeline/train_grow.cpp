@@ -1,5 +1,7 @@
 #include "ecgforest/pipeline/train_grow.hpp"
 
+#include "ecgforest/forest/tree_bytes.hpp"
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
