@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
@@ -55,7 +56,7 @@ TEST(GrowHooks, ReadyTreesAreUsedOthersGrownAndProgressReachesTheTotal) {
     max_progress = std::max(max_progress, d);
   };
   const auto local = grow_distributed(comm, xb, y, rows, p, hooks);
-  const auto [first, last] = tree_block(7, rank(comm), size(comm));
+  const auto [first, last] = tree_block(7, comm::rank(comm), comm::size(comm));
   ASSERT_EQ(local.trees.size(), last - first);
   std::set<std::uint64_t> odd;
   for (std::uint64_t i = first; i < last; ++i) {
