@@ -17,6 +17,7 @@
 #include "support/shared_data.hpp"
 
 namespace hrv = ecgforest::hrv;
+namespace io = ecgforest::io;
 
 namespace {
 
