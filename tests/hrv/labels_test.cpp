@@ -1,5 +1,6 @@
 // Tests of the window seizure fraction (union of seizure events over [max(0, end - w), end]).
 #include "ecgforest/hrv/labels.hpp"
+#include "ecgforest/io/annotations.hpp"
 
 #include <gtest/gtest.h>
 
