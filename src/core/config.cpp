@@ -77,14 +77,8 @@ std::string quote(const std::string& s) {
   return out + "\"";
 }
 
-std::string fmt_double(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  std::string s = os.str();
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
-}
+// TOML float: shortest round-trip text, always with '.' or an exponent ("0.85", "10.0", "1e-07").
+std::string fmt_double(double v) { return python_float_text(v); }
 
 constexpr double kMaxSeconds = 1e6;
 constexpr int kMaxTrees = 100000;
