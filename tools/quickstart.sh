@@ -61,7 +61,12 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 
 # ------------------------------------------------------------------ build
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$jobs"
+if [ "$mode" = test ]; then
+  # What the tests run (not the Google Benchmark programs, which no test runs).
+  cmake --build --preset release -j"$jobs" --target ecgforest ecgforest-synth ecgforest_unit_tests ecgforest_mpi_tests
+else
+  cmake --build --preset release -j"$jobs"
+fi
 
 if [ "$mode" = demo ]; then
   if [ ! -f demo_cohort/cohort.json ]; then
@@ -106,16 +111,18 @@ fi
 
 # ------------------------------------------------------------------ tests
 ctest --preset release -j2 --timeout 900
-# Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (leak checking off:
-# Open MPI's own start-up allocations are reported as leaks otherwise).
+# Under AddressSanitizer + UndefinedBehaviorSanitizer (leak checking off: Open MPI's own start-up
+# allocations are reported as leaks otherwise): the unit tests, the MPI tests at 2 ranks x 2
+# threads and at 3 ranks, and the e2e_run pipeline (labels unit and asan).
 export ASAN_OPTIONS=detect_leaks=0
 cmake --preset asan >/dev/null
-cmake --build --preset asan -j"$jobs" --target ecgforest_unit_tests
-ctest --preset asan -j2
-# libFuzzer targets of every input parser (tests/fuzz), each run for a bounded time: a separate
-# clang build directory, ctest label fuzz.
-cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGFOREST_FUZZ=ON \
+cmake --build --preset asan -j"$jobs" --target ecgforest_unit_tests ecgforest_mpi_tests ecgforest ecgforest-synth
+ctest --preset asan -j2 --timeout 900
+# One clang build directory for the libFuzzer targets of every input parser (tests/fuzz, label
+# fuzz: a fixed replay, then a fresh random seed each run, for a bounded time) and the
+# ThreadSanitizer test of the work queue and its dispatcher thread (tests/tsan, label tsan).
+cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGFOREST_FUZZ=ON -DECGFOREST_TSAN=ON \
   -DECGFOREST_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/fuzz -j"$jobs" --target ecgforest_fuzzers
+cmake --build build/fuzz -j"$jobs" --target ecgforest_fuzzers ecgforest_tsan_queue
 unset ASAN_OPTIONS
-ctest --test-dir build/fuzz -L fuzz --output-on-failure
+ctest --test-dir build/fuzz -L 'fuzz|tsan' -j2 --output-on-failure

@@ -129,8 +129,18 @@ std::optional<long long> parse_int(std::string_view field) {
   return x;
 }
 
+// EDF numbers are plain decimals ("-3.5", "+250", "1"): EDFlib misreads an exponent ("1E0" as a
+// record duration of 310 s), so anything else is not a number here.
+bool plain_decimal(std::string_view v) {
+  if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.remove_prefix(1);
+  const auto digits = std::count_if(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const auto dots = std::count(v.begin(), v.end(), '.');
+  return digits > 0 && dots <= 1 && static_cast<std::size_t>(digits + dots) == v.size();
+}
+
 std::optional<double> parse_num(std::string_view field) {
   auto v = trimmed(field);
+  if (!plain_decimal(v)) return std::nullopt;
   if (!v.empty() && v.front() == '+') v.remove_prefix(1);
   if (v.empty()) return std::nullopt;
   double x = 0;
@@ -146,6 +156,34 @@ bool two_two_two(std::string_view f) {
     if (f[i] < '0' || f[i] > '9') return false;
   }
   return true;
+}
+
+// The three two-digit numbers of a field that passed two_two_two.
+std::array<int, 3> two_digit_parts(std::string_view f) {
+  auto at = [&](std::size_t i) { return (f[i] - '0') * 10 + (f[i + 1] - '0'); };
+  return {at(0), at(3), at(6)};
+}
+
+// What EDFlib rejects with only its generic sentence, found here first: a start date or time
+// out of range, and EDF+/BDF+ without its annotation signal (`labels`: the signal labels).
+std::string date_time_plus_problem(std::string_view head, const std::vector<std::string_view>& labels) {
+  const auto d = two_digit_parts(head.substr(168, 8));
+  if (d[0] < 1 || d[0] > 31 || d[1] < 1 || d[1] > 12) {
+    return "the start date '" + shown(head.substr(168, 8)) + "' is not a date (day 01-31, month 01-12)";
+  }
+  const auto t = two_digit_parts(head.substr(176, 8));
+  if (t[0] > 23 || t[1] > 59 || t[2] > 59) {
+    return "the start time '" + shown(head.substr(176, 8)) + "' is not a time of day (hours 00-23, minutes and seconds 00-59)";
+  }
+  const std::string_view reserved = head.substr(192, 44);
+  const bool bdf = static_cast<unsigned char>(head[0]) == 0xFF;
+  const std::string_view plus_mark = bdf ? "BDF+" : "EDF+";
+  const std::string_view annot_label = bdf ? "BDF Annotations" : "EDF Annotations";
+  if (reserved.substr(0, 4) == plus_mark && std::find(labels.begin(), labels.end(), annot_label) == labels.end()) {
+    return "the header says " + shown(trimmed(reserved)) + " but no signal is labelled '" + std::string(annot_label) +
+           "', which " + std::string(plus_mark) + " requires";
+  }
+  return {};
 }
 
 }  // namespace
@@ -211,6 +249,9 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
   }
   if (!two_two_two(head.substr(168, 8))) return "the start date '" + shown(head.substr(168, 8)) + "' is not dd.mm.yy";
   if (!two_two_two(head.substr(176, 8))) return "the start time '" + shown(head.substr(176, 8)) + "' is not hh.mm.ss";
+  std::vector<std::string_view> labels;
+  for (std::size_t s = 0; s < n_sig; ++s) labels.push_back(trimmed(sig_field(0, s)));
+  if (auto problem = date_time_plus_problem(head, labels); !problem.empty()) return problem;
   const auto n_rec = parse_int(head.substr(236, 8));
   if (!n_rec) return "the number of data records '" + shown(trimmed(head.substr(236, 8))) + "' is not a whole number";
   if (*n_rec < 1) {
@@ -218,7 +259,10 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
            (*n_rec == -1 ? " (the recording was never closed properly)" : "") + "; it must be at least 1";
   }
   const auto rec_s = parse_num(head.substr(244, 8));
-  if (!rec_s) return "the record duration '" + shown(trimmed(head.substr(244, 8))) + "' is not a number";
+  if (!rec_s) {
+    return "the record duration '" + shown(trimmed(head.substr(244, 8))) +
+           "' is not a number (EDF numbers are plain decimals such as 1 or 0.5, without exponents)";
+  }
   if (!(*rec_s > 0)) return "the record duration is " + number_text(*rec_s) + " s; it must be positive";
 
   const long long dig_lo = bdf ? -8388608 : -32768, dig_hi = bdf ? 8388607 : 32767;
@@ -293,6 +337,50 @@ std::string read_checked_header(const std::filesystem::path& path) {
 
 }  // namespace
 
+namespace {
+
+// The onset of a data record's time-keeping TAL: "+<onset>" or "-<onset>", then 0x14 (EDF+ spec
+// 2.2.4); nullopt when `text` (the record's annotation signal bytes) does not start with one.
+std::optional<double> tal_onset(std::string_view text) {
+  const auto end = text.find('\x14');
+  double onset = 0;
+  const char* b = text.data() + (text.empty() ? 0 : 1);
+  const auto [ptr, ec] = std::from_chars(b, text.data() + std::min(end, text.size()), onset);
+  const bool ok = end != std::string_view::npos && end >= 2 && (text[0] == '+' || text[0] == '-') &&
+                  ec == std::errc() && ptr == text.data() + end && std::isfinite(onset);
+  if (!ok) return std::nullopt;
+  return text[0] == '-' ? -onset : onset;
+}
+
+// Why EDFlib refused an EDF+/BDF+ file whose header passed edf_header_problem, when the reason is
+// the first data record's time-keeping annotation (EDFlib reads it while opening); empty when the
+// file is not EDF+ or that annotation is well formed.
+std::string first_record_onset_problem(const std::filesystem::path& path, std::string_view h) {
+  const bool bdf = static_cast<unsigned char>(h[0]) == 0xFF;
+  if (h.substr(192, 4) != (bdf ? "BDF+" : "EDF+")) return {};
+  const auto n_sig = static_cast<std::size_t>(*parse_int(h.substr(252, 4)));
+  std::size_t spr_field = 256;  // the "samples per record" block follows fields 0..7 of kSignal
+  for (std::size_t k = 0; k < 8; ++k) spr_field += kSignal[k].width * n_sig;
+  std::uint64_t offset = 256 * (static_cast<std::uint64_t>(n_sig) + 1);
+  for (std::size_t s = 0; s < n_sig; ++s) {
+    const auto bytes = static_cast<std::uint64_t>(*parse_int(h.substr(spr_field + 8 * s, 8))) * (bdf ? 3u : 2u);
+    if (trimmed(h.substr(256 + 16 * s, 16)) == (bdf ? "BDF Annotations" : "EDF Annotations")) {
+      std::string text(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, 4096)), '\0');
+      std::ifstream f(path, std::ios::binary);
+      f.seekg(static_cast<std::streamoff>(offset));
+      f.read(text.data(), static_cast<std::streamsize>(text.size()));
+      if (!f || tal_onset(text)) return {};
+      return " is EDF+ but data record 0 does not start with its onset (a time-keeping annotation such as "
+             "'+0\\x14\\x14'; it starts with '" + shown(text.substr(0, 16)) + "'); the file is damaged: repair or "
+             "re-export it.";
+    }
+    offset += bytes;
+  }
+  return {};
+}
+
+}  // namespace
+
 void check_edf_header(const std::filesystem::path& path) { (void)read_checked_header(path); }
 
 EdfFile::EdfFile(const std::filesystem::path& path) {
@@ -312,6 +400,11 @@ EdfFile::EdfFile(const std::filesystem::path& path) {
                         " is EDF+D (discontinuous, with gaps); ecgforest rejects gapped recordings "
                         "rather than splice across gaps: split it into continuous EDF+C files "
                         "(e.g. with EDFbrowser) and run again.");
+    }
+    if (code == EDFLIB_FILE_CONTAINS_FORMAT_ERRORS) {
+      if (const auto why = first_record_onset_problem(path, head); !why.empty()) {
+        throw RecordError("unreadable", path.string() + why);
+      }
     }
     throw RecordError("unreadable", "Cannot open " + path.string() + ": " + open_error_text(code) + ".");
   }
@@ -396,19 +489,12 @@ void EdfFile::build_raw_layout(const std::string& head, const void* edflib_hdr) 
 }
 
 void EdfFile::check_record_onset(const unsigned char* tal, std::int64_t r, double& first_onset) const {
-  // The record's time-keeping TAL: "+<onset>" or "-<onset>", then 0x14 (EDF+ spec 2.2.4).
-  const std::string_view text(reinterpret_cast<const char*>(tal), static_cast<std::size_t>(raw_annot_bytes_));
-  const auto end = text.find('\x14');
-  double onset = 0;
-  const char* b = text.data() + (text.empty() ? 0 : 1);
-  const auto [ptr, ec] = std::from_chars(b, text.data() + std::min(end, text.size()), onset);
-  const bool ok = end != std::string_view::npos && end >= 2 && (text[0] == '+' || text[0] == '-') &&
-                  ec == std::errc() && ptr == text.data() + end && std::isfinite(onset);
-  if (!ok) {
+  const auto parsed = tal_onset({reinterpret_cast<const char*>(tal), static_cast<std::size_t>(raw_annot_bytes_)});
+  if (!parsed) {
     throw RecordError("unreadable", info_.path.string() + " is EDF+ but data record " + std::to_string(r) +
                                         " does not start with its onset (a time-keeping annotation); the file is damaged.");
   }
-  if (text[0] == '-') onset = -onset;
+  const double onset = *parsed;
   if (r == 0) first_onset = onset;
   const double expected = first_onset + static_cast<double>(r) * info_.record_duration_s;
   if (std::abs(onset - expected) > 1e-3) {

@@ -37,8 +37,11 @@ struct RecordMem {
 };
 
 // The /records type; without `with_kind`, the layout of files written before the kind field.
-Handle record_type(bool with_kind = true) {
+// `cset`: the character set of the string fields (a file written by h5py may use ASCII; HDF5
+// converts strings only between equal sets).
+Handle record_type(bool with_kind = true, H5T_cset_t cset = H5T_CSET_UTF8) {
   Handle str = h5::vlen_string_type();
+  check_status(H5Tset_cset(str, cset), "Cannot set the character set of the /records strings.");
   Handle t = h5::type_handle(H5Tcreate(H5T_COMPOUND, sizeof(RecordMem)), "Cannot create the /records type.");
   auto add = [&](const char* name, std::size_t off, hid_t type) {
     check_status(H5Tinsert(t, name, off, type), std::string("Cannot add field '") + name + "' to the /records type.");
@@ -123,7 +126,13 @@ std::vector<RecordRow> read_records(hid_t file) {
   check_status(n < 0 ? -1 : 0, "Cannot size /records.");
   Handle ftype = h5::type_handle(H5Dget_type(ds), "Cannot get the type of /records.");
   const bool has_kind = H5Tget_member_index(ftype, "kind") >= 0;
-  Handle type = record_type(has_kind);
+  H5T_cset_t cset = H5T_CSET_UTF8;
+  if (const int path_field = H5Tget_member_index(ftype, "path"); path_field >= 0) {
+    Handle path_type = h5::type_handle(H5Tget_member_type(ftype, static_cast<unsigned>(path_field)),
+                                       "Cannot get the type of /records path.");
+    if (H5Tget_class(path_type) == H5T_STRING) cset = H5Tget_cset(path_type);
+  }
+  Handle type = record_type(has_kind, cset);
   std::vector<RecordMem> mem(static_cast<std::size_t>(n));
   std::vector<RecordRow> rows;
   if (n == 0) return rows;

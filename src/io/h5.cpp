@@ -123,8 +123,13 @@ std::vector<std::string> read_string_list_attribute(hid_t obj, const std::string
   check_status(n < 0 ? -1 : 0, "Cannot size the attribute '" + name + "'.");
   Handle ftype = type_handle(H5Aget_type(attr), "Cannot get the type of attribute '" + name + "'.");
   std::vector<std::string> out;
+  // Read with the file's character set (ASCII or UTF-8, e.g. h5py's string_dtype('ascii')): HDF5
+  // does not convert between the two, and ASCII is a subset of UTF-8 anyway.
+  const H5T_cset_t cset = H5Tget_cset(ftype);
+  check_status(cset < 0 ? -1 : 0, "Cannot get the character set of attribute '" + name + "'.");
   if (H5Tis_variable_str(ftype) > 0) {
     Handle type = vlen_string_type();
+    check_status(H5Tset_cset(type, cset), "Cannot set the character set of attribute '" + name + "'.");
     std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
     check_status(H5Aread(attr, type, ptrs.data()), "Cannot read the attribute '" + name + "'.");
     for (char* p : ptrs) out.emplace_back(p ? p : "");
@@ -134,6 +139,7 @@ std::vector<std::string> read_string_list_attribute(hid_t obj, const std::string
     std::vector<char> buf(sz * static_cast<std::size_t>(n) + 1, '\0');
     Handle type = type_handle(H5Tcopy(H5T_C_S1), "Cannot copy the string type.");
     check_status(H5Tset_size(type, sz), "Cannot size the string type.");
+    check_status(H5Tset_cset(type, cset), "Cannot set the character set of attribute '" + name + "'.");
     check_status(H5Aread(attr, type, buf.data()), "Cannot read the attribute '" + name + "'.");
     for (hssize_t i = 0; i < n; ++i) {
       const char* p = buf.data() + static_cast<std::size_t>(i) * sz;

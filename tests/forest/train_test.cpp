@@ -25,6 +25,7 @@
 #include "ecgforest/pipeline/predict.hpp"
 #include "ecgforest/pipeline/train.hpp"
 #include "ecgforest/pipeline/model.hpp"
+#include "support/unit_mpi.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -85,6 +86,7 @@ std::size_t write_features(const fs::path& file, const Spec& s, unsigned seed = 
 class Train : public ::testing::Test {
  protected:
   void SetUp() override {
+    testing_unit::require_mpi();  // the features file and train take MPI_COMM_SELF
     dir_ = fs::temp_directory_path() /
            ("ecgforest_train_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
             std::to_string(::getpid()));

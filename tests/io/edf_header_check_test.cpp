@@ -31,13 +31,14 @@ struct Sig {
 struct Edf {
   std::string version = "0", date = "01.01.20", time = "10.00.00", records = "3", duration = "1";
   std::string header_bytes;  // empty: the correct 256 * (ns + 1)
+  std::string reserved;      // "EDF+C" for EDF+
   std::vector<Sig> sigs{Sig{"EEG FP1-REF"}, Sig{}};
   long long extra_data_bytes = 0;
 
   std::string bytes() const {
     const std::size_t ns = sigs.size();
     std::string h = field(version, 8) + field("X", 80) + field("Y", 80) + field(date, 8) + field(time, 8) +
-                    field(header_bytes.empty() ? std::to_string(256 * (ns + 1)) : header_bytes, 8) + field("", 44) +
+                    field(header_bytes.empty() ? std::to_string(256 * (ns + 1)) : header_bytes, 8) + field(reserved, 44) +
                     field(records, 8) + field(duration, 8) + field(std::to_string(ns), 4);
     for (const auto& s : sigs) h += field(s.label, 16);
     for (std::size_t i = 0; i < ns; ++i) h += field("", 80);
@@ -102,7 +103,7 @@ TEST(EdfHeaderCheck, RecordDurationAndCount) {
   e.duration = "0";
   EXPECT_EQ(problem(e), "the record duration is 0 s; it must be positive");
   e.duration = "1,5";
-  EXPECT_EQ(problem(e), "the record duration '1,5' is not a number");
+  EXPECT_EQ(problem(e), "the record duration '1,5' is not a number (EDF numbers are plain decimals such as 1 or 0.5, without exponents)");
   Edf r;
   r.records = "-1";
   EXPECT_EQ(problem(r), "the number of data records is -1 (the recording was never closed properly); it must be at least 1");
@@ -154,6 +155,56 @@ TEST(EdfHeaderCheck, NonAsciiNamesTheFieldAndSignal) {
   Edf ns;
   ns.sigs.clear();
   EXPECT_NE(problem(ns).find("the number of signals is '0'"), std::string::npos) << problem(ns);
+}
+
+// What EDFlib misreads or refuses with only its generic sentence is named here first.
+TEST(EdfHeaderCheck, NumbersArePlainDecimals) {
+  Edf e;
+  e.duration = "1E0";  // EDFlib reads this as 310 s
+  EXPECT_EQ(problem(e), "the record duration '1E0' is not a number (EDF numbers are plain decimals such as 1 or 0.5, without exponents)");
+  e.duration = "+0.5";
+  EXPECT_EQ(problem(e), "");
+  e.duration = "1.";
+  EXPECT_EQ(problem(e), "");
+  e.duration = ".";
+  EXPECT_NE(problem(e), "");
+  Edf p;
+  p.sigs[1].pmax = "5e3";
+  EXPECT_EQ(problem(p), "signal 2 'EKG' has physical maximum '5e3', not a number");
+  p.sigs[1].pmax = "1.2.3";
+  EXPECT_EQ(problem(p), "signal 2 'EKG' has physical maximum '1.2.3', not a number");
+  p.sigs[1].pmax = "-0.25";
+  p.sigs[1].pmin = "-3000";
+  EXPECT_EQ(problem(p), "");
+}
+
+TEST(EdfHeaderCheck, StartDateAndTimeAreInRange) {
+  Edf t;
+  t.time = "25.61.61";
+  EXPECT_EQ(problem(t), "the start time '25.61.61' is not a time of day (hours 00-23, minutes and seconds 00-59)");
+  t.time = "23.59.60";
+  EXPECT_NE(problem(t), "");
+  t.time = "23.59.59";
+  EXPECT_EQ(problem(t), "");
+  Edf d;
+  d.date = "32.01.20";
+  EXPECT_EQ(problem(d), "the start date '32.01.20' is not a date (day 01-31, month 01-12)");
+  d.date = "01.13.20";
+  EXPECT_NE(problem(d), "");
+  d.date = "00.12.20";
+  EXPECT_NE(problem(d), "");
+  d.date = "31.12.99";
+  EXPECT_EQ(problem(d), "");
+}
+
+TEST(EdfHeaderCheck, EdfPlusNeedsItsAnnotationSignal) {
+  Edf e;
+  e.reserved = "EDF+C";
+  EXPECT_EQ(problem(e), "the header says EDF+C but no signal is labelled 'EDF Annotations', which EDF+ requires");
+  e.sigs.push_back(Sig{"EDF Annotations"});
+  EXPECT_EQ(problem(e), "");
+  e.reserved = "";  // plain EDF may have a signal of that name
+  EXPECT_EQ(problem(e), "");
 }
 
 TEST(EdfHeaderCheck, FileCheckThrowsUnreadableWithPathAndReason) {

@@ -29,6 +29,17 @@ patched("duration_text.edf", 244, b"one     ")
 open(os.path.join(out, "trailing_bytes.edf"), "wb").write(raw + b"\0" * 100)
 s = signal("EKG", 256, ecg_like(256, 60)); s["phys_min"] = s["phys_max"] = 5
 write_edf(os.path.join(out, "physmin_eq_physmax.edf"), [s], 60)
+# What EDFlib misreads ("1E0" as 310 s) or refuses with its generic sentence.
+patched("duration_exponent.edf", 244, b"1E0     ")
+patched("time_out_of_range.edf", 176, b"25.61.61")
+patched("plus_without_annotations.edf", 192, b"EDF+C")
+s = signal("EKG", 256, ecg_like(256, 60))
+path = os.path.join(out, "first_tal_garbage.edf")
+write_edf(path, [s], 60, plus="C")
+b = bytearray(open(path, "rb").read())
+off = 256 * 3 + 2 * 256  # record 0: EKG (256 samples), then the annotation signal
+b[off:off + 6] = b"\xff\xfe\x01ab\x00"
+open(path, "wb").write(b)
 PY
 "$ecg" extract --input "$tmp/bad" --output "$tmp/bad.h5" >"$tmp/bad.log"
 "$py" - "$tmp/bad.h5" <<'PY'
@@ -51,6 +62,10 @@ want = {
     "duration_text.edf": "the record duration 'one' is not a number",
     "trailing_bytes.edf": "(extra bytes after the last record, or the record count is wrong)",
     "physmin_eq_physmax.edf": "signal 1 'EKG' has physical min = max = 5",
+    "duration_exponent.edf": "the record duration '1E0' is not a number (EDF numbers are plain decimals",
+    "time_out_of_range.edf": "the start time '25.61.61' is not a time of day",
+    "plus_without_annotations.edf": "the header says EDF+C but no signal is labelled 'EDF Annotations'",
+    "first_tal_garbage.edf": "is EDF+ but data record 0 does not start with its onset",
 }
 got = {os.path.basename(r["path"].decode()): (r["status"].decode(), r["message"].decode())
        for r in h5py.File(sys.argv[1], "r")["records"][...]}

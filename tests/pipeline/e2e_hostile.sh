@@ -159,5 +159,38 @@ printf 'version = tse_v1.0.0\n\n0.0000 1e308 seiz 1.0000\n' > refs/huge.tse_bi
 cp refs/huge.tse_bi hyps/
 expect 1 "huge.tse_bi.*ends after 1e7 s" -- score --ref refs --hyp hyps
 
+echo "== a features file whose strings h5py wrote as ASCII (string_dtype('ascii')) reads like UTF-8"
+"$py" - <<'PY' || exit 1
+import shutil, h5py, numpy as np
+shutil.copy("f.h5", "ascii.h5")
+ascii = h5py.string_dtype("ascii")
+with h5py.File("ascii.h5", "r+") as f:
+    def to_ascii(obj):
+        for k in list(obj.attrs):
+            if isinstance(obj.attrs.get_id(k).get_type(), h5py.h5t.TypeStringID):
+                v = obj.attrs[k]
+                del obj.attrs[k]
+                obj.attrs.create(k, np.array(v, dtype=object) if isinstance(v, np.ndarray) else v, dtype=ascii)
+    for name in ["/", "windows/features", "records"]:
+        to_ascii(f[name])
+    rec = f["records"][...]
+    dt = np.dtype([(n, ascii if rec.dtype[n].kind == "O" else rec.dtype[n]) for n in rec.dtype.names])
+    attrs = dict(f["records"].attrs)
+    del f["records"]
+    d = f.create_dataset("records", data=rec.astype(dt))
+    for a, v in attrs.items():
+        d.attrs[a] = v
+    assert h5py.check_string_dtype(f["records"].dtype["path"]).encoding == "ascii"
+PY
+n=$((n + 1))
+if ! timeout 60 "$ecg" inspect ascii.h5 > case.out 2> case.err; then
+  fail "inspect of an ASCII-string features file failed: $(head -c 400 case.err)"
+elif ! grep -Eq "recordings: 2 \(.*ok=2" case.out || ! grep -q "windows: .*labelled" case.out; then
+  fail "inspect of an ASCII-string features file does not show its 2 recordings: $(head -c 400 case.out)"
+fi
+n=$((n + 1))
+timeout 60 "$ecg" train --features ascii.h5 --model ascii_m.h5 --trees 4 --cv-folds 0 > case.out 2> case.err \
+  || fail "train on an ASCII-string features file failed: $(head -c 400 case.err)"
+
 echo "e2e_hostile: $((n - failed)) of $n cases passed"
 [ "$failed" = 0 ]
