@@ -420,7 +420,7 @@ void validate(const Config& c) {
   if (!(pp.min_duration_s >= 0)) fail("postprocess.min_duration_s (--min-duration-s) must be >= 0 seconds.");
   if (!(pp.merge_gap_s >= 0)) fail("postprocess.merge_gap_s (--merge-gap-s) must be >= 0 seconds.");
   if (!(pp.min_sqi >= 0 && pp.min_sqi <= 1))
-    fail("postprocess.min_sqi (--min-event-sqi) must be in [0, 1] (0 = no quality gate), got " + fmt_g(pp.min_sqi) + ".");
+    fail("postprocess.min_sqi (--min-event-sqi) must be in [0, 1] (0 = no quality gate), got " + number_text(pp.min_sqi) + ".");
   if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
   if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
