@@ -511,8 +511,8 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         for (const auto& l : failures) os << "  " << l << "\n";
         os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
         if (config.postprocess.min_sqi > 0)
-          os << "predict: quality gate: " << std::count(low_quality.begin(), low_quality.end(), 1) << " of "
-             << low_quality.size() << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
+          os << "predict: quality gate: " << std::count(t.low_quality.begin(), t.low_quality.end(), 1) << " of "
+             << t.low_quality.size() << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
              << ", or next to such windows): they cannot start or extend an event\n";
         if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
         if (s.scored) {
