@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--layout", o.layout,
                  "tuh: PATIENT/PATIENT_s001_tNNN.edf with .tse_bi; bids: a BIDS dataset (sub-PP/ses-01/eeg or ecg/ "
-                 "with _channels.tsv, SzCORE _events.tsv, participants.tsv, dataset_description.json)")
+                 "with _channels.tsv, SzCORE _events.tsv, participants.tsv, dataset_description.json)");
   app.add_option("--artefacts-per-h", o.artefacts_per_h,
                  "Mean electrode-motion artefact episodes (20-120 s of baseline steps, 1-10 Hz bursts and pops) per "
                  "hour of ECG, placed at least 180 s from every seizure (listed in cohort.json; --format edf only)")
