@@ -114,6 +114,8 @@ std::string pseudonym(std::string_view key, std::string_view kind, std::string_v
 }
 
 std::string relative_path_text(const std::filesystem::path& path, const std::filesystem::path& root) {
+  if (path.empty()) return "";
+  if (root.empty()) return std::filesystem::absolute(path).generic_string();
   const auto rel = std::filesystem::absolute(path).lexically_normal().lexically_relative(
       std::filesystem::absolute(root).lexically_normal());
   return rel.empty() ? std::filesystem::absolute(path).generic_string() : rel.generic_string();

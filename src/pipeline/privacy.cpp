@@ -36,6 +36,7 @@ std::string stored_config_toml(Config c, const fs::path& output) {
   if (!c.extract.pseudonym_key.empty()) {
     c.input.clear();
     c.extract.input_root.clear();
+  } else if (root.empty()) {  // no inputs (train): nothing to relativise against
   } else if (c.extract.absolute_paths) {
     c.extract.input_root = root.string();
   } else {

@@ -72,6 +72,8 @@ TEST(RelativePath, InsideAndOutsideRoot) {
   EXPECT_EQ(relative_path_text("/data/tuh/00000258/x.edf", "/data/tuh"), "00000258/x.edf");
   EXPECT_EQ(relative_path_text("/data/tuh/./a/../b/y.edf", "/data/tuh/"), "b/y.edf");
   EXPECT_EQ(relative_path_text("/data/ann/y.tse_bi", "/data/tuh"), "../ann/y.tse_bi");
+  EXPECT_EQ(relative_path_text("", "/data/tuh"), "");
+  EXPECT_EQ(relative_path_text("/data/x.edf", ""), "/data/x.edf");
 }
 
 TEST(CommonDirectory, DeepestSharedParent) {

@@ -31,7 +31,7 @@ std::string read_pseudonym_key(const std::filesystem::path& file);
 std::string pseudonym(std::string_view key, std::string_view kind, std::string_view value, std::string_view prefix);
 
 /// `path` relative to `root` ('/'-separated, lexical, both made absolute first); a path outside
-/// root keeps "../" steps.
+/// root keeps "../" steps. An empty path gives ""; an empty root the absolute path.
 std::string relative_path_text(const std::filesystem::path& path, const std::filesystem::path& root);
 
 /// The deepest directory holding every file of `files` (absolute); empty for no files.
