@@ -75,13 +75,13 @@ std::string PublicNames::public_path(const fs::path& file, const fs::path& recor
 }
 
 std::string PublicNames::scrub(const InputRecording& rec, const std::string& annotation, std::string text) const {
+  if (absolute_ && key_.empty()) return text;  // paths as given, as before
   if (!annotation.empty()) {
     replace_all(text, fs::absolute(annotation).lexically_normal().string(), public_path(annotation, rec.edf));
     replace_all(text, annotation, public_path(annotation, rec.edf));
   }
   replace_all(text, fs::absolute(rec.edf).lexically_normal().string(), public_path(rec.edf, rec.edf));
   replace_all(text, rec.edf.string(), public_path(rec.edf, rec.edf));
-  if (absolute_ && key_.empty()) return text;
   replace_all(text, root_.string() + "/", "");
   if (!key_.empty()) {
     // A name or id of one or two characters would also hit numbers in the message.
