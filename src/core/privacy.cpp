@@ -1,7 +1,7 @@
 #include "ecgforest/core/privacy.hpp"
 
 #include <fstream>
-#include <iterator>
+#include <sstream>
 
 #include "ecgforest/core/error.hpp"
 
@@ -96,7 +96,9 @@ std::string read_pseudonym_key(const std::filesystem::path& file) {
                       " (extract.pseudonymise / --pseudonymise); check the path, or create one with e.g. "
                       "'head -c 32 /dev/urandom | base64 > KEYFILE' and keep it secret.");
   }
-  std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string key = text.str();
   if (!key.empty() && key.back() == '\n') key.pop_back();
   if (key.size() < kMinPseudonymKeyBytes) {
     throw ConfigError("The pseudonym key file " + file.string() + " holds " + std::to_string(key.size()) +

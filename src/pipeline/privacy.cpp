@@ -42,7 +42,6 @@ std::string stored_config_toml(Config c, const fs::path& output) {
   } else {
     for (auto& in : c.input) in = relative_path_text(in, root);
     c.extract.input_root = relative_path_text(root, fs::absolute(output).parent_path());
-    if (c.extract.input_root.empty()) c.extract.input_root = ".";
   }
   if (!c.extract.absolute_paths) {
     if (!c.extract.annotation_map.empty()) c.extract.annotation_map = relative_path_text(c.extract.annotation_map, root);
