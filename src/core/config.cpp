@@ -9,6 +9,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
+#include "ecgforest/core/privacy.hpp"
 #include "ecgforest/core/toml.hpp"
 #include "ecgforest/core/text.hpp"
 
@@ -139,6 +140,29 @@ ConfigKey bool_key(std::string key, std::string flag, std::string help, unsigned
   return k;
 }
 
+// extract.absolute_paths, input_root, pseudonymise (the key file is read here, so a missing or
+// short key stops the command before any work; to_toml never writes it) and drop_dates.
+void add_privacy_keys(std::vector<ConfigKey>& s) {
+  s.push_back(bool_key("extract.absolute_paths", "--absolute-paths",
+                       "store absolute recording paths in outputs (default: relative to extract.input_root)",
+                       E | R | P, [](Config& c) -> bool& { return c.extract.absolute_paths; }));
+  s.push_back(str_key("extract.input_root", "--input-root",
+                      "directory stored recording paths are relative to (default: the deepest one holding every recording)",
+                      E | R | P, [](Config& c) -> std::string& { return c.extract.input_root; }));
+  ConfigKey k{"extract.pseudonymise", "--pseudonymise",
+              "secret key file: recording names and patient ids become keyed pseudonyms (HMAC-SHA256) in every output",
+              E | R | P, false, false, nullptr, nullptr};
+  k.set = [](Config& c, const std::vector<std::string>& v) {
+    c.extract.pseudonymise = one_value("extract.pseudonymise", v);
+    c.extract.pseudonym_key = c.extract.pseudonymise.empty() ? "" : read_pseudonym_key(c.extract.pseudonymise);
+  };
+  k.to_toml = [](const Config&) { return quote(""); };  // the key file's name may name its owner
+  s.push_back(std::move(k));
+  s.push_back(bool_key("extract.drop_dates", "--drop-dates",
+                       "no recording start date or time of day in any output (times relative to the recording start)",
+                       E | R | P, [](Config& c) -> bool& { return c.extract.drop_dates; }));
+}
+
 std::vector<ConfigKey> build_schema() {
   std::vector<ConfigKey> s;
   {
@@ -197,6 +221,7 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(bool_key("extract.strict", "--strict",
                        "exit with an error when any recording fails (default: only when none is usable)",
                        E | R | P, [](Config& c) -> bool& { return c.extract.strict; }));
+  add_privacy_keys(s);
   s.push_back(int_key<int>("train.trees", "--trees", "number of trees", T | R,
                            [](Config& c) -> int& { return c.train.trees; }));
   s.push_back(int_key<int>("train.max_features", "--max-features",

@@ -24,6 +24,7 @@
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
+#include "ecgforest/pipeline/privacy.hpp"
 #include "ecgforest/pipeline/stage.hpp"
 #include "ecgforest/signal/beat_tables.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
@@ -167,8 +168,8 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
   if (!config.extract.rr_csv.empty()) {  // old workflow RR table: DIR/<edf stem>_rr.csv
     const std::filesystem::path dir = config.extract.rr_csv;
     std::filesystem::create_directories(dir);
-    const auto path = dir / (rec.edf.stem().string() + "_rr.csv");
-    io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, channel.fs_hz, info.start, peaks.bad,
+    const auto path = dir / (PublicNames(config).name(rec.edf) + "_rr.csv");
+    io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, channel.fs_hz, public_start(config.extract, info.start), peaks.bad,
                                                          signal::low_quality_beats(peaks.sample, channel.fs_hz, out.time_s,
                                                                                    sqi, config.postprocess.min_sqi)));
   }
@@ -334,10 +335,12 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
         progress, omp_get_max_threads());
   });
   const double t_queue = now_s();
+  const PublicNames names(config);  // rows as outputs show them (paths, pseudonyms)
+  for (auto& r : local) names.apply(recs[r.index], r.row);
 
   io::FeaturesMeta meta;
   meta.columns = feature_columns(config);
-  meta.config_toml = to_toml(config);
+  meta.config_toml = stored_config_toml(config, output);
   ExtractSummary s;
   s.write = io::write_features_file(comm, output, recs.size(), local, meta, reload);
   if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed

@@ -9,6 +9,8 @@
 #include "ecgforest/io/predictions_file.hpp"
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/pipeline/model.hpp"
+#include "ecgforest/pipeline/privacy.hpp"
+#include "ecgforest/core/privacy.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/version.hpp"
@@ -93,9 +95,12 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
         throw Error("Internal error: predict gathered " + std::to_string(n_all) + " of " +
                     std::to_string(data.total_rows) + " windows.");
       }
-      t.model = model_path.string();
-      t.features = features.string();
-      io::write_probabilities_file(output, t, {to_toml(config)});
+      const auto shown = [&](const std::filesystem::path& p) {  // relative to the output unless absolute_paths
+        return config.extract.absolute_paths ? p.string() : relative_path_text(p, std::filesystem::absolute(output).parent_path());
+      };
+      t.model = shown(model_path);
+      t.features = shown(features);
+      io::write_probabilities_file(output, t, {stored_config_toml(config, output)});
       if (log) {
         const double t = now_s();
         *log << "predict: " << n_all << " window probabilities written to " << output.string() << " (" << t - t0

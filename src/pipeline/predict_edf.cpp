@@ -32,6 +32,8 @@
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
 #include "ecgforest/pipeline/inputs_bids.hpp"
+#include "ecgforest/pipeline/privacy.hpp"
+#include "ecgforest/core/privacy.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
 #include "ecgforest/core/text.hpp"
@@ -206,7 +208,7 @@ struct Tailoring {
 // Tailors every patient's threshold on its first tailor_hours and replaces each recording's
 // detections (and its NAME.tse_bi/csv_bi) with the tailored ones; the baseline hours get none.
 Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSettings& pp, double step_s,
-                             const std::filesystem::path& out_dir) {
+                             const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
   std::vector<eval::RecordingProbabilities> in;
   std::vector<std::size_t> pos;
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -229,7 +231,7 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSetti
     t.hr_independent.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, shifted(t.td.independent[k].hyp, from)});
     t.hr_tailored.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, p.hyp});
   }
-  for (std::size_t i : pos) write_hypotheses(out_dir, all[i].row.path, all[i].hyp, all[i].row.duration_s);
+  for (std::size_t i : pos) write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s);
   return t;
 }
 
@@ -282,6 +284,17 @@ ExtractSettings features_extract(const std::filesystem::path& features, const Co
     return fc.extract;
   } catch (const std::exception&) {
     return config.extract;
+  }
+}
+
+// extract.input_root of a stored configuration ("" when absent or unreadable).
+std::string stored_input_root(const std::string& config_toml) {
+  try {
+    Config fc;
+    apply_config_text(fc, config_toml, "stored configuration");
+    return fc.extract.input_root;
+  } catch (const std::exception&) {
+    return "";
   }
 }
 
@@ -388,6 +401,9 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
     }
   }
   const std::vector<std::size_t> order = largest_first(recs);
+  const PublicNames names(config);  // rows and file names as outputs show them
+  std::vector<std::filesystem::path> hyp_file;  // the recording path write_hypotheses names files after
+  for (const auto& r : recs) hyp_file.push_back(names.pseudonymised() ? std::filesystem::path(names.name(r.edf) + ".edf") : r.edf);
 
   const double step_s = config.extract.step_s;
   std::vector<Predicted> local;
@@ -404,6 +420,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       Predicted p;
       p.index = idx;
       p.row = res.row;
+      names.apply(recs[idx], p.row);
       if (res.row.status == "ok") {
         const auto n = static_cast<std::size_t>(res.features.rows());
         std::vector<float> x(n * col.size());
@@ -424,12 +441,13 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
         p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
         try {
-          p.ref = reference_events(recs[idx], p.row.annotation, p.has_ref);
+          p.ref = reference_events(recs[idx], res.row.annotation, p.has_ref);
         } catch (const std::exception& e) {
           p.has_ref = false;
-          p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " + e.what();
+          p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " +
+                           names.scrub(recs[idx], res.row.annotation, e.what());
         }
-        write_hypotheses(out_dir, recs[idx].edf, p.hyp, p.row.duration_s);
+        write_hypotheses(out_dir, hyp_file[idx], p.hyp, p.row.duration_s);
       }
       const auto n_scored = static_cast<double>(p.prob.size());
       std::lock_guard<std::mutex> lock(local_mutex);
@@ -451,7 +469,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       std::sort(all.begin(), all.end(), [](const Predicted& a, const Predicted& b) { return a.index < b.index; });
       s.n_records = all.size();
       std::optional<Tailoring> tailoring;
-      if (config.postprocess.tailor_hours > 0) tailoring = tailor_predictions(all, config.postprocess, step_s, out_dir);
+      if (config.postprocess.tailor_hours > 0) tailoring = tailor_predictions(all, config.postprocess, step_s, out_dir, hyp_file);
       // Window arrays in input order.
       io::PredictionsTable t;
       std::vector<eval::ScoredRecording> scored;
@@ -474,10 +492,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
           sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
         }
       }
-      t.model = model_path.string();
+      t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, out_dir);
       t.window_s = fixed_text(config.extract.window_s, 6);
       t.step_s = fixed_text(config.extract.step_s, 6);
-      io::write_predictions_file(out_dir / "predictions.h5", t, {to_toml(config)});
+      io::write_predictions_file(out_dir / "predictions.h5", t, {stored_config_toml(config, out_dir / "predictions.h5")});
       if (tailoring) scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
       if (!scored.empty()) {
         s.score = eval::score_recordings(scored);
@@ -543,6 +561,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   std::size_t unreadable = 0;
   try {
     const auto summary = io::read_features_summary(features);
+    const std::string stored_root = stored_input_root(summary.config_toml);
     const auto index = io::read_window_index(features, {"mean_hr", "sqi"});
     const auto& label = index.label;
     const auto& record = index.record;
@@ -572,8 +591,8 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
           bool has_ref = false;
           try {
             InputRecording in;
-            in.edf = row.path;
-            rp.ref = reference_events(in, row.annotation, has_ref);
+            in.edf = resolve_stored_path(row.path, features, stored_root);
+            rp.ref = reference_events(in, resolve_stored_path(row.annotation, features, stored_root).string(), has_ref);
           } catch (const std::exception&) {
             has_ref = false;
           }

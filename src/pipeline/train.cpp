@@ -19,6 +19,7 @@
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/pipeline/model.hpp"
+#include "ecgforest/pipeline/privacy.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
@@ -423,7 +424,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       io::ModelMeta meta;
       Config effective = config;
       if (tuned) apply_tuned(effective.train, params);
-      meta.config_toml = to_toml(effective);
+      meta.config_toml = stored_config_toml(effective, model_path);
       meta.metrics_json = s.metrics_json;
       meta.summary = summary;
       if (choice) meta.postprocess_toml = postprocess_toml(choice->chosen);

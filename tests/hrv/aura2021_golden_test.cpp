@@ -203,7 +203,7 @@ TEST(HrvAuraGoldenLabels, LabelsMatchGolden) {
   for (const std::string name : {"real_tuh_00007633_s003_t007", "long_sinus_12min"}) {
     const std::string file = golden::hrv_dir() + "/golden/labels/" + name + ".csv";
     const golden::Csv g = golden::read_csv(file);
-    const auto events = io::read_annotations(golden::hrv_dir() + "/golden/labels/" + name + ".tse_bi").events;
+    const auto events = ecgforest::io::read_annotations(golden::hrv_dir() + "/golden/labels/" + name + ".tse_bi").events;
     // The row count comes from the RR series (SPEC 8.2), as in the windowed table.
     const auto table = hrv::aura_windowed_table(golden::read_rr_series(name), hrv::AuraProfile::aura2021);
     const auto labels = hrv::aura_labels(events, static_cast<std::size_t>(table.values.rows()));

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/io/annotations.hpp"
 
 using ecgforest::hrv::seizure_fraction;
 using ecgforest::AnnotationEvent;

@@ -128,9 +128,10 @@ def cohort(features, cohort_dir):
         expect(r["status"] == "ok", f"{r['path']}: {r['status']} {r['message']}")
         expect(r["kind"] == kind, f"{r['path']}: kind {r['kind']}")
         ann = os.path.join(cohort_dir, name + ".tse_bi")
-        expect(r["annotation"] == os.path.abspath(ann), f"{r['path']}: annotation {r['annotation']}")
+        # Stored paths are relative to the input root, the cohort folder.
+        expect(r["annotation"] == name + ".tse_bi", f"{r['path']}: annotation {r['annotation']}")
         ev = tse_events(ann)
-        duration = max(last_beat(r["path"]), max(e[1] for e in ev))
+        duration = max(last_beat(os.path.join(cohort_dir, r["path"])), max(e[1] for e in ev))
         expect(abs(r["duration_s"] - duration) < 1e-6, f"{r['path']}: duration {r['duration_s']}, expected {duration}")
         expect(r["n_windows"] == n_windows(duration), f"{r['path']}: {r['n_windows']} windows")
         s, n = r["first_window"], r["n_windows"]

@@ -46,6 +46,11 @@ def events_of(ds, edf):
 
 def check_features(h5, ds, tuh=None):
     rows, label, time_s = records(h5)
+    # Stored paths are relative to the input root, the deepest folder holding every --input.
+    root = os.path.commonpath([os.path.abspath(ds), os.path.abspath(tuh)]) if tuh else os.path.abspath(ds)
+    for r in rows:
+        r["path"] = os.path.join(root, r["path"])
+        r["annotation"] = os.path.join(root, r["annotation"]) if r["annotation"] else ""
     bids = [r for r in rows if r["path"].startswith(os.path.abspath(ds))]
     edfs = sorted(glob.glob(os.path.join(os.path.abspath(ds), "sub-*", "ses-*", "*", "*.edf")))
     assert sorted(r["path"] for r in bids) == edfs, (sorted(r["path"] for r in bids), edfs)

@@ -104,7 +104,8 @@ def check_features(path, cohort, window_s=10.0, step_s=1.0):
     edfs = sorted(glob.glob(os.path.join(cohort, "**", "*.edf"), recursive=True))
     if len(R) != len(edfs):
         fail(f"{len(R)} records for {len(edfs)} EDF files")
-    if [os.path.realpath(s(r["path"])) for r in R] != [os.path.realpath(e) for e in edfs]:
+    # Stored paths are relative to the input root, the cohort folder (absolute with --absolute-paths).
+    if [os.path.realpath(os.path.join(cohort, s(r["path"]))) for r in R] != [os.path.realpath(e) for e in edfs]:
         fail("records are not in sorted path order")
     total = 0
     for i, r in enumerate(R):
@@ -122,14 +123,14 @@ def check_features(path, cohort, window_s=10.0, step_s=1.0):
         if n != int(math.floor((dur - window_s) / step_s + 1e-9)) + 1 or not np.allclose(t[first:first + n], expected_t):
             fail(f"record {i}: window times/count wrong (n={n}, duration {dur})")
         # Labels against the annotation file, computed here independently.
-        ann = os.path.splitext(s(r["path"]))[0] + ".tse_bi"
+        ann = os.path.splitext(os.path.join(cohort, s(r["path"])))[0] + ".tse_bi"
         ev = read_tse_bi(ann)
         want = np.array([seizure_fraction(ev, e, window_s) for e in expected_t])
         if not np.allclose(lab[first:first + n], want, atol=1e-5):
             k = int(np.argmax(np.abs(lab[first:first + n] - want)))
             fail(f"record {i}: label {lab[first + k]} at t={expected_t[k]} but annotation gives {want[k]}")
         # Beats against the generator's true R-peaks.
-        truth = np.loadtxt(os.path.splitext(s(r["path"]))[0] + ".rpeaks.csv", delimiter=",", skiprows=1, ndmin=2)
+        truth = np.loadtxt(os.path.splitext(os.path.join(cohort, s(r["path"])))[0] + ".rpeaks.csv", delimiter=",", skiprows=1, ndmin=2)
         nb = int(r["n_beats"])
         if abs(nb - len(truth)) > 0.02 * len(truth):
             fail(f"record {i}: {nb} beats detected, {len(truth)} true")

@@ -96,7 +96,7 @@ for pid, v in t["per_patient"].items():
 with h5py.File(f"{tmp}/p_tailor/predictions.h5", "r") as f:
     paths = [x.decode() if isinstance(x, bytes) else str(x) for x in f["records/path"][()]]
     for rec, start in zip(f["events/record"][()], f["events/start_s"][()]):
-        rel = os.path.relpath(paths[rec], f"{tmp}/new")
+        rel = os.path.relpath(os.path.join(f"{tmp}/new", paths[rec]), f"{tmp}/new")  # stored relative to the input root
         if rel in first.values():
             assert start >= 180.0 - 1e-9, (rel, start)
 

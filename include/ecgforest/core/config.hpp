@@ -38,6 +38,16 @@ struct ExtractSettings {
   /// Annotation events may end at most this many seconds after the recording end.
   double annotation_tolerance_s = 2.0;
   bool strict = false;  ///< exit non-zero when any recording fails
+  // Privacy (README "What the outputs hold about a patient").
+  bool absolute_paths = false;  ///< store absolute recording paths; default: relative to input_root
+  /// Directory stored paths are relative to; empty = the deepest directory holding every
+  /// recording. Stored in outputs relative to the output file's directory.
+  std::string input_root;
+  /// Secret key file: recording names and patient ids become keyed pseudonyms (HMAC-SHA256) in
+  /// every output; empty = off. Neither the file name nor the key is ever stored.
+  std::string pseudonymise;
+  std::string pseudonym_key;  ///< the key read from `pseudonymise` when parsed (no schema key)
+  bool drop_dates = false;    ///< no wall-clock start date or time of day in any output
 };
 
 struct TrainSettings {
