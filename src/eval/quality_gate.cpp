@@ -1,6 +1,7 @@
 #include "ecgforest/eval/quality_gate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "ecgforest/core/error.hpp"
@@ -96,6 +97,10 @@ std::vector<Event> gated_postprocess(const std::vector<double>& window_end_s, co
                                      const PostprocessSettings& s) {
   return gated_events(window_end_s, gated_smoothing(prob, usable, s.smoothing, s.smoothing_windows), usable, step_s,
                       s.threshold, s.min_duration_s, s.merge_gap_s);
+}
+
+std::size_t gate_min_run(double window_s, double step_s) {
+  return static_cast<std::size_t>(std::max(1.0, std::round(window_s / step_s)));
 }
 
 }  // namespace ecgforest::eval

@@ -61,11 +61,6 @@ Handle record_type(bool with_kind = true, H5T_cset_t cset = H5T_CSET_UTF8) {
   return t;
 }
 
-void serialize_row(ByteWriter& w, std::uint64_t index, const RecordRow& r) {
-  w.u64(index);
-  put_record_row(w, r);
-}
-
 // Collective write of `local_rows` rows of width `width` (elements) of `data` into `dataset` at
 // the row ranges `ranges` (sorted, [first, first+count)). Returns the no-collective cause (0 =
 // collective).
@@ -163,8 +158,40 @@ void read_attributes(hid_t file, FeaturesData& out) {
   out.version = h5::read_string_attribute(file, "version");
   out.created = h5::read_string_attribute(file, "created");
   out.n_ranks = h5::read_int_attribute(file, "n_ranks");
+  if (h5::has_attribute(file, "step_s")) {
+    StoredExtract x;
+    x.window_s = h5::read_double_attribute(file, "window_s");
+    x.step_s = h5::read_double_attribute(file, "step_s");
+    x.detector = h5::read_string_attribute(file, "detector");
+    x.hrv_profile = h5::read_string_attribute(file, "hrv_profile");
+    out.extract = x;
+  }
   Handle ds = h5::dataset_handle(H5Dopen2(file, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
   out.columns = h5::read_string_list_attribute(ds, "columns");
+}
+
+// /reference as one entry per record; empty when the file predates it. Throws naming the file
+// when the table is inconsistent.
+std::vector<RecordReference> read_references(hid_t f, const std::filesystem::path& file, std::size_t n_records) {
+  const htri_t has = H5Lexists(f, "/reference", H5P_DEFAULT);
+  check_status(has < 0 ? -1 : 0, "Cannot check for /reference in " + file.string() + ".");
+  if (has == 0) return {};
+  const auto annotated = h5::read_dataset<std::uint8_t>(f, "/reference/annotated");
+  const auto record = h5::read_dataset<std::uint32_t>(f, "/reference/record");
+  const auto start = h5::read_dataset<double>(f, "/reference/start_s");
+  const auto stop = h5::read_dataset<double>(f, "/reference/stop_s");
+  if (annotated.size() != n_records || start.size() != record.size() || stop.size() != record.size()) {
+    throw Hdf5Error(file.string() + ": the /reference datasets do not match /records; the file is damaged. Run extract again.");
+  }
+  std::vector<RecordReference> out(n_records);
+  for (std::size_t i = 0; i < n_records; ++i) out[i].annotated = annotated[i] != 0;
+  for (std::size_t k = 0; k < record.size(); ++k) {
+    if (record[k] >= n_records || !out[record[k]].annotated) {
+      throw Hdf5Error(file.string() + ": /reference/record names a record without annotation; the file is damaged. Run extract again.");
+    }
+    out[record[k]].seizures.push_back({start[k], stop[k]});
+  }
+  return out;
 }
 
 }  // namespace
@@ -178,79 +205,299 @@ std::string utc_now_iso() {
   return buf;
 }
 
+namespace {
+
+// Where every record's windows go: counts and first rows in input order (the same on every
+// rank), and this rank's write rounds.
+struct WindowPlan {
+  std::vector<std::uint64_t> counts, seen, first;
+  std::uint64_t n_windows = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> rounds;  // [begin, end) into the sorted local results
+  unsigned long long n_rounds = 0;                         // the most rounds of any rank
+};
+
+// This rank's results in input order (HDF5 maps memory to a union of hyperslabs in file order).
+std::vector<const RecordResult*> in_input_order(const std::vector<RecordResult>& local_in) {
+  std::vector<const RecordResult*> local;
+  for (const auto& r : local_in) local.push_back(&r);
+  std::sort(local.begin(), local.end(), [](auto* a, auto* b) { return a->index < b->index; });
+  return local;
+}
+
+// Per-record window counts of this rank's results; the first inconsistency as an error sentence.
+std::string count_local_windows(const std::vector<const RecordResult*>& local, std::size_t n_records, hsize_t F,
+                                bool can_load, WindowPlan& plan) {
+  plan.counts.assign(n_records, 0);
+  plan.seen.assign(n_records, 0);
+  for (const auto* r : local) {
+    if (r->index >= n_records) return "Internal error: record index out of range in write_features_file.";
+    if (r->spilled_windows > 0 && !can_load) {
+      return "Internal error: " + r->row.path + " has spilled windows but no loader was given.";
+    }
+    const auto n = r->spilled_windows > 0 ? r->spilled_windows : static_cast<std::uint64_t>(r->features.rows());
+    plan.counts[r->index] = n;
+    plan.seen[r->index] = 1;
+    if (r->spilled_windows > 0) continue;
+    if (n > 0 && static_cast<hsize_t>(r->features.cols()) != F) {
+      return "Internal error: " + r->row.path + " produced " + std::to_string(r->features.cols()) +
+             " feature columns, expected " + std::to_string(F) + ".";
+    }
+    if (r->label.size() != n || r->time_s.size() != n) return "Internal error: " + r->row.path + " has mismatched window arrays.";
+  }
+  return "";
+}
+
+// Rounds: consecutive local records (input order) of at most ~round_bytes of rows each (at least
+// one record per round). Every rank runs the same number of collective rounds.
+void plan_rounds(MPI_Comm comm, const std::vector<const RecordResult*>& local, hsize_t F, std::size_t round_bytes,
+                 WindowPlan& plan) {
+  const std::uint64_t row_bytes = F * sizeof(float) + sizeof(float) + sizeof(std::uint32_t) + sizeof(double);
+  std::size_t begin = 0;
+  std::uint64_t bytes = 0;
+  for (std::size_t k = 0; k < local.size(); ++k) {
+    const std::uint64_t b = plan.counts[local[k]->index] * row_bytes;
+    if (k > begin && bytes + b > round_bytes) {
+      plan.rounds.emplace_back(begin, k);
+      begin = k;
+      bytes = 0;
+    }
+    bytes += b;
+  }
+  if (begin < local.size()) plan.rounds.emplace_back(begin, local.size());
+  plan.n_rounds = plan.rounds.size();
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &plan.n_rounds, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm),
+            "MPI_Allreduce (write rounds)");
+}
+
+// COLLECTIVE: the plan of every rank's results (throws on every rank when one rank's are wrong).
+WindowPlan plan_windows(MPI_Comm comm, const std::vector<const RecordResult*>& local, std::size_t n_records, hsize_t F,
+                        bool can_load, std::size_t round_bytes) {
+  WindowPlan plan;
+  if (auto err = comm::agree_on_error(comm, count_local_windows(local, n_records, F, can_load, plan)); !err.empty()) {
+    throw Error(err);
+  }
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, plan.counts.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
+            "MPI_Allreduce (window counts)");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, plan.seen.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
+            "MPI_Allreduce (records seen)");
+  plan.first.assign(n_records, 0);
+  for (std::size_t i = 0; i < n_records; ++i) {
+    plan.first[i] = plan.n_windows;
+    plan.n_windows += plan.counts[i];
+  }
+  plan_rounds(comm, local, F, round_bytes, plan);
+  return plan;
+}
+
+// The rows of one write round, gathered from this rank's results (spilled ones loaded back).
+struct RoundRows {
+  std::vector<std::pair<hsize_t, hsize_t>> ranges;
+  std::vector<float> feat, label;
+  std::vector<std::uint32_t> rec;
+  std::vector<double> time;
+};
+
+RoundRows round_rows(const std::vector<const RecordResult*>& local, std::pair<std::size_t, std::size_t> round,
+                     const WindowPlan& plan, hsize_t F, const RowLoader& load) {
+  RoundRows out;
+  for (std::size_t k = round.first; k < round.second; ++k) {
+    const RecordResult* r = local[k];
+    const auto n = static_cast<std::size_t>(plan.counts[r->index]);
+    if (n == 0) continue;
+    RecordResult loaded;
+    if (r->spilled_windows > 0) {
+      loaded = load(*r);
+      if (static_cast<std::size_t>(loaded.features.rows()) != n || static_cast<hsize_t>(loaded.features.cols()) != F ||
+          loaded.label.size() != n || loaded.time_s.size() != n) {
+        throw Error("The reloaded windows of " + r->row.path + " do not match the " + std::to_string(n) +
+                    " windows computed before; its staged results changed during the run.");
+      }
+      r = &loaded;
+    }
+    out.ranges.emplace_back(plan.first[r->index], n);
+    out.feat.insert(out.feat.end(), r->features.data(), r->features.data() + n * F);
+    out.label.insert(out.label.end(), r->label.begin(), r->label.end());
+    out.rec.insert(out.rec.end(), n, static_cast<std::uint32_t>(r->index));
+    out.time.insert(out.time.end(), r->time_s.begin(), r->time_s.end());
+  }
+  return out;
+}
+
+// COLLECTIVE: creates `tmp` and writes /windows round by round; returns the no-collective cause
+// (0 = every transfer was collective).
+std::uint32_t write_windows(MPI_Comm comm, const std::filesystem::path& tmp, const std::vector<const RecordResult*>& local,
+                            const WindowPlan& plan, hsize_t F, const RowLoader& load) {
+  const hsize_t N = plan.n_windows;
+  Handle fapl = h5::plist_handle(H5Pcreate(H5P_FILE_ACCESS), "Cannot create a file access property list.");
+  check_status(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "Cannot set MPI-IO file access.");
+  check_status(H5Pset_all_coll_metadata_ops(fapl, true), "Cannot enable collective metadata reads.");
+  check_status(H5Pset_coll_metadata_write(fapl, true), "Cannot enable collective metadata writes.");
+  Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                             "Cannot create the features file " + tmp.string() +
+                                 "; check that the directory exists and is writable on every node.");
+  Handle g = h5::group_handle(H5Gcreate2(f, "/windows", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              "Cannot create the group /windows.");
+  Handle dfeat = create_dataset(f, "/windows/features", H5T_IEEE_F32LE, {N, F});
+  Handle dlabel = create_dataset(f, "/windows/label", H5T_IEEE_F32LE, {N});
+  Handle drec = create_dataset(f, "/windows/record", H5T_STD_U32LE, {N});
+  Handle dtime = create_dataset(f, "/windows/time_s", H5T_IEEE_F64LE, {N});
+  Handle dxpl = h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
+  check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
+  std::uint32_t cause = 0;
+  for (unsigned long long round = 0; N > 0 && round < plan.n_rounds; ++round) {
+    RoundRows rows;
+    std::string round_error;
+    try {
+      if (round < plan.rounds.size()) rows = round_rows(local, plan.rounds[round], plan, F, load);
+    } catch (const std::exception& e) {
+      round_error = e.what();
+    }
+    // Every rank must agree before the collective writes (a rank that failed to load its rows
+    // would otherwise leave the others waiting inside H5Dwrite).
+    if (auto err = comm::agree_on_error(comm, round_error); !err.empty()) throw Error(err);
+    if (F > 0) cause |= collective_write_rows(dfeat, dxpl, N, F, rows.ranges, rows.feat, "/windows/features");
+    cause |= collective_write_rows(dlabel, dxpl, N, 1, rows.ranges, rows.label, "/windows/label");
+    cause |= collective_write_rows(drec, dxpl, N, 1, rows.ranges, rows.rec, "/windows/record");
+    cause |= collective_write_rows(dtime, dxpl, N, 1, rows.ranges, rows.time, "/windows/time_s");
+  }
+  dfeat.reset();
+  dlabel.reset();
+  drec.reset();
+  dtime.reset();
+  g.reset();
+  f.close("Closing the features file " + tmp.string() + " failed; the disk may be full.");
+  return cause;
+}
+
+// A record's row and reference seizures as they travel to rank 0.
+void put_record(ByteWriter& w, const RecordResult& r) {
+  w.u64(r.index);
+  put_record_row(w, r.row);
+  w.u64(r.reference.annotated ? 1 : 0);
+  w.u64(r.reference.seizures.size());
+  for (const auto& e : r.reference.seizures) {
+    w.f64(e.start_s);
+    w.f64(e.stop_s);
+  }
+}
+
+// Rank 0: every /records row (input order; a record no rank or several ranks reported is "lost")
+// and its reference seizures, from the gathered bytes.
+std::vector<RecordRow> rows_from_bytes(const std::vector<char>& all, const WindowPlan& plan,
+                                       std::vector<RecordReference>& refs) {
+  const std::size_t n_records = plan.counts.size();
+  std::vector<RecordRow> rows(n_records);
+  refs.assign(n_records, {});
+  for (std::size_t i = 0; i < n_records; ++i) {
+    if (plan.seen[i] != 1) {
+      rows[i].status = "lost";
+      rows[i].message = plan.seen[i] == 0 ? "No rank reported a result for this recording (internal error)."
+                                          : "Several ranks reported this recording (internal error).";
+    }
+  }
+  ByteReader rd(all.data(), all.size());
+  while (!rd.done()) {
+    const auto idx = rd.u64();
+    RecordRow r = get_record_row(rd);
+    r.n_windows = plan.counts[idx];
+    r.first_window = plan.first[idx];
+    rows[idx] = std::move(r);
+    refs[idx].annotated = rd.u64() != 0;
+    refs[idx].seizures.resize(rd.u64());
+    for (auto& e : refs[idx].seizures) {
+      e.start_s = rd.f64();
+      e.stop_s = rd.f64();
+    }
+  }
+  return rows;
+}
+
+void write_records_table(hid_t f, const std::vector<RecordRow>& rows) {
+  std::vector<RecordMem> mem;
+  mem.reserve(rows.size());
+  for (const auto& r : rows) {
+    mem.push_back({r.path.c_str(), r.patient.c_str(), r.ecg_channel.c_str(), r.status.c_str(), r.message.c_str(),
+                   r.annotation.c_str(), r.duration_s, r.fs, r.n_beats, r.n_windows, r.first_window, r.kind.c_str()});
+  }
+  Handle type = record_type();
+  const hsize_t nr = rows.size();
+  Handle space = h5::dataspace_handle(H5Screate_simple(1, &nr, nullptr), "Cannot create the /records dataspace.");
+  Handle ds = h5::dataset_handle(H5Dcreate2(f, "/records", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                 "Cannot create /records.");
+  if (nr > 0) check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mem.data()), "Cannot write /records.");
+  h5::write_string_attribute(ds, "units", "duration_s: seconds; fs: Hz (0 for beat files); n_beats: detected "
+                                          "R-peaks (beat files: beats used); n_windows/first_window: rows of "
+                                          "/windows; kind: edf, rr_csv or beats_csv");
+}
+
+void write_reference_table(hid_t f, const std::vector<RecordReference>& refs) {
+  std::vector<std::uint8_t> annotated;
+  std::vector<std::uint32_t> record;
+  std::vector<double> start, stop;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    annotated.push_back(refs[i].annotated ? 1 : 0);
+    for (const auto& e : refs[i].seizures) {
+      record.push_back(static_cast<std::uint32_t>(i));
+      start.push_back(e.start_s);
+      stop.push_back(e.stop_s);
+    }
+  }
+  Handle g = h5::group_handle(H5Gcreate2(f, "/reference", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              "Cannot create the group /reference.");
+  h5::write_string_attribute(g, "description", "reference seizure events read by extract (seizure labels, overlaps merged); "
+                                               "annotated[r] = 0: recording r had no annotation file");
+  h5::write_dataset(g, "annotated", {annotated.size()}, annotated.data());
+  h5::write_dataset(g, "record", {record.size()}, record.data());
+  h5::write_dataset(g, "start_s", {start.size()}, start.data());
+  h5::write_dataset(g, "stop_s", {stop.size()}, stop.data());
+}
+
+void write_window_attributes(hid_t f, const std::vector<std::string>& columns) {
+  Handle feats = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
+  h5::write_string_list_attribute(feats, "columns", columns);
+  Handle lab = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");
+  h5::write_string_attribute(lab, "description", "fraction of the window covered by annotated seizure, 0..1; NaN = no annotation");
+  Handle tim = h5::dataset_handle(H5Dopen2(f, "/windows/time_s", H5P_DEFAULT), "Cannot open /windows/time_s.");
+  h5::write_string_attribute(tim, "units", "seconds from recording start (window end)");
+}
+
+void write_root_attributes(hid_t f, const FeaturesMeta& meta, int n_ranks, const std::string& collective) {
+  h5::write_string_attribute(f, "format", "ecgforest-features/1");
+  h5::write_string_attribute(f, "config", meta.config_toml);
+  h5::write_string_attribute(f, "version", kVersion);
+  h5::write_string_attribute(f, "created", utc_now_iso());
+  h5::write_int_attribute(f, "n_ranks", n_ranks);
+  h5::write_string_attribute(f, "collective_writes", collective);
+  h5::write_double_attribute(f, "window_s", meta.extract.window_s);
+  h5::write_double_attribute(f, "step_s", meta.extract.step_s);
+  h5::write_string_attribute(f, "detector", meta.extract.detector);
+  h5::write_string_attribute(f, "hrv_profile", meta.extract.hrv_profile);
+}
+
+// Rank 0: adds /records, /reference and the attributes to `tmp` and renames it to `file`.
+void finish_file(const std::filesystem::path& tmp, const std::filesystem::path& file, const std::vector<char>& all,
+                 const WindowPlan& plan, const FeaturesMeta& meta, int n_ranks, const std::string& collective) {
+  std::vector<RecordReference> refs;
+  const auto rows = rows_from_bytes(all, plan, refs);
+  Handle f = h5::file_handle(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "Cannot reopen " + tmp.string() + " to add /records.");
+  write_records_table(f, rows);
+  write_reference_table(f, refs);
+  write_window_attributes(f, meta.columns);
+  write_root_attributes(f, meta, n_ranks, collective);
+  f.close("Closing the features file " + tmp.string() + " failed; the disk may be full.");
+  std::filesystem::rename(tmp, file);
+}
+
+}  // namespace
+
 WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file, std::size_t n_records,
                                 const std::vector<RecordResult>& local_in, const FeaturesMeta& meta,
                                 const RowLoader& load, std::size_t round_bytes) {
   h5::init_error_handling();
   const int me = comm::rank(comm);
-  const int p = comm::size(comm);
   const hsize_t F = meta.columns.size();
-
-  // Local results in input order: HDF5 maps memory to a union of hyperslabs in file order.
-  std::vector<const RecordResult*> local;
-  for (const auto& r : local_in) local.push_back(&r);
-  std::sort(local.begin(), local.end(), [](auto* a, auto* b) { return a->index < b->index; });
-
-  std::string local_error;
-  std::vector<std::uint64_t> counts(n_records, 0), seen(n_records, 0);
-  for (const auto* r : local) {
-    if (r->index >= n_records) {
-      local_error = "Internal error: record index out of range in write_features_file.";
-      break;
-    }
-    if (r->spilled_windows > 0 && !load) {
-      local_error = "Internal error: " + r->row.path + " has spilled windows but no loader was given.";
-      break;
-    }
-    const auto n = r->spilled_windows > 0 ? r->spilled_windows : static_cast<std::uint64_t>(r->features.rows());
-    if (r->spilled_windows > 0) {
-      counts[r->index] = n;
-      seen[r->index] = 1;
-      continue;
-    }
-    if (n > 0 && static_cast<hsize_t>(r->features.cols()) != F) {
-      local_error = "Internal error: " + r->row.path + " produced " + std::to_string(r->features.cols()) +
-                    " feature columns, expected " + std::to_string(F) + ".";
-    }
-    if (r->label.size() != n || r->time_s.size() != n) {
-      local_error = "Internal error: " + r->row.path + " has mismatched window arrays.";
-    }
-    counts[r->index] = n;
-    seen[r->index] = 1;
-  }
-  if (auto err = comm::agree_on_error(comm, local_error); !err.empty()) throw Error(err);
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
-            "MPI_Allreduce (window counts)");
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, seen.data(), static_cast<int>(n_records), MPI_UINT64_T, MPI_SUM, comm),
-            "MPI_Allreduce (records seen)");
-  std::vector<std::uint64_t> first(n_records, 0);
-  std::uint64_t N = 0;
-  for (std::size_t i = 0; i < n_records; ++i) {
-    first[i] = N;
-    N += counts[i];
-  }
-
-  // Rounds: consecutive local records (input order) of at most ~round_bytes of rows each (at
-  // least one record per round). Every rank runs the same number of collective rounds.
-  const std::uint64_t row_bytes = F * sizeof(float) + sizeof(float) + sizeof(std::uint32_t) + sizeof(double);
-  std::vector<std::pair<std::size_t, std::size_t>> rounds;  // [begin, end) into `local`
-  {
-    std::size_t begin = 0;
-    std::uint64_t bytes = 0;
-    for (std::size_t k = 0; k < local.size(); ++k) {
-      const std::uint64_t b = counts[local[k]->index] * row_bytes;
-      if (k > begin && bytes + b > round_bytes) {
-        rounds.emplace_back(begin, k);
-        begin = k;
-        bytes = 0;
-      }
-      bytes += b;
-    }
-    if (begin < local.size()) rounds.emplace_back(begin, local.size());
-  }
-  unsigned long long n_rounds = rounds.size();
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &n_rounds, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm),
-            "MPI_Allreduce (write rounds)");
+  const auto local = in_input_order(local_in);
+  const WindowPlan plan = plan_windows(comm, local, n_records, F, static_cast<bool>(load), round_bytes);
 
   const std::filesystem::path tmp = file.string() + ".partial";
   if (me == 0) {
@@ -259,143 +506,21 @@ WriteReport write_features_file(MPI_Comm comm, const std::filesystem::path& file
     std::filesystem::remove(tmp, ec);
   }
   check_mpi(MPI_Barrier(comm), "MPI_Barrier (before creating the features file)");
-
+  const std::uint32_t cause = write_windows(comm, tmp, local, plan, F, load);
   WriteReport report;
-  report.n_windows = N;
-  std::uint32_t cause = 0;
-  {
-    Handle fapl = h5::plist_handle(H5Pcreate(H5P_FILE_ACCESS), "Cannot create a file access property list.");
-    check_status(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "Cannot set MPI-IO file access.");
-    check_status(H5Pset_all_coll_metadata_ops(fapl, true), "Cannot enable collective metadata reads.");
-    check_status(H5Pset_coll_metadata_write(fapl, true), "Cannot enable collective metadata writes.");
-    Handle f = h5::file_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
-                               "Cannot create the features file " + tmp.string() +
-                                   "; check that the directory exists and is writable on every node.");
-    Handle g = h5::group_handle(H5Gcreate2(f, "/windows", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                "Cannot create the group /windows.");
-    Handle dfeat = create_dataset(f, "/windows/features", H5T_IEEE_F32LE, {N, F});
-    Handle dlabel = create_dataset(f, "/windows/label", H5T_IEEE_F32LE, {N});
-    Handle drec = create_dataset(f, "/windows/record", H5T_STD_U32LE, {N});
-    Handle dtime = create_dataset(f, "/windows/time_s", H5T_IEEE_F64LE, {N});
-    Handle dxpl = h5::plist_handle(H5Pcreate(H5P_DATASET_XFER), "Cannot create a transfer property list.");
-    check_status(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "Cannot request collective transfers.");
-    if (N > 0) {
-      std::vector<std::pair<hsize_t, hsize_t>> ranges;
-      std::vector<float> feat, label;
-      std::vector<std::uint32_t> rec;
-      std::vector<double> time;
-      for (unsigned long long round = 0; round < n_rounds; ++round) {
-        ranges.clear();
-        feat.clear();
-        label.clear();
-        rec.clear();
-        time.clear();
-        std::string round_error;
-        if (round < rounds.size()) {
-          try {
-            for (std::size_t k = rounds[round].first; k < rounds[round].second; ++k) {
-              const RecordResult* r = local[k];
-              const auto n = static_cast<std::size_t>(counts[r->index]);
-              if (n == 0) continue;
-              RecordResult loaded;
-              if (r->spilled_windows > 0) {
-                loaded = load(*r);
-                if (static_cast<std::size_t>(loaded.features.rows()) != n || static_cast<hsize_t>(loaded.features.cols()) != F ||
-                    loaded.label.size() != n || loaded.time_s.size() != n) {
-                  throw Error("The reloaded windows of " + r->row.path + " do not match the " + std::to_string(n) +
-                              " windows computed before; its staged results changed during the run.");
-                }
-                r = &loaded;
-              }
-              ranges.emplace_back(first[r->index], n);
-              feat.insert(feat.end(), r->features.data(), r->features.data() + n * F);
-              label.insert(label.end(), r->label.begin(), r->label.end());
-              rec.insert(rec.end(), n, static_cast<std::uint32_t>(r->index));
-              time.insert(time.end(), r->time_s.begin(), r->time_s.end());
-            }
-          } catch (const std::exception& e) {
-            round_error = e.what();
-          }
-        }
-        // Every rank must agree before the collective writes (a rank that failed to load its rows
-        // would otherwise leave the others waiting inside H5Dwrite).
-        if (auto err = comm::agree_on_error(comm, round_error); !err.empty()) throw Error(err);
-        if (F > 0) cause |= collective_write_rows(dfeat, dxpl, N, F, ranges, feat, "/windows/features");
-        cause |= collective_write_rows(dlabel, dxpl, N, 1, ranges, label, "/windows/label");
-        cause |= collective_write_rows(drec, dxpl, N, 1, ranges, rec, "/windows/record");
-        cause |= collective_write_rows(dtime, dxpl, N, 1, ranges, time, "/windows/time_s");
-      }
-      report.rounds = n_rounds;
-    }
-    dfeat.reset();
-    dlabel.reset();
-    drec.reset();
-    dtime.reset();
-    g.reset();
-    f.close("Closing the features file " + tmp.string() + " failed; the disk may be full.");
-  }
+  report.n_windows = plan.n_windows;
+  report.rounds = plan.n_windows > 0 ? plan.n_rounds : 0;
   report.collective = cause == H5D_MPIO_COLLECTIVE;
   report.not_collective_reason = report.collective ? "" : cause_text(cause);
 
   // /records rows travel to rank 0, which finishes the file serially.
   ByteWriter w;
-  for (const auto* r : local) serialize_row(w, r->index, r->row);
+  for (const auto* r : local) put_record(w, *r);
   const auto all = comm::gather_bytes(comm, w.bytes(), 0);
   std::string rank0_error;
   if (me == 0) {
     try {
-      std::vector<RecordRow> rows(n_records);
-      for (std::size_t i = 0; i < n_records; ++i) {
-        if (seen[i] != 1) {
-          rows[i].status = "lost";
-          rows[i].message = seen[i] == 0 ? "No rank reported a result for this recording (internal error)."
-                                         : "Several ranks reported this recording (internal error).";
-        }
-      }
-      ByteReader rd(all.data(), all.size());
-      while (!rd.done()) {
-        const auto idx = rd.u64();
-        RecordRow r = get_record_row(rd);
-        r.n_windows = counts[idx];
-        r.first_window = first[idx];
-        rows[idx] = std::move(r);
-      }
-      Handle f = h5::file_handle(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
-                                 "Cannot reopen " + tmp.string() + " to add /records.");
-      std::vector<RecordMem> mem;
-      mem.reserve(rows.size());
-      for (const auto& r : rows) {
-        mem.push_back({r.path.c_str(), r.patient.c_str(), r.ecg_channel.c_str(), r.status.c_str(), r.message.c_str(),
-                       r.annotation.c_str(), r.duration_s, r.fs, r.n_beats, r.n_windows, r.first_window,
-                       r.kind.c_str()});
-      }
-      Handle type = record_type();
-      const hsize_t nr = rows.size();
-      Handle space = h5::dataspace_handle(H5Screate_simple(1, &nr, nullptr), "Cannot create the /records dataspace.");
-      Handle ds = h5::dataset_handle(H5Dcreate2(f, "/records", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                     "Cannot create /records.");
-      if (nr > 0) check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mem.data()), "Cannot write /records.");
-      h5::write_string_attribute(ds, "units", "duration_s: seconds; fs: Hz (0 for beat files); n_beats: detected "
-                                              "R-peaks (beat files: beats used); n_windows/first_window: rows of "
-                                              "/windows; kind: edf, rr_csv or beats_csv");
-      Handle feats = h5::dataset_handle(H5Dopen2(f, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
-      h5::write_string_list_attribute(feats, "columns", meta.columns);
-      Handle lab = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");
-      h5::write_string_attribute(lab, "description", "fraction of the window covered by annotated seizure, 0..1; NaN = no annotation");
-      Handle tim = h5::dataset_handle(H5Dopen2(f, "/windows/time_s", H5P_DEFAULT), "Cannot open /windows/time_s.");
-      h5::write_string_attribute(tim, "units", "seconds from recording start (window end)");
-      h5::write_string_attribute(f, "format", "ecgforest-features/1");
-      h5::write_string_attribute(f, "config", meta.config_toml);
-      h5::write_string_attribute(f, "version", kVersion);
-      h5::write_string_attribute(f, "created", utc_now_iso());
-      h5::write_int_attribute(f, "n_ranks", p);
-      h5::write_string_attribute(f, "collective_writes", N == 0 ? "verified" : cause_text(cause));
-      feats.reset();
-      lab.reset();
-      tim.reset();
-      ds.reset();
-      f.close("Closing the features file " + tmp.string() + " failed; the disk may be full.");
-      std::filesystem::rename(tmp, file);
+      finish_file(tmp, file, all, plan, meta, comm::size(comm), plan.n_windows == 0 ? "verified" : cause_text(cause));
     } catch (const std::exception& e) {
       rank0_error = e.what();
     }
@@ -488,6 +613,7 @@ FeaturesData read_features_summary(const std::filesystem::path& file) {
                              "Cannot open the features file " + file.string() + " (not HDF5, or unreadable).");
   out.records = read_records(f);
   read_attributes(f, out);
+  out.references = read_references(f, file, out.records.size());
   Handle ds = h5::dataset_handle(H5Dopen2(f, "/windows/label", H5P_DEFAULT), "Cannot open /windows/label.");
   out.label = h5::read_dataset<float>(f, "/windows/label");
   return out;

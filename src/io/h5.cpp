@@ -103,6 +103,13 @@ void write_int_attribute(hid_t obj, const std::string& name, std::int64_t value)
   check_status(H5Awrite(attr, H5T_NATIVE_INT64, &value), "Cannot write the attribute '" + name + "'.");
 }
 
+void write_double_attribute(hid_t obj, const std::string& name, double value) {
+  Handle space = dataspace_handle(H5Screate(H5S_SCALAR), "Cannot create a scalar dataspace.");
+  Handle attr = attribute_handle(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                                 "Cannot create the attribute '" + name + "'.");
+  check_status(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), "Cannot write the attribute '" + name + "'.");
+}
+
 bool has_attribute(hid_t obj, const std::string& name) {
   const htri_t r = H5Aexists(obj, name.c_str());
   check_status(r < 0 ? -1 : 0, "Cannot check for the attribute '" + name + "'.");
@@ -113,6 +120,13 @@ std::int64_t read_int_attribute(hid_t obj, const std::string& name) {
   Handle attr = attribute_handle(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "Cannot open the attribute '" + name + "'.");
   std::int64_t v = 0;
   check_status(H5Aread(attr, H5T_NATIVE_INT64, &v), "Cannot read the attribute '" + name + "'.");
+  return v;
+}
+
+double read_double_attribute(hid_t obj, const std::string& name) {
+  Handle attr = attribute_handle(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "Cannot open the attribute '" + name + "'.");
+  double v = 0;
+  check_status(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), "Cannot read the attribute '" + name + "'.");
   return v;
 }
 

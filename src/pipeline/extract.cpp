@@ -16,6 +16,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/progress.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/eval/events.hpp"
 #include "ecgforest/hrv/features.hpp"
 #include "ecgforest/hrv/labels.hpp"
 #include "ecgforest/io/annotations.hpp"
@@ -26,6 +27,7 @@
 #include "ecgforest/parallel/work_queue.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
 #include "ecgforest/pipeline/stage.hpp"
+#include "ecgforest/pipeline/tools.hpp"
 #include "ecgforest/signal/beat_tables.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
 #include "ecgforest/signal/sqi.hpp"
@@ -85,6 +87,8 @@ std::optional<io::Annotations> read_recording_annotations(const InputRecording& 
 void label_windows(const std::optional<io::Annotations>& annotations, const Config& config, io::RecordResult& out) {
   if (annotations) {
     out.label = hrv::seizure_fraction(annotations->events, out.time_s, config.extract.window_s);
+    out.reference.annotated = true;  // the reference events train's CV scoring reads back
+    for (const auto& e : eval::merge_overlapping(seizure_events(*annotations))) out.reference.seizures.push_back({e.start_s, e.stop_s});
   } else {
     out.label.assign(out.time_s.size(), std::numeric_limits<float>::quiet_NaN());
     out.row.message = "No annotation file found next to the recording; window labels are NaN (unlabelled).";
@@ -341,6 +345,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   io::FeaturesMeta meta;
   meta.columns = feature_columns(config);
   meta.config_toml = stored_config_toml(config, output);
+  meta.extract = {config.extract.window_s, config.extract.step_s, config.extract.detector, config.extract.hrv_profile};
   ExtractSummary s;
   s.write = io::write_features_file(comm, output, recs.size(), local, meta, reload);
   if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed

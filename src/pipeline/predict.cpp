@@ -102,9 +102,9 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
       t.features = shown(features);
       io::write_probabilities_file(output, t, {stored_config_toml(config, output)});
       if (log) {
-        const double t = now_s();
-        *log << "predict: " << n_all << " window probabilities written to " << output.string() << " (" << t - t0
-             << " s: read " << t_read - t0 << " s, score " << t_score - t_read << " s, gather and write " << t - t_score
+        const double t_end = now_s();
+        *log << "predict: " << n_all << " window probabilities written to " << output.string() << " (" << t_end - t0
+             << " s: read " << t_read - t0 << " s, score " << t_score - t_read << " s, gather and write " << t_end - t_score
              << " s)\n";
       }
     }

@@ -276,53 +276,6 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   return os.str();
 }
 
-// The extract settings the features file was written with (stored configuration), else config's.
-ExtractSettings features_extract(const std::filesystem::path& features, const Config& config) {
-  try {
-    Config fc;
-    apply_config_text(fc, io::read_features_summary(features).config_toml, features.string());
-    return fc.extract;
-  } catch (const std::exception&) {
-    return config.extract;
-  }
-}
-
-// extract.input_root of a stored configuration ("" when absent or unreadable).
-std::string stored_input_root(const std::string& config_toml) {
-  try {
-    Config fc;
-    apply_config_text(fc, config_toml, "stored configuration");
-    return fc.extract.input_root;
-  } catch (const std::exception&) {
-    return "";
-  }
-}
-
-// Windows of one feature window: the shortest stretch above the gate trusted between bad ones.
-std::size_t gate_min_run(const ExtractSettings& ex) {
-  return static_cast<std::size_t>(std::max(1.0, std::round(ex.window_s / ex.step_s)));
-}
-
-// Quality-gate flags (eval::quality_flags, per recording) of every window of a features file
-// from its `sqi` column; empty when the gate is off or the file has no such column (then every
-// window is usable).
-std::vector<std::uint8_t> file_quality_flags(const io::WindowIndex& index, std::size_t sqi_column, double min_sqi,
-                                             std::size_t min_run) {
-  if (!(min_sqi > 0) || !index.present[sqi_column]) return {};
-  const auto& sqi = index.columns[sqi_column];
-  const auto& record = index.record;
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i < record.size();) {
-    std::size_t j = i;
-    while (j < record.size() && record[j] == record[i]) ++j;
-    const std::vector<float> one(sqi.begin() + static_cast<std::ptrdiff_t>(i), sqi.begin() + static_cast<std::ptrdiff_t>(j));
-    const auto part = eval::quality_flags(one, min_sqi, min_run);
-    out.insert(out.end(), part.begin(), part.end());
-    i = j;
-  }
-  return out;
-}
-
 // One column of a feature matrix as floats.
 std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
   std::vector<float> out(static_cast<std::size_t>(m.rows()));
@@ -437,7 +390,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
         p.time_s = std::move(res.time_s);
         p.label = std::move(res.label);
         const auto& pp = config.postprocess;
-        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), pp.min_sqi, gate_min_run(config.extract));
+        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), pp.min_sqi, eval::gate_min_run(config.extract.window_s, config.extract.step_s));
         p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
         p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
         try {
@@ -551,109 +504,6 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   s.n_failed = static_cast<std::size_t>(c[1]);
   if (s.n_ok == 0) throw CollectiveError("No recording was usable for prediction; see the skipped list above.");
   return s;
-}
-
-std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
-                                                             const std::vector<float>& oof, const Config& config) {
-  std::string why;
-  std::vector<float> mean_hr;  // per labelled window, in the order of oof
-  std::vector<eval::RecordingProbabilities> recs;
-  std::size_t unreadable = 0;
-  try {
-    const auto summary = io::read_features_summary(features);
-    const std::string stored_root = stored_input_root(summary.config_toml);
-    const auto index = io::read_window_index(features, {"mean_hr", "sqi"});
-    const auto& label = index.label;
-    const auto& record = index.record;
-    const auto& time_s = index.time_s;
-    const auto& all_hr = index.columns[0];
-    const auto all_usable =
-        file_quality_flags(index, 1, config.postprocess.min_sqi, gate_min_run(features_extract(features, config)));
-    std::size_t n_train = 0;
-    for (float l : label) n_train += std::isfinite(l) ? 1 : 0;
-    if (n_train != oof.size() || record.size() != label.size() || time_s.size() != label.size()) {
-      why = "skipped: the training rows (" + std::to_string(oof.size()) + ") are not the labelled windows of the file (" +
-            std::to_string(n_train) + "), e.g. because of train.min_sqi";
-    } else {
-      std::map<std::uint32_t, std::size_t> slot;  // record → position in recs
-      std::size_t t = 0;
-      for (std::size_t i = 0; i < label.size(); ++i) {
-        if (!std::isfinite(label[i])) continue;
-        const auto r = record[i];
-        auto it = slot.find(r);
-        if (it == slot.end()) {
-          if (r >= summary.records.size()) throw Error("/windows/record names a missing /records row.");
-          const auto& row = summary.records[r];
-          eval::RecordingProbabilities rp;
-          rp.name = io::recording_name(row.path);
-          rp.patient = row.patient;
-          rp.duration_s = row.duration_s;
-          bool has_ref = false;
-          try {
-            InputRecording in;
-            in.edf = resolve_stored_path(row.path, features, stored_root);
-            rp.ref = reference_events(in, resolve_stored_path(row.annotation, features, stored_root).string(), has_ref);
-          } catch (const std::exception&) {
-            has_ref = false;
-          }
-          if (!has_ref) {
-            ++unreadable;
-            slot[r] = std::numeric_limits<std::size_t>::max();
-          } else {
-            slot[r] = recs.size();
-            recs.push_back(std::move(rp));
-          }
-          it = slot.find(r);
-        }
-        if (it->second != std::numeric_limits<std::size_t>::max()) {
-          recs[it->second].window_end_s.push_back(time_s[i]);
-          recs[it->second].prob.push_back(oof[t]);
-          if (!all_usable.empty()) recs[it->second].usable.push_back(all_usable[i]);
-          mean_hr.push_back(all_hr[i]);
-        }
-        ++t;
-      }
-      if (recs.empty()) why = "skipped: no recording's annotation file could be read again";
-    }
-  } catch (const std::exception& e) {
-    why = std::string("skipped: ") + e.what();
-  }
-  if (!why.empty()) {
-    j.value(why);
-    return std::nullopt;
-  }
-  auto pp = config.postprocess;
-  const double step_s = features_extract(features, config).step_s;
-  std::optional<eval::PostprocessChoice> choice;
-  if (pp.select == PostprocessSelect::cv) {
-    choice = eval::choose_postprocess(recs, step_s, pp, fixed_postprocess(config));
-    pp = choice->chosen;
-  }
-  std::vector<eval::ScoredRecording> scored;
-  std::vector<eval::RecordingHeartRate> hr;
-  std::size_t w = 0;
-  for (const auto& r : recs) {
-    scored.push_back({r.name, r.patient, r.duration_s, r.ref, eval::gated_postprocess(r.window_end_s, r.prob, r.usable, step_s, pp)});
-    const auto n = static_cast<std::ptrdiff_t>(r.prob.size());
-    hr.push_back({r.name, r.patient, r.window_end_s, {mean_hr.begin() + w, mean_hr.begin() + w + n}, r.ref,
-                  scored.back().hyp});
-    w += r.prob.size();
-  }
-  const auto sum = eval::score_recordings(scored);
-  const auto sweep = eval::sweep_thresholds(recs, step_s, pp, eval::default_thresholds());
-  JsonWriter score, extra;
-  eval::write_score_json(score, sum, sweep, eval::best_under_budget(sweep, pp.fa_budget_per_24h), pp.fa_budget_per_24h);
-  extra.begin_object().key("responders");
-  eval::write_responders_json(extra, eval::summarize_responders(hr));
-  extra.key("postprocess");
-  eval::write_postprocess_json(extra, pp);
-  extra.end_object();
-  j.raw(json_object_union(score.str(), extra.str()));
-  if (unreadable > 0) {
-    std::fprintf(stderr, "train: note: %zu recording(s) left out of the event-level CV scores (annotation not readable)\n",
-                 unreadable);
-  }
-  return choice;
 }
 
 eval::FixedPostprocess fixed_postprocess(const Config& config) {

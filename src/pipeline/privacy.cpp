@@ -98,11 +98,4 @@ void PublicNames::apply(const InputRecording& rec, io::RecordRow& row) const {
   if (!key_.empty()) row.patient = pseudonym(key_, "patient", rec.patient, "P");
 }
 
-fs::path resolve_stored_path(const std::string& stored, const fs::path& features, const std::string& stored_root) {
-  const fs::path p(stored);
-  if (p.empty() || p.is_absolute() || stored_root.empty()) return p;  // absolute, or a file older than input_root
-  const fs::path root(stored_root);
-  return (root.is_absolute() ? root : fs::absolute(features).parent_path() / root) / p;
-}
-
 }  // namespace ecgforest::pipeline

@@ -17,7 +17,7 @@
 namespace ecgforest::pipeline {
 namespace {
 
-constexpr const char* kMagic = "ecgforest-stage/2";  // /2: RecordRow.kind
+constexpr const char* kMagic = "ecgforest-stage/3";  // /2: RecordRow.kind; /3: reference seizures
 constexpr const char* kEnd = "end-of-stage";
 
 // "path|size|mtime_ns" of a file; "path|missing" when it cannot be inspected.
@@ -78,6 +78,9 @@ std::optional<io::RecordResult> RecordStage::load(const InputRecording& rec, std
     const auto values = rd.pod_vector<float>();
     r.label = rd.pod_vector<float>();
     r.time_s = rd.pod_vector<double>();
+    r.reference.annotated = rd.u64() != 0;
+    const auto spans = rd.pod_vector<double>();  // start, stop pairs
+    for (std::size_t k = 0; k + 1 < spans.size(); k += 2) r.reference.seizures.push_back({spans[k], spans[k + 1]});
     if (rd.str() != kEnd || !rd.done()) return std::nullopt;
     if (cols != n_columns_ || values.size() != rows * cols || r.label.size() != rows || r.time_s.size() != rows) {
       return std::nullopt;
@@ -103,6 +106,10 @@ bool RecordStage::store(const InputRecording& rec, const io::RecordResult& r) co
   w.pod_vector(std::vector<float>(r.features.data(), r.features.data() + r.features.size()));
   w.pod_vector(r.label);
   w.pod_vector(r.time_s);
+  w.u64(r.reference.annotated ? 1 : 0);
+  std::vector<double> spans;
+  for (const auto& e : r.reference.seizures) spans.insert(spans.end(), {e.start_s, e.stop_s});
+  w.pod_vector(spans);
   w.str(kEnd);
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);

@@ -1,5 +1,5 @@
 #include "ecgforest/pipeline/train.hpp"
-#include "ecgforest/pipeline/predict_edf.hpp"
+#include "ecgforest/pipeline/train_cv.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -326,7 +326,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     j.key("pooled");
     metrics_json(j, s.pooled);
     j.end_object();
-    // Event-level (NEDC OVLP/TAES/EPOCH) scores of the held-out recordings (predict_edf.hpp).
+    // Event-level (NEDC OVLP/TAES/EPOCH) scores of the held-out recordings (train_cv.hpp).
     j.key("cv_events");
     if (me == 0) choice = write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
     j.key("operating_point");

@@ -113,5 +113,8 @@ assert 'input = ["."]' in config and 'input_root = "../../ward/train"' in config
 assert tmp not in config, config
 cv = json.load(open(f"{tmp}/plain/run/metrics.json"))["cv_events"]
 assert isinstance(cv, dict) and cv["n_ref_events"] > 0, cv
+# Pseudonymised too: the CV events are scored against features.h5 /reference, not the annotations.
+cv = json.load(open(f"{tmp}/out/run/metrics.json"))["cv_events"]
+assert isinstance(cv, dict) and cv["n_ref_events"] > 0, cv
 print(f"e2e_privacy: {checked} outputs free of identity; pseudonyms match HMAC-SHA256; relative paths by default")
 PY

@@ -62,7 +62,9 @@ TEST_F(StageTest, StagedResultRoundTripsExactly) {
   RecordStage stage(out, config);
   EXPECT_FALSE(stage.load(rec, 4).has_value());  // nothing staged yet
   EXPECT_FALSE(fs::exists(stage.dir()));         // and nothing created
-  const auto r = result(4, 3);
+  auto r = result(4, 3);
+  r.reference.annotated = true;
+  r.reference.seizures = {{12.5, 40.25}, {100.0, 130.125}};
   ASSERT_TRUE(stage.store(rec, r));
   EXPECT_TRUE(fs::exists(dir / "features.h5.stage" / "4.bin"));
   const auto back = stage.load(rec, 4);
@@ -79,6 +81,10 @@ TEST_F(StageTest, StagedResultRoundTripsExactly) {
   EXPECT_TRUE(std::isnan(back->label[0]));
   EXPECT_EQ(back->label[2], 0.5f);
   EXPECT_EQ(back->time_s[1], 11.0);
+  EXPECT_TRUE(back->reference.annotated);
+  ASSERT_EQ(back->reference.seizures.size(), 2u);
+  EXPECT_EQ(back->reference.seizures[1].start_s, 100.0);
+  EXPECT_EQ(back->reference.seizures[1].stop_s, 130.125);
   // Another index is not this file.
   EXPECT_FALSE(stage.load(rec, 5).has_value());
   stage.remove();

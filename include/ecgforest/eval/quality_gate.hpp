@@ -29,6 +29,10 @@ std::vector<Event> quality_gated_events(const std::vector<double>& window_end_s,
 /// feature window, window_s / step_s, in predict and train). Windows of one recording, in order.
 std::vector<std::uint8_t> quality_flags(const std::vector<float>& sqi, double min_sqi, std::size_t min_run);
 
+/// The min_run of quality_flags for windows of `window_s` every `step_s` seconds: the windows of
+/// one feature window, round(window_s / step_s), at least 1.
+std::size_t gate_min_run(double window_s, double step_s);
+
 /// Smoothing that treats unusable windows as missing: the usable windows are smoothed as one
 /// series (smooth_probabilities over the last k usable windows), so the probabilities of
 /// unusable windows never enter a usable one's value; the unusable windows are smoothed among

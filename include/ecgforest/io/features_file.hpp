@@ -13,9 +13,16 @@
 //                      the recording's file type; files written before it existed read as
 //                      "edf"). Windows of a recording are the contiguous rows
 //                      [first_window, first_window + n_windows).
+//   /reference/annotated  uint8 [records]  1 = the recording had an annotation file (its reference
+//                      seizures are the rows below; none = seizure-free), 0 = unannotated
+//   /reference/record, start_s, stop_s  uint32/float64 [events]: the reference seizure events
+//                      (seizure labels only, overlapping ones merged; seconds from recording
+//                      start), so training scores its CV events without reopening annotations
 //   root attributes:   config (effective TOML), version, created (UTC ISO time), n_ranks,
 //                      collective_writes ("verified" or the reason HDF5 gave for not doing it),
-//                      format ("ecgforest-features/1")
+//                      format ("ecgforest-features/1"); the settings later stages need, typed:
+//                      window_s, step_s (float64), detector, hrv_profile (strings)
+// Files written before /reference and the typed settings existed read with those absent.
 // Rows are in input order (records sorted by path), so the file is the same for any rank count.
 // The file is written as <name>.partial and renamed when complete.
 #include <mpi.h>
@@ -41,6 +48,23 @@ struct RecordRow {
   std::uint64_t n_beats = 0, n_windows = 0, first_window = 0;
 };
 
+/// One reference seizure event of a recording, seconds from its start.
+struct ReferenceSpan {
+  double start_s = 0, stop_s = 0;
+};
+
+/// The reference seizures of a recording as extract read them from its annotation file.
+struct RecordReference {
+  bool annotated = false;              ///< an annotation file was read (no spans = seizure-free)
+  std::vector<ReferenceSpan> seizures;  ///< seizure labels only, overlapping ones merged
+};
+
+/// The extraction settings stored as typed attributes (what predict and train's CV scoring need).
+struct StoredExtract {
+  double window_s = 0, step_s = 0;
+  std::string detector, hrv_profile;
+};
+
 /// The byte form of a /records row between ranks and in resume stage files: path, patient,
 /// ecg_channel, status, message, annotation, kind, duration_s, fs, n_beats (not n_windows and
 /// first_window, which the writer assigns).
@@ -56,6 +80,7 @@ struct RecordResult {
   FeatureRows features;       ///< [n_windows, F]
   std::vector<float> label;   ///< [n_windows]
   std::vector<double> time_s; ///< [n_windows]
+  RecordReference reference;  ///< stays in memory when the window arrays are spilled
   /// > 0: the window arrays above were dropped from memory (they are on disk, e.g. staged) and
   /// hold this many windows; write_features_file asks its RowLoader for them when it writes them.
   std::uint64_t spilled_windows = 0;
@@ -68,6 +93,7 @@ using RowLoader = std::function<RecordResult(const RecordResult&)>;
 struct FeaturesMeta {
   std::vector<std::string> columns;
   std::string config_toml;
+  StoredExtract extract;
 };
 
 struct WriteReport {
@@ -103,6 +129,9 @@ struct FeaturesData {
   std::vector<RecordRow> records;
   std::string config_toml, version, created;
   std::int64_t n_ranks = 0;
+  std::optional<StoredExtract> extract;  ///< absent in files written before the typed settings
+  /// Per /records row (read_features_summary only); empty in files written before /reference.
+  std::vector<RecordReference> references;
 };
 
 /// COLLECTIVE over `comm`: every rank reads the whole file (windows with collective MPI-IO).
@@ -113,7 +142,8 @@ FeaturesData read_features_file(MPI_Comm comm, const std::filesystem::path& file
 /// whole). For work split by rows, e.g. predict; peak memory per rank is 1/p of the windows.
 FeaturesData read_features_block(MPI_Comm comm, const std::filesystem::path& file);
 
-/// Reads only /records and the attributes (serial; for inspect and tests).
+/// Reads only /records, /reference and the attributes (serial; for inspect, train's CV scoring
+/// and tests).
 FeaturesData read_features_summary(const std::filesystem::path& file);
 
 /// UTC time as ISO-8601 text ("2026-11-25T03:07:52Z").

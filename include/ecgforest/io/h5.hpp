@@ -70,6 +70,7 @@ void write_string_attribute(hid_t obj, const std::string& name, const std::strin
 void write_string_list_attribute(hid_t obj, const std::string& name, const std::vector<std::string>& values);
 /// Scalar numeric attributes.
 void write_int_attribute(hid_t obj, const std::string& name, std::int64_t value);
+void write_double_attribute(hid_t obj, const std::string& name, double value);
 
 /// Reads a string attribute (scalar, variable or fixed length).
 std::string read_string_attribute(hid_t obj, const std::string& name);
@@ -77,6 +78,7 @@ std::string read_string_attribute(hid_t obj, const std::string& name);
 std::vector<std::string> read_string_list_attribute(hid_t obj, const std::string& name);
 bool has_attribute(hid_t obj, const std::string& name);
 std::int64_t read_int_attribute(hid_t obj, const std::string& name);
+double read_double_attribute(hid_t obj, const std::string& name);
 
 /// Creates and writes a whole 1-D or 2-D dataset in one call (serial files).
 template <class T>

@@ -51,21 +51,6 @@ struct PredictEdfSummary {
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config, const std::filesystem::path& model,
                                   const std::filesystem::path& output_dir, std::ostream* log);
 
-/// For `train`'s cross-validation (rank 0 only, serial): event-level scores of the out-of-fold
-/// probabilities. `oof` holds one probability per training row, where training rows are the
-/// windows of `features` with a finite label, in file order (the rows read_training_set keeps
-/// without an sqi filter). Windows are grouped by recording, post-processed with
-/// config.postprocess (quality gate on the file's `sqi` column included), and scored against
-/// each recording's annotation file (path in /records);
-/// writes one JSON value into `j`: the write_score_json object with the threshold sweep and the
-/// best point under postprocess.fa_budget_per_24h, or a string saying why it was skipped.
-/// With postprocess.select = "cv" the smoothing, threshold, minimum duration and merge gap the
-/// user did not set are first chosen by eval::choose_postprocess within the FA budget; the scores
-/// are then those of the chosen setting, and the choice is returned (nullopt: skipped or fixed).
-/// The object also holds "responders" (eval/responders.hpp) and the "postprocess" used.
-std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
-                                                             const std::vector<float>& oof, const Config& config);
-
 /// The post-processing keys the user set explicitly (config.explicit_keys) are fixed in the search.
 eval::FixedPostprocess fixed_postprocess(const Config& config);
 

@@ -46,9 +46,4 @@ class PublicNames {
   bool absolute_ = false;
 };
 
-/// The real file behind a /records path or annotation of the features file `features` (whose
-/// stored configuration gave `stored_root`, the input root relative to the file's directory).
-std::filesystem::path resolve_stored_path(const std::string& stored, const std::filesystem::path& features,
-                                          const std::string& stored_root);
-
 }  // namespace ecgforest::pipeline
