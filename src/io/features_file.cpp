@@ -9,6 +9,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/h5.hpp"
+#include "ecgforest/io/provenance.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
@@ -158,14 +159,7 @@ void read_attributes(hid_t file, FeaturesData& out) {
   out.version = h5::read_string_attribute(file, "version");
   out.created = h5::read_string_attribute(file, "created");
   out.n_ranks = h5::read_int_attribute(file, "n_ranks");
-  if (h5::has_attribute(file, "step_s")) {
-    StoredExtract x;
-    x.window_s = h5::read_double_attribute(file, "window_s");
-    x.step_s = h5::read_double_attribute(file, "step_s");
-    x.detector = h5::read_string_attribute(file, "detector");
-    x.hrv_profile = h5::read_string_attribute(file, "hrv_profile");
-    out.extract = x;
-  }
+  out.extract = read_stored_extract(file);
   Handle ds = h5::dataset_handle(H5Dopen2(file, "/windows/features", H5P_DEFAULT), "Cannot open /windows/features.");
   out.columns = h5::read_string_list_attribute(ds, "columns");
 }
@@ -462,16 +456,10 @@ void write_window_attributes(hid_t f, const std::vector<std::string>& columns) {
 }
 
 void write_root_attributes(hid_t f, const FeaturesMeta& meta, int n_ranks, const std::string& collective) {
-  h5::write_string_attribute(f, "format", "ecgforest-features/1");
-  h5::write_string_attribute(f, "config", meta.config_toml);
-  h5::write_string_attribute(f, "version", kVersion);
-  h5::write_string_attribute(f, "created", utc_now_iso());
+  write_provenance(f, "ecgforest-features/1", meta.config_toml);
   h5::write_int_attribute(f, "n_ranks", n_ranks);
   h5::write_string_attribute(f, "collective_writes", collective);
-  h5::write_double_attribute(f, "window_s", meta.extract.window_s);
-  h5::write_double_attribute(f, "step_s", meta.extract.step_s);
-  h5::write_string_attribute(f, "detector", meta.extract.detector);
-  h5::write_string_attribute(f, "hrv_profile", meta.extract.hrv_profile);
+  write_stored_extract(f, meta.extract);
 }
 
 // Rank 0: adds /records, /reference and the attributes to `tmp` and renames it to `file`.

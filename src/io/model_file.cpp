@@ -6,7 +6,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
-#include "ecgforest/version.hpp"
+#include "ecgforest/io/provenance.hpp"
 
 namespace ecgforest::io {
 
@@ -56,14 +56,12 @@ void write_model_file(const std::filesystem::path& file, const ModelArrays& mode
     if (!model.bin.empty()) h5::write_dataset<std::uint8_t>(f, "/trees/bin", {n}, model.bin.data());
     h5::write_dataset<float>(f, "/binning/edges", {edges.size()}, edges.data());
     h5::write_dataset<std::uint64_t>(f, "/binning/offsets", {edge_off.size()}, edge_off.data());
-    h5::write_string_attribute(f, "format", "ecgforest-model/1");
+    write_provenance(f, "ecgforest-model/1", meta.config_toml);
     h5::write_string_list_attribute(f, "feature_names", model.feature_names);
-    h5::write_string_attribute(f, "config", meta.config_toml);
     h5::write_string_attribute(f, "metrics", meta.metrics_json.empty() ? "{}" : meta.metrics_json);
     if (!meta.summary.empty()) h5::write_string_attribute(f, "summary", meta.summary);
-    if (!meta.postprocess_toml.empty()) h5::write_string_attribute(f, "postprocess", meta.postprocess_toml);
-    h5::write_string_attribute(f, "version", kVersion);
-    h5::write_string_attribute(f, "created", utc_now_iso());
+    if (meta.postprocess) write_stored_postprocess(f, *meta.postprocess);
+    if (meta.extract) write_stored_extract(f, *meta.extract);
     h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.n_trees()));
     h5::write_string_attribute(f, "split_rule", "go left when x <= threshold, or x is NaN and nan_left; leaves have left = -1");
     f.close("Closing the model file " + tmp.string() + " failed; the disk may be full.");
@@ -144,8 +142,8 @@ ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta) 
     meta->config_toml = h5::read_string_attribute(f, "config");
     meta->metrics_json = h5::read_string_attribute(f, "metrics");
     meta->summary = h5::has_attribute(f, "summary") ? h5::read_string_attribute(f, "summary") : std::string();
-    meta->postprocess_toml =
-        h5::has_attribute(f, "postprocess") ? h5::read_string_attribute(f, "postprocess") : std::string();
+    meta->postprocess = read_stored_postprocess(f, file.string());
+    meta->extract = read_stored_extract(f);
     meta->version = h5::read_string_attribute(f, "version");
     meta->created = h5::read_string_attribute(f, "created");
     const auto edges = h5::read_dataset<float>(f, "/binning/edges");

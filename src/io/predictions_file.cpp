@@ -3,7 +3,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/h5.hpp"
-#include "ecgforest/version.hpp"
+#include "ecgforest/io/provenance.hpp"
 
 namespace ecgforest::io {
 namespace {
@@ -24,13 +24,6 @@ void write_string_dataset(hid_t parent, const std::string& name, const std::vect
 template <class T>
 void put(hid_t f, const char* name, const std::vector<T>& v) {
   h5::write_dataset<T>(f, name, {v.size()}, v.data());
-}
-
-void write_provenance(hid_t f, const char* format, const Provenance& p) {
-  h5::write_string_attribute(f, "format", format);
-  h5::write_string_attribute(f, "config", p.config_toml);
-  h5::write_string_attribute(f, "version", kVersion);
-  h5::write_string_attribute(f, "created", utc_now_iso());
 }
 
 /// Creates `file`.partial, lets `fill` write into it, closes it and renames it to `file`.
@@ -56,7 +49,7 @@ void write_probabilities_file(const std::filesystem::path& file, const Probabili
     put(f, "/windows/probability", t.probability);
     put(f, "/windows/record", t.record);
     put(f, "/windows/time_s", t.time_s);
-    write_provenance(f, "ecgforest-probabilities/1", p);
+    write_provenance(f, "ecgforest-probabilities/1", p.config_toml);
     h5::write_string_attribute(f, "model", t.model);
     h5::write_string_attribute(f, "features", t.features);
   });
@@ -86,7 +79,7 @@ void write_predictions_file(const std::filesystem::path& file, const Predictions
     put(f, "/reference/record", t.reference_record);
     put(f, "/reference/start_s", t.reference_start_s);
     put(f, "/reference/stop_s", t.reference_stop_s);
-    write_provenance(f, "ecgforest-predictions/1", p);
+    write_provenance(f, "ecgforest-predictions/1", p.config_toml);
     h5::write_string_attribute(f, "model", t.model);
     h5::write_string_attribute(f, "window_s", t.window_s);
     h5::write_string_attribute(f, "step_s", t.step_s);

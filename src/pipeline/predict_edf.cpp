@@ -283,6 +283,23 @@ std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
   return out;
 }
 
+// Reads the model; features must be computed as in training, so the window settings and the
+// detector come from the model, and the post-processing train chose unless the user set a key.
+void apply_model_settings(const std::filesystem::path& model_path, Config& config, forest::Forest& model) {
+  io::ModelMeta meta;
+  model = read_model(model_path, &meta);
+  if (!meta.extract) {
+    throw Error("The model " + model_path.string() + " was written by an older ecgforest without its typed window "
+                "settings (window_s, step_s, detector); retrain it with this version.");
+  }
+  config.extract.window_s = meta.extract->window_s;
+  config.extract.step_s = meta.extract->step_s;
+  config.extract.detector = meta.extract->detector;
+  if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
+    config.postprocess = effective_postprocess(config, *meta.postprocess);
+  }
+}
+
 }  // namespace
 
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const std::filesystem::path& model_path,
@@ -290,28 +307,10 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   const double t0 = now_s();
   const int me = comm::rank(comm);
   Config config = config_in;
-  std::string err, note;
   forest::Forest model;
   std::vector<InputRecording> recs;
   comm::collective_try(comm, "", [&] {
-    io::ModelMeta meta;
-    model = read_model(model_path, &meta);
-    // Features must be computed as in training: take the window settings from the model.
-    try {
-      Config mc;
-      apply_config_text(mc, meta.config_toml, model_path.string() + " (stored configuration)");
-      config.extract.window_s = mc.extract.window_s;
-      config.extract.step_s = mc.extract.step_s;
-      config.extract.detector = mc.extract.detector;
-      if (!meta.postprocess_toml.empty() && config.postprocess.select == PostprocessSelect::cv) {
-        Config pc;
-        apply_config_text(pc, meta.postprocess_toml, model_path.string() + " (post-processing chosen in training)");
-        config.postprocess = effective_postprocess(config, pc.postprocess);
-      }
-    } catch (const std::exception& e) {
-      note = std::string("could not use the model's stored extract settings (") + e.what() +
-             "); using the command's window_s/step_s/detector.";
-    }
+    apply_model_settings(model_path, config, model);
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) throw Error("Cannot create the output directory " + out_dir.string() + ": " + ec.message() + ".");
@@ -475,7 +474,6 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
       s.seconds = now_s() - t0;
       if (log) {
         std::ostringstream os;
-        if (!note.empty()) os << "predict: note: " << note << "\n";
         os << "predict: " << s.n_records << " recordings: " << s.n_ok << " ok, " << s.n_failed << " skipped; "
            << fixed_text(s.hours, 2) << " ECG hours, " << s.n_events << " seizure events detected in " << fixed_text(s.seconds, 1)
            << " s on " << comm::size(comm) << " rank(s)\n";

@@ -150,16 +150,6 @@ std::string row_text(const std::string& name, std::size_t n_test, std::size_t n_
 }
 
 
-// The chosen post-processing as the "[postprocess]" TOML table stored in the model file.
-std::string postprocess_toml(const PostprocessSettings& pp) {
-  std::ostringstream os;
-  os.precision(17);
-  os << "[postprocess]\nsmoothing = \"" << choice_name(pp.smoothing) << "\"\nsmoothing_windows = " << pp.smoothing_windows
-     << "\nthreshold = " << pp.threshold << "\nmin_duration_s = " << pp.min_duration_s
-     << "\nmerge_gap_s = " << pp.merge_gap_s << "\n";
-  return os.str();
-}
-
 // One line for the summary: what CV chose and what it scored.
 std::string operating_point_text(const eval::PostprocessChoice& c, double budget) {
   const auto& pp = c.chosen;
@@ -427,7 +417,10 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
       meta.config_toml = stored_config_toml(effective, model_path);
       meta.metrics_json = s.metrics_json;
       meta.summary = summary;
-      if (choice) meta.postprocess_toml = postprocess_toml(choice->chosen);
+      if (choice) meta.postprocess = choice->chosen;
+      // The features' own settings (predict must compute the same features), else this run's.
+      const auto& ex = config.extract;
+      meta.extract = ts.extract.value_or(io::StoredExtract{ex.window_s, ex.step_s, ex.detector, ex.hrv_profile});
       meta.bin_edges = ts.xb.upper_edges();
       write_model(model_path, model, meta);
       io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");

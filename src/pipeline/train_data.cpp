@@ -34,6 +34,7 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   io::FeaturesData meta;
   meta = io::read_features_summary(features);  // records, attributes, /windows/label
   out.columns = meta.columns;
+  out.extract = meta.extract;
   const std::size_t F = out.columns.size();
   const std::size_t N = meta.label.size();
   out.n_windows = N;

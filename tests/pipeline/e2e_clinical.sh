@@ -47,15 +47,11 @@ if op["fits_budget"]:
 # The CV event scores are those of the chosen setting.
 assert m["cv_events"]["postprocess"] == chosen, (m["cv_events"]["postprocess"], chosen)
 assert m["cv_events"]["counts"]["ovlp"]["hits"] == op["cv"]["hits"]
-# Stored in the model as a TOML table.
+# Stored in the model as typed attributes postprocess_<key>.
 with h5py.File(f"{tmp}/run/model.h5", "r") as f:
-    toml = f.attrs["postprocess"]
-    toml = toml.decode() if isinstance(toml, bytes) else str(toml)
-stored = {}
-for line in toml.splitlines():
-    if "=" in line:
-        k, v = (x.strip() for x in line.split("=", 1))
-        stored[k] = v.strip('"') if v.startswith('"') else float(v)
+    stored = {k: f.attrs["postprocess_" + k] for k in keys}
+    assert "postprocess" not in f.attrs, "the old TOML table is not written any more"
+stored = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in stored.items()}
 for k in keys:
     if k == "smoothing":
         assert stored[k] == chosen[k], (k, stored, chosen)

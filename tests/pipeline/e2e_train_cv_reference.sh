@@ -7,6 +7,8 @@
 #    cv_events as with it (nothing is reopened), with n_ref_events = the cohort's seizure count;
 #  - a features file without /reference (as written before it existed) trains, and cv_events says
 #    why the event-level scores were skipped.
+#  - the model stores the features' window settings as typed attributes, and predict refuses a
+#    model without them (written before they existed) with a sentence saying to retrain.
 # Usage: e2e_train_cv_reference.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -26,6 +28,22 @@ with h5py.File(sys.argv[1], "a") as f:
     del f["reference"]
 PY
 "$ecg" train --features "$tmp/old.h5" --model "$tmp/c/model.h5" --trees 20 --cv-folds 2 > "$tmp/c.log" 2>&1
+cp "$tmp/a/model.h5" "$tmp/old_model.h5"
+"$py" - "$tmp/old_model.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "a") as f:
+    for k in ("window_s", "step_s", "detector", "hrv_profile"):
+        del f.attrs[k]
+PY
+"$synth" --out "$tmp/new" --patients 1 --recordings 1 --minutes 3 --seed 9 --quiet
+set +e
+"$ecg" predict --model "$tmp/old_model.h5" --input "$tmp/new" --output "$tmp/p_old" > "$tmp/p_old.log" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "predict with an old model: exit $rc, expected 1"; cat "$tmp/p_old.log"; exit 1; }
+grep -q "old_model.h5 was written by an older ecgforest without its typed window settings" "$tmp/p_old.log" \
+  || { cat "$tmp/p_old.log"; exit 1; }
+"$ecg" predict --model "$tmp/a/model.h5" --input "$tmp/new" --output "$tmp/p_new" > "$tmp/p_new.log" 2>&1
 
 "$py" - "$tmp" <<'PY'
 import json, sys
@@ -50,6 +68,13 @@ for i, p in enumerate(paths):
     assert len(got) == len(want), (p, got, want)
     for (a, b), (c, d) in zip(got, want):
         assert abs(a - c) < 1e-3 and abs(b - d) < 1e-3, (p, got, want)
+with h5py.File(f"{tmp}/a/model.h5", "r") as m, h5py.File(f"{tmp}/features.h5", "r") as f:
+    for k in ("window_s", "step_s", "detector", "hrv_profile"):
+        assert m.attrs[k] == f.attrs[k], (k, m.attrs[k], f.attrs[k])
+    assert m.attrs["postprocess_threshold"] > 0 and m.attrs["postprocess_smoothing_windows"] >= 1
+with h5py.File(f"{tmp}/p_new/predictions.h5", "r") as p:
+    t = p["windows/time_s"][()]
+    assert abs((t[1] - t[0]) - 1.0) < 1e-9, t[:3]
 def cv(name):
     return json.load(open(f"{tmp}/{name}/model.metrics.json"))["cv_events"]
 a, b, c = cv("a"), cv("b"), cv("c")

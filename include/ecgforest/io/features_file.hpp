@@ -37,6 +37,7 @@
 #include <Eigen/Core>
 
 #include "ecgforest/core/bytes.hpp"
+#include "ecgforest/io/stored_settings.hpp"
 
 namespace ecgforest::io {
 
@@ -59,11 +60,6 @@ struct RecordReference {
   std::vector<ReferenceSpan> seizures;  ///< seizure labels only, overlapping ones merged
 };
 
-/// The extraction settings stored as typed attributes (what predict and train's CV scoring need).
-struct StoredExtract {
-  double window_s = 0, step_s = 0;
-  std::string detector, hrv_profile;
-};
 
 /// The byte form of a /records row between ranks and in resume stage files: path, patient,
 /// ecg_channel, status, message, annotation, kind, duration_s, fs, n_beats (not n_windows and

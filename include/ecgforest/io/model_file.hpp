@@ -11,14 +11,22 @@
 //   /trees/bin       uint8  [nodes] the same split on the codes of /binning (left when code <= bin
 //                    or code is 255 = NaN and nan_left); optional
 //   /binning/edges   float32 [sum of bins], /binning/offsets uint64 [F+1] (quantile bin upper edges)
-//   root attributes: feature_names, config (TOML), metrics (JSON), version, created, format
-//                    ("ecgforest-model/1"), n_trees; optional: summary, postprocess (TOML table
-//                    of the post-processing chosen by train's cross-validation)
+//   root attributes: feature_names, config (TOML, provenance only), metrics (JSON), version,
+//                    created, format ("ecgforest-model/1"), n_trees; the features' extraction
+//                    settings, typed: window_s, step_s (float64), detector, hrv_profile (strings);
+//                    optional: summary, and the post-processing chosen by train's
+//                    cross-validation, typed: postprocess_smoothing (string),
+//                    postprocess_smoothing_windows (int64), postprocess_threshold,
+//                    postprocess_min_duration_s, postprocess_merge_gap_s (float64)
 // Written as <name>.partial and renamed when complete.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "ecgforest/core/postprocess_settings.hpp"
+#include "ecgforest/io/stored_settings.hpp"
 
 namespace ecgforest::io {
 
@@ -28,9 +36,12 @@ struct ModelMeta {
   /// Human summary `train` printed (evaluation table, top features, notes); attribute "summary",
   /// absent (empty here) in files written before it existed.
   std::string summary;
-  /// The post-processing `train` chose by cross-validation, as a TOML "[postprocess]" table
-  /// (attribute "postprocess"); empty when none was chosen (select = "fixed", no CV, old files).
-  std::string postprocess_toml;
+  /// The post-processing `train` chose by cross-validation (typed attributes postprocess_*);
+  /// nullopt when none was chosen (select = "fixed", no CV).
+  std::optional<PostprocessSettings> postprocess;
+  /// The extraction settings of the features the model was trained on (typed attributes
+  /// window_s, step_s, detector, hrv_profile); nullopt in models written before they existed.
+  std::optional<StoredExtract> extract;
   std::string version;
   std::string created;
   std::vector<std::vector<float>> bin_edges;  ///< per feature

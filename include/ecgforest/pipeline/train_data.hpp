@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/forest/forest.hpp"
+#include "ecgforest/io/stored_settings.hpp"
 
 namespace ecgforest::pipeline {
 
@@ -24,6 +26,8 @@ struct TrainingSet {
   std::size_t n_low_sqi = 0;           ///< windows skipped: sqi below train.min_sqi or NaN
   bool sqi_filter = false;             ///< a column `sqi` exists and train.min_sqi > 0
   std::vector<std::string> all_nan_columns;  ///< NaN in every training row (never split on)
+  /// The file's extraction settings (typed attributes); nullopt in files written before them.
+  std::optional<io::StoredExtract> extract;
   std::size_t n_positive() const;
 };
 

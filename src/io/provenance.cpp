@@ -1,0 +1,60 @@
+#include "ecgforest/io/provenance.hpp"
+
+#include "ecgforest/core/choices.hpp"
+#include "ecgforest/core/error.hpp"
+#include "ecgforest/io/features_file.hpp"
+#include "ecgforest/io/h5.hpp"
+#include "ecgforest/version.hpp"
+
+namespace ecgforest::io {
+
+void write_provenance(hid_t file, const std::string& format, const std::string& config_toml) {
+  h5::write_string_attribute(file, "format", format);
+  h5::write_string_attribute(file, "config", config_toml);
+  h5::write_string_attribute(file, "version", kVersion);
+  h5::write_string_attribute(file, "created", utc_now_iso());
+}
+
+void write_stored_extract(hid_t obj, const StoredExtract& x) {
+  h5::write_double_attribute(obj, "window_s", x.window_s);
+  h5::write_double_attribute(obj, "step_s", x.step_s);
+  h5::write_string_attribute(obj, "detector", x.detector);
+  h5::write_string_attribute(obj, "hrv_profile", x.hrv_profile);
+}
+
+std::optional<StoredExtract> read_stored_extract(hid_t obj) {
+  if (!h5::has_attribute(obj, "step_s")) return std::nullopt;
+  StoredExtract x;
+  x.window_s = h5::read_double_attribute(obj, "window_s");
+  x.step_s = h5::read_double_attribute(obj, "step_s");
+  x.detector = h5::read_string_attribute(obj, "detector");
+  x.hrv_profile = h5::read_string_attribute(obj, "hrv_profile");
+  return x;
+}
+
+void write_stored_postprocess(hid_t obj, const PostprocessSettings& pp) {
+  h5::write_string_attribute(obj, "postprocess_smoothing", choice_name(pp.smoothing));
+  h5::write_int_attribute(obj, "postprocess_smoothing_windows", pp.smoothing_windows);
+  h5::write_double_attribute(obj, "postprocess_threshold", pp.threshold);
+  h5::write_double_attribute(obj, "postprocess_min_duration_s", pp.min_duration_s);
+  h5::write_double_attribute(obj, "postprocess_merge_gap_s", pp.merge_gap_s);
+}
+
+std::optional<PostprocessSettings> read_stored_postprocess(hid_t obj, const std::string& file) {
+  if (!h5::has_attribute(obj, "postprocess_threshold")) return std::nullopt;
+  PostprocessSettings pp;
+  const std::string smoothing = h5::read_string_attribute(obj, "postprocess_smoothing");
+  const auto parsed = parse_choice<Smoothing>(smoothing);
+  if (!parsed) {
+    throw Error(file + " stores the post-processing smoothing '" + smoothing +
+                "', which this ecgforest does not know; retrain the model with this version.");
+  }
+  pp.smoothing = *parsed;
+  pp.smoothing_windows = static_cast<int>(h5::read_int_attribute(obj, "postprocess_smoothing_windows"));
+  pp.threshold = h5::read_double_attribute(obj, "postprocess_threshold");
+  pp.min_duration_s = h5::read_double_attribute(obj, "postprocess_min_duration_s");
+  pp.merge_gap_s = h5::read_double_attribute(obj, "postprocess_merge_gap_s");
+  return pp;
+}
+
+}  // namespace ecgforest::io
