@@ -300,6 +300,237 @@ void apply_model_settings(const std::filesystem::path& model_path, Config& confi
   }
 }
 
+// Where the model's features, mean_hr and sqi sit in the matrix process_recording computes.
+struct ModelColumns {
+  std::vector<std::size_t> model;  ///< per model feature: its column in the extracted matrix
+  std::optional<Eigen::Index> mean_hr, sqi;
+};
+
+ModelColumns model_columns(const Config& config, const forest::Forest& model, const std::filesystem::path& model_path) {
+  const auto columns = feature_columns(config);
+  auto find = [&](const std::string& name) -> std::optional<Eigen::Index> {
+    const auto it = std::find(columns.begin(), columns.end(), name);
+    if (it == columns.end()) return std::nullopt;
+    return static_cast<Eigen::Index>(it - columns.begin());
+  };
+  ModelColumns out;
+  out.mean_hr = find("mean_hr");
+  out.sqi = find("sqi");
+  std::string missing;
+  for (const auto& name : model.feature_names) {
+    if (const auto c = find(name)) out.model.push_back(static_cast<std::size_t>(*c));
+    else missing += (missing.empty() ? "" : ", ") + name;
+  }
+  if (!missing.empty()) {
+    throw CollectiveError("The model " + model_path.string() + " needs features this build does not compute: " + missing +
+                          ". Retrain the model with this version of ecgforest.");
+  }
+  return out;
+}
+
+// OUT_DIR/<stem>.tse_bi per recording: two inputs with one file name would overwrite each other.
+void check_unique_names(const std::vector<InputRecording>& recs, const std::filesystem::path& out_dir) {
+  std::map<std::string, std::string> seen;
+  for (const auto& r : recs) {
+    const auto [it, fresh] = seen.emplace(io::recording_name(r.edf), r.edf.string());
+    if (!fresh) {
+      throw CollectiveError("Two inputs share the file name '" + it->first + "': " + it->second + " and " + r.edf.string() +
+                            "; their annotation files in " + out_dir.string() +
+                            " would overwrite each other. Predict them in separate runs (different --output).");
+    }
+  }
+}
+
+// Everything one recording's prediction needs besides the recording itself.
+struct PredictContext {
+  const Config& config;
+  const forest::Forest& model;
+  ModelColumns cols;
+  PublicNames names;
+  std::filesystem::path out_dir;
+  std::vector<std::filesystem::path> hyp_file;  // the recording path write_hypotheses names files after
+};
+
+// The model's probabilities and the window mean heart rate of a recording's feature matrix.
+void score_windows(const PredictContext& c, const io::FeatureRows& features, Predicted& p) {
+  const auto n = static_cast<std::size_t>(features.rows());
+  const auto& col = c.cols.model;
+  std::vector<float> x(n * col.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < col.size(); ++j) {
+      x[i * col.size() + j] = features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(col[j]));
+    }
+  }
+  p.prob = n ? c.model.predict_proba(x.data(), n) : std::vector<float>{};
+  p.mean_hr.assign(n, std::numeric_limits<float>::quiet_NaN());
+  if (c.cols.mean_hr) p.mean_hr = column(features, *c.cols.mean_hr);
+}
+
+// One recording: features, probabilities, post-processed events (quality gate included), its
+// reference, and its NAME.tse_bi/csv_bi/events.tsv.
+Predicted predict_recording(const PredictContext& c, const InputRecording& rec, std::size_t idx) {
+  const Config& config = c.config;
+  auto res = process_recording(rec, idx, config);
+  Predicted p;
+  p.index = idx;
+  p.row = res.row;
+  c.names.apply(rec, p.row);
+  if (res.row.status != "ok") return p;
+  score_windows(c, res.features, p);
+  p.time_s = std::move(res.time_s);
+  p.label = std::move(res.label);
+  const auto& pp = config.postprocess;
+  if (c.cols.sqi && pp.min_sqi > 0) {
+    p.usable = eval::quality_flags(column(res.features, *c.cols.sqi), pp.min_sqi,
+                                   eval::gate_min_run(config.extract.window_s, config.extract.step_s));
+  }
+  p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
+  p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, config.extract.step_s, pp.threshold, pp.min_duration_s,
+                             pp.merge_gap_s);
+  try {
+    p.ref = reference_events(rec, res.row.annotation, p.has_ref);
+  } catch (const std::exception& e) {
+    p.has_ref = false;
+    p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " +
+                     c.names.scrub(rec, res.row.annotation, e.what());
+  }
+  write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s);
+  return p;
+}
+
+// COLLECTIVE: every rank predicts the recordings the dynamic queue hands it (whole recordings
+// per OpenMP thread, as in extract); rank 0 gets all of them back in input order.
+std::vector<Predicted> predict_all(MPI_Comm comm, const PredictContext& c, const std::vector<InputRecording>& recs,
+                                   bool show_progress, double t0) {
+  const std::vector<std::size_t> order = largest_first(recs);
+  std::vector<Predicted> local;
+  std::mutex local_mutex;  // recordings run on several threads
+  auto bar = Progress::to_stderr(show_progress, "predict", "recordings", order.size(), t0);
+  bar.set_extra([](double windows, double) { return ", " + std::to_string(static_cast<std::uint64_t>(windows)) + " windows scored"; });
+  auto progress = [&](std::size_t done, std::size_t total, double windows) {
+    if (done == total) bar.finish(windows); else bar.update(done, windows);
+  };
+  comm::collective_try(comm, "Prediction failed: ", [&] {
+    parallel::run_dynamic(comm, order.size(), [&](std::size_t pos) {
+      Predicted p = predict_recording(c, recs[order[pos]], order[pos]);
+      const auto n_scored = static_cast<double>(p.prob.size());
+      std::lock_guard<std::mutex> lock(local_mutex);
+      local.push_back(std::move(p));
+      return n_scored;
+    }, progress, omp_get_max_threads());
+  });
+  ByteWriter mine;
+  for (const auto& p : local) serialize(mine, p);
+  const auto all_bytes = comm::gather_bytes(comm, mine.bytes(), 0);
+  std::vector<Predicted> all;
+  ByteReader rd(all_bytes.data(), all_bytes.size());
+  while (!rd.done()) all.push_back(deserialize(rd));
+  std::sort(all.begin(), all.end(), [](const Predicted& a, const Predicted& b) { return a.index < b.index; });
+  return all;
+}
+
+// What rank 0 assembles from all predictions: the predictions.h5 table, the recordings to
+// score, the threshold-sweep input and the failures to list.
+struct Collected {
+  io::PredictionsTable table;
+  std::vector<eval::ScoredRecording> scored;
+  std::vector<eval::RecordingProbabilities> sweep_in;
+  std::vector<std::string> failures;
+};
+
+Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
+  Collected c;
+  for (std::uint32_t r = 0; r < all.size(); ++r) {
+    const auto& p = all[r];
+    append_record(c.table, p, r);
+    if (p.row.status != "ok") {
+      ++s.n_failed;
+      c.failures.push_back(p.row.path + ": " + p.row.status + ": " + p.row.message);
+      continue;
+    }
+    ++s.n_ok;
+    s.hours += p.row.duration_s / 3600.0;
+    s.n_events += p.hyp.size();
+    if (!p.has_ref) continue;
+    const std::string name = io::recording_name(p.row.path);
+    c.scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
+    c.sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
+  }
+  return c;
+}
+
+// OUT_DIR/score.json: NEDC scores, threshold sweep, SzCORE keys, responders and tailoring.
+void write_score_file(const std::filesystem::path& out_dir, const Config& config, const Collected& c,
+                      const std::vector<Predicted>& all, const std::optional<Tailoring>& tailoring, PredictEdfSummary& s) {
+  const auto& pp = config.postprocess;
+  s.score = eval::score_recordings(c.scored);
+  const auto sweep = eval::sweep_thresholds(c.sweep_in, config.extract.step_s, pp, eval::default_thresholds());
+  const auto best = eval::best_under_budget(sweep, pp.fa_budget_per_24h);
+  JsonWriter extra;
+  extra.begin_object().key("postprocess");
+  eval::write_postprocess_json(extra, pp);
+  const auto szp = szcore_params(config.score);
+  eval::szcore::write_szcore_keys(extra, eval::szcore::score_recordings(c.scored, szp), szp);
+  extra.key("responders");
+  eval::write_responders_json(extra, eval::summarize_responders(tailoring ? tailoring->hr_tailored : heart_rates(all)));
+  if (tailoring) {
+    extra.key("tailoring");
+    write_tailoring_json(extra, *tailoring, pp);
+  }
+  extra.end_object();
+  io::write_text_file_atomic(out_dir / "score.json",
+                             json_object_union(eval::score_json(s.score, sweep, best, pp.fa_budget_per_24h), extra.str()) + "\n");
+  s.scored = true;
+  s.n_scored = c.scored.size();
+}
+
+std::string summary_text(const PredictEdfSummary& s, const Config& config, const Collected& c,
+                         const std::optional<Tailoring>& tailoring, const std::filesystem::path& out_dir, int n_ranks) {
+  std::ostringstream os;
+  os << "predict: " << s.n_records << " recordings: " << s.n_ok << " ok, " << s.n_failed << " skipped; "
+     << fixed_text(s.hours, 2) << " ECG hours, " << s.n_events << " seizure events detected in " << fixed_text(s.seconds, 1)
+     << " s on " << n_ranks << " rank(s)\n";
+  for (const auto& l : c.failures) os << "  " << l << "\n";
+  os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
+  const auto& lq = c.table.low_quality;
+  if (config.postprocess.min_sqi > 0)
+    os << "predict: quality gate: " << std::count(lq.begin(), lq.end(), 1) << " of " << lq.size()
+       << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
+       << ", or next to such windows): they cannot start or extend an event\n";
+  if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
+  if (s.scored) {
+    os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
+       << config.postprocess.threshold << "): OVLP sensitivity " << fixed_text(s.score.ovlp_sensitivity, 3) << " ("
+       << s.score.ovlp.hits << "/" << s.score.ovlp.n_ref << "), " << fixed_text(s.score.ovlp_fa_per_24h, 2)
+       << " FA/24h; TAES sensitivity " << fixed_text(s.score.taes_sensitivity, 3) << ", "
+       << fixed_text(s.score.taes_fa_per_24h, 2) << " FA/24h -> " << (out_dir / "score.json").string() << "\n";
+  }
+  return os.str();
+}
+
+// Rank 0: tailoring, predictions.h5, score.json and the summary lines.
+PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, const std::filesystem::path& model_path,
+                         double t0, int n_ranks, std::ostream* log) {
+  const Config& config = c.config;
+  PredictEdfSummary s;
+  s.n_records = all.size();
+  std::optional<Tailoring> tailoring;
+  if (config.postprocess.tailor_hours > 0) {
+    tailoring = tailor_predictions(all, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
+  }
+  Collected col = collect(all, s);
+  auto& t = col.table;
+  t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, c.out_dir);
+  t.window_s = fixed_text(config.extract.window_s, 6);
+  t.step_s = fixed_text(config.extract.step_s, 6);
+  io::write_predictions_file(c.out_dir / "predictions.h5", t, {stored_config_toml(config, c.out_dir / "predictions.h5")});
+  if (tailoring) col.scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
+  if (!col.scored.empty()) write_score_file(c.out_dir, config, col, all, tailoring, s);
+  s.seconds = now_s() - t0;
+  if (log) *log << summary_text(s, config, col, tailoring, c.out_dir, n_ranks) << std::flush;
+  return s;
+}
+
 }  // namespace
 
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const std::filesystem::path& model_path,
@@ -316,190 +547,21 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
     if (ec) throw Error("Cannot create the output directory " + out_dir.string() + ": " + ec.message() + ".");
     if (me == 0) recs = expand_inputs(config.input, config.extract);
   });
-
-  // Model columns inside the extracted feature matrix.
-  const auto columns = feature_columns(config);
-  const auto hr_it = std::find(columns.begin(), columns.end(), std::string("mean_hr"));
-  const bool has_hr = hr_it != columns.end();
-  const auto hr_col = static_cast<Eigen::Index>(hr_it - columns.begin());
-  const auto sqi_it = std::find(columns.begin(), columns.end(), std::string("sqi"));
-  const bool gate = sqi_it != columns.end() && config.postprocess.min_sqi > 0;
-  const auto sqi_col = static_cast<Eigen::Index>(sqi_it - columns.begin());
-  std::vector<std::size_t> col;
-  std::string missing;
-  for (const auto& name : model.feature_names) {
-    auto it = std::find(columns.begin(), columns.end(), name);
-    if (it == columns.end()) {
-      missing += (missing.empty() ? "" : ", ") + name;
-    } else {
-      col.push_back(static_cast<std::size_t>(it - columns.begin()));
-    }
-  }
-  if (!missing.empty()) {
-    throw CollectiveError("The model " + model_path.string() + " needs features this build does not compute: " + missing +
-                          ". Retrain the model with this version of ecgforest.");
-  }
-
+  PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}};
   broadcast_recordings(comm, recs);
-  {  // OUT_DIR/<stem>.tse_bi per recording: two inputs with one file name would overwrite each other.
-    std::map<std::string, std::string> seen;
-    for (const auto& r : recs) {
-      const auto [it, fresh] = seen.emplace(io::recording_name(r.edf), r.edf.string());
-      if (!fresh) {
-        throw CollectiveError("Two inputs share the file name '" + it->first + "': " + it->second + " and " +
-                              r.edf.string() + "; their annotation files in " + out_dir.string() +
-                              " would overwrite each other. Predict them in separate runs (different --output).");
-      }
-    }
-  }
-  const std::vector<std::size_t> order = largest_first(recs);
-  const PublicNames names(config);  // rows and file names as outputs show them
-  std::vector<std::filesystem::path> hyp_file;  // the recording path write_hypotheses names files after
-  for (const auto& r : recs) hyp_file.push_back(names.pseudonymised() ? std::filesystem::path(names.name(r.edf) + ".edf") : r.edf);
-
-  const double step_s = config.extract.step_s;
-  std::vector<Predicted> local;
-  std::mutex local_mutex;  // recordings run on several threads
-  auto bar = Progress::to_stderr(log != nullptr && me == 0, "predict", "recordings", order.size(), t0);
-  bar.set_extra([](double windows, double) { return ", " + std::to_string(static_cast<std::uint64_t>(windows)) + " windows scored"; });
-  auto progress = [&](std::size_t done, std::size_t total, double windows) {
-    if (done == total) bar.finish(windows); else bar.update(done, windows);
-  };
-  comm::collective_try(comm, "Prediction failed: ", [&] {
-    parallel::run_dynamic(comm, order.size(), [&](std::size_t pos) {
-      const std::size_t idx = order[pos];
-      auto res = process_recording(recs[idx], idx, config);
-      Predicted p;
-      p.index = idx;
-      p.row = res.row;
-      names.apply(recs[idx], p.row);
-      if (res.row.status == "ok") {
-        const auto n = static_cast<std::size_t>(res.features.rows());
-        std::vector<float> x(n * col.size());
-        for (std::size_t i = 0; i < n; ++i) {
-          for (std::size_t j = 0; j < col.size(); ++j) {
-            x[i * col.size() + j] = res.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(col[j]));
-          }
-        }
-        p.prob = n ? model.predict_proba(x.data(), n) : std::vector<float>{};
-        p.mean_hr.assign(n, std::numeric_limits<float>::quiet_NaN());
-        if (has_hr) {
-          for (std::size_t i = 0; i < n; ++i) p.mean_hr[i] = res.features(static_cast<Eigen::Index>(i), hr_col);
-        }
-        p.time_s = std::move(res.time_s);
-        p.label = std::move(res.label);
-        const auto& pp = config.postprocess;
-        if (gate) p.usable = eval::quality_flags(column(res.features, sqi_col), pp.min_sqi, eval::gate_min_run(config.extract.window_s, config.extract.step_s));
-        p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
-        p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
-        try {
-          p.ref = reference_events(recs[idx], res.row.annotation, p.has_ref);
-        } catch (const std::exception& e) {
-          p.has_ref = false;
-          p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " +
-                           names.scrub(recs[idx], res.row.annotation, e.what());
-        }
-        write_hypotheses(out_dir, hyp_file[idx], p.hyp, p.row.duration_s);
-      }
-      const auto n_scored = static_cast<double>(p.prob.size());
-      std::lock_guard<std::mutex> lock(local_mutex);
-      local.push_back(std::move(p));
-      return n_scored;
-    }, progress, omp_get_max_threads());  // whole recordings per OpenMP thread, as in extract
-  });
-
-  ByteWriter mine;
-  for (const auto& p : local) serialize(mine, p);
-  const auto all_bytes = comm::gather_bytes(comm, mine.bytes(), 0);
+  check_unique_names(recs, out_dir);
+  for (const auto& r : recs) c.hyp_file.push_back(c.names.pseudonymised() ? std::filesystem::path(c.names.name(r.edf) + ".edf") : r.edf);
+  auto all = predict_all(comm, c, recs, log != nullptr && me == 0, t0);
 
   PredictEdfSummary s;
   comm::collective_try(comm, "", [&] {
-    if (me == 0) {
-      std::vector<Predicted> all;
-      ByteReader rd(all_bytes.data(), all_bytes.size());
-      while (!rd.done()) all.push_back(deserialize(rd));
-      std::sort(all.begin(), all.end(), [](const Predicted& a, const Predicted& b) { return a.index < b.index; });
-      s.n_records = all.size();
-      std::optional<Tailoring> tailoring;
-      if (config.postprocess.tailor_hours > 0) tailoring = tailor_predictions(all, config.postprocess, step_s, out_dir, hyp_file);
-      // Window arrays in input order.
-      io::PredictionsTable t;
-      std::vector<eval::ScoredRecording> scored;
-      std::vector<eval::RecordingProbabilities> sweep_in;
-      std::vector<std::string> failures;
-      for (std::uint32_t r = 0; r < all.size(); ++r) {
-        const auto& p = all[r];
-        append_record(t, p, r);
-        if (p.row.status == "ok") {
-          ++s.n_ok;
-          s.hours += p.row.duration_s / 3600.0;
-          s.n_events += p.hyp.size();
-        } else {
-          ++s.n_failed;
-          failures.push_back(p.row.path + ": " + p.row.status + ": " + p.row.message);
-        }
-        if (p.row.status == "ok" && p.has_ref) {
-          const std::string name = io::recording_name(p.row.path);
-          scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
-          sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
-        }
-      }
-      t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, out_dir);
-      t.window_s = fixed_text(config.extract.window_s, 6);
-      t.step_s = fixed_text(config.extract.step_s, 6);
-      io::write_predictions_file(out_dir / "predictions.h5", t, {stored_config_toml(config, out_dir / "predictions.h5")});
-      if (tailoring) scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
-      if (!scored.empty()) {
-        s.score = eval::score_recordings(scored);
-        const auto sweep = eval::sweep_thresholds(sweep_in, step_s, config.postprocess, eval::default_thresholds());
-        const auto best = eval::best_under_budget(sweep, config.postprocess.fa_budget_per_24h);
-        JsonWriter extra;
-        extra.begin_object().key("postprocess");
-        eval::write_postprocess_json(extra, config.postprocess);
-        const auto szp = szcore_params(config.score);
-        eval::szcore::write_szcore_keys(extra, eval::szcore::score_recordings(scored, szp), szp);
-        extra.key("responders");
-        eval::write_responders_json(extra, eval::summarize_responders(tailoring ? tailoring->hr_tailored : heart_rates(all)));
-        if (tailoring) {
-          extra.key("tailoring");
-          write_tailoring_json(extra, *tailoring, config.postprocess);
-        }
-        extra.end_object();
-        io::write_text_file_atomic(out_dir / "score.json",
-                                   json_object_union(eval::score_json(s.score, sweep, best, config.postprocess.fa_budget_per_24h),
-                                                     extra.str()) + "\n");
-        s.scored = true;
-        s.n_scored = scored.size();
-      }
-      s.seconds = now_s() - t0;
-      if (log) {
-        std::ostringstream os;
-        os << "predict: " << s.n_records << " recordings: " << s.n_ok << " ok, " << s.n_failed << " skipped; "
-           << fixed_text(s.hours, 2) << " ECG hours, " << s.n_events << " seizure events detected in " << fixed_text(s.seconds, 1)
-           << " s on " << comm::size(comm) << " rank(s)\n";
-        for (const auto& l : failures) os << "  " << l << "\n";
-        os << "predict: annotations (NAME.tse_bi, NAME.csv_bi) and predictions.h5 written to " << out_dir.string() << "\n";
-        if (config.postprocess.min_sqi > 0)
-          os << "predict: quality gate: " << std::count(t.low_quality.begin(), t.low_quality.end(), 1) << " of "
-             << t.low_quality.size() << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
-             << ", or next to such windows): they cannot start or extend an event\n";
-        if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
-        if (s.scored) {
-          os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
-             << config.postprocess.threshold << "): OVLP sensitivity " << fixed_text(s.score.ovlp_sensitivity, 3) << " ("
-             << s.score.ovlp.hits << "/" << s.score.ovlp.n_ref << "), " << fixed_text(s.score.ovlp_fa_per_24h, 2)
-             << " FA/24h; TAES sensitivity " << fixed_text(s.score.taes_sensitivity, 3) << ", "
-             << fixed_text(s.score.taes_fa_per_24h, 2) << " FA/24h -> " << (out_dir / "score.json").string() << "\n";
-        }
-        *log << os.str() << std::flush;
-      }
-    }
+    if (me == 0) s = finish(all, c, model_path, t0, comm::size(comm), log);
   });
   // Share the counts so every rank can decide the exit status.
-  double c[2] = {static_cast<double>(s.n_ok), static_cast<double>(s.n_failed)};
-  comm::check_mpi(MPI_Bcast(c, 2, MPI_DOUBLE, 0, comm), "MPI_Bcast (predict summary)");
-  s.n_ok = static_cast<std::size_t>(c[0]);
-  s.n_failed = static_cast<std::size_t>(c[1]);
+  double counts[2] = {static_cast<double>(s.n_ok), static_cast<double>(s.n_failed)};
+  comm::check_mpi(MPI_Bcast(counts, 2, MPI_DOUBLE, 0, comm), "MPI_Bcast (predict summary)");
+  s.n_ok = static_cast<std::size_t>(counts[0]);
+  s.n_failed = static_cast<std::size_t>(counts[1]);
   if (s.n_ok == 0) throw CollectiveError("No recording was usable for prediction; see the skipped list above.");
   return s;
 }
