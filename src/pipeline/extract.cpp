@@ -259,23 +259,35 @@ io::RecordResult process_recording(const InputRecording& rec, std::size_t index,
   return out;
 }
 
-ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log) {
-  const int me = comm::rank(comm);
-  const double t0 = now_s();
+namespace {
 
-  // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
-  std::vector<InputRecording> recs;
-  comm::collective_try(comm, "", [&] {
-    if (me == 0) {
-      recs = expand_inputs(config.input, config.extract);
-    }
-  });
-  broadcast_recordings(comm, recs);
-  // Largest first: the queue hands out positions in this order.
-  const std::vector<std::size_t> order = largest_first(recs);
-  const double t_inputs = now_s();
+// Memory bound: once a recording's windows are safely staged on disk they are dropped here and
+// read back by the writer one round at a time, so a rank's memory does not grow with the number
+// of recordings it processes.
+void spill(io::RecordResult& r) {
+  if (r.features.rows() == 0) return;
+  r.spilled_windows = static_cast<std::uint64_t>(r.features.rows());
+  r.features = io::FeatureRows(0, r.features.cols());
+  std::vector<float>().swap(r.label);
+  std::vector<double>().swap(r.time_s);
+}
 
-  auto bar = Progress::to_stderr(log != nullptr, "extract", "recordings", order.size(), t0);
+// This rank's results of the recording queue.
+struct LocalResults {
+  std::vector<io::RecordResult> results;
+  std::uint64_t n_resumed = 0;
+  parallel::QueueReport queue;
+};
+
+// COLLECTIVE: recording-level threads: each OpenMP thread of this rank takes whole recordings
+// from the queue (the per-recording OpenMP loops then run single-threaded inside), which scales
+// with threads far better than splitting one recording's work (EDF read, filters are serial).
+// Resume: recordings staged by an earlier, killed run with the same output, settings and input
+// files are loaded instead of processed (pipeline/stage.hpp).
+LocalResults process_queue(MPI_Comm comm, const Config& config, const std::vector<InputRecording>& recs,
+                           const RecordStage& stage, bool show_progress, double t0) {
+  const std::vector<std::size_t> order = largest_first(recs);  // the queue hands out positions in this order
+  auto bar = Progress::to_stderr(show_progress, "extract", "recordings", order.size(), t0);
   bar.set_extra([](double ecg_s, double t) {
     char buf[64];
     std::snprintf(buf, sizeof buf, ", %.2f ECG h, %.1f ECG h/s", ecg_s / 3600.0, t > 0 ? ecg_s / 3600.0 / t : 0.0);
@@ -284,76 +296,35 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   auto progress = [&](std::size_t done, std::size_t total, double ecg_s) {
     if (done == total) bar.finish(ecg_s); else bar.update(done, ecg_s);
   };
-
-  std::vector<io::RecordResult> local;
-  parallel::QueueReport qr;
-  // Resume: recordings staged by an earlier, killed run with the same output, settings and
-  // input files are loaded instead of processed (pipeline/stage.hpp).
-  const RecordStage stage(output, config);
-  std::uint64_t n_resumed_local = 0;
-  // Memory bound: once a recording's windows are safely staged on disk they are dropped here and
-  // read back by the writer one round at a time, so a rank's memory does not grow with the
-  // number of recordings it processes.
-  auto spill = [](io::RecordResult& r) {
-    if (r.features.rows() == 0) return;
-    r.spilled_windows = static_cast<std::uint64_t>(r.features.rows());
-    r.features = io::FeatureRows(0, r.features.cols());
-    std::vector<float>().swap(r.label);
-    std::vector<double>().swap(r.time_s);
+  LocalResults out;
+  std::mutex mutex;  // guards out (recordings run on several threads)
+  auto keep = [&](io::RecordResult r, bool resumed) {
+    const double d = r.row.duration_s;
+    std::lock_guard<std::mutex> lock(mutex);
+    out.results.push_back(std::move(r));
+    out.n_resumed += resumed ? 1 : 0;
+    return d;
   };
-  auto reload = [&](const io::RecordResult& r) -> io::RecordResult {
-    auto back = stage.load(recs[r.index], r.index);
-    if (!back) {
-      throw Error("The staged windows of " + r.row.path + " in " + stage.dir().string() +
-                  " could not be read back (the stage directory was changed or removed during the run); run extract again.");
-    }
-    return std::move(*back);
-  };
-  std::mutex local_mutex;  // guards local and n_resumed_local (recordings run on several threads)
   comm::collective_try(comm, "Extraction failed: ", [&] {
-    // Recording-level threads: each OpenMP thread of this rank takes whole recordings from the
-    // queue (the per-recording OpenMP loops then run single-threaded inside). This scales with
-    // threads far better than splitting one recording's work (EDF read, filters are serial).
-    qr = parallel::run_dynamic(
-        comm, order.size(),
-        [&](std::size_t pos) {
-          const std::size_t idx = order[pos];
-          if (auto staged = stage.load(recs[idx], idx)) {
-            const double d = staged->row.duration_s;
-            spill(*staged);
-            std::lock_guard<std::mutex> lock(local_mutex);
-            local.push_back(std::move(*staged));
-            ++n_resumed_local;
-            return d;
-          }
-          io::RecordResult r = process_recording(recs[idx], idx, config);
-          if (stage.store(recs[idx], r)) spill(r);
-          const double d = r.row.duration_s;
-          {
-            std::lock_guard<std::mutex> lock(local_mutex);
-            local.push_back(std::move(r));
-          }
-          test_exit_hook_after_recording();
-          return d;
-        },
-        progress, omp_get_max_threads());
+    out.queue = parallel::run_dynamic(comm, order.size(), [&](std::size_t pos) {
+      const std::size_t idx = order[pos];
+      if (auto staged = stage.load(recs[idx], idx)) {
+        spill(*staged);
+        return keep(std::move(*staged), true);
+      }
+      io::RecordResult r = process_recording(recs[idx], idx, config);
+      if (stage.store(recs[idx], r)) spill(r);
+      const double d = keep(std::move(r), false);
+      test_exit_hook_after_recording();
+      return d;
+    }, progress, omp_get_max_threads());
   });
-  const double t_queue = now_s();
-  const PublicNames names(config);  // rows as outputs show them (paths, pseudonyms)
-  for (auto& r : local) names.apply(recs[r.index], r.row);
+  return out;
+}
 
-  io::FeaturesMeta meta;
-  meta.columns = feature_columns(config);
-  meta.config_toml = stored_config_toml(config, output);
-  meta.extract = {config.extract.window_s, config.extract.step_s, config.extract.detector, config.extract.hrv_profile};
-  ExtractSummary s;
-  s.write = io::write_features_file(comm, output, recs.size(), local, meta, reload);
-  if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed
-  const double t_write = now_s();
-  comm::check_mpi(MPI_Allreduce(&n_resumed_local, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
-                      "MPI_Allreduce (resumed count)");
-
-  // Summary numbers (reduced to every rank; the failure list to rank 0).
+// COLLECTIVE: the counts of every rank's results (reduced to every rank) and the failure list
+// (gathered to rank 0, sorted).
+void summarize(MPI_Comm comm, const std::vector<io::RecordResult>& local, ExtractSummary& s) {
   double local_counts[5] = {0, 0, 0, 0, 0};  // ok, failed, unlabelled, ecg seconds, windows
   ByteWriter fw;
   for (const auto& r : local) {
@@ -370,64 +341,109 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   }
   double tot[5];
   comm::check_mpi(MPI_Allreduce(local_counts, tot, 5, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce (summary)");
-  s.n_records = recs.size();
   s.n_ok = static_cast<std::size_t>(tot[0]);
   s.n_failed = static_cast<std::size_t>(tot[1]);
   s.n_unlabelled = static_cast<std::size_t>(tot[2]);
   s.ecg_hours = tot[3] / 3600.0;
   s.n_windows = static_cast<std::uint64_t>(tot[4]);
-  s.busy_s_per_rank = qr.busy_s_per_rank;
-  s.dynamic_queue = qr.dynamic;
   const auto fails = comm::gather_bytes(comm, fw.bytes(), 0);
-  if (me == 0) {
-    ByteReader rd(fails.data(), fails.size());
-    while (!rd.done()) {
-      ++s.failures_by_kind[rd.str()];
-      s.failure_lines.push_back(rd.str());
-    }
-    std::sort(s.failure_lines.begin(), s.failure_lines.end());
+  if (comm::rank(comm) != 0) return;
+  ByteReader rd(fails.data(), fails.size());
+  while (!rd.done()) {
+    ++s.failures_by_kind[rd.str()];
+    s.failure_lines.push_back(rd.str());
   }
+  std::sort(s.failure_lines.begin(), s.failure_lines.end());
+}
+
+// "busy seconds per rank: ... (imbalance max/mean ...)" (benchmarks/corpus reads this line).
+std::string balance_text(const std::vector<double>& busy) {
+  double sum = 0, mx = 0;
+  std::string out = "extract: busy seconds per rank:";
+  for (const double b : busy) {
+    out += " " + fixed_text(b, 3);
+    sum += b;
+    mx = std::max(mx, b);
+  }
+  const double mean = sum / static_cast<double>(busy.size());
+  return out + " (imbalance max/mean " + (mean > 0 ? fixed_text(mx / mean, 3) : std::string("n/a")) + ")\n";
+}
+
+std::string summary_text(const ExtractSummary& s, int n_ranks, const std::filesystem::path& stage_dir,
+                         const std::filesystem::path& output) {
+  std::ostringstream os;
+  os << "extract: " << s.n_records << " recordings: " << s.n_ok << " ok";
+  if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
+  os << ", " << s.n_failed << " skipped; " << fixed_text(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
+     << " windows in " << fixed_text(s.seconds, 1) << " s on " << n_ranks << " rank(s)\n";
+  // Phase times (benchmarks/corpus reads this line): where the serial parts are.
+  os << "extract: phases (s): inputs " << fixed_text(s.inputs_s, 3) << ", recordings " << fixed_text(s.queue_s, 3) << ", write "
+     << fixed_text(s.write_s, 3) << ", summary " << fixed_text(s.summary_s, 3) << "\n";
+  if (!s.dynamic_queue) {
+    os << "extract: note: the MPI library does not provide MPI_THREAD_MULTIPLE, so recordings were dealt to ranks in a "
+          "fixed largest-first order instead of the dynamic queue (balance may suffer).\n";
+  }
+  if (s.busy_s_per_rank.size() > 1) os << balance_text(s.busy_s_per_rank);
+  if (!s.failure_lines.empty()) {
+    os << "extract: skipped recordings (status in /records):\n";
+    for (const auto& l : s.failure_lines) os << "  " << l << "\n";
+  }
+  if (s.n_resumed) {
+    os << "extract: resumed " << s.n_resumed << " of " << s.n_records << " recordings from " << stage_dir.string()
+       << " (processed " << s.n_records - s.n_resumed << ")\n";
+  }
+  if (!s.write.collective) os << "extract: warning: HDF5 writes were " << s.write.not_collective_reason << "\n";
+  os << "extract: features written to " << output.string() << "\n";
+  return os.str();
+}
+
+}  // namespace
+
+ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log) {
+  const int me = comm::rank(comm);
+  const double t0 = now_s();
+  // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
+  std::vector<InputRecording> recs;
+  comm::collective_try(comm, "", [&] {
+    if (me == 0) recs = expand_inputs(config.input, config.extract);
+  });
+  broadcast_recordings(comm, recs);
+  const double t_inputs = now_s();
+
+  const RecordStage stage(output, config);
+  LocalResults local = process_queue(comm, config, recs, stage, log != nullptr, t0);
+  const double t_queue = now_s();
+  const PublicNames names(config);  // rows as outputs show them (paths, pseudonyms)
+  for (auto& r : local.results) names.apply(recs[r.index], r.row);
+
+  io::FeaturesMeta meta;
+  meta.columns = feature_columns(config);
+  meta.config_toml = stored_config_toml(config, output);
+  meta.extract = {config.extract.window_s, config.extract.step_s, config.extract.detector, config.extract.hrv_profile};
+  auto reload = [&](const io::RecordResult& r) -> io::RecordResult {
+    auto back = stage.load(recs[r.index], r.index);
+    if (!back) {
+      throw Error("The staged windows of " + r.row.path + " in " + stage.dir().string() +
+                  " could not be read back (the stage directory was changed or removed during the run); run extract again.");
+    }
+    return std::move(*back);
+  };
+  ExtractSummary s;
+  s.write = io::write_features_file(comm, output, recs.size(), local.results, meta, reload);
+  if (me == 0) stage.remove();  // the final file is in place: staged results are no longer needed
+  const double t_write = now_s();
+  comm::check_mpi(MPI_Allreduce(&local.n_resumed, &s.n_resumed, 1, MPI_UINT64_T, MPI_SUM, comm),
+                  "MPI_Allreduce (resumed count)");
+  s.n_records = recs.size();
+  s.busy_s_per_rank = local.queue.busy_s_per_rank;
+  s.dynamic_queue = local.queue.dynamic;
+  summarize(comm, local.results, s);
   s.seconds = now_s() - t0;
   s.inputs_s = t_inputs - t0;
   s.queue_s = t_queue - t_inputs;
   s.write_s = t_write - t_queue;
   s.summary_s = s.seconds - (t_write - t0);
-  if (log && me == 0) {
-    std::ostringstream os;
-    os << "extract: " << s.n_records << " recordings: " << s.n_ok << " ok";
-    if (s.n_unlabelled) os << " (" << s.n_unlabelled << " without annotations, labels NaN)";
-    os << ", " << s.n_failed << " skipped; " << fixed_text(s.ecg_hours, 2) << " ECG hours, " << s.n_windows
-       << " windows in " << fixed_text(s.seconds, 1) << " s on " << comm::size(comm) << " rank(s)\n";
-    // Phase times (benchmarks/corpus reads this line): where the serial parts are.
-    os << "extract: phases (s): inputs " << fixed_text(s.inputs_s, 3) << ", recordings " << fixed_text(s.queue_s, 3) << ", write "
-       << fixed_text(s.write_s, 3) << ", summary " << fixed_text(s.summary_s, 3) << "\n";
-    if (!s.dynamic_queue) {
-      os << "extract: note: the MPI library does not provide MPI_THREAD_MULTIPLE, so recordings were dealt to ranks in a "
-            "fixed largest-first order instead of the dynamic queue (balance may suffer).\n";
-    }
-    if (s.busy_s_per_rank.size() > 1) {  // load balance (benchmarks/corpus reads this line)
-      double sum = 0, mx = 0;
-      os << "extract: busy seconds per rank:";
-      for (const double b : s.busy_s_per_rank) {
-        os << " " << fixed_text(b, 3);
-        sum += b;
-        mx = std::max(mx, b);
-      }
-      const double mean = sum / static_cast<double>(s.busy_s_per_rank.size());
-      os << " (imbalance max/mean " << (mean > 0 ? fixed_text(mx / mean, 3) : std::string("n/a")) << ")\n";
-    }
-    if (!s.failure_lines.empty()) {
-      os << "extract: skipped recordings (status in /records):\n";
-      for (const auto& l : s.failure_lines) os << "  " << l << "\n";
-    }
-    if (s.n_resumed) {
-      os << "extract: resumed " << s.n_resumed << " of " << s.n_records << " recordings from " << stage.dir().string()
-         << " (processed " << s.n_records - s.n_resumed << ")\n";
-    }
-    if (!s.write.collective) os << "extract: warning: HDF5 writes were " << s.write.not_collective_reason << "\n";
-    os << "extract: features written to " << output.string() << "\n";
-    *log << os.str() << std::flush;
-  }
+  if (log && me == 0) *log << summary_text(s, comm::size(comm), stage.dir(), output) << std::flush;
   return s;
 }
 
