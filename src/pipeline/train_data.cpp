@@ -18,31 +18,10 @@ std::size_t chunk_rows(std::size_t n_features) {
   return std::max<std::size_t>(1024, (std::size_t{8} << 20) / (4 * std::max<std::size_t>(1, n_features)));
 }
 
-}  // namespace
-
-std::size_t TrainingSet::n_positive() const {
-  std::size_t n = 0;
-  for (auto v : y) n += v;
-  return n;
-}
-
-TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
-                              std::size_t chunk_rows_wanted) {
-  TrainingSet out;
-  io::check_features_layout(features);
-  // Serial metadata first: columns, records, labels (every rank reads them; they are small).
-  io::FeaturesData meta;
-  meta = io::read_features_summary(features);  // records, attributes, /windows/label
-  out.columns = meta.columns;
-  out.extract = meta.extract;
-  const std::size_t F = out.columns.size();
+// Training rows: finite label; and, with a column `sqi` and settings.min_sqi > 0, sqi >= min_sqi.
+std::vector<std::uint8_t> select_rows(const io::FeaturesData& meta, io::FeatureMatrixReader& matrix,
+                                      const TrainSettings& settings, TrainingSet& out) {
   const std::size_t N = meta.label.size();
-  out.n_windows = N;
-
-  io::FeatureMatrixReader matrix(comm, features, N, F);
-  const auto& record = matrix.record();
-
-  // Row selection.
   std::vector<std::uint8_t> keep(N, 0);
   for (std::size_t i = 0; i < N; ++i) {
     if (std::isfinite(meta.label[i])) keep[i] = 1;
@@ -50,42 +29,35 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   }
   const auto sqi_it = std::find(out.columns.begin(), out.columns.end(), "sqi");
   out.sqi_filter = sqi_it != out.columns.end() && settings.min_sqi > 0;
-  if (out.sqi_filter && N > 0) {
-    std::vector<float> sqi;
-    matrix.read(0, N, static_cast<std::size_t>(sqi_it - out.columns.begin()), 1, sqi, "the sqi column");
-    for (std::size_t i = 0; i < N; ++i) {
-      if (keep[i] && !(static_cast<double>(sqi[i]) >= settings.min_sqi)) {
-        keep[i] = 0;
-        ++out.n_low_sqi;
-      }
+  if (!out.sqi_filter || N == 0) return keep;
+  std::vector<float> sqi;
+  matrix.read(0, N, static_cast<std::size_t>(sqi_it - out.columns.begin()), 1, sqi, "the sqi column");
+  for (std::size_t i = 0; i < N; ++i) {
+    if (keep[i] && !(static_cast<double>(sqi[i]) >= settings.min_sqi)) {
+      keep[i] = 0;
+      ++out.n_low_sqi;
     }
   }
-  std::size_t n_sel = 0;
-  for (auto k : keep) n_sel += k;
-  // Labels and patients of the training rows.
+  return keep;
+}
+
+// Labels (label >= label_threshold) and patients of the training rows; patients are the
+// distinct ids of the training rows, sorted ("?" for a row whose record is missing).
+void label_rows(const io::FeaturesData& meta, const std::vector<std::uint32_t>& record,
+                const std::vector<std::uint8_t>& keep, const TrainSettings& settings, TrainingSet& out) {
   std::map<std::string, std::uint32_t> patient_index;
-  std::vector<std::string> patient_of_row;
-  out.y.reserve(n_sel);
-  std::vector<std::uint32_t> rec_of_sel;
-  rec_of_sel.reserve(n_sel);
-  for (std::size_t i = 0; i < N; ++i) {
-    if (!keep[i]) continue;
-    out.y.push_back(static_cast<double>(meta.label[i]) >= settings.label_threshold ? 1 : 0);
-    rec_of_sel.push_back(record[i]);
-  }
   for (const auto& r : meta.records) patient_index.emplace(r.patient, 0);
   patient_index.emplace("?", 0);
-  {
-    std::uint32_t k = 0;
-    for (auto& [name, idx] : patient_index) idx = k++;
-  }
+  std::uint32_t k = 0;
+  for (auto& [name, idx] : patient_index) idx = k++;
   std::vector<std::uint8_t> used(patient_index.size(), 0);
-  out.patient.resize(n_sel);
-  for (std::size_t s = 0; s < n_sel; ++s) {
-    const auto rec = rec_of_sel[s];
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    if (!keep[i]) continue;
+    out.y.push_back(static_cast<double>(meta.label[i]) >= settings.label_threshold ? 1 : 0);
+    const auto rec = record[i];
     const std::string& name = rec < meta.records.size() ? meta.records[rec].patient : std::string("?");
-    out.patient[s] = patient_index[name];
-    used[out.patient[s]] = 1;
+    out.patient.push_back(patient_index[name]);
+    used[out.patient.back()] = 1;
   }
   // Keep only used patients, re-indexed in sorted order.
   std::vector<std::uint32_t> remap(patient_index.size(), 0);
@@ -95,105 +67,152 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
     out.patients.push_back(name);
   }
   for (auto& p : out.patient) p = remap[p];
-  rec_of_sel = {};
-  meta.label = {};
-  if (n_sel == 0) return out;  // the caller reports "no training rows"
+}
 
-  // Chunks of rows split into contiguous blocks, one per rank: [C r / p, C (r+1) / p). Each rank
-  // reads and bins only its block; the edge sample and the codes are then all-gathered in rank
-  // (= row) order, so every rank ends with the same matrix as if it had binned every row.
-  const int me = comm::rank(comm), p = comm::size(comm);
-  const std::size_t chunk = chunk_rows_wanted > 0 ? chunk_rows_wanted : chunk_rows(F);
-  const std::size_t C = (N + chunk - 1) / chunk;
-  const std::size_t c0 = C * static_cast<std::size_t>(me) / static_cast<std::size_t>(p);
-  const std::size_t c1 = C * static_cast<std::size_t>(me + 1) / static_cast<std::size_t>(p);
-  std::size_t max_chunks = c1 - c0;
-  comm::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &max_chunks, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm),
-                      "MPI_Allreduce (training chunks)");
-  // sel_before[c]: selected (training) rows before chunk c.
-  std::vector<std::size_t> sel_before(C + 1, 0);
-  for (std::size_t c = 0; c < C; ++c) {
-    std::size_t k = 0;
-    for (std::size_t i = c * chunk; i < std::min(N, (c + 1) * chunk); ++i) k += keep[i];
-    sel_before[c + 1] = sel_before[c] + k;
+// Chunks of rows split into contiguous blocks, one per rank: [C r / p, C (r+1) / p). Each rank
+// reads and bins only its block; the edge sample and the codes are then all-gathered in rank
+// (= row) order, so every rank ends with the same matrix as if it had binned every row.
+class ChunkBlock {
+ public:
+  ChunkBlock(MPI_Comm comm, io::FeatureMatrixReader& matrix, const std::vector<std::uint8_t>& keep, std::size_t F,
+             std::size_t chunk)
+      : matrix_(matrix), keep_(keep), N_(keep.size()), F_(F), chunk_(chunk) {
+    const int me = comm::rank(comm), p = comm::size(comm);
+    const std::size_t C = (N_ + chunk - 1) / chunk;
+    c0_ = C * static_cast<std::size_t>(me) / static_cast<std::size_t>(p);
+    c1_ = C * static_cast<std::size_t>(me + 1) / static_cast<std::size_t>(p);
+    max_chunks_ = c1_ - c0_;
+    comm::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &max_chunks_, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm),
+                    "MPI_Allreduce (training chunks)");
+    sel_before_.assign(C + 1, 0);  // selected (training) rows before chunk c
+    for (std::size_t c = 0; c < C; ++c) {
+      std::size_t k = 0;
+      for (std::size_t i = c * chunk; i < std::min(N_, (c + 1) * chunk); ++i) k += keep[i];
+      sel_before_[c + 1] = sel_before_[c] + k;
+    }
   }
-  // Reads chunk c0 + k into buf (collective: ranks past their last chunk read nothing).
-  std::vector<float> buf;
-  auto read_my_chunk = [&](std::size_t k) -> std::size_t {
-    const std::size_t c = c0 + k;
-    if (c < c1) {
-      const std::size_t first = c * chunk, n = std::min(chunk, N - first);
-      matrix.read(first, n, 0, F, buf, "/windows/features");
-      return n;
+  /// Collective rounds: every rank calls read(k) for k < rounds().
+  std::size_t rounds() const { return max_chunks_; }
+  /// Reads this rank's chunk k into buf() and returns its rows (0 past the rank's last chunk).
+  std::size_t read(std::size_t k) {
+    const std::size_t c = c0_ + k;
+    if (c >= c1_) {
+      matrix_.read(0, 0, 0, F_, buf_, "/windows/features");
+      return 0;
     }
-    matrix.read(0, 0, 0, F, buf, "/windows/features");
-    return 0;
-  };
-  // Row type for the gathers: F floats (sample) or F bytes (codes), so counts stay small ints.
-  auto row_type = [&](MPI_Datatype base) {
-    MPI_Datatype t = MPI_DATATYPE_NULL;
-    comm::check_mpi(MPI_Type_contiguous(static_cast<int>(F), base, &t), "MPI_Type_contiguous");
-    comm::check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
-    return t;
-  };
-  auto allgather_rows = [&](const void* mine, std::size_t n_mine, void* all, MPI_Datatype base) {
-    std::vector<int> counts(static_cast<std::size_t>(p)), displs(static_cast<std::size_t>(p));
-    const int n = static_cast<int>(n_mine);
-    comm::check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather (row counts)");
-    int off = 0;
-    for (int r = 0; r < p; ++r) {
-      displs[static_cast<std::size_t>(r)] = off;
-      off += counts[static_cast<std::size_t>(r)];
-    }
-    MPI_Datatype t = row_type(base);
-    // mine == nullptr: this rank's rows already sit at their place in `all` (MPI_IN_PLACE).
-    comm::check_mpi(MPI_Allgatherv(mine ? mine : MPI_IN_PLACE, n, t, all, counts.data(), displs.data(), t, comm),
-                        "MPI_Allgatherv (rows)");
-    MPI_Type_free(&t);
-    return static_cast<std::size_t>(off);
-  };
+    const std::size_t first = c * chunk_, n = std::min(chunk_, N_ - first);
+    matrix_.read(first, n, 0, F_, buf_, "/windows/features");
+    return n;
+  }
+  bool kept(std::size_t k, std::size_t r) const { return keep_[(c0_ + k) * chunk_ + r] != 0; }
+  /// Training rows before this rank's chunk k (a global selection index).
+  std::size_t selected_before(std::size_t k) const { return sel_before_[std::min(c0_ + k, c1_)]; }
+  std::size_t my_selected() const { return sel_before_[c1_] - sel_before_[c0_]; }
+  std::vector<float>& buf() { return buf_; }
 
-  // Pass 1: every stride-th training row (global selection index) for the edges.
+ private:
+  io::FeatureMatrixReader& matrix_;
+  const std::vector<std::uint8_t>& keep_;
+  std::size_t N_, F_, chunk_, c0_ = 0, c1_ = 0;
+  std::size_t max_chunks_ = 0;
+  std::vector<std::size_t> sel_before_;
+  std::vector<float> buf_;
+};
+
+// All-gathers rows of F elements of `base` in rank order; mine == nullptr: this rank's rows
+// already sit at their place in `all` (MPI_IN_PLACE). Returns the rows gathered.
+std::size_t allgather_rows(MPI_Comm comm, std::size_t F, const void* mine, std::size_t n_mine, void* all, MPI_Datatype base) {
+  const int p = comm::size(comm);
+  std::vector<int> counts(static_cast<std::size_t>(p)), displs(static_cast<std::size_t>(p));
+  const int n = static_cast<int>(n_mine);
+  comm::check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather (row counts)");
+  int off = 0;
+  for (int r = 0; r < p; ++r) {
+    displs[static_cast<std::size_t>(r)] = off;
+    off += counts[static_cast<std::size_t>(r)];
+  }
+  // Row type: F floats (sample) or F bytes (codes), so counts stay small ints.
+  MPI_Datatype t = MPI_DATATYPE_NULL;
+  comm::check_mpi(MPI_Type_contiguous(static_cast<int>(F), base, &t), "MPI_Type_contiguous");
+  comm::check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
+  comm::check_mpi(MPI_Allgatherv(mine ? mine : MPI_IN_PLACE, n, t, all, counts.data(), displs.data(), t, comm),
+                  "MPI_Allgatherv (rows)");
+  MPI_Type_free(&t);
+  return static_cast<std::size_t>(off);
+}
+
+// Pass 1: every stride-th training row (global selection index) of every rank, for the edges.
+std::vector<std::vector<float>> bin_edges(MPI_Comm comm, ChunkBlock& block, std::size_t n_sel, std::size_t F,
+                                          int max_bins) {
   const std::size_t stride = forest::BinnedMatrix::edge_sample_stride(n_sel);
   std::vector<float> sample;
-  for (std::size_t k = 0; k < max_chunks; ++k) {
-    const std::size_t n = read_my_chunk(k);
-    std::size_t sel = n ? sel_before[c0 + k] : 0;
+  for (std::size_t k = 0; k < block.rounds(); ++k) {
+    const std::size_t n = block.read(k);
+    std::size_t sel = n ? block.selected_before(k) : 0;
+    const auto& buf = block.buf();
     for (std::size_t r = 0; r < n; ++r) {
-      if (!keep[(c0 + k) * chunk + r]) continue;
+      if (!block.kept(k, r)) continue;
       if (sel % stride == 0) sample.insert(sample.end(), buf.begin() + static_cast<std::ptrdiff_t>(r * F),
                                            buf.begin() + static_cast<std::ptrdiff_t>((r + 1) * F));
       ++sel;
     }
   }
   std::vector<float> all_sample((n_sel / stride + 1) * F);
-  const std::size_t n_sample = allgather_rows(sample.data(), sample.size() / F, all_sample.data(), MPI_FLOAT);
-  sample = {};
-  auto edges = forest::BinnedMatrix::compute_edges(all_sample.data(), n_sample, F, settings.max_bins);
-  all_sample = {};
-  out.xb = forest::BinnedMatrix(std::move(edges), n_sel);
-  // Pass 2: bin this rank's rows in place, then gather every rank's codes.
-  for (std::size_t k = 0; k < max_chunks; ++k) {
-    const std::size_t n = read_my_chunk(k);
+  const std::size_t n_sample = allgather_rows(comm, F, sample.data(), sample.size() / F, all_sample.data(), MPI_FLOAT);
+  return forest::BinnedMatrix::compute_edges(all_sample.data(), n_sample, F, max_bins);
+}
+
+// Pass 2: bins this rank's rows in place, then gathers every rank's codes.
+void bin_rows(MPI_Comm comm, ChunkBlock& block, std::size_t n_sel, std::size_t F, forest::BinnedMatrix& xb) {
+  for (std::size_t k = 0; k < block.rounds(); ++k) {
+    const std::size_t n = block.read(k);
     if (n == 0) continue;
+    auto& buf = block.buf();
     std::size_t kept = 0;  // compact the training rows of this chunk to the front of buf
     for (std::size_t r = 0; r < n; ++r) {
-      if (!keep[(c0 + k) * chunk + r]) continue;
+      if (!block.kept(k, r)) continue;
       if (kept != r) {
         std::copy_n(buf.begin() + static_cast<std::ptrdiff_t>(r * F), F, buf.begin() + static_cast<std::ptrdiff_t>(kept * F));
       }
       ++kept;
     }
-    out.xb.set_rows(sel_before[c0 + k], buf.data(), kept);
+    xb.set_rows(block.selected_before(k), buf.data(), kept);
   }
-  {
-    const std::size_t my_n = sel_before[c1] - sel_before[c0];  // binned in place at row sel_before[c0]
-    const std::size_t got = allgather_rows(nullptr, my_n, out.xb.mutable_rows(0), MPI_UINT8_T);
-    if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
-  }
+  const std::size_t got = allgather_rows(comm, F, nullptr, block.my_selected(), xb.mutable_rows(0), MPI_UINT8_T);
+  if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
+}
+
+}  // namespace
+
+TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
+                              std::size_t chunk_rows_wanted) {
+  TrainingSet out;
+  io::check_features_layout(features);
+  // Serial metadata first: columns, records, labels (every rank reads them; they are small).
+  io::FeaturesData meta = io::read_features_summary(features);  // records, attributes, /windows/label
+  out.columns = meta.columns;
+  out.extract = meta.extract;
+  const std::size_t F = out.columns.size();
+  const std::size_t N = meta.label.size();
+  out.n_windows = N;
+  io::FeatureMatrixReader matrix(comm, features, N, F);
+  const auto keep = select_rows(meta, matrix, settings, out);
+  label_rows(meta, matrix.record(), keep, settings, out);
+  std::vector<float>().swap(meta.label);  // memory: only the codes and a few bytes per row stay
+  const std::size_t n_sel = out.y.size();
+  if (n_sel == 0) return out;  // the caller reports "no training rows"
+  ChunkBlock block(comm, matrix, keep, F, chunk_rows_wanted > 0 ? chunk_rows_wanted : chunk_rows(F));
+  out.xb = forest::BinnedMatrix(bin_edges(comm, block, n_sel, F, settings.max_bins), n_sel);
+  bin_rows(comm, block, n_sel, F, out.xb);
   for (std::size_t j = 0; j < F; ++j)
     if (out.xb.all_nan(j)) out.all_nan_columns.push_back(out.columns[j]);
   return out;
+}
+
+std::size_t TrainingSet::n_positive() const {
+  std::size_t n = 0;
+  for (auto v : y) n += v;
+  return n;
 }
 
 std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names) {
