@@ -6,8 +6,9 @@
 // on their out-of-bag votes; the winner is then grown whole (all n trees), so its forest is exactly
 // the forest a plain `train` with the winner's settings gives. With the 7 candidates of tune_grid
 // that is about 4.5 forests in all (the OOB votes are cheap next to growing).
-// A candidate replaces the configured settings only when its OOB AUC is higher by more than
-// kTuneMargin (OOB rows share patients with the in-bag rows, so small gains are not trusted).
+// A candidate replaces the configured settings only when its OOB AUC gain (paired, on the same
+// rows) exceeds the noise of that gain: the rule of tune_select.hpp, with the gain's standard
+// error clustered by patient (eval/auc_compare.hpp).
 // Deterministic and rank-invariant: trees are seeded by (seed, global index), the OOB votes are
 // integer sums, and every rank computes the same AUCs.
 #include <mpi.h>
@@ -21,21 +22,24 @@
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/pipeline/train_grow.hpp"
+#include "ecgforest/pipeline/tune_select.hpp"
 
 namespace ecgforest::pipeline {
 
 struct TrainingSet;
 
-inline constexpr double kTuneMargin = 0.002;
-
 struct TuneCandidate {
   forest::ForestParams params;
-  double oob_auc = 0;  ///< OOB ROC AUC of the first half of the trees (NaN: undefined)
+  double oob_auc = 0;   ///< OOB ROC AUC of the first half of the trees (NaN: undefined)
+  double gain = 0;      ///< oob_auc - the configured setting's, on the same rows (0 for candidates[0])
+  double gain_se = 0;   ///< patient-clustered standard error of gain (NaN: fewer than 2 patients)
+  double margin = 0;    ///< gain needed to replace the configured setting (tune_margin; 0 for candidates[0])
 };
 
 struct TuneResult {
   std::vector<TuneCandidate> candidates;  ///< in grid order; candidates[0] = the configured settings
-  std::size_t chosen = 0;                 ///< index into candidates
+  std::size_t chosen = 0;                 ///< index into candidates (choose_tuned)
+  std::size_t patients = 0;               ///< patients among the scored rows (clusters of gain_se)
   parallel::LocalTrees local;             ///< this rank's trees of the chosen forest (all n_trees)
 };
 
