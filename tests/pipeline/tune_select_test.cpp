@@ -24,17 +24,20 @@ TEST(StudentTQuantile, MatchesTables) {
   EXPECT_NEAR(student_t_quantile(0.99, 3), 4.5407, 1e-4);
   EXPECT_NEAR(student_t_quantile(1 - 0.05 / 6, 39), 2.50166, 1e-4);
   EXPECT_NEAR(student_t_quantile(1 - 0.05 / 6, 2), 7.64880, 1e-4);
+  EXPECT_NEAR(student_t_quantile(1 - 0.01 / 6, 19), 3.35404, 1e-4);
   EXPECT_NEAR(student_t_quantile(0.975, 100000), 1.95997, 1e-4);  // the normal quantile
 }
 
 TEST(TuneMargin, TQuantileTimesErrorWithAFloor) {
-  // 11 patients (10 df), 2 alternatives: t_{0.975,10} = 2.2281 times the error.
-  EXPECT_NEAR(tune_margin(0.001, 11, 2), 0.0022281, 1e-6);
-  EXPECT_NEAR(tune_margin(0.01, 11, 2), 0.022281, 1e-5);
+  // kTuneAlpha = 1 %. 11 patients (10 df), 2 alternatives: t_{0.995,10} = 3.1693 times the error.
+  EXPECT_NEAR(tune_margin(0.001, 11, 2), 0.0031693, 1e-6);
+  EXPECT_NEAR(tune_margin(0.01, 11, 2), 0.031693, 1e-5);
   // A tiny error: the floor kTuneMinGain.
   EXPECT_EQ(tune_margin(1e-6, 11, 2), 0.002);
-  // 40 patients, 6 alternatives (the default grid): 2.5017 x error.
-  EXPECT_NEAR(tune_margin(0.002, 40, 6), 0.0050033, 1e-6);
+  // 40 patients, 6 alternatives (the default grid): t_{1-0.01/6,39} = 3.1269 x error;
+  // 20 patients: t_{1-0.01/6,19} = 3.3540.
+  EXPECT_NEAR(tune_margin(0.002, 40, 6), 0.0062537, 1e-6);
+  EXPECT_NEAR(tune_margin(0.002, 20, 6), 0.0067081, 1e-6);
   // No error estimate: nothing can win.
   EXPECT_EQ(tune_margin(kNaN, 40, 6), kInf);
   EXPECT_EQ(tune_margin(0.001, 1, 6), kInf);
@@ -44,9 +47,9 @@ TEST(ChooseTuned, GainsWithinTheirMarginsKeepTheConfiguredSetting) {
   EXPECT_EQ(choose_tuned({0, 0.003, -0.01, 0.0049}, {0, 0.004, 0.002, 0.005}), 0u);
   // Equal to the margin is not more than it (dyadic values: exact).
   EXPECT_EQ(choose_tuned({0, 0.0078125}, {0, 0.0078125}), 0u);
-  // The generator case of the README: +0.0045 OOB with error 0.002 over 40 patients, 6 alternatives.
+  // +0.0045 with error 0.002 over 40 patients, 6 alternatives (margin 0.0063): kept.
   EXPECT_EQ(choose_tuned({0, 0.0045}, {0, tune_margin(0.002, 40, 6)}), 0u);
-  // The same gain with a tenth of the error is trusted.
+  // The same gain with a tenth of the error is trusted (margin: the floor 0.002).
   EXPECT_EQ(choose_tuned({0, 0.0045}, {0, tune_margin(0.0002, 40, 6)}), 1u);
 }
 

@@ -8,7 +8,11 @@
 //   margin_i = max(kTuneMinGain, q * s_i),
 // q the one-sided Student-t quantile at 1 - kTuneAlpha / (number of alternatives) with
 // (patients - 1) degrees of freedom: a Bonferroni-corrected test, so that when no alternative is
-// really better the configured setting is kept with probability >= 1 - kTuneAlpha. kTuneMinGain
+// really better the configured setting is kept with probability >= 1 - kTuneAlpha. kTuneAlpha is
+// 1 %, not 5 %: the target is never to do worse than the configured setting, and the held-out
+// patients of the CV are few (on the benchmark cohort, 20 patients at 5 % chose max_features 12
+// with a CV gain of +0.0116 against a margin of 0.0116, and it scored 0.0104 below the default on
+// 10 new patients). kTuneMinGain
 // is a floor: the scoring forests are smaller (n/6 trees on 2/3 of the patients) than the final
 // one, so a gain below it is not worth a change of settings. Among the alternatives with g_i > margin_i
 // the one with the largest g_i - margin_i (lower confidence bound of its gain) wins, the first on
@@ -20,7 +24,7 @@
 namespace ecgforest::pipeline {
 
 inline constexpr double kTuneMinGain = 0.002;
-inline constexpr double kTuneAlpha = 0.05;
+inline constexpr double kTuneAlpha = 0.01;
 
 /// One-sided Student-t quantile: t with P(T <= t) = p for `df` >= 1 degrees of freedom, p in
 /// [0.5, 1) (integer df: exact CDF by Abramowitz & Stegun 26.7.3-4, inverted by bisection).
