@@ -156,7 +156,7 @@ void settings_json(JsonWriter& j, const forest::ForestParams& p) {
 
 void write_tune_json(JsonWriter& j, const TuneResult& r) {
   j.begin_object();
-  j.key("score").value("roc_auc of patient-grouped cross-validation, tune_fold_trees trees per fold");
+  j.key("score").value("roc_auc of patient-grouped cross-validation (folds x fold_trees trees, each fold held out)");
   j.key("folds").value(r.folds).key("fold_trees").value(r.fold_trees);
   j.key("rule").value("a setting replaces the configured one (first candidate) only when its gain exceeds its "
                       "margin = max(min_margin, t quantile x gain_std_error); the largest gain - margin wins");
