@@ -49,22 +49,12 @@ std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, cons
   return score;
 }
 
-/// Scores a candidate against the configured setting's out-of-fold scores `base` on the rows both
-/// scored: its ROC AUC, the paired gain and its patient-clustered standard error.
+/// Scores a candidate against the configured setting's out-of-fold scores `base` (every row is
+/// held out once): its ROC AUC, the paired gain and its patient-clustered standard error.
 void score_candidate(TuneCandidate& c, const std::vector<float>& cand, const std::vector<float>& base,
-                     const TrainingSet& ts, const std::vector<std::uint32_t>& rows) {
-  std::vector<float> a, b;
-  std::vector<std::uint8_t> truth;
-  std::vector<std::uint32_t> patient;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (std::isnan(cand[i]) || std::isnan(base[i])) continue;
-    a.push_back(cand[i]);
-    b.push_back(base[i]);
-    truth.push_back(ts.y[rows[i]]);
-    patient.push_back(ts.patient[rows[i]]);
-  }
-  c.auc = a.empty() ? std::nan("") : eval::roc_auc(a, truth);
-  const auto d = eval::paired_auc_difference(a, b, truth, patient);
+                     const std::vector<std::uint8_t>& truth, const std::vector<std::uint32_t>& patient) {
+  c.auc = eval::roc_auc(cand, truth);
+  const auto d = eval::paired_auc_difference(cand, base, truth, patient);
   c.gain = d.difference;
   c.gain_se = d.std_error;
 }
@@ -107,8 +97,12 @@ TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<s
   TuneResult r;
   const auto grid = tune_grid(base, ts.xb.n_features());
   std::vector<std::uint32_t> patient(rows.size());
+  std::vector<std::uint8_t> truth(rows.size());
   std::set<std::uint32_t> distinct;
-  for (std::size_t i = 0; i < rows.size(); ++i) distinct.insert(patient[i] = ts.patient[rows[i]]);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    distinct.insert(patient[i] = ts.patient[rows[i]]);
+    truth[i] = ts.y[rows[i]];
+  }
   r.patients = distinct.size();
   r.folds = static_cast<int>(std::min<std::size_t>(kTuneFolds, r.patients));
   if (r.folds >= 2) {
@@ -120,7 +114,7 @@ TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<s
       const auto scores = out_of_fold_scores(comm, ts, rows, fold, r.folds, p, phase, grow_fn);
       if (r.candidates.empty()) base_scores = scores;
       r.candidates.push_back({p});
-      score_candidate(r.candidates.back(), scores, base_scores, ts, rows);
+      score_candidate(r.candidates.back(), scores, base_scores, truth, patient);
     }
   } else {  // one patient: no patient-grouped score; the configured settings stay
     for (const auto& p : grid) r.candidates.push_back({p, std::nan(""), std::nan(""), std::nan("")});
