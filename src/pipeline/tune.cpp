@@ -104,7 +104,7 @@ TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<s
     truth[i] = ts.y[rows[i]];
   }
   r.patients = distinct.size();
-  r.folds = static_cast<int>(std::min<std::size_t>(kTuneFolds, r.patients));
+  r.folds = r.patients < 2 ? 0 : static_cast<int>(std::min<std::size_t>(kTuneFolds, r.patients));
   if (r.folds >= 2) {
     r.fold_trees = tune_fold_trees(base.n_trees);
     const auto fold = eval::group_kfold(patient, r.folds, base.seed);
