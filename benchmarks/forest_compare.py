@@ -263,8 +263,9 @@ def run_dataset(args, name, tmp, train, test):
     for lib in args.libs.split(","):
         try:
             if lib == "ecgforest":
-                ecg(1, args.threads, "ecgforest", "default", [])
-                ecg(1, args.threads, "ecgforest --tune", "OOB grid", ["--tune"])
+                base = args.ecgforest_flags.split()
+                ecg(1, args.threads, "ecgforest", " ".join(["default"] + base), base)
+                ecg(1, args.threads, "ecgforest --tune", " ".join(["CV grid"] + base), base + ["--tune"])
             elif lib == "xgboost":
                 for depth in [int(v) for v in args.xgb_depths.split(",")]:
                     other(lib, depth)
@@ -322,7 +323,9 @@ def main():
                     help="skip scikit-learn and ranger above this many training rows (slow)")
     ap.add_argument("--scaling", action="store_true", help="also ecgforest on 1 and 2 MPI ranks x 1 thread")
     ap.add_argument("--ablation", action="store_true", help="also ecgforest with each change of its defaults alone")
-    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--seed", type=int, default=2024, help="seed of the generated data")
+    ap.add_argument("--ecgforest-flags", default="", help="train flags of both ecgforest rows (default and --tune), "
+                    "e.g. a poor configuration for --tune to improve on")
     ap.add_argument("--keep", help="keep the data in this directory")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cmath>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/eval/auc_compare.hpp"
 #include "ecgforest/eval/metrics.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
@@ -19,18 +21,42 @@ bool same_settings(const forest::ForestParams& a, const forest::ForestParams& b)
          a.max_features == b.max_features && a.leaf_prior == b.leaf_prior;
 }
 
-/// OOB ROC AUC of `local` (all ranks' trees of a forest grown with `params` on `rows`).
-double oob_auc(MPI_Comm comm, const parallel::LocalTrees& local, const TrainingSet& ts,
-               const std::vector<std::uint32_t>& rows, const forest::ForestParams& params) {
-  const auto acc = parallel::oob_distributed(comm, local, ts.xb, ts.y, rows, params);
-  std::vector<float> score;
-  std::vector<std::uint8_t> truth;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (forest::vote_count(acc[i]) == 0) continue;
-    score.push_back(static_cast<float>(forest::vote_mean(acc[i])));
-    truth.push_back(ts.y[rows[i]]);
+/// Out-of-fold scores of `params` (tuning_folds): for each fold, a forest of tune_fold_trees
+/// trees grown on the other folds' rows predicts the fold's rows. Fold seeds as in train's CV.
+std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
+                                      const std::vector<int>& fold, int k, const forest::ForestParams& params,
+                                      const std::string& phase, const GrowFn& grow_fn) {
+  std::vector<float> score(rows.size(), std::nanf(""));
+  for (int f = 0; f < k; ++f) {
+    std::vector<std::uint32_t> train_rows, test_pos, test_rows;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (fold[i] == f) {
+        test_pos.push_back(static_cast<std::uint32_t>(i));
+        test_rows.push_back(rows[i]);
+      } else {
+        train_rows.push_back(rows[i]);
+      }
+    }
+    auto fp = params;
+    fp.n_trees = tune_fold_trees(params.n_trees);
+    fp.seed = params.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
+    const auto name = phase + " fold " + std::to_string(f + 1) + "/" + std::to_string(k);
+    const auto local = grow_fn ? grow_fn(name, train_rows, fp)
+                               : parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp);
+    const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, test_rows);
+    for (std::size_t i = 0; i < test_pos.size(); ++i) score[test_pos[i]] = prob[i];
   }
-  return score.empty() ? std::nan("") : eval::roc_auc(score, truth);
+  return score;
+}
+
+/// Scores a candidate against the configured setting's out-of-fold scores `base` (every row is
+/// held out once): its ROC AUC, the paired gain and its patient-clustered standard error.
+void score_candidate(TuneCandidate& c, const std::vector<float>& cand, const std::vector<float>& base,
+                     const std::vector<std::uint8_t>& truth, const std::vector<std::uint32_t>& patient) {
+  c.auc = eval::roc_auc(cand, truth);
+  const auto d = eval::paired_auc_difference(cand, base, truth, patient);
+  c.gain = d.difference;
+  c.gain_se = d.std_error;
 }
 
 }  // namespace
@@ -64,34 +90,47 @@ std::string tune_settings_text(const forest::ForestParams& p) {
   return os.str();
 }
 
+int tune_fold_trees(int n_trees) { return std::max(1, (n_trees + 5) / 6); }
+
 TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
                        const forest::ForestParams& base, const GrowFn& grow_fn) {
-  if (forest::effective_sampling(base) == forest::Bootstrap::none) {
-    throw ConfigError("train.tune (--tune) scores settings by their out-of-bag estimate, which needs a sampling "
-                      "of rows per tree; set train.bootstrap to 'subsample', 'standard' or 'balanced'.");
-  }
-  auto grow = [&](const std::string& phase, const forest::ForestParams& p) {
-    return grow_fn ? grow_fn(phase, rows, p) : parallel::grow_distributed(comm, ts.xb, ts.y, rows, p);
-  };
   TuneResult r;
   const auto grid = tune_grid(base, ts.xb.n_features());
-  for (const auto& p : grid) {
-    auto half = p;
-    half.n_trees = std::max(1, p.n_trees / 2);
-    const auto local = grow("tune " + std::to_string(r.candidates.size() + 1) + "/" + std::to_string(grid.size()), half);
-    r.candidates.push_back({p, oob_auc(comm, local, ts, rows, half)});
+  std::vector<std::uint32_t> patient(rows.size());
+  std::vector<std::uint8_t> truth(rows.size());
+  std::set<std::uint32_t> distinct;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    distinct.insert(patient[i] = ts.patient[rows[i]]);
+    truth[i] = ts.y[rows[i]];
   }
-  // The configured settings (candidate 0) stay unless another candidate beats them by more than
-  // the margin; then the best such candidate wins (the first one on ties). NaN scores never win.
-  const double base_auc = r.candidates[0].oob_auc;
-  double best = std::isnan(base_auc) ? -1.0 : base_auc + kTuneMargin;
-  for (std::size_t i = 1; i < r.candidates.size(); ++i) {
-    if (r.candidates[i].oob_auc > best) {
-      best = r.candidates[i].oob_auc;
-      r.chosen = i;
+  r.patients = distinct.size();
+  r.folds = r.patients < 2 ? 0 : static_cast<int>(std::min<std::size_t>(kTuneFolds, r.patients));
+  if (r.folds >= 2) {
+    r.fold_trees = tune_fold_trees(base.n_trees);
+    const auto fold = eval::group_kfold(patient, r.folds, base.seed);
+    std::vector<float> base_scores;
+    for (const auto& p : grid) {
+      const auto phase = "tune " + std::to_string(r.candidates.size() + 1) + "/" + std::to_string(grid.size());
+      const auto scores = out_of_fold_scores(comm, ts, rows, fold, r.folds, p, phase, grow_fn);
+      if (r.candidates.empty()) base_scores = scores;
+      r.candidates.push_back({p});
+      score_candidate(r.candidates.back(), scores, base_scores, truth, patient);
     }
+  } else {  // one patient: no patient-grouped score; the configured settings stay
+    for (const auto& p : grid) r.candidates.push_back({p, std::nan(""), std::nan(""), std::nan("")});
   }
-  r.local = grow("tune chosen (final forest)", r.candidates[r.chosen].params);
+  // tune_select.hpp: the configured settings (candidate 0) stay unless another candidate's gain
+  // exceeds its noise margin.
+  std::vector<double> gains, margins;
+  for (auto& c : r.candidates) {
+    if (&c != &r.candidates[0]) c.margin = tune_margin(c.gain_se, r.patients, r.candidates.size() - 1);
+    gains.push_back(c.gain);
+    margins.push_back(c.margin);
+  }
+  r.chosen = choose_tuned(gains, margins);
+  const auto& chosen = r.candidates[r.chosen].params;
+  r.local = grow_fn ? grow_fn("tune chosen (final forest)", rows, chosen)
+                    : parallel::grow_distributed(comm, ts.xb, ts.y, rows, chosen);
   return r;
 }
 
@@ -111,12 +150,18 @@ void settings_json(JsonWriter& j, const forest::ForestParams& p) {
 
 void write_tune_json(JsonWriter& j, const TuneResult& r) {
   j.begin_object();
-  j.key("score").value("oob_roc_auc of the first half of the trees").key("margin").value(kTuneMargin);
+  j.key("score").value("roc_auc of patient-grouped cross-validation (folds x fold_trees trees, each fold held out)");
+  j.key("folds").value(r.folds).key("fold_trees").value(r.fold_trees);
+  j.key("rule").value("a setting replaces the configured one (first candidate) only when its gain exceeds its "
+                      "margin = max(min_margin, t quantile x gain_std_error); the largest gain - margin wins");
+  j.key("min_margin").value(kTuneMinGain).key("alpha").value(kTuneAlpha);
+  j.key("patients").value(static_cast<std::uint64_t>(r.patients));
   j.key("candidates").begin_array();
   for (const auto& c : r.candidates) {
     j.begin_object();
     settings_json(j, c.params);
-    j.key("oob_roc_auc").value(c.oob_auc);
+    j.key("roc_auc").value(c.auc).key("gain").value(c.gain);
+    j.key("gain_std_error").value(c.gain_se).key("margin").value(c.margin);
     j.end_object();
   }
   j.end_array();
@@ -129,12 +174,18 @@ void write_tune_json(JsonWriter& j, const TuneResult& r) {
 
 std::string tune_summary(const TuneResult& r) {
   std::ostringstream os;
-  os << "train: tune: " << r.candidates.size() << " settings scored by out-of-bag ROC AUC (half the trees):\n";
+  os << "train: tune: " << r.candidates.size() << " settings scored by the ROC AUC of " << r.folds << "-fold patient-grouped "
+     << "cross-validation (" << r.fold_trees << " trees per fold); a setting replaces the configured one when its "
+     << "gain exceeds its margin (noise over " << r.patients << " patients):\n";
   for (std::size_t i = 0; i < r.candidates.size(); ++i) {
-    char auc[32];
-    std::snprintf(auc, sizeof auc, "%.4f", r.candidates[i].oob_auc);
-    os << "  " << (i == r.chosen ? "* " : "  ") << tune_settings_text(r.candidates[i].params) << "  oob_auc " << auc
-       << (i == 0 ? "  (configured)" : "") << "\n";
+    const auto& c = r.candidates[i];
+    char auc[96];
+    if (i == 0) {
+      std::snprintf(auc, sizeof auc, "%.4f  (configured)", c.auc);
+    } else {
+      std::snprintf(auc, sizeof auc, "%.4f  gain %+.4f  margin %.4f", c.auc, c.gain, c.margin);
+    }
+    os << "  " << (i == r.chosen ? "* " : "  ") << tune_settings_text(c.params) << "  auc " << auc << "\n";
   }
   os << "train: tune: chosen " << tune_settings_text(r.candidates[r.chosen].params) << "\n";
   return os.str();

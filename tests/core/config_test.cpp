@@ -339,7 +339,6 @@ TEST(Config, ValidateRanges) {
   bad([](Config& c) { c.train.sample_fraction = 1.5; }, "sample_fraction");
   bad([](Config& c) { c.train.leaf_prior = -1; }, "leaf_prior");
   bad([](Config& c) { c.train.leaf_prior = std::nan(""); }, "leaf_prior");
-  bad([](Config& c) { c.train.tune = true; c.train.bootstrap = Bootstrap::none; }, "tune");
   bad([](Config& c) { c.train.cv_folds = 1; }, "cv_folds");
   bad([](Config& c) { c.train.cv_folds = -2; }, "cv_folds");
   bad([](Config& c) { c.train.label_threshold = 0; }, "label_threshold");

@@ -329,5 +329,69 @@ TEST_F(Train, PythonLoaderAgreesWithCpp) {
   EXPECT_GT(distinct, 10u);  // not a constant model
 }
 
+
+// --tune (pipeline/tune.hpp) end to end: a configured min_samples_leaf of half the rows leaves
+// every tree a single leaf; of the grid, only min_samples_leaf / 4 can split (on the
+// 2/3 of the rows a CV fold trains on), so it is the only setting with a gain, and a large one.
+// The alternatives that keep the huge leaf predict exactly what the configured setting does (one
+// constant per fold): gain 0 with error 0, margin the floor 0.002. The tuned model is the plain model of the chosen settings.
+TEST_F(Train, TuneReplacesASettingThatCannotSplitAndGrowsThePlainForestOfTheChoice) {
+  Spec s;
+  s.patients = 12;
+  s.rows_per_patient = 500;
+  write_features(dir_ / "f.h5", s);
+  cfg_.train.trees = 12;
+  cfg_.train.cv_folds = 0;
+  cfg_.train.min_samples_leaf = 3000;
+  cfg_.train.tune = true;
+  const auto tuned = train(dir_ / "f.h5");
+  const auto& j = tuned.metrics_json;
+  EXPECT_NE(j.find("\"chosen_index\":3,"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"chosen\":{\"max_depth\":10,\"min_samples_leaf\":750,"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"folds\":3,\"fold_trees\":2,"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"patients\":12,\"candidates\""), std::string::npos) << j;
+  // The five alternatives that keep the huge leaf score exactly like the configured setting.
+  std::size_t at = 0, same = 0;
+  while ((at = j.find("\"gain\":0,\"gain_std_error\":0,\"margin\":0.002}", at)) != std::string::npos) ++same, ++at;
+  EXPECT_EQ(same, 5u) << j;
+  // The chosen one: a gain of > 0.3 and the margin t_{1-0.01/6, 11 df} x error = 3.72829 x error
+  // (12 patients, 6 alternatives; t from a Simpson integration of the t density in Python).
+  const auto c = j.find("\"min_samples_leaf\":750,");
+  ASSERT_NE(c, std::string::npos) << j;
+  auto number = [&](const std::string& key) { return std::stod(j.substr(j.find("\"" + key + "\":", c) + key.size() + 3)); };
+  EXPECT_GT(number("gain"), 0.3);
+  EXPECT_GT(number("gain_std_error"), 0.0);
+  EXPECT_NEAR(number("margin") / number("gain_std_error"), 3.72829, 1e-4);
+  const auto a = read_model(dir_ / "model.h5");
+  cfg_.train.tune = false;
+  cfg_.train.min_samples_leaf = 750;
+  train(dir_ / "f.h5");
+  const auto b = read_model(dir_ / "model.h5");
+  ASSERT_EQ(a.trees.size(), 12u);
+  ASSERT_EQ(b.trees.size(), 12u);
+  for (std::size_t t = 0; t < 12; ++t) {
+    EXPECT_EQ(a.trees[t].feature, b.trees[t].feature) << t;
+    EXPECT_EQ(a.trees[t].threshold, b.trees[t].threshold) << t;
+    EXPECT_EQ(a.trees[t].value, b.trees[t].value) << t;
+  }
+  EXPECT_GT(a.trees[0].feature.size(), 1u);  // it splits
+}
+
+// One patient: no patient-grouped score, so nothing is scored and the configured settings stay.
+TEST_F(Train, TuneWithOnePatientKeepsTheConfiguredSettings) {
+  Spec s;
+  s.patients = 1;
+  s.rows_per_patient = 400;
+  write_features(dir_ / "f.h5", s);
+  cfg_.train.trees = 6;
+  cfg_.train.cv_folds = 0;
+  cfg_.train.min_samples_leaf = 7;
+  cfg_.train.tune = true;
+  const auto j = train(dir_ / "f.h5").metrics_json;
+  EXPECT_NE(j.find("\"folds\":0,\"fold_trees\":0,"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"patients\":1,\"candidates\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"chosen_index\":0,\"chosen\":{\"max_depth\":10,\"min_samples_leaf\":7,"), std::string::npos) << j;
+}
+
 }  // namespace
 }  // namespace ecgforest::pipeline

@@ -27,7 +27,10 @@ echo "== train --tune with 2 folds on 2 ranks"
   >"$tmp/train.log" 2>&1
 n_cand=$(grep -Ec '^  [ *] max_depth=' "$tmp/train.log")
 [ "$n_cand" -ge 2 ] || fail "expected the tuning table in the train log"
-for c in $(seq 1 "$n_cand"); do expect "$tmp/train.log" "^train: tune $c/$n_cand: 3/3 trees, $eta" 1; done
+# Each candidate is scored by 3-fold patient-grouped CV (one patient per fold) with ceil(6/6) = 1 tree per fold.
+for c in $(seq 1 "$n_cand"); do
+  for f in 1 2 3; do expect "$tmp/train.log" "^train: tune $c/$n_cand fold $f/3: 1/1 trees, $eta" 1; done
+done
 expect "$tmp/train.log" "^train: tune chosen \(final forest\): 6/6 trees, $eta" 1
 expect "$tmp/train.log" "^train: fold 1/2: 6/6 trees, $eta" 1
 expect "$tmp/train.log" "^train: fold 2/2: 6/6 trees, $eta" 1
