@@ -165,6 +165,228 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
   return os.str();
 }
 
+// COLLECTIVE: throws (on every rank) when the training set cannot train a forest: no rows, or
+// only one class.
+void check_trainable(const TrainingSet& ts, const std::filesystem::path& features, const TrainSettings& train) {
+  const std::size_t n_rows = ts.y.size(), n_pos = ts.n_positive();
+  if (n_rows == 0) {
+    throw CollectiveError("The features file " + features.string() + " has no training windows: " +
+                          std::to_string(ts.n_nan_label) + " of " + std::to_string(ts.n_windows) +
+                          " windows have no label (NaN)" +
+                          (ts.sqi_filter ? " and " + std::to_string(ts.n_low_sqi) + " have sqi below train.min_sqi " +
+                                               fixed_text(train.min_sqi, -1)
+                                         : std::string()) +
+                          ". Pair the EDF files with annotation files (.tse_bi, .csv_bi, ...) or --annotation-map and "
+                          "run extract again" + (ts.sqi_filter ? ", or lower --min-sqi." : "."));
+  }
+  if (n_pos == 0 || n_pos == n_rows) {
+    throw CollectiveError("The features file " + features.string() + " has " + std::to_string(n_pos) +
+                          " positive windows out of " + std::to_string(n_rows) +
+                          " training windows (label >= " + fixed_text(train.label_threshold, -1) +
+                          "); training needs both seizure and background windows. " +
+                          (n_pos == 0 ? "Add recordings with seizures or lower --label-threshold."
+                                      : "Add seizure-free recordings or raise --label-threshold."));
+  }
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& c : names) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+// Notes about the training set and the run, printed and stored in the metrics.
+std::vector<std::string> training_notes(const TrainingSet& ts, const std::vector<std::string>& dropped, int n_ranks,
+                                        int n_trees, const TrainSettings& train) {
+  std::vector<std::string> notes;
+  if (n_ranks > n_trees) {
+    notes.push_back(std::to_string(n_ranks) + " ranks for " + std::to_string(n_trees) +
+                    " trees: ranks beyond the tree count stay idle during training.");
+  }
+  if (!dropped.empty()) notes.push_back("Feature columns not used by the forest (train.exclude_features): " + joined(dropped) + ".");
+  if (!ts.all_nan_columns.empty()) {
+    notes.push_back("Feature columns NaN in every training window (never used for splits): " + joined(ts.all_nan_columns) + ".");
+  }
+  if (ts.sqi_filter) {
+    notes.push_back(std::to_string(ts.n_low_sqi) + " labelled windows skipped: sqi below " + fixed_text(train.min_sqi, -1) +
+                    " or NaN.");
+  }
+  return notes;
+}
+
+// Patient-grouped folds: train.cv_folds, reduced to the number of patients (0: no CV).
+int cv_fold_count(const TrainingSet& ts, int wanted, std::vector<std::string>& notes) {
+  if (wanted >= 2 && ts.patients.size() < 2) {
+    notes.push_back("Cross-validation skipped: all training windows belong to one patient (" + ts.patients.front() +
+                    "); the model is trained once on all of them.");
+    return 0;
+  }
+  if (wanted > static_cast<int>(ts.patients.size())) {
+    notes.push_back("Cross-validation folds reduced from " + std::to_string(wanted) + " to " +
+                    std::to_string(ts.patients.size()) + " (one per patient).");
+    return static_cast<int>(ts.patients.size());
+  }
+  return wanted;
+}
+
+void write_header_json(JsonWriter& j, const TrainingSet& ts, const std::filesystem::path& features, const Config& config,
+                       int n_ranks, int n_trees) {
+  j.key("version").value(kVersion);
+  j.key("features_file").value(features.string());
+  j.key("n_windows").value(static_cast<std::uint64_t>(ts.n_windows));
+  j.key("n_windows_labelled").value(static_cast<std::uint64_t>(ts.n_windows - ts.n_nan_label));
+  j.key("n_windows_training").value(static_cast<std::uint64_t>(ts.y.size()));
+  j.key("n_positive").value(static_cast<std::uint64_t>(ts.n_positive()));
+  j.key("n_patients").value(static_cast<std::uint64_t>(ts.patients.size()));
+  j.key("n_features").value(static_cast<std::uint64_t>(ts.columns.size()));
+  j.key("label_threshold").value(config.train.label_threshold);
+  j.key("decision_threshold").value(config.train.decision_threshold);
+  j.key("n_ranks").value(n_ranks);
+  j.key("trees").value(n_trees);
+}
+
+// COLLECTIVE: patient-grouped k-fold cross-validation (JSON "cv", "cv_events",
+// "operating_point"); the table rows go to `table`; rank 0 returns the post-processing CV chose.
+std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const TrainingSet& ts, const ForestGrower& grower,
+                                                      const forest::ForestParams& params, int k, const Config& config,
+                                                      const std::filesystem::path& features, JsonWriter& j,
+                                                      std::string& table, TrainSummary& s) {
+  const std::size_t n_rows = ts.y.size();
+  const auto rows = all_rows(n_rows);
+  const auto fold = eval::group_kfold(ts.patient, k, config.train.seed);
+  std::vector<float> oof(n_rows, 0.0f);
+  j.key("cv").begin_object().key("folds").value(k).key("grouping").value("patient").key("per_fold").begin_array();
+  table += "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
+  for (int f = 0; f < k; ++f) {
+    const FoldSplit split = split_fold(rows, fold, f);
+    auto fp = params;
+    fp.seed = fold_seed(params.seed, f);
+    const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(k), split.train_rows, fp);
+    const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
+    std::vector<std::uint8_t> t(split.test_rows.size());
+    std::set<std::string> test_patients;
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < split.test_rows.size(); ++i) {
+      const auto r = split.test_rows[i];
+      t[i] = ts.y[r];
+      pos += t[i];
+      oof[r] = prob[i];
+      test_patients.insert(ts.patients[ts.patient[r]]);
+    }
+    const auto m = eval::binary_metrics(prob, t, config.train.decision_threshold);
+    j.begin_object().key("fold").value(f).key("n_test").value(static_cast<std::uint64_t>(split.test_rows.size()));
+    j.key("n_test_positive").value(static_cast<std::uint64_t>(pos));
+    j.key("test_patients").begin_array();
+    for (const auto& tp : test_patients) j.value(tp);
+    j.end_array().key("metrics");
+    metrics_json(j, m);
+    j.end_object();
+    table += row_text(std::to_string(f), split.test_rows.size(), pos, m);
+  }
+  j.end_array();
+  s.pooled = eval::binary_metrics(oof, ts.y, config.train.decision_threshold);
+  j.key("pooled");
+  metrics_json(j, s.pooled);
+  j.end_object();
+  table += row_text("pooled", n_rows, ts.n_positive(), s.pooled);
+  s.folds_used = k;
+  // Event-level (NEDC OVLP/TAES/EPOCH) scores of the held-out recordings (train_cv.hpp).
+  const bool root = comm::rank(comm) == 0;
+  std::optional<eval::PostprocessChoice> choice;
+  j.key("cv_events");
+  if (root) choice = write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
+  j.key("operating_point");
+  if (choice) {
+    eval::write_choice_json(j, *choice, config.postprocess.fa_budget_per_24h);
+  } else {
+    j.value(root ? "not chosen (postprocess.select = fixed, or no event-level CV scores)" : "computed on rank 0");
+  }
+  return choice;
+}
+
+void write_importance_json(JsonWriter& j, const std::vector<std::string>& columns, const std::vector<double>& imp,
+                           const OobResult& oob) {
+  j.key("importance").begin_object();
+  j.key("impurity").begin_object();
+  for (std::size_t f = 0; f < columns.size(); ++f) j.key(columns[f]).value(imp[f]);
+  j.end_object();
+  if (oob.done && !oob.permutation.empty()) {
+    j.key("permutation_rows").value(static_cast<std::uint64_t>(oob.n_eval));
+    j.key("permutation").begin_object();
+    for (std::size_t f = 0; f < columns.size(); ++f) j.key(columns[f]).value(oob.permutation[f]);
+    j.end_object();
+  }
+  j.end_object();
+}
+
+// "train: top features (impurity / permutation AUC drop): ..." (the five largest).
+std::string top_features_text(const std::vector<std::string>& columns, const std::vector<double>& imp, const OobResult& oob) {
+  const std::size_t F = columns.size();
+  std::vector<std::size_t> order(F);
+  for (std::size_t f = 0; f < F; ++f) order[f] = f;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return imp[a] > imp[b]; });
+  std::ostringstream os;
+  os << "train: top features (impurity" << (oob.done ? " / permutation AUC drop" : "") << "):";
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, F); ++i) {
+    os << " " << columns[order[i]] << " " << fixed_text(imp[order[i]], -1);
+    if (oob.done) os << "/" << fixed_text(oob.permutation[order[i]], -1);
+  }
+  os << "\n";
+  return os.str();
+}
+
+// What a training run produced, for the summary, the metrics and the model file.
+struct TrainOutcome {
+  std::optional<TuneResult> tuned;
+  forest::ForestParams params;
+  int folds = 0;
+  std::string table;  // evaluation rows (folds, pooled, oob)
+  std::optional<eval::PostprocessChoice> choice;
+  OobResult oob;
+  std::vector<double> importance;
+  std::vector<std::string> notes;
+};
+
+// The human summary (also stored in the model file for `inspect`).
+std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Config& config, int n_ranks) {
+  std::ostringstream os;
+  os << "train: " << ts.y.size() << " training windows (" << ts.n_positive() << " positive) from " << ts.patients.size()
+     << " patients, " << ts.columns.size() << " features, " << o.params.n_trees << " trees on " << n_ranks << " rank(s)\n";
+  if (o.tuned) os << tune_summary(*o.tuned);
+  if (o.folds >= 2 || o.oob.done) {
+    os << "train: " << (o.folds >= 2 ? "patient-grouped " + std::to_string(o.folds) + "-fold cross-validation" : std::string("evaluation"))
+       << (o.oob.done ? " and out-of-bag estimate" : "") << " (threshold " << config.train.decision_threshold << "):\n";
+    if (o.folds < 2) os << "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
+    os << o.table;
+  }
+  os << top_features_text(ts.columns, o.importance, o.oob);
+  if (o.choice) os << operating_point_text(*o.choice, config.postprocess.fa_budget_per_24h);
+  for (const auto& n : o.notes) os << "train: note: " << n << "\n";
+  return os.str();
+}
+
+// Rank 0: model.h5 (trees, typed settings, metrics, summary) and the metrics JSON.
+void write_outputs(const std::filesystem::path& model_path, const std::filesystem::path& metrics_json_path,
+                   std::vector<forest::Tree> trees, const TrainingSet& ts, const TrainOutcome& o, const Config& config,
+                   const TrainSummary& s, const std::string& summary) {
+  forest::Forest model;
+  model.trees = std::move(trees);
+  model.feature_names = ts.columns;
+  io::ModelMeta meta;
+  Config effective = config;
+  if (o.tuned) apply_tuned(effective.train, o.params);
+  meta.config_toml = stored_config_toml(effective, model_path);
+  meta.metrics_json = s.metrics_json;
+  meta.summary = summary;
+  if (o.choice) meta.postprocess = o.choice->chosen;
+  // The features' own settings (predict must compute the same features), else this run's.
+  const auto& ex = config.extract;
+  meta.extract = ts.extract.value_or(io::StoredExtract{ex.window_s, ex.step_s, ex.detector, ex.hrv_profile});
+  meta.bin_edges = ts.xb.upper_edges();
+  write_model(model_path, model, meta);
+  io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
+}
+
 }  // namespace
 
 std::filesystem::path metrics_path_for(const std::filesystem::path& model) {
@@ -177,8 +399,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
                        const std::filesystem::path& model_path, const std::filesystem::path& metrics_json_path,
                        std::ostream* log) {
   const double t0 = now_s();
-  const int me = comm::rank(comm);
-  const int p = comm::size(comm);
+  const int me = comm::rank(comm), p = comm::size(comm);
   // Training rows (labelled windows, optional sqi filter), binned while reading.
   TrainingSet ts;
   std::vector<std::string> dropped;  // train.exclude_features present in the file
@@ -187,251 +408,71 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     dropped = drop_columns(ts, config.train.exclude_features);
   });
   const double t_read = now_s();
-  const std::size_t n_rows = ts.y.size();
-  const std::size_t F = ts.columns.size();
-  const std::size_t n_pos = ts.n_positive();
-
   TrainSummary s;
-  s.n_rows = n_rows;
-  s.n_positive = n_pos;
+  s.n_rows = ts.y.size();
+  s.n_positive = ts.n_positive();
   s.n_patients = ts.patients.size();
-  if (n_rows == 0) {
-    throw CollectiveError("The features file " + features.string() + " has no training windows: " +
-                          std::to_string(ts.n_nan_label) + " of " + std::to_string(ts.n_windows) +
-                          " windows have no label (NaN)" +
-                          (ts.sqi_filter ? " and " + std::to_string(ts.n_low_sqi) + " have sqi below train.min_sqi " +
-                                               fixed_text(config.train.min_sqi, -1)
-                                         : std::string()) +
-                          ". Pair the EDF files with annotation files (.tse_bi, .csv_bi, ...) or --annotation-map and "
-                          "run extract again" + (ts.sqi_filter ? ", or lower --min-sqi." : "."));
-  }
-  if (n_pos == 0 || n_pos == n_rows) {
-    throw CollectiveError("The features file " + features.string() + " has " + std::to_string(n_pos) +
-                          " positive windows out of " + std::to_string(n_rows) +
-                          " training windows (label >= " + fixed_text(config.train.label_threshold, -1) +
-                          "); training needs both seizure and background windows. " +
-                          (n_pos == 0 ? "Add recordings with seizures or lower --label-threshold."
-                                      : "Add seizure-free recordings or raise --label-threshold."));
-  }
-  auto params = forest_params(config);
-  std::vector<std::string> notes;
-  if (p > params.n_trees) {
-    notes.push_back(std::to_string(p) + " ranks for " + std::to_string(params.n_trees) +
-                    " trees: ranks beyond the tree count stay idle during training.");
-  }
-  if (!dropped.empty()) {
-    std::string names;
-    for (const auto& c : dropped) names += (names.empty() ? "" : ", ") + c;
-    notes.push_back("Feature columns not used by the forest (train.exclude_features): " + names + ".");
-  }
-  if (!ts.all_nan_columns.empty()) {
-    std::string names;
-    for (const auto& c : ts.all_nan_columns) names += (names.empty() ? "" : ", ") + c;
-    notes.push_back("Feature columns NaN in every training window (never used for splits): " + names + ".");
-  }
-  if (ts.sqi_filter) {
-    notes.push_back(std::to_string(ts.n_low_sqi) + " labelled windows skipped: sqi below " +
-                    fixed_text(config.train.min_sqi, -1) + " or NaN.");
-  }
-  std::vector<std::uint32_t> rows(n_rows);
-  for (std::size_t i = 0; i < n_rows; ++i) rows[i] = static_cast<std::uint32_t>(i);
-  // --tune (tune.hpp): the chosen settings are used for the cross-validation and the final model.
-  std::optional<TuneResult> tuned;
+  check_trainable(ts, features, config.train);
+  TrainOutcome o;
+  o.params = forest_params(config);
+  o.notes = training_notes(ts, dropped, p, o.params.n_trees, config.train);
+  const auto rows = all_rows(s.n_rows);
   // Finished trees are checkpointed next to the model; a resubmitted run grows only the rest.
   const ForestGrower grower(comm, ts, log != nullptr && me == 0, io::checkpoint_dir_for(model_path),
                             train_run_key(config.train, ts));
-  if (config.train.tune) {
-    tuned = tune_forest(comm, ts, rows, params, grower.fn());
-    params = tuned->candidates[tuned->chosen].params;
+  if (config.train.tune) {  // tune.hpp: the chosen settings are used for the CV and the final model
+    o.tuned = tune_forest(comm, ts, rows, o.params, grower.fn());
+    o.params = o.tuned->candidates[o.tuned->chosen].params;
   }
   const double t_tune = now_s();
-
-  // Patient-grouped cross-validation.
-  int k = config.train.cv_folds;
-  if (k >= 2 && ts.patients.size() < 2) {
-    notes.push_back("Cross-validation skipped: all training windows belong to one patient (" + ts.patients.front() +
-                    "); the model is trained once on all of them.");
-    k = 0;
-  } else if (k > static_cast<int>(ts.patients.size())) {
-    notes.push_back("Cross-validation folds reduced from " + std::to_string(k) + " to " +
-                    std::to_string(ts.patients.size()) + " (one per patient).");
-    k = static_cast<int>(ts.patients.size());
-  }
+  o.folds = cv_fold_count(ts, config.train.cv_folds, o.notes);
   JsonWriter j;
   j.begin_object();
-  j.key("version").value(kVersion);
-  j.key("features_file").value(features.string());
-  j.key("n_windows").value(static_cast<std::uint64_t>(ts.n_windows));
-  j.key("n_windows_labelled").value(static_cast<std::uint64_t>(ts.n_windows - ts.n_nan_label));
-  j.key("n_windows_training").value(static_cast<std::uint64_t>(n_rows));
-  j.key("n_positive").value(static_cast<std::uint64_t>(n_pos));
-  j.key("n_patients").value(static_cast<std::uint64_t>(ts.patients.size()));
-  j.key("n_features").value(static_cast<std::uint64_t>(F));
-  j.key("label_threshold").value(config.train.label_threshold);
-  j.key("decision_threshold").value(config.train.decision_threshold);
-  j.key("n_ranks").value(p);
-  j.key("trees").value(params.n_trees);
-  if (tuned) write_tune_json(j.key("tune"), *tuned);
-  std::string table;
-  std::optional<eval::PostprocessChoice> choice;  // rank 0: the post-processing CV chose
-  if (k >= 2) {
-    const auto fold = eval::group_kfold(ts.patient, k, config.train.seed);
-    std::vector<float> oof(n_rows, 0.0f);
-    j.key("cv").begin_object().key("folds").value(k).key("grouping").value("patient").key("per_fold").begin_array();
-    table += "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
-    for (int f = 0; f < k; ++f) {
-      std::vector<std::uint32_t> train_rows, test_rows;
-      std::set<std::string> test_patients;
-      for (std::size_t i = 0; i < n_rows; ++i) {
-        if (fold[i] == f) {
-          test_rows.push_back(rows[i]);
-          test_patients.insert(ts.patients[ts.patient[i]]);
-        } else {
-          train_rows.push_back(rows[i]);
-        }
-      }
-      auto fp = params;
-      fp.seed = params.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
-      const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(k), train_rows, fp);
-      const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, test_rows);
-      std::vector<std::uint8_t> t(test_rows.size());
-      std::size_t pos = 0;
-      for (std::size_t i = 0; i < test_rows.size(); ++i) {
-        t[i] = ts.y[test_rows[i]];
-        pos += t[i];
-        oof[test_rows[i]] = prob[i];
-      }
-      const auto m = eval::binary_metrics(prob, t, config.train.decision_threshold);
-      j.begin_object().key("fold").value(f).key("n_test").value(static_cast<std::uint64_t>(test_rows.size()));
-      j.key("n_test_positive").value(static_cast<std::uint64_t>(pos));
-      j.key("test_patients").begin_array();
-      for (const auto& tp : test_patients) j.value(tp);
-      j.end_array().key("metrics");
-      metrics_json(j, m);
-      j.end_object();
-      table += row_text(std::to_string(f), test_rows.size(), pos, m);
-    }
-    j.end_array();
-    s.pooled = eval::binary_metrics(oof, ts.y, config.train.decision_threshold);
-    j.key("pooled");
-    metrics_json(j, s.pooled);
-    j.end_object();
-    // Event-level (NEDC OVLP/TAES/EPOCH) scores of the held-out recordings (train_cv.hpp).
-    j.key("cv_events");
-    if (me == 0) choice = write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
-    j.key("operating_point");
-    if (choice) {
-      eval::write_choice_json(j, *choice, config.postprocess.fa_budget_per_24h);
-    } else {
-      j.value(me == 0 ? "not chosen (postprocess.select = fixed, or no event-level CV scores)" : "computed on rank 0");
-    }
-    table += row_text("pooled", n_rows, n_pos, s.pooled);
-    s.folds_used = k;
-  } else {
-    j.key("cv").value("none");
-  }
+  write_header_json(j, ts, features, config, p, o.params.n_trees);
+  if (o.tuned) write_tune_json(j.key("tune"), *o.tuned);
+  if (o.folds >= 2) o.choice = cross_validate(comm, ts, grower, o.params, o.folds, config, features, j, o.table, s);
+  else j.key("cv").value("none");
   // Final model on every training row.
   const double t_cv = now_s();
-  auto local = tuned ? std::move(tuned->local) : grower.grow("final forest", rows, params);
+  auto local = o.tuned ? std::move(o.tuned->local) : grower.grow("final forest", rows, o.params);
   const double t_grow = now_s();
-  OobResult oob;
-  if (!config.train.skip_oob && params.bootstrap) {
-    oob = out_of_bag(comm, local, ts, rows, params, config.train.decision_threshold, log != nullptr && me == 0);
+  if (!config.train.skip_oob && o.params.bootstrap) {
+    o.oob = out_of_bag(comm, local, ts, rows, o.params, config.train.decision_threshold, log != nullptr && me == 0);
   } else {
-    notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
-                                          : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
+    o.notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
+                                            : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
   }
   const double t_oob = now_s();
   std::vector<forest::Tree> trees;
-  {
-    comm::collective_try(comm, "", [&] {
-      trees = parallel::gather_trees(comm, std::move(local), 0);
-    });
-  }
-  if (oob.done) {
-    j.key("oob").begin_object();
-    j.key("n_rows").value(static_cast<std::uint64_t>(oob.n_rows));
-    j.key("metrics");
-    metrics_json(j, oob.metrics);
+  comm::collective_try(comm, "", [&] { trees = parallel::gather_trees(comm, std::move(local), 0); });
+  if (o.oob.done) {
+    j.key("oob").begin_object().key("n_rows").value(static_cast<std::uint64_t>(o.oob.n_rows)).key("metrics");
+    metrics_json(j, o.oob.metrics);
     j.end_object();
-    table += row_text("oob", oob.n_rows, oob.metrics.tp + oob.metrics.fn, oob.metrics);
+    o.table += row_text("oob", o.oob.n_rows, o.oob.metrics.tp + o.oob.metrics.fn, o.oob.metrics);
   } else {
     j.key("oob").value("none");
   }
   // Importances (rank 0 has the trees; the JSON text is only used there).
-  j.key("importance").begin_object();
-  j.key("impurity").begin_object();
-  const auto imp = impurity_importance(trees, F);
-  for (std::size_t f = 0; f < F; ++f) j.key(ts.columns[f]).value(imp[f]);
-  j.end_object();
-  if (oob.done && !oob.permutation.empty()) {
-    j.key("permutation_rows").value(static_cast<std::uint64_t>(oob.n_eval));
-    j.key("permutation").begin_object();
-    for (std::size_t f = 0; f < F; ++f) j.key(ts.columns[f]).value(oob.permutation[f]);
-    j.end_object();
-  }
-  j.end_object();
+  o.importance = impurity_importance(trees, ts.columns.size());
+  write_importance_json(j, ts.columns, o.importance, o.oob);
   s.seconds = now_s() - t0;
   j.key("notes").begin_array();
-  for (const auto& n : notes) j.value(n);
+  for (const auto& n : o.notes) j.value(n);
   j.end_array();
   j.key("train_seconds").value(s.seconds);
   j.end_object();
   s.metrics_json = j.str();
-
-  // The human summary (also stored in the model file for `inspect`).
-  std::string summary;
-  {
-    std::ostringstream os;
-    os << "train: " << n_rows << " training windows (" << n_pos << " positive) from " << ts.patients.size()
-       << " patients, " << F << " features, " << params.n_trees << " trees on " << p << " rank(s)\n";
-    if (tuned) os << tune_summary(*tuned);
-    if (k >= 2 || oob.done) {
-      os << "train: " << (k >= 2 ? "patient-grouped " + std::to_string(k) + "-fold cross-validation" : std::string("evaluation"))
-         << (oob.done ? " and out-of-bag estimate" : "") << " (threshold " << config.train.decision_threshold << "):\n";
-      if (k < 2) os << "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
-      os << table;
-    }
-    // Top features by impurity importance.
-    std::vector<std::size_t> order(F);
-    for (std::size_t f = 0; f < F; ++f) order[f] = f;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return imp[a] > imp[b]; });
-    os << "train: top features (impurity" << (oob.done ? " / permutation AUC drop" : "") << "):";
-    for (std::size_t i = 0; i < std::min<std::size_t>(5, F); ++i) {
-      os << " " << ts.columns[order[i]] << " " << fixed_text(imp[order[i]], -1);
-      if (oob.done) os << "/" << fixed_text(oob.permutation[order[i]], -1);
-    }
-    os << "\n";
-    if (choice) os << operating_point_text(*choice, config.postprocess.fa_budget_per_24h);
-    for (const auto& n : notes) os << "train: note: " << n << "\n";
-    summary = os.str();
-  }
+  const std::string summary = summary_text(ts, o, config, p);
   comm::collective_try(comm, "", [&] {
-    if (me == 0) {
-      forest::Forest model;
-      model.trees = std::move(trees);
-      model.feature_names = ts.columns;
-      io::ModelMeta meta;
-      Config effective = config;
-      if (tuned) apply_tuned(effective.train, params);
-      meta.config_toml = stored_config_toml(effective, model_path);
-      meta.metrics_json = s.metrics_json;
-      meta.summary = summary;
-      if (choice) meta.postprocess = choice->chosen;
-      // The features' own settings (predict must compute the same features), else this run's.
-      const auto& ex = config.extract;
-      meta.extract = ts.extract.value_or(io::StoredExtract{ex.window_s, ex.step_s, ex.detector, ex.hrv_profile});
-      meta.bin_edges = ts.xb.upper_edges();
-      write_model(model_path, model, meta);
-      io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
-    }
+    if (me == 0) write_outputs(model_path, metrics_json_path, std::move(trees), ts, o, config, s, summary);
   });
   if (me == 0) grower.remove_checkpoint();  // the model is in place: its trees are no longer needed
   if (log && me == 0) {
     std::ostringstream os;
     os << summary;
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
-    os << "train: phases (s): read and bin " << fixed_text(t_read - t0, -1) << (tuned ? ", tune " + fixed_text(t_tune - t_read, -1) : "")
+    os << "train: phases (s): read and bin " << fixed_text(t_read - t0, -1) << (o.tuned ? ", tune " + fixed_text(t_tune - t_read, -1) : "")
        << ", cross-validation " << fixed_text(t_cv - t_tune, -1)
        << ", final trees " << fixed_text(t_grow - t_cv, -1) << ", out-of-bag and permutation " << fixed_text(t_oob - t_grow, -1)
        << ", gather, importances and write " << fixed_text(now_s() - t_oob, -1) << "\n";

@@ -215,6 +215,29 @@ std::size_t TrainingSet::n_positive() const {
   return n;
 }
 
+std::vector<std::uint32_t> all_rows(std::size_t n) {
+  std::vector<std::uint32_t> rows(n);
+  for (std::size_t i = 0; i < n; ++i) rows[i] = static_cast<std::uint32_t>(i);
+  return rows;
+}
+
+FoldSplit split_fold(const std::vector<std::uint32_t>& rows, const std::vector<int>& fold, int f) {
+  FoldSplit out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (fold[i] == f) {
+      out.test_pos.push_back(static_cast<std::uint32_t>(i));
+      out.test_rows.push_back(rows[i]);
+    } else {
+      out.train_rows.push_back(rows[i]);
+    }
+  }
+  return out;
+}
+
+std::uint64_t fold_seed(std::uint64_t seed, int f) {
+  return seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
+}
+
 std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names) {
   std::set<std::string> drop;
   std::string item;

@@ -28,23 +28,15 @@ std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, cons
                                       const std::string& phase, const GrowFn& grow_fn) {
   std::vector<float> score(rows.size(), std::nanf(""));
   for (int f = 0; f < k; ++f) {
-    std::vector<std::uint32_t> train_rows, test_pos, test_rows;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (fold[i] == f) {
-        test_pos.push_back(static_cast<std::uint32_t>(i));
-        test_rows.push_back(rows[i]);
-      } else {
-        train_rows.push_back(rows[i]);
-      }
-    }
+    const FoldSplit split = split_fold(rows, fold, f);
     auto fp = params;
     fp.n_trees = tune_fold_trees(params.n_trees);
-    fp.seed = params.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
+    fp.seed = fold_seed(params.seed, f);
     const auto name = phase + " fold " + std::to_string(f + 1) + "/" + std::to_string(k);
-    const auto local = grow_fn ? grow_fn(name, train_rows, fp)
-                               : parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp);
-    const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, test_rows);
-    for (std::size_t i = 0; i < test_pos.size(); ++i) score[test_pos[i]] = prob[i];
+    const auto local = grow_fn ? grow_fn(name, split.train_rows, fp)
+                               : parallel::grow_distributed(comm, ts.xb, ts.y, split.train_rows, fp);
+    const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
+    for (std::size_t i = 0; i < split.test_pos.size(); ++i) score[split.test_pos[i]] = prob[i];
   }
   return score;
 }

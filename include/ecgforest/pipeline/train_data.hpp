@@ -43,6 +43,19 @@ struct TrainingSet {
 TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
                               std::size_t chunk_rows = 0);
 
+/// Row ids 0..n-1 (every training row).
+std::vector<std::uint32_t> all_rows(std::size_t n);
+
+/// Fold f of a patient-grouped split (`fold[i]` is the fold of rows[i]): the positions in `rows`
+/// held out, their row ids, and the row ids to train on.
+struct FoldSplit {
+  std::vector<std::uint32_t> test_pos, test_rows, train_rows;
+};
+FoldSplit split_fold(const std::vector<std::uint32_t>& rows, const std::vector<int>& fold, int f);
+
+/// The seed of fold f's forest: train's CV and --tune grow the same fold forests.
+std::uint64_t fold_seed(std::uint64_t seed, int f);
+
 /// Removes the columns named in the comma-separated `names` (train.exclude_features) from the
 /// training set (codes, edges and names); names the set does not have are ignored. Returns the
 /// names removed.
