@@ -304,6 +304,29 @@ std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const Train
   return choice;
 }
 
+// What a training run produced, for the summary, the metrics and the model file.
+struct TrainOutcome {
+  std::optional<TuneResult> tuned;
+  forest::ForestParams params;
+  int folds = 0;
+  std::string table;  // evaluation rows (folds, pooled, oob)
+  std::optional<eval::PostprocessChoice> choice;
+  OobResult oob;
+  std::vector<double> importance;
+  std::vector<std::string> notes;
+};
+
+void write_oob_json(JsonWriter& j, TrainOutcome& o) {
+  if (!o.oob.done) {
+    j.key("oob").value("none");
+    return;
+  }
+  j.key("oob").begin_object().key("n_rows").value(static_cast<std::uint64_t>(o.oob.n_rows)).key("metrics");
+  metrics_json(j, o.oob.metrics);
+  j.end_object();
+  o.table += row_text("oob", o.oob.n_rows, o.oob.metrics.tp + o.oob.metrics.fn, o.oob.metrics);
+}
+
 void write_importance_json(JsonWriter& j, const std::vector<std::string>& columns, const std::vector<double>& imp,
                            const OobResult& oob) {
   j.key("importance").begin_object();
@@ -335,17 +358,6 @@ std::string top_features_text(const std::vector<std::string>& columns, const std
   return os.str();
 }
 
-// What a training run produced, for the summary, the metrics and the model file.
-struct TrainOutcome {
-  std::optional<TuneResult> tuned;
-  forest::ForestParams params;
-  int folds = 0;
-  std::string table;  // evaluation rows (folds, pooled, oob)
-  std::optional<eval::PostprocessChoice> choice;
-  OobResult oob;
-  std::vector<double> importance;
-  std::vector<std::string> notes;
-};
 
 // The human summary (also stored in the model file for `inspect`).
 std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Config& config, int n_ranks) {
@@ -363,6 +375,14 @@ std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Con
   if (o.choice) os << operating_point_text(*o.choice, config.postprocess.fa_budget_per_24h);
   for (const auto& n : o.notes) os << "train: note: " << n << "\n";
   return os.str();
+}
+
+// "train: phases (s): ..." from the times at start, read, tune, CV, final trees, OOB and end.
+std::string phases_text(const double (&t)[7], bool tuned) {
+  return "train: phases (s): read and bin " + fixed_text(t[1] - t[0], -1) + (tuned ? ", tune " + fixed_text(t[2] - t[1], -1) : "") +
+         ", cross-validation " + fixed_text(t[3] - t[2], -1) + ", final trees " + fixed_text(t[4] - t[3], -1) +
+         ", out-of-bag and permutation " + fixed_text(t[5] - t[4], -1) + ", gather, importances and write " +
+         fixed_text(t[6] - t[5], -1) + "\n";
 }
 
 // Rank 0: model.h5 (trees, typed settings, metrics, summary) and the metrics JSON.
@@ -445,14 +465,7 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   const double t_oob = now_s();
   std::vector<forest::Tree> trees;
   comm::collective_try(comm, "", [&] { trees = parallel::gather_trees(comm, std::move(local), 0); });
-  if (o.oob.done) {
-    j.key("oob").begin_object().key("n_rows").value(static_cast<std::uint64_t>(o.oob.n_rows)).key("metrics");
-    metrics_json(j, o.oob.metrics);
-    j.end_object();
-    o.table += row_text("oob", o.oob.n_rows, o.oob.metrics.tp + o.oob.metrics.fn, o.oob.metrics);
-  } else {
-    j.key("oob").value("none");
-  }
+  write_oob_json(j, o);
   // Importances (rank 0 has the trees; the JSON text is only used there).
   o.importance = impurity_importance(trees, ts.columns.size());
   write_importance_json(j, ts.columns, o.importance, o.oob);
@@ -469,16 +482,10 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   });
   if (me == 0) grower.remove_checkpoint();  // the model is in place: its trees are no longer needed
   if (log && me == 0) {
-    std::ostringstream os;
-    os << summary;
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
-    os << "train: phases (s): read and bin " << fixed_text(t_read - t0, -1) << (o.tuned ? ", tune " + fixed_text(t_tune - t_read, -1) : "")
-       << ", cross-validation " << fixed_text(t_cv - t_tune, -1)
-       << ", final trees " << fixed_text(t_grow - t_cv, -1) << ", out-of-bag and permutation " << fixed_text(t_oob - t_grow, -1)
-       << ", gather, importances and write " << fixed_text(now_s() - t_oob, -1) << "\n";
-    os << "train: model written to " << model_path.string() << ", metrics to " << metrics_json_path.string() << " ("
-       << s.seconds << " s)\n";
-    *log << os.str() << std::flush;
+    const double t[] = {t0, t_read, t_tune, t_cv, t_grow, t_oob, now_s()};
+    *log << summary << phases_text(t, o.tuned.has_value()) << "train: model written to " << model_path.string()
+         << ", metrics to " << metrics_json_path.string() << " (" << s.seconds << " s)\n" << std::flush;
   }
   return s;
 }
