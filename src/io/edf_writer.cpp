@@ -133,13 +133,15 @@ class TmpEdf {
 
 }  // namespace
 
-void write_edf(const std::filesystem::path& file, const EdfWriteSpec& spec,
-               const std::vector<std::vector<double>>& data) {
-  const std::string name = file.string();
-  auto fail = [&](const std::string& what) {
-    throw Error("Cannot write EDF file '" + name + "': " + what + ".");
-  };
+namespace {
 
+[[noreturn]] void fail_write(const std::string& name, const std::string& what) {
+  throw Error("Cannot write EDF file '" + name + "': " + what + ".");
+}
+
+// Checks the spec and the data against EDF's limits; returns the number of data records.
+long long checked_records(const std::string& name, const EdfWriteSpec& spec, const std::vector<std::vector<double>>& data) {
+  auto fail = [&](const std::string& what) { fail_write(name, what); };
   const int n_signals = static_cast<int>(spec.signals.size());
   if (n_signals < 1 || n_signals > EDFLIB_MAXSIGNALS)
     fail("the number of signals must be between 1 and " + std::to_string(EDFLIB_MAXSIGNALS) +
@@ -155,7 +157,6 @@ void write_edf(const std::filesystem::path& file, const EdfWriteSpec& spec,
   if (std::abs(duration_10us - std::round(duration_10us)) > 1e-6)
     fail("the record duration must be a multiple of 10 us (got " +
          std::to_string(spec.record_duration_s) + " s)");
-
   long long n_records = -1;
   for (int s = 0; s < n_signals; ++s) {
     const auto& sig = spec.signals[static_cast<std::size_t>(s)];
@@ -176,41 +177,31 @@ void write_edf(const std::filesystem::path& file, const EdfWriteSpec& spec,
     n_records = r;
   }
   if (n_records < 1) fail("there is no data (every signal needs at least one full record)");
+  if (spec.start.year < 1985 || spec.start.year > 2084)
+    fail("the start year must be between 1985 and 2084 (got " + std::to_string(spec.start.year) + ")");
+  return n_records;
+}
 
-  const auto& st = spec.start;
-  if (st.year < 1985 || st.year > 2084)
-    fail("the start year must be between 1985 and 2084 (got " + std::to_string(st.year) + ")");
-
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  // EDFlib writes only EDF+; plain EDF is made from its output by edfplus_to_edf.
-  std::filesystem::path tmp_plus;
-  if (!spec.edf_plus) {
-    tmp_plus = file;
-    tmp_plus += ".edfplus.tmp";
-  }
-  const std::filesystem::path& edflib_path = spec.edf_plus ? tmp : tmp_plus;
-  const int handle = edfopen_file_writeonly(edflib_path.c_str(), EDFLIB_FILETYPE_EDFPLUS, n_signals);
-  if (handle < 0)
-    fail("EDFlib could not open '" + edflib_path.string() + "' for writing: " + open_error_text(handle));
-  TmpEdf guard(tmp, tmp_plus, handle);
-
+// The header fields of every signal, the start time and the patient field.
+void set_header(const std::string& name, int handle, const EdfWriteSpec& spec) {
   auto check = [&](int rc, const std::string& what) {
-    if (rc != 0) fail("EDFlib rejected " + what);
+    if (rc != 0) fail_write(name, "EDFlib rejected " + what);
   };
-  check(edf_set_datarecord_duration(handle, static_cast<int>(std::lround(duration_10us))),
+  check(edf_set_datarecord_duration(handle, static_cast<int>(std::lround(spec.record_duration_s * 1e5))),
         "the record duration");
-  for (int s = 0; s < n_signals; ++s) {
-    const auto& sig = spec.signals[static_cast<std::size_t>(s)];
+  for (std::size_t s = 0; s < spec.signals.size(); ++s) {
+    const auto& sig = spec.signals[s];
+    const int i = static_cast<int>(s);
     const std::string who = " of signal '" + sig.label + "'";
-    check(edf_set_samplefrequency(handle, s, sig.samples_per_record), "the samples per record" + who);
-    check(edf_set_physical_maximum(handle, s, sig.phys_max), "the physical maximum" + who);
-    check(edf_set_physical_minimum(handle, s, sig.phys_min), "the physical minimum" + who);
-    check(edf_set_digital_maximum(handle, s, sig.dig_max), "the digital maximum" + who);
-    check(edf_set_digital_minimum(handle, s, sig.dig_min), "the digital minimum" + who);
-    check(edf_set_label(handle, s, sig.label.c_str()), "the label" + who);
-    check(edf_set_physical_dimension(handle, s, sig.unit.c_str()), "the physical dimension" + who);
+    check(edf_set_samplefrequency(handle, i, sig.samples_per_record), "the samples per record" + who);
+    check(edf_set_physical_maximum(handle, i, sig.phys_max), "the physical maximum" + who);
+    check(edf_set_physical_minimum(handle, i, sig.phys_min), "the physical minimum" + who);
+    check(edf_set_digital_maximum(handle, i, sig.dig_max), "the digital maximum" + who);
+    check(edf_set_digital_minimum(handle, i, sig.dig_min), "the digital minimum" + who);
+    check(edf_set_label(handle, i, sig.label.c_str()), "the label" + who);
+    check(edf_set_physical_dimension(handle, i, sig.unit.c_str()), "the physical dimension" + who);
   }
+  const auto& st = spec.start;
   check(edf_set_startdatetime(handle, st.year, st.month, st.day, st.hour, st.minute, st.second),
         "the start date/time " + std::to_string(st.year) + "-" + std::to_string(st.month) + "-" +
             std::to_string(st.day) + " " + std::to_string(st.hour) + ":" + std::to_string(st.minute) +
@@ -222,14 +213,17 @@ void write_edf(const std::filesystem::path& file, const EdfWriteSpec& spec,
       check(edf_set_subsecond_starttime(handle, static_cast<int>(sub)), "the subsecond start time");
   }
   check(edf_set_patientname(handle, spec.patient.c_str()), "the patient name '" + spec.patient + "'");
+}
 
-  // EDFlib wants a mutable buffer; it only reads it. Clamp to the physical range so that
-  // out-of-range samples saturate instead of wrapping.
+// The data records, signal by signal. EDFlib wants a mutable buffer; it only reads it. Samples
+// are clamped to the physical range so that out-of-range samples saturate instead of wrapping.
+void write_records(const std::string& name, int handle, const EdfWriteSpec& spec,
+                   const std::vector<std::vector<double>>& data, long long n_records) {
   std::vector<double> buf;
   for (long long r = 0; r < n_records; ++r) {
-    for (int s = 0; s < n_signals; ++s) {
-      const auto& sig = spec.signals[static_cast<std::size_t>(s)];
-      const auto& x = data[static_cast<std::size_t>(s)];
+    for (std::size_t s = 0; s < spec.signals.size(); ++s) {
+      const auto& sig = spec.signals[s];
+      const auto& x = data[s];
       const auto spr = static_cast<std::size_t>(sig.samples_per_record);
       buf.resize(spr);
       const std::size_t off = static_cast<std::size_t>(r) * spr;
@@ -237,25 +231,45 @@ void write_edf(const std::filesystem::path& file, const EdfWriteSpec& spec,
       for (std::size_t i = 0; i < spr; ++i) {
         const double v = x[off + i];
         if (!std::isfinite(v))
-          fail("signal '" + sig.label + "' holds a non-finite value at sample " + std::to_string(off + i));
+          fail_write(name, "signal '" + sig.label + "' holds a non-finite value at sample " + std::to_string(off + i));
         buf[i] = v < lo ? lo : (v > hi ? hi : v);
       }
       const int wrc = edfwrite_physical_samples(handle, buf.data());
       if (wrc != 0)
-        fail("EDFlib failed to write record " + std::to_string(r) + " of signal '" + sig.label +
-             "': " + (wrc <= EDFLIB_NO_SIGNALS ? first_write_error_text(wrc) : "write error (is the disk full?)"));
+        fail_write(name, "EDFlib failed to write record " + std::to_string(r) + " of signal '" + sig.label + "': " +
+                             (wrc <= EDFLIB_NO_SIGNALS ? first_write_error_text(wrc) : "write error (is the disk full?)"));
     }
   }
-  const int rc = guard.close();
-  if (rc != 0) fail("EDFlib failed to finalise the header when closing '" + edflib_path.string() + "'");
+}
+
+}  // namespace
+
+void write_edf(const std::filesystem::path& file, const EdfWriteSpec& spec,
+               const std::vector<std::vector<double>>& data) {
+  const std::string name = file.string();
+  const long long n_records = checked_records(name, spec, data);
+  std::filesystem::path tmp = file;
+  tmp += ".tmp";
+  // EDFlib writes only EDF+; plain EDF is made from its output by edfplus_to_edf.
+  std::filesystem::path tmp_plus;
+  if (!spec.edf_plus) {
+    tmp_plus = file;
+    tmp_plus += ".edfplus.tmp";
+  }
+  const std::filesystem::path& edflib_path = spec.edf_plus ? tmp : tmp_plus;
+  const int handle = edfopen_file_writeonly(edflib_path.c_str(), EDFLIB_FILETYPE_EDFPLUS, static_cast<int>(spec.signals.size()));
+  if (handle < 0) fail_write(name, "EDFlib could not open '" + edflib_path.string() + "' for writing: " + open_error_text(handle));
+  TmpEdf guard(tmp, tmp_plus, handle);
+  set_header(name, handle, spec);
+  write_records(name, handle, spec, data, n_records);
+  if (guard.close() != 0) fail_write(name, "EDFlib failed to finalise the header when closing '" + edflib_path.string() + "'");
   if (!spec.edf_plus) {
     const std::string err = edfplus_to_edf(tmp_plus, tmp);
-    if (!err.empty()) fail("converting EDFlib's EDF+ output to plain EDF failed: " + err);
+    if (!err.empty()) fail_write(name, "converting EDFlib's EDF+ output to plain EDF failed: " + err);
   }
-
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);
-  if (ec) fail("renaming '" + tmp.string() + "' to the final name failed: " + ec.message());
+  if (ec) fail_write(name, "renaming '" + tmp.string() + "' to the final name failed: " + ec.message());
   guard.commit();
 }
 
