@@ -188,6 +188,111 @@ std::string date_time_plus_problem(std::string_view head, const std::vector<std:
 
 }  // namespace
 
+namespace {
+
+// Field f (kSignal order) of signal s in a header with n_sig signals.
+std::string_view signal_field(std::string_view head, std::size_t n_sig, std::size_t f, std::size_t s) {
+  std::size_t off = 256;
+  for (std::size_t k = 0; k < f; ++k) off += kSignal[k].width * n_sig;
+  return head.substr(off + s * kSignal[f].width, kSignal[f].width);
+}
+
+// Fixed part: printable ASCII only (the BDF marker byte excepted).
+std::string fixed_ascii_problem(std::string_view head, bool bdf) {
+  for (std::size_t f = 0; f + 1 < kFixed.size(); ++f) {
+    const auto& fld = kFixed[f];
+    for (std::size_t i = fld.offset; i < fld.offset + fld.width; ++i) {
+      if (bdf && i == 0) continue;
+      const auto c = static_cast<unsigned char>(head[i]);
+      if (c < 32 || c > 126) {
+        return std::string("the ") + fld.name + " has non-ASCII bytes ('" + shown(head.substr(fld.offset, fld.width)) +
+               "'); EDF headers must be printable ASCII";
+      }
+    }
+  }
+  return {};
+}
+
+// Per-signal part: names the signal and field of the first non-ASCII byte.
+std::string signal_ascii_problem(std::string_view head, std::size_t n_sig) {
+  for (std::size_t f = 0; f < kSignal.size(); ++f) {
+    for (std::size_t s = 0; s < n_sig; ++s) {
+      const auto v = signal_field(head, n_sig, f, s);
+      for (const char ch : v) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 32 || c > 126) {
+          return std::string("the ") + kSignal[f].name + " of signal " + std::to_string(s + 1) + " has non-ASCII bytes ('" +
+                 shown(v) + "'); EDF headers must be printable ASCII";
+        }
+      }
+    }
+  }
+  return {};
+}
+
+// Start date and time, EDF+ date fields, record count and duration.
+std::string timing_problem(std::string_view head, std::size_t n_sig) {
+  if (!two_two_two(head.substr(168, 8))) return "the start date '" + shown(head.substr(168, 8)) + "' is not dd.mm.yy";
+  if (!two_two_two(head.substr(176, 8))) return "the start time '" + shown(head.substr(176, 8)) + "' is not hh.mm.ss";
+  std::vector<std::string_view> labels;
+  for (std::size_t s = 0; s < n_sig; ++s) labels.push_back(trimmed(signal_field(head, n_sig, 0, s)));
+  if (auto problem = date_time_plus_problem(head, labels); !problem.empty()) return problem;
+  const auto n_rec = parse_int(head.substr(236, 8));
+  if (!n_rec) return "the number of data records '" + shown(trimmed(head.substr(236, 8))) + "' is not a whole number";
+  if (*n_rec < 1) {
+    return "the number of data records is " + std::to_string(*n_rec) +
+           (*n_rec == -1 ? " (the recording was never closed properly)" : "") + "; it must be at least 1";
+  }
+  const auto rec_s = parse_num(head.substr(244, 8));
+  if (!rec_s) {
+    return "the record duration '" + shown(trimmed(head.substr(244, 8))) +
+           "' is not a number (EDF numbers are plain decimals such as 1 or 0.5, without exponents)";
+  }
+  if (!(*rec_s > 0)) return "the record duration is " + number_text(*rec_s) + " s; it must be positive";
+  return {};
+}
+
+// Samples per record, digital and physical range of signal s; adds its bytes per record.
+std::string signal_problem(std::string_view head, std::size_t n_sig, std::size_t s, bool bdf, std::uint64_t& record_bytes) {
+  auto field = [&](std::size_t f) { return signal_field(head, n_sig, f, s); };
+  const long long dig_lo = bdf ? -8388608 : -32768, dig_hi = bdf ? 8388607 : 32767;
+  const std::string name = "signal " + std::to_string(s + 1) + " '" + std::string(trimmed(field(0))) + "'";
+  const auto spr = parse_int(field(8));
+  if (!spr) return name + " has samples per record '" + shown(trimmed(field(8))) + "', not a whole number";
+  if (*spr < 1) return name + " has " + std::to_string(*spr) + " samples per record; it must be at least 1";
+  const auto dmin = parse_int(field(5)), dmax = parse_int(field(6));
+  if (!dmin) return name + " has digital minimum '" + shown(trimmed(field(5))) + "', not a whole number";
+  if (!dmax) return name + " has digital maximum '" + shown(trimmed(field(6))) + "', not a whole number";
+  if (*dmin == *dmax) return name + " has digital min = max = " + std::to_string(*dmin);
+  if (*dmin > *dmax) return name + " has digital min " + std::to_string(*dmin) + " > max " + std::to_string(*dmax);
+  if (*dmin < dig_lo || *dmax > dig_hi) {
+    return name + " has digital range " + std::to_string(*dmin) + ".." + std::to_string(*dmax) + ", outside the " +
+           (bdf ? "24" : "16") + "-bit range " + std::to_string(dig_lo) + ".." + std::to_string(dig_hi);
+  }
+  const auto pmin = parse_num(field(3)), pmax = parse_num(field(4));
+  if (!pmin) return name + " has physical minimum '" + shown(trimmed(field(3))) + "', not a number";
+  if (!pmax) return name + " has physical maximum '" + shown(trimmed(field(4))) + "', not a number";
+  if (*pmin == *pmax) return name + " has physical min = max = " + number_text(*pmin);
+  record_bytes += static_cast<std::uint64_t>(*spr) * (bdf ? 3u : 2u);  // <= 640 * 1e8 * 3: no overflow
+  return {};
+}
+
+// The data section must hold exactly the header's record count.
+std::string data_size_problem(std::string_view head, std::uint64_t file_size, std::uint64_t header_bytes,
+                              std::uint64_t record_bytes) {
+  const std::uint64_t data_bytes = file_size - header_bytes;
+  const auto n_records = static_cast<std::uint64_t>(*parse_int(head.substr(236, 8)));  // checked: 1..1e8
+  std::uint64_t want = 0;
+  if (!__builtin_mul_overflow(n_records, record_bytes, &want) && data_bytes == want) return {};
+  const double holds = static_cast<double>(data_bytes) / static_cast<double>(record_bytes);
+  return "the data section holds " + number_text(holds) + " records of " + std::to_string(record_bytes) +
+         " bytes but the header says " + std::to_string(n_records) +
+         (data_bytes < want ? " (the file is truncated, or the record count is wrong)"
+                            : " (extra bytes after the last record, or the record count is wrong)");
+}
+
+}  // namespace
+
 std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
   if (file_size == 0 || head.empty()) return "the file is empty (0 bytes)";
   const bool bdf = static_cast<unsigned char>(head[0]) == 0xFF;
@@ -200,18 +305,7 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
     return "the file is " + std::to_string(file_size) +
            " bytes, shorter than the 256-byte fixed EDF header (truncated, or not an EDF file)";
   }
-  // Fixed part: printable ASCII only (the BDF marker byte excepted).
-  for (std::size_t f = 0; f + 1 < kFixed.size(); ++f) {
-    const auto& fld = kFixed[f];
-    for (std::size_t i = fld.offset; i < fld.offset + fld.width; ++i) {
-      if (bdf && i == 0) continue;
-      const auto c = static_cast<unsigned char>(head[i]);
-      if (c < 32 || c > 126) {
-        return std::string("the ") + fld.name + " has non-ASCII bytes ('" +
-               shown(head.substr(fld.offset, fld.width)) + "'); EDF headers must be printable ASCII";
-      }
-    }
-  }
+  if (auto problem = fixed_ascii_problem(head, bdf); !problem.empty()) return problem;
   const auto ns = parse_int(head.substr(252, 4));
   if (!ns || *ns < 1 || *ns > kMaxSignals) {
     return "the number of signals is '" + shown(trimmed(head.substr(252, 4))) + "'; it must be a whole number from 1 to " +
@@ -229,77 +323,13 @@ std::string edf_header_problem(std::string_view head, std::uint64_t file_size) {
     return "the file is " + std::to_string(file_size) + " bytes but its header alone needs " + std::to_string(need) +
            " (" + std::to_string(n_sig) + " signals): it is truncated inside the header";
   }
-  // Per-signal part: name the signal and field of the first non-ASCII byte.
-  auto sig_field = [&](std::size_t f, std::size_t s) {
-    std::size_t off = 256;
-    for (std::size_t k = 0; k < f; ++k) off += kSignal[k].width * n_sig;
-    return head.substr(off + s * kSignal[f].width, kSignal[f].width);
-  };
-  for (std::size_t f = 0; f < kSignal.size(); ++f) {
-    for (std::size_t s = 0; s < n_sig; ++s) {
-      const auto v = sig_field(f, s);
-      for (const char ch : v) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 32 || c > 126) {
-          return std::string("the ") + kSignal[f].name + " of signal " + std::to_string(s + 1) + " has non-ASCII bytes ('" +
-                 shown(v) + "'); EDF headers must be printable ASCII";
-        }
-      }
-    }
-  }
-  if (!two_two_two(head.substr(168, 8))) return "the start date '" + shown(head.substr(168, 8)) + "' is not dd.mm.yy";
-  if (!two_two_two(head.substr(176, 8))) return "the start time '" + shown(head.substr(176, 8)) + "' is not hh.mm.ss";
-  std::vector<std::string_view> labels;
-  for (std::size_t s = 0; s < n_sig; ++s) labels.push_back(trimmed(sig_field(0, s)));
-  if (auto problem = date_time_plus_problem(head, labels); !problem.empty()) return problem;
-  const auto n_rec = parse_int(head.substr(236, 8));
-  if (!n_rec) return "the number of data records '" + shown(trimmed(head.substr(236, 8))) + "' is not a whole number";
-  if (*n_rec < 1) {
-    return "the number of data records is " + std::to_string(*n_rec) +
-           (*n_rec == -1 ? " (the recording was never closed properly)" : "") + "; it must be at least 1";
-  }
-  const auto rec_s = parse_num(head.substr(244, 8));
-  if (!rec_s) {
-    return "the record duration '" + shown(trimmed(head.substr(244, 8))) +
-           "' is not a number (EDF numbers are plain decimals such as 1 or 0.5, without exponents)";
-  }
-  if (!(*rec_s > 0)) return "the record duration is " + number_text(*rec_s) + " s; it must be positive";
-
-  const long long dig_lo = bdf ? -8388608 : -32768, dig_hi = bdf ? 8388607 : 32767;
+  if (auto problem = signal_ascii_problem(head, n_sig); !problem.empty()) return problem;
+  if (auto problem = timing_problem(head, n_sig); !problem.empty()) return problem;
   std::uint64_t record_bytes = 0;
   for (std::size_t s = 0; s < n_sig; ++s) {
-    const std::string name = "signal " + std::to_string(s + 1) + " '" + std::string(trimmed(sig_field(0, s))) + "'";
-    const auto spr = parse_int(sig_field(8, s));
-    if (!spr) return name + " has samples per record '" + shown(trimmed(sig_field(8, s))) + "', not a whole number";
-    if (*spr < 1) return name + " has " + std::to_string(*spr) + " samples per record; it must be at least 1";
-    const auto dmin = parse_int(sig_field(5, s)), dmax = parse_int(sig_field(6, s));
-    if (!dmin) return name + " has digital minimum '" + shown(trimmed(sig_field(5, s))) + "', not a whole number";
-    if (!dmax) return name + " has digital maximum '" + shown(trimmed(sig_field(6, s))) + "', not a whole number";
-    if (*dmin == *dmax) return name + " has digital min = max = " + std::to_string(*dmin);
-    if (*dmin > *dmax) {
-      return name + " has digital min " + std::to_string(*dmin) + " > max " + std::to_string(*dmax);
-    }
-    if (*dmin < dig_lo || *dmax > dig_hi) {
-      return name + " has digital range " + std::to_string(*dmin) + ".." + std::to_string(*dmax) + ", outside the " +
-             (bdf ? "24" : "16") + "-bit range " + std::to_string(dig_lo) + ".." + std::to_string(dig_hi);
-    }
-    const auto pmin = parse_num(sig_field(3, s)), pmax = parse_num(sig_field(4, s));
-    if (!pmin) return name + " has physical minimum '" + shown(trimmed(sig_field(3, s))) + "', not a number";
-    if (!pmax) return name + " has physical maximum '" + shown(trimmed(sig_field(4, s))) + "', not a number";
-    if (*pmin == *pmax) return name + " has physical min = max = " + number_text(*pmin);
-    record_bytes += static_cast<std::uint64_t>(*spr) * (bdf ? 3u : 2u);  // <= 640 * 1e8 * 3: no overflow
+    if (auto problem = signal_problem(head, n_sig, s, bdf, record_bytes); !problem.empty()) return problem;
   }
-  const std::uint64_t data_bytes = file_size - need;
-  const auto n_records = static_cast<std::uint64_t>(*n_rec);  // < 1e8
-  std::uint64_t want = 0;
-  if (__builtin_mul_overflow(n_records, record_bytes, &want) || data_bytes != want) {
-    const double holds = static_cast<double>(data_bytes) / static_cast<double>(record_bytes);
-    return "the data section holds " + number_text(holds) + " records of " + std::to_string(record_bytes) +
-           " bytes but the header says " + std::to_string(n_records) +
-           (data_bytes < want ? " (the file is truncated, or the record count is wrong)"
-                              : " (extra bytes after the last record, or the record count is wrong)");
-  }
-  return {};
+  return data_size_problem(head, file_size, need, record_bytes);
 }
 
 namespace {
