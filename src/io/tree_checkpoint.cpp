@@ -1,4 +1,5 @@
 #include "ecgforest/io/tree_checkpoint.hpp"
+#include "ecgforest/io/text_file.hpp"
 
 #include <unistd.h>
 
@@ -102,25 +103,8 @@ bool TreeCheckpoint::store(const std::string& phase_key, TreeBatch& batch) const
     head.u64(batch.indices_.size());
     ByteWriter tail;
     tail.str(kEnd);
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
     const auto final_path = dir_ / (run_key_ + "-" + phase_key + "-" + set.hex() + kSuffix);
-    const std::filesystem::path tmp = final_path.string() + ".partial." + std::to_string(::getpid());
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      for (const auto* part : {&head.bytes(), &batch.bytes_, &tail.bytes()})
-        f.write(part->data(), static_cast<std::streamsize>(part->size()));
-      f.close();
-      if (!f) {
-        std::filesystem::remove(tmp, ec);
-        return false;
-      }
-    }
-    std::filesystem::rename(tmp, final_path, ec);
-    if (ec) {
-      std::filesystem::remove(tmp, ec);
-      return false;
-    }
+    if (!write_bytes_atomic(final_path, {&head.bytes(), &batch.bytes_, &tail.bytes()})) return false;
     batch = TreeBatch();
     return true;
   } catch (...) {

@@ -11,6 +11,7 @@
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/extract.hpp"
+#include "ecgforest/io/text_file.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
 
@@ -111,25 +112,7 @@ bool RecordStage::store(const InputRecording& rec, const io::RecordResult& r) co
   for (const auto& e : r.reference.seizures) spans.insert(spans.end(), {e.start_s, e.stop_s});
   w.pod_vector(spans);
   w.str(kEnd);
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  const auto final_path = stage_file(dir_, r.index);
-  const std::filesystem::path tmp = final_path.string() + ".partial." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(w.bytes().data(), static_cast<std::streamsize>(w.bytes().size()));
-    f.close();
-    if (!f) {
-      std::filesystem::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::filesystem::rename(tmp, final_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return false;
-  }
-  return true;
+  return io::write_bytes_atomic(stage_file(dir_, r.index), {&w.bytes()});
 }
 
 void RecordStage::remove() const {
