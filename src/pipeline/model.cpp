@@ -1,5 +1,6 @@
 #include "ecgforest/pipeline/model.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 namespace ecgforest::pipeline {
@@ -60,6 +61,18 @@ void write_model(const std::filesystem::path& file, const forest::Forest& model,
 
 forest::Forest read_model(const std::filesystem::path& file, io::ModelMeta* meta) {
   return forest_from_arrays(io::read_model_file(file, meta));
+}
+
+std::vector<std::size_t> model_column_positions(const std::vector<std::string>& columns,
+                                                const std::vector<std::string>& wanted, std::string& missing) {
+  std::vector<std::size_t> out;
+  missing.clear();
+  for (const auto& name : wanted) {
+    const auto it = std::find(columns.begin(), columns.end(), name);
+    if (it == columns.end()) missing += (missing.empty() ? "" : ", ") + name;
+    else out.push_back(static_cast<std::size_t>(it - columns.begin()));
+  }
+  return out;
 }
 
 }  // namespace ecgforest::pipeline

@@ -49,22 +49,14 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
     model = read_model(model_path);
     data = io::read_features_block(comm, features);  // this rank's contiguous block of windows
   });
-  std::vector<Eigen::Index> col;
   std::string missing;
-  for (const auto& name : model.feature_names) {
-    auto it = std::find(data.columns.begin(), data.columns.end(), name);
-    if (it == data.columns.end()) {
-      missing += (missing.empty() ? "" : ", ") + name;
-    } else {
-      col.push_back(it - data.columns.begin());
-    }
-  }
+  const auto col = model_column_positions(data.columns, model.feature_names, missing);
   if (!missing.empty()) {
     throw CollectiveError("The features file " + features.string() + " lacks columns the model " + model_path.string() +
                           " needs: " + missing + ". Extract features with the same settings as the training data.");
   }
   x.resize(data.x.rows(), static_cast<Eigen::Index>(col.size()));
-  for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(col[j]);
+  for (std::size_t j = 0; j < col.size(); ++j) x.col(static_cast<Eigen::Index>(j)) = data.x.col(static_cast<Eigen::Index>(col[j]));
   data.x.resize(0, 0);  // only the reordered copy is needed from here on
   const double t_read = now_s();
   auto bar = Progress::to_stderr(log != nullptr && me == 0, "predict", "windows", data.total_rows, t0);

@@ -317,10 +317,7 @@ ModelColumns model_columns(const Config& config, const forest::Forest& model, co
   out.mean_hr = find("mean_hr");
   out.sqi = find("sqi");
   std::string missing;
-  for (const auto& name : model.feature_names) {
-    if (const auto c = find(name)) out.model.push_back(static_cast<std::size_t>(*c));
-    else missing += (missing.empty() ? "" : ", ") + name;
-  }
+  out.model = model_column_positions(columns, model.feature_names, missing);
   if (!missing.empty()) {
     throw CollectiveError("The model " + model_path.string() + " needs features this build does not compute: " + missing +
                           ". Retrain the model with this version of ecgforest.");

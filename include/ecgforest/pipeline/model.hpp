@@ -20,4 +20,9 @@ void write_model(const std::filesystem::path& file, const forest::Forest& model,
 /// forest_from_arrays of io::read_model_file (same errors).
 forest::Forest read_model(const std::filesystem::path& file, io::ModelMeta* meta = nullptr);
 
+/// Positions in `columns` of the model's features `wanted`, in the model's order; the wanted
+/// names `columns` lacks go, comma-separated, into `missing` (empty when none).
+std::vector<std::size_t> model_column_positions(const std::vector<std::string>& columns,
+                                                const std::vector<std::string>& wanted, std::string& missing);
+
 }  // namespace ecgforest::pipeline
