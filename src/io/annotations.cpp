@@ -254,6 +254,50 @@ void check_interval(const Source& src, const Line& line, double start, double st
 
 // ------------------------------------------------------------------ TSE
 
+// The recording start as a wall time, to turn absolute annotation timestamps into seconds.
+WallTime recording_origin(const Source& src, const StartDateTime& start) {
+  if (!valid_civil(start.year, start.month, start.day, start.hour, start.minute, start.second) ||
+      !(start.subsecond >= 0.0 && start.subsecond < 1.0)) {
+    throw RecordError(kKind, "Annotation file '" + src.path +
+                                 "' uses absolute timestamps but the "
+                                 "recording start given to convert them is not a valid date-time (" +
+                                 std::to_string(start.year) + "-" + std::to_string(start.month) + "-" +
+                                 std::to_string(start.day) + " " + std::to_string(start.hour) + ":" +
+                                 std::to_string(start.minute) + ":" + std::to_string(start.second) + " + " +
+                                 number_text(start.subsecond) + " s); check the EDF header's startdate/starttime.");
+  }
+  return WallTime{days_from_civil(start.year, static_cast<unsigned>(start.month), static_cast<unsigned>(start.day)) *
+                          86400 +
+                      start.hour * 3600 + start.minute * 60 + start.second,
+                  start.subsecond};
+}
+
+// Start and stop of a row with ISO-8601 date-times, in seconds from the recording start (t0 is set
+// from `start` at the first such row).
+void read_iso_times(const Source& src, const Line& line, const std::vector<std::string_view>& tok,
+                    const std::optional<StartDateTime>& start, std::optional<WallTime>& t0, const char* expected,
+                    AnnotationEvent& ev) {
+  const auto a = parse_iso(tok[0]);
+  const auto b = parse_iso(tok[1]);
+  if (!a || !b) {
+    src.fail(line, quoted(!a ? tok[0] : tok[1]) +
+                       " is not a valid ISO-8601 date-time (the file's first row uses "
+                       "absolute timestamps); " +
+                       expected);
+  }
+  if (!start) {
+    src.fail(line,
+             "the file uses absolute ISO-8601 timestamps, which need the recording's "
+             "start date and time from the EDF header to become seconds, but none was "
+             "given. Pass the EDF start date/time to read_annotations (check that the "
+             "EDF header has a valid startdate/starttime).");
+  }
+  if (!t0) t0 = recording_origin(src, *start);
+  auto rel = [&](const WallTime& t) { return static_cast<double>(t.whole_s - t0->whole_s) + (t.frac_s - t0->frac_s); };
+  ev.start_s = rel(*a);
+  ev.stop_s = rel(*b);
+}
+
 Annotations read_tse(const Source& src, const std::vector<Line>& lines, const std::string& ext,
                      const std::optional<StartDateTime>& start) {
   Annotations out;
@@ -277,52 +321,11 @@ Annotations read_tse(const Source& src, const std::vector<Line>& lines, const st
     }
     AnnotationEvent ev;
     if (*iso) {
-      const auto a = parse_iso(tok[0]);
-      const auto b = parse_iso(tok[1]);
-      if (!a || !b) {
-        src.fail(line, quoted(!a ? tok[0] : tok[1]) +
-                           " is not a valid ISO-8601 date-time (the file's first row uses "
-                           "absolute timestamps); " +
-                           expected);
-      }
-      if (!start) {
-        src.fail(line,
-                 "the file uses absolute ISO-8601 timestamps, which need the recording's "
-                 "start date and time from the EDF header to become seconds, but none was "
-                 "given. Pass the EDF start date/time to read_annotations (check that the "
-                 "EDF header has a valid startdate/starttime).");
-      }
-      if (!t0) {
-        if (!valid_civil(start->year, start->month, start->day, start->hour, start->minute,
-                         start->second) ||
-            !(start->subsecond >= 0.0 && start->subsecond < 1.0)) {
-          throw RecordError(
-              kKind, "Annotation file '" + src.path +
-                         "' uses absolute timestamps but the "
-                         "recording start given to convert them is not a valid date-time (" +
-                         std::to_string(start->year) + "-" + std::to_string(start->month) + "-" +
-                         std::to_string(start->day) + " " + std::to_string(start->hour) + ":" +
-                         std::to_string(start->minute) + ":" + std::to_string(start->second) +
-                         " + " + number_text(start->subsecond) +
-                         " s); check the EDF header's startdate/starttime.");
-        }
-        t0 = WallTime{days_from_civil(start->year, static_cast<unsigned>(start->month),
-                                      static_cast<unsigned>(start->day)) *
-                              86400 +
-                          start->hour * 3600 + start->minute * 60 + start->second,
-                      start->subsecond};
-      }
-      auto rel = [&](const WallTime& t) {
-        return static_cast<double>(t.whole_s - t0->whole_s) + (t.frac_s - t0->frac_s);
-      };
-      ev.start_s = rel(*a);
-      ev.stop_s = rel(*b);
+      read_iso_times(src, line, tok, start, t0, expected, ev);
     } else {
       const auto a = parse_number(tok[0]);
       const auto b = parse_number(tok[1]);
-      if (!a || !b) {
-        src.fail(line, quoted(!a ? tok[0] : tok[1]) + " is not a number; " + expected);
-      }
+      if (!a || !b) src.fail(line, quoted(!a ? tok[0] : tok[1]) + " is not a number; " + expected);
       ev.start_s = *a;
       ev.stop_s = *b;
     }
@@ -332,8 +335,7 @@ Annotations read_tse(const Source& src, const std::vector<Line>& lines, const st
     }
     ev.label = to_lower(tok[2]);
     const auto p = parse_number(tok[3]);
-    if (!p)
-      src.fail(line, "probability '" + std::string(tok[3]) + "' is not a number; " + expected);
+    if (!p) src.fail(line, "probability '" + std::string(tok[3]) + "' is not a number; " + expected);
     ev.confidence = *p;
     out.events.push_back(std::move(ev));
   }
@@ -343,91 +345,96 @@ Annotations read_tse(const Source& src, const std::vector<Line>& lines, const st
 
 // ------------------------------------------------------------------ CSV (TUSZ v2)
 
+constexpr const char* kCsvHeader = "channel,start_time,stop_time,label,confidence";
+
+// A '# duration = 1750.00 secs' comment line sets the file's duration; other comments are ignored.
+void read_csv_comment(const Source& src, const Line& line, Annotations& out) {
+  std::string_view body = trim(line.text.substr(1));
+  const auto eq = body.find('=');
+  if (eq == std::string_view::npos || to_lower(trim(body.substr(0, eq))) != "duration") return;
+  const auto tok = split_ws(body.substr(eq + 1));
+  const auto d = tok.empty() ? std::nullopt : parse_number(tok[0]);
+  if (!d || *d < 0.0 || *d > kMaxEventSeconds || (tok.size() > 1 && to_lower(tok[1]).rfind("sec", 0) != 0)) {
+    src.fail(line, "the duration header is malformed; expected '# duration = 1750.00 secs'.");
+  }
+  out.duration_s = *d;
+}
+
+// Column positions, from the column header line.
+struct CsvColumns {
+  std::optional<std::size_t> channel, start, stop, label, confidence;
+  std::size_t count = 0;
+};
+
+CsvColumns read_csv_header(const Source& src, const Line& line, const std::vector<std::string_view>& fields) {
+  CsvColumns c;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::string name = to_lower(fields[i]);
+    std::optional<std::size_t>* slot = name == "channel"      ? &c.channel
+                                       : name == "start_time" ? &c.start
+                                       : name == "stop_time"  ? &c.stop
+                                       : name == "label"      ? &c.label
+                                       : name == "confidence" ? &c.confidence
+                                                              : nullptr;
+    if (slot == nullptr) continue;
+    if (*slot) src.fail(line, "column '" + name + "' appears twice; expected '" + std::string(kCsvHeader) + "'.");
+    *slot = i;
+  }
+  if (!c.start || !c.stop || !c.label) {
+    src.fail(line, "expected the column header '" + std::string(kCsvHeader) +
+                       "' (after the '#' comment lines) before the data rows.");
+  }
+  c.count = fields.size();
+  return c;
+}
+
+AnnotationEvent read_csv_row(const Source& src, const Line& line, const std::vector<std::string_view>& fields,
+                             const CsvColumns& c) {
+  const std::string expected = std::string("expected a row matching '") + kCsvHeader +
+                               "' such as 'TERM,42.2786,81.7760,seiz,1.00' (times in seconds).";
+  if (fields.size() != c.count) {
+    src.fail(line, "found " + std::to_string(fields.size()) + " comma-separated fields, not " +
+                       std::to_string(c.count) + "; " + expected);
+  }
+  AnnotationEvent ev;
+  const auto a = parse_number(fields[*c.start]);
+  const auto b = parse_number(fields[*c.stop]);
+  if (!a || !b) {
+    src.fail(line, quoted(!a ? fields[*c.start] : fields[*c.stop]) + " is not a number; " + expected);
+  }
+  ev.start_s = *a;
+  ev.stop_s = *b;
+  check_interval(src, line, ev.start_s, ev.stop_s);
+  if (!valid_label(fields[*c.label])) src.fail(line, quoted(fields[*c.label]) + " is not a label; " + expected);
+  ev.label = to_lower(fields[*c.label]);
+  if (c.confidence) {
+    const auto p = parse_number(fields[*c.confidence]);
+    if (!p) src.fail(line, "confidence '" + std::string(fields[*c.confidence]) + "' is not a number; " + expected);
+    ev.confidence = *p;
+  }
+  if (c.channel) {
+    if (fields[*c.channel].empty()) src.fail(line, "the channel is empty; " + expected);
+    ev.channel = std::string(fields[*c.channel]);
+  }
+  return ev;
+}
+
 Annotations read_csv(const Source& src, const std::vector<Line>& lines, const std::string& ext) {
   Annotations out;
   out.format = ext;
-  constexpr const char* kHeader = "channel,start_time,stop_time,label,confidence";
-  // Column positions, from the column header line.
-  std::optional<std::size_t> c_channel, c_start, c_stop, c_label, c_conf;
-  std::size_t n_columns = 0;
-  bool have_header = false;
+  std::optional<CsvColumns> columns;
   for (const Line& line : lines) {
     if (line.text.empty()) continue;
     if (line.text.front() == '#') {
-      std::string_view body = trim(line.text.substr(1));
-      const auto eq = body.find('=');
-      if (eq != std::string_view::npos && to_lower(trim(body.substr(0, eq))) == "duration") {
-        const auto tok = split_ws(body.substr(eq + 1));
-        const auto d = tok.empty() ? std::nullopt : parse_number(tok[0]);
-        if (!d || *d < 0.0 || *d > kMaxEventSeconds || (tok.size() > 1 && to_lower(tok[1]).rfind("sec", 0) != 0)) {
-          src.fail(line, "the duration header is malformed; expected '# duration = 1750.00 secs'.");
-        }
-        out.duration_s = *d;
-      }
+      read_csv_comment(src, line, out);
       continue;
     }
     const auto fields = split_commas(line.text);
-    if (!have_header) {
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        const std::string name = to_lower(fields[i]);
-        auto set = [&](std::optional<std::size_t>& slot) {
-          if (slot)
-            src.fail(line, "column '" + name + "' appears twice; expected '" +
-                               std::string(kHeader) + "'.");
-          slot = i;
-        };
-        if (name == "channel")
-          set(c_channel);
-        else if (name == "start_time")
-          set(c_start);
-        else if (name == "stop_time")
-          set(c_stop);
-        else if (name == "label")
-          set(c_label);
-        else if (name == "confidence")
-          set(c_conf);
-      }
-      if (!c_start || !c_stop || !c_label) {
-        src.fail(line, "expected the column header '" + std::string(kHeader) +
-                           "' (after the '#' comment lines) before the data rows.");
-      }
-      n_columns = fields.size();
-      have_header = true;
+    if (!columns) {
+      columns = read_csv_header(src, line, fields);
       continue;
     }
-    const std::string expected = std::string("expected a row matching '") + kHeader +
-                                 "' such as 'TERM,42.2786,81.7760,seiz,1.00' (times in seconds).";
-    if (fields.size() != n_columns) {
-      src.fail(line, "found " + std::to_string(fields.size()) + " comma-separated fields, not " +
-                         std::to_string(n_columns) + "; " + expected);
-    }
-    AnnotationEvent ev;
-    const auto a = parse_number(fields[*c_start]);
-    const auto b = parse_number(fields[*c_stop]);
-    if (!a || !b) {
-      src.fail(line,
-               quoted(!a ? fields[*c_start] : fields[*c_stop]) + " is not a number; " + expected);
-    }
-    ev.start_s = *a;
-    ev.stop_s = *b;
-    check_interval(src, line, ev.start_s, ev.stop_s);
-    if (!valid_label(fields[*c_label])) {
-      src.fail(line, quoted(fields[*c_label]) + " is not a label; " + expected);
-    }
-    ev.label = to_lower(fields[*c_label]);
-    if (c_conf) {
-      const auto p = parse_number(fields[*c_conf]);
-      if (!p) {
-        src.fail(line,
-                 "confidence '" + std::string(fields[*c_conf]) + "' is not a number; " + expected);
-      }
-      ev.confidence = *p;
-    }
-    if (c_channel) {
-      if (fields[*c_channel].empty()) src.fail(line, "the channel is empty; " + expected);
-      ev.channel = std::string(fields[*c_channel]);
-    }
-    out.events.push_back(std::move(ev));
+    out.events.push_back(read_csv_row(src, line, fields, *columns));
   }
   return out;
 }
