@@ -114,7 +114,7 @@ std::string swap_in(const std::string& text, const std::string& origin) {
     }
     if (cp >= kSwapBase && cp < kSwapBase + table.size()) {
       throw ConfigError("The configuration file " + origin + " holds the private-use character U+" +
-                        [&] { char b[8]; std::snprintf(b, sizeof b, "%04X", static_cast<unsigned>(cp)); return std::string(b); }() +
+                        [&] { char b[16]; std::snprintf(b, sizeof b, "%04X", static_cast<unsigned>(cp)); return std::string(b); }() +
                         " at line " + std::to_string(line) + ", which ecgforest does not read; remove it.");
     }
     if (toml_unreachable_code_point(cp)) {
