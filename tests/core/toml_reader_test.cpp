@@ -145,7 +145,7 @@ TEST(TomlReader, SyntaxErrorsNameFileLineColumnAndKey) {
 }
 
 // toml++ 3.3.0 reaches __builtin_unreachable for 3,019 code points (accented Latin, Cyrillic,
-// U+FB36..U+FEFE) in keys, multi-line strings and after values; src/core/toml.cpp swaps them for
+// U+FB26..U+FEFE) in keys, multi-line strings and after values; src/core/toml.cpp swaps them for
 // private-use code points around the parse. The values must come back unchanged, bad placements
 // must be ordinary errors (and the test runs under UBSan in the asan preset and the fuzzer).
 TEST(TomlReader, NonAsciiTextComesBackUnchanged) {
