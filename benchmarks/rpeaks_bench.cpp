@@ -48,7 +48,7 @@ const Eigen::VectorXd& recording() {
 void run_detector(benchmark::State& state, const char* name) {
   const Eigen::VectorXd& x = recording();
   ecgforest::signal::DetectorOptions options;
-  options.name = name;
+  options.detector = ecgforest::parse_choice<ecgforest::Detector>(name).value();
   std::size_t beats = 0;
   for (auto _ : state) {
     auto r = ecgforest::signal::detect_rpeaks(x, 256.0, options);

@@ -1,8 +1,8 @@
 # Layer rules of ARCHITECTURE.md, checked on every build (cmake -DSOURCE_DIR=... -P check_layers.cmake).
 # The per-layer include roots already stop most wrong-way includes at compile time; this also
 # catches what a compiler cannot: a layer including an external library it must not use, and
-# cli reaching past pipeline through headers pipeline exposes. Any violation fails the build
-# with the file, the include and the rule.
+# cli reaching past pipeline through headers pipeline exposes (and toml++ outside core). Any
+# violation fails the build with the file, the include and the rule.
 cmake_minimum_required(VERSION 3.25)
 set(allowed_core core)
 set(allowed_signal core signal)
@@ -20,6 +20,7 @@ set(external_mpi comm io parallel pipeline cli)
 set(external_hdf5 io)
 set(external_edflib io)
 set(external_zlib io)
+set(external_tomlplusplus core)
 
 set(problems "")
 foreach(layer core signal hrv forest eval comm io parallel pipeline cli)
@@ -56,6 +57,10 @@ foreach(layer core signal hrv forest eval comm io parallel pipeline cli)
       elseif(inc MATCHES "^zlib")
         if(NOT layer IN_LIST external_zlib)
           set(rule "zlib is used only by io")
+        endif()
+      elseif(inc MATCHES "^toml\\+\\+/")
+        if(NOT layer IN_LIST external_tomlplusplus)
+          set(rule "toml++ is used only by core (src/core/toml.cpp reads configuration files)")
         endif()
       endif()
       if(rule)

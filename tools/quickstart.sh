@@ -30,8 +30,10 @@ fi
 
 # ------------------------------------------------------------------ Debian packages
 # zlib1g-dev: gzip-compressed heart-beat files (NAME_rr.csv.gz, NAME_beats.csv.gz); HDF5 pulls it in too.
+# libtomlplusplus-dev: toml++, the strict TOML 1.0 reader of --config files (header-only use).
 pkgs=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libeigen3-dev
-      libedf-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev python3 python3-numpy python3-h5py)
+      libedf-dev libcli11-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev zlib1g-dev python3 python3-numpy
+      python3-h5py)
 # The test suite also runs the real-Slurm test (tests/slurm) and tools/sweep's plots.
 if [ "$mode" = test ]; then pkgs+=(slurm-wlm munge python3-matplotlib); fi
 # ... and the install test (tests/install), which loads the installed modulefile.

@@ -18,6 +18,11 @@ int run_on_rank0(MPI_Comm comm, const std::function<void()>& work) {
     } catch (const ConfigError& e) {
       err = e.what();
       status = 2;
+    } catch (const ParameterError& e) {
+      // The tool commands pass their options straight to numeric code (e.g. hrv --profile):
+      // a parameter it rejects is a bad option value, so bad usage as well.
+      err = e.what();
+      status = 2;
     } catch (const std::exception& e) {
       err = e.what();
     }

@@ -1,17 +1,20 @@
 #include "ecgforest/core/config.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <limits>
 #include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <type_traits>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
 #include "ecgforest/core/privacy.hpp"
-#include "ecgforest/core/toml.hpp"
 #include "ecgforest/core/text.hpp"
+#include "ecgforest/core/toml.hpp"
 
 namespace ecgforest {
 namespace {
@@ -115,6 +118,7 @@ ConfigKey choice_key(std::string key, std::string flag, std::string help, unsign
 template <class Get>
 ConfigKey dbl_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
   ConfigKey k{key, std::move(flag), std::move(help), cmds, false, false, nullptr, nullptr};
+  k.kind = ValueKind::number;
   k.set = [get, key](Config& c, const std::vector<std::string>& v) {
     get(c) = parse_double(key, one_value(key, v));
   };
@@ -124,15 +128,25 @@ ConfigKey dbl_key(std::string key, std::string flag, std::string help, unsigned 
 template <class Int, class Get>
 ConfigKey int_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
   ConfigKey k{key, std::move(flag), std::move(help), cmds, false, false, nullptr, nullptr};
+  k.kind = std::is_signed_v<Int> ? ValueKind::integer : ValueKind::unsigned_integer;
   k.set = [get, key](Config& c, const std::vector<std::string>& v) {
     get(c) = parse_int<Int>(key, one_value(key, v));
   };
-  k.to_toml = [get](const Config& c) { return std::to_string(get(const_cast<Config&>(c))); };
+  k.to_toml = [get](const Config& c) {
+    const Int v = get(const_cast<Config&>(c));
+    // TOML integers are signed 64-bit: a larger (unsigned) value is written as a string, which
+    // an unsigned_integer key reads back.
+    if constexpr (!std::is_signed_v<Int>) {
+      if (v > static_cast<Int>(std::numeric_limits<std::int64_t>::max())) return quote(std::to_string(v));
+    }
+    return std::to_string(v);
+  };
   return k;
 }
 template <class Get>
 ConfigKey bool_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
   ConfigKey k{key, std::move(flag), std::move(help), cmds, false, true, nullptr, nullptr};
+  k.kind = ValueKind::boolean;
   k.set = [get, key](Config& c, const std::vector<std::string>& v) {
     get(c) = v.empty() ? true : parse_bool(key, one_value(key, v));
   };
@@ -194,8 +208,10 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(str_key("extract.annotation_map", "--annotation-map",
                       "CSV file 'edf,annotation' pairing recordings with annotation files",
                       E | R | P, [](Config& c) -> std::string& { return c.extract.annotation_map; }));
-  s.push_back(str_key("extract.detector", "--detector", "R-peak detector name", E | R | P,
-                      [](Config& c) -> std::string& { return c.extract.detector; }));
+  s.push_back(choice_key<Detector>("extract.detector", "--detector",
+                                   "R-peak detector: default (= elgendi with the beat-template stage), elgendi, "
+                                   "elgendi-plain or elgendi-whole",
+                                   E | R | P, [](Config& c) -> Detector& { return c.extract.detector; }));
   s.push_back(str_key("extract.rr_csv", "--rr-csv",
                       "directory for per-recording RR tables <edf stem>_rr.csv (timestamp,frame,rr_interval ms)",
                       E | R, [](Config& c) -> std::string& { return c.extract.rr_csv; }));
@@ -203,9 +219,9 @@ std::vector<ConfigKey> build_schema() {
                       [](Config& c) -> double& { return c.extract.window_s; }));
   s.push_back(dbl_key("extract.step_s", "--step-s", "hop between window ends in seconds", E | R | P,
                       [](Config& c) -> double& { return c.extract.step_s; }));
-  s.push_back(str_key("extract.hrv_profile", "--hrv-profile",
-                      "HRV profile: default (recording clock, corrected), aura2021 or head (old AURA workflow)",
-                      E | R | P, [](Config& c) -> std::string& { return c.extract.hrv_profile; }));
+  s.push_back(choice_key<HrvProfile>("extract.hrv_profile", "--hrv-profile",
+                                     "HRV profile: default (recording clock, corrected), aura2021 or head (old AURA workflow)",
+                                     E | R | P, [](Config& c) -> HrvProfile& { return c.extract.hrv_profile; }));
   s.push_back(dbl_key("extract.hrv_nonlinear_window_s", "--hrv-nonlinear-window-s",
                       "window of the non-linear HRV features (sampen, sd1, sd2, csi, cvi) in seconds", E | R | P,
                       [](Config& c) -> double& { return c.extract.hrv_nonlinear_window_s; }));
@@ -335,25 +351,72 @@ const std::vector<ConfigKey>& config_schema() {
   return schema;
 }
 
+namespace {
+
+bool type_fits(ValueKind kind, toml_reader::ValueType t) {
+  using toml_reader::ValueType;
+  switch (kind) {
+    case ValueKind::text: return t == ValueType::string;
+    case ValueKind::integer: return t == ValueType::integer;
+    case ValueKind::unsigned_integer: return t == ValueType::integer || t == ValueType::string;
+    case ValueKind::number: return t == ValueType::integer || t == ValueType::floating;
+    case ValueKind::boolean: return t == ValueType::boolean;
+  }
+  return false;
+}
+
+const char* kind_phrase(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::text: return "a string (in quotes)";
+    case ValueKind::integer: return "an integer";
+    case ValueKind::unsigned_integer: return "a non-negative integer";
+    case ValueKind::number: return "a number";
+    case ValueKind::boolean: return "true or false";
+  }
+  return "a value";
+}
+
+bool is_section(const std::string& name) {
+  for (const auto& k : config_schema()) {
+    if (k.key.size() > name.size() && k.key.compare(0, name.size(), name) == 0 && k.key[name.size()] == '.') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void apply_config_text(Config& config, const std::string& text, const std::string& origin) {
-  const auto items = toml::parse(text, origin);
+  const auto items = toml_reader::parse(text, origin);
   std::map<std::string, const ConfigKey*> by_key;
   for (const auto& k : config_schema()) by_key[k.key] = &k;
   for (const auto& item : items) {
+    const std::string where =
+        origin + " line " + std::to_string(item.line) + ", column " + std::to_string(item.column);
+    if (item.is_table && is_section(item.key)) continue;  // an empty [train] table
     auto it = by_key.find(item.key);
     if (it == by_key.end()) {
       throw ConfigError("The configuration file " + origin + " has an unknown key '" + item.key + "' (line " +
-                        std::to_string(item.line) + "); valid keys are: " + valid_keys_sentence() + ".");
+                        std::to_string(item.line) + ", column " + std::to_string(item.column) +
+                        "); valid keys are: " + valid_keys_sentence() + ".");
     }
-    if (item.is_array != it->second->is_list) {
-      throw ConfigError("In " + origin + " line " + std::to_string(item.line) + ": '" + item.key + "' " +
-                        (it->second->is_list ? "must be an array, e.g. [\"a\", \"b\"]." : "must be a single value, not an array."));
+    const ConfigKey& key = *it->second;
+    if (item.is_table || item.is_array != key.is_list) {
+      throw ConfigError("In " + where + ": '" + item.key + "' " +
+                        (key.is_list ? "must be an array, e.g. [\"a\", \"b\"]." : "must be a single value, not " +
+                         std::string(item.is_table ? "a table." : "an array.")));
+    }
+    for (std::size_t i = 0; i < item.types.size(); ++i) {
+      if (!type_fits(key.kind, item.types[i])) {
+        throw ConfigError("In " + where + ": '" + item.key + "' " + (key.is_list ? "takes elements that are " : "must be ") +
+                          kind_phrase(key.kind) + ", not " + toml_reader::type_phrase(item.types[i]) +
+                          (item.types[i] == toml_reader::ValueType::other ? "" : " ('" + item.values[i] + "')") + ".");
+      }
     }
     try {
-      it->second->set(config, item.values);
+      key.set(config, item.values);
       config.explicit_keys.insert(item.key);
     } catch (const ConfigError& e) {
-      throw ConfigError(std::string("In ") + origin + " line " + std::to_string(item.line) + ": " + e.what());
+      throw ConfigError("In " + where + ": " + e.what());
     }
   }
 }
@@ -394,8 +457,6 @@ void validate(const Config& c) {
   if (!(c.extract.step_s > 0)) fail("extract.step_s (--step-s) must be > 0 seconds.");
   if (!(c.extract.hrv_nonlinear_window_s > 0)) fail("extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s) must be > 0 seconds.");
   if (!(c.extract.hrv_frequency_window_s > 0)) fail("extract.hrv_frequency_window_s (--hrv-frequency-window-s) must be > 0 seconds.");
-  if (c.extract.hrv_profile != "default" && c.extract.hrv_profile != "aura2021" && c.extract.hrv_profile != "head")
-    fail("extract.hrv_profile (--hrv-profile) must be default, aura2021 or head, not '" + c.extract.hrv_profile + "'.");
   if (c.extract.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
   // Upper (and step's lower) bounds: beyond them a value is a typo, and the work it implies
   // (windows per second of ECG, trees) would exhaust memory before any output.

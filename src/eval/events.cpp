@@ -104,7 +104,7 @@ std::vector<Event> windows_to_events(const std::vector<double>& window_end_s, co
     throw Error("windows_to_events: " + std::to_string(window_end_s.size()) + " window times but " +
                 std::to_string(smoothed.size()) + " probabilities; pass one probability per window.");
   }
-  if (!(step_s > 0)) throw ConfigError("The window hop (step_s) must be > 0 seconds to build events.");
+  if (!(step_s > 0)) throw ParameterError("The window hop (step_s) must be > 0 seconds to build events.");
   std::vector<Event> runs;
   bool open = false;
   for (std::size_t i = 0; i < smoothed.size(); ++i) {
@@ -230,7 +230,7 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
 
 EpochCounts score_epoch(const std::vector<Event>& ref_in, const std::vector<Event>& hyp_in, double duration_s,
                         double epoch_s) {
-  if (!(epoch_s > 0)) throw ConfigError("The epoch length must be > 0 seconds.");
+  if (!(epoch_s > 0)) throw ParameterError("The epoch length must be > 0 seconds.");
   const auto ref = merge_overlapping(ref_in);
   const auto hyp = merge_overlapping(hyp_in);
   EpochCounts c;

@@ -131,7 +131,7 @@ std::vector<int> group_kfold_by(const std::vector<Key>& group_of_row, int k, std
   std::map<Key, std::size_t> sizes;
   for (const Key& g : group_of_row) ++sizes[g];
   if (k < 2 || static_cast<std::size_t>(k) > sizes.size()) {
-    throw ConfigError("Cannot split " + std::to_string(sizes.size()) + " distinct groups (patients) "
+    throw ParameterError("Cannot split " + std::to_string(sizes.size()) + " distinct groups (patients) "
                       "into " + std::to_string(k) + " folds; use 2 <= k <= " +
                       std::to_string(sizes.size()) + " or add more patients.");
   }

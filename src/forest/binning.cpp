@@ -73,7 +73,7 @@ std::size_t BinnedMatrix::edge_sample_stride(std::size_t n_rows) {
 std::vector<std::vector<float>> BinnedMatrix::compute_edges(const float* sample, std::size_t n_sample,
                                                             std::size_t n_features, int max_bins) {
   if (max_bins < 2 || max_bins > 256) {
-    throw ConfigError("The forest max_bins is " + std::to_string(max_bins) +
+    throw ParameterError("The forest max_bins is " + std::to_string(max_bins) +
                       ", but it must lie in 2..256 (codes are uint8 and code 255 is reserved for "
                       "NaN); set max_bins to e.g. 256.");
   }

@@ -103,12 +103,12 @@ void validate(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y, const 
   }
   if (!(params.sample_fraction >= 0 && params.sample_fraction <= 1) || !(params.leaf_prior >= 0) ||
       !std::isfinite(params.leaf_prior)) {
-    throw ConfigError("Invalid forest parameters (sample_fraction " + std::to_string(params.sample_fraction) +
+    throw ParameterError("Invalid forest parameters (sample_fraction " + std::to_string(params.sample_fraction) +
                       ", leaf_prior " + std::to_string(params.leaf_prior) +
                       "); use 0 <= sample_fraction <= 1 and a finite leaf_prior >= 0.");
   }
   if (params.min_samples_leaf < 1 || params.max_depth < 0 || params.max_features < 0) {
-    throw ConfigError("Invalid forest parameters (min_samples_leaf " +
+    throw ParameterError("Invalid forest parameters (min_samples_leaf " +
                       std::to_string(params.min_samples_leaf) + ", max_depth " +
                       std::to_string(params.max_depth) + ", max_features " +
                       std::to_string(params.max_features) +

@@ -309,7 +309,7 @@ double numpy_sum(const double* a, std::size_t n) { return 0.0 + pairwise(a, n); 
 AuraProfile parse_aura_profile(const std::string& name) {
   if (name == "aura2021") return AuraProfile::aura2021;
   if (name == "head") return AuraProfile::head;
-  throw ConfigError("Unknown AURA HRV profile '" + name +
+  throw ParameterError("Unknown AURA HRV profile '" + name +
                     "'; valid names are aura2021 (what the AURA pipeline ran) and head "
                     "(current hrv-analysis and nolds).");
 }

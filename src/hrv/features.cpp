@@ -392,9 +392,10 @@ WindowFeatures aura_profile_windows(const std::vector<double>& peak_s, double du
   const auto idx = selected_indices(spec, aura_feature_names());
   std::vector<double> rr;
   for (std::size_t i = 1; i < peak_s.size(); ++i) rr.push_back((peak_s[i] - peak_s[i - 1]) * 1000.0);
-  const AuraTable t = aura_windowed_table(rr, parse_aura_profile(spec.profile));
+  const AuraTable t =
+      aura_windowed_table(rr, spec.profile == HrvProfile::head ? AuraProfile::head : AuraProfile::aura2021);
   if (!t.error.empty()) {
-    throw Error("The " + spec.profile + " HRV profile raised " + t.error + " at table row " +
+    throw Error("The " + choice_name(spec.profile) + " HRV profile raised " + t.error + " at table row " +
                 std::to_string(t.error_row) + " (" + t.error_window +
                 " window holds only outliers), as the old library does; use profile aura2021 or default.");
   }
@@ -416,17 +417,15 @@ WindowFeatures aura_profile_windows(const std::vector<double>& peak_s, double du
 
 }  // namespace
 
-std::vector<std::string> all_feature_columns(const std::string& profile) {
+std::vector<std::string> all_feature_columns(HrvProfile profile) {
   std::vector<std::string> c = aura_feature_names();
-  if (profile == "default") {
+  if (profile == HrvProfile::default_) {
     c.insert(c.end(), {"n_rr", "rr_coverage", "hrv_reason"});
     const auto& cardiac = detail::cardiac_feature_names();
     c.insert(c.end(), cardiac.begin(), cardiac.end());
     return c;
   }
-  if (profile == "aura2021" || profile == "head") return c;
-  throw ConfigError("Unknown HRV profile '" + profile +
-                    "'; valid profiles are default, aura2021 and head (extract.hrv_profile / --hrv-profile).");
+  return c;  // aura2021, head
 }
 
 std::vector<std::string> feature_columns(const WindowSpec& spec) {
@@ -436,7 +435,7 @@ std::vector<std::string> feature_columns(const WindowSpec& spec) {
     if (std::find(all.begin(), all.end(), name) == all.end()) {
       std::string valid;
       for (const auto& a : all) valid += (valid.empty() ? "" : " ") + a;
-      throw ConfigError("HRV feature '" + name + "' is not produced by profile " + spec.profile +
+      throw ParameterError("HRV feature '" + name + "' is not produced by profile " + choice_name(spec.profile) +
                         "; valid names are: " + valid + ".");
     }
   }
@@ -464,7 +463,7 @@ namespace {
 WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vector<double>& rr_ms,
                                double duration_s, const std::vector<std::pair<double, double>>& bad_s,
                                const WindowSpec& spec) {
-  if (spec.profile != "default") {
+  if (spec.profile != HrvProfile::default_) {
     if (peak_s.size() < 2) {
       WindowFeatures out;
       out.columns = feature_columns(spec);
@@ -475,7 +474,7 @@ WindowFeatures default_windows(const std::vector<double>& peak_s, const std::vec
   }
   WindowFeatures out;
   out.columns = feature_columns(spec);
-  const auto idx = selected_indices(spec, all_feature_columns("default"));
+  const auto idx = selected_indices(spec, all_feature_columns(HrvProfile::default_));
   std::ptrdiff_t n_windows = 0;
   if (std::isfinite(duration_s) && duration_s >= spec.window_s) {
     n_windows = static_cast<std::ptrdiff_t>(std::floor((duration_s - spec.window_s) / spec.step_s + 1e-9)) + 1;
@@ -561,7 +560,7 @@ WindowFeatures compute_window_features(const std::vector<std::int64_t>& peak_sam
   for (const auto& b : bad) {
     bad_s.emplace_back(static_cast<double>(b.begin_sample) / fs_hz, static_cast<double>(b.end_sample) / fs_hz);
   }
-  if (spec.profile != "default") return compute_window_features_s(peak_s, duration_s, bad_s, spec);
+  if (spec.profile != HrvProfile::default_) return compute_window_features_s(peak_s, duration_s, bad_s, spec);
   return default_windows(peak_s, rr, duration_s, bad_s, spec);
 }
 

@@ -45,7 +45,7 @@ std::vector<Interval> merged_seizures(const std::vector<AnnotationEvent>& events
 std::vector<float> seizure_fraction(const std::vector<AnnotationEvent>& events,
                                     const std::vector<double>& window_end_s, double window_s) {
   if (!(window_s > 0.0) || !std::isfinite(window_s)) {
-    throw ConfigError("The label window length must be a positive number of seconds, got " +
+    throw ParameterError("The label window length must be a positive number of seconds, got " +
                       std::to_string(window_s) + "; fix the window length in the configuration.");
   }
   const std::vector<Interval> iv = merged_seizures(events);

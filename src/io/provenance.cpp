@@ -7,6 +7,21 @@
 #include "ecgforest/version.hpp"
 
 namespace ecgforest::io {
+namespace {
+
+// A string attribute holding one of the names of ChoiceNames<E>; a file layout error otherwise.
+template <class E>
+E stored_choice(hid_t obj, const char* name) {
+  const std::string text = h5::read_string_attribute(obj, name);
+  const auto value = parse_choice<E>(text);
+  if (!value) {
+    throw Hdf5Error(std::string("The attribute '") + name + "' holds '" + text + "', which this ecgforest does not know (" +
+                    choice_list<E>() + "); the file was written by another version.");
+  }
+  return *value;
+}
+
+}  // namespace
 
 void write_provenance(hid_t file, const std::string& format, const std::string& config_toml) {
   h5::write_string_attribute(file, "format", format);
@@ -18,8 +33,8 @@ void write_provenance(hid_t file, const std::string& format, const std::string& 
 void write_stored_extract(hid_t obj, const StoredExtract& x) {
   h5::write_double_attribute(obj, "window_s", x.window_s);
   h5::write_double_attribute(obj, "step_s", x.step_s);
-  h5::write_string_attribute(obj, "detector", x.detector);
-  h5::write_string_attribute(obj, "hrv_profile", x.hrv_profile);
+  h5::write_string_attribute(obj, "detector", choice_name(x.detector));
+  h5::write_string_attribute(obj, "hrv_profile", choice_name(x.hrv_profile));
 }
 
 std::optional<StoredExtract> read_stored_extract(hid_t obj) {
@@ -27,8 +42,8 @@ std::optional<StoredExtract> read_stored_extract(hid_t obj) {
   StoredExtract x;
   x.window_s = h5::read_double_attribute(obj, "window_s");
   x.step_s = h5::read_double_attribute(obj, "step_s");
-  x.detector = h5::read_string_attribute(obj, "detector");
-  x.hrv_profile = h5::read_string_attribute(obj, "hrv_profile");
+  x.detector = stored_choice<Detector>(obj, "detector");
+  x.hrv_profile = stored_choice<HrvProfile>(obj, "hrv_profile");
   return x;
 }
 

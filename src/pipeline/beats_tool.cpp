@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "ecgforest/core/choices.hpp"
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/edf_reader.hpp"
@@ -34,19 +35,14 @@ std::vector<std::uint8_t> beat_flags(const BeatsRequest& o, const Eigen::VectorX
 void run_beats(const BeatsRequest& o) {
   if (o.input.empty()) throw ConfigError("Missing --input: give the EDF recording to read.");
   if (o.output.empty()) throw ConfigError("Missing --output: give the CSV file to write (header sample,time_s).");
-  bool known = false;
-  for (const auto& n : signal::detector_names()) known = known || n == o.detector;
-  if (!known) {
-    std::string names;
-    for (const auto& n : signal::detector_names()) names += (names.empty() ? "" : ", ") + n;
-    throw ConfigError("Unknown --detector '" + o.detector + "'; use one of: " + names + ".");
-  }
+  const auto detector = parse_choice<Detector>(o.detector);
+  if (!detector) throw ConfigError("Unknown --detector '" + o.detector + "'; use one of: " + choice_list<Detector>() + ".");
   io::EdfFile edf(o.input);
   const auto& info = edf.info();
   const auto& ch = info.channels[io::find_ecg_channel(info, o.channel)];
   const Eigen::VectorXd ecg = edf.read_channel(ch.index);
   signal::DetectorOptions dopt;
-  dopt.name = o.detector;
+  dopt.detector = *detector;
   const signal::RPeaks peaks = signal::detect_rpeaks(ecg, ch.fs_hz, dopt);
   if (!(o.min_sqi >= 0 && o.min_sqi <= 1)) throw ConfigError("--min-sqi must be in [0, 1] (0 = no marking).");
   const auto flags = beat_flags(o, ecg, ch.fs_hz, peaks);

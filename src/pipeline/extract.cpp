@@ -150,7 +150,7 @@ void process_edf(const InputRecording& rec, const Config& config, io::RecordResu
   // 3. Signal → R-peaks.
   const Eigen::VectorXd ecg = edf.read_channel(channel.index);
   signal::DetectorOptions dopt;
-  dopt.name = config.extract.detector;
+  dopt.detector = config.extract.detector;
   const signal::RPeaks peaks = signal::detect_rpeaks(ecg, channel.fs_hz, dopt);
   out.row.n_beats = peaks.sample.size();
   double bad_s = 0;

@@ -10,21 +10,11 @@
 #include "ecgforest/core/file_check.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
-#include "ecgforest/signal/rpeaks.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-
-void check_detector(const std::string& name) {
-  std::string names;
-  for (const auto& n : signal::detector_names()) {
-    if (n == name) return;
-    names += (names.empty() ? "" : ", ") + n;
-  }
-  throw ConfigError("extract.detector (--detector) '" + name + "' is not an R-peak detector; use one of: " + names + ".");
-}
 
 /// An input file named by a flag (--features, --model) must be a regular file.
 void check_input_file(const std::string& file, const char* flag, const char* what) {
@@ -62,8 +52,12 @@ void check_output(const std::string& out, bool is_dir, const char* flag) {
 
 /// Everything extraction reads or writes besides the EDF files themselves.
 void check_extraction(const Config& c) {
-  check_detector(c.extract.detector);
-  (void)feature_columns(c);  // unknown HRV feature names throw ConfigError
+  // (The detector and HRV profile are enums, checked when the configuration was parsed.)
+  try {
+    (void)feature_columns(c);  // hrv knows each profile's feature names
+  } catch (const ParameterError& e) {
+    throw ConfigError(std::string("extract.hrv_features (--hrv-features): ") + e.what());
+  }
   (void)expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
   if (!c.extract.rr_csv.empty()) check_output(c.extract.rr_csv, true, "--rr-csv");
 }

@@ -982,16 +982,18 @@ RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
     throw Error(msg.str());
   }
   Params p;
-  if (options.name == "default" || options.name == "elgendi") return detect_chunked(ecg, fs_hz, p, options.chunk_s);
-  if (options.name == "elgendi-plain") {
-    p.template_half_s = 0.0;
-    return detect_chunked(ecg, fs_hz, p, options.chunk_s);
+  switch (options.detector) {
+    case Detector::default_:
+    case Detector::elgendi:
+      return detect_chunked(ecg, fs_hz, p, options.chunk_s);
+    case Detector::elgendi_plain:
+      p.template_half_s = 0.0;
+      return detect_chunked(ecg, fs_hz, p, options.chunk_s);
+    case Detector::elgendi_whole:
+      return detect_elgendi(ecg, fs_hz, p);
   }
-  if (options.name == "elgendi-whole") return detect_elgendi(ecg, fs_hz, p);
-  throw Error("Unknown R-peak detector name '" + options.name +
-              "'; use one of: default, elgendi, elgendi-plain, elgendi-whole.");
+  throw ParameterError("Unknown R-peak detector (enum value " + std::to_string(static_cast<int>(options.detector)) +
+                       "); use one of: " + choice_list<Detector>() + ".");
 }
-
-std::vector<std::string> detector_names() { return {"default", "elgendi", "elgendi-plain", "elgendi-whole"}; }
 
 }  // namespace ecgforest::signal

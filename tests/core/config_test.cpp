@@ -68,7 +68,8 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_TRUE(c.input.empty());
   EXPECT_EQ(c.output, "");
   EXPECT_EQ(c.extract.ecg_channel, "");
-  EXPECT_EQ(c.extract.detector, "default");
+  EXPECT_EQ(c.extract.detector, Detector::default_);
+  EXPECT_EQ(c.extract.hrv_profile, HrvProfile::default_);
   EXPECT_EQ(c.extract.window_s, 10.0);
   EXPECT_EQ(c.extract.step_s, 1.0);
   EXPECT_EQ(c.extract.annotation_tolerance_s, 2.0);
@@ -128,7 +129,7 @@ ecg_channel = "EKG"
 window_s = 5.5
 step_s = 0.25
 strict = true
-detector = "other"
+detector = "elgendi-plain"
 
 [train]
 trees = 7
@@ -146,7 +147,7 @@ decision_threshold = 0.3
   EXPECT_EQ(c.extract.window_s, 5.5);
   EXPECT_EQ(c.extract.step_s, 0.25);
   EXPECT_TRUE(c.extract.strict);
-  EXPECT_EQ(c.extract.detector, "other");
+  EXPECT_EQ(c.extract.detector, Detector::elgendi_plain);
   EXPECT_EQ(c.extract.annotation_tolerance_s, 2.0);
   EXPECT_EQ(c.train.trees, 7);
   EXPECT_EQ(c.train.seed, 12345678901234ull);
@@ -235,7 +236,10 @@ TEST(Config, EnumeratedValuesAreCheckedWhenParsed) {
                          Case{"[postprocess]\nsmoothing = \"gauss\"\n", "'none', 'mean' or 'median', got 'gauss'"},
                          Case{"[postprocess]\nselect = \"auto\"\n", "'cv' or 'fixed', got 'auto'"},
                          Case{"[score]\nscorer = \"both\"\n", "'nedc', 'szcore' or 'all', got 'both'"},
-                         Case{"[score]\ntaes_overlap = \"loose\"\n", "'nedc' or 'exact', got 'loose'"}}) {
+                         Case{"[score]\ntaes_overlap = \"loose\"\n", "'nedc' or 'exact', got 'loose'"},
+                         Case{"[extract]\ndetector = \"nope\"\n",
+                              "'default', 'elgendi', 'elgendi-plain' or 'elgendi-whole', got 'nope'"},
+                         Case{"[extract]\nhrv_profile = \"aura\"\n", "'default', 'aura2021' or 'head', got 'aura'"}}) {
     Config c;
     const std::string msg = config_error_of([&] { apply_config_text(c, cs.text, "enum.toml"); });
     EXPECT_NE(msg.find(cs.want), std::string::npos) << msg;
@@ -251,6 +255,67 @@ TEST(Config, EnumeratedValuesAreCheckedWhenParsed) {
   EXPECT_NE(toml.find("bootstrap = \"balanced\""), std::string::npos);
   EXPECT_NE(toml.find("smoothing = \"median\""), std::string::npos);
   EXPECT_NE(toml.find("taes_overlap = \"exact\""), std::string::npos);
+}
+
+// toml++ types every value: a key takes only its own TOML type (a number where a number is
+// meant, true/false for switches, strings in quotes), and the error names key, file, line, column.
+TEST(Config, WrongTomlTypesAreErrorsNamingKeyLineAndColumn) {
+  struct Case {
+    const char* text;
+    const char* want;
+  };
+  for (const Case& cs : {Case{"[train]\ntrees = \"7\"\n", "types.toml line 2, column 1: 'train.trees' must be an integer, not a string ('7')"},
+                         Case{"[extract]\nstrict = 1\n", "line 2, column 1: 'extract.strict' must be true or false, not an integer ('1')"},
+                         Case{"output = 5\n", "line 1, column 1: 'output' must be a string (in quotes), not an integer ('5')"},
+                         Case{"[extract]\nwindow_s = true\n", "'extract.window_s' must be a number, not a boolean ('true')"},
+                         Case{"input = [\"a.edf\", 2]\n", "'input' takes elements that are a string (in quotes), not an integer ('2')"},
+                         Case{"input = \"a.edf\"\n", "'input' must be an array"},
+                         Case{"[train]\ntrees = [1]\n", "'train.trees' must be a single value, not an array"},
+                         Case{"[train]\ntrees = {}\n", "'train.trees' must be a single value, not a table"},
+                         Case{"[extract]\nwindow_s = 1979-05-27\n", "'extract.window_s' must be a number, not a date"},
+                         Case{"[train]\nseed = -1\n", "train.seed"}}) {
+    Config c;
+    const std::string msg = config_error_of([&] { apply_config_text(c, cs.text, "types.toml"); });
+    EXPECT_NE(msg.find(cs.want), std::string::npos) << cs.text << " -> " << msg;
+    EXPECT_NE(msg.find("types.toml"), std::string::npos) << msg;
+  }
+  // Integers where a number is meant are fine; so are empty known sections.
+  Config c;
+  apply_config_text(c, "[extract]\nwindow_s = 4\n[train]\n[score]\n", "ok.toml");
+  EXPECT_EQ(c.extract.window_s, 4.0);
+}
+
+TEST(Config, UnknownKeysNameLineAndColumn) {
+  Config c;
+  const std::string msg = config_error_of([&] { apply_config_text(c, "# x\n[extract]\n  no_such_key = 1\n", "u.toml"); });
+  EXPECT_NE(msg.find("u.toml has an unknown key 'extract.no_such_key' (line 3, column 3)"), std::string::npos) << msg;
+  // An unknown (empty) table and a key under a setting are unknown keys too.
+  const std::string table = config_error_of([&] { apply_config_text(c, "[extrct]\n", "u.toml"); });
+  EXPECT_NE(table.find("unknown key 'extrct' (line 1"), std::string::npos) << table;
+  const std::string deep = config_error_of([&] { apply_config_text(c, "[train.trees]\nx = 1\n", "u.toml"); });
+  EXPECT_NE(deep.find("unknown key 'train.trees.x' (line 2"), std::string::npos) << deep;
+  // The first problem in file order is the one reported (toml++ keeps keys sorted).
+  const std::string first = config_error_of([&] { apply_config_text(c, "zzz = 1\naaa = 2\n", "u.toml"); });
+  EXPECT_NE(first.find("'zzz'"), std::string::npos) << first;
+}
+
+// TOML integers are signed 64-bit: a seed above 2^63 - 1 (possible from the command line) is
+// stored as a string, which reads back; smaller seeds stay bare integers (the stored text of
+// every output file so far).
+TEST(Config, HugeSeedRoundTripsAsAString) {
+  Config c;
+  c.train.seed = 9223372036854775808ull;  // 2^63
+  const std::string text = to_toml(c);
+  EXPECT_NE(text.find("seed = \"9223372036854775808\"\n"), std::string::npos) << text;
+  Config back;
+  apply_config_text(back, text, "to_toml output");
+  EXPECT_EQ(back.train.seed, c.train.seed);
+  c.train.seed = 9223372036854775807ull;
+  EXPECT_NE(to_toml(c).find("seed = 9223372036854775807\n"), std::string::npos);
+  EXPECT_NE(to_toml(Config{}).find("seed = 42\n"), std::string::npos);
+  Config bad;
+  const std::string msg = config_error_of([&] { apply_config_text(bad, "[train]\nseed = \"x1\"\n", "s.toml"); });
+  EXPECT_NE(msg.find("train.seed"), std::string::npos) << msg;
 }
 
 TEST(Config, SyntaxErrorIsAConfigError) {
@@ -270,7 +335,7 @@ TEST(Config, ToTomlReappliedGivesTheSameConfig) {
   c.extract.ecg_channel = "EEG EKG1-REF";
   c.extract.patient_regex = R"(^(\d{8})_s\d+|(PAT_[0-9]+))";  // backslashes must survive
   c.extract.annotation_map = "map.csv";
-  c.extract.detector = "other";
+  c.extract.detector = Detector::elgendi_whole;
   c.extract.window_s = 0.1;  // not exactly representable: needs full precision
   c.extract.step_s = 1e-7;
   c.extract.annotation_tolerance_s = 0;
@@ -312,6 +377,8 @@ TEST(Config, TomlStringRules) {
       {"output = \"a\\\\d\"\n", "a\\d"},         // basic string: \\ is one backslash
       {"output = \"say \\\"hi\\\"\"\n", "say \"hi\""},
       {"output = \"x # y\"\n", "x # y"},            // '#' inside quotes is not a comment
+      {"output = \"^(\\\\d+)#\\\\w\" # c\n", "^(\\d+)#\\w"},  // both at once, then a comment
+      {"output = '''a\nb'''\n", "a\nb"},          // multi-line literal string (TOML 1.0)
   };
   for (const auto& cs : cases) {
     Config c;

@@ -97,8 +97,8 @@ TEST(EvalGroupKFold, KeepsGroupsTogetherAndBalances) {
 
 TEST(EvalGroupKFold, RejectsBadK) {
   const std::vector<std::string> g = {"p1", "p2", "p1", "p3"};
-  EXPECT_THROW(group_kfold(g, 4, 1), ConfigError);
-  EXPECT_THROW(group_kfold(g, 1, 1), ConfigError);
+  EXPECT_THROW(group_kfold(g, 4, 1), ParameterError);
+  EXPECT_THROW(group_kfold(g, 1, 1), ParameterError);
   EXPECT_NO_THROW(group_kfold(g, 3, 1));
 }
 

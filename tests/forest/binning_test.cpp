@@ -126,8 +126,8 @@ TEST(ForestBinning, ValuesAboveSubsampledMaximumGoToLastBin) {
 
 TEST(ForestBinning, RejectsBadArguments) {
   const std::vector<float> x = {1, 2, 3};
-  EXPECT_THROW(BinnedMatrix::build(x.data(), 3, 1, 1), ConfigError);
-  EXPECT_THROW(BinnedMatrix::build(x.data(), 3, 1, 257), ConfigError);
+  EXPECT_THROW(BinnedMatrix::build(x.data(), 3, 1, 1), ParameterError);
+  EXPECT_THROW(BinnedMatrix::build(x.data(), 3, 1, 257), ParameterError);
   EXPECT_THROW(BinnedMatrix::build(x.data(), 0, 1), Error);
 }
 

@@ -121,15 +121,15 @@ TEST(ForestLeafPrior, ShrinksLeavesTowardsTheRootRatio) {
   EXPECT_FLOAT_EQ(bal.value[2], 11.0f / 12.0f);
 }
 
-TEST(ForestLeafPrior, BadValuesAreConfigErrors) {
+TEST(ForestLeafPrior, BadValuesAreParameterErrors) {
   const Stairs d;
   const BinnedMatrix xb = BinnedMatrix::build(d.x.data(), 100, 1);
   ForestParams p;
   p.leaf_prior = -1;
-  EXPECT_THROW(grow_tree(xb, d.y, iota_rows(100), p, 0), ConfigError);
+  EXPECT_THROW(grow_tree(xb, d.y, iota_rows(100), p, 0), ParameterError);
   p.leaf_prior = 0;
   p.sample_fraction = 1.5;
-  EXPECT_THROW(grow_tree(xb, d.y, iota_rows(100), p, 0), ConfigError);
+  EXPECT_THROW(grow_tree(xb, d.y, iota_rows(100), p, 0), ParameterError);
 }
 
 }  // namespace

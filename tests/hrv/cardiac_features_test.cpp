@@ -63,12 +63,12 @@ void expect_rel(double got, double want, const std::string& what) {
 }
 
 TEST(CardiacFeatures, ColumnsFollowHrvReasonAndAuraProfilesAreUnchanged) {
-  const auto all = hrv::all_feature_columns("default");
+  const auto all = hrv::all_feature_columns(ecgforest::HrvProfile::default_);
   ASSERT_EQ(all.size(), 30u + kCardiac.size());
   EXPECT_EQ(all[29], "hrv_reason");
   EXPECT_EQ(std::vector<std::string>(all.begin() + 30, all.end()), kCardiac);
-  EXPECT_EQ(hrv::all_feature_columns("aura2021").size(), 27u);
-  EXPECT_EQ(hrv::all_feature_columns("head").size(), 27u);
+  EXPECT_EQ(hrv::all_feature_columns(ecgforest::HrvProfile::aura2021).size(), 27u);
+  EXPECT_EQ(hrv::all_feature_columns(ecgforest::HrvProfile::head).size(), 27u);
 }
 
 // Window ending at t = 700 s (by hand; numpy agrees, see RiseSeriesMatchesNumpy):

@@ -58,10 +58,11 @@ TEST(HrvFeatures, FeatureSelectionKeepsTheRequestedOrderAndRejectsUnknownNames) 
   const auto f = hrv::compute_window_features({}, 256.0, 20.0, {}, spec);
   EXPECT_EQ(f.values.cols(), 3);
   spec.features = {"rmssd", "no_such_feature"};
-  EXPECT_THROW(hrv::feature_columns(spec), ecgforest::ConfigError);
-  spec.features.clear();
-  spec.profile = "nonsense";
-  EXPECT_THROW(hrv::feature_columns(spec), ecgforest::ConfigError);
+  EXPECT_THROW(hrv::feature_columns(spec), ecgforest::ParameterError);
+  // A name of the default profile only is not produced by the aura2021 one.
+  spec.profile = ecgforest::HrvProfile::aura2021;
+  spec.features = {"rmssd", "hr_baseline"};
+  EXPECT_THROW(hrv::feature_columns(spec), ecgforest::ParameterError);
 }
 
 TEST(HrvFeatures, AlternatingRrMatchesHandComputedValues) {

@@ -125,10 +125,10 @@ TEST(SeizureFraction, BackgroundAndOtherLabelsIgnored) {
   EXPECT_EQ(seizure_fraction({}, {50.0}, 10.0)[0], 0.0F);
 }
 
-TEST(SeizureFraction, NonPositiveWindowIsConfigError) {
-  EXPECT_THROW((void)seizure_fraction({}, {1.0}, 0.0), ecgforest::ConfigError);
-  EXPECT_THROW((void)seizure_fraction({}, {1.0}, -5.0), ecgforest::ConfigError);
-  EXPECT_THROW((void)seizure_fraction({}, {1.0}, std::nan("")), ecgforest::ConfigError);
+TEST(SeizureFraction, NonPositiveWindowIsParameterError) {
+  EXPECT_THROW((void)seizure_fraction({}, {1.0}, 0.0), ecgforest::ParameterError);
+  EXPECT_THROW((void)seizure_fraction({}, {1.0}, -5.0), ecgforest::ParameterError);
+  EXPECT_THROW((void)seizure_fraction({}, {1.0}, std::nan("")), ecgforest::ParameterError);
 }
 
 TEST(SeizureFraction, PerChannelCsvFixtureUsesUnion) {

@@ -171,7 +171,7 @@ TEST(MpiForest, EmptyPredictionRowsAndNoLocalTrees) {
 }
 
 TEST(MpiForest, TrainingErrorOnOneRankIsCollective) {
-  // min_samples_leaf = 0 is a ConfigError in grow_tree. With 1 tree only rank 0 grows (and
+  // min_samples_leaf = 0 is a ParameterError in grow_tree. With 1 tree only rank 0 grows (and
   // fails); every rank must throw CollectiveError instead of hanging.
   const Data d = make_data();
   const BinnedMatrix xb = BinnedMatrix::build(d.x.data(), kRows, kFeatures, 32);

@@ -21,6 +21,11 @@ mkfifo fifo
 printf '[extract]\nwindow_s = 10.0\n' > good.toml
 printf '[extract]\nno_such_key = 1\n' > unknown_key.toml
 printf '[train]\nclass_weight = "nope"\n' > bad_value.toml
+printf '# detector typo\n[extract]\ndetector = "nope"\n' > bad_detector.toml
+printf '[train]\ntrees = "7"\n' > bad_type.toml
+# '#' inside a quoted value is not a comment, and "\\" is one backslash (TOML basic string):
+# the features file must be written as the file name o#1\x.h5.
+printf 'output = "o#1\\\\x.h5"  # a real comment\n[extract]\nstep_s = 5.0\n' > hash_backslash.toml
 printf '%s\n' "$PWD/$edf" missing.edf > missing_entry.txt
 printf 'loop.txt\n' > loop.txt
 printf 'edf,annotation\n%s,%s\n' "$PWD/$edf" "$PWD/$ann" > good_map.csv
@@ -89,7 +94,8 @@ expect 2 "either --input .* or --features, not both" xd -- predict --model m.h5 
 expect 2 "--output must end in .csv or .json" x.txt -- hrv --rr refs/a.tse_bi --output x.txt
 
 echo "== bad values of every enumerated setting (command line and config file)"
-expect 2 "detector.*'nope'.*default" x.h5 -- extract --input coh --output x.h5 --detector nope
+expect 2 "detector \\(--detector\\) must be 'default', 'elgendi'.*got 'nope'" x.h5 -- extract --input coh --output x.h5 --detector nope
+expect 2 "bad_detector.toml line 3, column 1: extract.detector .*got 'nope'" x.h5 -- extract --config bad_detector.toml --input coh --output x.h5
 expect 2 "detector.*'nope'" xd -- run --input coh --output xd --detector nope
 expect 2 "detector.*'nope'" xd -- predict --model m.h5 --input coh --output xd --detector nope
 expect 2 "detector.*'nope'" x.csv -- beats --input "$edf" --output x.csv --detector nope
@@ -129,7 +135,8 @@ expect 2 "nofile.toml.*does not exist" x.h5 -- extract --config nofile.toml --in
 expect 2 "coh.*is a directory" x.h5 -- extract --config coh --input coh --output x.h5
 expect 2 "not a regular file" x.h5 -- extract --config /dev/zero --input coh --output x.h5
 expect 2 "not a regular file" x.h5 -- extract --config fifo --input coh --output x.h5
-expect 2 "unknown key 'extract.no_such_key'.*valid keys" x.h5 -- extract --config unknown_key.toml --input coh --output x.h5
+expect 2 "unknown_key.toml has an unknown key 'extract.no_such_key' \\(line 2, column 1\\).*valid keys" x.h5 -- extract --config unknown_key.toml --input coh --output x.h5
+expect 2 "bad_type.toml line 2, column 1: 'train.trees' must be an integer, not a string" x.h5 -- train --config bad_type.toml --features f.h5 --model x.h5
 
 echo "== inputs"
 expect 2 "nonexistent.*does not exist" x.h5 -- extract --input nonexistent --output x.h5
@@ -172,10 +179,16 @@ expect 0 - - -- extract --config good.toml --input coh --output ok.h5 --annotati
 expect 0 - - -- inspect m.h5
 expect 0 - - -- score --ref refs_ok --hyp hyps
 expect 0 - - -- predict --model m.h5 --features f.h5 --output p.h5
+n=$((n + 1))
+rm -f 'o#1\x.h5'
+if ! "$ecg" extract --config hash_backslash.toml --input coh > case.out 2> case.err || [ ! -f 'o#1\x.h5' ]; then
+  fail "a config value with '#' and a backslash was not read as the file name o#1\\x.h5: $(ls; head -c 400 case.err)"
+fi
 
 echo "== 2 ranks: the same status and one sentence, printed once, no MPI_Abort"
 for args in "extract --input coh --output x.h5 --detector nope" "train --features f.h5 --model x.h5 --trees 0" \
-            "extract --input missing_entry.txt --output x.h5"; do
+            "extract --input missing_entry.txt --output x.h5" "extract --input coh --output x.h5 --hrv-features mean_hr,nope" \
+            "run --input coh --output x.h5 --config unknown_key.toml"; do
   n=$((n + 1))
   rm -f x.h5
   # shellcheck disable=SC2086
@@ -185,6 +198,12 @@ for args in "extract --input coh --output x.h5 --detector nope" "train --feature
   if [ "$(grep -c 'ecgforest: error' case.err)" != 1 ]; then fail "mpirun -np 2 ecgforest $args: the error is not printed exactly once: $(cat case.err)"; fi
   if grep -q "MPI_ABORT" case.err; then fail "mpirun -np 2 ecgforest $args aborted"; fi
   if [ -e x.h5 ]; then fail "mpirun -np 2 ecgforest $args left x.h5"; fi
+  case "$args" in
+    *hrv-features*) grep -q "hrv_features (--hrv-features): HRV feature 'nope' is not produced" case.err ||
+                      fail "mpirun -np 2 ecgforest $args: the error does not name the feature: $(cat case.err)" ;;
+    *unknown_key*) grep -q "unknown key 'extract.no_such_key' (line 2, column 1)" case.err ||
+                     fail "mpirun -np 2 ecgforest $args: the error does not name key and line: $(cat case.err)" ;;
+  esac
 done
 
 echo "== a directory this user may not write into (as root: run as nobody)"

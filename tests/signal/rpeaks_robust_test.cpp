@@ -184,7 +184,7 @@ TEST(RPeaksRobust, PlainDetectorAgreesOnCleanEctopicRhythm) {
   const double fs = 360.0;
   const Eigen::VectorXd x = render(beats, fs, 60.0, 43);
   sig::DetectorOptions plain;
-  plain.name = "elgendi-plain";
+  plain.detector = ecgforest::Detector::elgendi_plain;
   expect_all(beats, sig::detect_rpeaks(x, fs, plain), fs, 30.0);
   expect_all(beats, sig::detect_rpeaks(x, fs), fs, 30.0);
 }

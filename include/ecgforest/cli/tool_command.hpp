@@ -25,7 +25,8 @@ struct ToolCommand {
 };
 
 /// Runs `work` on rank 0 of `comm` while the other ranks wait; every rank returns the same exit
-/// status: 0, 2 when `work` threw ConfigError (bad usage), 1 for any other error (printed once,
+/// status: 0, 2 when `work` threw ConfigError or ParameterError (bad usage: an option value
+/// the command or the numeric code it calls rejects), 1 for any other error (printed once,
 /// by rank 0, as "ecgforest: error: ...").
 int run_on_rank0(MPI_Comm comm, const std::function<void()>& work);
 

@@ -2,8 +2,8 @@
 // The enumerated settings of the configuration, each with one name table: the names are what
 // config files, flags, the stored configuration, JSON and logs say; parse_choice turns a name into
 // the value (the configuration rejects anything else when it is parsed, listing the choices).
-// Numeric layers take these values directly (forest: ClassWeight, Bootstrap; eval: Smoothing,
-// TaesOverlap), so no layer maps or re-checks strings.
+// Numeric layers take these values directly (signal: Detector; hrv: HrvProfile; forest:
+// ClassWeight, Bootstrap; eval: Smoothing, TaesOverlap), so no layer maps or re-checks strings.
 #include <array>
 #include <optional>
 #include <string>
@@ -12,6 +12,11 @@
 
 namespace ecgforest {
 
+/// R-peak detector (signal/rpeaks.hpp): `default_` is "default", today the same detector as
+/// "elgendi" but stored under its own name, so that outputs say what the user asked for.
+enum class Detector { default_, elgendi, elgendi_plain, elgendi_whole };
+/// HRV profile (hrv/features.hpp): `default_` is "default".
+enum class HrvProfile { default_, aura2021, head };
 enum class ClassWeight { none, balanced };
 enum class Bootstrap { none, standard, balanced, subsample };
 enum class Smoothing { none, mean, median };
@@ -23,6 +28,17 @@ enum class TaesOverlap { whole_seconds, exact };
 template <class E>
 struct ChoiceNames;  // specialised below: static constexpr array of {value, name}
 
+template <>
+struct ChoiceNames<Detector> {
+  static constexpr std::array<std::pair<Detector, std::string_view>, 4> table{
+      {{Detector::default_, "default"}, {Detector::elgendi, "elgendi"}, {Detector::elgendi_plain, "elgendi-plain"},
+       {Detector::elgendi_whole, "elgendi-whole"}}};
+};
+template <>
+struct ChoiceNames<HrvProfile> {
+  static constexpr std::array<std::pair<HrvProfile, std::string_view>, 3> table{
+      {{HrvProfile::default_, "default"}, {HrvProfile::aura2021, "aura2021"}, {HrvProfile::head, "head"}}};
+};
 template <>
 struct ChoiceNames<ClassWeight> {
   static constexpr std::array<std::pair<ClassWeight, std::string_view>, 2> table{

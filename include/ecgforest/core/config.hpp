@@ -23,14 +23,14 @@ struct ExtractSettings {
   /// a beat file's name without _rr.csv[.gz] / _beats.csv[.gz]) is the patient.
   std::string patient_regex = R"(^([0-9]{8}|[a-z]{8})_s[0-9]+_t[0-9]+|(PAT_[0-9]+))";
   std::string annotation_map;  ///< optional CSV "edf,annotation" pairing files explicitly
-  std::string detector = "default";  ///< R-peak detector name
+  Detector detector = Detector::default_;  ///< R-peak detector (names: ChoiceNames<Detector>)
   /// Directory for the old workflow's RR tables (<edf stem>_rr.csv: timestamp,frame,rr_interval);
   /// empty = not written.
   std::string rr_csv;
   double window_s = 10.0;  ///< feature window length, seconds
   double step_s = 1.0;     ///< hop between window ends, seconds
   /// HRV profile: "default" (recording clock, corrected), "aura2021" or "head" (old workflow).
-  std::string hrv_profile = "default";
+  HrvProfile hrv_profile = HrvProfile::default_;
   double hrv_nonlinear_window_s = 60.0;   ///< window of sampen/Poincaré/CSI features, seconds
   double hrv_frequency_window_s = 150.0;  ///< window of vlf/lf/hf/lf_hf_ratio, seconds
   /// Comma-separated HRV feature columns (in this order); empty = all of the profile.
@@ -105,6 +105,12 @@ struct Config {
 /// Subcommands; a schema key may apply to several.
 enum class Command : unsigned { extract = 1, train = 2, run = 4, predict = 8, inspect = 16, score = 32 };
 
+/// The TOML type a key takes in a configuration file (a wrong type is a ConfigError naming the
+/// key, file, line and column). Command-line values are text and converted by `set`.
+/// unsigned_integer also takes a string of digits: TOML integers are signed 64-bit, so to_toml
+/// writes a seed above 2^63 - 1 as a string.
+enum class ValueKind { text, integer, unsigned_integer, number, boolean };
+
 /// One configuration key: its TOML name ("train.trees"), its command-line flag ("--trees"),
 /// help text, and how to set/print it.
 struct ConfigKey {
@@ -116,6 +122,7 @@ struct ConfigKey {
   bool is_flag = false;  ///< boolean switch on the command line (no value)
   std::function<void(Config&, const std::vector<std::string>&)> set;  ///< throws ConfigError
   std::function<std::string(const Config&)> to_toml;                  ///< TOML value text
+  ValueKind kind = ValueKind::text;  ///< TOML type in a file (of each element, for lists)
 };
 
 /// The whole schema, in the order keys are printed.

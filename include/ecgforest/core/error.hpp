@@ -17,6 +17,16 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+/// A numeric routine (signal, hrv, forest, eval) was called with parameters it cannot use (a
+/// non-positive window, min_samples_leaf 0, fewer groups than folds, ...). The configuration
+/// rejects bad settings when it is parsed (ConfigError, exit 2, before any work), so reaching
+/// one of these is a failed run: exit status 1 (in the serial tool commands, which pass their
+/// options straight to numeric code, exit status 2 like a ConfigError).
+class ParameterError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// One input recording (EDF or its annotations) cannot be used. `kind()` is the short status
 /// stored in `/records/status` (e.g. "unreadable", "no_ecg", "flat_ecg", "discontinuous",
 /// "bad_annotation"); `what()` is the sentence stored in `/records/message`.

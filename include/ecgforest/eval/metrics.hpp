@@ -25,7 +25,7 @@ double roc_auc(const std::vector<float>& score, const std::vector<std::uint8_t>&
 /// Assigns each distinct group (patient) to one of `k` folds, deterministically from `seed`,
 /// balancing the number of rows per fold. Returns the fold (0..k-1) of every row.
 /// Rows of one group always share a fold. Requires 2 <= k <= number of distinct groups
-/// (throws ecgforest::ConfigError otherwise, naming both numbers).
+/// (throws ecgforest::ParameterError otherwise, naming both numbers).
 std::vector<int> group_kfold(const std::vector<std::string>& group_of_row, int k, std::uint64_t seed);
 
 /// The same with integer group ids (4 bytes per row instead of a string): gives the folds of the

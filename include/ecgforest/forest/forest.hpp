@@ -78,7 +78,7 @@ class BinnedMatrix {
 
   /// `x` is row-major [n_rows, n_features] in original units, NaN allowed.
   /// Edges come from the rows 0, s, 2s, ... with s = edge_sample_stride(n_rows) (see
-  /// compute_edges); then every row is binned. Throws ConfigError for max_bins outside 2..256
+  /// compute_edges); then every row is binned. Throws ParameterError for max_bins outside 2..256
   /// and Error for an empty matrix.
   static BinnedMatrix build(const float* x, std::size_t n_rows, std::size_t n_features,
                             int max_bins = 256);
@@ -88,7 +88,7 @@ class BinnedMatrix {
   /// [n_sample, n_features]): with at most max_bins-1 distinct values one bin per value, cut
   /// half-way between neighbours; otherwise quantile cuts. The last edge is the largest sampled
   /// value; larger values still get the last code. Constant features get one bin; all-NaN
-  /// features one bin with edge +inf. Throws ConfigError for max_bins outside 2..256, Error
+  /// features one bin with edge +inf. Throws ParameterError for max_bins outside 2..256, Error
   /// for an empty sample.
   static std::vector<std::vector<float>> compute_edges(const float* sample, std::size_t n_sample,
                                                        std::size_t n_features, int max_bins);
@@ -157,7 +157,7 @@ std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y,
 /// training rows `rows` (indices into xb / y). y holds 0/1 labels for every row of xb.
 /// Single-threaded, deterministic. Balanced class weights are n / (2 n_c) over `rows`; a class
 /// absent from `rows` gives a single-leaf tree. Throws Error for empty rows, a label vector of
-/// the wrong size, out-of-range row indices or labels other than 0/1, ConfigError for negative
+/// the wrong size, out-of-range row indices or labels other than 0/1, ParameterError for negative
 /// max_depth / max_features, min_samples_leaf < 1, sample_fraction outside [0, 1] or a negative /
 /// non-finite leaf_prior, and Error for balanced bootstrap when a
 /// class is absent from `rows`.

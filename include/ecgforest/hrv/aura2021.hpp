@@ -22,7 +22,7 @@ namespace ecgforest::hrv {
 /// all-outlier windows; sampen tolerance 0.2006*std1 and NaN when no template matches).
 enum class AuraProfile { aura2021, head };
 
-/// Parses "aura2021" or "head"; throws ConfigError naming the valid names otherwise.
+/// Parses "aura2021" or "head"; throws ParameterError naming the valid names otherwise.
 AuraProfile parse_aura_profile(const std::string& name);
 
 constexpr std::size_t kAuraFeatureCount = 27;

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 
+#include "ecgforest/core/choices.hpp"
 #include "ecgforest/signal/rpeaks.hpp"
 
 namespace ecgforest::hrv {
@@ -23,7 +24,7 @@ struct WindowSpec {
   double frequency_window_s = 150.0;  ///< window of vlf/lf/hf/lf_hf_ratio, seconds
   /// "default" (corrected features on the recording clock), "aura2021" or "head" (the old
   /// workflow's table on the cumulative-RR clock; see aura2021.hpp).
-  std::string profile = "default";
+  HrvProfile profile = HrvProfile::default_;
   /// Feature columns to output, in this order; empty = all_feature_columns(profile).
   std::vector<std::string> features;
 };
@@ -55,11 +56,11 @@ struct WindowFeatures {
 /// Every column a profile can produce, in its stable order. default: the 27 AURA names
 /// (aura_feature_names()) then n_rr, rr_coverage, hrv_reason, then the 16 cardiac seizure
 /// features (hr_baseline ... hr_fg_bg_ratio, README "HRV features"). aura2021/head: the 27 names.
-std::vector<std::string> all_feature_columns(const std::string& profile);
+std::vector<std::string> all_feature_columns(HrvProfile profile);
 
 /// Feature column names produced by compute_window_features for this spec (spec.features, or
-/// all_feature_columns(spec.profile) when empty). Throws ConfigError for an unknown profile or
-/// a feature name the profile does not produce (the message lists the valid names).
+/// all_feature_columns(spec.profile) when empty). Throws ParameterError for a feature name the
+/// profile does not produce (the message lists the valid names).
 std::vector<std::string> feature_columns(const WindowSpec& spec);
 
 /// Peak times in seconds version of compute_window_features (default profile only), used by

@@ -12,7 +12,7 @@ namespace ecgforest::hrv {
 /// are not counted in the denominator (the window is clipped to [0, end]).
 /// A window with zero length (end <= 0, or a non-finite end) gives NaN. Events of any order,
 /// overlapping or not, are merged once: O((W + E) log E) for W windows and E events.
-/// Throws ecgforest::ConfigError when window_s is not a positive finite number of seconds.
+/// Throws ecgforest::ParameterError when window_s is not a positive finite number of seconds.
 std::vector<float> seizure_fraction(const std::vector<AnnotationEvent>& events,
                                     const std::vector<double>& window_end_s, double window_s);
 

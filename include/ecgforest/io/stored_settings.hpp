@@ -1,6 +1,6 @@
 #pragma once
 // Settings an output file stores as typed attributes for the stages that read it later.
-#include <string>
+#include "ecgforest/core/choices.hpp"
 
 namespace ecgforest::io {
 
@@ -8,7 +8,8 @@ namespace ecgforest::io {
 /// features and train's CV scoring needs to post-process windows.
 struct StoredExtract {
   double window_s = 0, step_s = 0;
-  std::string detector, hrv_profile;
+  Detector detector = Detector::default_;  ///< stored by name (core/choices.hpp)
+  HrvProfile hrv_profile = HrvProfile::default_;
 };
 
 }  // namespace ecgforest::io

@@ -7,11 +7,14 @@
 
 #include <Eigen/Core>
 
+#include "ecgforest/core/choices.hpp"
+
 namespace ecgforest::signal {
 
 struct DetectorOptions {
-  /// Detector name; "default" selects the most accurate detector we have.
-  std::string name = "default";
+  /// Which detector; Detector::default_ ("default") selects the most accurate one we have.
+  /// The names are core/choices.hpp's table (the configuration validates them when parsed).
+  Detector detector = Detector::default_;
   /// Core length of the overlapping chunks (seconds; 4 s margins each side) for "elgendi":
   /// working memory O(chunk) per thread; results do not depend on the thread count.
   double chunk_s = 60.0;
@@ -35,8 +38,7 @@ struct RPeaks {
 };
 
 /// Detects R-peaks in `ecg` (physical units, µV or mV: the detector is scale-free) sampled at
-/// `fs_hz` (128..1000 Hz supported). Throws ecgforest::Error for fs outside that range or an
-/// unknown options.name.
+/// `fs_hz` (128..1000 Hz supported). Throws ecgforest::Error for fs outside that range.
 ///
 /// "default" = "elgendi": Elgendi-style two-moving-average detector on the 8-20 Hz zero-phase
 /// band-passed energy (single precision), 200 ms refractory, T-wave rejection, RR searchback,
@@ -63,7 +65,5 @@ struct RPeaks {
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options = {});
 
-/// Names accepted by DetectorOptions::name.
-std::vector<std::string> detector_names();
 
 }  // namespace ecgforest::signal
