@@ -1,6 +1,7 @@
 // Quantile binning of the feature matrix into uint8 codes (BinnedMatrix::build).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -100,7 +101,18 @@ std::vector<std::vector<float>> BinnedMatrix::compute_edges(const float* sample,
 
 std::uint8_t BinnedMatrix::bin_value(const std::vector<float>& edges, float v) {
   if (std::isnan(v)) return kNanBin;
-  return static_cast<std::uint8_t>(std::lower_bound(edges.begin(), edges.end() - 1, v) - edges.begin());
+  // std::lower_bound(edges.begin(), edges.end() - 1, v) without branches on the comparisons
+  // (the same index: the first of the first n edges that is >= v, n when none is).
+  const float* first = edges.data();
+  std::size_t n = edges.size() - 1;
+  if (n == 0) return 0;
+  const float* base = first;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = base[half] < v ? base + half : base;
+    n -= half;
+  }
+  return static_cast<std::uint8_t>((base - first) + (*base < v ? 1 : 0));
 }
 
 void BinnedMatrix::set_rows(std::size_t first_row, const float* x, std::size_t n) {
@@ -108,7 +120,11 @@ void BinnedMatrix::set_rows(std::size_t first_row, const float* x, std::size_t n
     throw Error("Cannot bin rows [" + std::to_string(first_row) + ", " + std::to_string(first_row + n) +
                 "): the binned matrix has " + std::to_string(n_rows_) + " rows.");
   }
-  for (std::size_t r = 0; r < n; ++r) {
+  // Each code depends on its value alone: OpenMP over rows gives the same bytes.
+  const auto nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static) if (nn >= 4096)
+  for (std::int64_t rr = 0; rr < nn; ++rr) {
+    const auto r = static_cast<std::size_t>(rr);
     std::uint8_t* out = codes_.data() + (first_row + r) * n_features_;
     const float* in = x + r * n_features_;
     for (std::size_t f = 0; f < n_features_; ++f) out[f] = bin_value(upper_edges_[f], in[f]);

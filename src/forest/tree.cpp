@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,35 @@ struct Split {
   double score = 0;
   Counts left, right;
 };
+
+/// Samples ahead whose code rows are prefetched (rows of deep nodes are far apart in memory).
+constexpr std::size_t kPrefetch = 16;
+
+/// Adds the class counts of samples [0, n) into the histograms of the k candidate features
+/// (hist[j * 512 + code * 2 + class]), in one pass over the samples (the codes of a row are
+/// contiguous: one cache line per sample). Integer sums: independent of the order of samples.
+void build_histograms(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
+                      const std::uint32_t* cand, int k, std::uint32_t* hist) {
+  auto one = [&](auto kk) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kPrefetch < n)
+        __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features);
+      const Sample s = samples[i];
+      const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
+      const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
+      const int kn = kk > 0 ? static_cast<int>(kk) : k;
+      for (int j = 0; j < kn; ++j)
+        hist[static_cast<std::size_t>(j) * 512 + 2u * rc[cand[j]] + cls] += cnt;
+    }
+  };
+  // The usual feature counts get a loop the compiler unrolls.
+  switch (k) {
+    case 4: one(std::integral_constant<int, 4>{}); break;
+    case 5: one(std::integral_constant<int, 5>{}); break;
+    case 6: one(std::integral_constant<int, 6>{}); break;
+    default: one(std::integral_constant<int, 0>{}); break;
+  }
+}
 
 struct StackEntry {
   std::int32_t node;
@@ -189,9 +219,14 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   std::vector<std::uint32_t> feature_order(n_features);
   std::iota(feature_order.begin(), feature_order.end(), 0u);
   // One histogram of integer counts per candidate feature: [code * 2 + class], code 255 = NaN.
-  // Kept all-zero between nodes.
-  std::vector<std::uint64_t> hist(static_cast<std::size_t>(k_features) * 512, 0);
+  // Kept all-zero between nodes. 32-bit: a node's counts sum to at most the draws per tree
+  // (< 2^31, checked in validate), so they are exact; the split search adds them in 64 bits.
+  std::vector<std::uint32_t> hist(static_cast<std::size_t>(k_features) * 512, 0);
   std::vector<std::uint32_t> cand(static_cast<std::size_t>(k_features));
+  // Partition scratch: the right side of a split is copied out and back, so every node's samples
+  // stay in increasing row order (the codes are then read front to back). Only the set of rows
+  // of a node matters (integer counts), not their order, so this is the same tree.
+  std::vector<Sample> right_side(samples.size());
 
   Tree tree;
   tree.importance.assign(n_features, 0.0);
@@ -246,17 +281,11 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     // Histograms of all candidate features in one pass over the node's samples (the codes of a
     // row are contiguous, so this touches one cache line per sample).
     const std::size_t n_node = e.end - e.begin;
-    for (std::size_t i = e.begin; i < e.end; ++i) {
-      const Sample s = samples[i];
-      const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
-      const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
-      for (int j = 0; j < k_features; ++j)
-        hist[static_cast<std::size_t>(j) * 512 + 2u * rc[cand[static_cast<std::size_t>(j)]] + cls] += cnt;
-    }
+    build_histograms(codes, n_features, samples.data() + e.begin, n_node, cand.data(), k_features, hist.data());
 
     for (int j = 0; j < k_features; ++j) {
       const std::uint32_t f = cand[static_cast<std::size_t>(j)];
-      std::uint64_t* h = hist.data() + static_cast<std::size_t>(j) * 512;
+      std::uint32_t* h = hist.data() + static_cast<std::size_t>(j) * 512;
       const int nb = xb.n_bins(f);
       const Counts nan_c{h[2 * 255], h[2 * 255 + 1]};
       const bool has_nan = nan_c.total() > 0;
@@ -295,7 +324,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
           h[2u * c] = h[2u * c + 1] = 0;
         }
       } else {
-        std::memset(h, 0, sizeof(std::uint64_t) * 2 * static_cast<std::size_t>(nb));
+        std::memset(h, 0, sizeof(std::uint32_t) * 2 * static_cast<std::size_t>(nb));
         h[2 * 255] = h[2 * 255 + 1] = 0;
       }
     }
@@ -308,15 +337,16 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
       const std::uint8_t c = codes[static_cast<std::size_t>(s.row) * n_features + bf];
       return c == BinnedMatrix::kNanBin ? best.nan_left : c <= bin;
     };
-    std::size_t lo = e.begin, hi = e.end;
-    while (lo < hi) {
-      if (goes_left(samples[lo])) {
-        ++lo;
-      } else {
-        --hi;
-        std::swap(samples[lo], samples[hi]);
-      }
+    // Stable: left rows to the front in order, right rows via the scratch buffer.
+    std::size_t lo = e.begin, n_right = 0;
+    for (std::size_t i = e.begin; i < e.end; ++i) {
+      if (i + kPrefetch < e.end)
+        __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features + bf);
+      const Sample s = samples[i];
+      if (goes_left(s)) samples[lo++] = s;
+      else right_side[n_right++] = s;
     }
+    std::copy_n(right_side.begin(), n_right, samples.begin() + static_cast<std::ptrdiff_t>(lo));
     const std::size_t mid = lo;
 
     const auto node = static_cast<std::size_t>(e.node);
