@@ -85,16 +85,23 @@ std::vector<std::vector<float>> BinnedMatrix::compute_edges(const float* sample,
   }
   const std::size_t max_real_bins = static_cast<std::size_t>(max_bins) - 1;
   std::vector<std::vector<float>> out(n_features);
-  std::vector<float> values;
-  values.reserve(n_sample);
-  for (std::size_t f = 0; f < n_features; ++f) {
-    values.clear();
-    for (std::size_t r = 0; r < n_sample; ++r) {
-      const float v = sample[r * n_features + f];
-      if (!std::isnan(v)) values.push_back(v);
+  // Features are independent: OpenMP over features gives the same edges.
+  const auto nf = static_cast<std::int64_t>(n_features);
+#pragma omp parallel if (n_sample * n_features >= 65536)
+  {
+    std::vector<float> values;
+    values.reserve(n_sample);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t ff = 0; ff < nf; ++ff) {
+      const auto f = static_cast<std::size_t>(ff);
+      values.clear();
+      for (std::size_t r = 0; r < n_sample; ++r) {
+        const float v = sample[r * n_features + f];
+        if (!std::isnan(v)) values.push_back(v);
+      }
+      std::sort(values.begin(), values.end());
+      out[f] = edges_from_sorted(values, max_real_bins);
     }
-    std::sort(values.begin(), values.end());
-    out[f] = edges_from_sorted(values, max_real_bins);
   }
   return out;
 }

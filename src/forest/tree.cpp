@@ -36,6 +36,7 @@ double purity_score(const Counts& c, double cw0, double cw1) {
 
 struct Split {
   int feature = -1;
+  int cand = -1;        // index of the feature among the node's candidates
   int bin = -1;         // left gets codes <= bin (bin == n_bins-1: all non-NaN values)
   bool nan_left = false;
   double score = 0;
@@ -48,8 +49,10 @@ constexpr std::size_t kPrefetch = 16;
 /// Adds the class counts of samples [0, n) into the histograms of the k candidate features
 /// (hist[j * 512 + code * 2 + class]), in one pass over the samples (the codes of a row are
 /// contiguous: one cache line per sample). Integer sums: independent of the order of samples.
+/// The codes read are kept in node_codes[j * n + i] (candidate j, sample i), so the partition
+/// and the histogram reset read them in order instead of from the rows again.
 void build_histograms(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
-                      const std::uint32_t* cand, int k, std::uint32_t* hist) {
+                      const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
   auto one = [&](auto kk) {
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kPrefetch < n)
@@ -58,8 +61,11 @@ void build_histograms(const std::uint8_t* codes, std::size_t n_features, const S
       const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
       const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
       const int kn = kk > 0 ? static_cast<int>(kk) : k;
-      for (int j = 0; j < kn; ++j)
-        hist[static_cast<std::size_t>(j) * 512 + 2u * rc[cand[j]] + cls] += cnt;
+      for (int j = 0; j < kn; ++j) {
+        const std::uint8_t c = rc[cand[j]];
+        node_codes[static_cast<std::size_t>(j) * n + i] = c;
+        hist[static_cast<std::size_t>(j) * 512 + 2u * c + cls] += cnt;
+      }
     }
   };
   // The usual feature counts get a loop the compiler unrolls.
@@ -227,6 +233,8 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   // stay in increasing row order (the codes are then read front to back). Only the set of rows
   // of a node matters (integer counts), not their order, so this is the same tree.
   std::vector<Sample> right_side(samples.size());
+  // Codes of the candidate features of the node being split, [candidate][sample of the node].
+  std::vector<std::uint8_t> node_codes(static_cast<std::size_t>(k_features) * samples.size());
 
   Tree tree;
   tree.importance.assign(n_features, 0.0);
@@ -281,7 +289,8 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     // Histograms of all candidate features in one pass over the node's samples (the codes of a
     // row are contiguous, so this touches one cache line per sample).
     const std::size_t n_node = e.end - e.begin;
-    build_histograms(codes, n_features, samples.data() + e.begin, n_node, cand.data(), k_features, hist.data());
+    build_histograms(codes, n_features, samples.data() + e.begin, n_node, cand.data(), k_features, hist.data(),
+                     node_codes.data());
 
     for (int j = 0; j < k_features; ++j) {
       const std::uint32_t f = cand[static_cast<std::size_t>(j)];
@@ -309,6 +318,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
           if (score > best.score) {
             best.score = score;
             best.feature = static_cast<int>(f);
+            best.cand = j;
             best.bin = b;
             best.nan_left = nan_left;
             best.left = l;
@@ -319,8 +329,9 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
       }
       // Reset the histogram: by walking the samples for small nodes, wholesale otherwise.
       if (n_node < 128) {
-        for (std::size_t i = e.begin; i < e.end; ++i) {
-          const std::uint8_t c = codes[static_cast<std::size_t>(samples[i].row) * n_features + f];
+        const std::uint8_t* nc_j = node_codes.data() + static_cast<std::size_t>(j) * n_node;
+        for (std::size_t i = 0; i < n_node; ++i) {
+          const std::uint8_t c = nc_j[i];
           h[2u * c] = h[2u * c + 1] = 0;
         }
       } else {
@@ -333,17 +344,13 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     // Partition samples [begin, end) in place: left side first.
     const auto bf = static_cast<std::size_t>(best.feature);
     const auto bin = static_cast<std::uint8_t>(best.bin);
-    auto goes_left = [&](const Sample& s) {
-      const std::uint8_t c = codes[static_cast<std::size_t>(s.row) * n_features + bf];
-      return c == BinnedMatrix::kNanBin ? best.nan_left : c <= bin;
-    };
+    const std::uint8_t* split_codes = node_codes.data() + static_cast<std::size_t>(best.cand) * n_node;
+    auto goes_left = [&](std::uint8_t c) { return c == BinnedMatrix::kNanBin ? best.nan_left : c <= bin; };
     // Stable: left rows to the front in order, right rows via the scratch buffer.
     std::size_t lo = e.begin, n_right = 0;
     for (std::size_t i = e.begin; i < e.end; ++i) {
-      if (i + kPrefetch < e.end)
-        __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features + bf);
       const Sample s = samples[i];
-      if (goes_left(s)) samples[lo++] = s;
+      if (goes_left(split_codes[i - e.begin])) samples[lo++] = s;
       else right_side[n_right++] = s;
     }
     std::copy_n(right_side.begin(), n_right, samples.begin() + static_cast<std::ptrdiff_t>(lo));
