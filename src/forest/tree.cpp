@@ -4,7 +4,6 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
-#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -51,29 +50,33 @@ constexpr std::size_t kPrefetch = 16;
 /// contiguous: one cache line per sample). Integer sums: independent of the order of samples.
 /// The codes read are kept in node_codes[j * n + i] (candidate j, sample i), so the partition
 /// and the histogram reset read them in order instead of from the rows again.
+template <int K>  // K > 0: k == K (a loop the compiler unrolls); 0: any k
+void build_histograms_k(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
+                        const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
+  const int kn = K > 0 ? K : k;
+  std::size_t col[K > 0 ? K : 1];
+  if constexpr (K > 0)
+    for (int j = 0; j < K; ++j) col[j] = cand[j];
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kPrefetch < n) __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features);
+    const Sample s = samples[i];
+    const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
+    const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
+    for (int j = 0; j < kn; ++j) {
+      const std::uint8_t c = rc[K > 0 ? col[j] : cand[j]];
+      node_codes[static_cast<std::size_t>(j) * n + i] = c;
+      hist[static_cast<std::size_t>(j) * 512 + 2u * c + cls] += cnt;
+    }
+  }
+}
+
 void build_histograms(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
                       const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
-  auto one = [&](auto kk) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + kPrefetch < n)
-        __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features);
-      const Sample s = samples[i];
-      const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
-      const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
-      const int kn = kk > 0 ? static_cast<int>(kk) : k;
-      for (int j = 0; j < kn; ++j) {
-        const std::uint8_t c = rc[cand[j]];
-        node_codes[static_cast<std::size_t>(j) * n + i] = c;
-        hist[static_cast<std::size_t>(j) * 512 + 2u * c + cls] += cnt;
-      }
-    }
-  };
-  // The usual feature counts get a loop the compiler unrolls.
-  switch (k) {
-    case 4: one(std::integral_constant<int, 4>{}); break;
-    case 5: one(std::integral_constant<int, 5>{}); break;
-    case 6: one(std::integral_constant<int, 6>{}); break;
-    default: one(std::integral_constant<int, 0>{}); break;
+  switch (k) {  // the usual feature counts
+    case 4: build_histograms_k<4>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    case 5: build_histograms_k<5>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    case 6: build_histograms_k<6>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    default: build_histograms_k<0>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
   }
 }
 
@@ -345,13 +348,20 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     const auto bf = static_cast<std::size_t>(best.feature);
     const auto bin = static_cast<std::uint8_t>(best.bin);
     const std::uint8_t* split_codes = node_codes.data() + static_cast<std::size_t>(best.cand) * n_node;
-    auto goes_left = [&](std::uint8_t c) { return c == BinnedMatrix::kNanBin ? best.nan_left : c <= bin; };
-    // Stable: left rows to the front in order, right rows via the scratch buffer.
+    // Stable: left rows to the front in order, right rows via the scratch buffer. Branch-free:
+    // each sample is written to both places and only one cursor advances.
+    const bool nan_goes_left = best.nan_left;
     std::size_t lo = e.begin, n_right = 0;
-    for (std::size_t i = e.begin; i < e.end; ++i) {
-      const Sample s = samples[i];
-      if (goes_left(split_codes[i - e.begin])) samples[lo++] = s;
-      else right_side[n_right++] = s;
+    Sample* sp = samples.data();
+    Sample* rp = right_side.data();
+    for (std::size_t i = 0; i < n_node; ++i) {
+      const Sample s = sp[e.begin + i];
+      const std::uint8_t c = split_codes[i];
+      const bool left = c == BinnedMatrix::kNanBin ? nan_goes_left : c <= bin;
+      sp[lo] = s;
+      rp[n_right] = s;
+      lo += left ? 1 : 0;
+      n_right += left ? 0 : 1;
     }
     std::copy_n(right_side.begin(), n_right, samples.begin() + static_cast<std::ptrdiff_t>(lo));
     const std::size_t mid = lo;

@@ -1,6 +1,7 @@
 // Quantile binning: edges, codes, NaN code, constant and all-NaN columns.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -75,6 +76,27 @@ TEST(ForestBinning, ChunkedFillEqualsWholeBuild) {
   EXPECT_EQ(BinnedMatrix::bin_value(edges, 5.0f), 2);
   EXPECT_EQ(BinnedMatrix::bin_value(edges, 99.0f), 2);
   EXPECT_EQ(BinnedMatrix::bin_value(edges, kNan), BinnedMatrix::kNanBin);
+}
+
+TEST(ForestBinning, BinValueIsTheLowerBoundOfTheEdgesButTheLast) {
+  // The branch-free search gives std::lower_bound's index over all edges but the last, for every
+  // edge count 1..255 and values below, on, between and above the edges (also +-inf, +-0).
+  const float inf = std::numeric_limits<float>::infinity();
+  for (std::size_t m = 1; m <= 255; ++m) {
+    std::vector<float> edges(m);
+    for (std::size_t i = 0; i < m; ++i) edges[i] = static_cast<float>(i) * 2.0f - 10.0f;
+    std::vector<float> probes = {-inf, inf, -0.0f, 0.0f, -11.0f, 1e9f};
+    for (float e : edges) {
+      probes.push_back(e);
+      probes.push_back(e + 1.0f);
+      probes.push_back(std::nextafter(e, -inf));
+    }
+    for (float v : probes) {
+      const auto want = static_cast<int>(std::lower_bound(edges.begin(), edges.end() - 1, v) - edges.begin());
+      ASSERT_EQ(BinnedMatrix::bin_value(edges, v), want) << "edges " << m << ", value " << v;
+    }
+  }
+  EXPECT_EQ(BinnedMatrix::bin_value({std::numeric_limits<float>::infinity()}, 3.0f), 0);  // all-NaN column
 }
 
 TEST(ForestBinning, QuantileBinsWhenTooManyValues) {
