@@ -2,12 +2,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/forest/forest.hpp"
+#include "ecgforest/forest/sort_values.hpp"
 
 namespace ecgforest::forest {
 namespace {
@@ -99,11 +101,47 @@ std::vector<std::vector<float>> BinnedMatrix::compute_edges(const float* sample,
         const float v = sample[r * n_features + f];
         if (!std::isnan(v)) values.push_back(v);
       }
-      std::sort(values.begin(), values.end());
+      sort_values(values);
       out[f] = edges_from_sorted(values, max_real_bins);
     }
   }
   return out;
+}
+
+void sort_values(std::vector<float>& v) {
+  // Non-NaN floats that compare equal have the same bits, except -0 and +0: without both zeros
+  // every correct sort gives the same bytes, so a radix sort (LSD, 8 bits a pass, on keys that
+  // order like the values) may stand in for std::sort.
+  bool pos_zero = false, neg_zero = false;
+  for (float x : v) {
+    if (x == 0.0f) (std::signbit(x) ? neg_zero : pos_zero) = true;
+  }
+  const std::size_t n = v.size();
+  if ((pos_zero && neg_zero) || n < 512) {
+    std::sort(v.begin(), v.end());
+    return;
+  }
+  std::vector<std::uint32_t> a(n), b(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t u;
+    std::memcpy(&u, &v[i], sizeof u);
+    a[i] = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  }
+  for (int shift = 0; shift < 32; shift += 8) {
+    std::size_t count[257] = {};
+    for (std::size_t i = 0; i < n; ++i) ++count[((a[i] >> shift) & 255u) + 1];
+    bool one_bucket = false;
+    for (int k = 1; k <= 256; ++k) one_bucket = one_bucket || count[k] == n;
+    if (one_bucket) continue;  // this byte is the same in every key
+    for (int k = 0; k < 256; ++k) count[k + 1] += count[k];
+    for (std::size_t i = 0; i < n; ++i) b[count[(a[i] >> shift) & 255u]++] = a[i];
+    a.swap(b);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t k = a[i];
+    const std::uint32_t u = (k & 0x80000000u) ? (k & 0x7FFFFFFFu) : ~k;
+    std::memcpy(&v[i], &u, sizeof u);
+  }
 }
 
 std::uint8_t BinnedMatrix::bin_value(const std::vector<float>& edges, float v) {
