@@ -210,6 +210,41 @@ def prepare(tmp, train, test):
     return train_h5, test_h5, x, y, xt, yt
 
 
+def speed_pairs(args, tmp, train_h5):
+    """--pairs N: N interleaved rounds of xgboost-RF's fit (first --xgb-depths depth) and the whole
+    ecgforest default `mpirun ... train` command (and --ecgforest-before, if given), so that a load
+    that drifts hits every command alike; prints each round and the median ratios of trees/s per core."""
+    depth = int(args.xgb_depths.split(",")[0])
+    bins = [("ecgforest", args.ecgforest)] + ([("ecgforest-before", args.ecgforest_before)] if args.ecgforest_before else [])
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMPI_ALLOW_RUN_AS_ROOT="1",
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    rows = []
+    print("\nInterleaved speed rounds (%d threads; ratio = ecgforest trees/s per core / xgboost depth %d trees/s per "
+          "core = xgboost fit s / ecgforest wall s):" % (args.threads, depth), flush=True)
+    for k in range(args.pairs):
+        _, _, out, _ = run_child([sys.executable, __file__, "--child", "xgboost", "--data", tmp,
+                                  "--threads", str(args.threads), "--setting", str(depth)])
+        r = {"xgboost": json.loads(out.strip().splitlines()[-1])["fit_s"]}
+        for label, binary in bins:
+            cmd = ["mpirun", "-np", "1", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", binary, "train",
+                   "--features", train_h5, "--model", os.path.join(tmp, "pair_model.h5"), "--cv-folds", "0",
+                   "--trees", str(N_TREES), "--skip-oob"]
+            r[label] = run_child(cmd, env)[0]
+        rows.append(r)
+        print("  round %d: %s; load %.1f" % (k + 1, ", ".join("%s %.2f s" % kv for kv in r.items()), os.getloadavg()[0]),
+              flush=True)
+    for label, _ in bins:
+        ratios = sorted(r["xgboost"] / r[label] for r in rows)
+        print("  %s / xgboost depth %d, trees/s per core: median %.2fx (min %.2f, max %.2f; %d rounds); median wall "
+              "%.2f s, xgboost median fit %.2f s" % (label, depth, float(np.median(ratios)), ratios[0], ratios[-1],
+                                                     len(rows), float(np.median([r[label] for r in rows])),
+                                                     float(np.median([r["xgboost"] for r in rows]))), flush=True)
+    if args.ecgforest_before:
+        ratios = sorted(r["ecgforest-before"] / r["ecgforest"] for r in rows)
+        print("  ecgforest speed-up over --ecgforest-before (wall): median %.2fx (min %.2f, max %.2f)"
+              % (float(np.median(ratios)), ratios[0], ratios[-1]), flush=True)
+
+
 def run_dataset(args, name, tmp, train, test):
     """Every library and setting on one dataset; returns result rows
     (library, setting, cores, fit wall s, process CPU s, peak RSS MiB, test AUC)."""
@@ -285,6 +320,8 @@ def run_dataset(args, name, tmp, train, test):
     if args.scaling:
         ecg(1, 1, "ecgforest 1 rank x 1 thr", "default", [])
         ecg(2, 1, "ecgforest 2 ranks x 1 thr", "default", [])
+    if args.pairs > 0:
+        speed_pairs(args, tmp, train_h5)
 
     # trees/s per core from wall time (wall x cores) and from the CPU time of the whole child process
     # (load, fit, predict; less sensitive to other jobs on a shared machine).
@@ -322,6 +359,10 @@ def main():
     ap.add_argument("--sklearn-max-rows", type=int, default=300000,
                     help="skip scikit-learn and ranger above this many training rows (slow)")
     ap.add_argument("--scaling", action="store_true", help="also ecgforest on 1 and 2 MPI ranks x 1 thread")
+    ap.add_argument("--pairs", type=int, default=0, help="also N interleaved speed rounds of xgboost (first "
+                    "--xgb-depths depth) and the ecgforest default command, with median ratios (shared machines)")
+    ap.add_argument("--ecgforest-before", help="with --pairs: a second ecgforest binary (e.g. the previous "
+                    "version) timed in the same rounds")
     ap.add_argument("--ablation", action="store_true", help="also ecgforest with each change of its defaults alone")
     ap.add_argument("--seed", type=int, default=2024, help="seed of the generated data")
     ap.add_argument("--ecgforest-flags", default="", help="train flags of both ecgforest rows (default and --tune), "

@@ -1,12 +1,15 @@
 // Quantile binning of the feature matrix into uint8 codes (BinnedMatrix::build).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/forest/forest.hpp"
+#include "ecgforest/forest/sort_values.hpp"
 
 namespace ecgforest::forest {
 namespace {
@@ -84,23 +87,77 @@ std::vector<std::vector<float>> BinnedMatrix::compute_edges(const float* sample,
   }
   const std::size_t max_real_bins = static_cast<std::size_t>(max_bins) - 1;
   std::vector<std::vector<float>> out(n_features);
-  std::vector<float> values;
-  values.reserve(n_sample);
-  for (std::size_t f = 0; f < n_features; ++f) {
-    values.clear();
-    for (std::size_t r = 0; r < n_sample; ++r) {
-      const float v = sample[r * n_features + f];
-      if (!std::isnan(v)) values.push_back(v);
+  // Features are independent: OpenMP over features gives the same edges.
+  const auto nf = static_cast<std::int64_t>(n_features);
+#pragma omp parallel if (n_sample * n_features >= 65536)
+  {
+    std::vector<float> values;
+    values.reserve(n_sample);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t ff = 0; ff < nf; ++ff) {
+      const auto f = static_cast<std::size_t>(ff);
+      values.clear();
+      for (std::size_t r = 0; r < n_sample; ++r) {
+        const float v = sample[r * n_features + f];
+        if (!std::isnan(v)) values.push_back(v);
+      }
+      sort_values(values);
+      out[f] = edges_from_sorted(values, max_real_bins);
     }
-    std::sort(values.begin(), values.end());
-    out[f] = edges_from_sorted(values, max_real_bins);
   }
   return out;
 }
 
+void sort_values(std::vector<float>& v) {
+  // Non-NaN floats that compare equal have the same bits, except -0 and +0: without both zeros
+  // every correct sort gives the same bytes, so a radix sort (LSD, 8 bits a pass, on keys that
+  // order like the values) may stand in for std::sort.
+  bool pos_zero = false, neg_zero = false;
+  for (float x : v) {
+    if (x == 0.0f) (std::signbit(x) ? neg_zero : pos_zero) = true;
+  }
+  const std::size_t n = v.size();
+  if ((pos_zero && neg_zero) || n < 512) {
+    std::sort(v.begin(), v.end());
+    return;
+  }
+  std::vector<std::uint32_t> a(n), b(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t u;
+    std::memcpy(&u, &v[i], sizeof u);
+    a[i] = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  }
+  for (int shift = 0; shift < 32; shift += 8) {
+    std::size_t count[257] = {};
+    for (std::size_t i = 0; i < n; ++i) ++count[((a[i] >> shift) & 255u) + 1];
+    bool one_bucket = false;
+    for (int k = 1; k <= 256; ++k) one_bucket = one_bucket || count[k] == n;
+    if (one_bucket) continue;  // this byte is the same in every key
+    for (int k = 0; k < 256; ++k) count[k + 1] += count[k];
+    for (std::size_t i = 0; i < n; ++i) b[count[(a[i] >> shift) & 255u]++] = a[i];
+    a.swap(b);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t k = a[i];
+    const std::uint32_t u = (k & 0x80000000u) ? (k & 0x7FFFFFFFu) : ~k;
+    std::memcpy(&v[i], &u, sizeof u);
+  }
+}
+
 std::uint8_t BinnedMatrix::bin_value(const std::vector<float>& edges, float v) {
   if (std::isnan(v)) return kNanBin;
-  return static_cast<std::uint8_t>(std::lower_bound(edges.begin(), edges.end() - 1, v) - edges.begin());
+  // std::lower_bound(edges.begin(), edges.end() - 1, v) without branches on the comparisons
+  // (the same index: the first of the first n edges that is >= v, n when none is).
+  const float* first = edges.data();
+  std::size_t n = edges.size() - 1;
+  if (n == 0) return 0;
+  const float* base = first;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = base[half] < v ? base + half : base;
+    n -= half;
+  }
+  return static_cast<std::uint8_t>((base - first) + (*base < v ? 1 : 0));
 }
 
 void BinnedMatrix::set_rows(std::size_t first_row, const float* x, std::size_t n) {
@@ -108,7 +165,11 @@ void BinnedMatrix::set_rows(std::size_t first_row, const float* x, std::size_t n
     throw Error("Cannot bin rows [" + std::to_string(first_row) + ", " + std::to_string(first_row + n) +
                 "): the binned matrix has " + std::to_string(n_rows_) + " rows.");
   }
-  for (std::size_t r = 0; r < n; ++r) {
+  // Each code depends on its value alone: OpenMP over rows gives the same bytes.
+  const auto nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static) if (nn >= 4096)
+  for (std::int64_t rr = 0; rr < nn; ++rr) {
+    const auto r = static_cast<std::size_t>(rr);
     std::uint8_t* out = codes_.data() + (first_row + r) * n_features_;
     const float* in = x + r * n_features_;
     for (std::size_t f = 0; f < n_features_; ++f) out[f] = bin_value(upper_edges_[f], in[f]);

@@ -35,11 +35,50 @@ double purity_score(const Counts& c, double cw0, double cw1) {
 
 struct Split {
   int feature = -1;
+  int cand = -1;        // index of the feature among the node's candidates
   int bin = -1;         // left gets codes <= bin (bin == n_bins-1: all non-NaN values)
   bool nan_left = false;
   double score = 0;
   Counts left, right;
 };
+
+/// Samples ahead whose code rows are prefetched (rows of deep nodes are far apart in memory).
+constexpr std::size_t kPrefetch = 16;
+
+/// Adds the class counts of samples [0, n) into the histograms of the k candidate features
+/// (hist[j * 512 + code * 2 + class]), in one pass over the samples (the codes of a row are
+/// contiguous: one cache line per sample). Integer sums: independent of the order of samples.
+/// The codes read are kept in node_codes[j * n + i] (candidate j, sample i), so the partition
+/// and the histogram reset read them in order instead of from the rows again.
+template <int K>  // K > 0: k == K (a loop the compiler unrolls); 0: any k
+void build_histograms_k(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
+                        const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
+  const int kn = K > 0 ? K : k;
+  std::size_t col[K > 0 ? K : 1];
+  if constexpr (K > 0)
+    for (int j = 0; j < K; ++j) col[j] = cand[j];
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kPrefetch < n) __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features);
+    const Sample s = samples[i];
+    const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
+    const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
+    for (int j = 0; j < kn; ++j) {
+      const std::uint8_t c = rc[K > 0 ? col[j] : cand[j]];
+      node_codes[static_cast<std::size_t>(j) * n + i] = c;
+      hist[static_cast<std::size_t>(j) * 512 + 2u * c + cls] += cnt;
+    }
+  }
+}
+
+void build_histograms(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
+                      const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
+  switch (k) {  // the usual feature counts
+    case 4: build_histograms_k<4>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    case 5: build_histograms_k<5>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    case 6: build_histograms_k<6>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    default: build_histograms_k<0>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+  }
+}
 
 struct StackEntry {
   std::int32_t node;
@@ -189,9 +228,16 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   std::vector<std::uint32_t> feature_order(n_features);
   std::iota(feature_order.begin(), feature_order.end(), 0u);
   // One histogram of integer counts per candidate feature: [code * 2 + class], code 255 = NaN.
-  // Kept all-zero between nodes.
-  std::vector<std::uint64_t> hist(static_cast<std::size_t>(k_features) * 512, 0);
+  // Kept all-zero between nodes. 32-bit: a node's counts sum to at most the draws per tree
+  // (< 2^31, checked in validate), so they are exact; the split search adds them in 64 bits.
+  std::vector<std::uint32_t> hist(static_cast<std::size_t>(k_features) * 512, 0);
   std::vector<std::uint32_t> cand(static_cast<std::size_t>(k_features));
+  // Partition scratch: the right side of a split is copied out and back, so every node's samples
+  // stay in increasing row order (the codes are then read front to back). Only the set of rows
+  // of a node matters (integer counts), not their order, so this is the same tree.
+  std::vector<Sample> right_side(samples.size());
+  // Codes of the candidate features of the node being split, [candidate][sample of the node].
+  std::vector<std::uint8_t> node_codes(static_cast<std::size_t>(k_features) * samples.size());
 
   Tree tree;
   tree.importance.assign(n_features, 0.0);
@@ -246,17 +292,12 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     // Histograms of all candidate features in one pass over the node's samples (the codes of a
     // row are contiguous, so this touches one cache line per sample).
     const std::size_t n_node = e.end - e.begin;
-    for (std::size_t i = e.begin; i < e.end; ++i) {
-      const Sample s = samples[i];
-      const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
-      const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
-      for (int j = 0; j < k_features; ++j)
-        hist[static_cast<std::size_t>(j) * 512 + 2u * rc[cand[static_cast<std::size_t>(j)]] + cls] += cnt;
-    }
+    build_histograms(codes, n_features, samples.data() + e.begin, n_node, cand.data(), k_features, hist.data(),
+                     node_codes.data());
 
     for (int j = 0; j < k_features; ++j) {
       const std::uint32_t f = cand[static_cast<std::size_t>(j)];
-      std::uint64_t* h = hist.data() + static_cast<std::size_t>(j) * 512;
+      std::uint32_t* h = hist.data() + static_cast<std::size_t>(j) * 512;
       const int nb = xb.n_bins(f);
       const Counts nan_c{h[2 * 255], h[2 * 255 + 1]};
       const bool has_nan = nan_c.total() > 0;
@@ -280,6 +321,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
           if (score > best.score) {
             best.score = score;
             best.feature = static_cast<int>(f);
+            best.cand = j;
             best.bin = b;
             best.nan_left = nan_left;
             best.left = l;
@@ -290,12 +332,13 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
       }
       // Reset the histogram: by walking the samples for small nodes, wholesale otherwise.
       if (n_node < 128) {
-        for (std::size_t i = e.begin; i < e.end; ++i) {
-          const std::uint8_t c = codes[static_cast<std::size_t>(samples[i].row) * n_features + f];
+        const std::uint8_t* nc_j = node_codes.data() + static_cast<std::size_t>(j) * n_node;
+        for (std::size_t i = 0; i < n_node; ++i) {
+          const std::uint8_t c = nc_j[i];
           h[2u * c] = h[2u * c + 1] = 0;
         }
       } else {
-        std::memset(h, 0, sizeof(std::uint64_t) * 2 * static_cast<std::size_t>(nb));
+        std::memset(h, 0, sizeof(std::uint32_t) * 2 * static_cast<std::size_t>(nb));
         h[2 * 255] = h[2 * 255 + 1] = 0;
       }
     }
@@ -304,19 +347,23 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     // Partition samples [begin, end) in place: left side first.
     const auto bf = static_cast<std::size_t>(best.feature);
     const auto bin = static_cast<std::uint8_t>(best.bin);
-    auto goes_left = [&](const Sample& s) {
-      const std::uint8_t c = codes[static_cast<std::size_t>(s.row) * n_features + bf];
-      return c == BinnedMatrix::kNanBin ? best.nan_left : c <= bin;
-    };
-    std::size_t lo = e.begin, hi = e.end;
-    while (lo < hi) {
-      if (goes_left(samples[lo])) {
-        ++lo;
-      } else {
-        --hi;
-        std::swap(samples[lo], samples[hi]);
-      }
+    const std::uint8_t* split_codes = node_codes.data() + static_cast<std::size_t>(best.cand) * n_node;
+    // Stable: left rows to the front in order, right rows via the scratch buffer. Branch-free:
+    // each sample is written to both places and only one cursor advances.
+    const bool nan_goes_left = best.nan_left;
+    std::size_t lo = e.begin, n_right = 0;
+    Sample* sp = samples.data();
+    Sample* rp = right_side.data();
+    for (std::size_t i = 0; i < n_node; ++i) {
+      const Sample s = sp[e.begin + i];
+      const std::uint8_t c = split_codes[i];
+      const bool left = c == BinnedMatrix::kNanBin ? nan_goes_left : c <= bin;
+      sp[lo] = s;
+      rp[n_right] = s;
+      lo += left ? 1 : 0;
+      n_right += left ? 0 : 1;
     }
+    std::copy_n(right_side.begin(), n_right, samples.begin() + static_cast<std::ptrdiff_t>(lo));
     const std::size_t mid = lo;
 
     const auto node = static_cast<std::size_t>(e.node);

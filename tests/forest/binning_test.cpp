@@ -1,12 +1,16 @@
 // Quantile binning: edges, codes, NaN code, constant and all-NaN columns.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/forest/forest.hpp"
+#include "ecgforest/forest/sort_values.hpp"
 
 namespace ecgforest::forest {
 namespace {
@@ -75,6 +79,58 @@ TEST(ForestBinning, ChunkedFillEqualsWholeBuild) {
   EXPECT_EQ(BinnedMatrix::bin_value(edges, 5.0f), 2);
   EXPECT_EQ(BinnedMatrix::bin_value(edges, 99.0f), 2);
   EXPECT_EQ(BinnedMatrix::bin_value(edges, kNan), BinnedMatrix::kNanBin);
+}
+
+TEST(ForestBinning, SortValuesGivesStdSortsBytes) {
+  // Random values with ties, infinities, denormals and one kind of zero (radix path), both zeros
+  // (std::sort path) and short inputs: the bytes equal std::sort's.
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::uint32_t>(state >> 33);
+  };
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int round = 0; round < 6; ++round) {
+    const std::size_t n = round == 5 ? 100 : 5000 + 3000 * static_cast<std::size_t>(round);
+    std::vector<float> v(n);
+    for (auto& x : v) {
+      const std::uint32_t r = next();
+      x = r % 7 == 0 ? static_cast<float>(r % 13) - 6.0f                      // ties
+          : static_cast<float>(static_cast<std::int32_t>(r)) * 1e-3f;        // spread, both signs
+    }
+    v[1] = inf;
+    v[2] = -inf;
+    v[3] = std::numeric_limits<float>::denorm_min();
+    v[4] = -std::numeric_limits<float>::denorm_min();
+    for (auto& x : v)
+      if (x == 0.0f) x = round % 2 ? -0.0f : 0.0f;  // one kind of zero
+    if (round == 4) v[5] = -0.0f, v[6] = 0.0f;       // both kinds
+    std::vector<float> want = v;
+    std::sort(want.begin(), want.end());
+    sort_values(v);
+    ASSERT_EQ(std::memcmp(v.data(), want.data(), n * sizeof(float)), 0) << "round " << round;
+  }
+}
+
+TEST(ForestBinning, BinValueIsTheLowerBoundOfTheEdgesButTheLast) {
+  // The branch-free search gives std::lower_bound's index over all edges but the last, for every
+  // edge count 1..255 and values below, on, between and above the edges (also +-inf, +-0).
+  const float inf = std::numeric_limits<float>::infinity();
+  for (std::size_t m = 1; m <= 255; ++m) {
+    std::vector<float> edges(m);
+    for (std::size_t i = 0; i < m; ++i) edges[i] = static_cast<float>(i) * 2.0f - 10.0f;
+    std::vector<float> probes = {-inf, inf, -0.0f, 0.0f, -11.0f, 1e9f};
+    for (float e : edges) {
+      probes.push_back(e);
+      probes.push_back(e + 1.0f);
+      probes.push_back(std::nextafter(e, -inf));
+    }
+    for (float v : probes) {
+      const auto want = static_cast<int>(std::lower_bound(edges.begin(), edges.end() - 1, v) - edges.begin());
+      ASSERT_EQ(BinnedMatrix::bin_value(edges, v), want) << "edges " << m << ", value " << v;
+    }
+  }
+  EXPECT_EQ(BinnedMatrix::bin_value({std::numeric_limits<float>::infinity()}, 3.0f), 0);  // all-NaN column
 }
 
 TEST(ForestBinning, QuantileBinsWhenTooManyValues) {
