@@ -775,26 +775,17 @@ class BeatTemplate {
   std::vector<double> mean_, mean2_;
 };
 
-// Rhythm check: true when `c`, `gap` samples after the last accepted beat, comes sooner than
-// rhythm_ratio x the median of the last 8 RR of `out` and is weak (energy below rhythm_energy x
-// the median energy of the last 8 beats): an artefact, not an early (ectopic) beat, which is
-// about as strong as the others. `out` must hold at least 9 beats.
-bool rhythm_reject(const std::vector<Candidate>& out, const Candidate& c, Index gap, const Params& p) {
-  std::array<double, 8> rr{}, e{};
+// Rhythm check on the acceptance loop's beats (`out`, at least 9): see rhythm_check_rejects.
+bool rhythm_reject(const std::vector<Candidate>& out, const Candidate& c, const Params& p) {
+  std::array<Index, 9> pos{};
+  std::array<double, 8> e{};
   const std::size_t m = out.size();
-  for (std::size_t j = 0; j < 8; ++j) {
-    rr[j] = static_cast<double>(out[m - 1 - j].pos - out[m - 2 - j].pos);
-    e[j] = out[m - 1 - j].energy;
-  }
-  std::nth_element(rr.begin(), rr.begin() + 4, rr.end());
-  if (!(static_cast<double>(gap) < p.rhythm_ratio * rr[4])) return false;
-  std::nth_element(e.begin(), e.begin() + 4, e.end());
-  return c.energy < p.rhythm_energy * e[4];
+  for (std::size_t j = 0; j < 9; ++j) pos[j] = out[m - 9 + j].pos;
+  for (std::size_t j = 0; j < 8; ++j) e[j] = out[m - 8 + j].energy;
+  return rhythm_check_rejects(pos, e, c.pos, c.energy, p.rhythm_ratio, p.rhythm_energy);
 }
 
-// Regularity of a candidate series: after the refractory rule (the stronger wins), the fraction
-// of successive RR pairs that differ by less than 20 % of the earlier one; 0 with < 3 beats.
-// Spurious beats split an RR and missed ones double it, so both lower the score.
+// rr_regularity of the candidates after the refractory rule (the stronger one wins).
 double rhythm_regularity(const std::vector<Candidate>& cand, Index refractory) {
   std::vector<Index> pos;
   double last_e = 0.0;
@@ -809,13 +800,7 @@ double rhythm_regularity(const std::vector<Candidate>& cand, Index refractory) {
     pos.push_back(c.pos);
     last_e = c.energy;
   }
-  if (pos.size() < 3) return 0.0;
-  std::size_t good = 0;
-  for (std::size_t i = 2; i < pos.size(); ++i) {
-    const double r0 = static_cast<double>(pos[i - 1] - pos[i - 2]), r1 = static_cast<double>(pos[i] - pos[i - 1]);
-    if (std::abs(r1 - r0) < 0.2 * r0) ++good;
-  }
-  return static_cast<double>(good) / static_cast<double>(pos.size() - 2);
+  return rr_regularity(pos);
 }
 
 double median_energy(const std::vector<Candidate>& c) {
@@ -973,7 +958,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
         const bool early = gap < static_cast<Index>(p.twave_s * fs) ||
                            (rr_count >= 4 && static_cast<double>(gap) < p.early_factor * rr_avg);
         if (early && beats[k].energy < p.twave_ratio * out.back().energy) continue;
-        if (p.rhythm_ratio > 0.0 && out.size() >= 9 && rhythm_reject(out, beats[k], gap, p)) continue;
+        if (p.rhythm_ratio > 0.0 && out.size() >= 9 && rhythm_reject(out, beats[k], p)) continue;
         if (beats[k].corr < p.corr_min && out.size() >= 8) {  // unlike the beats, and weak: noise
           std::array<double, 8> e{};
           for (std::size_t j = 0; j < 8; ++j) e[j] = out[out.size() - 1 - j].energy;
@@ -1065,6 +1050,31 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
 }
 
 }  // namespace
+
+double rr_regularity(std::span<const std::int64_t> beats) {
+  if (beats.size() < 3) return 0.0;
+  std::size_t good = 0;
+  for (std::size_t i = 2; i < beats.size(); ++i) {
+    const auto r0 = static_cast<double>(beats[i - 1] - beats[i - 2]);
+    const auto r1 = static_cast<double>(beats[i] - beats[i - 1]);
+    if (std::abs(r1 - r0) < 0.2 * r0) ++good;
+  }
+  return static_cast<double>(good) / static_cast<double>(beats.size() - 2);
+}
+
+bool rhythm_check_rejects(std::span<const std::int64_t> last_beats, std::span<const double> last_energy,
+                          std::int64_t pos, double energy, double rr_ratio, double energy_ratio) {
+  if (last_beats.size() < 2 || last_energy.empty()) return false;
+  std::vector<double> rr(last_beats.size() - 1);
+  for (std::size_t j = 1; j < last_beats.size(); ++j) rr[j - 1] = static_cast<double>(last_beats[j] - last_beats[j - 1]);
+  std::vector<double> e(last_energy.begin(), last_energy.end());
+  const auto mid = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  if (!(static_cast<double>(pos - last_beats.back()) < rr_ratio * mid(rr))) return false;
+  return energy < energy_ratio * mid(e);
+}
 
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options) {
