@@ -23,10 +23,17 @@
 //      when that one is coherent; corr = the larger. Refractory and searchback rank candidates by
 //      energy x max(corr, 0.05)^2, and a candidate with corr < 0.3 and energy < 0.4 x the median
 //      of the last 8 beats is dropped (noise: electrode motion, pops, muscle bursts).
+//   2b. (chunked detector only) band choice: every chunk is also band-passed at 14-24 Hz, which
+//      rejects the 1-10 Hz energy of electrode motion; the chunk keeps whichever band's
+//      candidates form the more regular RR series (rr_regularity; the 14-24 Hz band only when
+//      better by > 0.05), energies rescaled to the first band's median (choose_bands).
+//   4c. (chunked detector only) rhythm check: a candidate sooner than 0.6 x the median of the
+//      last 8 RR and weaker than 0.3 x the median energy of the last 8 beats is dropped
+//      (rhythm_check_rejects). Without 2b, 4b and 4c the chunked detector is "elgendi-plain".
 //
 // Two implementations share stages 1 and 4: detect_chunked (the default, "elgendi": float,
 // overlapping chunks, OpenMP, per-beat refinement on the raw signal; see its comment; without
-// stage 4b it is "elgendi-plain") and detect_elgendi ("elgendi-whole": the original whole-signal
+// stages 2b, 4b and 4c it is "elgendi-plain") and detect_elgendi ("elgendi-whole": the original whole-signal
 // double version).
 #include "ecgforest/signal/rpeaks.hpp"
 
@@ -853,14 +860,20 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   // band-passed together by filtfilt_lanes; the others one by one. The item list depends only
   // on n and fs, never on the thread count.
   auto interior = [&](Index k) { return k * core - margin >= 0 && (k + 1) * core + margin <= n; };
-  std::vector<std::pair<Index, int>> items;
-  for (Index k = 0; k < n_chunks;) {
-    bool group = k + kLanes <= n_chunks;
-    for (Index j = k; group && j < k + kLanes; ++j) group = interior(j);
-    items.emplace_back(k, group ? kLanes : 1);
-    k += group ? kLanes : 1;
-  }
-  auto run_band = [&](const std::vector<Biquad>& bp) {
+  // Runs the band-pass `bp` and candidate search on the chunks with needed[k] != 0 (the others
+  // stay empty).
+  auto run_band = [&](const std::vector<Biquad>& bp, const std::vector<char>& needed) {
+    std::vector<std::pair<Index, int>> items;
+    for (Index k = 0; k < n_chunks;) {
+      if (!needed[static_cast<std::size_t>(k)]) {
+        ++k;
+        continue;
+      }
+      bool group = k + kLanes <= n_chunks;
+      for (Index j = k; group && j < k + kLanes; ++j) group = interior(j) && needed[static_cast<std::size_t>(j)];
+      items.emplace_back(k, group ? kLanes : 1);
+      k += group ? kLanes : 1;
+    }
     std::vector<ChunkResult> parts(static_cast<std::size_t>(n_chunks));
     OmpExceptionCatcher catcher;
   #pragma omp parallel
@@ -899,11 +912,22 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
     catcher.rethrow();
     return parts;
   };
-  std::vector<ChunkResult> parts = run_band(band);
+  std::vector<char> needed(static_cast<std::size_t>(n_chunks), 1);
+  std::vector<ChunkResult> parts = run_band(band, needed);
   if (p.band2_lo_hz > 0.0) {
-    std::vector<Biquad> band2 = butterworth_highpass(2, p.band2_lo_hz, fs);
-    for (const Biquad& s : butterworth_lowpass(2, std::min(p.band2_hi_hz, 0.45 * fs), fs)) band2.push_back(s);
-    choose_bands(parts, run_band(band2), to_samples(p.refractory_s, fs), p.band_margin);
+    // The second band can only win where the first's regularity is below 1 - margin: only those
+    // chunks are band-passed again (same choices as running all, at a fraction of the cost).
+    const Index refractory = to_samples(p.refractory_s, fs);
+    bool any = false;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      needed[k] = rhythm_regularity(parts[k].main, refractory) + p.band_margin < 1.0 ? 1 : 0;
+      any = any || needed[k] != 0;
+    }
+    if (any) {
+      std::vector<Biquad> band2 = butterworth_highpass(2, p.band2_lo_hz, fs);
+      for (const Biquad& s : butterworth_lowpass(2, std::min(p.band2_hi_hz, 0.45 * fs), fs)) band2.push_back(s);
+      choose_bands(parts, run_band(band2, needed), refractory, p.band_margin);
+    }
   }
 
   std::vector<Candidate> cand;
