@@ -45,7 +45,8 @@ struct RPeaks {
 /// polarity-corrected raw signal, pacing spikes removed, 10 ms smoothing, within +-50 ms).
 /// Processed in overlapping chunks (options.chunk_s core + 4 s margins), 8 chunks band-passed
 /// side by side; OpenMP over chunks (the only threads here): identical results for any thread
-/// count, and the same beats as one whole-signal chunk (tested). Memory: O(chunk) per thread
+/// count (tested, also with the band choice active), and the same beats as one whole-signal
+/// chunk when no chunk takes the second band (clean ECG; tested). Memory: O(chunk) per thread
 /// plus O(n / fs) bookkeeping; the input is not copied.
 /// On top, a per-recording beat template (serial, O(candidates)): each candidate's +-50 ms of
 /// first differences is correlated with the mean over all candidates (and with a second, ectopic
