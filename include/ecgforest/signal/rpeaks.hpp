@@ -2,6 +2,7 @@
 // R-peak detection on one ECG channel. Pure numeric code: no MPI, no I/O; OpenMP over chunks
 // inside detect_rpeaks (results independent of the thread count).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,24 +47,47 @@ struct RPeaks {
 /// polarity-corrected raw signal, pacing spikes removed, 10 ms smoothing, within +-50 ms).
 /// Processed in overlapping chunks (options.chunk_s core + 4 s margins), 8 chunks band-passed
 /// side by side; OpenMP over chunks (the only threads here): identical results for any thread
-/// count, and the same beats as one whole-signal chunk (tested). Memory: O(chunk) per thread
+/// count (tested, also with the band choice active), and the same beats as one whole-signal
+/// chunk when no chunk takes the second band (clean ECG; tested). Memory: O(chunk) per thread
 /// plus O(n / fs) bookkeeping; the input is not copied.
 /// On top, a per-recording beat template (serial, O(candidates)): each candidate's +-50 ms of
 /// first differences is correlated with the mean over all candidates (and with a second, ectopic
 /// mean when the misfits are coherent); refractory and searchback prefer well-correlated
 /// candidates, and a weak (< 0.4 x the median energy of the last 8 beats), uncorrelated (< 0.3)
 /// candidate is dropped as noise.
-/// "elgendi-plain": the same without the template stage (the default before it; for comparison).
+/// Band choice (for electrode motion, whose 1-10 Hz energy leaks into the 8-20 Hz band): every
+/// chunk is also band-passed at 14-24 Hz; the chunk keeps the 8-20 Hz candidates unless the
+/// 14-24 Hz ones form a more regular series (rr_regularity after the refractory rule, by more
+/// than 0.05), in which case those are used, their energies rescaled to the same median. Per
+/// chunk, so thread-count and chunk-order invariance are kept; costs a second band-pass.
+/// Rhythm check (rhythm_check_rejects): a candidate sooner than 0.6 x the median of the last 8
+/// RR is dropped when weaker than 0.3 x the median energy of the last 8 beats.
+/// "elgendi-plain": the same without the template, band choice and rhythm check (the detector
+/// before issue 15; for comparison).
 /// "elgendi-whole": the previous whole-signal double-precision version (about 5 doubles of
 /// working memory per sample, 0.5-40 Hz filtered copy for refinement), kept for comparison.
 /// Bad segments (both): "flat" (range < 1 % of the typical 1-s range for >= 1 s), "saturated"
 /// (stuck at the recording's min/max for >= 0.2 s), "noise" (non-finite samples); each is
 /// widened by a 50 ms guard on both sides and overlapping ones are merged.
 /// MIT-BIH (records 100 102 105 106 108 116 119 200, 150 ms tolerance, tools/eval_beats.sh):
-/// gross Se 99.85 %, PPV 99.74 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
+/// gross Se 99.87 %, PPV 99.77 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
 /// (elgendi-whole). Noise: README "Noise stress" (tools/noise_beats.py).
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options = {});
+
+/// Regularity of a beat series (sample indices, increasing): the fraction of successive RR pairs
+/// whose second interval differs from the first by less than 20 % of the first; 0 with fewer
+/// than 3 beats. Spurious beats split an RR and missed ones double it, so both lower it. The
+/// default detector's band choice compares it between bands per chunk.
+double rr_regularity(std::span<const std::int64_t> beats);
+
+/// Rhythm check of the default detector: true (reject as artefact) when a candidate at `pos`
+/// with band energy `energy` comes sooner after last_beats.back() than rr_ratio x the median RR
+/// of `last_beats` and is weaker than energy_ratio x the median of `last_energy` (the detector
+/// passes its last 9 beats and their 8 latest energies). An early ectopic beat is about as strong
+/// as the others and stays. False with fewer than 2 beats or no energies.
+bool rhythm_check_rejects(std::span<const std::int64_t> last_beats, std::span<const double> last_energy,
+                          std::int64_t pos, double energy, double rr_ratio = 0.6, double energy_ratio = 0.3);
 
 
 }  // namespace ecgforest::signal
