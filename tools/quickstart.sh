@@ -61,9 +61,10 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 
 # ------------------------------------------------------------------ stages (test mode)
 # Test mode runs in timed stages: each prints "quickstart: stage NAME took N s" and keeps its
-# output in build/ci-logs/NAME.log; a failing stage prints its whole log and stops the run (after
-# the stages running beside it have ended, so no process is left behind). The test logs are
-# printed when their stage ends. On 2 cores the stages overlap in two lanes, because the tests
+# output in build/ci-logs/NAME.log (the times also in build/ci-logs/stages.txt; tools/ci_times.sh
+# lists them with the slowest tests of each ctest stage); a failing stage prints its whole log
+# and stops the run (after the stages running beside it have ended, so no process is left
+# behind). The test logs are printed when their stage ends. On 2 cores the stages overlap in two lanes, because the tests
 # leave cores idle (MPI start-up, Python checks, RUN_SERIAL tests, the long tail of ctest -j2):
 #   compile lane (background): ASan/UBSan build, then the clang fuzz + TSan build;
 #   test lane (foreground):    release ctest, ASan ctest (once its build is done), and last the
@@ -80,7 +81,7 @@ stage() {  # stage NAME CMD...: run CMD with its output in NAME.log, timed; exit
     echo "quickstart: stage $name FAILED (exit $rc) after $((SECONDS - t0)) s; its output is above and in $logs/$name.log" >&2
     exit 1
   fi
-  echo "quickstart: stage $name took $((SECONDS - t0)) s"
+  echo "quickstart: stage $name took $((SECONDS - t0)) s" | tee -a "$logs/stages.txt"
 }
 show() { echo "---------------- $1 (build/ci-logs/$1.log)"; cat "$logs/$1.log"; }
 # End the run after a failure in the foreground lane: wait for the background lane first.
@@ -187,4 +188,4 @@ lane_pid=""
 if [ "$lane_rc" -ne 0 ]; then echo "quickstart: the fuzz/TSan build failed (its output is above)" >&2; exit 1; fi
 stage fuzz_tsan_tests ctest --test-dir build/fuzz -L 'fuzz|tsan' -j2 --output-on-failure
 show fuzz_tsan_tests
-echo "quickstart: all tests passed in $((SECONDS - run_start)) s"
+echo "quickstart: all tests passed in $((SECONDS - run_start)) s" | tee -a "$logs/stages.txt"
