@@ -64,8 +64,9 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 # output in build/ci-logs/NAME.log (the times also in build/ci-logs/stages.txt; tools/ci_times.sh
 # lists them with the slowest tests of each ctest stage); a failing stage prints its whole log
 # and stops the run (after the stages running beside it have ended, so no process is left
-# behind). The test logs are printed when their stage ends. On 2 cores the stages overlap in two lanes, because the tests
-# leave cores idle (MPI start-up, Python checks, RUN_SERIAL tests, the long tail of ctest -j2):
+# behind). The test logs are printed when their stage ends. On 2 cores the stages overlap in two
+# lanes, because the tests leave cores idle (MPI start-up, Python checks, RUN_SERIAL tests, the
+# long tail of ctest -j2) while the builds keep both busy:
 #   compile lane (background): ASan/UBSan build, then the clang fuzz + TSan build;
 #   test lane (foreground):    release ctest, ASan ctest (once its build is done), and last the
 #                              fuzz/TSan ctest alone (fuzzers run for a fixed time, so they get
@@ -186,6 +187,6 @@ lane_rc=0
 wait "$lane_pid" || lane_rc=$?
 lane_pid=""
 if [ "$lane_rc" -ne 0 ]; then echo "quickstart: the fuzz/TSan build failed (its output is above)" >&2; exit 1; fi
-stage fuzz_tsan_tests ctest --test-dir build/fuzz -L 'fuzz|tsan' -j2 --output-on-failure
+stage fuzz_tsan_tests env -u ASAN_OPTIONS ctest --test-dir build/fuzz -L 'fuzz|tsan' -j2 --output-on-failure
 show fuzz_tsan_tests
 echo "quickstart: all tests passed in $((SECONDS - run_start)) s" | tee -a "$logs/stages.txt"
