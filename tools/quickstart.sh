@@ -61,11 +61,50 @@ jobs=$(nproc 2>/dev/null || echo 2)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 
+# ------------------------------------------------------------------ stages (test mode)
+# Test mode runs in timed stages: each prints "quickstart: stage NAME took N s" and keeps its
+# output in build/ci-logs/NAME.log (the times also in build/ci-logs/stages.txt; tools/ci_times.sh
+# lists them with the slowest tests of each ctest stage); a failing stage prints its whole log
+# and stops the run (after the stages running beside it have ended, so no process is left
+# behind). The test logs are printed when their stage ends. On 2 cores the stages overlap in two
+# lanes, because the tests leave cores idle (MPI start-up, Python checks, RUN_SERIAL tests, the
+# long tail of ctest -j2) while the builds keep both busy:
+#   compile lane (background): ASan/UBSan build, then the clang fuzz + TSan build;
+#   test lane (foreground):    release ctest, ASan ctest (once its build is done), and last the
+#                              fuzz/TSan ctest alone (fuzzers run for a fixed time, so they get
+#                              the machine to themselves).
+logs=$root/build/ci-logs
+run_start=$SECONDS
+stage() {  # stage NAME CMD...: run CMD with its output in NAME.log, timed; exit 1 when it fails
+  local name=$1 t0=$SECONDS rc=0
+  shift
+  "$@" >"$logs/$name.log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    cat "$logs/$name.log"
+    echo "quickstart: stage $name FAILED (exit $rc) after $((SECONDS - t0)) s; its output is above and in $logs/$name.log" >&2
+    exit 1
+  fi
+  echo "quickstart: stage $name took $((SECONDS - t0)) s" | tee -a "$logs/stages.txt"
+}
+show() { echo "---------------- $1 (build/ci-logs/$1.log)"; cat "$logs/$1.log"; }
+# End the run after a failure in the foreground lane: wait for the background lane first.
+lane_pid=""
+on_exit() {
+  local rc=$?
+  if [ -n "$lane_pid" ] && kill -0 "$lane_pid" 2>/dev/null; then
+    echo "quickstart: waiting for the background stages to end before stopping" >&2
+    wait "$lane_pid" 2>/dev/null || true
+  fi
+  [ "$rc" -eq 0 ] || echo "quickstart: FAILED after $((SECONDS - run_start)) s" >&2
+}
+
 # ------------------------------------------------------------------ build
 cmake --preset release >/dev/null
 if [ "$mode" = test ]; then
+  rm -rf "$logs" && mkdir -p "$logs"
+  trap on_exit EXIT
   # What the tests run (not the Google Benchmark programs, which no test runs).
-  cmake --build --preset release -j"$jobs" --target ecgforest ecgforest-synth ecgforest_unit_tests ecgforest_mpi_tests
+  stage release_build cmake --build --preset release -j"$jobs" --target ecgforest ecgforest-synth ecgforest_unit_tests ecgforest_mpi_tests
 else
   cmake --build --preset release -j"$jobs"
 fi
@@ -112,19 +151,44 @@ PY
 fi
 
 # ------------------------------------------------------------------ tests
-ctest --preset release -j2 --timeout 900
 # Under AddressSanitizer + UndefinedBehaviorSanitizer (leak checking off: Open MPI's own start-up
 # allocations are reported as leaks otherwise): the unit tests, the MPI tests at 2 ranks x 2
-# threads and at 3 ranks, and the e2e_run pipeline (labels unit and asan).
-export ASAN_OPTIONS=detect_leaks=0
-cmake --preset asan >/dev/null
-cmake --build --preset asan -j"$jobs" --target ecgforest_unit_tests ecgforest_mpi_tests ecgforest ecgforest-synth
-ctest --preset asan -j2 --timeout 900
+# threads and at 3 ranks, and the e2e_run pipeline (labels unit and asan). The build runs the
+# unit-test binary too (test discovery), so it needs the same ASAN_OPTIONS.
 # One clang build directory for the libFuzzer targets of every input parser (tests/fuzz, label
 # fuzz: a fixed replay, then a fresh random seed each run, for a bounded time) and the
 # ThreadSanitizer test of the work queue and its dispatcher thread (tests/tsan, label tsan).
-cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGFOREST_FUZZ=ON -DECGFOREST_TSAN=ON \
-  -DECGFOREST_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/fuzz -j"$jobs" --target ecgforest_fuzzers ecgforest_tsan_queue
-unset ASAN_OPTIONS
-ctest --test-dir build/fuzz -L 'fuzz|tsan' -j2 --output-on-failure
+asan_env=(env ASAN_OPTIONS=detect_leaks=0)
+compile_lane() {
+  stage asan_configure "${asan_env[@]}" cmake --preset asan
+  stage asan_build "${asan_env[@]}" cmake --build --preset asan -j"$jobs" \
+    --target ecgforest_unit_tests ecgforest_mpi_tests ecgforest ecgforest-synth
+  touch "$logs/asan_build.done"
+  stage fuzz_configure cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DECGFOREST_FUZZ=ON -DECGFOREST_TSAN=ON -DECGFOREST_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  stage fuzz_build cmake --build build/fuzz -j"$jobs" --target ecgforest_fuzzers ecgforest_tsan_queue
+}
+rm -f "$logs/asan_build.done"
+compile_lane &
+lane_pid=$!
+echo "quickstart: the ASan/UBSan and fuzz/TSan builds run in the background while the release tests run"
+
+stage release_tests ctest --preset release -j2 --timeout 900
+show release_tests
+# The ASan tests need their build: wait for it (or for the lane to fail).
+while [ ! -e "$logs/asan_build.done" ] && kill -0 "$lane_pid" 2>/dev/null; do sleep 1; done
+if [ ! -e "$logs/asan_build.done" ]; then
+  wait "$lane_pid" || true
+  lane_pid=""
+  echo "quickstart: the ASan/UBSan build failed (its output is above)" >&2
+  exit 1
+fi
+stage asan_tests "${asan_env[@]}" ctest --preset asan -j2 --timeout 900
+show asan_tests
+lane_rc=0
+wait "$lane_pid" || lane_rc=$?
+lane_pid=""
+if [ "$lane_rc" -ne 0 ]; then echo "quickstart: the fuzz/TSan build failed (its output is above)" >&2; exit 1; fi
+stage fuzz_tsan_tests env -u ASAN_OPTIONS ctest --test-dir build/fuzz -L 'fuzz|tsan' -j2 --output-on-failure
+show fuzz_tsan_tests
+echo "quickstart: all tests passed in $((SECONDS - run_start)) s" | tee -a "$logs/stages.txt"
