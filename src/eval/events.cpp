@@ -188,9 +188,18 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
   c.n_ref = ref.size();
   c.n_hyp = hyp.size();
   std::vector<bool> rfree(ref.size(), true), hfree(hyp.size(), true);
+  // ref and hyp are sorted and disjoint, so starts and stops both increase, and an event b whose
+  // whole-second start lies after a's whole-second stop touches neither a nor anything after a in
+  // either mode (trunc is monotone). The loops skip the hypotheses that end before ref[i] starts
+  // (j0, never moving back) and stop at the first event starting after the other ends: the same
+  // pairs as full scans, in the same order, in linear time instead of quadratic.
+  const auto after = [](const Event& b, const Event& a) { return std::trunc(b.start_s) > std::trunc(a.stop_s); };
+  const OverlapIndex hyp_index(hyp);
+  std::size_t j0 = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
-    if (!rfree[i] || std::none_of(hyp.begin(), hyp.end(), [&](const Event& h) { return overlaps(ref[i], h); })) continue;
-    for (std::size_t j = 0; j < hyp.size(); ++j) {
+    while (j0 < hyp.size() && after(ref[i], hyp[j0])) ++j0;
+    if (!rfree[i] || !hyp_index.any_overlaps(ref[i])) continue;
+    for (std::size_t j = j0; j < hyp.size() && !after(hyp[j], ref[i]); ++j) {
       if (!hfree[j] || !touch(ref[i], hyp[j])) continue;
       double hit = 0, fa = 0;
       taes_pair(ref[i], hyp[j], hit, fa);
@@ -199,7 +208,7 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
       hfree[j] = false;
       if (hyp[j].stop_s >= ref[i].stop_s) {
         // The hypothesis runs past this reference: every further reference it touches is a miss.
-        for (std::size_t k = i + 1; k < ref.size(); ++k) {
+        for (std::size_t k = i + 1; k < ref.size() && !after(ref[k], hyp[j]); ++k) {
           if (touch(ref[k], hyp[j])) {
             rfree[k] = false;
             miss += 1.0;
@@ -207,7 +216,7 @@ TaesCounts score_taes(const std::vector<Event>& ref_in, const std::vector<Event>
         }
       } else {
         // The reference runs past this hypothesis: further hypotheses touching it add partial hits.
-        for (std::size_t k = j + 1; k < hyp.size(); ++k) {
+        for (std::size_t k = j + 1; k < hyp.size() && !after(hyp[k], ref[i]); ++k) {
           if (touch(ref[i], hyp[k])) {
             hfree[k] = false;
             double h2 = 0, f2 = 0;

@@ -3,6 +3,7 @@
 // not overlap), on random event sets with touching ends, nested and duplicate events.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -41,6 +42,92 @@ TEST(EventsSweep, OvlpMatchesTheDefinitionOnRandomEvents) {
     ASSERT_EQ(c.hits, hits) << "trial " << trial;
     ASSERT_EQ(c.misses, ref.size() - hits) << "trial " << trial;
     ASSERT_EQ(c.false_alarms, fa) << "trial " << trial;
+  }
+}
+
+// NEDC v6.0.0's TAES as full quadratic scans (nedc_eeg_eval_taes.py: calc_hf for a pair, a
+// reference scored when any hypothesis overlaps it exactly, partners chosen by the mode's test),
+// written here from that description to check score_taes's early exits against.
+void nedc_pair(const Event& r, const Event& h, double& hit, double& fa) {
+  const double dur = r.stop_s - r.start_s;
+  hit = fa = 0;
+  if (h.start_s <= r.start_s && h.stop_s <= r.stop_s) {
+    hit = (h.stop_s - r.start_s) / dur;
+    fa = std::min(1.0, (r.start_s - h.start_s) / dur);
+  } else if (h.start_s >= r.start_s && h.stop_s >= r.stop_s) {
+    hit = (r.stop_s - h.start_s) / dur;
+    fa = std::min(1.0, (h.stop_s - r.stop_s) / dur);
+  } else if (h.start_s < r.start_s && h.stop_s > r.stop_s) {
+    hit = 1.0;
+    fa = std::min(1.0, ((h.stop_s - r.stop_s) + (r.start_s - h.start_s)) / dur);
+  } else {
+    hit = (h.stop_s - h.start_s) / dur;
+  }
+}
+
+TaesCounts quadratic_taes(const std::vector<Event>& ref_in, const std::vector<Event>& hyp_in, TaesOverlap mode) {
+  const auto ref = merge_overlapping(ref_in), hyp = merge_overlapping(hyp_in);
+  const auto exact = [](const Event& a, const Event& b) { return a.start_s < b.stop_s && b.start_s < a.stop_s; };
+  const auto touch = [&](const Event& a, const Event& b) {
+    if (mode == TaesOverlap::exact) return exact(a, b);
+    return std::max(std::trunc(a.start_s), std::trunc(b.start_s)) <= std::min(std::trunc(a.stop_s), std::trunc(b.stop_s));
+  };
+  TaesCounts c;
+  std::vector<bool> rfree(ref.size(), true), hfree(hyp.size(), true);
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    bool any = false;
+    for (const auto& h : hyp) any = any || exact(ref[i], h);
+    if (!rfree[i] || !any) continue;
+    for (std::size_t j = 0; j < hyp.size(); ++j) {
+      if (!hfree[j] || !touch(ref[i], hyp[j])) continue;
+      double hit = 0, fa = 0;
+      nedc_pair(ref[i], hyp[j], hit, fa);
+      double miss = 1.0 - hit;
+      rfree[i] = hfree[j] = false;
+      if (hyp[j].stop_s >= ref[i].stop_s) {
+        for (std::size_t k = i + 1; k < ref.size(); ++k) {
+          if (touch(ref[k], hyp[j])) rfree[k] = false, miss += 1.0;
+        }
+      } else {
+        for (std::size_t k = j + 1; k < hyp.size(); ++k) {
+          if (!touch(ref[i], hyp[k])) continue;
+          hfree[k] = false;
+          double h2 = 0, f2 = 0;
+          nedc_pair(ref[i], hyp[k], h2, f2);
+          hit += h2, miss -= h2, fa += f2;
+        }
+      }
+      c.hits += hit, c.misses += miss, c.false_alarms += fa;
+    }
+  }
+  for (bool f : rfree) c.misses += f ? 1.0 : 0.0;
+  for (bool f : hfree) c.false_alarms += f ? 1.0 : 0.0;
+  return c;
+}
+
+// Fractional times (quarter seconds) so that the whole-second test differs from the exact one.
+std::vector<Event> random_fractional_events(std::mt19937_64& rng, int n) {
+  std::uniform_int_distribution<int> start(0, 400), len(1, 30);
+  std::vector<Event> ev;
+  for (int i = 0; i < n; ++i) {
+    const double s = 0.25 * start(rng);
+    ev.push_back({s, s + 0.25 * len(rng), 1.0});
+  }
+  return ev;
+}
+
+TEST(EventsSweep, TaesMatchesFullScansInBothOverlapModes) {
+  std::mt19937_64 rng(23);
+  for (const auto mode : {TaesOverlap::whole_seconds, TaesOverlap::exact}) {
+    for (int trial = 0; trial < 400; ++trial) {
+      const auto ref = random_fractional_events(rng, trial % 17);
+      const auto hyp = random_fractional_events(rng, (trial * 5) % 19);
+      const auto want = quadratic_taes(ref, hyp, mode);
+      const auto got = score_taes(ref, hyp, mode);
+      ASSERT_DOUBLE_EQ(got.hits, want.hits) << "trial " << trial;
+      ASSERT_DOUBLE_EQ(got.misses, want.misses) << "trial " << trial;
+      ASSERT_DOUBLE_EQ(got.false_alarms, want.false_alarms) << "trial " << trial;
+    }
   }
 }
 
