@@ -144,73 +144,12 @@ void scan_flat(const double* x, Index from, Index to, double flat_tol, Index min
   }
 }
 
-std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p, double& typical_range) {
-  std::vector<BadSegment> bad;
-  // Non-finite samples.
-  for (Index i = 0; i < n;) {
-    if (std::isfinite(x[i])) {
-      ++i;
-      continue;
-    }
-    Index j = i;
-    while (j < n && !std::isfinite(x[j])) ++j;
-    add_segment(bad, i, j, "noise");
-    i = j;
-  }
-  // Typical 1-s range (90th percentile over blocks) and global extremes of finite samples.
-  const Index block = std::max<Index>(1, to_samples(1.0, fs));
-  std::vector<double> ranges;
-  ranges.reserve(static_cast<std::size_t>(n / block + 1));
-  double gmin = INFINITY, gmax = -INFINITY;
-  for (Index b = 0; b < n; b += block) {
-    double mn = INFINITY, mx = -INFINITY;
-    for (Index i = b; i < std::min(n, b + block); ++i) {
-      if (!std::isfinite(x[i])) continue;
-      mn = std::min(mn, x[i]);
-      mx = std::max(mx, x[i]);
-    }
-    if (mx >= mn) {
-      ranges.push_back(mx - mn);
-      gmin = std::min(gmin, mn);
-      gmax = std::max(gmax, mx);
-    }
-  }
-  if (ranges.empty()) return bad;
-  const auto k = static_cast<std::size_t>(0.9 * static_cast<double>(ranges.size() - 1));
-  std::nth_element(ranges.begin(), ranges.begin() + static_cast<std::ptrdiff_t>(k), ranges.end());
-  const double typical = ranges[k];
-  typical_range = typical;
-  const double flat_tol = p.flat_rel_tol * typical;
-  const double span = gmax - gmin;
-
-  // Saturation: runs stuck at the global min or max.
-  if (span > 0.0) {
-    const Index min_len = std::max<Index>(2, to_samples(p.saturated_min_s, fs));
-    const double tol = p.saturated_rel_tol * span;
-    for (Index i = 0; i < n;) {
-      const bool hi = x[i] >= gmax - tol;
-      const bool lo = x[i] <= gmin + tol;
-      if (!hi && !lo) {
-        ++i;
-        continue;
-      }
-      Index j = i;
-      while (j < n && (hi ? x[j] >= gmax - tol : x[j] <= gmin + tol)) ++j;
-      if (j - i >= min_len) add_segment(bad, i, j, "saturated");
-      i = j;
-    }
-  }
-  // Flat: greedy runs whose range stays within flat_tol.
-  scan_flat(x, 0, n, flat_tol, std::max<Index>(2, to_samples(p.flat_min_s, fs)), bad);
-  return bad;
-}
-
-// Same segments as find_bad_segments, from one pass over the signal: min/max per quarter-second
+// Non-finite, saturated and flat segments, from one pass over the signal: min/max per quarter-second
 // block (4 independent accumulators, no per-sample branches), then sample-level scans only in
 // blocks that can hold a non-finite sample, a rail value or a flat run. The typical 1-s range is
 // taken over groups of 4 quarter-blocks; flat runs are found by the same greedy rule, started one
 // block before each run of flat quarter-blocks.
-std::vector<BadSegment> find_bad_segments_fast(const double* x, Index n, double fs, const Params& p,
+std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p,
                                                double& typical_range) {
   std::vector<BadSegment> bad;
   typical_range = 0.0;
@@ -847,7 +786,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   // Eigen::Ref<const VectorXd> has unit inner stride: data() is the contiguous channel.
   const double* x = ecg.data();
   double typical_range = 0.0;
-  result.bad = merge_segments(find_bad_segments_fast(x, n, fs, p, typical_range), n, to_samples(p.guard_s, fs));
+  result.bad = merge_segments(find_bad_segments(x, n, fs, p, typical_range), n, to_samples(p.guard_s, fs));
   const Bridged src{x, n, &result.bad};
 
   std::vector<Biquad> band = butterworth_highpass(2, p.band_lo_hz, fs);
