@@ -37,6 +37,24 @@ double vote_mean(std::uint64_t acc) {
   return static_cast<double>(acc >> 24) / 16777216.0 / static_cast<double>(n);
 }
 
+// Calls fn(tree, in-bag counts of `rows` for that tree) for every tree, trees spread over the
+// OpenMP threads, then tree_done (progress) after each; the out-of-bag estimates below use it.
+template <class Fn>
+void for_each_tree_with_inbag(const std::vector<std::uint8_t>& y, const std::vector<std::uint32_t>& rows,
+                              const ForestParams& params, const std::vector<Tree>& trees, std::uint64_t first_tree,
+                              const std::function<void()>& tree_done, Fn fn) {
+  const auto n_trees = static_cast<long long>(trees.size());
+  OmpExceptionCatcher catcher;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (long long t = 0; t < n_trees; ++t) {
+    catcher.run([&] {
+      fn(trees[static_cast<std::size_t>(t)], inbag_counts(y, rows, params, first_tree + static_cast<std::uint64_t>(t)));
+      if (tree_done) tree_done();
+    });
+  }
+  catcher.rethrow();
+}
+
 void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                     const std::vector<std::uint32_t>& rows, const ForestParams& params,
                     const std::vector<Tree>& trees, std::uint64_t first_tree,
@@ -45,24 +63,15 @@ void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     throw Error("The OOB accumulator has " + std::to_string(acc.size()) + " slots for " +
                 std::to_string(rows.size()) + " training rows; give one per row.");
   }
-  const auto n_trees = static_cast<long long>(trees.size());
   std::uint64_t* a = acc.data();
-  OmpExceptionCatcher catcher;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (long long t = 0; t < n_trees; ++t) {
-    catcher.run([&] {
-      const Tree& tree = trees[static_cast<std::size_t>(t)];
-      const auto mult = inbag_counts(y, rows, params, first_tree + static_cast<std::uint64_t>(t));
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (mult[i] != 0) continue;
-        const std::uint64_t v = vote(tree.predict_binned(xb.row(rows[i])));
+  for_each_tree_with_inbag(y, rows, params, trees, first_tree, tree_done, [&](const Tree& tree, const auto& mult) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (mult[i] != 0) continue;
+    const std::uint64_t v = vote(tree.predict_binned(xb.row(rows[i])));
 #pragma omp atomic
-        a[i] += v;
-      }
-      if (tree_done) tree_done();
-    });
-  }
-  catcher.rethrow();
+    a[i] += v;
+    }
+  });
 }
 
 void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
@@ -78,41 +87,32 @@ void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8
   }
   for (const auto& p : perm)
     if (p.size() != m) throw Error("A feature permutation has the wrong length for the evaluation rows.");
-  const auto n_trees = static_cast<long long>(trees.size());
   std::uint64_t* a = acc.data();
-  OmpExceptionCatcher catcher;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (long long t = 0; t < n_trees; ++t) {
-    catcher.run([&] {
-      const Tree& tree = trees[static_cast<std::size_t>(t)];
-      const auto mult = inbag_counts(y, rows, params, first_tree + static_cast<std::uint64_t>(t));
-      std::vector<std::uint8_t> codes(F), used(F, 0);
-      for (std::size_t i = 0; i < tree.n_nodes(); ++i)
-        if (tree.left[i] >= 0) used[static_cast<std::size_t>(tree.feature[i])] = 1;
-      for (std::size_t k = 0; k < m; ++k) {
-        const std::size_t pos = eval_pos[k];
-        if (mult[pos] != 0) continue;
-        const std::uint8_t* own = xb.row(rows[pos]);
-        std::copy(own, own + F, codes.begin());
-        const std::uint64_t unpermuted = vote(tree.predict_binned(own));
-        for (std::size_t f = 0; f < F; ++f) {
-          // A feature the tree never splits on cannot change its vote.
-          if (!used[f]) {
+  for_each_tree_with_inbag(y, rows, params, trees, first_tree, tree_done, [&](const Tree& tree, const auto& mult) {
+    std::vector<std::uint8_t> codes(F), used(F, 0);
+    for (std::size_t i = 0; i < tree.n_nodes(); ++i)
+      if (tree.left[i] >= 0) used[static_cast<std::size_t>(tree.feature[i])] = 1;
+    for (std::size_t k = 0; k < m; ++k) {
+      const std::size_t pos = eval_pos[k];
+      if (mult[pos] != 0) continue;
+      const std::uint8_t* own = xb.row(rows[pos]);
+      std::copy(own, own + F, codes.begin());
+      const std::uint64_t unpermuted = vote(tree.predict_binned(own));
+      for (std::size_t f = 0; f < F; ++f) {
+        // A feature the tree never splits on cannot change its vote.
+        if (!used[f]) {
 #pragma omp atomic
-            a[f * m + k] += unpermuted;
-            continue;
-          }
-          codes[f] = xb.code(rows[eval_pos[perm[f][k]]], f);
-          const std::uint64_t v = vote(tree.predict_binned(codes.data()));
-          codes[f] = own[f];
-#pragma omp atomic
-          a[f * m + k] += v;
+          a[f * m + k] += unpermuted;
+          continue;
         }
+        codes[f] = xb.code(rows[eval_pos[perm[f][k]]], f);
+        const std::uint64_t v = vote(tree.predict_binned(codes.data()));
+        codes[f] = own[f];
+#pragma omp atomic
+        a[f * m + k] += v;
       }
-      if (tree_done) tree_done();
-    });
-  }
-  catcher.rethrow();
+    }
+  });
 }
 
 float Forest::predict_proba(const float* row) const {
