@@ -66,10 +66,10 @@ void accumulate_oob(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   std::uint64_t* a = acc.data();
   for_each_tree_with_inbag(y, rows, params, trees, first_tree, tree_done, [&](const Tree& tree, const auto& mult) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (mult[i] != 0) continue;
-    const std::uint64_t v = vote(tree.predict_binned(xb.row(rows[i])));
+      if (mult[i] != 0) continue;
+      const std::uint64_t v = vote(tree.predict_binned(xb.row(rows[i])));
 #pragma omp atomic
-    a[i] += v;
+      a[i] += v;
     }
   });
 }
