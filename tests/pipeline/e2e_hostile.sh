@@ -94,7 +94,7 @@ got=$?
 if [ "$got" != 1 ]; then
   fail "extract with FIFO and /dev/zero annotations exited $got (expected 1: no usable recording): $(head -c 400 case.err)"
 else
-  "$py" - fifo.h5 <<'PY' || fail "the FIFO or /dev/zero annotation has no reason in /records"
+  "$py" - fifo.h5 <<'PY' || fail "the FIFO or /dev/zero annotation has no reason in /records: $(head -c 600 case.err)"
 import sys, h5py
 for r in h5py.File(sys.argv[1])["records"][...]:
     msg = r["message"].decode()
