@@ -202,6 +202,10 @@ std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, doubl
 
 }  // namespace
 
+double lowering_evidence_hours(double fa_budget_per_24h) {
+  return fa_budget_per_24h > 0 ? 72.0 / fa_budget_per_24h : std::numeric_limits<double>::infinity();
+}
+
 TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& recs, double step_s,
                                   const PostprocessSettings& pp, double baseline_hours, double margin) {
   TailoredDetection out;
@@ -229,8 +233,12 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
     baseline[id].push_back(std::move(b));
     out.baseline_hours += take / 3600.0;
   }
+  const double evidence_h = lowering_evidence_hours(pp.fa_budget_per_24h);
   for (const auto& [id, b] : baseline) {
     auto t = tailor_threshold(b, step_s, pp, margin);
+    // Too few quiet hours to show that a lower threshold keeps the budget: only raise.
+    if (t.baseline_hours < evidence_h && t.threshold < pp.threshold) t = tailor_threshold(b, step_s, pp, margin, std::min(pp.threshold, 0.99));
+    t.may_lower = t.baseline_hours >= evidence_h;
     // Too little seizure-free time to trust the quiet threshold: keep the patient-independent one.
     t.fallback = t.baseline_hours < 0.5 * baseline_hours;
     if (t.fallback) t.threshold = pp.threshold;

@@ -35,6 +35,7 @@ SeizureResponse seizure_response(const std::vector<double>& t, const std::vector
   out.measurable = std::isfinite(out.baseline_bpm) && std::isfinite(out.ictal_bpm);
   out.rise_bpm = out.measurable ? out.ictal_bpm - out.baseline_bpm : kNan;
   out.responds = out.measurable && out.rise_bpm >= s.rise_bpm;
+  out.marked = out.measurable && out.rise_bpm > s.marked_rise_bpm;
   return out;
 }
 
@@ -52,6 +53,7 @@ ResponderSummary summarize_responders(const std::vector<RecordingHeartRate>& rec
       ++p.n_seizures;
       p.n_measurable += sr.measurable ? 1 : 0;
       p.n_responding += sr.responds ? 1 : 0;
+      p.n_marked += sr.marked ? 1 : 0;
       p.hits += sr.detected ? 1 : 0;
       out.seizures.push_back(sr);
     }
@@ -63,22 +65,23 @@ ResponderSummary summarize_responders(const std::vector<RecordingHeartRate>& rec
     }
     p.median_rise_bpm = quantile(rises, 0.5);
     p.responder = p.n_measurable > 0 && 2 * p.n_responding >= p.n_measurable;
+    p.marked_responder = p.n_measurable > 0 && 2 * p.n_marked >= p.n_measurable;
   }
+  const auto count = [](bool in_group, bool detected, std::size_t& n, std::size_t& hits) {
+    n += in_group ? 1 : 0;
+    hits += in_group && detected ? 1 : 0;
+  };
   for (const auto& sr : out.seizures) {
-    ++out.n_ref;
-    out.hits += sr.detected ? 1 : 0;
-    if (out.patients[sr.patient].responder) {
-      ++out.n_ref_responders;
-      out.hits_responders += sr.detected ? 1 : 0;
-    }
-    if (sr.responds) {
-      ++out.n_ref_responding;
-      out.hits_responding += sr.detected ? 1 : 0;
-    }
+    const auto& p = out.patients[sr.patient];
+    count(true, sr.detected, out.n_ref, out.hits);
+    count(p.responder, sr.detected, out.n_ref_responders, out.hits_responders);
+    count(sr.responds, sr.detected, out.n_ref_responding, out.hits_responding);
+    count(p.marked_responder, sr.detected, out.n_ref_marked, out.hits_marked);
   }
   out.sensitivity = ratio(out.hits, out.n_ref);
   out.sensitivity_responders = ratio(out.hits_responders, out.n_ref_responders);
   out.sensitivity_responding = ratio(out.hits_responding, out.n_ref_responding);
+  out.sensitivity_marked = ratio(out.hits_marked, out.n_ref_marked);
   return out;
 }
 
@@ -95,14 +98,23 @@ void write_responders_json(JsonWriter& j, const ResponderSummary& r) {
   j.key("n_ref_responding").value(static_cast<std::uint64_t>(r.n_ref_responding));
   j.key("hits_responding").value(static_cast<std::uint64_t>(r.hits_responding));
   j.key("ovlp_sensitivity_responding").value(r.sensitivity_responding);
-  std::size_t n_resp = 0;
-  for (const auto& [id, p] : r.patients) n_resp += p.responder ? 1 : 0;
+  j.key("marked_rise_bpm").value(r.settings.marked_rise_bpm);
+  j.key("n_ref_marked_responders").value(static_cast<std::uint64_t>(r.n_ref_marked));
+  j.key("hits_marked_responders").value(static_cast<std::uint64_t>(r.hits_marked));
+  j.key("ovlp_sensitivity_marked_responders").value(r.sensitivity_marked);
+  std::size_t n_resp = 0, n_marked = 0;
+  for (const auto& [id, p] : r.patients) {
+    n_resp += p.responder ? 1 : 0;
+    n_marked += p.marked_responder ? 1 : 0;
+  }
   j.key("n_patients").value(static_cast<std::uint64_t>(r.patients.size()));
   j.key("n_responder_patients").value(static_cast<std::uint64_t>(n_resp));
+  j.key("n_marked_responder_patients").value(static_cast<std::uint64_t>(n_marked));
   j.key("per_patient").begin_object();
   for (const auto& [id, p] : r.patients) {
     j.key(id).begin_object();
     j.key("responder").value(p.responder);
+    j.key("marked_responder").value(p.marked_responder);
     j.key("n_seizures").value(static_cast<std::uint64_t>(p.n_seizures));
     j.key("n_responding").value(static_cast<std::uint64_t>(p.n_responding));
     j.key("n_measurable").value(static_cast<std::uint64_t>(p.n_measurable));
@@ -116,7 +128,7 @@ void write_responders_json(JsonWriter& j, const ResponderSummary& r) {
     j.begin_object().key("record").value(sr.record).key("patient").value(sr.patient);
     j.key("start_s").value(sr.start_s).key("stop_s").value(sr.stop_s);
     j.key("baseline_bpm").value(sr.baseline_bpm).key("ictal_bpm").value(sr.ictal_bpm).key("rise_bpm").value(sr.rise_bpm);
-    j.key("responds").value(sr.responds).key("detected").value(sr.detected).end_object();
+    j.key("responds").value(sr.responds).key("marked").value(sr.marked).key("detected").value(sr.detected).end_object();
   }
   j.end_array();
   j.end_object();

@@ -250,12 +250,13 @@ void write_tailoring_json(JsonWriter& j, const Tailoring& t, const PostprocessSe
   j.key("margin").value(pp.tailor_margin);
   j.key("fa_budget_per_24h").value(pp.fa_budget_per_24h);
   j.key("patient_independent_threshold").value(pp.threshold);
+  j.key("lowering_evidence_hours").value(eval::lowering_evidence_hours(pp.fa_budget_per_24h));
   j.key("baseline_hours").value(t.td.baseline_hours);
   j.key("per_patient").begin_object();
   for (const auto& [id, th] : t.td.per_patient) {
     j.key(id).begin_object().key("threshold").value(th.threshold).key("lowest_quiet").value(th.lowest_quiet);
     j.key("baseline_hours").value(th.baseline_hours).key("baseline_alarms").value(static_cast<std::uint64_t>(th.baseline_alarms));
-    j.key("fallback").value(th.fallback);
+    j.key("fallback").value(th.fallback).key("may_lower").value(th.may_lower);
     j.end_object();
   }
   j.end_object();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 namespace ecgforest::eval {
 namespace {
@@ -123,20 +124,33 @@ TEST(OperatingPoint, SmoothingIsSearched) {
   EXPECT_DOUBLE_EQ(c.score.latency_median_s, 10.0);
 }
 
-TEST(Tailor, LowestQuietThresholdTimesMargin) {
-  // Two hours of 0.1 with a 10-window bump of 0.3: budget 1/24 h allows floor(2/24) = 0 alarms.
-  // 0.30 still fires on the bump (0.3f >= 0.30), 0.31 is quiet -> 0.31 x 1.05 = 0.3255.
+// `seconds` one-second windows of probability 0.1 with a 10-window bump of `bump` from `bump_at`.
+RecordingProbabilities quiet_trace(const std::string& patient, int seconds, int bump_at, float bump) {
   RecordingProbabilities r;
   r.name = "base";
-  r.duration_s = 7200;
-  for (int t = 1; t <= 7200; ++t) {
+  r.patient = patient;
+  r.duration_s = seconds;
+  for (int t = 1; t <= seconds; ++t) {
     r.window_end_s.push_back(t);
-    r.prob.push_back(t >= 4000 && t < 4010 ? 0.3f : 0.1f);
+    r.prob.push_back(t >= bump_at && t < bump_at + 10 ? bump : 0.1f);
   }
+  return r;
+}
+
+// Raw probabilities, no minimum duration, budget 1 FA/24h.
+PostprocessSettings raw_settings() {
   PostprocessSettings s;
   s.smoothing = Smoothing::none;
   s.min_duration_s = 0;
   s.fa_budget_per_24h = 1.0;
+  return s;
+}
+
+TEST(Tailor, LowestQuietThresholdTimesMargin) {
+  // Two hours of 0.1 with a 10-window bump of 0.3: budget 1/24 h allows floor(2/24) = 0 alarms.
+  // 0.30 still fires on the bump (0.3f >= 0.30), 0.31 is quiet -> 0.31 x 1.05 = 0.3255.
+  auto r = quiet_trace("", 7200, 4000, 0.3f);
+  const auto s = raw_settings();
   auto t = tailor_threshold({r}, 1.0, s);
   EXPECT_NEAR(t.lowest_quiet, 0.31, 1e-12);
   EXPECT_NEAR(t.threshold, 0.3255, 1e-12);
@@ -154,6 +168,31 @@ TEST(Tailor, LowestQuietThresholdTimesMargin) {
   r.ref.clear();
   t = tailor_threshold({r}, 1.0, s, 1.05, 0.2);
   EXPECT_NEAR(t.threshold, 0.2, 1e-12);
+}
+
+TEST(Tailor, LowersOnlyWithEnoughQuietHours) {
+  // One patient, 3 h at 0.1 with a 0.3 bump in the first hour; the first 2 h are the baseline.
+  // Quiet from 0.31 -> 0.3255 (105 %). With a budget of 1/24 h, lowering needs 72 quiet hours
+  // (lowering_evidence_hours): 2 h only allow raising, so the patient-independent 0.5 stays.
+  const auto r = quiet_trace("P", 10800, 3000, 0.3f);
+  auto pp = raw_settings();
+  pp.threshold = 0.5;
+  EXPECT_DOUBLE_EQ(lowering_evidence_hours(1.0), 72.0);
+  EXPECT_DOUBLE_EQ(lowering_evidence_hours(36.0), 2.0);
+  EXPECT_TRUE(std::isinf(lowering_evidence_hours(0.0)));
+  auto d = detect_tailored({r}, 1.0, pp, 2.0, 1.05);
+  EXPECT_FALSE(d.per_patient.at("P").may_lower);
+  EXPECT_DOUBLE_EQ(d.per_patient.at("P").threshold, 0.5);
+  // A bump of 0.6 in the baseline raises it: quiet from 0.61 -> 0.6405, above 0.5.
+  d = detect_tailored({quiet_trace("P", 10800, 3000, 0.6f)}, 1.0, pp, 2.0, 1.05);
+  EXPECT_NEAR(d.per_patient.at("P").threshold, 0.6405, 1e-12);
+  // A budget of 36/24 h needs only 2 quiet hours, so the baseline may lower the threshold: it
+  // allows 36 x 2 / 24 = 3 alarms, and at 0.01 the whole baseline is one event (1 alarm), so the
+  // lowest quiet threshold is 0.01; x 1.05 = 0.0105, raised to the 0.05 floor.
+  pp.fa_budget_per_24h = 36.0;
+  d = detect_tailored({r}, 1.0, pp, 2.0, 1.05);
+  EXPECT_TRUE(d.per_patient.at("P").may_lower);
+  EXPECT_NEAR(d.per_patient.at("P").threshold, 0.05, 1e-12);
 }
 
 }  // namespace

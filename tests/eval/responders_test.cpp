@@ -72,6 +72,35 @@ TEST(Responders, SensitivityOverResponderPatients) {
   EXPECT_TRUE(std::isnan(summarize_responders({w}).sensitivity_responders));
 }
 
+TEST(Responders, MarkedRespondersFollowJeppesenFiftyBpm) {
+  // Patient M: rises 55 and 60 bpm (both > 50), one detected; patient R: rises 25 and 50 bpm
+  // (50 is not > 50), both detected; patient H: rises 60 and 20 (one of two > 50: half -> marked).
+  auto seizure = [](const std::string& name, const std::string& patient, double rise, bool hit) {
+    auto r = trace(name, patient, rise, 600, 700);
+    r.ref = {{600.0, 690.0, 1.0}};
+    if (hit) r.hyp = {{620.0, 650.0, 0.9}};
+    return r;
+  };
+  const auto s = summarize_responders({seizure("m1", "M", 55.0, true), seizure("m2", "M", 60.0, false),
+                                       seizure("r1", "R", 25.0, true), seizure("r2", "R", 50.0, true),
+                                       seizure("h1", "H", 60.0, false), seizure("h2", "H", 20.0, false)});
+  EXPECT_TRUE(s.patients.at("M").marked_responder);
+  EXPECT_FALSE(s.patients.at("R").marked_responder);
+  EXPECT_TRUE(s.patients.at("H").marked_responder);
+  EXPECT_EQ(s.patients.at("R").n_marked, 0u);
+  EXPECT_EQ(s.n_ref_marked, 4u);  // M's two and H's two
+  EXPECT_EQ(s.hits_marked, 1u);
+  EXPECT_DOUBLE_EQ(s.sensitivity_marked, 0.25);
+  EXPECT_EQ(s.n_ref_responders, 6u);  // every patient responds at >= 10 bpm
+  EXPECT_DOUBLE_EQ(s.sensitivity_responders, 0.5);
+  // Another threshold moves the verdicts: at 20 bpm, R (25 > 20, 50 > 20) is marked too.
+  ResponderSettings low;
+  low.marked_rise_bpm = 20.0;
+  const auto l = summarize_responders({seizure("r1", "R", 25.0, true), seizure("r2", "R", 50.0, true)}, low);
+  EXPECT_EQ(l.hits_marked, 2u);
+  EXPECT_DOUBLE_EQ(l.sensitivity_marked, 1.0);
+}
+
 TEST(Responders, JsonNamesTheFigures) {
   auto r1 = trace("r1", "R", 25.0, 600, 700);
   r1.ref = {{600.0, 690.0, 1.0}};
@@ -79,7 +108,9 @@ TEST(Responders, JsonNamesTheFigures) {
   write_responders_json(j, summarize_responders({r1}));
   const auto& t = j.str();
   EXPECT_NE(t.find("\"ovlp_sensitivity_responders\":0"), std::string::npos) << t;
-  EXPECT_NE(t.find("\"R\":{\"responder\":true"), std::string::npos) << t;
+  EXPECT_NE(t.find("\"R\":{\"responder\":true,\"marked_responder\":false"), std::string::npos) << t;
+  EXPECT_NE(t.find("\"marked_rise_bpm\":50,\"n_ref_marked_responders\":0,\"hits_marked_responders\":0"),
+            std::string::npos) << t;
 }
 
 }  // namespace

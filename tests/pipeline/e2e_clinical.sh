@@ -86,8 +86,11 @@ for v in ("patient_independent", "tailored"):
     assert t[v]["n_ref_events"] == n_ref, (v, t[v]["n_ref_events"], n_ref)
 assert s["n_ref_events"] == n_ref and abs(s["total_hours"] - scored_h) < 1e-6
 assert sorted(t["per_patient"]) == sorted({r["patient"] for r in recs})
+assert abs(t["lowering_evidence_hours"] - 72.0 / t["fa_budget_per_24h"]) < 1e-9, t["lowering_evidence_hours"]
 for pid, v in t["per_patient"].items():
     assert 0.05 <= v["threshold"] <= 0.99 or v["fallback"], v
+    # 0.05 h of baseline cannot show that a lower threshold keeps the budget: raise only.
+    assert v["may_lower"] is False and v["threshold"] >= t["patient_independent_threshold"] - 1e-12, (pid, v)
 # No detection inside a baseline: predictions.h5 /events start after 180 s in each first recording.
 with h5py.File(f"{tmp}/p_tailor/predictions.h5", "r") as f:
     paths = [x.decode() if isinstance(x, bytes) else str(x) for x in f["records/path"][()]]
@@ -106,6 +109,7 @@ agree = total = 0
 for z in json.load(open(f"{tmp}/p_model/score.json"))["responders"]["seizures"]:
     g = truth.get((z["record"], round(z["start_s"])))
     assert g is not None, z
+    assert z["marked"] == (z["rise_bpm"] is not None and z["rise_bpm"] > 50.0), z  # Jeppesen's > 50 bpm
     rise = g["hr_rise_bpm"] if g["hr_change"] else 0.0
     if z["rise_bpm"] is None or 5.0 <= rise < 20.0:
         continue

@@ -73,7 +73,16 @@ struct TailoredThreshold {
   /// detect_tailored only: less than half the asked baseline hours were seizure-free and usable,
   /// so the patient keeps the patient-independent threshold.
   bool fallback = false;
+  /// detect_tailored only: the baseline was long enough (lowering_evidence_hours) for the
+  /// threshold to go below the patient-independent one; otherwise tailoring can only raise it.
+  bool may_lower = true;
 };
+
+/// Seizure-free baseline hours from which tailoring may lower a threshold below the
+/// patient-independent one: a baseline of T hours without an alarm bounds the alarm rate below
+/// 3 / T per hour at 95 % confidence (Poisson, -ln 0.05 = 3.0), which is within a budget of B per
+/// 24 h only from T = 72 / B (72 h at 1 FA/24h). Infinite for a budget of 0.
+double lowering_evidence_hours(double fa_budget_per_24h);
 
 /// Jeppesen-style patient threshold: the lowest threshold t of 0.01, 0.02, ..., 0.99 at which
 /// the patient's baseline recordings raise at most floor(fa_budget_per_24h * hours / 24) alarms
@@ -86,7 +95,9 @@ TailoredThreshold tailor_threshold(const std::vector<RecordingProbabilities>& ba
 
 /// Patient-tailored detection: for every patient, its first `baseline_hours` (its recordings
 /// in the given order, i.e. input order) are the baseline on which tailor_threshold sets its
-/// threshold (or keeps pp.threshold when less than half of those hours are usable: `fallback`);
+/// threshold (or keeps pp.threshold when less than half of those hours are usable: `fallback`),
+/// never below pp.threshold when the usable baseline is shorter than lowering_evidence_hours
+/// (quiet hours too few to show that a lower threshold keeps the budget: `may_lower` false);
 /// everything after is detected twice — with `pp.threshold` (patient-independent) and
 /// with the patient's threshold — on exactly the same hours, never on the baseline.
 struct TailoredDetection {
