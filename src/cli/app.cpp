@@ -187,6 +187,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
         }
         require(config.features, "--features", "features file");
         require(config.output, "--output", "probabilities file to write");
+        if (!config.tailor_baseline.empty() || config.postprocess.tailor_hours > 0)
+          throw ConfigError("--tailor-baseline and --tailor-hours work with predict --input (recordings to detect "
+                            "seizures in), not with --features (probabilities only).");
         break;
       default:
         break;

@@ -103,6 +103,20 @@ ConfigKey str_key(std::string key, std::string flag, std::string help, unsigned 
 }
 // An enumerated key: the value must be one of the names of ChoiceNames<E> (checked here, when
 // the file or flag is parsed).
+// A list of paths or texts (TOML array of strings; a flag taking one or more values).
+template <class Get>
+ConfigKey list_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
+  ConfigKey k{std::move(key), std::move(flag), std::move(help), cmds, true, false, nullptr, nullptr};
+  k.set = [get](Config& c, const std::vector<std::string>& v) { get(c) = v; };
+  k.to_toml = [get](const Config& c) {
+    const auto& list = get(const_cast<Config&>(c));
+    std::string out = "[";
+    for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + quote(list[i]);
+    return out + "]";
+  };
+  return k;
+}
+
 template <class E, class Get>
 ConfigKey choice_key(std::string key, std::string flag, std::string help, unsigned cmds, Get get) {
   ConfigKey k{key, flag, std::move(help), cmds, false, false, nullptr, nullptr};
@@ -179,19 +193,10 @@ void add_privacy_keys(std::vector<ConfigKey>& s) {
 
 std::vector<ConfigKey> build_schema() {
   std::vector<ConfigKey> s;
-  {
-    ConfigKey k{"input", "--input",
-                "EDF files, directories (searched recursively for *.edf), glob patterns, or list "
-                "files (*.txt, *.list: one path per line)",
-                E | R | P, true, false, nullptr, nullptr};
-    k.set = [](Config& c, const std::vector<std::string>& v) { c.input = v; };
-    k.to_toml = [](const Config& c) {
-      std::string out = "[";
-      for (std::size_t i = 0; i < c.input.size(); ++i) out += (i ? ", " : "") + quote(c.input[i]);
-      return out + "]";
-    };
-    s.push_back(std::move(k));
-  }
+  s.push_back(list_key("input", "--input",
+                       "EDF files, directories (searched recursively for *.edf), glob patterns, or list "
+                       "files (*.txt, *.list: one path per line)",
+                       E | R | P, [](Config& c) -> std::vector<std::string>& { return c.input; }));
   s.push_back(str_key("output", "--output",
                       "extract: features file to write; run: output directory; predict: output file",
                       E | R | P, [](Config& c) -> std::string& { return c.output; }));
@@ -310,6 +315,10 @@ std::vector<ConfigKey> build_schema() {
                       "predict: tailor each patient's threshold on the first H hours of its recordings (seizure-free "
                       "baseline, not scored); 0 = patient-independent only",
                       P, [](Config& c) -> double& { return c.postprocess.tailor_hours; }));
+  s.push_back(list_key("postprocess.tailor_baseline", "--tailor-baseline",
+                       "predict: seizure-free baseline recordings (paths as for --input) on which each patient's "
+                       "threshold is tailored; they are not scored, every hour of --input is",
+                       P, [](Config& c) -> std::vector<std::string>& { return c.tailor_baseline; }));
   s.push_back(dbl_key("postprocess.tailor_margin", "--tailor-margin",
                       "tailored threshold = lowest threshold quiet on the baseline x this", P,
                       [](Config& c) -> double& { return c.postprocess.tailor_margin; }));
@@ -503,6 +512,9 @@ void validate(const Config& c) {
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))
     fail("postprocess.tailor_margin (--tailor-margin) must be between 1 and 10.");
+  if (!c.tailor_baseline.empty() && pp.tailor_hours > 0)
+    fail("postprocess.tailor_baseline (--tailor-baseline) and postprocess.tailor_hours (--tailor-hours) are two ways "
+         "to give the baseline: set one of them.");
   const auto& sc = c.score;
   if (!(sc.epoch_s > 0)) fail("score.epoch_s: --epoch-s must be > 0 seconds.");
   if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600)) fail("score.epoch_s: --epoch-s must be between 0.001 and 3600 seconds.");

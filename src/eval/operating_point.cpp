@@ -200,6 +200,21 @@ std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, doubl
   return out;
 }
 
+// The first `take` seconds of r (windows ending by then, references clipped), as patient `id`.
+RecordingProbabilities leading_part(const RecordingProbabilities& r, const std::string& id, double take) {
+  RecordingProbabilities b;
+  b.name = r.name;
+  b.patient = id;
+  b.duration_s = take;
+  for (std::size_t w = 0; w < r.prob.size() && r.window_end_s[w] <= take; ++w) {
+    b.window_end_s.push_back(r.window_end_s[w]);
+    b.prob.push_back(r.prob[w]);
+    if (!r.usable.empty()) b.usable.push_back(r.usable[w]);
+  }
+  b.ref = clip_shift(r.ref, 0.0, take);
+  return b;
+}
+
 }  // namespace
 
 double lowering_evidence_hours(double fa_budget_per_24h) {
@@ -207,30 +222,28 @@ double lowering_evidence_hours(double fa_budget_per_24h) {
 }
 
 TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& recs, double step_s,
-                                  const PostprocessSettings& pp, double baseline_hours, double margin) {
+                                  const PostprocessSettings& pp, double baseline_hours, double margin,
+                                  const std::vector<bool>& whole_baseline) {
   TailoredDetection out;
-  std::map<std::string, double> left;  // baseline seconds still to take, per patient
+  std::map<std::string, double> left, asked;  // baseline seconds still to take / asked for, per patient
   std::map<std::string, std::vector<RecordingProbabilities>> baseline;
   std::vector<double> cut(recs.size(), 0.0);
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto& r = recs[i];
     const std::string id = r.patient.empty() ? r.name : r.patient;
-    auto [it, fresh] = left.emplace(id, baseline_hours * 3600.0);
-    const double take = std::min(it->second, r.duration_s);
-    it->second -= take;
+    double take = 0;
+    if (whole_baseline.empty()) {
+      auto [it, fresh] = left.emplace(id, baseline_hours * 3600.0);
+      if (fresh) asked[id] = baseline_hours * 3600.0;
+      take = std::min(it->second, r.duration_s);
+      it->second -= take;
+    } else if (whole_baseline[i]) {
+      take = r.duration_s;
+      asked[id] += take;
+    }
     cut[i] = take;
     if (take <= 0) continue;
-    RecordingProbabilities b;
-    b.name = r.name;
-    b.patient = id;
-    b.duration_s = take;
-    for (std::size_t w = 0; w < r.prob.size() && r.window_end_s[w] <= take; ++w) {
-      b.window_end_s.push_back(r.window_end_s[w]);
-      b.prob.push_back(r.prob[w]);
-      if (!r.usable.empty()) b.usable.push_back(r.usable[w]);
-    }
-    b.ref = clip_shift(r.ref, 0.0, take);
-    baseline[id].push_back(std::move(b));
+    baseline[id].push_back(leading_part(r, id, take));
     out.baseline_hours += take / 3600.0;
   }
   const double evidence_h = lowering_evidence_hours(pp.fa_budget_per_24h);
@@ -240,7 +253,7 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
     if (t.baseline_hours < evidence_h && t.threshold < pp.threshold) t = tailor_threshold(b, step_s, pp, margin, std::min(pp.threshold, 0.99));
     t.may_lower = t.baseline_hours >= evidence_h;
     // Too little seizure-free time to trust the quiet threshold: keep the patient-independent one.
-    t.fallback = t.baseline_hours < 0.5 * baseline_hours;
+    t.fallback = t.baseline_hours < 0.5 * asked[id] / 3600.0;
     if (t.fallback) t.threshold = pp.threshold;
     out.per_patient[id] = t;
   }

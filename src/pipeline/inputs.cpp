@@ -212,4 +212,19 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
   return out;
 }
 
+std::vector<InputRecording> baseline_then_inputs(const Config& config, std::uint64_t& n_baseline) {
+  std::vector<InputRecording> recs;
+  if (!config.tailor_baseline.empty()) recs = expand_inputs(config.tailor_baseline, config.extract);
+  n_baseline = recs.size();
+  std::set<fs::path> base;
+  for (const auto& r : recs) base.insert(fs::weakly_canonical(r.edf));
+  for (auto& r : expand_inputs(config.input, config.extract)) {
+    if (base.count(fs::weakly_canonical(r.edf)))
+      throw ConfigError("Recording " + r.edf.string() + " is both a --tailor-baseline recording and an --input one: a "
+                        "baseline is never scored. Give it once, in one of the two.");
+    recs.push_back(std::move(r));
+  }
+  return recs;
+}
+
 }  // namespace ecgforest::pipeline

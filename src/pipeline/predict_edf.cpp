@@ -201,27 +201,44 @@ std::vector<eval::RecordingHeartRate> heart_rates(const std::vector<Predicted>& 
 // Patient-tailored thresholds (postprocess.tailor_hours): the scored parts detected both ways.
 struct Tailoring {
   eval::TailoredDetection td;
+  std::vector<std::string> baseline_names;  // --tailor-baseline recordings used (empty: first hours)
   std::vector<eval::ScoredRecording> scored_independent, scored_tailored;  // recordings with references
   std::vector<eval::RecordingHeartRate> hr_independent, hr_tailored;
 };
 
-// Tailors every patient's threshold on its first tailor_hours and replaces each recording's
-// detections (and its NAME.tse_bi/csv_bi) with the tailored ones; the baseline hours get none.
-Tailoring tailor_predictions(std::vector<Predicted>& all, const PostprocessSettings& pp, double step_s,
-                             const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
+// Window probabilities of a predicted recording, for the tailoring code.
+eval::RecordingProbabilities probabilities(const Predicted& p) {
+  return {recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable};
+}
+
+// Tailors every patient's threshold on its first tailor_hours, or on its recordings in
+// `baseline` (--tailor-baseline, never scored), and replaces each recording's detections (and its
+// NAME.tse_bi/csv_bi) with the tailored ones; baseline hours get none.
+Tailoring tailor_predictions(std::vector<Predicted>& all, const std::vector<Predicted>& baseline, const PostprocessSettings& pp,
+                             double step_s, const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
   std::vector<eval::RecordingProbabilities> in;
-  std::vector<std::size_t> pos;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& p = all[i];
+  std::vector<bool> whole_baseline;
+  std::vector<std::string> names;
+  for (const auto& p : baseline) {
     if (p.row.status != "ok") continue;
-    in.push_back({recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
+    in.push_back(probabilities(p));
+    whole_baseline.push_back(true);
+    names.push_back(recording_name(p));
+  }
+  const std::size_t n_base = in.size();
+  std::vector<std::size_t> pos;  // position in `all` of in[n_base + k]
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].row.status != "ok") continue;
+    in.push_back(probabilities(all[i]));
     pos.push_back(i);
   }
+  if (!baseline.empty()) whole_baseline.resize(in.size(), false);
   Tailoring t;
-  t.td = eval::detect_tailored(in, step_s, pp, pp.tailor_hours, pp.tailor_margin);
+  t.baseline_names = std::move(names);
+  t.td = eval::detect_tailored(in, step_s, pp, pp.tailor_hours, pp.tailor_margin, whole_baseline);
   for (std::size_t i : pos) all[i].hyp.clear();
   for (std::size_t k = 0; k < t.td.index.size(); ++k) {
-    auto& p = all[pos[t.td.index[k]]];
+    auto& p = all[pos[t.td.index[k] - n_base]];  // baselines are whole, so never scored
     const double from = t.td.from_s[k];
     p.hyp = shifted(t.td.tailored[k].hyp, from);
     if (!p.has_ref) continue;
@@ -247,6 +264,9 @@ std::string variant_json(const std::vector<eval::ScoredRecording>& scored, const
 void write_tailoring_json(JsonWriter& j, const Tailoring& t, const PostprocessSettings& pp) {
   j.begin_object();
   j.key("tailor_hours").value(pp.tailor_hours);
+  j.key("baseline_recordings").begin_array();
+  for (const auto& n : t.baseline_names) j.value(n);
+  j.end_array();
   j.key("margin").value(pp.tailor_margin);
   j.key("fa_budget_per_24h").value(pp.fa_budget_per_24h);
   j.key("patient_independent_threshold").value(pp.threshold);
@@ -268,8 +288,10 @@ void write_tailoring_json(JsonWriter& j, const Tailoring& t, const PostprocessSe
 std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   const auto a = eval::score_recordings(t.scored_independent), b = eval::score_recordings(t.scored_tailored);
   std::ostringstream os;
-  os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on their first "
-     << pp.tailor_hours << " h (" << fixed_text(t.td.baseline_hours, 1) << " baseline h, not scored); on the "
+  os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
+  if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
+  else os << t.baseline_names.size() << " baseline recording(s)";
+  os << " (" << fixed_text(t.td.baseline_hours, 1) << " baseline h, not scored); on the "
      << fixed_text(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fixed_text(a.ovlp_sensitivity, 3)
      << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fixed_text(a.ovlp_fa_per_24h, 2)
      << " FA/24h; tailored " << fixed_text(b.ovlp_sensitivity, 3) << " (" << b.ovlp.hits << "/" << b.ovlp.n_ref << ") at "
@@ -347,6 +369,7 @@ struct PredictContext {
   PublicNames names;
   std::filesystem::path out_dir;
   std::vector<std::filesystem::path> hyp_file;  // the recording path write_hypotheses names files after
+  std::size_t n_baseline = 0;  // the first n_baseline recordings are --tailor-baseline ones (never scored)
 };
 
 // The model's probabilities and the window mean heart rate of a recording's feature matrix.
@@ -392,7 +415,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
     p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " +
                      c.names.scrub(rec, res.row.annotation, e.what());
   }
-  write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s);
+  if (idx >= c.n_baseline) write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s);
   return p;
 }
 
@@ -457,6 +480,19 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
   return c;
 }
 
+// A baseline recording that could not be read is a failed recording like any other (listed,
+// counted for --strict); its patient keeps the patient-independent threshold if it has no other.
+void add_baseline_failures(const std::vector<Predicted>& baseline, Collected& col, PredictEdfSummary& s) {
+  for (const auto& p : baseline) {
+    if (p.row.status == "ok") {
+      ++s.n_ok;
+      continue;
+    }
+    ++s.n_failed;
+    col.failures.push_back(p.row.path + " (tailoring baseline): " + p.row.status + ": " + p.row.message);
+  }
+}
+
 // OUT_DIR/score.json: NEDC scores, threshold sweep, SzCORE keys, responders and tailoring.
 void write_score_file(const std::filesystem::path& out_dir, const Config& config, const Collected& c,
                       const std::vector<Predicted>& all, const std::optional<Tailoring>& tailoring, PredictEdfSummary& s) {
@@ -511,12 +547,16 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
                          double t0, int n_ranks, std::ostream* log) {
   const Config& config = c.config;
   PredictEdfSummary s;
-  s.n_records = all.size();
+  std::vector<Predicted> baseline(std::make_move_iterator(all.begin()),
+                                  std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(c.n_baseline)));
+  all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(c.n_baseline));
+  s.n_records = all.size() + baseline.size();
   std::optional<Tailoring> tailoring;
-  if (config.postprocess.tailor_hours > 0) {
-    tailoring = tailor_predictions(all, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
+  if (config.postprocess.tailor_hours > 0 || !config.tailor_baseline.empty()) {
+    tailoring = tailor_predictions(all, baseline, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
   }
   Collected col = collect(all, s);
+  add_baseline_failures(baseline, col, s);
   auto& t = col.table;
   t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, c.out_dir);
   t.window_s = fixed_text(config.extract.window_s, 6);
@@ -538,16 +578,19 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   Config config = config_in;
   forest::Forest model;
   std::vector<InputRecording> recs;
+  std::uint64_t n_baseline = 0;
   comm::collective_try(comm, "", [&] {
     apply_model_settings(model_path, config, model);
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) throw Error("Cannot create the output directory " + out_dir.string() + ": " + ec.message() + ".");
-    if (me == 0) recs = expand_inputs(config.input, config.extract);
+    if (me == 0) recs = baseline_then_inputs(config, n_baseline);
   });
   PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}};
   broadcast_recordings(comm, recs);
-  check_unique_names(recs, out_dir);
+  comm::check_mpi(MPI_Bcast(&n_baseline, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (baseline recordings)");
+  c.n_baseline = static_cast<std::size_t>(n_baseline);
+  check_unique_names({recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline), recs.end()}, out_dir);
   for (const auto& r : recs) c.hyp_file.push_back(c.names.pseudonymised() ? std::filesystem::path(c.names.name(r.edf) + ".edf") : r.edf);
   auto all = predict_all(comm, c, recs, log != nullptr && me == 0, t0);
 

@@ -82,6 +82,8 @@ void preflight(const Config& c, Command cmd) {
       check_input_file(c.model, "--model", "model file");
       if (!c.input.empty()) {
         check_extraction(c);
+        std::uint64_t n_baseline = 0;
+        (void)baseline_then_inputs(c, n_baseline);  // baseline paths exist, no file in both
         check_output(c.output, true, "--output");
       } else {
         check_input_file(c.features, "--features", "features file");

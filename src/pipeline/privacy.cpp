@@ -35,12 +35,14 @@ std::string stored_config_toml(Config c, const fs::path& output) {
   const fs::path root = input_root(c);
   if (!c.extract.pseudonym_key.empty()) {
     c.input.clear();
+    c.tailor_baseline.clear();
     c.extract.input_root.clear();
   } else if (root.empty()) {  // no inputs (train): nothing to relativise against
   } else if (c.extract.absolute_paths) {
     c.extract.input_root = root.string();
   } else {
     for (auto& in : c.input) in = relative_path_text(in, root);
+    for (auto& in : c.tailor_baseline) in = relative_path_text(in, root);
     c.extract.input_root = relative_path_text(root, fs::absolute(output).parent_path());
   }
   if (!c.extract.absolute_paths) {

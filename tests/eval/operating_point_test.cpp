@@ -195,5 +195,34 @@ TEST(Tailor, LowersOnlyWithEnoughQuietHours) {
   EXPECT_NEAR(d.per_patient.at("P").threshold, 0.05, 1e-12);
 }
 
+TEST(Tailor, WholeBaselineRecordingsAreTheFirstHoursOfTheirPatient) {
+  // Patient P: a 3-h baseline recording (bump 0.6) and a 2-h recording to score; patient Q: only a
+  // recording to score. Budget 36/24 h: 3 h allow 4 alarms and need 2 quiet hours to lower.
+  auto pp = raw_settings();
+  pp.threshold = 0.5;
+  pp.fa_budget_per_24h = 36.0;
+  auto base = quiet_trace("P", 10800, 3000, 0.6f);
+  auto later = quiet_trace("P", 7200, 100, 0.9f);
+  later.name = "later";
+  auto other = quiet_trace("Q", 7200, 100, 0.9f);
+  other.name = "other";
+  const auto whole = detect_tailored({base, later, other}, 1.0, pp, 0.0, 1.05, {true, false, false});
+  // P's threshold is the one its first 3 h give (tailor_hours 3 over [base, later]).
+  const auto first = detect_tailored({base, later}, 1.0, pp, 3.0, 1.05);
+  ASSERT_EQ(whole.per_patient.count("P"), 1u);
+  EXPECT_EQ(whole.per_patient.count("Q"), 0u);  // no baseline: patient-independent threshold
+  EXPECT_DOUBLE_EQ(whole.per_patient.at("P").threshold, first.per_patient.at("P").threshold);
+  EXPECT_NEAR(whole.per_patient.at("P").baseline_hours, 3.0, 1e-12);
+  EXPECT_FALSE(whole.per_patient.at("P").fallback);
+  EXPECT_DOUBLE_EQ(whole.baseline_hours, 3.0);
+  // Scored: `later` and `other`, both whole (from 0 s), never the baseline recording.
+  ASSERT_EQ(whole.index, (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(whole.from_s, (std::vector<double>{0.0, 0.0}));
+  EXPECT_DOUBLE_EQ(whole.tailored[0].duration_s, 7200.0);
+  // Q is detected with 0.5: its 0.9 bump is one event in both variants.
+  EXPECT_EQ(whole.tailored[1].hyp.size(), 1u);
+  EXPECT_EQ(whole.independent[1].hyp.size(), 1u);
+}
+
 }  // namespace
 }  // namespace ecgforest::eval

@@ -27,6 +27,25 @@ pred p_override --threshold 0.9 --merge-gap-s 7
 pred p_fixed --postprocess-select fixed
 pred p_tailor --tailor-hours 0.05
 grep -q "predict: tailored thresholds for 2 patient(s)" "$tmp/p_tailor.log"
+# Baselines given as separate recordings (--tailor-baseline): the t000 recordings tailor, only t001
+# is scored. The same thresholds as --tailor-hours over [t000, t001] with 605 s (t000's 600 s and no
+# whole 10-s window of t001).
+t000=("$tmp"/new/*/*_t000.edf) t001=("$tmp"/new/*/*_t001.edf)
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "${t001[@]}" --tailor-baseline "${t000[@]}" \
+  --output "$tmp/p_base" > "$tmp/p_base.log"
+grep -q "predict: tailored thresholds for 2 patient(s) on 2 baseline recording(s)" "$tmp/p_base.log"
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "${t000[@]}" "${t001[@]}" \
+  --tailor-hours "$("$py" -c 'print(605 / 3600)')" --output "$tmp/p_hours" > "$tmp/p_hours.log"
+# A file in both lists, or a baseline without recordings to detect in: exit 2 before any work.
+set +e
+"$ecg" predict --model "$tmp/run/model.h5" --input "${t001[@]}" --tailor-baseline "${t001[0]}" --output "$tmp/p_bad" 2> "$tmp/p_bad.err"
+rc_both=$?
+"$ecg" predict --model "$tmp/run/model.h5" --features "$tmp/run/features.h5" --tailor-baseline "${t000[0]}" --output "$tmp/p_bad.h5" 2> "$tmp/p_bad2.err"
+rc_features=$?
+set -e
+[ "$rc_both" = 2 ] && grep -q "is both a --tailor-baseline recording and an --input one" "$tmp/p_bad.err"
+[ "$rc_features" = 2 ] && grep -q "work with predict --input" "$tmp/p_bad2.err"
+[ ! -e "$tmp/p_bad" ] || [ -z "$(ls -A "$tmp/p_bad")" ]
 
 "$py" - "$tmp" <<'PY'
 import json, os, sys
@@ -98,6 +117,25 @@ with h5py.File(f"{tmp}/p_tailor/predictions.h5", "r") as f:
         rel = os.path.relpath(os.path.join(f"{tmp}/new", paths[rec]), f"{tmp}/new")  # stored relative to the input root
         if rel in first.values():
             assert start >= 180.0 - 1e-9, (rel, start)
+
+# --tailor-baseline: thresholds as with the first 605 s; baseline recordings neither scored nor
+# written (no annotation files, not in predictions.h5).
+b = json.load(open(f"{tmp}/p_base/score.json"))["tailoring"]
+h = json.load(open(f"{tmp}/p_hours/score.json"))["tailoring"]
+assert sorted(b["baseline_recordings"]) == ["00000001_s001_t000", "00000002_s001_t000"], b["baseline_recordings"]
+assert h["baseline_recordings"] == []
+assert sorted(b["per_patient"]) == sorted(h["per_patient"]) == ["00000001", "00000002"]
+for pid in b["per_patient"]:
+    x, y = b["per_patient"][pid], h["per_patient"][pid]
+    for k in ("threshold", "lowest_quiet", "baseline_alarms", "may_lower"):
+        assert x[k] == y[k], (pid, k, x, y)
+    assert abs(x["baseline_hours"] - y["baseline_hours"]) <= 5 / 3600 + 1e-9, (pid, x, y)
+assert abs(b["patient_independent"]["total_hours"] - 2 * 600 / 3600) < 1e-9, b["patient_independent"]["total_hours"]
+assert not any(f.endswith(("_t000.tse_bi", "_t000.csv_bi")) for f in os.listdir(f"{tmp}/p_base")), os.listdir(f"{tmp}/p_base")
+assert os.path.exists(f"{tmp}/p_base/00000001_s001_t001.tse_bi")
+with h5py.File(f"{tmp}/p_base/predictions.h5", "r") as f:
+    stored = [x.decode() if isinstance(x, bytes) else str(x) for x in f["records/path"][()]]
+    assert len(stored) == 2 and all("_t001" in x for x in stored), stored
 
 # Responders: seizures the generator gave a rise of >= 20 bpm respond, seizures with a rise below
 # 5 bpm (or none) do not (>= 80 % agreement: the heart rate also wanders).

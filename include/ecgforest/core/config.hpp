@@ -93,6 +93,9 @@ struct Config {
   std::string output;              ///< extract: features file; run: output directory
   std::string features;            ///< train/predict: features file
   std::string model;               ///< train: model file to write; predict: model to read
+  /// predict: seizure-free baseline recordings (as `input`) that tailor each patient's threshold
+  /// and are not scored ([postprocess] tailor_baseline); empty = none.
+  std::vector<std::string> tailor_baseline;
   ExtractSettings extract;
   TrainSettings train;
   PostprocessSettings postprocess;

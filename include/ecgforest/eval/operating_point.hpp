@@ -109,8 +109,12 @@ struct TailoredDetection {
   std::vector<ScoredRecording> independent, tailored;
   double baseline_hours = 0;  ///< hours used as baselines in total
 };
+/// `whole_baseline`, when not empty (one flag per recording), replaces the first hours: the
+/// flagged recordings are their patients' whole baselines and every other recording is scored
+/// whole (predict --tailor-baseline); a patient without one keeps pp.threshold.
 TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& recs, double step_s,
-                                  const PostprocessSettings& pp, double baseline_hours, double margin);
+                                  const PostprocessSettings& pp, double baseline_hours, double margin,
+                                  const std::vector<bool>& whole_baseline = {});
 
 /// The CV choice as JSON: {"chosen": {smoothing, smoothing_windows, threshold, min_duration_s,
 /// merge_gap_s}, "fits_budget", "fa_budget_per_24h", "n_candidates", "cv": {scores},

@@ -31,6 +31,10 @@ struct InputRecording {
 /// is a ConfigError.
 std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings);
 
+/// predict: the recordings of `tailor_baseline` (n_baseline of them), then those of `input`.
+/// Throws ConfigError when a file is in both (a baseline is never scored).
+std::vector<InputRecording> baseline_then_inputs(const Config& config, std::uint64_t& n_baseline);
+
 /// Patient id from a path with the regex of ExtractSettings::patient_regex (see there); without
 /// a match, the recording's NAME (io::recording_name).
 std::string patient_from_path(const std::filesystem::path& edf, const std::string& regex);
