@@ -734,6 +734,9 @@ bool rhythm_reject(const std::vector<Candidate>& out, const Candidate& c, const 
   std::array<Index, 9> pos{};
   std::array<double, 8> e{};
   const std::size_t m = out.size();
+  Index max_rr = 0;  // the median RR is at most the largest: most candidates stop here
+  for (std::size_t j = m - 8; j < m; ++j) max_rr = std::max(max_rr, out[j].pos - out[j - 1].pos);
+  if (!(static_cast<double>(c.pos - out[m - 1].pos) < p.rhythm_ratio * static_cast<double>(max_rr))) return false;
   for (std::size_t j = 0; j < 9; ++j) pos[j] = out[m - 9 + j].pos;
   for (std::size_t j = 0; j < 8; ++j) e[j] = out[m - 8 + j].energy;
   return rhythm_check_rejects(pos, e, c.pos, c.energy, p.rhythm_ratio, p.rhythm_energy);
@@ -1070,19 +1073,15 @@ bool rhythm_check_rejects(std::span<const std::int64_t> last_beats, std::span<co
 }
 
 namespace {
-// Median RR around every beat: over RR max(0, k - h) .. min(k + h, n - 2) (upper median).
-std::vector<double> local_median_rr(std::span<const std::int64_t> beats, int h) {
-  const std::size_t n = beats.size();
-  std::vector<double> rr(n - 1), win, out(n);
-  for (std::size_t j = 1; j < n; ++j) rr[j - 1] = static_cast<double>(beats[j] - beats[j - 1]);
-  const auto uh = static_cast<std::size_t>(std::max(h, 0));
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::size_t a = k > uh ? k - uh : 0, b = std::min(k + uh + 1, n - 1);
-    win.assign(rr.begin() + static_cast<std::ptrdiff_t>(a), rr.begin() + static_cast<std::ptrdiff_t>(b));
-    std::nth_element(win.begin(), win.begin() + static_cast<std::ptrdiff_t>(win.size() / 2), win.end());
-    out[k] = win[win.size() / 2];
-  }
-  return out;
+// Median RR around beat k: over RR max(0, k - h) .. min(k + h, n - 2) (upper median).
+double local_median_rr(std::span<const std::int64_t> beats, std::size_t k, int h) {
+  const std::size_t n = beats.size(), uh = static_cast<std::size_t>(std::clamp(h, 0, 64));
+  const std::size_t a = k > uh ? k - uh : 0, b = std::min(k + uh + 1, n - 1);
+  std::array<double, 129> win{};
+  for (std::size_t j = a; j < b; ++j) win[j - a] = static_cast<double>(beats[j + 1] - beats[j]);
+  const auto m = static_cast<std::ptrdiff_t>(b - a);
+  std::nth_element(win.begin(), win.begin() + m / 2, win.begin() + m);
+  return win[static_cast<std::size_t>(m / 2)];
 }
 }  // namespace
 
@@ -1091,7 +1090,6 @@ std::vector<std::size_t> crowded_beats(std::span<const std::int64_t> beats, std:
   const std::size_t n = beats.size();
   std::vector<std::size_t> drop;
   if (n < 3 || score.size() != n) return drop;
-  const std::vector<double> mrr = local_median_rr(beats, half_window);
   std::vector<std::size_t> prev(n), next(n);  // alive neighbours (n = none)
   for (std::size_t k = 0; k < n; ++k) {
     prev[k] = k == 0 ? n : k - 1;
@@ -1101,8 +1099,9 @@ std::vector<std::size_t> crowded_beats(std::span<const std::int64_t> beats, std:
   auto crowded = [&](std::size_t k) {
     const std::size_t p = prev[k], q = next[k];
     if (!alive[k] || p >= n || q >= n) return false;
-    return static_cast<double>(beats[q] - beats[p]) < rr_ratio * mrr[k] && score[k] < score_ratio * score[p] &&
-           score[k] < score_ratio * score[q];
+    // Scores first: the median is needed only for the few weak beats (computed on the series as given).
+    return score[k] < score_ratio * score[p] && score[k] < score_ratio * score[q] &&
+           static_cast<double>(beats[q] - beats[p]) < rr_ratio * local_median_rr(beats, k, half_window);
   };
   using Item = std::pair<double, std::size_t>;  // weakest first, then the earlier beat
   std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;

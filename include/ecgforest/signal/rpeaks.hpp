@@ -95,7 +95,7 @@ bool rhythm_check_rejects(std::span<const std::int64_t> last_beats, std::span<co
 /// Crowding check of the default detector (its last stage before refinement): the indices, in
 /// increasing order, of the beats to drop because they crowd a normal interval. Beat k (not the
 /// first or last) is dropped when its neighbours are closer together than rr_ratio x the local
-/// median RR (over RR k - half_window .. k + half_window of the series as given: k is squeezed
+/// median RR (over RR k - h .. k + h, h = half_window <= 64, of the series as given: k is squeezed
 /// into one normal interval) and its score is below score_ratio x each neighbour's (the detector
 /// passes band energy x template weight). Greedy, weakest first; after a drop the neighbours are
 /// judged again against their new neighbours. An interpolated ectopic beat about as strong as
