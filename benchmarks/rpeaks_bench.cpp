@@ -1,7 +1,8 @@
 // R-peak detection throughput on a long generated recording (samples per second per core).
 // Run: build/<dir>/benchmarks/rpeaks_bench --benchmark_min_time=2
 // The figure the README quotes is items_per_second of BM_DetectRpeaks (1 thread), next to
-// BM_DetectRpeaksPlain (the detector without the beat-template stage).
+// BM_DetectRpeaksPlain (elgendi-plain: without the template, band choice, rhythm and crowding
+// checks).
 #include <benchmark/benchmark.h>
 
 #include <cmath>

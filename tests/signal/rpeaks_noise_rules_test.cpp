@@ -1,6 +1,6 @@
-// The default detector's noise rules (issue 15): rr_regularity and rhythm_check_rejects on hand-
-// computed values, and each rule on a generated ECG whose true beats come from the generator:
-// "elgendi-plain" (without the rules) errs there, the default does not.
+// The default detector's noise rules (issue 15): rr_regularity, rhythm_check_rejects and
+// crowded_beats on hand-computed values, and each rule on a generated ECG whose true beats come
+// from the generator: "elgendi-plain" (without the rules) errs there, the default does not.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -138,6 +138,64 @@ TEST(RhythmCheck, WeakQrsShapedArtefactsAtHalfTheRrAreNotBeats) {
   EXPECT_EQ(def.missed, 0u);
   const Errors old = errors(e.truth, plain(e.x, fs).sample, fs);
   EXPECT_GT(old.extra, 20u);  // without the rule most artefacts are taken for beats
+}
+
+TEST(CrowdingCheck, DropsOnlyWeakBeatsSqueezedIntoOneInterval) {
+  // RR 100; an extra beat at 850 between 800 and 900 (neighbours 1.0 RR apart, < 1.3).
+  std::vector<std::int64_t> beats;
+  for (int k = 0; k <= 16; ++k) beats.push_back(100 * k);
+  beats.insert(beats.begin() + 9, 850);
+  std::vector<double> score(beats.size(), 1.0);
+  score[9] = 0.5;  // < 0.7 x both neighbours
+  EXPECT_EQ(sig::crowded_beats(beats, score), std::vector<std::size_t>{9});
+  score[9] = 0.75;  // an interpolated ectopic beat about as strong as its neighbours stays
+  EXPECT_TRUE(sig::crowded_beats(beats, score).empty());
+  EXPECT_EQ(sig::crowded_beats(beats, score, 1.3, 0.8), std::vector<std::size_t>{9});
+  score[9] = 0.5;
+  score[8] = 0.6;  // the stronger neighbour is what counts against: 0.5 >= 0.7 x 0.6
+  EXPECT_TRUE(sig::crowded_beats(beats, score).empty());
+  EXPECT_TRUE(sig::crowded_beats(beats, score, 0.9).empty());  // 1.0 RR apart is not < 0.9 RR
+  // Premature beat (0.6 RR) with a compensatory pause: its neighbours are 2 RR apart, it stays.
+  std::vector<std::int64_t> pvc;
+  for (int k = 0; k <= 16; ++k) pvc.push_back(100 * k);
+  pvc[9] = 860;
+  EXPECT_TRUE(sig::crowded_beats(pvc, std::vector<double>(pvc.size(), 0.1)).empty());
+  const std::vector<std::int64_t> two{0, 50};
+  EXPECT_TRUE(sig::crowded_beats(two, std::vector<double>{1.0, 0.1}).empty());
+}
+
+TEST(CrowdingCheck, TwoExtraBeatsInOneIntervalAreDroppedWeakestFirst) {
+  // Extra beats at 830 (score 0.3) and 870 (0.2): 870 goes first; then 830 sits between 800 and
+  // 900 and goes too.
+  std::vector<std::int64_t> beats;
+  for (int k = 0; k <= 16; ++k) beats.push_back(100 * k);
+  beats.insert(beats.begin() + 9, {830, 870});
+  std::vector<double> score(beats.size(), 1.0);
+  score[9] = 0.3;
+  score[10] = 0.2;
+  EXPECT_EQ(sig::crowded_beats(beats, score), (std::vector<std::size_t>{9, 10}));
+}
+
+TEST(CrowdingCheck, WeakQrsShapedArtefactsAtTwoThirdsOfTheRrAreNotBeats) {
+  // 70 bpm; after every fourth beat a QRS-shaped artefact of 0.6 x the R amplitude (0.36 x its
+  // band energy) at 0.65 RR: too late for the T-wave rule and the rhythm check (0.6 RR), and
+  // strong enough for both; only the crowding check removes it. (Every second beat would make
+  // 0.65 RR the median interval: the check assumes artefacts in a minority of intervals.)
+  const double fs = 360.0, duration = 180.0, rr = 0.857;
+  std::vector<double> beat_s;
+  Ecg e = regular_ecg(fs, duration, rr, 5, &beat_s);
+  for (std::size_t k = 10; k + 1 < beat_s.size(); k += 4) {
+    const double c = beat_s[k] + 0.65 * (beat_s[k + 1] - beat_s[k]);
+    for (auto i = static_cast<Eigen::Index>((c - 0.1) * fs); i < static_cast<Eigen::Index>((c + 0.1) * fs); ++i) {
+      e.x[i] += 0.6 * (-0.12 * g(static_cast<double>(i) / fs, c - 0.03, 0.008) + g(static_cast<double>(i) / fs, c, 0.009) -
+                       0.25 * g(static_cast<double>(i) / fs, c + 0.03, 0.009));
+    }
+  }
+  const Errors def = errors(e.truth, sig::detect_rpeaks(e.x, fs).sample, fs);
+  EXPECT_EQ(def.extra, 0u);
+  EXPECT_EQ(def.missed, 0u);
+  const Errors old = errors(e.truth, plain(e.x, fs).sample, fs);
+  EXPECT_GT(old.extra, 20u);
 }
 
 TEST(BandChoice, MotionBurstsBelow10HzDoNotMakeBeats) {

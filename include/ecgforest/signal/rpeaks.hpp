@@ -62,15 +62,18 @@ struct RPeaks {
 /// chunk, so thread-count and chunk-order invariance are kept; costs a second band-pass.
 /// Rhythm check (rhythm_check_rejects): a candidate sooner than 0.6 x the median of the last 8
 /// RR is dropped when weaker than 0.3 x the median energy of the last 8 beats.
-/// "elgendi-plain": the same without the template, band choice and rhythm check (the detector
-/// before issue 15; for comparison).
+/// Crowding check (crowded_beats): a beat squeezed into one normal interval (neighbours closer
+/// than 1.3 x the local median RR) and weaker than 0.7 x both neighbours (energy x template
+/// weight) is dropped; per recording, after the searchback.
+/// "elgendi-plain": the same without the template, band choice, rhythm check and crowding
+/// check (the detector before issue 15; for comparison).
 /// "elgendi-whole": the previous whole-signal double-precision version (about 5 doubles of
 /// working memory per sample, 0.5-40 Hz filtered copy for refinement), kept for comparison.
 /// Bad segments (both): "flat" (range < 1 % of the typical 1-s range for >= 1 s), "saturated"
 /// (stuck at the recording's min/max for >= 0.2 s), "noise" (non-finite samples); each is
 /// widened by a 50 ms guard on both sides and overlapping ones are merged.
 /// MIT-BIH (records 100 102 105 106 108 116 119 200, 150 ms tolerance, tools/eval_beats.sh):
-/// gross Se 99.87 %, PPV 99.77 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
+/// gross Se 99.83 %, PPV 99.81 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
 /// (elgendi-whole). Noise: README "Noise stress" (tools/noise_beats.py).
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options = {});
@@ -88,6 +91,17 @@ double rr_regularity(std::span<const std::int64_t> beats);
 /// as the others and stays. False with fewer than 2 beats or no energies.
 bool rhythm_check_rejects(std::span<const std::int64_t> last_beats, std::span<const double> last_energy,
                           std::int64_t pos, double energy, double rr_ratio = 0.6, double energy_ratio = 0.3);
+
+/// Crowding check of the default detector (its last stage before refinement): the indices, in
+/// increasing order, of the beats to drop because they crowd a normal interval. Beat k (not the
+/// first or last) is dropped when its neighbours are closer together than rr_ratio x the local
+/// median RR (over RR k - h .. k + h, h = half_window <= 64, of the series as given: k is squeezed
+/// into one normal interval) and its score is below score_ratio x each neighbour's (the detector
+/// passes band energy x template weight). Greedy, weakest first; after a drop the neighbours are
+/// judged again against their new neighbours. An interpolated ectopic beat about as strong as
+/// its neighbours stays; a premature one followed by a compensatory pause is not crowded.
+std::vector<std::size_t> crowded_beats(std::span<const std::int64_t> beats, std::span<const double> score,
+                                       double rr_ratio = 1.3, double score_ratio = 0.7, int half_window = 8);
 
 
 }  // namespace ecgforest::signal
