@@ -178,7 +178,8 @@ void bin_rows(MPI_Comm comm, ChunkBlock& block, std::size_t n_sel, std::size_t F
     }
     xb.set_rows(block.selected_before(k), buf.data(), kept);
   }
-  const std::size_t got = allgather_rows(comm, F, nullptr, block.my_selected(), xb.mutable_rows(0), MPI_UINT8_T);
+  // Whole rows with their (zero) padding: row_stride() bytes each.
+  const std::size_t got = allgather_rows(comm, xb.row_stride(), nullptr, block.my_selected(), xb.mutable_rows(0), MPI_UINT8_T);
   if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
 }
 
