@@ -101,20 +101,6 @@ std::size_t partition(Sample* sp, Sample* scratch, std::size_t begin, std::size_
   return lo;
 }
 
-/// The per-tree arrays (a few bytes per training row), kept per thread from one tree to the next
-/// so that growing a tree does not map, fault in and zero fresh memory each time. Every use
-/// overwrites what it reads; nothing carries over between trees.
-struct GrowScratch {
-  std::vector<std::uint32_t> mult;
-  std::vector<Sample> samples, right_side;
-  std::vector<std::uint8_t> node_codes;
-};
-
-GrowScratch& grow_scratch() {
-  thread_local GrowScratch scratch;
-  return scratch;
-}
-
 struct StackEntry {
   std::int32_t node;
   std::size_t begin, end;
@@ -244,14 +230,12 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   Xoshiro256 rng(hash_seed(params.seed, tree_index));
 
   // In-bag samples with multiplicity.
-  GrowScratch& scratch = grow_scratch();
-  std::vector<Sample>& samples = scratch.samples;
+  std::vector<Sample> samples;
   {
-    std::vector<std::uint32_t>& mult = scratch.mult;
+    std::vector<std::uint32_t> mult;
     draw_inbag(rng, y, rows, params, mult);
     std::size_t n_in = 0;
     for (auto m : mult) n_in += m > 0;
-    samples.clear();
     samples.reserve(n_in);
     for (std::size_t i = 0; i < mult.size(); ++i)
       if (mult[i] > 0) samples.push_back({rows[i], (mult[i] << 1) | y[rows[i]]});
@@ -272,11 +256,9 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   // Partition scratch: the right side of a split is copied out and back, so every node's samples
   // stay in increasing row order (the codes are then read front to back). Only the set of rows
   // of a node matters (integer counts), not their order, so this is the same tree.
-  std::vector<Sample>& right_side = scratch.right_side;
-  right_side.resize(samples.size());
+  std::vector<Sample> right_side(samples.size());
   // Codes of the candidate features of the node being split, [sample of the node][candidate].
-  std::vector<std::uint8_t>& node_codes = scratch.node_codes;
-  node_codes.resize(static_cast<std::size_t>(k_features) * samples.size());
+  std::vector<std::uint8_t> node_codes(static_cast<std::size_t>(k_features) * samples.size());
 
   Tree tree;
   tree.importance.assign(n_features, 0.0);
