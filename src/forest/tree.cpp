@@ -43,7 +43,7 @@ struct Split {
 };
 
 /// Samples ahead whose code rows are prefetched (rows of deep nodes are far apart in memory).
-constexpr std::size_t kPrefetch = 16;
+constexpr std::size_t kPrefetch = 32;
 
 /// Adds the class counts of samples [0, n) into the histograms of the k candidate features
 /// (hist[j * 512 + code * 2 + class]), in one pass over the samples (the codes of a row are
