@@ -126,12 +126,12 @@ void draw_inbag(Xoshiro256& rng, const std::vector<std::uint8_t>& y, const std::
   }
   if (sampling == Bootstrap::subsample) {
     // Selection sampling (Knuth's algorithm S): every subset of n_draws positions is equally likely.
+    // Branch-free (the choice is a coin flip the processor cannot predict); the same draws.
     std::uint32_t need = n_draws;
     for (std::uint32_t i = 0; i < n && need > 0; ++i) {
-      if (rng.below(n - i) < need) {
-        mult[i] = 1;
-        --need;
-      }
+      const std::uint32_t take = rng.below(n - i) < need ? 1u : 0u;
+      mult[i] = take;
+      need -= take;
     }
     return;
   }
@@ -236,9 +236,15 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     draw_inbag(rng, y, rows, params, mult);
     std::size_t n_in = 0;
     for (auto m : mult) n_in += m > 0;
-    samples.reserve(n_in);
-    for (std::size_t i = 0; i < mult.size(); ++i)
-      if (mult[i] > 0) samples.push_back({rows[i], (mult[i] << 1) | y[rows[i]]});
+    // Branch-free compaction: every row is written at the cursor, which advances when in-bag
+    // (one spare slot for the last write).
+    samples.resize(n_in + 1);
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < mult.size(); ++i) {
+      samples[k] = {rows[i], (mult[i] << 1) | y[rows[i]]};
+      k += mult[i] > 0 ? 1 : 0;
+    }
+    samples.resize(n_in);
   }
 
   const int k_features = params.max_features == 0
