@@ -21,7 +21,8 @@ Usage (see README "Forest benchmarks"):
 
 Each library runs in its own child process; peak RSS is that process tree's ru_maxrss (for
 ecgforest under mpirun: the largest rank). Times are wall seconds of the fit call (ecgforest: the
-whole `train` command including MPI start-up, reading and binning the HDF5 file).
+whole `train` command including MPI start-up, reading and binning the HDF5 file; mpirun gets
+--mpirun-args, by default '--mca pml ob1', the single-workstation setting of README "Commands").
 Needs numpy, h5py (Debian python3-numpy/python3-h5py); sklearn, xgboost (python3-sklearn,
 python3-xgboost) and Rscript with ranger (r-cran-ranger) for the other columns (skipped if absent).
 """
@@ -226,7 +227,8 @@ def speed_pairs(args, tmp, train_h5):
                                   "--threads", str(args.threads), "--setting", str(depth)])
         r = {"xgboost": json.loads(out.strip().splitlines()[-1])["fit_s"]}
         for label, binary in bins:
-            cmd = ["mpirun", "-np", "1", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", binary, "train",
+            cmd = ["mpirun", "-np", "1", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"] + \
+                args.mpirun_args.split() + [binary, "train",
                    "--features", train_h5, "--model", os.path.join(tmp, "pair_model.h5"), "--cv-folds", "0",
                    "--trees", str(N_TREES), "--skip-oob"]
             r[label] = run_child(cmd, env)[0]
@@ -260,8 +262,8 @@ def run_dataset(args, name, tmp, train, test):
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMPI_ALLOW_RUN_AS_ROOT="1",
                    OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         model = os.path.join(tmp, "model.h5")
-        cmd = ["mpirun", "-np", str(ranks), "--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
-               args.ecgforest, "train", "--features", train_h5, "--model", model, "--cv-folds", "0",
+        cmd = ["mpirun", "-np", str(ranks), "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"] + \
+              args.mpirun_args.split() + [args.ecgforest, "train", "--features", train_h5, "--model", model, "--cv-folds", "0",
                "--trees", str(N_TREES), "--skip-oob"] + extra
         wall, rss, out, cpu = run_child(cmd, env)
         with open(os.path.join(tmp, "model.metrics.json")) as f:
@@ -363,6 +365,10 @@ def main():
                     "--xgb-depths depth) and the ecgforest default command, with median ratios (shared machines)")
     ap.add_argument("--ecgforest-before", help="with --pairs: a second ecgforest binary (e.g. the previous "
                     "version) timed in the same rounds")
+    ap.add_argument("--mpirun-args", default="--mca pml ob1",
+                    help="extra mpirun options of the ecgforest commands (default '--mca pml ob1', the single-"
+                    "workstation setting of README \"Commands\": shared memory, no UCX network start-up; pass '' "
+                    "for Open MPI's defaults)")
     ap.add_argument("--ablation", action="store_true", help="also ecgforest with each change of its defaults alone")
     ap.add_argument("--seed", type=int, default=2024, help="seed of the generated data")
     ap.add_argument("--ecgforest-flags", default="", help="train flags of both ecgforest rows (default and --tune), "
@@ -376,8 +382,8 @@ def main():
         return child(args)
 
     tmp = args.keep or tempfile.mkdtemp(prefix="forest_bench_")
-    print("forest_compare: %d threads per library, %d cores on this machine, load average at start %.1f %.1f %.1f"
-          % ((args.threads, os.cpu_count()) + os.getloadavg()))
+    print("forest_compare: %d threads per library, %d cores on this machine, load average at start %.1f %.1f %.1f; "
+          "ecgforest mpirun args '%s'" % ((args.threads, os.cpu_count()) + os.getloadavg() + (args.mpirun_args,)))
     for rows in [int(r) for r in args.rows.split(",") if int(r) > 0]:
         # One generative model, split into train rows and rows/4 test rows (the test rows come from
         # the same patients; this measures the learner, not patient generalisation).

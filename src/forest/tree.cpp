@@ -43,41 +43,62 @@ struct Split {
 };
 
 /// Samples ahead whose code rows are prefetched (rows of deep nodes are far apart in memory).
-constexpr std::size_t kPrefetch = 16;
+constexpr std::size_t kPrefetch = 32;
 
 /// Adds the class counts of samples [0, n) into the histograms of the k candidate features
 /// (hist[j * 512 + code * 2 + class]), in one pass over the samples (the codes of a row are
 /// contiguous: one cache line per sample). Integer sums: independent of the order of samples.
-/// The codes read are kept in node_codes[j * n + i] (candidate j, sample i), so the partition
+/// The codes read are kept in node_codes[i * k + j] (sample i, candidate j), so the partition
 /// and the histogram reset read them in order instead of from the rows again.
 template <int K>  // K > 0: k == K (a loop the compiler unrolls); 0: any k
-void build_histograms_k(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
+void build_histograms_k(const std::uint8_t* codes, std::size_t stride, const Sample* samples, std::size_t n,
                         const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
   const int kn = K > 0 ? K : k;
   std::size_t col[K > 0 ? K : 1];
   if constexpr (K > 0)
     for (int j = 0; j < K; ++j) col[j] = cand[j];
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kPrefetch < n) __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * n_features);
+    if (i + kPrefetch < n) __builtin_prefetch(codes + static_cast<std::size_t>(samples[i + kPrefetch].row) * stride);
     const Sample s = samples[i];
-    const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * n_features;
+    const std::uint8_t* rc = codes + static_cast<std::size_t>(s.row) * stride;
     const std::uint32_t cls = s.count_cls & 1u, cnt = s.count_cls >> 1;
     for (int j = 0; j < kn; ++j) {
       const std::uint8_t c = rc[K > 0 ? col[j] : cand[j]];
-      node_codes[static_cast<std::size_t>(j) * n + i] = c;
+      node_codes[i * static_cast<std::size_t>(kn) + static_cast<std::size_t>(j)] = c;
       hist[static_cast<std::size_t>(j) * 512 + 2u * c + cls] += cnt;
     }
   }
 }
 
-void build_histograms(const std::uint8_t* codes, std::size_t n_features, const Sample* samples, std::size_t n,
+void build_histograms(const std::uint8_t* codes, std::size_t stride, const Sample* samples, std::size_t n,
                       const std::uint32_t* cand, int k, std::uint32_t* hist, std::uint8_t* node_codes) {
   switch (k) {  // the usual feature counts
-    case 4: build_histograms_k<4>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
-    case 5: build_histograms_k<5>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
-    case 6: build_histograms_k<6>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
-    default: build_histograms_k<0>(codes, n_features, samples, n, cand, k, hist, node_codes); break;
+    case 4: build_histograms_k<4>(codes, stride, samples, n, cand, k, hist, node_codes); break;
+    case 5: build_histograms_k<5>(codes, stride, samples, n, cand, k, hist, node_codes); break;
+    case 6: build_histograms_k<6>(codes, stride, samples, n, cand, k, hist, node_codes); break;
+    default: build_histograms_k<0>(codes, stride, samples, n, cand, k, hist, node_codes); break;
   }
+}
+
+/// Stable partition of the n samples at sp + begin: those whose split code (codes[i * k], the
+/// node's codes of sample i) goes left (code <= bin, or NaN and nan_left) move to the front in
+/// order, the others follow in order (through `scratch`). Returns the index of the first right
+/// sample. Branch-free: each sample is written to both places and only one cursor advances.
+std::size_t partition(Sample* sp, Sample* scratch, std::size_t begin, std::size_t n, const std::uint8_t* codes, int k,
+                      std::uint8_t bin, bool nan_left) {
+  const auto stride = static_cast<std::size_t>(k);
+  std::size_t lo = begin, n_right = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Sample s = sp[begin + i];
+    const std::uint8_t c = codes[i * stride];
+    const bool left = c == BinnedMatrix::kNanBin ? nan_left : c <= bin;
+    sp[lo] = s;
+    scratch[n_right] = s;
+    lo += left ? 1 : 0;
+    n_right += left ? 0 : 1;
+  }
+  std::copy_n(scratch, n_right, sp + lo);
+  return lo;
 }
 
 struct StackEntry {
@@ -105,12 +126,12 @@ void draw_inbag(Xoshiro256& rng, const std::vector<std::uint8_t>& y, const std::
   }
   if (sampling == Bootstrap::subsample) {
     // Selection sampling (Knuth's algorithm S): every subset of n_draws positions is equally likely.
+    // Branch-free (the choice is a coin flip the processor cannot predict); the same draws.
     std::uint32_t need = n_draws;
     for (std::uint32_t i = 0; i < n && need > 0; ++i) {
-      if (rng.below(n - i) < need) {
-        mult[i] = 1;
-        --need;
-      }
+      const std::uint32_t take = rng.below(n - i) < need ? 1u : 0u;
+      mult[i] = take;
+      need -= take;
     }
     return;
   }
@@ -215,9 +236,15 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     draw_inbag(rng, y, rows, params, mult);
     std::size_t n_in = 0;
     for (auto m : mult) n_in += m > 0;
-    samples.reserve(n_in);
-    for (std::size_t i = 0; i < mult.size(); ++i)
-      if (mult[i] > 0) samples.push_back({rows[i], (mult[i] << 1) | y[rows[i]]});
+    // Branch-free compaction: every row is written at the cursor, which advances when in-bag
+    // (one spare slot for the last write).
+    samples.resize(n_in + 1);
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < mult.size(); ++i) {
+      samples[k] = {rows[i], (mult[i] << 1) | y[rows[i]]};
+      k += mult[i] > 0 ? 1 : 0;
+    }
+    samples.resize(n_in);
   }
 
   const int k_features = params.max_features == 0
@@ -236,7 +263,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   // stay in increasing row order (the codes are then read front to back). Only the set of rows
   // of a node matters (integer counts), not their order, so this is the same tree.
   std::vector<Sample> right_side(samples.size());
-  // Codes of the candidate features of the node being split, [candidate][sample of the node].
+  // Codes of the candidate features of the node being split, [sample of the node][candidate].
   std::vector<std::uint8_t> node_codes(static_cast<std::size_t>(k_features) * samples.size());
 
   Tree tree;
@@ -261,6 +288,11 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   // Leaf shrinkage towards the root's (weighted) positive ratio: leaf_prior pseudo-rows at that ratio.
   const double prior_w = params.leaf_prior;
   const double prior_w1 = root_weight > 0 ? prior_w * static_cast<double>(root_counts.n1) * cw1 / root_weight : 0.0;
+  // Whether a node with these counts at this depth is split (else it is a leaf): not pure, not at
+  // the depth limit, and room for two leaves of min_samples_leaf.
+  auto splits = [&params, min_leaf](const Counts& c, int depth) {
+    return c.n0 > 0 && c.n1 > 0 && !(params.max_depth > 0 && depth >= params.max_depth) && c.total() >= 2 * min_leaf;
+  };
   std::vector<StackEntry> stack;
   stack.push_back({add_node(), 0, samples.size(), 0, root_counts});
   const std::uint8_t* codes = xb.row(0);
@@ -273,9 +305,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
       const double w0 = static_cast<double>(nc.n0) * cw0, w1 = static_cast<double>(nc.n1) * cw1;
       tree.value[static_cast<std::size_t>(e.node)] = static_cast<float>((w1 + prior_w1) / (w0 + w1 + prior_w));
     }
-    if (nc.n0 == 0 || nc.n1 == 0) continue;                         // pure
-    if (params.max_depth > 0 && e.depth >= params.max_depth) continue;
-    if (nc.total() < 2 * min_leaf) continue;
+    if (!splits(nc, e.depth)) continue;
 
     const double parent_score = purity_score(nc, cw0, cw1);
     Split best;
@@ -292,7 +322,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     // Histograms of all candidate features in one pass over the node's samples (the codes of a
     // row are contiguous, so this touches one cache line per sample).
     const std::size_t n_node = e.end - e.begin;
-    build_histograms(codes, n_features, samples.data() + e.begin, n_node, cand.data(), k_features, hist.data(),
+    build_histograms(codes, xb.row_stride(), samples.data() + e.begin, n_node, cand.data(), k_features, hist.data(),
                      node_codes.data());
 
     for (int j = 0; j < k_features; ++j) {
@@ -332,9 +362,9 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
       }
       // Reset the histogram: by walking the samples for small nodes, wholesale otherwise.
       if (n_node < 128) {
-        const std::uint8_t* nc_j = node_codes.data() + static_cast<std::size_t>(j) * n_node;
+        const std::uint8_t* nc_j = node_codes.data() + static_cast<std::size_t>(j);
         for (std::size_t i = 0; i < n_node; ++i) {
-          const std::uint8_t c = nc_j[i];
+          const std::uint8_t c = nc_j[i * static_cast<std::size_t>(k_features)];
           h[2u * c] = h[2u * c + 1] = 0;
         }
       } else {
@@ -344,27 +374,13 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     }
     if (best.feature < 0) continue;  // no split improves impurity
 
-    // Partition samples [begin, end) in place: left side first.
+    // Partition the samples, unless both children stay leaves (then their samples are not read).
     const auto bf = static_cast<std::size_t>(best.feature);
     const auto bin = static_cast<std::uint8_t>(best.bin);
-    const std::uint8_t* split_codes = node_codes.data() + static_cast<std::size_t>(best.cand) * n_node;
-    // Stable: left rows to the front in order, right rows via the scratch buffer. Branch-free:
-    // each sample is written to both places and only one cursor advances.
-    const bool nan_goes_left = best.nan_left;
-    std::size_t lo = e.begin, n_right = 0;
-    Sample* sp = samples.data();
-    Sample* rp = right_side.data();
-    for (std::size_t i = 0; i < n_node; ++i) {
-      const Sample s = sp[e.begin + i];
-      const std::uint8_t c = split_codes[i];
-      const bool left = c == BinnedMatrix::kNanBin ? nan_goes_left : c <= bin;
-      sp[lo] = s;
-      rp[n_right] = s;
-      lo += left ? 1 : 0;
-      n_right += left ? 0 : 1;
-    }
-    std::copy_n(right_side.begin(), n_right, samples.begin() + static_cast<std::ptrdiff_t>(lo));
-    const std::size_t mid = lo;
+    const bool split_again = splits(best.left, e.depth + 1) || splits(best.right, e.depth + 1);
+    const std::size_t mid = split_again ? partition(samples.data(), right_side.data(), e.begin, n_node,
+                                                    node_codes.data() + best.cand, k_features, bin, best.nan_left)
+                                        : e.begin;  // leaves: their sample ranges are never used
 
     const auto node = static_cast<std::size_t>(e.node);
     tree.feature[node] = best.feature;

@@ -51,12 +51,14 @@ void label_rows(const io::FeaturesData& meta, const std::vector<std::uint32_t>& 
   std::uint32_t k = 0;
   for (auto& [name, idx] : patient_index) idx = k++;
   std::vector<std::uint8_t> used(patient_index.size(), 0);
+  // Patient index of every record (one map look-up per record, not per row); "?" past the end.
+  std::vector<std::uint32_t> record_patient(meta.records.size() + 1, patient_index["?"]);
+  for (std::size_t r = 0; r < meta.records.size(); ++r) record_patient[r] = patient_index[meta.records[r].patient];
   for (std::size_t i = 0; i < keep.size(); ++i) {
     if (!keep[i]) continue;
     out.y.push_back(static_cast<double>(meta.label[i]) >= settings.label_threshold ? 1 : 0);
     const auto rec = record[i];
-    const std::string& name = rec < meta.records.size() ? meta.records[rec].patient : std::string("?");
-    out.patient.push_back(patient_index[name]);
+    out.patient.push_back(record_patient[std::min<std::size_t>(rec, meta.records.size())]);
     used[out.patient.back()] = 1;
   }
   // Keep only used patients, re-indexed in sorted order.
@@ -178,7 +180,8 @@ void bin_rows(MPI_Comm comm, ChunkBlock& block, std::size_t n_sel, std::size_t F
     }
     xb.set_rows(block.selected_before(k), buf.data(), kept);
   }
-  const std::size_t got = allgather_rows(comm, F, nullptr, block.my_selected(), xb.mutable_rows(0), MPI_UINT8_T);
+  // Whole rows with their (zero) padding: row_stride() bytes each.
+  const std::size_t got = allgather_rows(comm, xb.row_stride(), nullptr, block.my_selected(), xb.mutable_rows(0), MPI_UINT8_T);
   if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
 }
 

@@ -89,7 +89,7 @@ std::string train_run_key(const TrainSettings& settings, const TrainingSet& ts) 
   for (const auto& col : ts.columns) h.text(col);
   for (const auto& e : ts.xb.upper_edges()) h.pod_vector(e);
   h.u64(ts.xb.n_rows()).u64(ts.xb.n_features());
-  if (ts.xb.n_rows() > 0) h.bytes(ts.xb.row(0), ts.xb.n_rows() * ts.xb.n_features());
+  if (ts.xb.n_rows() > 0) h.bytes(ts.xb.row(0), ts.xb.n_rows() * ts.xb.row_stride());
   h.pod_vector(ts.y).pod_vector(ts.patient);
   for (const auto& p : ts.patients) h.text(p);
   return h.hex();

@@ -133,6 +133,53 @@ TEST(ForestBinning, BinValueIsTheLowerBoundOfTheEdgesButTheLast) {
   EXPECT_EQ(BinnedMatrix::bin_value({std::numeric_limits<float>::infinity()}, 3.0f), 0);  // all-NaN column
 }
 
+TEST(ForestBinning, SetRowsCodesEqualBinValue) {
+  // set_rows searches a +inf-padded 256-entry table per feature: the same code as bin_value for
+  // every edge count 1..256 (256 edges: more than compute_edges gives, for edges made elsewhere)
+  // and values below, on, between and above the edges, +-inf, +-0 and NaN.
+  const float inf = std::numeric_limits<float>::infinity();
+  for (std::size_t m = 1; m <= 256; ++m) {
+    std::vector<float> edges(m);
+    for (std::size_t i = 0; i < m; ++i) edges[i] = static_cast<float>(i) * 2.0f - 10.0f;
+    if (m > 3) edges[m - 2] = inf;  // an infinite edge among the searched ones
+    std::vector<float> probes = {-inf, inf, -0.0f, 0.0f, -11.0f, 1e9f, kNan};
+    for (float e : edges) {
+      probes.push_back(e);
+      probes.push_back(e + 1.0f);
+      probes.push_back(std::nextafter(e, -inf));
+    }
+    BinnedMatrix b({edges, {1.0f}}, probes.size());  // 2 features: the second one has one bin
+    std::vector<float> x;
+    for (float v : probes) x.insert(x.end(), {v, v});
+    b.set_rows(0, x.data(), probes.size());
+    for (std::size_t r = 0; r < probes.size(); ++r) {
+      ASSERT_EQ(b.code(r, 0), BinnedMatrix::bin_value(edges, probes[r])) << "edges " << m << ", value " << probes[r];
+      ASSERT_EQ(b.code(r, 1), std::isnan(probes[r]) ? BinnedMatrix::kNanBin : 0);
+    }
+  }
+}
+
+TEST(ForestBinning, RowsArePaddedToAPowerOfTwoWhenThatAddsAtMostAQuarter) {
+  EXPECT_EQ(BinnedMatrix::row_stride_for(1), 1u);
+  EXPECT_EQ(BinnedMatrix::row_stride_for(3), 3u);    // 4 would add 1 > 3/4
+  EXPECT_EQ(BinnedMatrix::row_stride_for(7), 8u);
+  EXPECT_EQ(BinnedMatrix::row_stride_for(5), 5u);    // 8 would add 3 > 5/4
+  EXPECT_EQ(BinnedMatrix::row_stride_for(27), 32u);  // 5 <= 27/4
+  EXPECT_EQ(BinnedMatrix::row_stride_for(32), 32u);
+  EXPECT_EQ(BinnedMatrix::row_stride_for(47), 47u);  // 64 would add 17 > 47/4
+  EXPECT_EQ(BinnedMatrix::row_stride_for(52), 64u);
+  EXPECT_EQ(BinnedMatrix::row_stride_for(100), 100u);
+  // Codes of row r start at row(0) + r * stride; the padding stays 0.
+  std::vector<float> x(3 * 27);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7);
+  const BinnedMatrix b = BinnedMatrix::build(x.data(), 3, 27);
+  ASSERT_EQ(b.row_stride(), 32u);
+  for (std::size_t r = 0; r < 3; ++r) {
+    for (std::size_t f = 0; f < 27; ++f) EXPECT_EQ(b.row(0)[r * 32 + f], b.code(r, f));
+    for (std::size_t f = 27; f < 32; ++f) EXPECT_EQ(b.row(0)[r * 32 + f], 0);
+  }
+}
+
 TEST(ForestBinning, QuantileBinsWhenTooManyValues) {
   // Values 0..99 (shuffled order) with max_bins 5 → 4 real bins of 25 values: cuts 24.5, 49.5,
   // 74.5 and the maximum 99; code = value / 25.

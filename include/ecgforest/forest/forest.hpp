@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ecgforest/core/choices.hpp"
+#include "ecgforest/core/huge_pages.hpp"
 
 namespace ecgforest::forest {
 
@@ -62,7 +63,8 @@ std::uint32_t draws_per_tree(const ForestParams& p, std::uint32_t n);
 inline Bootstrap effective_sampling(const ForestParams& p) { return p.bootstrap ? p.sampling : Bootstrap::none; }
 
 /// Features quantised once into <= max_bins quantile bins per feature (uint8 codes, stored
-/// row-major: the codes of one row are contiguous, n_features bytes). NaN values get their own
+/// row-major: the codes of one row are contiguous, n_features bytes, rows row_stride() bytes
+/// apart). NaN values get their own
 /// code (kNanBin) and a learned direction at every split.
 /// Can be filled in chunks of rows (edges first from a row sample, then set_rows), so the raw
 /// float matrix never needs to be held whole.
@@ -101,12 +103,19 @@ class BinnedMatrix {
   std::size_t n_rows() const { return n_rows_; }
   std::size_t n_features() const { return n_features_; }
   /// Code of row r, feature f: 0..n_bins(f)-1, or kNanBin.
-  std::uint8_t code(std::size_t r, std::size_t f) const { return codes_[r * n_features_ + f]; }
+  std::uint8_t code(std::size_t r, std::size_t f) const { return codes_[r * stride_ + f]; }
   /// The n_features codes of row r.
-  const std::uint8_t* row(std::size_t r) const { return codes_.data() + r * n_features_; }
-  /// Writable codes of rows r, r+1, ... (row-major): for filling rows binned elsewhere, e.g.
-  /// gathered from other ranks (codes must be what set_rows would give: < n_bins or kNanBin).
-  std::uint8_t* mutable_rows(std::size_t r) { return codes_.data() + r * n_features_; }
+  const std::uint8_t* row(std::size_t r) const { return codes_.data() + r * stride_; }
+  /// Bytes from one row's codes to the next: n_features, or the next power of two when that
+  /// adds at most a quarter (27 -> 32): then no row straddles two 64-byte cache lines, and
+  /// grow_tree, which reads the rows of a node at scattered places, touches one line per row.
+  /// The padding bytes are 0.
+  std::size_t row_stride() const { return stride_; }
+  static std::size_t row_stride_for(std::size_t n_features);
+  /// Writable codes of rows r, r+1, ... (row_stride() bytes apart): for filling rows binned
+  /// elsewhere, e.g. gathered from other ranks (codes must be what set_rows would give: < n_bins
+  /// or kNanBin; padding 0).
+  std::uint8_t* mutable_rows(std::size_t r) { return codes_.data() + r * stride_; }
   int n_bins(std::size_t f) const { return static_cast<int>(upper_edges_[f].size()); }
   /// Upper edge of bin b of feature f in original units: x <= edge(f, b) falls in bin <= b.
   float upper_edge(std::size_t f, int b) const { return upper_edges_[f][static_cast<std::size_t>(b)]; }
@@ -115,8 +124,9 @@ class BinnedMatrix {
   bool all_nan(std::size_t f) const;
 
  private:
-  std::size_t n_rows_ = 0, n_features_ = 0;
-  std::vector<std::uint8_t> codes_;               // row-major [n_rows, n_features]
+  std::size_t n_rows_ = 0, n_features_ = 0, stride_ = 0;
+  // Row-major [n_rows, n_features]; huge pages: grow_tree reads rows at random places.
+  std::vector<std::uint8_t, HugePageAllocator<std::uint8_t>> codes_;
   std::vector<std::vector<float>> upper_edges_;   // per feature, increasing
 };
 
