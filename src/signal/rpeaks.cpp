@@ -44,6 +44,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <optional>
 #include <queue>
 #include <sstream>
@@ -56,6 +58,10 @@ namespace ecgforest::signal {
 namespace {
 
 using Index = std::int64_t;
+// Two doubles / four floats side by side (GCC/Clang vector extension; SSE2 on x86-64).
+using V2d = double __attribute__((vector_size(16)));
+using V4f = float __attribute__((vector_size(16)));
+using V4i = std::int32_t __attribute__((vector_size(16)));
 
 constexpr double kMinFs = 128.0;
 constexpr double kMaxFs = 1000.0;
@@ -167,17 +173,23 @@ std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, c
   std::vector<double> qmin(static_cast<std::size_t>(nq)), qmax(static_cast<std::size_t>(nq));
   for (Index k = 0; k < nq; ++k) {
     const Index b = k * q, e = std::min(n, b + q);
-    double mn[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    double chk[4] = {0.0, 0.0, 0.0, 0.0};  // becomes NaN when a sample is NaN or infinite
+    // Accumulator l takes samples b + l, b + l + 4, ...; two of them per vector.
+    V2d mn01 = {INFINITY, INFINITY}, mn23 = mn01, mx01 = -mn01, mx23 = mx01;
+    V2d chk01 = {0.0, 0.0}, chk23 = chk01;  // become NaN when a sample is NaN or infinite
     Index i = b;
     for (; i + 4 <= e; i += 4) {
-      for (int l = 0; l < 4; ++l) {
-        const double v = x[i + l];
-        mn[l] = v < mn[l] ? v : mn[l];
-        mx[l] = v > mx[l] ? v : mx[l];
-        chk[l] += v - v;
-      }
+      V2d v01, v23;
+      std::memcpy(&v01, x + i, sizeof v01);
+      std::memcpy(&v23, x + i + 2, sizeof v23);
+      mn01 = v01 < mn01 ? v01 : mn01;
+      mn23 = v23 < mn23 ? v23 : mn23;
+      mx01 = v01 > mx01 ? v01 : mx01;
+      mx23 = v23 > mx23 ? v23 : mx23;
+      chk01 += v01 - v01;
+      chk23 += v23 - v23;
     }
+    double mn[4] = {mn01[0], mn01[1], mn23[0], mn23[1]}, mx[4] = {mx01[0], mx01[1], mx23[0], mx23[1]};
+    double chk[4] = {chk01[0], chk01[1], chk23[0], chk23[1]};
     for (; i < e; ++i) {
       mn[0] = x[i] < mn[0] ? x[i] : mn[0];
       mx[0] = x[i] > mx[0] ? x[i] : mx[0];
@@ -546,6 +558,22 @@ struct Bridged {
   }
 };
 
+// First i' in [i, len) with a[i'] > t[i'] (len when none); 8 samples per step without branches
+// (the blocks of interest cover a small part of the signal).
+Index next_above(const float* a, const float* t, Index i, Index len) {
+  for (; i + 8 <= len; i += 8) {
+    V4f a0, a1, t0, t1;
+    std::memcpy(&a0, a + i, sizeof a0);
+    std::memcpy(&a1, a + i + 4, sizeof a1);
+    std::memcpy(&t0, t + i, sizeof t0);
+    std::memcpy(&t1, t + i + 4, sizeof t1);
+    const V4i m = (a0 > t0) | (a1 > t1);
+    if ((m[0] | m[1] | m[2] | m[3]) != 0) break;
+  }
+  while (i < len && !(a[i] > t[i])) ++i;
+  return i;
+}
+
 ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, double fs, const Params& p,
                           const std::vector<Biquad>& band, std::vector<float>& buf, std::vector<double>& prefix,
                           std::vector<float>& ma_qrs, std::vector<float>& thr, std::vector<float>& low_thr,
@@ -613,7 +641,7 @@ ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, 
     Index i = 0;
     while (i < len) {
       if (!(ma_qrs[static_cast<std::size_t>(i)] > th[i])) {
-        ++i;
+        i = next_above(ma_qrs.data(), th, i + 1, len);
         continue;
       }
       Index j = i, best = i;
@@ -811,6 +839,105 @@ void drop_crowded(std::vector<Candidate>& beats, double rr_ratio, double score_r
   beats.resize(out);
 }
 
+// Exact median of 33 values (the value nth_element puts at index 16), found by counting ranks
+// two values at a time (GCC/Clang vector extension): about twice as fast as nth_element for the
+// one small window per beat; nth_element only when no value qualifies (NaN).
+double median33(std::array<double, 33>& v) {
+  using M2 = std::int64_t __attribute__((vector_size(16)));
+  alignas(16) std::array<double, 34> w{};
+  std::copy(v.begin(), v.end(), w.begin());
+  w[33] = std::numeric_limits<double>::quiet_NaN();  // compares false: counts nothing
+  for (const double c : v) {
+    const V2d cc = {c, c};
+    M2 lt = {0, 0}, le = {0, 0};
+    for (std::size_t j = 0; j < w.size(); j += 2) {
+      V2d e;
+      std::memcpy(&e, w.data() + j, sizeof e);
+      lt += reinterpret_cast<M2>(e < cc);  // -1 where true
+      le += reinterpret_cast<M2>(e <= cc);
+    }
+    if (-(lt[0] + lt[1]) <= 16 && -(le[0] + le[1]) > 16) return c;
+  }
+  std::nth_element(v.begin(), v.begin() + 16, v.end());
+  return v[16];
+}
+
+// Polarity and refinement on the raw signal around each beat (stage 5 of the chunked detector):
+// every beat's window is smoothed once; its vote (signed dominant deflection against the median
+// of 33 samples over +-0.3 s) and the first maximum and first minimum of the window are kept,
+// and the recording's polarity picks one of the two as the beat's position.
+void refine_beats(const Bridged& src, double fs, double typical_range, const Params& p,
+                  const std::vector<Candidate>& beats, RPeaks& result) {
+  const Index n = src.n;
+  const double* x = src.x;
+  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
+  const Index smooth = static_cast<Index>(odd_width(0.010, fs));
+  const Index sh = (smooth - 1) / 2;
+  const Index base_half = to_samples(0.3, fs);
+  const Index pad = half + sh + 3;  // remove_spikes needs 2 samples of context each side
+  std::vector<double> local(static_cast<std::size_t>(2 * pad + 1)), sm(static_cast<std::size_t>(2 * half + 1));
+  std::array<double, 33> base_buf{};
+  std::vector<double> votes(beats.size());
+  std::vector<Index> at_max(beats.size()), at_min(beats.size());
+  auto base_at = [&](Index pos, std::size_t j) {  // sample j of 33 over [pos - base_half, pos + base_half]
+    const Index a = std::max<Index>(0, pos - base_half), b = std::min<Index>(n - 1, pos + base_half);
+    return a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
+  };
+  for (std::size_t k = 0; k < beats.size(); ++k) {
+    const Index pos = beats[k].pos;
+    if (k + 1 < beats.size()) {  // the 33 baseline samples are cache misses: fetch the next beat's now
+      for (std::size_t j = 0; j < base_buf.size(); j += 2) __builtin_prefetch(x + base_at(beats[k + 1].pos, j));
+    }
+    for (std::size_t j = 0; j < base_buf.size(); ++j) {
+      const Index i = base_at(pos, j);
+      double v = x[i];
+      if (!std::isfinite(v)) src.fill(i, i + 1, &v);
+      base_buf[j] = v;
+    }
+    const double baseline = median33(base_buf);
+    at_max[k] = at_min[k] = pos;
+    votes[k] = 0.0;
+    const Index a = pos - pad, b = pos + pad + 1;
+    if (a < 0 || b > n) continue;  // the window does not fit in the recording
+    src.fill(a, b, local.data());
+    remove_spikes(local.data(), b - a, fs, typical_range);
+    const double inv = 1.0 / static_cast<double>(smooth);
+    double hi = -INFINITY, lo = -INFINITY;
+    for (Index i = -half; i <= half; ++i) {
+      double s = 0.0;
+      for (Index j = -sh; j <= sh; ++j) s += local[static_cast<std::size_t>(pad + i + j)];
+      const double v = s * inv;
+      sm[static_cast<std::size_t>(i + half)] = v;
+      if (v > hi) {
+        hi = v;
+        at_max[k] = pos + i;
+      }
+      if (-v > lo) {
+        lo = -v;
+        at_min[k] = pos + i;
+      }
+    }
+    const auto [mn, mx] = std::minmax_element(sm.begin(), sm.end());
+    votes[k] = (*mx - baseline) + (*mn - baseline);  // > 0 when the positive deflection dominates
+  }
+  double sign = 1.0;
+  if (!votes.empty()) {
+    const std::size_t mid = votes.size() / 2;
+    std::nth_element(votes.begin(), votes.begin() + static_cast<std::ptrdiff_t>(mid), votes.end());
+    if (votes[mid] < 0.0) sign = -1.0;
+  }
+  result.inverted = sign < 0.0;
+  result.sample.reserve(beats.size());
+  std::size_t seg = 0;
+  for (std::size_t k = 0; k < beats.size(); ++k) {
+    const Index best = sign > 0.0 ? at_max[k] : at_min[k];
+    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
+    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
+    if (!result.sample.empty() && best <= result.sample.back()) continue;
+    result.sample.push_back(best);
+  }
+}
+
 RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, const Params& p, double chunk_s) {
   RPeaks result;
   const Index n = ecg.size();
@@ -970,78 +1097,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   low.clear();
   low.shrink_to_fit();
 
-  // Polarity and refinement on the raw signal around each beat.
-  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
-  const Index smooth = static_cast<Index>(odd_width(0.010, fs));
-  const Index sh = (smooth - 1) / 2;
-  const Index base_half = to_samples(0.3, fs);
-  const Index pad = half + sh + 3;  // remove_spikes needs 2 samples of context each side
-  std::vector<double> local(static_cast<std::size_t>(2 * pad + 1)), sm(static_cast<std::size_t>(2 * half + 1));
-  std::vector<double> base_buf(33);
-  std::vector<double> votes(beats.size());
-  std::vector<double> baseline(beats.size());
-  // Smoothed local window of beat c into sm (index 0 = c.pos - half); returns false when the
-  // window does not fit in the recording.
-  auto smoothed = [&](Index pos) {
-    const Index a = pos - pad, b = pos + pad + 1;
-    if (a < 0 || b > n) return false;
-    src.fill(a, b, local.data());
-    remove_spikes(local.data(), b - a, fs, typical_range);
-    const double inv = 1.0 / static_cast<double>(smooth);
-    for (Index i = -half; i <= half; ++i) {
-      double s = 0.0;
-      for (Index j = -sh; j <= sh; ++j) s += local[static_cast<std::size_t>(pad + i + j)];
-      sm[static_cast<std::size_t>(i + half)] = s * inv;
-    }
-    return true;
-  };
-  for (std::size_t k = 0; k < beats.size(); ++k) {
-    const Index pos = beats[k].pos;
-    const Index a = std::max<Index>(0, pos - base_half), b = std::min<Index>(n - 1, pos + base_half);
-    for (std::size_t j = 0; j < base_buf.size(); ++j) {
-      const Index i = a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
-      double v = x[i];
-      if (!std::isfinite(v)) {
-        src.fill(i, i + 1, &v);
-      }
-      base_buf[j] = v;
-    }
-    std::nth_element(base_buf.begin(), base_buf.begin() + 16, base_buf.end());
-    baseline[k] = base_buf[16];
-    if (!smoothed(pos)) {
-      votes[k] = 0.0;
-      continue;
-    }
-    const auto [mn, mx] = std::minmax_element(sm.begin(), sm.end());
-    votes[k] = (*mx - baseline[k]) + (*mn - baseline[k]);  // > 0 when the positive deflection dominates
-  }
-  double sign = 1.0;
-  if (!votes.empty()) {
-    std::vector<double> v = votes;
-    const std::size_t mid = v.size() / 2;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-    if (v[mid] < 0.0) sign = -1.0;
-  }
-  result.inverted = sign < 0.0;
-  result.sample.reserve(beats.size());
-  std::size_t seg = 0;
-  for (const auto& c : beats) {
-    Index best = c.pos;
-    if (smoothed(c.pos)) {
-      double best_v = -INFINITY;
-      for (Index i = -half; i <= half; ++i) {
-        const double v = sign * sm[static_cast<std::size_t>(i + half)];
-        if (v > best_v) {
-          best_v = v;
-          best = c.pos + i;
-        }
-      }
-    }
-    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
-    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
-    if (!result.sample.empty() && best <= result.sample.back()) continue;
-    result.sample.push_back(best);
-  }
+  refine_beats(src, fs, typical_range, p, beats, result);
   return result;
 }
 
