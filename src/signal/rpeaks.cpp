@@ -521,6 +521,16 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
 //    10 ms moving average, baseline = median of 33 samples over +-0.3 s), not on a second
 //    whole-signal filter.
 
+// Asks for samples [b, e) of x (clipped to [0, n)) to be brought into the cache ahead of use:
+// the template and refinement stages jump from beat to beat through a signal that is usually
+// larger than the cache, so without this every window is a cache miss.
+void prefetch_range(const double* x, Index n, Index b, Index e) {
+  b = std::max<Index>(0, b);
+  e = std::min(n, e);
+  for (Index i = b; i < e; i += 8) __builtin_prefetch(x + i);
+  if (e > b) __builtin_prefetch(x + e - 1);
+}
+
 struct LowCandidate {
   Index pos;
   double energy;
@@ -574,32 +584,76 @@ Index next_above(const float* a, const float* t, Index i, Index len) {
   return i;
 }
 
+// Zero-phase band-pass of kLanes interior chunks side by side (filtfilt_lanes), each chunk's
+// samples [e0[g], e0[g] + ul) read into buf[g] first; then buf[g] = the energy (zero inside bad
+// segments) and prefix[g] its prefix sum, for all lanes in one pass (the kLanes running sums are
+// independent, so the pass is not bound by the latency of one long chain of additions; each
+// lane's arithmetic is the same as process_chunk's).
+template <class Lanes>
+void lanes_energy(const Bridged& src, const std::array<Index, kLanes>& e0, std::size_t ul, const std::vector<Biquad>& band,
+                  std::vector<float>& lanes, Lanes& buf, std::array<std::vector<double>, kLanes>& prefix) {
+  lanes.resize(ul * kLanes);
+  std::array<float*, kLanes> b{};
+  std::array<double*, kLanes> pr{};
+  for (int g = 0; g < kLanes; ++g) {
+    buf[g].resize(ul);
+    prefix[g].resize(ul + 1);
+    src.fill(e0[g], e0[g] + static_cast<Index>(ul), buf[g].data());
+    b[g] = buf[g].data();
+    pr[g] = prefix[g].data();
+  }
+  for (std::size_t i = 0; i < ul; ++i) {
+    for (int g = 0; g < kLanes; ++g) lanes[i * kLanes + static_cast<std::size_t>(g)] = b[g][i];
+  }
+  filtfilt_lanes(band, lanes.data(), ul);
+  for (int g = 0; g < kLanes; ++g) {  // bad segments: energy 0 (0 x 0 below)
+    for (const auto& s : *src.bad) {
+      const Index lo = std::max(e0[g], s.begin_sample), hi = std::min(e0[g] + static_cast<Index>(ul), s.end_sample);
+      for (Index i = lo; i < hi; ++i) lanes[static_cast<std::size_t>(i - e0[g]) * kLanes + static_cast<std::size_t>(g)] = 0.0f;
+    }
+  }
+  std::array<double, kLanes> acc{};
+  for (int g = 0; g < kLanes; ++g) pr[g][0] = 0.0;
+  for (std::size_t i = 0; i < ul; ++i) {
+    for (int g = 0; g < kLanes; ++g) {
+      const float v = lanes[i * kLanes + static_cast<std::size_t>(g)];
+      const float e = v * v;
+      b[g][i] = e;
+      acc[static_cast<std::size_t>(g)] += static_cast<double>(e);
+      pr[g][i + 1] = acc[static_cast<std::size_t>(g)];
+    }
+  }
+}
+
+// Candidates of chunk [c0, c1) (margins up to `margin` each side). Unless `prepared` (buf and
+// prefix hold the energy of [e0, e1) and its prefix sum already, from lanes_energy), the chunk
+// is read, band-passed and squared here.
 ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, double fs, const Params& p,
                           const std::vector<Biquad>& band, std::vector<float>& buf, std::vector<double>& prefix,
                           std::vector<float>& ma_qrs, std::vector<float>& thr, std::vector<float>& low_thr,
-                          bool prefiltered) {
+                          bool prepared) {
   ChunkResult out;
   const Index n = src.n;
   const Index e0 = std::max<Index>(0, c0 - margin), e1 = std::min<Index>(n, c1 + margin);
   const Index len = e1 - e0;
   const auto ul = static_cast<std::size_t>(len);
-  prefix.resize(ul + 1);
   ma_qrs.resize(ul);
   thr.resize(ul);
   low_thr.resize(ul);
-  if (!prefiltered) {  // else buf holds the band-passed samples [e0, e1) already
+  if (!prepared) {
     buf.resize(ul);
+    prefix.resize(ul + 1);
     src.fill(e0, e1, buf.data());
     filtfilt(band, buf.data(), buf.data(), ul);
+    // Energy (zero inside bad segments) and its prefix sum.
+    for (auto& v : buf) v *= v;
+    for (const auto& s : *src.bad) {
+      const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
+      for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
+    }
+    prefix[0] = 0.0;
+    for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
   }
-  // Energy (zero inside bad segments) and its prefix sum.
-  for (auto& v : buf) v *= v;
-  for (const auto& s : *src.bad) {
-    const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
-    for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
-  }
-  prefix[0] = 0.0;
-  for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
   // Centred moving averages (shrinking at the recording edges) of widths wq, wb, wo.
   const auto wq = static_cast<Index>(odd_width(p.qrs_window_s, fs));
   const auto wb = static_cast<Index>(odd_width(p.beat_window_s, fs));
@@ -678,7 +732,12 @@ class BeatTemplate {
     const std::size_t len = feat_.size();
     std::vector<double> all(cand.size() * len);
     std::vector<char> ok(cand.size(), 0);
+    constexpr std::size_t kAhead = 4;
     for (std::size_t k = 0; k < cand.size(); ++k) {
+      if (k + kAhead < cand.size()) {
+        const Index pos = cand[k + kAhead].pos;
+        prefetch_range(src.x, src.n, pos - half_ - 1, pos + half_ + 2);
+      }
       if (!features(src, cand[k].pos)) continue;
       ok[k] = 1;
       std::copy(feat_.begin(), feat_.end(), all.begin() + static_cast<std::ptrdiff_t>(k * len));
@@ -839,15 +898,23 @@ void drop_crowded(std::vector<Candidate>& beats, double rr_ratio, double score_r
   beats.resize(out);
 }
 
-// Exact median of 33 values (the value nth_element puts at index 16), found by counting ranks
-// two values at a time (GCC/Clang vector extension): about twice as fast as nth_element for the
-// one small window per beat; nth_element only when no value qualifies (NaN).
+// Exact median of 33 values (the value nth_element puts at index 16) by selection: a pivot's
+// rank is counted two values at a time (GCC/Clang vector extension), the next pivot is taken
+// from the values strictly between the bounds found so far; about twice as fast as nth_element
+// for the one small window per beat, nth_element only when no pivot is left (NaN).
 double median33(std::array<double, 33>& v) {
   using M2 = std::int64_t __attribute__((vector_size(16)));
   alignas(16) std::array<double, 34> w{};
   std::copy(v.begin(), v.end(), w.begin());
   w[33] = std::numeric_limits<double>::quiet_NaN();  // compares false: counts nothing
-  for (const double c : v) {
+  double lo = -INFINITY, hi = INFINITY;  // the median lies strictly between them
+  std::size_t start = 16;
+  for (std::size_t step = 0; step < v.size(); ++step) {
+    std::size_t t = 0, i = start;
+    for (; t < v.size() && !(v[i] > lo && v[i] < hi); ++t) i = i + 1 == v.size() ? 0 : i + 1;
+    if (t == v.size()) break;
+    start = i + 1 == v.size() ? 0 : i + 1;
+    const double c = v[i];
     const V2d cc = {c, c};
     M2 lt = {0, 0}, le = {0, 0};
     for (std::size_t j = 0; j < w.size(); j += 2) {
@@ -856,7 +923,9 @@ double median33(std::array<double, 33>& v) {
       lt += reinterpret_cast<M2>(e < cc);  // -1 where true
       le += reinterpret_cast<M2>(e <= cc);
     }
-    if (-(lt[0] + lt[1]) <= 16 && -(le[0] + le[1]) > 16) return c;
+    const std::int64_t below = -(lt[0] + lt[1]), up_to = -(le[0] + le[1]);
+    if (below <= 16 && up_to > 16) return c;
+    (below > 16 ? hi : lo) = c;
   }
   std::nth_element(v.begin(), v.begin() + 16, v.end());
   return v[16];
@@ -879,14 +948,21 @@ void refine_beats(const Bridged& src, double fs, double typical_range, const Par
   std::array<double, 33> base_buf{};
   std::vector<double> votes(beats.size());
   std::vector<Index> at_max(beats.size()), at_min(beats.size());
+  std::array<Index, 33> full_off{};  // the offsets of base_at away from the recording edges
+  for (std::size_t j = 0; j < full_off.size(); ++j) {
+    full_off[j] = static_cast<Index>(static_cast<double>(2 * base_half) * static_cast<double>(j) / 32.0);
+  }
   auto base_at = [&](Index pos, std::size_t j) {  // sample j of 33 over [pos - base_half, pos + base_half]
     const Index a = std::max<Index>(0, pos - base_half), b = std::min<Index>(n - 1, pos + base_half);
+    if (b - a == 2 * base_half) return a + full_off[j];
     return a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
   };
   for (std::size_t k = 0; k < beats.size(); ++k) {
     const Index pos = beats[k].pos;
-    if (k + 1 < beats.size()) {  // the 33 baseline samples are cache misses: fetch the next beat's now
-      for (std::size_t j = 0; j < base_buf.size(); j += 2) __builtin_prefetch(x + base_at(beats[k + 1].pos, j));
+    if (k + 2 < beats.size()) {  // the baseline samples and the window are cache misses: fetch ahead
+      const Index ahead = beats[k + 2].pos;
+      for (std::size_t j = 0; j < base_buf.size(); j += 2) __builtin_prefetch(x + base_at(ahead, j));
+      prefetch_range(x, n, ahead - pad, ahead + pad + 1);
     }
     for (std::size_t j = 0; j < base_buf.size(); ++j) {
       const Index i = base_at(pos, j);
@@ -902,11 +978,14 @@ void refine_beats(const Bridged& src, double fs, double typical_range, const Par
     src.fill(a, b, local.data());
     remove_spikes(local.data(), b - a, fs, typical_range);
     const double inv = 1.0 / static_cast<double>(smooth);
+    std::fill(sm.begin(), sm.end(), 0.0);  // sm[i] = the mean of local around offset i - half
+    for (Index j = -sh; j <= sh; ++j) {     // (summed in the same order as sample by sample)
+      const double* l = local.data() + (pad - half + j);
+      for (std::size_t i = 0; i < sm.size(); ++i) sm[i] += l[i];
+    }
     double hi = -INFINITY, lo = -INFINITY;
     for (Index i = -half; i <= half; ++i) {
-      double s = 0.0;
-      for (Index j = -sh; j <= sh; ++j) s += local[static_cast<std::size_t>(pad + i + j)];
-      const double v = s * inv;
+      const double v = sm[static_cast<std::size_t>(i + half)] * inv;
       sm[static_cast<std::size_t>(i + half)] = v;
       if (v > hi) {
         hi = v;
@@ -978,6 +1057,8 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
     {
       std::vector<float> buf, ma_qrs, thr, low_thr, lanes;  // one set per thread, reused
       std::vector<double> prefix;
+      std::array<std::vector<float>, kLanes> lane_buf;
+      std::array<std::vector<double>, kLanes> lane_prefix;
   #pragma omp for schedule(dynamic, 1)
       for (std::size_t it = 0; it < items.size(); ++it) {
         catcher.run([&] {
@@ -988,21 +1069,14 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
                 process_chunk(src, c0, c1, margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, false);
             return;
           }
-          const Index len = core + 2 * margin;
-          const auto ul = static_cast<std::size_t>(len);
-          lanes.resize(ul * kLanes);
-          buf.resize(ul);
-          for (int g = 0; g < count; ++g) {
-            const Index c0 = (k0 + g) * core;
-            src.fill(c0 - margin, c0 + core + margin, buf.data());
-            for (std::size_t i = 0; i < ul; ++i) lanes[i * kLanes + static_cast<std::size_t>(g)] = buf[i];
-          }
-          filtfilt_lanes(bp, lanes.data(), ul);
-          for (int g = 0; g < count; ++g) {
-            for (std::size_t i = 0; i < ul; ++i) buf[i] = lanes[i * kLanes + static_cast<std::size_t>(g)];
+          std::array<Index, kLanes> e0{};
+          for (int g = 0; g < kLanes; ++g) e0[static_cast<std::size_t>(g)] = (k0 + g) * core - margin;
+          lanes_energy(src, e0, static_cast<std::size_t>(core + 2 * margin), bp, lanes, lane_buf, lane_prefix);
+          for (int g = 0; g < kLanes; ++g) {
             const Index c0 = (k0 + g) * core;
             parts[static_cast<std::size_t>(k0 + g)] =
-                process_chunk(src, c0, c0 + core, margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, true);
+                process_chunk(src, c0, c0 + core, margin, fs, p, bp, lane_buf[static_cast<std::size_t>(g)],
+                              lane_prefix[static_cast<std::size_t>(g)], ma_qrs, thr, low_thr, true);
           }
         });
       }
