@@ -931,73 +931,91 @@ double median33(std::array<double, 33>& v) {
   return v[16];
 }
 
-// Polarity and refinement on the raw signal around each beat (stage 5 of the chunked detector):
-// every beat's window is smoothed once; its vote (signed dominant deflection against the median
-// of 33 samples over +-0.3 s) and the first maximum and first minimum of the window are kept,
-// and the recording's polarity picks one of the two as the beat's position.
-void refine_beats(const Bridged& src, double fs, double typical_range, const Params& p,
-                  const std::vector<Candidate>& beats, RPeaks& result) {
-  const Index n = src.n;
-  const double* x = src.x;
-  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
-  const Index smooth = static_cast<Index>(odd_width(0.010, fs));
-  const Index sh = (smooth - 1) / 2;
-  const Index base_half = to_samples(0.3, fs);
-  const Index pad = half + sh + 3;  // remove_spikes needs 2 samples of context each side
-  std::vector<double> local(static_cast<std::size_t>(2 * pad + 1)), sm(static_cast<std::size_t>(2 * half + 1));
-  std::array<double, 33> base_buf{};
-  std::vector<double> votes(beats.size());
-  std::vector<Index> at_max(beats.size()), at_min(beats.size());
-  std::array<Index, 33> full_off{};  // the offsets of base_at away from the recording edges
-  for (std::size_t j = 0; j < full_off.size(); ++j) {
-    full_off[j] = static_cast<Index>(static_cast<double>(2 * base_half) * static_cast<double>(j) / 32.0);
+// One beat's refinement window: the raw signal within +-(refine_half + 10-ms smoothing + 3)
+// samples of the beat, pacing spikes removed, smoothed over 10 ms; and the baseline, the median
+// of 33 samples over +-0.3 s.
+class BeatWindow {
+ public:
+  BeatWindow(const Bridged& src, double fs, double typical_range, const Params& p)
+      : src_(src), fs_(fs), typical_range_(typical_range),
+        half_(std::max<Index>(1, to_samples(p.refine_half_s, fs))),
+        smooth_(static_cast<Index>(odd_width(0.010, fs))), sh_((smooth_ - 1) / 2),
+        base_half_(to_samples(0.3, fs)), pad_(half_ + sh_ + 3),  // remove_spikes needs 2 samples of context each side
+        local_(static_cast<std::size_t>(2 * pad_ + 1)), sm_(static_cast<std::size_t>(2 * half_ + 1)) {
+    for (std::size_t j = 0; j < full_off_.size(); ++j) {
+      full_off_[j] = static_cast<Index>(static_cast<double>(2 * base_half_) * static_cast<double>(j) / 32.0);
+    }
   }
-  auto base_at = [&](Index pos, std::size_t j) {  // sample j of 33 over [pos - base_half, pos + base_half]
-    const Index a = std::max<Index>(0, pos - base_half), b = std::min<Index>(n - 1, pos + base_half);
-    if (b - a == 2 * base_half) return a + full_off[j];
-    return a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
-  };
-  for (std::size_t k = 0; k < beats.size(); ++k) {
-    const Index pos = beats[k].pos;
-    if (k + 2 < beats.size()) {  // the baseline samples and the window are cache misses: fetch ahead
-      const Index ahead = beats[k + 2].pos;
-      for (std::size_t j = 0; j < base_buf.size(); j += 2) __builtin_prefetch(x + base_at(ahead, j));
-      prefetch_range(x, n, ahead - pad, ahead + pad + 1);
-    }
-    for (std::size_t j = 0; j < base_buf.size(); ++j) {
+  /// The samples the beat at pos will need are cache misses: asks for them ahead of use.
+  void prefetch(Index pos) const {
+    for (std::size_t j = 0; j < base_buf_.size(); j += 2) __builtin_prefetch(src_.x + base_at(pos, j));
+    prefetch_range(src_.x, src_.n, pos - pad_, pos + pad_ + 1);
+  }
+  /// Vote of the beat at pos (signed dominant deflection against the baseline, > 0 when the
+  /// positive one dominates; 0 when the window does not fit in the recording), and the first
+  /// maximum and first minimum of the smoothed window (pos when it does not fit).
+  double vote(Index pos, Index& at_max, Index& at_min) {
+    for (std::size_t j = 0; j < base_buf_.size(); ++j) {
       const Index i = base_at(pos, j);
-      double v = x[i];
-      if (!std::isfinite(v)) src.fill(i, i + 1, &v);
-      base_buf[j] = v;
+      double v = src_.x[i];
+      if (!std::isfinite(v)) src_.fill(i, i + 1, &v);
+      base_buf_[j] = v;
     }
-    const double baseline = median33(base_buf);
-    at_max[k] = at_min[k] = pos;
-    votes[k] = 0.0;
-    const Index a = pos - pad, b = pos + pad + 1;
-    if (a < 0 || b > n) continue;  // the window does not fit in the recording
-    src.fill(a, b, local.data());
-    remove_spikes(local.data(), b - a, fs, typical_range);
-    const double inv = 1.0 / static_cast<double>(smooth);
-    std::fill(sm.begin(), sm.end(), 0.0);  // sm[i] = the mean of local around offset i - half
-    for (Index j = -sh; j <= sh; ++j) {     // (summed in the same order as sample by sample)
-      const double* l = local.data() + (pad - half + j);
-      for (std::size_t i = 0; i < sm.size(); ++i) sm[i] += l[i];
+    const double baseline = median33(base_buf_);
+    at_max = at_min = pos;
+    const Index a = pos - pad_, b = pos + pad_ + 1;
+    if (a < 0 || b > src_.n) return 0.0;
+    src_.fill(a, b, local_.data());
+    remove_spikes(local_.data(), b - a, fs_, typical_range_);
+    std::fill(sm_.begin(), sm_.end(), 0.0);  // sm_[i] = the mean of local_ around offset i - half_
+    for (Index j = -sh_; j <= sh_; ++j) {     // (summed in the same order as sample by sample)
+      const double* l = local_.data() + (pad_ - half_ + j);
+      for (std::size_t i = 0; i < sm_.size(); ++i) sm_[i] += l[i];
     }
+    const double inv = 1.0 / static_cast<double>(smooth_);
     double hi = -INFINITY, lo = -INFINITY;
-    for (Index i = -half; i <= half; ++i) {
-      const double v = sm[static_cast<std::size_t>(i + half)] * inv;
-      sm[static_cast<std::size_t>(i + half)] = v;
+    for (Index i = -half_; i <= half_; ++i) {
+      const double v = sm_[static_cast<std::size_t>(i + half_)] * inv;
+      sm_[static_cast<std::size_t>(i + half_)] = v;
       if (v > hi) {
         hi = v;
-        at_max[k] = pos + i;
+        at_max = pos + i;
       }
       if (-v > lo) {
         lo = -v;
-        at_min[k] = pos + i;
+        at_min = pos + i;
       }
     }
-    const auto [mn, mx] = std::minmax_element(sm.begin(), sm.end());
-    votes[k] = (*mx - baseline) + (*mn - baseline);  // > 0 when the positive deflection dominates
+    const auto [mn, mx] = std::minmax_element(sm_.begin(), sm_.end());
+    return (*mx - baseline) + (*mn - baseline);
+  }
+
+ private:
+  Index base_at(Index pos, std::size_t j) const {  // sample j of 33 over [pos - base_half_, pos + base_half_]
+    const Index a = std::max<Index>(0, pos - base_half_), b = std::min<Index>(src_.n - 1, pos + base_half_);
+    if (b - a == 2 * base_half_) return a + full_off_[j];
+    return a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
+  }
+  const Bridged& src_;
+  double fs_, typical_range_;
+  Index half_, smooth_, sh_, base_half_, pad_;
+  std::vector<double> local_, sm_;
+  std::array<double, 33> base_buf_{};
+  std::array<Index, 33> full_off_{};  // base_at's offsets away from the recording edges
+};
+
+// Polarity and refinement on the raw signal around each beat (stage 5 of the chunked detector):
+// every beat's window is smoothed once (BeatWindow); its vote and the first maximum and first
+// minimum of the window are kept, and the recording's polarity (the median vote) picks one of
+// the two as the beat's position.
+void refine_beats(const Bridged& src, double fs, double typical_range, const Params& p,
+                  const std::vector<Candidate>& beats, RPeaks& result) {
+  BeatWindow window(src, fs, typical_range, p);
+  std::vector<double> votes(beats.size());
+  std::vector<Index> at_max(beats.size()), at_min(beats.size());
+  for (std::size_t k = 0; k < beats.size(); ++k) {
+    if (k + 2 < beats.size()) window.prefetch(beats[k + 2].pos);
+    votes[k] = window.vote(beats[k].pos, at_max[k], at_min[k]);
   }
   double sign = 1.0;
   if (!votes.empty()) {
