@@ -1051,23 +1051,36 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   const Index core = std::max<Index>(1, to_samples(chunk_s, fs));
   const Index margin = to_samples(4.0, fs);
   const Index n_chunks = (n + core - 1) / core;
-  // Work items: kLanes consecutive interior chunks (full core, full margins: same length) are
-  // band-passed together by filtfilt_lanes; the others one by one. The item list depends only
-  // on n and fs, never on the thread count.
+  // Work items: up to kLanes interior chunks (full core, full margins: same length) are
+  // band-passed together by filtfilt_lanes (a group short of kLanes repeats its last chunk in
+  // the spare lanes), the others one by one (lanes == 0). Every lane computes exactly what the
+  // one-by-one path computes, and the item list depends only on n, fs and `needed`, never on the
+  // thread count.
   auto interior = [&](Index k) { return k * core - margin >= 0 && (k + 1) * core + margin <= n; };
+  struct WorkItem {
+    std::array<Index, kLanes> chunk{};
+    int lanes = 0;
+  };
   // Runs the band-pass `bp` and candidate search on the chunks with needed[k] != 0 (the others
   // stay empty).
   auto run_band = [&](const std::vector<Biquad>& bp, const std::vector<char>& needed) {
-    std::vector<std::pair<Index, int>> items;
-    for (Index k = 0; k < n_chunks;) {
-      if (!needed[static_cast<std::size_t>(k)]) {
-        ++k;
+    std::vector<WorkItem> items;
+    WorkItem group;
+    for (Index k = 0; k < n_chunks; ++k) {
+      if (!needed[static_cast<std::size_t>(k)]) continue;
+      if (!interior(k)) {
+        items.push_back(WorkItem{{k}, 0});
         continue;
       }
-      bool group = k + kLanes <= n_chunks;
-      for (Index j = k; group && j < k + kLanes; ++j) group = interior(j) && needed[static_cast<std::size_t>(j)];
-      items.emplace_back(k, group ? kLanes : 1);
-      k += group ? kLanes : 1;
+      group.chunk[static_cast<std::size_t>(group.lanes++)] = k;
+      if (group.lanes == kLanes) {
+        items.push_back(group);
+        group = WorkItem{};
+      }
+    }
+    if (group.lanes > 0) {
+      for (int g = group.lanes; g < kLanes; ++g) group.chunk[static_cast<std::size_t>(g)] = group.chunk[static_cast<std::size_t>(group.lanes - 1)];
+      items.push_back(group);
     }
     std::vector<ChunkResult> parts(static_cast<std::size_t>(n_chunks));
     OmpExceptionCatcher catcher;
@@ -1080,21 +1093,20 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   #pragma omp for schedule(dynamic, 1)
       for (std::size_t it = 0; it < items.size(); ++it) {
         catcher.run([&] {
-          const auto [k0, count] = items[it];
-          if (count == 1) {
-            const Index c0 = k0 * core, c1 = std::min(n, c0 + core);
-            parts[static_cast<std::size_t>(k0)] =
+          const WorkItem& item = items[it];
+          if (item.lanes == 0) {
+            const Index c0 = item.chunk[0] * core, c1 = std::min(n, c0 + core);
+            parts[static_cast<std::size_t>(item.chunk[0])] =
                 process_chunk(src, c0, c1, margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, false);
             return;
           }
           std::array<Index, kLanes> e0{};
-          for (int g = 0; g < kLanes; ++g) e0[static_cast<std::size_t>(g)] = (k0 + g) * core - margin;
+          for (std::size_t g = 0; g < kLanes; ++g) e0[g] = item.chunk[g] * core - margin;
           lanes_energy(src, e0, static_cast<std::size_t>(core + 2 * margin), bp, lanes, lane_buf, lane_prefix);
-          for (int g = 0; g < kLanes; ++g) {
-            const Index c0 = (k0 + g) * core;
-            parts[static_cast<std::size_t>(k0 + g)] =
-                process_chunk(src, c0, c0 + core, margin, fs, p, bp, lane_buf[static_cast<std::size_t>(g)],
-                              lane_prefix[static_cast<std::size_t>(g)], ma_qrs, thr, low_thr, true);
+          for (std::size_t g = 0; g < static_cast<std::size_t>(item.lanes); ++g) {
+            const Index c0 = item.chunk[g] * core;
+            parts[static_cast<std::size_t>(item.chunk[g])] = process_chunk(
+                src, c0, c0 + core, margin, fs, p, bp, lane_buf[g], lane_prefix[g], ma_qrs, thr, low_thr, true);
           }
         });
       }
