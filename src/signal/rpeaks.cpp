@@ -44,6 +44,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <optional>
 #include <queue>
 #include <sstream>
@@ -56,6 +58,10 @@ namespace ecgforest::signal {
 namespace {
 
 using Index = std::int64_t;
+// Two doubles / four floats side by side (GCC/Clang vector extension; SSE2 on x86-64).
+using V2d = double __attribute__((vector_size(16)));
+using V4f = float __attribute__((vector_size(16)));
+using V4i = std::int32_t __attribute__((vector_size(16)));
 
 constexpr double kMinFs = 128.0;
 constexpr double kMaxFs = 1000.0;
@@ -167,17 +173,23 @@ std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, c
   std::vector<double> qmin(static_cast<std::size_t>(nq)), qmax(static_cast<std::size_t>(nq));
   for (Index k = 0; k < nq; ++k) {
     const Index b = k * q, e = std::min(n, b + q);
-    double mn[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    double chk[4] = {0.0, 0.0, 0.0, 0.0};  // becomes NaN when a sample is NaN or infinite
+    // Accumulator l takes samples b + l, b + l + 4, ...; two of them per vector.
+    V2d mn01 = {INFINITY, INFINITY}, mn23 = mn01, mx01 = -mn01, mx23 = mx01;
+    V2d chk01 = {0.0, 0.0}, chk23 = chk01;  // become NaN when a sample is NaN or infinite
     Index i = b;
     for (; i + 4 <= e; i += 4) {
-      for (int l = 0; l < 4; ++l) {
-        const double v = x[i + l];
-        mn[l] = v < mn[l] ? v : mn[l];
-        mx[l] = v > mx[l] ? v : mx[l];
-        chk[l] += v - v;
-      }
+      V2d v01, v23;
+      std::memcpy(&v01, x + i, sizeof v01);
+      std::memcpy(&v23, x + i + 2, sizeof v23);
+      mn01 = v01 < mn01 ? v01 : mn01;
+      mn23 = v23 < mn23 ? v23 : mn23;
+      mx01 = v01 > mx01 ? v01 : mx01;
+      mx23 = v23 > mx23 ? v23 : mx23;
+      chk01 += v01 - v01;
+      chk23 += v23 - v23;
     }
+    double mn[4] = {mn01[0], mn01[1], mn23[0], mn23[1]}, mx[4] = {mx01[0], mx01[1], mx23[0], mx23[1]};
+    double chk[4] = {chk01[0], chk01[1], chk23[0], chk23[1]};
     for (; i < e; ++i) {
       mn[0] = x[i] < mn[0] ? x[i] : mn[0];
       mx[0] = x[i] > mx[0] ? x[i] : mx[0];
@@ -509,6 +521,16 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
 //    10 ms moving average, baseline = median of 33 samples over +-0.3 s), not on a second
 //    whole-signal filter.
 
+// Asks for samples [b, e) of x (clipped to [0, n)) to be brought into the cache ahead of use:
+// the template and refinement stages jump from beat to beat through a signal that is usually
+// larger than the cache, so without this every window is a cache miss.
+void prefetch_range(const double* x, Index n, Index b, Index e) {
+  b = std::max<Index>(0, b);
+  e = std::min(n, e);
+  for (Index i = b; i < e; i += 8) __builtin_prefetch(x + i);
+  if (e > b) __builtin_prefetch(x + e - 1);
+}
+
 struct LowCandidate {
   Index pos;
   double energy;
@@ -546,32 +568,92 @@ struct Bridged {
   }
 };
 
+// First i' in [i, len) with a[i'] > t[i'] (len when none); 8 samples per step without branches
+// (the blocks of interest cover a small part of the signal).
+Index next_above(const float* a, const float* t, Index i, Index len) {
+  for (; i + 8 <= len; i += 8) {
+    V4f a0, a1, t0, t1;
+    std::memcpy(&a0, a + i, sizeof a0);
+    std::memcpy(&a1, a + i + 4, sizeof a1);
+    std::memcpy(&t0, t + i, sizeof t0);
+    std::memcpy(&t1, t + i + 4, sizeof t1);
+    const V4i m = (a0 > t0) | (a1 > t1);
+    if ((m[0] | m[1] | m[2] | m[3]) != 0) break;
+  }
+  while (i < len && !(a[i] > t[i])) ++i;
+  return i;
+}
+
+// Zero-phase band-pass of kLanes interior chunks side by side (filtfilt_lanes), each chunk's
+// samples [e0[g], e0[g] + ul) read into buf[g] first; then buf[g] = the energy (zero inside bad
+// segments) and prefix[g] its prefix sum, for all lanes in one pass (the kLanes running sums are
+// independent, so the pass is not bound by the latency of one long chain of additions; each
+// lane's arithmetic is the same as process_chunk's).
+template <class Lanes>
+void lanes_energy(const Bridged& src, const std::array<Index, kLanes>& e0, std::size_t ul, const std::vector<Biquad>& band,
+                  std::vector<float>& lanes, Lanes& buf, std::array<std::vector<double>, kLanes>& prefix) {
+  lanes.resize(ul * kLanes);
+  std::array<float*, kLanes> b{};
+  std::array<double*, kLanes> pr{};
+  for (int g = 0; g < kLanes; ++g) {
+    buf[g].resize(ul);
+    prefix[g].resize(ul + 1);
+    src.fill(e0[g], e0[g] + static_cast<Index>(ul), buf[g].data());
+    b[g] = buf[g].data();
+    pr[g] = prefix[g].data();
+  }
+  for (std::size_t i = 0; i < ul; ++i) {
+    for (int g = 0; g < kLanes; ++g) lanes[i * kLanes + static_cast<std::size_t>(g)] = b[g][i];
+  }
+  filtfilt_lanes(band, lanes.data(), ul);
+  for (int g = 0; g < kLanes; ++g) {  // bad segments: energy 0 (0 x 0 below)
+    for (const auto& s : *src.bad) {
+      const Index lo = std::max(e0[g], s.begin_sample), hi = std::min(e0[g] + static_cast<Index>(ul), s.end_sample);
+      for (Index i = lo; i < hi; ++i) lanes[static_cast<std::size_t>(i - e0[g]) * kLanes + static_cast<std::size_t>(g)] = 0.0f;
+    }
+  }
+  std::array<double, kLanes> acc{};
+  for (int g = 0; g < kLanes; ++g) pr[g][0] = 0.0;
+  for (std::size_t i = 0; i < ul; ++i) {
+    for (int g = 0; g < kLanes; ++g) {
+      const float v = lanes[i * kLanes + static_cast<std::size_t>(g)];
+      const float e = v * v;
+      b[g][i] = e;
+      acc[static_cast<std::size_t>(g)] += static_cast<double>(e);
+      pr[g][i + 1] = acc[static_cast<std::size_t>(g)];
+    }
+  }
+}
+
+// Candidates of chunk [c0, c1) (margins up to `margin` each side). Unless `prepared` (buf and
+// prefix hold the energy of [e0, e1) and its prefix sum already, from lanes_energy), the chunk
+// is read, band-passed and squared here.
 ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, double fs, const Params& p,
                           const std::vector<Biquad>& band, std::vector<float>& buf, std::vector<double>& prefix,
                           std::vector<float>& ma_qrs, std::vector<float>& thr, std::vector<float>& low_thr,
-                          bool prefiltered) {
+                          bool prepared) {
   ChunkResult out;
   const Index n = src.n;
   const Index e0 = std::max<Index>(0, c0 - margin), e1 = std::min<Index>(n, c1 + margin);
   const Index len = e1 - e0;
   const auto ul = static_cast<std::size_t>(len);
-  prefix.resize(ul + 1);
   ma_qrs.resize(ul);
   thr.resize(ul);
   low_thr.resize(ul);
-  if (!prefiltered) {  // else buf holds the band-passed samples [e0, e1) already
+  if (!prepared) {
     buf.resize(ul);
+    prefix.resize(ul + 1);
     src.fill(e0, e1, buf.data());
     filtfilt(band, buf.data(), buf.data(), ul);
+    // Energy (zero inside bad segments) and its prefix sum.
+    for (auto& v : buf) v *= v;
+    for (const auto& s : *src.bad) {
+      const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
+      for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
+    }
+    prefix[0] = 0.0;
+    for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
   }
-  // Energy (zero inside bad segments) and its prefix sum.
-  for (auto& v : buf) v *= v;
-  for (const auto& s : *src.bad) {
-    const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
-    for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
-  }
-  prefix[0] = 0.0;
-  for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
   // Centred moving averages (shrinking at the recording edges) of widths wq, wb, wo.
   const auto wq = static_cast<Index>(odd_width(p.qrs_window_s, fs));
   const auto wb = static_cast<Index>(odd_width(p.beat_window_s, fs));
@@ -613,7 +695,7 @@ ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, 
     Index i = 0;
     while (i < len) {
       if (!(ma_qrs[static_cast<std::size_t>(i)] > th[i])) {
-        ++i;
+        i = next_above(ma_qrs.data(), th, i + 1, len);
         continue;
       }
       Index j = i, best = i;
@@ -650,7 +732,12 @@ class BeatTemplate {
     const std::size_t len = feat_.size();
     std::vector<double> all(cand.size() * len);
     std::vector<char> ok(cand.size(), 0);
+    constexpr std::size_t kAhead = 4;
     for (std::size_t k = 0; k < cand.size(); ++k) {
+      if (k + kAhead < cand.size()) {
+        const Index pos = cand[k + kAhead].pos;
+        prefetch_range(src.x, src.n, pos - half_ - 1, pos + half_ + 2);
+      }
       if (!features(src, cand[k].pos)) continue;
       ok[k] = 1;
       std::copy(feat_.begin(), feat_.end(), all.begin() + static_cast<std::ptrdiff_t>(k * len));
@@ -811,6 +898,143 @@ void drop_crowded(std::vector<Candidate>& beats, double rr_ratio, double score_r
   beats.resize(out);
 }
 
+// Exact median of 33 values (the value nth_element puts at index 16) by selection: a pivot's
+// rank is counted two values at a time (GCC/Clang vector extension), the next pivot is taken
+// from the values strictly between the bounds found so far; about twice as fast as nth_element
+// for the one small window per beat, nth_element only when no pivot is left (NaN).
+double median33(std::array<double, 33>& v) {
+  using M2 = std::int64_t __attribute__((vector_size(16)));
+  alignas(16) std::array<double, 34> w{};
+  std::copy(v.begin(), v.end(), w.begin());
+  w[33] = std::numeric_limits<double>::quiet_NaN();  // compares false: counts nothing
+  double lo = -INFINITY, hi = INFINITY;  // the median lies strictly between them
+  std::size_t start = 16;
+  for (std::size_t step = 0; step < v.size(); ++step) {
+    std::size_t t = 0, i = start;
+    for (; t < v.size() && !(v[i] > lo && v[i] < hi); ++t) i = i + 1 == v.size() ? 0 : i + 1;
+    if (t == v.size()) break;
+    start = i + 1 == v.size() ? 0 : i + 1;
+    const double c = v[i];
+    const V2d cc = {c, c};
+    M2 lt = {0, 0}, le = {0, 0};
+    for (std::size_t j = 0; j < w.size(); j += 2) {
+      V2d e;
+      std::memcpy(&e, w.data() + j, sizeof e);
+      lt += reinterpret_cast<M2>(e < cc);  // -1 where true
+      le += reinterpret_cast<M2>(e <= cc);
+    }
+    const std::int64_t below = -(lt[0] + lt[1]), up_to = -(le[0] + le[1]);
+    if (below <= 16 && up_to > 16) return c;
+    (below > 16 ? hi : lo) = c;
+  }
+  std::nth_element(v.begin(), v.begin() + 16, v.end());
+  return v[16];
+}
+
+// One beat's refinement window: the raw signal within +-(refine_half + 10-ms smoothing + 3)
+// samples of the beat, pacing spikes removed, smoothed over 10 ms; and the baseline, the median
+// of 33 samples over +-0.3 s.
+class BeatWindow {
+ public:
+  BeatWindow(const Bridged& src, double fs, double typical_range, const Params& p)
+      : src_(src), fs_(fs), typical_range_(typical_range),
+        half_(std::max<Index>(1, to_samples(p.refine_half_s, fs))),
+        smooth_(static_cast<Index>(odd_width(0.010, fs))), sh_((smooth_ - 1) / 2),
+        base_half_(to_samples(0.3, fs)), pad_(half_ + sh_ + 3),  // remove_spikes needs 2 samples of context each side
+        local_(static_cast<std::size_t>(2 * pad_ + 1)), sm_(static_cast<std::size_t>(2 * half_ + 1)) {
+    for (std::size_t j = 0; j < full_off_.size(); ++j) {
+      full_off_[j] = static_cast<Index>(static_cast<double>(2 * base_half_) * static_cast<double>(j) / 32.0);
+    }
+  }
+  /// The samples the beat at pos will need are cache misses: asks for them ahead of use.
+  void prefetch(Index pos) const {
+    for (std::size_t j = 0; j < base_buf_.size(); j += 2) __builtin_prefetch(src_.x + base_at(pos, j));
+    prefetch_range(src_.x, src_.n, pos - pad_, pos + pad_ + 1);
+  }
+  /// Vote of the beat at pos (signed dominant deflection against the baseline, > 0 when the
+  /// positive one dominates; 0 when the window does not fit in the recording), and the first
+  /// maximum and first minimum of the smoothed window (pos when it does not fit).
+  double vote(Index pos, Index& at_max, Index& at_min) {
+    for (std::size_t j = 0; j < base_buf_.size(); ++j) {
+      const Index i = base_at(pos, j);
+      double v = src_.x[i];
+      if (!std::isfinite(v)) src_.fill(i, i + 1, &v);
+      base_buf_[j] = v;
+    }
+    const double baseline = median33(base_buf_);
+    at_max = at_min = pos;
+    const Index a = pos - pad_, b = pos + pad_ + 1;
+    if (a < 0 || b > src_.n) return 0.0;
+    src_.fill(a, b, local_.data());
+    remove_spikes(local_.data(), b - a, fs_, typical_range_);
+    std::fill(sm_.begin(), sm_.end(), 0.0);  // sm_[i] = the mean of local_ around offset i - half_
+    for (Index j = -sh_; j <= sh_; ++j) {     // (summed in the same order as sample by sample)
+      const double* l = local_.data() + (pad_ - half_ + j);
+      for (std::size_t i = 0; i < sm_.size(); ++i) sm_[i] += l[i];
+    }
+    const double inv = 1.0 / static_cast<double>(smooth_);
+    double hi = -INFINITY, lo = -INFINITY;
+    for (Index i = -half_; i <= half_; ++i) {
+      const double v = sm_[static_cast<std::size_t>(i + half_)] * inv;
+      sm_[static_cast<std::size_t>(i + half_)] = v;
+      if (v > hi) {
+        hi = v;
+        at_max = pos + i;
+      }
+      if (-v > lo) {
+        lo = -v;
+        at_min = pos + i;
+      }
+    }
+    const auto [mn, mx] = std::minmax_element(sm_.begin(), sm_.end());
+    return (*mx - baseline) + (*mn - baseline);
+  }
+
+ private:
+  Index base_at(Index pos, std::size_t j) const {  // sample j of 33 over [pos - base_half_, pos + base_half_]
+    const Index a = std::max<Index>(0, pos - base_half_), b = std::min<Index>(src_.n - 1, pos + base_half_);
+    if (b - a == 2 * base_half_) return a + full_off_[j];
+    return a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
+  }
+  const Bridged& src_;
+  double fs_, typical_range_;
+  Index half_, smooth_, sh_, base_half_, pad_;
+  std::vector<double> local_, sm_;
+  std::array<double, 33> base_buf_{};
+  std::array<Index, 33> full_off_{};  // base_at's offsets away from the recording edges
+};
+
+// Polarity and refinement on the raw signal around each beat (stage 5 of the chunked detector):
+// every beat's window is smoothed once (BeatWindow); its vote and the first maximum and first
+// minimum of the window are kept, and the recording's polarity (the median vote) picks one of
+// the two as the beat's position.
+void refine_beats(const Bridged& src, double fs, double typical_range, const Params& p,
+                  const std::vector<Candidate>& beats, RPeaks& result) {
+  BeatWindow window(src, fs, typical_range, p);
+  std::vector<double> votes(beats.size());
+  std::vector<Index> at_max(beats.size()), at_min(beats.size());
+  for (std::size_t k = 0; k < beats.size(); ++k) {
+    if (k + 2 < beats.size()) window.prefetch(beats[k + 2].pos);
+    votes[k] = window.vote(beats[k].pos, at_max[k], at_min[k]);
+  }
+  double sign = 1.0;
+  if (!votes.empty()) {
+    const std::size_t mid = votes.size() / 2;
+    std::nth_element(votes.begin(), votes.begin() + static_cast<std::ptrdiff_t>(mid), votes.end());
+    if (votes[mid] < 0.0) sign = -1.0;
+  }
+  result.inverted = sign < 0.0;
+  result.sample.reserve(beats.size());
+  std::size_t seg = 0;
+  for (std::size_t k = 0; k < beats.size(); ++k) {
+    const Index best = sign > 0.0 ? at_max[k] : at_min[k];
+    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
+    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
+    if (!result.sample.empty() && best <= result.sample.back()) continue;
+    result.sample.push_back(best);
+  }
+}
+
 RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, const Params& p, double chunk_s) {
   RPeaks result;
   const Index n = ecg.size();
@@ -827,23 +1051,36 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   const Index core = std::max<Index>(1, to_samples(chunk_s, fs));
   const Index margin = to_samples(4.0, fs);
   const Index n_chunks = (n + core - 1) / core;
-  // Work items: kLanes consecutive interior chunks (full core, full margins: same length) are
-  // band-passed together by filtfilt_lanes; the others one by one. The item list depends only
-  // on n and fs, never on the thread count.
+  // Work items: up to kLanes interior chunks (full core, full margins: same length) are
+  // band-passed together by filtfilt_lanes (a group short of kLanes repeats its last chunk in
+  // the spare lanes), the others one by one (lanes == 0). Every lane computes exactly what the
+  // one-by-one path computes, and the item list depends only on n, fs and `needed`, never on the
+  // thread count.
   auto interior = [&](Index k) { return k * core - margin >= 0 && (k + 1) * core + margin <= n; };
+  struct WorkItem {
+    std::array<Index, kLanes> chunk{};
+    int lanes = 0;
+  };
   // Runs the band-pass `bp` and candidate search on the chunks with needed[k] != 0 (the others
   // stay empty).
   auto run_band = [&](const std::vector<Biquad>& bp, const std::vector<char>& needed) {
-    std::vector<std::pair<Index, int>> items;
-    for (Index k = 0; k < n_chunks;) {
-      if (!needed[static_cast<std::size_t>(k)]) {
-        ++k;
+    std::vector<WorkItem> items;
+    WorkItem group;
+    for (Index k = 0; k < n_chunks; ++k) {
+      if (!needed[static_cast<std::size_t>(k)]) continue;
+      if (!interior(k)) {
+        items.push_back(WorkItem{{k}, 0});
         continue;
       }
-      bool group = k + kLanes <= n_chunks;
-      for (Index j = k; group && j < k + kLanes; ++j) group = interior(j) && needed[static_cast<std::size_t>(j)];
-      items.emplace_back(k, group ? kLanes : 1);
-      k += group ? kLanes : 1;
+      group.chunk[static_cast<std::size_t>(group.lanes++)] = k;
+      if (group.lanes == kLanes) {
+        items.push_back(group);
+        group = WorkItem{};
+      }
+    }
+    if (group.lanes > 0) {
+      for (int g = group.lanes; g < kLanes; ++g) group.chunk[static_cast<std::size_t>(g)] = group.chunk[static_cast<std::size_t>(group.lanes - 1)];
+      items.push_back(group);
     }
     std::vector<ChunkResult> parts(static_cast<std::size_t>(n_chunks));
     OmpExceptionCatcher catcher;
@@ -851,31 +1088,25 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
     {
       std::vector<float> buf, ma_qrs, thr, low_thr, lanes;  // one set per thread, reused
       std::vector<double> prefix;
+      std::array<std::vector<float>, kLanes> lane_buf;
+      std::array<std::vector<double>, kLanes> lane_prefix;
   #pragma omp for schedule(dynamic, 1)
       for (std::size_t it = 0; it < items.size(); ++it) {
         catcher.run([&] {
-          const auto [k0, count] = items[it];
-          if (count == 1) {
-            const Index c0 = k0 * core, c1 = std::min(n, c0 + core);
-            parts[static_cast<std::size_t>(k0)] =
+          const WorkItem& item = items[it];
+          if (item.lanes == 0) {
+            const Index c0 = item.chunk[0] * core, c1 = std::min(n, c0 + core);
+            parts[static_cast<std::size_t>(item.chunk[0])] =
                 process_chunk(src, c0, c1, margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, false);
             return;
           }
-          const Index len = core + 2 * margin;
-          const auto ul = static_cast<std::size_t>(len);
-          lanes.resize(ul * kLanes);
-          buf.resize(ul);
-          for (int g = 0; g < count; ++g) {
-            const Index c0 = (k0 + g) * core;
-            src.fill(c0 - margin, c0 + core + margin, buf.data());
-            for (std::size_t i = 0; i < ul; ++i) lanes[i * kLanes + static_cast<std::size_t>(g)] = buf[i];
-          }
-          filtfilt_lanes(bp, lanes.data(), ul);
-          for (int g = 0; g < count; ++g) {
-            for (std::size_t i = 0; i < ul; ++i) buf[i] = lanes[i * kLanes + static_cast<std::size_t>(g)];
-            const Index c0 = (k0 + g) * core;
-            parts[static_cast<std::size_t>(k0 + g)] =
-                process_chunk(src, c0, c0 + core, margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, true);
+          std::array<Index, kLanes> e0{};
+          for (std::size_t g = 0; g < kLanes; ++g) e0[g] = item.chunk[g] * core - margin;
+          lanes_energy(src, e0, static_cast<std::size_t>(core + 2 * margin), bp, lanes, lane_buf, lane_prefix);
+          for (std::size_t g = 0; g < static_cast<std::size_t>(item.lanes); ++g) {
+            const Index c0 = item.chunk[g] * core;
+            parts[static_cast<std::size_t>(item.chunk[g])] = process_chunk(
+                src, c0, c0 + core, margin, fs, p, bp, lane_buf[g], lane_prefix[g], ma_qrs, thr, low_thr, true);
           }
         });
       }
@@ -970,78 +1201,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   low.clear();
   low.shrink_to_fit();
 
-  // Polarity and refinement on the raw signal around each beat.
-  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
-  const Index smooth = static_cast<Index>(odd_width(0.010, fs));
-  const Index sh = (smooth - 1) / 2;
-  const Index base_half = to_samples(0.3, fs);
-  const Index pad = half + sh + 3;  // remove_spikes needs 2 samples of context each side
-  std::vector<double> local(static_cast<std::size_t>(2 * pad + 1)), sm(static_cast<std::size_t>(2 * half + 1));
-  std::vector<double> base_buf(33);
-  std::vector<double> votes(beats.size());
-  std::vector<double> baseline(beats.size());
-  // Smoothed local window of beat c into sm (index 0 = c.pos - half); returns false when the
-  // window does not fit in the recording.
-  auto smoothed = [&](Index pos) {
-    const Index a = pos - pad, b = pos + pad + 1;
-    if (a < 0 || b > n) return false;
-    src.fill(a, b, local.data());
-    remove_spikes(local.data(), b - a, fs, typical_range);
-    const double inv = 1.0 / static_cast<double>(smooth);
-    for (Index i = -half; i <= half; ++i) {
-      double s = 0.0;
-      for (Index j = -sh; j <= sh; ++j) s += local[static_cast<std::size_t>(pad + i + j)];
-      sm[static_cast<std::size_t>(i + half)] = s * inv;
-    }
-    return true;
-  };
-  for (std::size_t k = 0; k < beats.size(); ++k) {
-    const Index pos = beats[k].pos;
-    const Index a = std::max<Index>(0, pos - base_half), b = std::min<Index>(n - 1, pos + base_half);
-    for (std::size_t j = 0; j < base_buf.size(); ++j) {
-      const Index i = a + static_cast<Index>(static_cast<double>(b - a) * static_cast<double>(j) / 32.0);
-      double v = x[i];
-      if (!std::isfinite(v)) {
-        src.fill(i, i + 1, &v);
-      }
-      base_buf[j] = v;
-    }
-    std::nth_element(base_buf.begin(), base_buf.begin() + 16, base_buf.end());
-    baseline[k] = base_buf[16];
-    if (!smoothed(pos)) {
-      votes[k] = 0.0;
-      continue;
-    }
-    const auto [mn, mx] = std::minmax_element(sm.begin(), sm.end());
-    votes[k] = (*mx - baseline[k]) + (*mn - baseline[k]);  // > 0 when the positive deflection dominates
-  }
-  double sign = 1.0;
-  if (!votes.empty()) {
-    std::vector<double> v = votes;
-    const std::size_t mid = v.size() / 2;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-    if (v[mid] < 0.0) sign = -1.0;
-  }
-  result.inverted = sign < 0.0;
-  result.sample.reserve(beats.size());
-  std::size_t seg = 0;
-  for (const auto& c : beats) {
-    Index best = c.pos;
-    if (smoothed(c.pos)) {
-      double best_v = -INFINITY;
-      for (Index i = -half; i <= half; ++i) {
-        const double v = sign * sm[static_cast<std::size_t>(i + half)];
-        if (v > best_v) {
-          best_v = v;
-          best = c.pos + i;
-        }
-      }
-    }
-    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
-    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
-    if (!result.sample.empty() && best <= result.sample.back()) continue;
-    result.sample.push_back(best);
-  }
+  refine_beats(src, fs, typical_range, p, beats, result);
   return result;
 }
 
