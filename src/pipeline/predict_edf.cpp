@@ -475,14 +475,15 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
     if (!p.has_ref) continue;
     const std::string name = io::recording_name(p.row.path);
     c.scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
-    c.sweep_in.push_back({name, p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable});
+    c.sweep_in.push_back(probabilities(p));
   }
   return c;
 }
 
-// A baseline recording that could not be read is a failed recording like any other (listed,
-// counted for --strict); its patient keeps the patient-independent threshold if it has no other.
-void add_baseline_failures(const std::vector<Predicted>& baseline, Collected& col, PredictEdfSummary& s) {
+// Baseline recordings in the ok/failed counts: one that could not be read is a failed recording
+// like any other (listed, counted for --strict); its patient keeps the patient-independent
+// threshold if it has no other baseline.
+void count_baseline_recordings(const std::vector<Predicted>& baseline, Collected& col, PredictEdfSummary& s) {
   for (const auto& p : baseline) {
     if (p.row.status == "ok") {
       ++s.n_ok;
@@ -556,7 +557,7 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
     tailoring = tailor_predictions(all, baseline, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
   }
   Collected col = collect(all, s);
-  add_baseline_failures(baseline, col, s);
+  count_baseline_recordings(baseline, col, s);
   auto& t = col.table;
   t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, c.out_dir);
   t.window_s = fixed_text(config.extract.window_s, 6);

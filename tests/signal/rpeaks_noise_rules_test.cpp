@@ -90,6 +90,25 @@ sig::RPeaks plain(const Eigen::VectorXd& x, double fs) {
   return sig::detect_rpeaks(x, fs, o);
 }
 
+// After every `every`-th beat from the 10th, a QRS-shaped artefact of `amplitude` x the R wave at
+// `at` of the RR interval (the beats' shape, so the template accepts it).
+void add_qrs_artefacts(Ecg& e, const std::vector<double>& beat_s, double fs, std::size_t every, double at, double amplitude) {
+  for (std::size_t k = 10; k + 1 < beat_s.size(); k += every) {
+    const double c = beat_s[k] + at * (beat_s[k + 1] - beat_s[k]);
+    for (auto i = static_cast<Eigen::Index>((c - 0.1) * fs); i < static_cast<Eigen::Index>((c + 0.1) * fs); ++i) {
+      const double t = static_cast<double>(i) / fs;
+      e.x[i] += amplitude * (-0.12 * g(t, c - 0.03, 0.008) + g(t, c, 0.009) - 0.25 * g(t, c + 0.03, 0.009));
+    }
+  }
+}
+
+// Beats every 100 samples from 0 to 1600.
+std::vector<std::int64_t> regular_beats() {
+  std::vector<std::int64_t> beats;
+  for (int k = 0; k <= 16; ++k) beats.push_back(100 * k);
+  return beats;
+}
+
 }  // namespace
 
 TEST(RrRegularity, FractionOfSuccessiveRrPairsWithin20Percent) {
@@ -126,13 +145,7 @@ TEST(RhythmCheck, WeakQrsShapedArtefactsAtHalfTheRrAreNotBeats) {
   const double fs = 360.0, duration = 120.0, rr = 0.857;
   std::vector<double> beat_s;
   Ecg e = regular_ecg(fs, duration, rr, 7, &beat_s);
-  for (std::size_t k = 10; k + 1 < beat_s.size(); k += 2) {
-    const double c = beat_s[k] + 0.55 * (beat_s[k + 1] - beat_s[k]);
-    for (auto i = static_cast<Eigen::Index>((c - 0.1) * fs); i < static_cast<Eigen::Index>((c + 0.1) * fs); ++i) {
-      e.x[i] += 0.4 * (-0.12 * g(static_cast<double>(i) / fs, c - 0.03, 0.008) + g(static_cast<double>(i) / fs, c, 0.009) -
-                       0.25 * g(static_cast<double>(i) / fs, c + 0.03, 0.009));
-    }
-  }
+  add_qrs_artefacts(e, beat_s, fs, 2, 0.55, 0.4);
   const Errors def = errors(e.truth, sig::detect_rpeaks(e.x, fs).sample, fs);
   EXPECT_EQ(def.extra, 0u);
   EXPECT_EQ(def.missed, 0u);
@@ -142,8 +155,7 @@ TEST(RhythmCheck, WeakQrsShapedArtefactsAtHalfTheRrAreNotBeats) {
 
 TEST(CrowdingCheck, DropsOnlyWeakBeatsSqueezedIntoOneInterval) {
   // RR 100; an extra beat at 850 between 800 and 900 (neighbours 1.0 RR apart, < 1.3).
-  std::vector<std::int64_t> beats;
-  for (int k = 0; k <= 16; ++k) beats.push_back(100 * k);
+  auto beats = regular_beats();
   beats.insert(beats.begin() + 9, 850);
   std::vector<double> score(beats.size(), 1.0);
   score[9] = 0.5;  // < 0.7 x both neighbours
@@ -156,8 +168,7 @@ TEST(CrowdingCheck, DropsOnlyWeakBeatsSqueezedIntoOneInterval) {
   EXPECT_TRUE(sig::crowded_beats(beats, score).empty());
   EXPECT_TRUE(sig::crowded_beats(beats, score, 0.9).empty());  // 1.0 RR apart is not < 0.9 RR
   // Premature beat (0.6 RR) with a compensatory pause: its neighbours are 2 RR apart, it stays.
-  std::vector<std::int64_t> pvc;
-  for (int k = 0; k <= 16; ++k) pvc.push_back(100 * k);
+  auto pvc = regular_beats();
   pvc[9] = 860;
   EXPECT_TRUE(sig::crowded_beats(pvc, std::vector<double>(pvc.size(), 0.1)).empty());
   const std::vector<std::int64_t> two{0, 50};
@@ -167,8 +178,7 @@ TEST(CrowdingCheck, DropsOnlyWeakBeatsSqueezedIntoOneInterval) {
 TEST(CrowdingCheck, TwoExtraBeatsInOneIntervalAreDroppedWeakestFirst) {
   // Extra beats at 830 (score 0.3) and 870 (0.2): 870 goes first; then 830 sits between 800 and
   // 900 and goes too.
-  std::vector<std::int64_t> beats;
-  for (int k = 0; k <= 16; ++k) beats.push_back(100 * k);
+  auto beats = regular_beats();
   beats.insert(beats.begin() + 9, {830, 870});
   std::vector<double> score(beats.size(), 1.0);
   score[9] = 0.3;
@@ -184,13 +194,7 @@ TEST(CrowdingCheck, WeakQrsShapedArtefactsAtTwoThirdsOfTheRrAreNotBeats) {
   const double fs = 360.0, duration = 180.0, rr = 0.857;
   std::vector<double> beat_s;
   Ecg e = regular_ecg(fs, duration, rr, 5, &beat_s);
-  for (std::size_t k = 10; k + 1 < beat_s.size(); k += 4) {
-    const double c = beat_s[k] + 0.65 * (beat_s[k + 1] - beat_s[k]);
-    for (auto i = static_cast<Eigen::Index>((c - 0.1) * fs); i < static_cast<Eigen::Index>((c + 0.1) * fs); ++i) {
-      e.x[i] += 0.6 * (-0.12 * g(static_cast<double>(i) / fs, c - 0.03, 0.008) + g(static_cast<double>(i) / fs, c, 0.009) -
-                       0.25 * g(static_cast<double>(i) / fs, c + 0.03, 0.009));
-    }
-  }
+  add_qrs_artefacts(e, beat_s, fs, 4, 0.65, 0.6);
   const Errors def = errors(e.truth, sig::detect_rpeaks(e.x, fs).sample, fs);
   EXPECT_EQ(def.extra, 0u);
   EXPECT_EQ(def.missed, 0u);
