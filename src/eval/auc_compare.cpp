@@ -1,4 +1,5 @@
 #include "ecgforest/eval/auc_compare.hpp"
+#include "ecgforest/eval/score_order.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,9 +19,7 @@ std::vector<double> auc_placements(const std::vector<float>& score, const std::v
   for (std::uint8_t t : truth) n_pos += t ? 1 : 0;
   const std::size_t n_neg = n - n_pos;
   if (n_pos == 0 || n_neg == 0) return std::vector<double>(n, kNaN);
-  std::vector<std::size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t i, std::size_t j) { return score[i] < score[j]; });
+  const std::vector<std::size_t> idx = order_by_score(score, false);
   std::vector<double> place(n);
   std::size_t neg_below = 0, pos_below = 0;
   for (std::size_t i = 0; i < n;) {  // one group of tied scores at a time, ascending

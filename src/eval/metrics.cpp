@@ -9,6 +9,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/rng.hpp"
+#include "ecgforest/eval/score_order.hpp"
 
 namespace ecgforest::eval {
 namespace {
@@ -36,12 +37,7 @@ double ratio(std::size_t num, std::size_t den) {
 }
 
 /// Indices sorted by descending score (ties keep index order).
-std::vector<std::size_t> order_descending(const std::vector<float>& score) {
-  std::vector<std::size_t> idx(score.size());
-  std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
-  return idx;
-}
+std::vector<std::size_t> order_descending(const std::vector<float>& score) { return order_by_score(score, true); }
 
 double roc_auc_unchecked(const std::vector<float>& score, const std::vector<std::uint8_t>& truth) {
   // Mann-Whitney U: rank scores ascending (average ranks for ties), sum the positives' ranks.

@@ -100,18 +100,20 @@ void allreduce_u64(MPI_Comm comm, std::vector<std::uint64_t>& v, const char* wha
 std::vector<float> predict_distributed_binned(MPI_Comm comm, const LocalTrees& local, const forest::BinnedMatrix& xb,
                                               const std::vector<std::uint32_t>& rows) {
   std::vector<std::uint64_t> acc(rows.size(), 0);
+  constexpr std::int64_t kChunk = 4096;  // rows per OpenMP work item
   const auto n = static_cast<std::int64_t>(rows.size());
   OmpExceptionCatcher catcher;
+  comm::collective_try(comm, "Prediction failed: ", [&] {
+    const forest::BinnedVoter voter(local.trees);
 #pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < n; ++i) {
-    catcher.run([&] {
-      const std::uint8_t* codes = xb.row(rows[static_cast<std::size_t>(i)]);
-      std::uint64_t s = 0;
-      for (const auto& t : local.trees) s += forest::vote(t.predict_binned(codes));
-      acc[static_cast<std::size_t>(i)] = s;
-    });
-  }
-  comm::collective_try(comm, "Prediction failed: ", [&] { catcher.rethrow(); });
+    for (std::int64_t i = 0; i < n; i += kChunk) {
+      catcher.run([&] {
+        const auto at = static_cast<std::size_t>(i);
+        voter.add_votes(xb, rows.data() + at, static_cast<std::size_t>(std::min(kChunk, n - i)), acc.data() + at);
+      });
+    }
+    catcher.rethrow();
+  });
   allreduce_u64(comm, acc, "MPI_Allreduce (forest votes)");
   std::vector<float> out(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<float>(forest::vote_mean(acc[i]));

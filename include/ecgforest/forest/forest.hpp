@@ -193,6 +193,29 @@ inline std::uint64_t vote(float p) {
 double vote_mean(std::uint64_t acc);
 inline std::uint32_t vote_count(std::uint64_t acc) { return static_cast<std::uint32_t>(acc & 0xFFFFFFu); }
 
+/// Trees laid out for fast prediction on binned rows (the BinnedMatrix they were grown on): one
+/// 16-byte node per split or leaf, leaves pointing at themselves with their vote() precomputed,
+/// so a block of rows walks a tree in lockstep for the tree's depth without branches on the
+/// path. Same leaves, hence the same votes, as Tree::predict_binned. Trees need `bin`.
+class BinnedVoter {
+ public:
+  explicit BinnedVoter(const std::vector<Tree>& trees);
+  /// acc[i] += sum over the trees of vote(leaf value) for row rows[i] of xb, i in [0, n).
+  void add_votes(const BinnedMatrix& xb, const std::uint32_t* rows, std::size_t n, std::uint64_t* acc) const;
+
+ private:
+  struct Node {
+    std::uint32_t feature;
+    std::uint8_t bin, nan_left, unused[2];
+    std::int32_t child[2];  ///< [0] left, [1] right; a leaf's own index at a leaf
+  };
+  void add_block(const BinnedMatrix& xb, const std::uint32_t* rows, std::size_t n, std::uint64_t* acc) const;
+  std::vector<Node> nodes_;
+  std::vector<std::uint64_t> votes_;  ///< vote(value) per node (used at leaves)
+  std::vector<std::int32_t> root_;    ///< first node of each tree
+  std::vector<int> depth_;            ///< longest root-to-leaf path of each tree (edges)
+};
+
 /// Adds the out-of-bag votes of `trees` (global indices first_tree, first_tree+1, ...; grown on
 /// xb/y/rows with params) into acc[i] for position i of `rows` (acc.size() == rows.size()).
 /// OpenMP over trees (atomic integer adds).
