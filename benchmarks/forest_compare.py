@@ -247,6 +247,30 @@ def speed_pairs(args, tmp, train_h5):
               % (float(np.median(ratios)), ratios[0], ratios[-1]), flush=True)
 
 
+def tune_pairs(args, tmp, train_h5):
+    """--tune-pairs N: N interleaved rounds of the whole default `mpirun ... train` command and the
+    same with --tune, so that a load that drifts hits both alike; prints each round and the median
+    cost of --tune in default trainings (target of issue 14: <= 5)."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMPI_ALLOW_RUN_AS_ROOT="1",
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    cmd = ["mpirun", "-np", "1", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"] + \
+        args.mpirun_args.split() + [args.ecgforest, "train", "--features", train_h5, "--model",
+                                    os.path.join(tmp, "pair_model.h5"), "--cv-folds", "0", "--trees", str(N_TREES),
+                                    "--skip-oob"] + args.ecgforest_flags.split()
+    print("\nInterleaved --tune rounds (%d threads; cost = wall of train --tune / wall of train):" % args.threads,
+          flush=True)
+    ratios = []
+    for k in range(args.tune_pairs):
+        plain = run_child(cmd, env)[0]
+        tuned = run_child(cmd + ["--tune"], env)[0]
+        ratios.append(tuned / plain)
+        print("  round %d: default %.2f s, --tune %.2f s, cost %.2fx; load %.1f" % (k + 1, plain, tuned, ratios[-1],
+                                                                                 os.getloadavg()[0]), flush=True)
+    ratios.sort()
+    print("  --tune cost: median %.2fx one default training (min %.2f, max %.2f; %d rounds)"
+          % (float(np.median(ratios)), ratios[0], ratios[-1], len(ratios)), flush=True)
+
+
 def run_dataset(args, name, tmp, train, test):
     """Every library and setting on one dataset; returns result rows
     (library, setting, cores, fit wall s, process CPU s, peak RSS MiB, test AUC)."""
@@ -324,6 +348,8 @@ def run_dataset(args, name, tmp, train, test):
         ecg(2, 1, "ecgforest 2 ranks x 1 thr", "default", [])
     if args.pairs > 0:
         speed_pairs(args, tmp, train_h5)
+    if args.tune_pairs > 0:
+        tune_pairs(args, tmp, train_h5)
 
     # trees/s per core from wall time (wall x cores) and from the CPU time of the whole child process
     # (load, fit, predict; less sensitive to other jobs on a shared machine).
@@ -363,6 +389,8 @@ def main():
     ap.add_argument("--scaling", action="store_true", help="also ecgforest on 1 and 2 MPI ranks x 1 thread")
     ap.add_argument("--pairs", type=int, default=0, help="also N interleaved speed rounds of xgboost (first "
                     "--xgb-depths depth) and the ecgforest default command, with median ratios (shared machines)")
+    ap.add_argument("--tune-pairs", type=int, default=0, help="also N interleaved rounds of the ecgforest default "
+                    "command and the same with --tune, with the median cost of --tune (shared machines)")
     ap.add_argument("--ecgforest-before", help="with --pairs: a second ecgforest binary (e.g. the previous "
                     "version) timed in the same rounds")
     ap.add_argument("--mpirun-args", default="--mca pml ob1",

@@ -180,6 +180,30 @@ void validate(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y, const 
   }
 }
 
+/// A node's value: its class-weighted positive share with leaf_prior pseudo-rows at the root's
+/// share (prior_w1 of them positive). The one formula of grow_tree and with_leaf_prior.
+float node_value(std::uint64_t n0, std::uint64_t n1, double cw0, double cw1, double prior_w, double prior_w1) {
+  const double w0 = static_cast<double>(n0) * cw0, w1 = static_cast<double>(n1) * cw1;
+  return static_cast<float>((w1 + prior_w1) / (w0 + w1 + prior_w));
+}
+
+/// Records node `node`'s in-bag class counts (Tree::count0/count1, grown with keep_counts).
+void keep_counts(Tree& tree, std::int32_t node, const Counts& c) {
+  const auto i = static_cast<std::size_t>(node);
+  if (tree.count0.size() <= i) {
+    tree.count0.resize(tree.n_nodes(), 0);
+    tree.count1.resize(tree.n_nodes(), 0);
+  }
+  tree.count0[i] = c.n0;
+  tree.count1[i] = c.n1;
+}
+
+/// Positive pseudo-rows of `prior_w` pseudo-rows at the root's class-weighted positive share.
+double prior_positive(double prior_w, std::uint64_t root_n0, std::uint64_t root_n1, double cw0, double cw1) {
+  const double root_weight = static_cast<double>(root_n0) * cw0 + static_cast<double>(root_n1) * cw1;
+  return root_weight > 0 ? prior_w * static_cast<double>(root_n1) * cw1 / root_weight : 0.0;
+}
+
 }  // namespace
 
 std::uint32_t draws_per_tree(const ForestParams& p, std::uint32_t n) {
@@ -287,7 +311,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   const double root_weight = static_cast<double>(root_counts.n0) * cw0 + static_cast<double>(root_counts.n1) * cw1;
   // Leaf shrinkage towards the root's (weighted) positive ratio: leaf_prior pseudo-rows at that ratio.
   const double prior_w = params.leaf_prior;
-  const double prior_w1 = root_weight > 0 ? prior_w * static_cast<double>(root_counts.n1) * cw1 / root_weight : 0.0;
+  const double prior_w1 = prior_positive(prior_w, root_counts.n0, root_counts.n1, cw0, cw1);
   // Whether a node with these counts at this depth is split (else it is a leaf): not pure, not at
   // the depth limit, and room for two leaves of min_samples_leaf.
   auto splits = [&params, min_leaf](const Counts& c, int depth) {
@@ -301,10 +325,8 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     const StackEntry e = stack.back();
     stack.pop_back();
     const Counts& nc = e.counts;
-    {
-      const double w0 = static_cast<double>(nc.n0) * cw0, w1 = static_cast<double>(nc.n1) * cw1;
-      tree.value[static_cast<std::size_t>(e.node)] = static_cast<float>((w1 + prior_w1) / (w0 + w1 + prior_w));
-    }
+    tree.value[static_cast<std::size_t>(e.node)] = node_value(nc.n0, nc.n1, cw0, cw1, prior_w, prior_w1);
+    if (params.keep_counts) keep_counts(tree, e.node, nc);
     if (!splits(nc, e.depth)) continue;
 
     const double parent_score = purity_score(nc, cw0, cw1);
@@ -406,6 +428,21 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
   tree.right.shrink_to_fit();
   tree.value.shrink_to_fit();
   tree.bin.shrink_to_fit();
+  if (params.keep_counts) tree.class_weight = {cw0, cw1};
+  return tree;
+}
+
+Tree with_leaf_prior(Tree tree, double leaf_prior) {
+  if (tree.count0.size() != tree.n_nodes() || tree.count1.size() != tree.n_nodes() || tree.n_nodes() == 0) {
+    throw Error("A tree without its node counts cannot take another leaf_prior; grow it with keep_counts.");
+  }
+  if (!(leaf_prior >= 0) || !std::isfinite(leaf_prior)) {
+    throw ParameterError("Invalid leaf_prior " + std::to_string(leaf_prior) + "; use a finite leaf_prior >= 0.");
+  }
+  const auto [cw0, cw1] = tree.class_weight;
+  const double prior_w1 = prior_positive(leaf_prior, tree.count0[0], tree.count1[0], cw0, cw1);
+  for (std::size_t i = 0; i < tree.n_nodes(); ++i)
+    tree.value[i] = node_value(tree.count0[i], tree.count1[i], cw0, cw1, leaf_prior, prior_w1);
   return tree;
 }
 

@@ -21,22 +21,51 @@ bool same_settings(const forest::ForestParams& a, const forest::ForestParams& b)
          a.max_features == b.max_features && a.leaf_prior == b.leaf_prior;
 }
 
-/// Out-of-fold scores of `params` (tuning_folds): for each fold, a forest of tune_fold_trees
-/// trees grown on the other folds' rows predicts the fold's rows. Fold seeds as in train's CV.
-std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
-                                      const std::vector<int>& fold, int k, const forest::ForestParams& params,
-                                      const std::string& phase, const GrowFn& grow_fn) {
-  std::vector<float> score(rows.size(), std::nanf(""));
+/// The fold forests of `params` (one per tuning fold): for each fold, tune_fold_trees trees grown
+/// on the other folds' rows. Fold seeds as in train's CV.
+std::vector<parallel::LocalTrees> grow_fold_forests(MPI_Comm comm, const TrainingSet& ts,
+                                                    const std::vector<FoldSplit>& splits,
+                                                    const forest::ForestParams& params, const std::string& phase,
+                                                    const GrowFn& grow_fn) {
+  std::vector<parallel::LocalTrees> forests;
+  const int k = static_cast<int>(splits.size());
   for (int f = 0; f < k; ++f) {
-    const FoldSplit split = split_fold(rows, fold, f);
     auto fp = params;
     fp.n_trees = tune_fold_trees(params.n_trees);
     fp.seed = fold_seed(params.seed, f);
     const auto name = phase + " fold " + std::to_string(f + 1) + "/" + std::to_string(k);
-    const auto local = grow_fn ? grow_fn(name, split.train_rows, fp)
-                               : parallel::grow_distributed(comm, ts.xb, ts.y, split.train_rows, fp);
-    const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
-    for (std::size_t i = 0; i < split.test_pos.size(); ++i) score[split.test_pos[i]] = prob[i];
+    const auto& train_rows = splits[static_cast<std::size_t>(f)].train_rows;
+    forests.push_back(grow_fn ? grow_fn(name, train_rows, fp) : parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp));
+  }
+  return forests;
+}
+
+/// COLLECTIVE: whether every rank's trees of `forests` kept their node counts (trees restored
+/// from a checkpoint did not), so that other leaf priors can be derived from them.
+bool counts_kept(MPI_Comm comm, const std::vector<parallel::LocalTrees>& forests) {
+  int kept = 1;
+  for (const auto& fold : forests)
+    for (const auto& t : fold.trees)
+      if (t.count0.size() != t.n_nodes()) kept = 0;
+  comm::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &kept, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce (tune node counts)");
+  return kept != 0;
+}
+
+/// The fold forests of `base_forests` with leaf_prior `leaf_prior` (forest::with_leaf_prior).
+std::vector<parallel::LocalTrees> with_leaf_prior(std::vector<parallel::LocalTrees> forests, double leaf_prior) {
+  for (auto& fold : forests)
+    for (auto& t : fold.trees) t = forest::with_leaf_prior(std::move(t), leaf_prior);
+  return forests;
+}
+
+/// Out-of-fold scores of the fold forests: each fold's forest predicts that fold's rows.
+std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, std::size_t n_rows,
+                                      const std::vector<FoldSplit>& splits,
+                                      const std::vector<parallel::LocalTrees>& forests) {
+  std::vector<float> score(n_rows, std::nanf(""));
+  for (std::size_t f = 0; f < splits.size(); ++f) {
+    const auto prob = parallel::predict_distributed_binned(comm, forests[f], ts.xb, splits[f].test_rows);
+    for (std::size_t i = 0; i < splits[f].test_pos.size(); ++i) score[splits[f].test_pos[i]] = prob[i];
   }
   return score;
 }
@@ -100,12 +129,26 @@ TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<s
   if (r.folds >= 2) {
     r.fold_trees = tune_fold_trees(base.n_trees);
     const auto fold = eval::group_kfold(patient, r.folds, base.seed);
+    std::vector<FoldSplit> splits;
+    for (int f = 0; f < r.folds; ++f) splits.push_back(split_fold(rows, fold, f));
+    // The configured setting's trees keep their node counts: a candidate that differs only in
+    // leaf_prior has the same trees with other leaf values (forest::with_leaf_prior).
+    auto counted = base;
+    counted.keep_counts = true;
+    const auto base_forests = grow_fold_forests(comm, ts, splits, counted, "tune 1/" + std::to_string(grid.size()), grow_fn);
+    const bool derivable = counts_kept(comm, base_forests);
     std::vector<float> base_scores;
     for (const auto& p : grid) {
       const auto phase = "tune " + std::to_string(r.candidates.size() + 1) + "/" + std::to_string(grid.size());
-      const auto scores = out_of_fold_scores(comm, ts, rows, fold, r.folds, p, phase, grow_fn);
+      auto same_trees = p;
+      same_trees.leaf_prior = base.leaf_prior;
+      const bool derived = !r.candidates.empty() && derivable && same_settings(same_trees, base);
+      const auto scores = r.candidates.empty() ? out_of_fold_scores(comm, ts, rows.size(), splits, base_forests)
+          : derived ? out_of_fold_scores(comm, ts, rows.size(), splits, with_leaf_prior(base_forests, p.leaf_prior))
+                    : out_of_fold_scores(comm, ts, rows.size(), splits, grow_fold_forests(comm, ts, splits, p, phase, grow_fn));
       if (r.candidates.empty()) base_scores = scores;
       r.candidates.push_back({p});
+      r.candidates.back().derived = derived;
       score_candidate(r.candidates.back(), scores, base_scores, truth, patient);
     }
   } else {  // one patient: no patient-grouped score; the configured settings stay
@@ -154,6 +197,7 @@ void write_tune_json(JsonWriter& j, const TuneResult& r) {
     settings_json(j, c.params);
     j.key("roc_auc").value(c.auc).key("gain").value(c.gain);
     j.key("gain_std_error").value(c.gain_se).key("margin").value(c.margin);
+    j.key("trees").value(c.derived ? "the configured setting's, leaf values re-derived" : "grown");
     j.end_object();
   }
   j.end_array();
@@ -177,7 +221,8 @@ std::string tune_summary(const TuneResult& r) {
     } else {
       std::snprintf(auc, sizeof auc, "%.4f  gain %+.4f  margin %.4f", c.auc, c.gain, c.margin);
     }
-    os << "  " << (i == r.chosen ? "* " : "  ") << tune_settings_text(c.params) << "  auc " << auc << "\n";
+    os << "  " << (i == r.chosen ? "* " : "  ") << tune_settings_text(c.params) << "  auc " << auc
+       << (c.derived ? "  (configured trees, leaf values re-derived)" : "") << "\n";
   }
   os << "train: tune: chosen " << tune_settings_text(r.candidates[r.chosen].params) << "\n";
   return os.str();

@@ -352,8 +352,14 @@ TEST_F(Train, TuneReplacesASettingThatCannotSplitAndGrowsThePlainForestOfTheChoi
   EXPECT_NE(j.find("\"patients\":12,\"candidates\""), std::string::npos) << j;
   // The five alternatives that keep the huge leaf score exactly like the configured setting.
   std::size_t at = 0, same = 0;
-  while ((at = j.find("\"gain\":0,\"gain_std_error\":0,\"margin\":0.002}", at)) != std::string::npos) ++same, ++at;
+  while ((at = j.find("\"gain\":0,\"gain_std_error\":0,\"margin\":0.002,\"trees\":", at)) != std::string::npos) ++same, ++at;
   EXPECT_EQ(same, 5u) << j;
+  // Of them, the leaf_prior candidate grew nothing: the configured fold trees with its prior.
+  EXPECT_NE(j.find("\"leaf_prior\":800,\"roc_auc\""), std::string::npos) << j;
+  EXPECT_EQ(j.find("re-derived"), j.rfind("re-derived")) << j;
+  const auto prior = j.find("\"leaf_prior\":800,\"roc_auc\"");
+  EXPECT_NE(j.substr(prior, j.find('}', prior) - prior).find("\"trees\":\"the configured setting's, leaf values re-derived\""),
+            std::string::npos) << j;
   // The chosen one: a gain of > 0.3 and the margin t_{1-0.01/6, 11 df} x error = 3.72829 x error
   // (12 patients, 6 alternatives; t from a Simpson integration of the t density in Python).
   const auto c = j.find("\"min_samples_leaf\":750,");

@@ -27,9 +27,15 @@ echo "== train --tune with 2 folds on 2 ranks"
   >"$tmp/train.log" 2>&1
 n_cand=$(grep -Ec '^  [ *] max_depth=' "$tmp/train.log")
 [ "$n_cand" -ge 2 ] || fail "expected the tuning table in the train log"
-# Each candidate is scored by 3-fold patient-grouped CV (one patient per fold) with ceil(6/6) = 1 tree per fold.
+# Each candidate is scored by 3-fold patient-grouped CV (one patient per fold) with ceil(6/6) = 1 tree per fold;
+# the leaf_prior candidate grows none (the configured trees with re-derived leaf values).
+n_derived=$(grep -Ec '^  [ *] max_depth=.*leaf values re-derived' "$tmp/train.log")
+[ "$n_derived" -eq 1 ] || fail "expected exactly one candidate scored with re-derived leaf values, got $n_derived"
 for c in $(seq 1 "$n_cand"); do
-  for f in 1 2 3; do expect "$tmp/train.log" "^train: tune $c/$n_cand fold $f/3: 1/1 trees, $eta" 1; done
+  line=$(grep -E '^  [ *] max_depth=' "$tmp/train.log" | sed -n "${c}p")
+  want=1
+  case "$line" in *"re-derived"*) want=0 ;; esac
+  for f in 1 2 3; do expect "$tmp/train.log" "^train: tune $c/$n_cand fold $f/3: 1/1 trees, $eta" "$want"; done
 done
 expect "$tmp/train.log" "^train: tune chosen \(final forest\): 6/6 trees, $eta" 1
 expect "$tmp/train.log" "^train: fold 1/2: 6/6 trees, $eta" 1

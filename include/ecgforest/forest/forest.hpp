@@ -11,6 +11,7 @@
 // replaced by a sentinel such as -999. A feature that is NaN in every training row is never split.
 #include <cstddef>
 #include <functional>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct ForestParams {
   /// ratio at the tree's root; leaf_prior pseudo-rows at the root's rate pull small leaves
   /// towards it. 0 = the plain in-leaf ratio.
   double leaf_prior = 0;
+  /// Not a model setting: grown trees keep every node's in-bag class counts and the class
+  /// weights (Tree::count0/count1/class_weight), so with_leaf_prior can re-derive their values.
+  bool keep_counts = false;
 };
 
 /// Subsample fraction when sample_fraction is 0: about the share of distinct rows in a bootstrap.
@@ -148,6 +152,10 @@ struct Tree {
   /// root's weighted row count (so one tree's importances sum to at most its root Gini).
   /// Empty for loaded models.
   std::vector<double> importance;
+  /// Only when grown with ForestParams::keep_counts (else empty / zero): every node's in-bag
+  /// class counts with bootstrap multiplicity, and the class weights of the tree's rows.
+  std::vector<std::uint64_t> count0, count1;
+  std::array<double, 2> class_weight{0.0, 0.0};
 
   std::size_t n_nodes() const { return feature.size(); }
   /// `row` points at n_features raw feature values.
@@ -156,6 +164,12 @@ struct Tree {
   /// on (requires `bin`). Same leaf as predict() on the raw row.
   float predict_binned(const std::uint8_t* codes) const;
 };
+
+/// The same tree grown with leaf_prior `leaf_prior` instead (the structure does not depend on it,
+/// only the node values do): values re-derived from the kept counts, bit for bit those of
+/// grow_tree. Throws Error for a tree grown without keep_counts, ParameterError for a negative or
+/// non-finite leaf_prior.
+Tree with_leaf_prior(Tree tree, double leaf_prior);
 
 /// Bootstrap multiplicity (in-bag count) of every position of `rows` for tree `tree_index`, the
 /// same draw grow_tree uses. Bootstrap::none gives all ones.

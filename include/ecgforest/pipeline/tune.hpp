@@ -11,7 +11,9 @@
 // = n/6 trees on the other folds' rows (the same folds and fold seeds as train's CV) and predicts
 // the fold; with 3 folds that is about n/3 trees on all rows per candidate. The winner is then
 // grown whole (all n trees), so its forest is exactly the forest a plain `train` with the winner's
-// settings gives. With the 7 candidates of tune_grid that is about 3.3 forests in all.
+// settings gives. With the 7 candidates of tune_grid that is about 3.3 forests in all; the
+// leaf_prior candidate grows nothing: the configured setting's fold trees keep their node counts
+// and take its prior (forest::with_leaf_prior), the very trees growing would give.
 // A candidate replaces the configured settings only when its AUC gain (paired, on the same rows)
 // exceeds the noise of that gain: the rule of tune_select.hpp, with the gain's standard error
 // clustered by patient (eval/auc_compare.hpp). With one patient nothing is scored and the
@@ -46,6 +48,8 @@ struct TuneCandidate {
   double gain = 0;      ///< auc - the configured setting's, on the same rows (0 for candidates[0])
   double gain_se = 0;   ///< patient-clustered standard error of gain (NaN: fewer than 2 patients)
   double margin = 0;    ///< gain needed to replace the configured setting (tune_margin; 0 for candidates[0])
+  bool derived = false; ///< scored with the configured setting's fold trees and re-derived leaf values
+                        ///< (it differs only in leaf_prior; forest::with_leaf_prior): nothing grown
 };
 
 struct TuneResult {
