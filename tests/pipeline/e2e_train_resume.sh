@@ -39,11 +39,14 @@ assert set(a.attrs) == set(b.attrs)
 def norm(name, v):
     v = v.decode() if isinstance(v, bytes) else v
     if name == "metrics":
-        m = json.loads(v); m.pop("train_seconds"); m.pop("n_ranks"); return m
+        m = json.loads(v); m.pop("train_seconds"); m.pop("n_ranks")
+        for c in m.get("tune", {}).get("candidates", []):  # how a candidate's trees came about (see the tune case)
+            c.pop("trees")
+        return m
     if name == "config":  # the model path is part of the stored configuration
         return re.sub(r'(?m)^model = .*$', '', v)
     if name == "summary":
-        return re.sub(r"on \d+ rank\(s\)", "", v)
+        return re.sub(r"on \d+ rank\(s\)|  \(configured trees, leaf values re-derived\)", "", v)
     return v.tolist() if isinstance(v, np.ndarray) else v
 for k in a.attrs:
     if k != "created":
@@ -96,4 +99,29 @@ grep -q "^train: note: $n_stale checkpoint file(s) in $tmp/c.h5.checkpoint are f
 if grep -q "restored" "$tmp/c.log"; then fail "trees grown with max_depth 3 were reused"; fi
 same_model "$tmp/ref.h5" "$tmp/c.h5"
 [ ! -e "$tmp/c.h5.checkpoint" ] || fail "stale checkpoint files not removed after the model was written"
+echo "== --tune killed in the configured setting's fold trees, resumed"
+# Restored trees carry no node counts, so the leaf_prior candidate, which an uninterrupted run
+# scores with the configured fold trees and re-derived leaf values, is grown instead: the same
+# scores and the same model, only the candidate's "trees" entry says how it came about.
+tune=(train --features "$tmp/f.h5" --trees 12 --cv-folds 0 --tune)
+"$ecg" "${tune[@]}" --model "$tmp/tref.h5" >"$tmp/tref.log" 2>&1
+set +e
+ECGFOREST_TEST_EXIT_AFTER_TREES=3 "$ecg" "${tune[@]}" --model "$tmp/t.h5" >/dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 86 ] || fail "killed --tune run exited with $rc, expected the test hook's 86"
+"$ecg" "${tune[@]}" --model "$tmp/t.h5" >"$tmp/t.log" 2>&1
+grep -q "^train: tune 1/[0-9]* fold 1/3: 2 of 2 trees restored" "$tmp/t.log" || fail "tune fold trees not restored"
+"$py" - "$tmp/tref.h5.metrics.json" "$tmp/t.h5.metrics.json" "$tmp/tref.metrics.json" "$tmp/t.metrics.json" <<'PY'
+import json, os, sys
+paths = [p for p in sys.argv[1:] if os.path.exists(p)]
+assert len(paths) == 2, paths
+ref, res = (json.load(open(p))["tune"]["candidates"] for p in paths)
+how = lambda cs: [c["trees"] for c in cs if c["leaf_prior"] != cs[0]["leaf_prior"]]
+assert how(ref) == ["the configured setting's, leaf values re-derived"], how(ref)
+assert how(res) == ["grown"], how(res)
+assert [c["roc_auc"] for c in ref] == [c["roc_auc"] for c in res], "resumed tuning scored differently"
+print("tune resume: prior candidate re-derived in the reference, grown after the resume; same scores")
+PY
+same_model "$tmp/tref.h5" "$tmp/t.h5"
 echo "e2e_train_resume: 1 passed, 0 failed"
