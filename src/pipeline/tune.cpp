@@ -80,6 +80,39 @@ void score_candidate(TuneCandidate& c, const std::vector<float>& cand, const std
   c.gain_se = d.std_error;
 }
 
+/// Scores every candidate of `grid` (grid[0] = the configured setting) by out-of-fold ROC AUC on
+/// the patient-grouped folds `fold` and its paired gain over grid[0]; appends them to r.candidates.
+/// The configured setting's fold trees keep their node counts, so a candidate that differs from it
+/// only in leaf_prior is scored with those trees and re-derived leaf values (forest::with_leaf_prior).
+void score_grid(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uint32_t>& rows,
+                const std::vector<forest::ForestParams>& grid, const std::vector<int>& fold,
+                const std::vector<std::uint8_t>& truth, const std::vector<std::uint32_t>& patient, const GrowFn& grow_fn,
+                TuneResult& r) {
+  std::vector<FoldSplit> splits;
+  for (int f = 0; f < r.folds; ++f) splits.push_back(split_fold(rows, fold, f));
+  const auto& base = grid[0];
+  auto counted = base;
+  counted.keep_counts = true;
+  const auto phase = [&grid](std::size_t k) { return "tune " + std::to_string(k) + "/" + std::to_string(grid.size()); };
+  const auto base_forests = grow_fold_forests(comm, ts, splits, counted, phase(1), grow_fn);
+  const bool derivable = counts_kept(comm, base_forests);
+  std::vector<float> base_scores;
+  for (const auto& p : grid) {
+    auto same_trees = p;
+    same_trees.leaf_prior = base.leaf_prior;
+    const bool first = r.candidates.empty();
+    const bool derived = !first && derivable && same_settings(same_trees, base);
+    const auto forests = first ? base_forests
+                         : derived ? with_leaf_prior(base_forests, p.leaf_prior)
+                                   : grow_fold_forests(comm, ts, splits, p, phase(r.candidates.size() + 1), grow_fn);
+    const auto scores = out_of_fold_scores(comm, ts, rows.size(), splits, forests);
+    if (first) base_scores = scores;
+    r.candidates.push_back({p});
+    r.candidates.back().derived = derived;
+    score_candidate(r.candidates.back(), scores, base_scores, truth, patient);
+  }
+}
+
 }  // namespace
 
 std::vector<forest::ForestParams> tune_grid(const forest::ForestParams& base, std::size_t n_features) {
@@ -128,29 +161,7 @@ TuneResult tune_forest(MPI_Comm comm, const TrainingSet& ts, const std::vector<s
   r.folds = r.patients < 2 ? 0 : static_cast<int>(std::min<std::size_t>(kTuneFolds, r.patients));
   if (r.folds >= 2) {
     r.fold_trees = tune_fold_trees(base.n_trees);
-    const auto fold = eval::group_kfold(patient, r.folds, base.seed);
-    std::vector<FoldSplit> splits;
-    for (int f = 0; f < r.folds; ++f) splits.push_back(split_fold(rows, fold, f));
-    // The configured setting's trees keep their node counts: a candidate that differs only in
-    // leaf_prior has the same trees with other leaf values (forest::with_leaf_prior).
-    auto counted = base;
-    counted.keep_counts = true;
-    const auto base_forests = grow_fold_forests(comm, ts, splits, counted, "tune 1/" + std::to_string(grid.size()), grow_fn);
-    const bool derivable = counts_kept(comm, base_forests);
-    std::vector<float> base_scores;
-    for (const auto& p : grid) {
-      const auto phase = "tune " + std::to_string(r.candidates.size() + 1) + "/" + std::to_string(grid.size());
-      auto same_trees = p;
-      same_trees.leaf_prior = base.leaf_prior;
-      const bool derived = !r.candidates.empty() && derivable && same_settings(same_trees, base);
-      const auto scores = r.candidates.empty() ? out_of_fold_scores(comm, ts, rows.size(), splits, base_forests)
-          : derived ? out_of_fold_scores(comm, ts, rows.size(), splits, with_leaf_prior(base_forests, p.leaf_prior))
-                    : out_of_fold_scores(comm, ts, rows.size(), splits, grow_fold_forests(comm, ts, splits, p, phase, grow_fn));
-      if (r.candidates.empty()) base_scores = scores;
-      r.candidates.push_back({p});
-      r.candidates.back().derived = derived;
-      score_candidate(r.candidates.back(), scores, base_scores, truth, patient);
-    }
+    score_grid(comm, ts, rows, grid, eval::group_kfold(patient, r.folds, base.seed), truth, patient, grow_fn, r);
   } else {  // one patient: no patient-grouped score; the configured settings stay
     for (const auto& p : grid) r.candidates.push_back({p, std::nan(""), std::nan(""), std::nan("")});
   }
