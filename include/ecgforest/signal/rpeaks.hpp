@@ -74,7 +74,7 @@ struct RPeaks {
 /// (stuck at the recording's min/max for >= 0.2 s), "noise" (non-finite samples); each is
 /// widened by a 50 ms guard on both sides and overlapping ones are merged.
 /// MIT-BIH (records 100 102 105 106 108 116 119 200, 150 ms tolerance, tools/eval_beats.sh):
-/// gross Se 99.83 %, PPV 99.81 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
+/// gross Se 99.84 %, PPV 99.83 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
 /// (elgendi-whole). Noise: README "Noise stress" (tools/noise_beats.py).
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options = {});
