@@ -24,9 +24,10 @@
 //      energy x max(corr, 0.05)^2, and a candidate with corr < 0.3 and energy < 0.4 x the median
 //      of the last 8 beats is dropped (noise: electrode motion, pops, muscle bursts).
 //   2b. (chunked detector only) band choice: every chunk is also band-passed at 14-24 Hz, which
-//      rejects the 1-10 Hz energy of electrode motion; the chunk keeps whichever band's
-//      candidates form the more regular RR series (rr_regularity; the 14-24 Hz band only when
-//      better by > 0.05), energies rescaled to the first band's median (choose_bands).
+//      rejects the 1-10 Hz energy of electrode motion; the chunk takes the 14-24 Hz candidates
+//      when their QRS-to-mean energy contrast is 1.2 x the 8-20 Hz one's, or when they form a
+//      more regular RR series (rr_regularity, by > 0.05) with a higher contrast
+//      (second_band_wins), energies rescaled to the first band's median (choose_bands).
 //   4c. (chunked detector only) rhythm check: a candidate sooner than 0.6 x the median of the
 //      last 8 RR and weaker than 0.3 x the median energy of the last 8 beats is dropped
 //      (rhythm_check_rejects).
@@ -97,14 +98,16 @@ struct Params {
   double rhythm_ratio = 0.6;
   double rhythm_energy = 0.3;
   // Band choice (band2_lo_hz = 0: off, "elgendi-plain"): a second band-pass that rejects the
-  // 1-10 Hz electrode-motion energy; per chunk the band whose candidate series is more regular
-  // wins (band 2 only by more than band_margin; see choose_bands).
+  // 1-10 Hz electrode-motion energy; per chunk second_band_wins decides from the two bands'
+  // regularity (margin band_margin) and QRS-to-mean energy contrast (band_contrast_ratio; 0 =
+  // regularity alone). Chosen on noise seed 2.
   // Crowding check (0 = off, "elgendi-plain"): see crowded_beats. Chosen on noise seed 2.
   double crowd_ratio = 1.3;
   double crowd_score = 0.7;
   double band2_lo_hz = 14.0;
   double band2_hi_hz = 24.0;
   double band_margin = 0.05;
+  double band_contrast_ratio = 1.2;
 };
 
 Index to_samples(double seconds, double fs) { return static_cast<Index>(std::llround(seconds * fs)); }
@@ -541,6 +544,7 @@ struct LowCandidate {
 struct ChunkResult {
   std::vector<Candidate> main;
   std::vector<LowCandidate> low;
+  double mean_energy = 0.0;  // mean band energy over the chunk core (band choice: band_contrast)
 };
 
 // Sample i of the working signal: the raw value, or the straight line bridging the bad segment
@@ -715,6 +719,8 @@ ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, 
       i = j;
     }
   }
+  const auto a = static_cast<std::size_t>(c0 - e0), z = static_cast<std::size_t>(c1 - e0);
+  out.mean_energy = (prefix[z] - prefix[a]) / static_cast<double>(z - a);
   return out;
 }
 
@@ -847,26 +853,41 @@ double rhythm_regularity(const std::vector<Candidate>& cand, Index refractory) {
   return rr_regularity(pos);
 }
 
-double median_energy(const std::vector<Candidate>& c) {
+// The candidate energy at rank floor(q x count) in increasing order (q = 0.5: the upper median);
+// 0 without candidates.
+double energy_quantile(const std::vector<Candidate>& c, double q) {
   if (c.empty()) return 0.0;
   std::vector<double> e;
   e.reserve(c.size());
   for (const auto& x : c) e.push_back(x.energy);
-  std::nth_element(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(e.size() / 2), e.end());
-  return e[e.size() / 2];
+  const auto k = std::min(e.size() - 1, static_cast<std::size_t>(q * static_cast<double>(e.size())));
+  std::nth_element(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(k), e.end());
+  return e[k];
 }
 
-// Band choice per chunk: chunk k keeps the first band's candidates unless the second band's are
-// more regular by more than `margin` (rhythm_regularity); the second band's energies are then
-// rescaled so that its median candidate energy equals the first band's in that chunk (the later
-// stages compare energies across chunks).
-void choose_bands(std::vector<ChunkResult>& first, const std::vector<ChunkResult>& second, Index refractory,
-                  double margin) {
+// QRS energy against everything in the chunk's band: the lower quartile of the candidate energies
+// over the mean energy of the core (0 without candidates or energy). Noise in the band raises
+// the mean, so the band that holds less of the noise has the higher contrast. The lower quartile,
+// not the median: a band that loses the weaker beats (the wide ectopic beats of a bigeminy in
+// the 14-24 Hz band) must not look cleaner for it.
+double band_contrast(const ChunkResult& part) {
+  return part.mean_energy > 0.0 ? energy_quantile(part.main, 0.25) / part.mean_energy : 0.0;
+}
+
+// Band choice per chunk (second_band_wins; only the chunks with needed[k] were band-passed twice):
+// the second band's energies are then rescaled so that its median candidate energy equals the
+// first band's in that chunk (the later stages compare energies across chunks).
+void choose_bands(std::vector<ChunkResult>& first, const std::vector<ChunkResult>& second,
+                  const std::vector<char>& needed, Index refractory, const Params& p) {
   for (std::size_t k = 0; k < first.size(); ++k) {
+    if (!needed[k]) continue;
     const double r1 = rhythm_regularity(first[k].main, refractory);
     const double r2 = rhythm_regularity(second[k].main, refractory);
-    if (!(r2 > r1 + margin)) continue;
-    const double m1 = median_energy(first[k].main), m2 = median_energy(second[k].main);
+    if (!second_band_wins(r1, r2, band_contrast(first[k]), band_contrast(second[k]), p.band_margin,
+                          p.band_contrast_ratio)) {
+      continue;
+    }
+    const double m1 = energy_quantile(first[k].main, 0.5), m2 = energy_quantile(second[k].main, 0.5);
     const double scale = m1 > 0.0 && m2 > 0.0 ? m1 / m2 : 1.0;
     first[k] = second[k];
     for (auto& c : first[k].main) c.energy *= scale;
@@ -1128,7 +1149,7 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
     if (any) {
       std::vector<Biquad> band2 = butterworth_highpass(2, p.band2_lo_hz, fs);
       for (const Biquad& s : butterworth_lowpass(2, std::min(p.band2_hi_hz, 0.45 * fs), fs)) band2.push_back(s);
-      choose_bands(parts, run_band(band2, needed), refractory, p.band_margin);
+      choose_bands(parts, run_band(band2, needed), needed, refractory, p);
     }
   }
 
@@ -1216,6 +1237,13 @@ double rr_regularity(std::span<const std::int64_t> beats) {
     if (std::abs(r1 - r0) < 0.2 * r0) ++good;
   }
   return static_cast<double>(good) / static_cast<double>(beats.size() - 2);
+}
+
+bool second_band_wins(double regularity1, double regularity2, double contrast1, double contrast2, double margin,
+                      double contrast_ratio) {
+  if (!(contrast_ratio > 0.0)) return regularity2 > regularity1 + margin;
+  if (contrast2 > contrast_ratio * contrast1) return true;
+  return regularity2 > regularity1 + margin && contrast2 > contrast1;
 }
 
 bool rhythm_check_rejects(std::span<const std::int64_t> last_beats, std::span<const double> last_energy,

@@ -56,10 +56,11 @@ struct RPeaks {
 /// candidates, and a weak (< 0.4 x the median energy of the last 8 beats), uncorrelated (< 0.3)
 /// candidate is dropped as noise.
 /// Band choice (for electrode motion, whose 1-10 Hz energy leaks into the 8-20 Hz band): every
-/// chunk is also band-passed at 14-24 Hz; the chunk keeps the 8-20 Hz candidates unless the
-/// 14-24 Hz ones form a more regular series (rr_regularity after the refractory rule, by more
-/// than 0.05), in which case those are used, their energies rescaled to the same median. Per
-/// chunk, so thread-count and chunk-order invariance are kept; costs a second band-pass.
+/// chunk whose 8-20 Hz candidates are not regular (rr_regularity after the refractory rule
+/// < 0.95) is also band-passed at 14-24 Hz, and takes the 14-24 Hz candidates when
+/// second_band_wins (their QRS-to-mean energy contrast is 1.2 x higher, or they are more regular
+/// by more than 0.05 and their contrast is higher), their energies rescaled to the same median.
+/// Per chunk, so thread-count and chunk-order invariance are kept; costs a second band-pass.
 /// Rhythm check (rhythm_check_rejects): a candidate sooner than 0.6 x the median of the last 8
 /// RR is dropped when weaker than 0.3 x the median energy of the last 8 beats.
 /// Crowding check (crowded_beats): a beat squeezed into one normal interval (neighbours closer
@@ -73,7 +74,7 @@ struct RPeaks {
 /// (stuck at the recording's min/max for >= 0.2 s), "noise" (non-finite samples); each is
 /// widened by a 50 ms guard on both sides and overlapping ones are merged.
 /// MIT-BIH (records 100 102 105 106 108 116 119 200, 150 ms tolerance, tools/eval_beats.sh):
-/// gross Se 99.83 %, PPV 99.81 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
+/// gross Se 99.84 %, PPV 99.83 % (default); 99.86 % / 99.73 % (elgendi-plain); 99.87 % / 99.74 %
 /// (elgendi-whole). Noise: README "Noise stress" (tools/noise_beats.py).
 RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
                      const DetectorOptions& options = {});
@@ -83,6 +84,19 @@ RPeaks detect_rpeaks(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs_hz,
 /// than 3 beats. Spurious beats split an RR and missed ones double it, so both lower it. The
 /// default detector's band choice compares it between bands per chunk.
 double rr_regularity(std::span<const std::int64_t> beats);
+
+/// Band choice of the default detector for one chunk: true when the second band's (14-24 Hz)
+/// candidates replace the first's (8-20 Hz). regularity = rr_regularity of each band's candidates;
+/// contrast = lower quartile of the candidate energies / mean energy over the chunk core in that
+/// band (noise in a band raises its mean energy, so the band holding less of the noise has the
+/// higher contrast; the lower quartile, so that a band losing the weaker, e.g. wide ectopic, beats
+/// does not look cleaner). The second band wins when its contrast is above contrast_ratio x the
+/// first's (the noise sits below 14 Hz: electrode motion), or when its candidates are more regular
+/// by more than margin and its contrast is higher too (more regular only because it misses beats
+/// in noise that sits in the second band, muscle noise, does not count). contrast_ratio <= 0:
+/// regularity alone (the rule before the contrasts).
+bool second_band_wins(double regularity1, double regularity2, double contrast1, double contrast2, double margin = 0.05,
+                      double contrast_ratio = 1.2);
 
 /// Rhythm check of the default detector: true (reject as artefact) when a candidate at `pos`
 /// with band energy `energy` comes sooner after last_beats.back() than rr_ratio x the median RR
