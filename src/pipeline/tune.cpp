@@ -21,20 +21,28 @@ bool same_settings(const forest::ForestParams& a, const forest::ForestParams& b)
          a.max_features == b.max_features && a.leaf_prior == b.leaf_prior;
 }
 
+/// The tuning folds of the training rows; each fold's split is made when needed (not kept: at
+/// 1M rows the three splits would hold 16 MB for the whole grid).
+struct Folds {
+  const std::vector<std::uint32_t>& rows;
+  const std::vector<int>& fold;
+  int k;
+  FoldSplit split(int f) const { return split_fold(rows, fold, f); }
+};
+
 /// The fold forests of `params` (one per tuning fold): for each fold, tune_fold_trees trees grown
 /// on the other folds' rows. Fold seeds as in train's CV.
-std::vector<parallel::LocalTrees> grow_fold_forests(MPI_Comm comm, const TrainingSet& ts,
-                                                    const std::vector<FoldSplit>& splits,
+std::vector<parallel::LocalTrees> grow_fold_forests(MPI_Comm comm, const TrainingSet& ts, const Folds& folds,
                                                     const forest::ForestParams& params, const std::string& phase,
                                                     const GrowFn& grow_fn) {
   std::vector<parallel::LocalTrees> forests;
-  const int k = static_cast<int>(splits.size());
+  const int k = folds.k;
   for (int f = 0; f < k; ++f) {
     auto fp = params;
     fp.n_trees = tune_fold_trees(params.n_trees);
     fp.seed = fold_seed(params.seed, f);
     const auto name = phase + " fold " + std::to_string(f + 1) + "/" + std::to_string(k);
-    const auto& train_rows = splits[static_cast<std::size_t>(f)].train_rows;
+    const auto train_rows = folds.split(f).train_rows;
     forests.push_back(grow_fn ? grow_fn(name, train_rows, fp) : parallel::grow_distributed(comm, ts.xb, ts.y, train_rows, fp));
   }
   return forests;
@@ -59,13 +67,13 @@ std::vector<parallel::LocalTrees> with_leaf_prior(std::vector<parallel::LocalTre
 }
 
 /// Out-of-fold scores of the fold forests: each fold's forest predicts that fold's rows.
-std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, std::size_t n_rows,
-                                      const std::vector<FoldSplit>& splits,
+std::vector<float> out_of_fold_scores(MPI_Comm comm, const TrainingSet& ts, const Folds& folds,
                                       const std::vector<parallel::LocalTrees>& forests) {
-  std::vector<float> score(n_rows, std::nanf(""));
-  for (std::size_t f = 0; f < splits.size(); ++f) {
-    const auto prob = parallel::predict_distributed_binned(comm, forests[f], ts.xb, splits[f].test_rows);
-    for (std::size_t i = 0; i < splits[f].test_pos.size(); ++i) score[splits[f].test_pos[i]] = prob[i];
+  std::vector<float> score(folds.rows.size(), std::nanf(""));
+  for (int f = 0; f < folds.k; ++f) {
+    const FoldSplit split = folds.split(f);
+    const auto prob = parallel::predict_distributed_binned(comm, forests[static_cast<std::size_t>(f)], ts.xb, split.test_rows);
+    for (std::size_t i = 0; i < split.test_pos.size(); ++i) score[split.test_pos[i]] = prob[i];
   }
   return score;
 }
@@ -88,13 +96,12 @@ void score_grid(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uin
                 const std::vector<forest::ForestParams>& grid, const std::vector<int>& fold,
                 const std::vector<std::uint8_t>& truth, const std::vector<std::uint32_t>& patient, const GrowFn& grow_fn,
                 TuneResult& r) {
-  std::vector<FoldSplit> splits;
-  for (int f = 0; f < r.folds; ++f) splits.push_back(split_fold(rows, fold, f));
+  const Folds folds{rows, fold, r.folds};
   const auto& base = grid[0];
   auto counted = base;
   counted.keep_counts = true;
   const auto phase = [&grid](std::size_t k) { return "tune " + std::to_string(k) + "/" + std::to_string(grid.size()); };
-  const auto base_forests = grow_fold_forests(comm, ts, splits, counted, phase(1), grow_fn);
+  const auto base_forests = grow_fold_forests(comm, ts, folds, counted, phase(1), grow_fn);
   const bool derivable = counts_kept(comm, base_forests);
   std::vector<float> base_scores;
   for (const auto& p : grid) {
@@ -104,8 +111,8 @@ void score_grid(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uin
     const bool derived = !first && derivable && same_settings(same_trees, base);
     const auto forests = first ? base_forests
                          : derived ? with_leaf_prior(base_forests, p.leaf_prior)
-                                   : grow_fold_forests(comm, ts, splits, p, phase(r.candidates.size() + 1), grow_fn);
-    const auto scores = out_of_fold_scores(comm, ts, rows.size(), splits, forests);
+                                   : grow_fold_forests(comm, ts, folds, p, phase(r.candidates.size() + 1), grow_fn);
+    const auto scores = out_of_fold_scores(comm, ts, folds, forests);
     if (first) base_scores = scores;
     r.candidates.push_back({p});
     r.candidates.back().derived = derived;
