@@ -109,10 +109,11 @@ void score_grid(MPI_Comm comm, const TrainingSet& ts, const std::vector<std::uin
     same_trees.leaf_prior = base.leaf_prior;
     const bool first = r.candidates.empty();
     const bool derived = !first && derivable && same_settings(same_trees, base);
-    const auto forests = first ? base_forests
-                         : derived ? with_leaf_prior(base_forests, p.leaf_prior)
-                                   : grow_fold_forests(comm, ts, folds, p, phase(r.candidates.size() + 1), grow_fn);
-    const auto scores = out_of_fold_scores(comm, ts, folds, forests);
+    const auto scores =
+        first ? out_of_fold_scores(comm, ts, folds, base_forests)
+              : out_of_fold_scores(comm, ts, folds,
+                                   derived ? with_leaf_prior(base_forests, p.leaf_prior)
+                                           : grow_fold_forests(comm, ts, folds, p, phase(r.candidates.size() + 1), grow_fn));
     if (first) base_scores = scores;
     r.candidates.push_back({p});
     r.candidates.back().derived = derived;

@@ -133,6 +133,21 @@ std::vector<std::int64_t> regular_beats() {
   return beats;
 }
 
+// 70 bpm ECG (seed `seed`, `duration_s`) with a QRS-shaped artefact of `amplitude` x the R
+// amplitude at `at_rr` x RR after every `every`-th beat: the default detector finds every beat and
+// no artefact; the plain one (without the noise rules) takes more than 20 artefacts for beats.
+void expect_artefacts_dropped(double duration_s, unsigned seed, std::size_t every, double at_rr, double amplitude) {
+  const double fs = 360.0, rr = 0.857;
+  std::vector<double> beat_s;
+  Ecg e = regular_ecg(fs, duration_s, rr, seed, &beat_s);
+  add_qrs_artefacts(e, beat_s, fs, every, at_rr, amplitude);
+  const Errors def = errors(e.truth, sig::detect_rpeaks(e.x, fs).sample, fs);
+  EXPECT_EQ(def.extra, 0u);
+  EXPECT_EQ(def.missed, 0u);
+  const Errors old = errors(e.truth, plain(e.x, fs).sample, fs);
+  EXPECT_GT(old.extra, 20u);  // without the rules most artefacts are taken for beats
+}
+
 }  // namespace
 
 TEST(RrRegularity, FractionOfSuccessiveRrPairsWithin20Percent) {
@@ -166,15 +181,7 @@ TEST(RhythmCheck, WeakQrsShapedArtefactsAtHalfTheRrAreNotBeats) {
   // 70 bpm; after every second beat a QRS-shaped artefact of 0.4 x the R amplitude (0.16 x its
   // band energy, same shape so the template accepts it) at 0.55 RR: late enough for the T-wave
   // rule, too early and weak for the rhythm check.
-  const double fs = 360.0, duration = 120.0, rr = 0.857;
-  std::vector<double> beat_s;
-  Ecg e = regular_ecg(fs, duration, rr, 7, &beat_s);
-  add_qrs_artefacts(e, beat_s, fs, 2, 0.55, 0.4);
-  const Errors def = errors(e.truth, sig::detect_rpeaks(e.x, fs).sample, fs);
-  EXPECT_EQ(def.extra, 0u);
-  EXPECT_EQ(def.missed, 0u);
-  const Errors old = errors(e.truth, plain(e.x, fs).sample, fs);
-  EXPECT_GT(old.extra, 20u);  // without the rule most artefacts are taken for beats
+  expect_artefacts_dropped(120.0, 7, 2, 0.55, 0.4);
 }
 
 TEST(CrowdingCheck, DropsOnlyWeakBeatsSqueezedIntoOneInterval) {
@@ -215,15 +222,7 @@ TEST(CrowdingCheck, WeakQrsShapedArtefactsAtTwoThirdsOfTheRrAreNotBeats) {
   // band energy) at 0.65 RR: too late for the T-wave rule and the rhythm check (0.6 RR), and
   // strong enough for both; only the crowding check removes it. (Every second beat would make
   // 0.65 RR the median interval: the check assumes artefacts in a minority of intervals.)
-  const double fs = 360.0, duration = 180.0, rr = 0.857;
-  std::vector<double> beat_s;
-  Ecg e = regular_ecg(fs, duration, rr, 5, &beat_s);
-  add_qrs_artefacts(e, beat_s, fs, 4, 0.65, 0.6);
-  const Errors def = errors(e.truth, sig::detect_rpeaks(e.x, fs).sample, fs);
-  EXPECT_EQ(def.extra, 0u);
-  EXPECT_EQ(def.missed, 0u);
-  const Errors old = errors(e.truth, plain(e.x, fs).sample, fs);
-  EXPECT_GT(old.extra, 20u);
+  expect_artefacts_dropped(180.0, 5, 4, 0.65, 0.6);
 }
 
 TEST(BandChoice, MotionBurstsBelow10HzDoNotMakeBeats) {
