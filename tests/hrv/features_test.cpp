@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -211,3 +212,56 @@ TEST(HrvFeatures, ThreadCountDoesNotChangeResults) {
 }
 
 }  // namespace
+
+namespace {
+
+// Sample entropy (m = 2, r = 0.2 population std) of x by the textbook all-pairs count.
+double all_pairs_sampen(const std::vector<double>& x) {
+  const std::size_t n = x.size();
+  double mean = 0.0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(n);
+  double ss = 0.0;
+  for (double v : x) ss += (v - mean) * (v - mean);
+  const double r = 0.2 * std::sqrt(ss / static_cast<double>(n));
+  long long a = 0, b = 0;
+  for (std::size_t i = 0; i + 2 < n; ++i) {
+    for (std::size_t j = i + 1; j + 2 < n; ++j) {
+      if (std::abs(x[i] - x[j]) < r && std::abs(x[i + 1] - x[j + 1]) < r) {
+        ++a;
+        if (std::abs(x[i + 2] - x[j + 2]) < r) ++b;
+      }
+    }
+  }
+  return -std::log(static_cast<double>(b) / static_cast<double>(a));
+}
+
+}  // namespace
+
+TEST(HrvFeatures, SampleEntropyEqualsTheAllPairsCountWithManyTies) {
+  // 420 RR of 780..900 ms in 1 ms steps (equal values, so ties at the sort; r about 7 ms),
+  // none ectopic, so every NN follows its predecessor and every 60 s window holds all templates.
+  std::vector<int> rr;
+  std::uint64_t state = 7;
+  for (int i = 0; i < 420; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    rr.push_back(780 + static_cast<int>((state >> 33) % 121));
+  }
+  const auto peaks = peaks_from_rr(0, rr);
+  const double duration = static_cast<double>(peaks.back()) / 1000.0 + 0.5;
+  const auto f = hrv::compute_window_features(peaks, 1000.0, duration, {}, {});
+  int checked = 0;
+  for (Eigen::Index k = 0; k < f.values.rows(); k += 37) {
+    const double end = f.window_end_s[static_cast<std::size_t>(k)];
+    if (end < 60.0) continue;
+    std::vector<double> x;  // NN timed in [end - 60, end)
+    for (std::size_t i = 1; i < peaks.size(); ++i) {
+      const double t = static_cast<double>(peaks[i]) / 1000.0;
+      if (t >= end - 60.0 && t < end) x.push_back(static_cast<double>(rr[i - 1]));
+    }
+    ASSERT_GE(x.size(), 60u);
+    EXPECT_EQ(at(f, k, "sampen"), static_cast<double>(static_cast<float>(all_pairs_sampen(x)))) << "window end " << end;
+    ++checked;
+  }
+  EXPECT_GE(checked, 5);
+}
