@@ -169,13 +169,49 @@ Segments welch_segments(const Beats& nn, double duration_s) {
   return seg;
 }
 
-struct Template {  // one sample-entropy template (x[i], x[i+1], x[i+2])
+struct Template {  // the sample-entropy template (x[g], x[g+1], x[g+2]) of NN g
   double t0, t1, t2;
+  std::size_t g;
+};
+
+// The valid sample-entropy templates of an NN range [lo, hi), sorted by t0. Template g exists
+// when g + 2 < hi and NN g+1 and g+2 follow their predecessors. Consecutive windows share most
+// templates, so a range that only moves forward drops the templates before lo and merges the new
+// ones in (linear) instead of sorting the window again; any other range is built anew.
+class SortedTemplates {
+ public:
+  const std::vector<Template>& update(const Beats& nn, std::size_t lo, std::size_t hi) {
+    const bool forward = hi_ > 0 && lo >= lo_ && hi >= hi_ && lo < hi_;
+    std::size_t from = lo;
+    if (forward) {
+      std::erase_if(sorted_, [lo](const Template& t) { return t.g < lo; });
+      from = std::max(lo, hi_ - std::min<std::size_t>(hi_, 2));
+    } else {
+      sorted_.clear();
+    }
+    added_.clear();
+    for (std::size_t g = from; g + 2 < hi; ++g) {
+      if (!nn.follows[g + 1] || !nn.follows[g + 2]) continue;
+      added_.push_back({nn.rr_ms[g], nn.rr_ms[g + 1], nn.rr_ms[g + 2], g});
+    }
+    std::sort(added_.begin(), added_.end(), by_t0);
+    const auto mid = static_cast<std::ptrdiff_t>(sorted_.size());
+    sorted_.insert(sorted_.end(), added_.begin(), added_.end());
+    std::inplace_merge(sorted_.begin(), sorted_.begin() + mid, sorted_.end(), by_t0);
+    lo_ = lo;
+    hi_ = hi;
+    return sorted_;
+  }
+
+ private:
+  static bool by_t0(const Template& a, const Template& b) { return a.t0 < b.t0; }
+  std::vector<Template> sorted_, added_;
+  std::size_t lo_ = 0, hi_ = 0;
 };
 
 struct Scratch {
   std::vector<double> a, b;
-  std::vector<Template> templates;  // the window's valid sample-entropy templates
+  SortedTemplates templates;
 };
 
 double mean_of(const double* x, std::size_t n) {
@@ -254,13 +290,13 @@ void time_domain(const Beats& nn, std::size_t lo, std::size_t hi, double window_
 }
 
 // Sample-entropy match counts over the unordered pairs of templates: a = pairs with |t0 diff| < r
-// and |t1 diff| < r, b = those that also have |t2 diff| < r. The templates are sorted by t0 (in
-// place), so the partners of template i with |t0 diff| < r are the run after it that ends at the
-// first t0[j] - t0[i] >= r (rounding is monotone, and |a - b| == b - a exactly for b >= a): about
-// a tenth of all pairs at r = 0.2 std, the same comparisons on them, so the same counts as the
-// all-pairs loop (SampenPairCounts test; benchmarks/hrv_bench). The inner loop stays branch-free.
-std::pair<long long, long long> sampen_pair_counts(std::vector<Template>& t, double r) {
-  std::sort(t.begin(), t.end(), [](const Template& x, const Template& y) { return x.t0 < y.t0; });
+// and |t1 diff| < r, b = those that also have |t2 diff| < r. The templates are sorted by t0, so
+// the partners of template i with |t0 diff| < r are the run after it that ends at the first
+// t0[j] - t0[i] >= r (rounding is monotone, and |a - b| == b - a exactly for b >= a): about a
+// tenth of all pairs at r = 0.2 std, the same comparisons on them, so the same counts as the
+// all-pairs loop (test HrvFeatures.SampleEntropyEqualsTheAllPairsCountWithManyTies;
+// benchmarks/hrv_bench). The inner loop stays branch-free.
+std::pair<long long, long long> sampen_pair_counts(const std::vector<Template>& t, double r) {
   const std::size_t m = t.size();
   long long a = 0, b = 0;
   for (std::size_t i = 0; i + 1 < m; ++i) {
@@ -323,12 +359,7 @@ void nonlinear(const Beats& nn, std::size_t lo, std::size_t hi, Scratch& s, doub
   // Sample entropy, m = 2, r = 0.2 * population std; templates of 3 consecutive adjacent NN.
   // Template i (0 <= i < n-2) exists when NN i+1 and i+2 follow their predecessors.
   const double r = 0.2 * std_of(x, n, mean, 0);
-  s.templates.clear();
-  for (std::size_t i = 0; i + 2 < n; ++i) {
-    if (!nn.follows[lo + i + 1] || !nn.follows[lo + i + 2]) continue;
-    s.templates.push_back({x[i], x[i + 1], x[i + 2]});
-  }
-  const auto [a, b] = sampen_pair_counts(s.templates, r);
+  const auto [a, b] = sampen_pair_counts(s.templates.update(nn, lo, hi), r);
   if (a > 0 && b > 0) {
     f[kSampen] = -std::log(static_cast<double>(b) / static_cast<double>(a));
   } else {

@@ -265,3 +265,40 @@ TEST(HrvFeatures, SampleEntropyEqualsTheAllPairsCountWithManyTies) {
   }
   EXPECT_GE(checked, 5);
 }
+
+TEST(HrvFeatures, WindowsSharingBeatsEqualWindowsComputedAlone) {
+  // Consecutive windows reuse the previous window's sorted sample-entropy templates (and other
+  // running state); windows 61 s apart share no beats and are computed from scratch. Every
+  // feature of a window must be the same either way, also across ectopic beats (which break
+  // templates) and a bad segment (a gap).
+  std::vector<int> rr;
+  std::uint64_t state = 11;
+  for (int i = 0; i < 900; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int base = 760 + static_cast<int>((state >> 33) % 97);
+    rr.push_back(i % 53 == 17 ? base * 6 / 10 : base);  // a premature beat now and then
+  }
+  const auto peaks = peaks_from_rr(0, rr);
+  const double duration = static_cast<double>(peaks.back()) / 1000.0 + 0.5;
+  const std::vector<std::pair<double, double>> bad = {{300.0, 312.5}};
+  hrv::WindowSpec every;  // default step 1 s
+  hrv::WindowSpec apart;
+  apart.step_s = 61.0;
+  std::vector<double> peak_s;
+  for (auto p : peaks) peak_s.push_back(static_cast<double>(p) / 1000.0);
+  const auto f1 = hrv::compute_window_features_s(peak_s, duration, bad, every);
+  const auto f61 = hrv::compute_window_features_s(peak_s, duration, bad, apart);
+  ASSERT_GE(f61.values.rows(), 10);
+  int finite_sampen = 0;
+  for (Eigen::Index k = 0; k < f61.values.rows(); ++k) {
+    const double end = f61.window_end_s[static_cast<std::size_t>(k)];
+    const auto k1 = static_cast<Eigen::Index>(std::lround(end - every.window_s));  // ends 10, 11, ...
+    ASSERT_EQ(f1.window_end_s[static_cast<std::size_t>(k1)], end);
+    for (Eigen::Index c = 0; c < f1.values.cols(); ++c) {
+      const float a = f1.values(k1, c), b = f61.values(k, c);
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << f1.columns[static_cast<std::size_t>(c)] << " at " << end;
+    }
+    finite_sampen += std::isfinite(at(f61, k, "sampen")) ? 1 : 0;
+  }
+  EXPECT_GE(finite_sampen, 8);
+}
