@@ -4,6 +4,7 @@
 #   bash benchmarks/clinical/run.sh [--work DIR] [--ranks N] [--format beats|edf]
 #        [--train-patients N] [--train-hours H] [--test-patients N] [--test-hours H]
 #        [--tailor-hours H] [--rr-daily DIR] [--seed S] [--quick] [--run-args "ARGS"]
+#        [--real-negatives]
 #
 # 1. generates a synthetic training cohort (ecgforest-synth, daily-life heart rhythm on) and a
 #    held-out one with other patients (other seed);
@@ -14,10 +15,16 @@
 #    (../shared/data/rr_daily/beats: every alarm there is false), both ways;
 # 5. prints one Markdown table: OVLP/TAES sensitivity (all and responders), FA/24h and latency,
 #    and the held-out seizures detected by their measured ictal heart-rate rise.
+# --real-negatives: real daily life as negative training data, cross-fitted by subject: the
+# rr_daily recordings are split in two halves (alternately by name); model 0 trains on the
+# synthetic cohort plus half 0, model 1 on the synthetic cohort plus half 1; each half's false
+# alarms come from the model that did not see it, the held-out synthetic rows from model 0.
 # Nothing here is tuned on the held-out data: every setting is the program's default (--run-args
 # adds options to `ecgforest run` to measure a variant, e.g. --run-args "--exclude-features sqi,mean_hr").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=benchmarks/clinical/common.sh
+. "$root/benchmarks/clinical/common.sh"
 work=/tmp/ecgforest_clinical
 ranks=2
 format=beats
@@ -29,6 +36,7 @@ tailor_hours=12
 rr_daily="$root/../shared/data/rr_daily/beats"
 seed=101
 run_args=""
+real_negatives=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work=$2; shift 2;;
@@ -42,6 +50,7 @@ while [ $# -gt 0 ]; do
     --rr-daily) rr_daily=$2; shift 2;;
     --seed) seed=$2; shift 2;;
     --run-args) run_args=$2; shift 2;;
+    --real-negatives) real_negatives=1; shift;;
     --quick) train_patients=6; train_hours=4; test_patients=3; test_hours=12; tailor_hours=4; shift;;
     *) echo "run.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
@@ -65,32 +74,49 @@ echo "clinical: held-out cohort: $test_patients patients x $test_hours h ($forma
 "$synth" --out "$work/test" --format "$format" --patients "$test_patients" --recordings 1 \
   --minutes $((test_hours * 60)) --seed $((seed + 1)) --seizure-rate 0.25 --quiet
 
-echo "clinical: training with default settings${run_args:+ plus $run_args}"
-# shellcheck disable=SC2086  # --run-args is a list of options
-"${mpi[@]}" "$bin" run --input "$work/train" --output "$work/run" $run_args > "$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
-grep -E "operating point|headline" "$work/run.log" || true
-
-predict() {  # name, input, extra args...
-  local name=$1 input=$2
-  shift 2
-  "${mpi[@]}" "$bin" predict --model "$work/run/model.h5" --input "$input" --output "$work/$name" "$@" \
+train() {  # output dir, inputs...
+  local out=$1
+  shift
+  echo "clinical: training on $* with default settings${run_args:+ plus $run_args}"
+  # shellcheck disable=SC2086  # --run-args is a list of options
+  "${mpi[@]}" "$bin" run --input "$@" --output "$out" $run_args > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+  grep -E "operating point|headline" "$out.log" || true
+}
+predict() {  # model, name, input, extra args...
+  local model=$1 name=$2 input=$3
+  shift 3
+  "${mpi[@]}" "$bin" predict --model "$model" --input "$input" --output "$work/$name" "$@" \
     > "$work/$name.log" 2>&1 || { cat "$work/$name.log"; exit 1; }
 }
-predict test_independent "$work/test"
-predict test_tailored "$work/test" --tailor-hours "$tailor_hours"
 
 # Real daily life: the beat files with an empty annotation each (no seizures), so they are scored.
-mkdir -p "$work/rr_daily"
-for f in "$rr_daily"/*_beats.csv*; do
-  name=$(basename "$f"); name=${name%%_beats.csv*}
-  ln -sf "$f" "$work/rr_daily/"
-  printf 'version = tse_v1.0.0\n\n' > "$work/rr_daily/$name.tse_bi"
-done
-predict daily_independent "$work/rr_daily"
-predict daily_tailored "$work/rr_daily" --tailor-hours "$tailor_hours"
+rr_daily_inputs "$rr_daily" "$work/rr_daily"
+if [ "$real_negatives" = 1 ]; then
+  i=0
+  for f in "$work"/rr_daily/*_beats.csv*; do
+    name=$(basename "$f"); name=${name%%_beats.csv*}
+    mkdir -p "$work/rr_half$((i % 2))"
+    mv "$f" "$work/rr_daily/$name.tse_bi" "$work/rr_half$((i % 2))/"
+    i=$((i + 1))
+  done
+  train "$work/run" "$work/train" "$work/rr_half0"
+  train "$work/run1" "$work/train" "$work/rr_half1"
+  for h in 0 1; do
+    model="$work/run/model.h5"
+    [ "$h" = 0 ] && model="$work/run1/model.h5"
+    predict "$model" "daily_independent$h" "$work/rr_half$h"
+    predict "$model" "daily_tailored$h" "$work/rr_half$h" --tailor-hours "$tailor_hours"
+  done
+else
+  train "$work/run" "$work/train"
+  predict "$work/run/model.h5" daily_independent "$work/rr_daily"
+  predict "$work/run/model.h5" daily_tailored "$work/rr_daily" --tailor-hours "$tailor_hours"
+fi
+predict "$work/run/model.h5" test_independent "$work/test"
+predict "$work/run/model.h5" test_tailored "$work/test" --tailor-hours "$tailor_hours"
 
 /usr/bin/python3 - "$work" "$tailor_hours" "$(( $(date +%s) - t0 ))" <<'PY'
-import json, sys
+import json, os, sys
 work, tailor_h, secs = sys.argv[1], sys.argv[2], sys.argv[3]
 def f(v, d=2):
     return "n/a" if v is None else f"{v:.{d}f}"
@@ -113,9 +139,28 @@ print(row("held-out synthetic, patient-independent (all hours)", ti))
 tt = json.load(open(f"{work}/test_tailored/score.json"))["tailoring"]
 print(row(f"held-out synthetic, patient-independent (after first {tailor_h} h)", tt["patient_independent"]))
 print(row(f"held-out synthetic, tailored on first {tailor_h} h", tt["tailored"]))
-di = json.load(open(f"{work}/daily_independent/score.json"))
+def daily(name):
+    """rr_daily scores; with --real-negatives the two cross-fitted halves summed."""
+    if os.path.exists(f"{work}/{name}/score.json"):
+        return json.load(open(f"{work}/{name}/score.json"))
+    halves = [json.load(open(f"{work}/{name}{h}/score.json")) for h in (0, 1)]
+    return halves
+def merged(parts):
+    hours = sum(p["total_hours"] for p in parts)
+    fa = sum(p["counts"]["ovlp"]["false_alarms"] for p in parts)
+    per = {}
+    for p in parts:
+        per.update(p.get("per_patient", {}))
+    return {"total_hours": hours, "counts": {"ovlp": {"hits": 0, "false_alarms": fa}}, "n_ref_events": 0,
+            "ovlp_fa_per_24h": 24.0 * fa / hours if hours else None, "per_patient": per}
+di = daily("daily_independent")
+di = merged(di) if isinstance(di, list) else di
 print(row("rr_daily (real Holter, no seizures), patient-independent (all hours)", di))
-dt = json.load(open(f"{work}/daily_tailored/score.json"))["tailoring"]
+dt = daily("daily_tailored")
+if isinstance(dt, list):
+    dt = {k: merged([h["tailoring"][k] for h in dt]) for k in ("patient_independent", "tailored")}
+else:
+    dt = dt["tailoring"]
 print(row(f"rr_daily, patient-independent (after first {tailor_h} h)", dt["patient_independent"]))
 print(row(f"rr_daily, tailored on first {tailor_h} h", dt["tailored"]))
 def by_rise(s):

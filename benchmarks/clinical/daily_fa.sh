@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# False alarms of a trained model on real daily-life heart rhythm (issue 13): predicts with MODEL
+# (patient-independent, the model's own operating point) on the 27 real 24-h Holter beat
+# recordings of people without epilepsy in ../shared/data/rr_daily/beats, where every alarm is
+# false, and prints FA/24h overall and per recording.
+#
+#   bash benchmarks/clinical/daily_fa.sh MODEL [--work DIR] [--ranks N] [--rr-daily DIR]
+#
+# E.g. the quick-start demo's model: bash tools/quickstart.sh demo && bash benchmarks/clinical/daily_fa.sh runs/demo/model.h5
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=benchmarks/clinical/common.sh
+. "$root/benchmarks/clinical/common.sh"
+[ $# -ge 1 ] || { echo "daily_fa.sh: usage: daily_fa.sh MODEL [--work DIR] [--ranks N] [--rr-daily DIR]" >&2; exit 2; }
+model=$1
+shift
+work=/tmp/ecgforest_daily_fa
+ranks=2
+rr_daily="$root/../shared/data/rr_daily/beats"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --work) work=$2; shift 2;;
+    --ranks) ranks=$2; shift 2;;
+    --rr-daily) rr_daily=$2; shift 2;;
+    *) echo "daily_fa.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
+  esac
+done
+bin="$root/build/release/ecgforest"
+[ -x "$bin" ] || { echo "daily_fa.sh: $bin is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
+[ -f "$model" ] || { echo "daily_fa.sh: no model file $model; train one first (e.g. bash tools/quickstart.sh demo)" >&2; exit 2; }
+[ -d "$rr_daily" ] || { echo "daily_fa.sh: no rr_daily beat recordings at $rr_daily; pass --rr-daily DIR" >&2; exit 2; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+rm -rf "$work"
+rr_daily_inputs "$rr_daily" "$work/rr_daily"
+mpirun -np "$ranks" --oversubscribe --bind-to none "$bin" predict --model "$model" --input "$work/rr_daily" \
+  --output "$work/predictions" > "$work/predict.log" 2>&1 || { cat "$work/predict.log"; exit 1; }
+/usr/bin/python3 - "$work/predictions/score.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+fa = sorted(v.get("ovlp_fa_per_24h") or 0.0 for v in s["per_patient"].values())
+print(f"daily_fa: {len(fa)} recordings, {s['total_hours']:.1f} h: {s['ovlp_fa_per_24h']:.2f} false alarms per 24 h "
+      f"(per recording: min {fa[0]:.1f}, median {fa[len(fa) // 2]:.1f}, max {fa[-1]:.1f}); {sys.argv[1]}")
+PY
