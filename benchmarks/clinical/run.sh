@@ -176,6 +176,16 @@ def by_rise(s):
 print(f"\nclinical: held-out seizures detected by measured ictal rise (bpm), patient-independent: {by_rise(ti)}; "
       f"marked responder patients (Jeppesen: > 50 bpm): {ti['responders'].get('n_marked_responder_patients')}")
 print(f"clinical: ... tailored (after first {tailor_h} h): {by_rise(tt['tailored'])}")
+def responder_split(s):
+    """Seizures of responder patients with a measured rise >= 20 bpm and the rest: detected/total."""
+    r = s["responders"]
+    resp = {p for p, v in r["per_patient"].items() if v.get("responder")}
+    sz = [x for x in r["seizures"] if x["patient"] in resp]
+    hi = [x for x in sz if x.get("rise_bpm") is not None and x["rise_bpm"] >= 20]
+    lo = [x for x in sz if x not in hi]
+    return (f"rise >= 20 bpm {sum(x['detected'] for x in hi)}/{len(hi)}, "
+            f"< 20 bpm or unmeasurable {sum(x['detected'] for x in lo)}/{len(lo)}")
+print(f"clinical: responder patients' seizures, patient-independent: {responder_split(ti)}")
 per = di.get("per_patient", {})
 fa = sorted(v.get("ovlp_fa_per_24h") or 0 for v in per.values())
 if fa:
