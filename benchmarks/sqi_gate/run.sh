@@ -13,7 +13,10 @@
 # 3. the held-out cohort is generated twice with the same seed: clean, and with electrode-motion
 #    artefact episodes (ecgforest-synth --artefacts-per-h; 20-120 s each, >= 180 s from every
 #    seizure, so the recordings are identical outside the episodes);
-# 4. `ecgforest predict` on both, with the gate off (--min-event-sqi 0) and at each gate value;
+#    A third copy has movement artefact inside every seizure instead (ecgforest-synth
+#    --ictal-artefacts 1: from a point in the seizure's first half to up to 30 s after it, as in
+#    motor seizures): does the gate cost seizures whose ECG is artefacted?
+# 4. `ecgforest predict` on all three, with the gate off (--min-event-sqi 0) and at each gate value;
 # 5. prints one Markdown table: OVLP sensitivity, FA/24h, and the false alarms that overlap an
 #    artefact episode (+-30 s) per 24 h; the ratio gated / ungated of the artefact alarms;
 # 6. real ECG: the share of windows each gate keeps out of events on the MIT-BIH records of
@@ -57,9 +60,11 @@ echo "sqi_gate: training cohort $train_patients x $train_minutes min (EDF, seed 
 "$synth" --out "$work/clean" --patients "$test_patients" --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 "${common[@]}"
 "$synth" --out "$work/artefacts" --patients "$test_patients" --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 \
   --artefacts-per-h "$artefacts_per_h" "${common[@]}"
+"$synth" --out "$work/ictal" --patients "$test_patients" --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 \
+  --ictal-artefacts 1 "${common[@]}"
 "${mpi[@]}" "$bin" run --input "$work/train" --output "$work/run" --postprocess-select fixed > "$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
 grep -E "operating point" "$work/run.log" || true
-for cohort in clean artefacts; do
+for cohort in clean artefacts ictal; do
   for g in 0 $gates; do
     "${mpi[@]}" "$bin" predict --model "$work/run/model.h5" --input "$work/$cohort" --output "$work/p_${cohort}_$g" \
       --postprocess-select fixed --min-event-sqi "$g" > "$work/p_${cohort}_$g.log" 2>&1 || { cat "$work/p_${cohort}_$g.log"; exit 1; }
@@ -77,11 +82,13 @@ fi
 import glob, json, os, sys
 import h5py, numpy as np
 work, secs, gates = sys.argv[1], sys.argv[2], sys.argv[3:]
-art = {os.path.basename(r["path"]): r.get("artefacts", [])
-       for r in json.load(open(f"{work}/artefacts/cohort.json"))["recordings"]}
+def episodes(cohort):
+    return {os.path.basename(r["path"]): r.get("artefacts", [])
+            for r in json.load(open(f"{work}/{cohort}/cohort.json"))["recordings"]}
+art = episodes("artefacts")
 n_art = sum(len(a) for a in art.values())
 art_s = sum(a["stop_s"] - a["start_s"] for v in art.values() for a in v)
-def artefact_alarms(d):
+def artefact_alarms(d, art):
     """False alarms (no overlap with a reference seizure) overlapping an artefact episode +-30 s."""
     with h5py.File(f"{d}/predictions.h5", "r") as f:
         path = [os.path.basename(p.decode() if isinstance(p, bytes) else p) for p in f["records/path"][()]]
@@ -97,11 +104,11 @@ def artefact_alarms(d):
 rows = {}
 print(f"\n| cohort | min_sqi | hours | detected | OVLP sens | FA/24h | artefact FA | artefact FA/24h | low-quality windows |")
 print("|---|---|---|---|---|---|---|---|---|")
-for cohort in ("clean", "artefacts"):
+for cohort in ("clean", "artefacts", "ictal"):
     for g in gates:
         d = f"{work}/p_{cohort}_{g}"
         s = json.load(open(f"{d}/score.json"))
-        na, low = artefact_alarms(d)
+        na, low = artefact_alarms(d, episodes(cohort))
         h = s["total_hours"]
         rows[(cohort, g)] = (s, na, h)
         sens = s.get("ovlp_sensitivity")
@@ -116,6 +123,11 @@ for g in gates[1:]:
     ratio = "n/a (no artefact alarm without the gate)" if off == 0 else f"{on / off:.2f}"
     print(f"sqi_gate: min_sqi {g}: artefact false alarms {on} vs {off} without the gate (ratio {ratio}); "
           f"detected seizures {'unchanged' if same else 'CHANGED'} on both cohorts")
+ictal = episodes("ictal")
+print(f"sqi_gate: ictal cohort: {sum(len(a) for a in ictal.values())} seizures with movement artefact "
+      f"({sum(a['stop_s'] - a['start_s'] for v in ictal.values() for a in v) / 60:.0f} min); detected "
+      + ", ".join(f"{rows[('ictal', g)][0]['counts']['ovlp']['hits']} at min_sqi {g}" for g in gates)
+      + f" (clean cohort: {rows[('clean', gates[0])][0]['counts']['ovlp']['hits']})")
 if os.path.isdir(f"{work}/m_{gates[1]}"):
     print("\n| MIT-BIH record | " + " | ".join(f"min_sqi {g}" for g in gates[1:]) + " |")
     print("|---|" + "---|" * (len(gates) - 1))

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ecgforest/core/error.hpp"
+#include "artefacts.hpp"
 #include "synth.hpp"
 
 namespace ecgforest::synth {
@@ -197,6 +198,85 @@ TEST(SynthModel, DrawnSeizuresRespectTheConstraints) {
   EXPECT_LE(total, 200u * 4u);
 }
 
+TEST(SynthModel, IctalArtefactsSitInsideTheirSeizures) {
+  Rng seizure_rng(5);
+  IctalProfile profile;
+  profile.responder = true;
+  profile.typical_rise_bpm = 30.0;
+  const auto seizures = draw_seizures(seizure_rng, 3600, 6.0, profile);
+  ASSERT_GE(seizures.size(), 3u);
+  // Share 0 draws nothing: the random stream (and so every other artefact) is left as it was.
+  Rng a(17), b(17);
+  EXPECT_TRUE(draw_ictal_artefacts(a, 3600, 0.0, seizures).empty());
+  EXPECT_EQ(a.uniform(), b.uniform());
+  // Share 1: one episode per seizure, from its first half to at most 30 s after its end.
+  Rng rng(17);
+  const auto ep = draw_ictal_artefacts(rng, 3600, 1.0, seizures);
+  ASSERT_EQ(ep.size(), seizures.size());
+  for (std::size_t i = 0; i < ep.size(); ++i) {
+    const auto& s = seizures[i];
+    EXPECT_TRUE(ep[i].ictal);
+    EXPECT_GE(ep[i].start_s, s.start_s - 0.05);
+    EXPECT_LE(ep[i].start_s, s.start_s + 0.5 * (s.stop_s - s.start_s) + 0.05);
+    EXPECT_GE(ep[i].stop_s, std::min(s.stop_s, 3595.0) - 0.05);
+    EXPECT_LE(ep[i].stop_s, s.stop_s + 30.05);
+  }
+  // Share 0.5: about half of 400 seizures over many draws.
+  std::size_t n = 0, total = 0;
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    Rng r(seed);
+    n += draw_ictal_artefacts(r, 3600, 0.5, seizures).size();
+    total += seizures.size();
+  }
+  EXPECT_NEAR(static_cast<double>(n) / static_cast<double>(total), 0.5, 0.08);
+}
+
+TEST(SynthModel, IctalArtefactsChangeTheEcgOnlyInsideTheirEpisodes) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_ictal_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 1;
+  o.recordings = 1;
+  o.minutes = 20.0;
+  o.fs = "256";
+  o.seed = 23;
+  o.eeg_channels = 0;
+  o.seizure_rate_per_h = 9.0;
+  o.out_dir = base / "clean";
+  const CohortSummary clean = generate_cohort(o);
+  o.ictal_artefacts = 1.0;
+  o.out_dir = base / "ictal";
+  const CohortSummary ictal = generate_cohort(o);
+  const auto& rec = ictal.recordings.at(0);
+  ASSERT_GE(rec.seizures.size(), 1u);
+  ASSERT_EQ(rec.artefacts.size(), rec.seizures.size());
+  EXPECT_TRUE(clean.recordings.at(0).artefacts.empty());
+  auto read_ecg = [&](const fs::path& edf) {
+    edf_hdr_struct hdr{};
+    EXPECT_EQ(edfopen_file_readonly(edf.c_str(), &hdr, EDFLIB_DO_NOT_READ_ANNOTATIONS), 0) << edf;
+    std::vector<double> x(static_cast<std::size_t>(hdr.signalparam[rec.ecg_channel].smp_in_file));
+    EXPECT_EQ(edfread_physical_samples(hdr.handle, rec.ecg_channel, static_cast<int>(x.size()), x.data()),
+              static_cast<int>(x.size()));
+    edfclose_file(hdr.handle);
+    return x;
+  };
+  const auto x0 = read_ecg(base / "clean" / rec.path), x1 = read_ecg(base / "ictal" / rec.path);
+  ASSERT_EQ(x0.size(), x1.size());
+  std::size_t changed_inside = 0, inside = 0, changed_outside = 0;
+  for (std::size_t i = 0; i < x0.size(); ++i) {
+    const double t = static_cast<double>(i) / 256.0;
+    const bool in = std::any_of(rec.artefacts.begin(), rec.artefacts.end(),
+                                [&](const ArtefactEpisode& e) { return t >= e.start_s && t < e.stop_s + 5.0; });
+    (in ? changed_inside : changed_outside) += x0[i] != x1[i] ? 1 : 0;
+    inside += in ? 1 : 0;
+  }
+  EXPECT_EQ(changed_outside, 0u);
+  EXPECT_GT(static_cast<double>(changed_inside), 0.9 * static_cast<double>(inside));
+  EXPECT_NE(slurp(base / "ictal" / "cohort.json").find("\"ictal\": true"), std::string::npos);
+  EXPECT_EQ(slurp(base / "clean" / "cohort.json").find("\"ictal\""), std::string::npos);
+  fs::remove_all(base);
+}
+
 TEST(SynthModel, ValidateNamesTheOption) {
   SynthOptions o;
   o.out_dir = "/tmp/x";
@@ -221,6 +301,13 @@ TEST(SynthModel, ValidateNamesTheOption) {
   o.inverted_fraction = 1.5;
   EXPECT_THROW(validate(o), ConfigError);
   o.inverted_fraction = 0.1;
+  o.ictal_artefacts = 1.5;
+  EXPECT_THROW(validate(o), ConfigError);
+  o.ictal_artefacts = 0.5;
+  o.format = "beats";
+  EXPECT_THROW(validate(o), ConfigError);
+  o.format = "edf";
+  EXPECT_NO_THROW(validate(o));
   o.patients = 0;
   EXPECT_THROW(validate(o), ConfigError);
 }

@@ -67,6 +67,19 @@ std::vector<ArtefactEpisode> draw_artefacts(Rng& rng, int duration_s, double rat
   return out;
 }
 
+std::vector<ArtefactEpisode> draw_ictal_artefacts(Rng& rng, int duration_s, double share,
+                                                  const std::vector<SeizureEvent>& seizures) {
+  std::vector<ArtefactEpisode> out;
+  if (!(share > 0.0)) return out;
+  for (const auto& s : seizures) {
+    if (!rng.bernoulli(share)) continue;
+    const double start = s.start_s + rng.uniform(0.0, 0.5) * (s.stop_s - s.start_s);
+    const double stop = std::min(s.stop_s + rng.uniform(0.0, 30.0), static_cast<double>(duration_s) - 5.0);
+    if (stop > start) out.push_back({std::round(start * 10.0) / 10.0, std::round(stop * 10.0) / 10.0, true});
+  }
+  return out;
+}
+
 void add_artefacts(std::vector<double>& ecg, int fs_hz, double r_amplitude_uv,
                    const std::vector<ArtefactEpisode>& episodes, Rng& rng) {
   const double fs = fs_hz;

@@ -14,6 +14,12 @@ namespace ecgforest::synth {
 std::vector<ArtefactEpisode> draw_artefacts(Rng& rng, int duration_s, double rate_per_h,
                                             const std::vector<SeizureEvent>& seizures);
 
+/// For each seizure with probability `share` (one draw per seizure; none when share is 0): an
+/// episode from onset + U(0, 0.5) x the seizure's length to its end + U(0, 30) s (within the
+/// recording), as the movement of a motor seizure; marked ictal. Sorted by start.
+std::vector<ArtefactEpisode> draw_ictal_artefacts(Rng& rng, int duration_s, double share,
+                                                  const std::vector<SeizureEvent>& seizures);
+
 /// Adds artefact to `ecg` (uV, fs_hz) inside every episode. Half of the episodes (drawn) are
 /// rhythmic, as chewing, tremor or repetitive movement: at 1.3-2.5 Hz (+-5 % jitter) a 0.15-0.3 s
 /// 5-15 Hz burst of 0.6-1.5 x r_amplitude_uv (QRS-like energy, so detectors see extra beats)

@@ -63,6 +63,11 @@ int main(int argc, char** argv) {
                  "Mean electrode-motion artefact episodes (20-120 s of baseline steps, 1-10 Hz bursts and pops) per "
                  "hour of ECG, placed at least 180 s from every seizure (listed in cohort.json; --format edf only)")
       ->capture_default_str();
+  app.add_option("--ictal-artefacts", o.ictal_artefacts,
+                 "Share (0-1) of the seizures whose ECG carries a movement artefact episode (as motor seizures do): "
+                 "from a point in the seizure's first half to up to 30 s after its end (listed in cohort.json "
+                 "with \"ictal\": true; --format edf only)")
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;

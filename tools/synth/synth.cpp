@@ -458,6 +458,10 @@ void validate(const SynthOptions& o) {
     bad("--artefacts-per-h must be between 0 and 20 episodes per hour (got " + num(o.artefacts_per_h) + ").");
   if (o.artefacts_per_h > 0.0 && o.format != "edf")
     bad("--artefacts-per-h adds electrode motion to the ECG signal; it needs --format edf (got '" + o.format + "').");
+  if (!(o.ictal_artefacts >= 0.0 && o.ictal_artefacts <= 1.0))
+    bad("--ictal-artefacts is a share of the seizures, between 0 and 1 (got " + num(o.ictal_artefacts) + ").");
+  if (o.ictal_artefacts > 0.0 && o.format != "edf")
+    bad("--ictal-artefacts adds movement artefact to the ECG signal; it needs --format edf (got '" + o.format + "').");
 }
 
 namespace {
@@ -499,7 +503,7 @@ std::string recording_json(const RecordingSummary& r, const std::string& format)
     j << ",\n     \"artefacts\": [";
     for (std::size_t i = 0; i < r.artefacts.size(); ++i)
       j << (i ? ", " : "") << "{\"start_s\": " << fixed(r.artefacts[i].start_s, 1) << ", \"stop_s\": "
-        << fixed(r.artefacts[i].stop_s, 1) << "}";
+        << fixed(r.artefacts[i].stop_s, 1) << (r.artefacts[i].ictal ? ", \"ictal\": true}" : "}");
     j << "]";
   }
   j << "}";
@@ -519,6 +523,7 @@ std::string cohort_json(const SynthOptions& o, const CohortSummary& c) {
     << ", \"age_min\": " << general(o.age_min) << ", \"age_max\": " << general(o.age_max) << ", \"format\": \""
     << o.format << "\""
     << (o.artefacts_per_h > 0.0 ? ", \"artefacts_per_h\": " + general(o.artefacts_per_h) : std::string())
+    << (o.ictal_artefacts > 0.0 ? ", \"ictal_artefacts\": " + general(o.ictal_artefacts) : std::string())
     << "},\n  \"responder_threshold_bpm\": " << general(kResponderRiseBpm) << ",\n  \"n_recordings\": "
     << c.recordings.size() << ",\n  \"n_seizures\": " << c.n_seizures << ",\n  \"total_duration_s\": "
     << fixed(c.total_duration_s, 0) << ",\n  \"recordings\": [\n";
@@ -733,6 +738,10 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       rs.responder_patient = pt.ictal.responder;
       Rng arng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (2ULL << 32) + static_cast<std::uint64_t>(k)));
       if (o.artefacts_per_h > 0.0) rs.artefacts = draw_artefacts(arng, duration_s, o.artefacts_per_h, m.seizures);
+      const auto ictal = draw_ictal_artefacts(arng, duration_s, o.ictal_artefacts, m.seizures);
+      rs.artefacts.insert(rs.artefacts.end(), ictal.begin(), ictal.end());
+      std::sort(rs.artefacts.begin(), rs.artefacts.end(),
+                [](const ArtefactEpisode& a, const ArtefactEpisode& b) { return a.start_s < b.start_s; });
       if (o.format == "beats")
         write_beats_recording(m, train, stem, pt.id, rs);
       else

@@ -70,6 +70,7 @@ struct SeizureEvent {
 struct ArtefactEpisode {
   double start_s = 0.0;
   double stop_s = 0.0;
+  bool ictal = false;  ///< inside a seizure (--ictal-artefacts), not away from them
 };
 
 /// A patient's ictal heart-rate response. A responder's seizures raise the heart rate by about
@@ -181,6 +182,7 @@ struct SynthOptions {
   std::string format = "edf";       ///< "edf" (EDF + .rpeaks.csv) or "beats" (<rec>_beats.csv only)
   std::string layout = "tuh";       ///< "tuh" (PATIENT/PATIENT_sNNN_tNNN) or "bids" (bids_layout.hpp; EDF only)
   double artefacts_per_h = 0.0;     ///< mean electrode-motion episodes per hour, away from seizures (edf only; 0 = none)
+  double ictal_artefacts = 0.0;     ///< share of seizures with a movement artefact episode in them (edf only; 0 = none)
 };
 
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
