@@ -128,6 +128,23 @@ print(f"sqi_gate: ictal cohort: {sum(len(a) for a in ictal.values())} seizures w
       f"({sum(a['stop_s'] - a['start_s'] for v in ictal.values() for a in v) / 60:.0f} min); detected "
       + ", ".join(f"{rows[('ictal', g)][0]['counts']['ovlp']['hits']} at min_sqi {g}" for g in gates)
       + f" (clean cohort: {rows[('clean', gates[0])][0]['counts']['ovlp']['hits']})")
+def detected(d):
+    """{(recording, seizure start): detected} from predictions.h5 (OVLP: any event overlap)."""
+    with h5py.File(f"{d}/predictions.h5", "r") as f:
+        path = [os.path.basename(p.decode() if isinstance(p, bytes) else p) for p in f["records/path"][()]]
+        er, es, ee = f["events/record"][()], f["events/start_s"][()], f["events/stop_s"][()]
+        rr, rs, re_ = f["reference/record"][()], f["reference/start_s"][()], f["reference/stop_s"][()]
+    return {(path[r], round(float(s), 1)): bool(((er == r) & (es < e) & (ee > s)).any()) for r, s, e in zip(rr, rs, re_)}
+if "0.85" in gates:
+    clean, off, on = (detected(f"{work}/p_{c}_{g}") for c, g in (("clean", "0"), ("ictal", "0"), ("ictal", "0.85")))
+    lead = {}
+    for (name, start) in clean:
+        after = [a["start_s"] - start for a in ictal.get(name, []) if a["start_s"] >= start - 0.1]
+        lead[(name, start)] = min(after) if after else float("nan")
+    def starts(cond):
+        return ", ".join(f"{lead[k]:.1f}" for k in sorted(lead, key=lambda k: lead[k]) if cond(k)) or "none"
+    print(f"sqi_gate: ictal cohort at min_sqi 0.85, artefact start after onset (s) of the seizures the clean ECG finds: "
+          f"found {starts(lambda k: clean[k] and on[k])}; lost {starts(lambda k: clean[k] and not on[k])}")
 if os.path.isdir(f"{work}/m_{gates[1]}"):
     print("\n| MIT-BIH record | " + " | ".join(f"min_sqi {g}" for g in gates[1:]) + " |")
     print("|---|" + "---|" * (len(gates) - 1))
