@@ -3,7 +3,8 @@
 # rr_daily_inputs SRC DEST: links the real Holter beat files of SRC into DEST, each with an empty
 # annotation file (no seizures), so that predict scores them and every alarm counts as false.
 rr_daily_inputs() {
-  local src=$1 dest=$2 f name
+  local src dest=$2 f name
+  src=$(cd "$1" && pwd)  # the links must not depend on where they are read from
   mkdir -p "$dest"
   for f in "$src"/*_beats.csv*; do
     name=$(basename "$f"); name=${name%%_beats.csv*}

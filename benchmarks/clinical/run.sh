@@ -96,7 +96,9 @@ if [ "$real_negatives" = 1 ]; then
   for f in "$work"/rr_daily/*_beats.csv*; do
     name=$(basename "$f"); name=${name%%_beats.csv*}
     mkdir -p "$work/rr_half$((i % 2))"
-    mv "$f" "$work/rr_daily/$name.tse_bi" "$work/rr_half$((i % 2))/"
+    mv "$f" "$work/rr_half$((i % 2))/"
+    # (a NAME given both as .csv and .csv.gz has one annotation file: it goes with the first)
+    [ -e "$work/rr_daily/$name.tse_bi" ] && mv "$work/rr_daily/$name.tse_bi" "$work/rr_half$((i % 2))/"
     i=$((i + 1))
   done
   train "$work/run" "$work/train" "$work/rr_half0"

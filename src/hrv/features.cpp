@@ -294,8 +294,8 @@ void time_domain(const Beats& nn, std::size_t lo, std::size_t hi, double window_
 // the partners of template i with |t0 diff| < r are the run after it that ends at the first
 // t0[j] - t0[i] >= r (rounding is monotone, and |a - b| == b - a exactly for b >= a): about a
 // tenth of all pairs at r = 0.2 std, the same comparisons on them, so the same counts as the
-// all-pairs loop (test HrvFeatures.SampleEntropyEqualsTheAllPairsCountWithManyTies;
-// benchmarks/hrv_bench). The inner loop stays branch-free.
+// all-pairs loop (tests HrvFeatures.SampleEntropy*; benchmarks/hrv_bench). Within the run the
+// t1/t2 checks stay branch-free; only the run's end is a branch.
 std::pair<long long, long long> sampen_pair_counts(const std::vector<Template>& t, double r) {
   const std::size_t m = t.size();
   long long a = 0, b = 0;

@@ -302,3 +302,24 @@ TEST(HrvFeatures, WindowsSharingBeatsEqualWindowsComputedAlone) {
   }
   EXPECT_GE(finite_sampen, 8);
 }
+
+TEST(HrvFeatures, SampleEntropyLeavesOutPairsExactlyRApart) {
+  // 62 RR of 800 + d ms with d from {-10, -8, 8, 10} x 11 and {-12, 12} x 9 (shuffled): mean
+  // exactly 800, population std exactly 10, so r = 0.2 * 10 = 2.0 exactly, and many template pairs
+  // differ by exactly r (8 vs 10, -10 vs -8, ...). The tolerance is strict (|diff| < r): 43
+  // two-point and 7 three-point matches (a brute-force count outside this code; with <= it would
+  // be 249 and 94), sampen = -ln(7 / 43).
+  const std::vector<int> d = {-8, -8, -8, -8, -10, -12, 10, -8, -10, 8, -8, -12, 10, 10, -10, 10,
+                              10, -10, 12, 8, 8, -8, 12, 12, 10, 12, -12, 8, 10, 8, 12, 8,
+                              8, -12, -12, -10, -8, 10, -12, -8, -8, -12, 12, 12, 12, -10, 8, 10,
+                              -10, 12, -10, -12, -10, -12, -10, 8, 8, 10, -10, 8, -8, 10};
+  std::vector<int> rr;
+  for (int v : d) rr.push_back(800 + v);
+  const auto peaks = peaks_from_rr(0, rr);  // last beat at 49.6 s
+  const auto f = hrv::compute_window_features(peaks, 1000.0, 50.1, {}, {});
+  ASSERT_EQ(f.window_end_s.back(), 50.0);  // its 60 s non-linear window holds all 62 RR
+  const auto last = f.values.rows() - 1;
+  EXPECT_EQ(at(f, last, "sampen"), static_cast<double>(static_cast<float>(-std::log(7.0 / 43.0))));
+  std::vector<double> x(rr.begin(), rr.end());
+  EXPECT_EQ(all_pairs_sampen(x), -std::log(7.0 / 43.0));
+}

@@ -221,7 +221,7 @@ TEST(SynthModel, IctalArtefactsSitInsideTheirSeizures) {
     EXPECT_GE(ep[i].stop_s, std::min(s.stop_s, 3595.0) - 0.05);
     EXPECT_LE(ep[i].stop_s, s.stop_s + 30.05);
   }
-  // Share 0.5: about half of 400 seizures over many draws.
+  // Share 0.5: about half of the seizures, over 100 draws.
   std::size_t n = 0, total = 0;
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
     Rng r(seed);

@@ -1,7 +1,8 @@
 #pragma once
-// Artefact episodes for the synthetic ECG (--artefacts-per-h): stretches of electrode motion as
-// seen on long EEG-system monitoring (movement, chewing, electrode pops), placed away from the
-// seizures, so that every alarm inside one is a false alarm caused by the artefact.
+// Artefact episodes for the synthetic ECG: stretches of electrode motion as seen on long
+// EEG-system monitoring (movement, chewing, electrode pops). --artefacts-per-h places them away
+// from the seizures, so that every alarm inside one is a false alarm caused by the artefact;
+// --ictal-artefacts puts them inside seizures, as the movement of a motor seizure.
 #include <vector>
 
 #include "synth.hpp"

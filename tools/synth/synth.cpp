@@ -499,7 +499,7 @@ std::string recording_json(const RecordingSummary& r, const std::string& format)
       << ", \"responder\": " << (s.responder() ? "true" : "false") << "}";
   }
   j << "]";
-  if (!r.artefacts.empty()) {  // only with --artefacts-per-h: the default manifest is unchanged
+  if (!r.artefacts.empty()) {  // only with --artefacts-per-h or --ictal-artefacts: the default manifest is unchanged
     j << ",\n     \"artefacts\": [";
     for (std::size_t i = 0; i < r.artefacts.size(); ++i)
       j << (i ? ", " : "") << "{\"start_s\": " << fixed(r.artefacts[i].start_s, 1) << ", \"stop_s\": "

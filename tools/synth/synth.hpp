@@ -213,7 +213,7 @@ struct RecordingSummary {
   bool responder_patient = true;
   DailyLife life;              ///< as drawn (disabled without --daily-life)
   std::vector<SeizureEvent> seizures;
-  std::vector<ArtefactEpisode> artefacts;  ///< electrode-motion episodes added to the ECG
+  std::vector<ArtefactEpisode> artefacts;  ///< artefact episodes added to the ECG (away from or inside seizures), by start
 };
 
 struct CohortSummary {
