@@ -195,9 +195,9 @@ class SortedTemplates {
       added_.push_back({nn.rr_ms[g], nn.rr_ms[g + 1], nn.rr_ms[g + 2], g});
     }
     std::sort(added_.begin(), added_.end(), by_t0);
-    const auto mid = static_cast<std::ptrdiff_t>(sorted_.size());
-    sorted_.insert(sorted_.end(), added_.begin(), added_.end());
-    std::inplace_merge(sorted_.begin(), sorted_.begin() + mid, sorted_.end(), by_t0);
+    merged_.resize(sorted_.size() + added_.size());  // a kept buffer: no allocation per window
+    std::merge(sorted_.begin(), sorted_.end(), added_.begin(), added_.end(), merged_.begin(), by_t0);
+    sorted_.swap(merged_);
     lo_ = lo;
     hi_ = hi;
     return sorted_;
@@ -205,7 +205,7 @@ class SortedTemplates {
 
  private:
   static bool by_t0(const Template& a, const Template& b) { return a.t0 < b.t0; }
-  std::vector<Template> sorted_, added_;
+  std::vector<Template> sorted_, added_, merged_;
   std::size_t lo_ = 0, hi_ = 0;
 };
 

@@ -63,8 +63,13 @@ std::vector<ArtefactEpisode> draw_artefacts(Rng& rng, int duration_s, double rat
       }
     }
   }
-  std::sort(out.begin(), out.end(), [](const ArtefactEpisode& a, const ArtefactEpisode& b) { return a.start_s < b.start_s; });
+  sort_by_start(out);
   return out;
+}
+
+void sort_by_start(std::vector<ArtefactEpisode>& episodes) {
+  std::sort(episodes.begin(), episodes.end(),
+            [](const ArtefactEpisode& a, const ArtefactEpisode& b) { return a.start_s < b.start_s; });
 }
 
 std::vector<ArtefactEpisode> draw_ictal_artefacts(Rng& rng, int duration_s, double share,

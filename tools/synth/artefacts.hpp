@@ -15,6 +15,9 @@ namespace ecgforest::synth {
 std::vector<ArtefactEpisode> draw_artefacts(Rng& rng, int duration_s, double rate_per_h,
                                             const std::vector<SeizureEvent>& seizures);
 
+/// Sorts episodes by start (the order cohort.json lists them in).
+void sort_by_start(std::vector<ArtefactEpisode>& episodes);
+
 /// For each seizure with probability `share` (one draw per seizure; none when share is 0): an
 /// episode from onset + U(0, 0.5) x the seizure's length to its end + U(0, 30) s (within the
 /// recording), as the movement of a motor seizure; marked ictal. Sorted by start.

@@ -740,8 +740,7 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       if (o.artefacts_per_h > 0.0) rs.artefacts = draw_artefacts(arng, duration_s, o.artefacts_per_h, m.seizures);
       const auto ictal = draw_ictal_artefacts(arng, duration_s, o.ictal_artefacts, m.seizures);
       rs.artefacts.insert(rs.artefacts.end(), ictal.begin(), ictal.end());
-      std::sort(rs.artefacts.begin(), rs.artefacts.end(),
-                [](const ArtefactEpisode& a, const ArtefactEpisode& b) { return a.start_s < b.start_s; });
+      sort_by_start(rs.artefacts);
       if (o.format == "beats")
         write_beats_recording(m, train, stem, pt.id, rs);
       else
