@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Learner probe (issue 13): the program's forest against gradient-boosted trees (xgboost), and
+# xgboost's random forest without and with "shape of the rise" columns, on a dev cohort of
+# patients none of them trained on; see benchmarks/clinical/learner_probe.py. About 4 min.
+#
+#   bash benchmarks/clinical/learner_probe.sh [--work DIR] [--train-patients N] [--dev-patients N]
+#        [--hours H] [--seed S]
+#
+# Seeds 201 (training) and 202 (dev) by default: other patients than benchmarks/clinical/run.sh
+# (101/102), so nothing here looks at that benchmark's held-out cohort.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=/tmp/ecgforest_learner_probe
+train_patients=32
+dev_patients=16
+hours=12
+seed=201
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --work) work=$2; shift 2;;
+    --train-patients) train_patients=$2; shift 2;;
+    --dev-patients) dev_patients=$2; shift 2;;
+    --hours) hours=$2; shift 2;;
+    --seed) seed=$2; shift 2;;
+    *) echo "learner_probe.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
+  esac
+done
+bin="$root/build/release/ecgforest"
+synth="$root/build/release/tools/ecgforest-synth"
+for b in "$bin" "$synth"; do
+  [ -x "$b" ] || { echo "learner_probe.sh: $b is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
+done
+/usr/bin/python3 -c "import xgboost" 2>/dev/null || { echo "learner_probe.sh: needs python3-xgboost (apt-get install python3-xgboost)" >&2; exit 2; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+mpi=(mpirun -np 2 --oversubscribe --bind-to none)
+rm -rf "$work"
+mkdir -p "$work"
+"$synth" --out "$work/train" --format beats --patients "$train_patients" --recordings 1 \
+  --minutes $((hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet
+"$synth" --out "$work/dev" --format beats --patients "$dev_patients" --recordings 1 \
+  --minutes $((hours * 60)) --seed $((seed + 1)) --seizure-rate 0.5 --quiet
+"${mpi[@]}" "$bin" run --input "$work/train" --output "$work/run" > "$work/run.log" 2>&1 < /dev/null || { cat "$work/run.log"; exit 1; }
+grep -E "operating point" "$work/run.log" || true
+"${mpi[@]}" "$bin" predict --model "$work/run/model.h5" --input "$work/dev" --output "$work/pred" \
+  > "$work/pred.log" 2>&1 < /dev/null || { cat "$work/pred.log"; exit 1; }
+"${mpi[@]}" "$bin" extract --input "$work/dev" --output "$work/dev_features.h5" \
+  > "$work/extract.log" 2>&1 < /dev/null || { cat "$work/extract.log"; exit 1; }
+/usr/bin/python3 "$root/benchmarks/clinical/learner_probe.py" "$work/run/features.h5" "$work/dev_features.h5" \
+  "$work/pred/predictions.h5" "$work/dev/cohort.json" $((train_patients / 2))
