@@ -2,14 +2,19 @@
 """Learner probe for issue 13 (what would move the clinical targets; nothing here is in the
 program). Compares, on patients none of them trained on, the program's random forest with
 gradient-boosted trees (xgboost) trained on the same feature windows, by event-level
-sensitivity at matched false-alarm rates: the trade-off curve (an FROC) of one post-processing
-(causal mean over 10 windows, merge gap 30 s, minimum duration 10 s; the threshold swept) on
-the dev cohort. Every learner gets the same sweep, so the comparison does not depend on an
-operating point; the program's own CV choice is not used here.
+sensitivity within false-alarm budgets (0.5/1/2/5 per 24 h): the trade-off curve (an FROC) of one
+post-processing (causal mean over 10 windows, merge gap 30 s, minimum duration 10 s; the threshold
+swept) on the dev cohort. Every learner gets the same sweep, so the comparison does not depend on
+an operating point; the program's own CV choice is not used here. Events here run from the first
+to the last window end at or above the threshold (the program starts them one step earlier, so
+the minimum duration and merge gap here are about one window stricter), overlaps count their end
+points, and the signal-quality gate (postprocess.min_sqi) is not applied: the same for every
+learner, not the program's exact scoring.
 
 Run by benchmarks/clinical/learner_probe.sh, which generates the cohorts (a training cohort and
-a dev cohort of other patients, other seeds than benchmarks/clinical/run.sh), trains the forest
-with `ecgforest run` (default settings) and predicts the dev cohort with it.
+a dev cohort of other patients), trains the forest
+with `ecgforest run` (default settings) and predicts the dev cohort with it. With its default
+seed the cohorts are other patients than those of benchmarks/clinical/run.sh.
 
 Besides all seizures it counts those of responder patients, those whose generated ictal rise is
 10-20 bpm and those whose rise is >= 20 bpm (the dev cohort's cohort.json: the generator's truth,
@@ -175,7 +180,7 @@ def main(train_path, dev_path, pred_path, cohort_path, sizes):
     report(f"program forest (default settings, {len(train['paths'])} training patients)",
            froc(forest_probabilities(pred_path, dev), dev, groups), groups)
     every_row = np.ones(len(train["y"]), dtype=bool)
-    for n in sorted(set(sizes)) + [None]:
+    for n in sorted(set(k for k in sizes if 0 < k < len(train["paths"]))) + [None]:
         rows = every_row if n is None else train["rec"] < n
         clf = boosted(train, rows)
         p = clf.predict_proba(dev["x"])[:, 1].astype(np.float64)

@@ -7,7 +7,8 @@
 #        [--hours H] [--seed S]
 #
 # Seeds 201 (training) and 202 (dev) by default: other patients than benchmarks/clinical/run.sh
-# (101/102), so nothing here looks at that benchmark's held-out cohort.
+# (101/102), so nothing here looks at that benchmark's held-out cohort; seeds that would reuse
+# 101 or 102 are refused. Prints the seizures found within 0.5/1/2/5 FA/24h per learner.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=/tmp/ecgforest_learner_probe
@@ -17,24 +18,35 @@ hours=12
 seed=201
 while [ $# -gt 0 ]; do
   case "$1" in
-    --work) work=$2; shift 2;;
-    --train-patients) train_patients=$2; shift 2;;
-    --dev-patients) dev_patients=$2; shift 2;;
-    --hours) hours=$2; shift 2;;
-    --seed) seed=$2; shift 2;;
+    --work) work=${2:?learner_probe.sh: --work needs a value}; shift 2;;
+    --train-patients) train_patients=${2:?learner_probe.sh: --train-patients needs a value}; shift 2;;
+    --dev-patients) dev_patients=${2:?learner_probe.sh: --dev-patients needs a value}; shift 2;;
+    --hours) hours=${2:?learner_probe.sh: --hours needs a value}; shift 2;;
+    --seed) seed=${2:?learner_probe.sh: --seed needs a value}; shift 2;;
     *) echo "learner_probe.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
+for v in "$train_patients" "$dev_patients" "$hours" "$seed"; do
+  [[ "$v" =~ ^[0-9]+$ ]] || { echo "learner_probe.sh: patients, hours and seed are whole numbers (got '$v')" >&2; exit 2; }
+done
+[ "$train_patients" -ge 2 ] && [ "$dev_patients" -ge 1 ] && [ "$hours" -ge 1 ] ||
+  { echo "learner_probe.sh: needs at least 2 training patients, 1 dev patient and 1 hour" >&2; exit 2; }
+case "$seed" in
+  100|101|102) echo "learner_probe.sh: --seed $seed would use seed 101 or 102 of benchmarks/clinical/run.sh (its training or held-out cohort); pick another" >&2; exit 2;;
+esac
 bin="$root/build/release/ecgforest"
 synth="$root/build/release/tools/ecgforest-synth"
 for b in "$bin" "$synth"; do
   [ -x "$b" ] || { echo "learner_probe.sh: $b is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
 done
-/usr/bin/python3 -c "import xgboost" 2>/dev/null || { echo "learner_probe.sh: needs python3-xgboost (apt-get install python3-xgboost)" >&2; exit 2; }
+/usr/bin/python3 -c "import h5py, numpy, xgboost" 2>/dev/null ||
+  { echo "learner_probe.sh: needs python3-h5py, python3-numpy and python3-xgboost (apt-get install ...)" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 mpi=(mpirun -np 2 --oversubscribe --bind-to none)
 rm -rf "$work"
 mkdir -p "$work"
+t0=$(date +%s)
+echo "learner_probe: training cohort seed $seed ($train_patients patients), dev cohort seed $((seed + 1)) ($dev_patients patients), $hours h each"
 "$synth" --out "$work/train" --format beats --patients "$train_patients" --recordings 1 \
   --minutes $((hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet
 "$synth" --out "$work/dev" --format beats --patients "$dev_patients" --recordings 1 \
@@ -47,3 +59,4 @@ grep -E "operating point" "$work/run.log" || true
   > "$work/extract.log" 2>&1 < /dev/null || { cat "$work/extract.log"; exit 1; }
 /usr/bin/python3 "$root/benchmarks/clinical/learner_probe.py" "$work/run/features.h5" "$work/dev_features.h5" \
   "$work/pred/predictions.h5" "$work/dev/cohort.json" $((train_patients / 2))
+echo "learner_probe: done in $(( $(date +%s) - t0 )) s; outputs in $work"
