@@ -1,4 +1,4 @@
-# Shared by benchmarks/clinical/run.sh and daily_fa.sh (sourced, not run).
+# Shared by benchmarks/clinical/run.sh, daily_fa.sh and learner_probe.sh (sourced, not run).
 
 # rr_daily_inputs SRC DEST: links the real Holter beat files of SRC into DEST, each with an empty
 # annotation file (no seizures), so that predict scores them and every alarm counts as false.
@@ -10,5 +10,16 @@ rr_daily_inputs() {
     name=$(basename "$f"); name=${name%%_beats.csv*}
     ln -sf "$f" "$dest/"
     printf 'version = tse_v1.0.0\n\n' > "$dest/$name.tse_bi"
+  done
+}
+
+# program_binaries ROOT SCRIPT: sets bin and synth to the release build's ecgforest and
+# ecgforest-synth under ROOT; exits 2 naming SCRIPT when either is missing.
+program_binaries() {
+  bin="$1/build/release/ecgforest"
+  synth="$1/build/release/tools/ecgforest-synth"
+  local b
+  for b in "$bin" "$synth"; do
+    [ -x "$b" ] || { echo "$2: $b is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
   done
 }

@@ -11,6 +11,8 @@
 # 101 or 102 are refused. Prints the seizures found within 0.5/1/2/5 FA/24h per learner.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=benchmarks/clinical/common.sh
+. "$root/benchmarks/clinical/common.sh"
 work=/tmp/ecgforest_learner_probe
 train_patients=32
 dev_patients=16
@@ -34,11 +36,7 @@ done
 case "$seed" in
   100|101|102) echo "learner_probe.sh: --seed $seed would use seed 101 or 102 of benchmarks/clinical/run.sh (its training or held-out cohort); pick another" >&2; exit 2;;
 esac
-bin="$root/build/release/ecgforest"
-synth="$root/build/release/tools/ecgforest-synth"
-for b in "$bin" "$synth"; do
-  [ -x "$b" ] || { echo "learner_probe.sh: $b is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
-done
+program_binaries "$root" learner_probe.sh
 /usr/bin/python3 -c "import h5py, numpy, xgboost" 2>/dev/null ||
   { echo "learner_probe.sh: needs python3-h5py, python3-numpy and python3-xgboost (apt-get install ...)" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1

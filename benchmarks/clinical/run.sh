@@ -55,11 +55,7 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
-bin="$root/build/release/ecgforest"
-synth="$root/build/release/tools/ecgforest-synth"
-for b in "$bin" "$synth"; do
-  [ -x "$b" ] || { echo "run.sh: $b is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
-done
+program_binaries "$root" run.sh
 [ -d "$rr_daily" ] || { echo "run.sh: no rr_daily beat recordings at $rr_daily; pass --rr-daily DIR" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 mpi=(mpirun -np "$ranks" --oversubscribe --bind-to none)
