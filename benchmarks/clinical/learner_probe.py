@@ -67,12 +67,17 @@ def forest_probabilities(pred_path, dev):
     return p[idx].astype(np.float64)
 
 
+def recordings(d):
+    """(record, its window rows in time order) for every recording of d."""
+    for r in np.unique(d["rec"]):
+        idx = np.where(d["rec"] == r)[0]
+        yield r, idx[np.argsort(d["t"][idx], kind="stable")]
+
+
 def smoothed(p, dev):
     """Per recording (time order): its window times and the causal mean over SMOOTH windows."""
     out = []
-    for r in np.unique(dev["rec"]):
-        idx = np.where(dev["rec"] == r)[0]
-        idx = idx[np.argsort(dev["t"][idx], kind="stable")]
+    for r, idx in recordings(dev):
         v = np.nan_to_num(p[idx], nan=0.0)
         c = np.concatenate([[0.0], np.cumsum(v)])
         k = np.arange(1, len(v) + 1)
@@ -159,9 +164,7 @@ def shape_columns(d):
     """hold (min over 30 windows), settled (max over 90 windows - now), retained (now / that max)."""
     h = d["x"][:, d["names"].index("hr_minus_baseline")]
     out = np.full((len(h), 3), np.nan)
-    for r in np.unique(d["rec"]):
-        idx = np.where(d["rec"] == r)[0]
-        idx = idx[np.argsort(d["t"][idx], kind="stable")]
+    for _, idx in recordings(d):
         v = h[idx]
         peak = causal(v, 90, np.max, -np.inf)
         out[idx, 0] = causal(v, 30, np.min, np.inf)
