@@ -28,6 +28,9 @@ the README reports --seed 1 (the default).
 Usage: tools/noise_beats.py [--dir DIR] [--snr 24 12 6 0 -6] [--types mix bw em ma burst]
                             [--records 100 105] [--detector NAME] [--ecgforest BIN]
                             [--scorer score_beats.py] [--seed 1] [--per-record]
+       tools/noise_beats.py --write DIR --types KIND --snr DB [--records ...] [--seed 1]
+           writes the noisy records as DIR/REC.edf (one type, one SNR; the same noise as the
+           scoring run) and runs no detector: benchmarks/clinical/real_ecg_fa.sh predicts on them.
 """
 import argparse
 import glob
@@ -198,6 +201,24 @@ def signal_power(x, ref, fs):
     return np.median(pp) ** 2 / 8.0
 
 
+def noisy_record(seed, ri, rec, kind, snr, sb):
+    """Channel 0 of record number ri (REC.edf) with its seeded noise at snr dB: (x, fs, start, ref)."""
+    x, fs, start = read_edf_signal0(rec + ".edf")
+    ref = sb.load_samples(rec + "_beats.csv")
+    rng = np.random.default_rng([seed, ri, int(snr * 10) + 1000, KINDS.index(kind)])
+    nz = make_noise(kind, rng, len(x), fs)
+    nz *= np.sqrt(signal_power(x, ref, fs) / 10 ** (snr / 10.0))
+    return x + nz, fs, start, ref
+
+
+def write_noisy(a, recs, sb):
+    os.makedirs(a.write, exist_ok=True)
+    for ri, rec in enumerate(recs):
+        x, fs, start, _ = noisy_record(a.seed, ri, rec, a.types[0], a.snr[0], sb)
+        write_edf(os.path.join(a.write, os.path.basename(rec) + ".edf"), x, fs, start)
+    print(f"noise_beats: wrote {len(recs)} records with {a.types[0]} noise at {a.snr[0]:g} dB to {a.write}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dir", default=os.path.join(REPO, "..", "shared", "data", "mitdb"))
@@ -209,7 +230,10 @@ def main():
     ap.add_argument("--scorer", default=os.path.join(REPO, "..", "shared", "tools", "score_beats.py"))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-record", action="store_true", help="print every record, not only gross")
+    ap.add_argument("--write", metavar="DIR", help="write DIR/REC.edf with the noise added (one type, one SNR) and stop")
     a = ap.parse_args()
+    if a.write and (len(a.types) != 1 or len(a.snr) != 1):
+        sys.exit("noise_beats: --write takes exactly one --types and one --snr value")
     spec = importlib.util.spec_from_file_location("score_beats", a.scorer)
     sb = importlib.util.module_from_spec(spec); spec.loader.exec_module(sb)
     recs = sorted(p[:-4] for p in glob.glob(os.path.join(a.dir, "*.edf")) if os.path.exists(p[:-4] + "_beats.csv"))
@@ -217,19 +241,18 @@ def main():
         recs = [r for r in recs if os.path.basename(r) in a.records]
     if not recs:
         sys.exit(f"noise_beats: no REC.edf + REC_beats.csv in {a.dir}")
+    if a.write:
+        write_noisy(a, recs, sb)
+        return
     print(f"{'noise':>5} {'SNR dB':>6} {'TP':>6} {'FP':>5} {'FN':>5} {'Se %':>7} {'PPV %':>7} {'F1':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in a.types:
             for snr in a.snr:
                 T = np.zeros(3, int)
                 for ri, rec in enumerate(recs):
-                    x, fs, start = read_edf_signal0(rec + ".edf")
-                    ref = sb.load_samples(rec + "_beats.csv")
-                    rng = np.random.default_rng([a.seed, ri, int(snr * 10) + 1000, KINDS.index(kind)])
-                    nz = make_noise(kind, rng, len(x), fs)
-                    nz *= np.sqrt(signal_power(x, ref, fs) / 10 ** (snr / 10.0))
+                    x, fs, start, ref = noisy_record(a.seed, ri, rec, kind, snr, sb)
                     edf = os.path.join(tmp, "noisy.edf"); det = os.path.join(tmp, "det.csv")
-                    write_edf(edf, x + nz, fs, start)
+                    write_edf(edf, x, fs, start)
                     cmd = [a.ecgforest, "beats", "--input", edf, "--output", det]
                     subprocess.run(cmd + (["--detector", a.detector] if a.detector else []), check=True,
                                    stdout=subprocess.DEVNULL)

@@ -4,6 +4,7 @@
 #include "ecgforest/hrv/features.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -25,7 +26,8 @@ constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMinRrMs = 300.0;
 constexpr double kMaxRrMs = 1800.0;
 constexpr double kMaxBridgeS = 3.0;    // longest span between NN beats the 4 Hz series interpolates
-constexpr int kMaxEctopicRun = 3;      // after this many rejections the reference is reset
+constexpr int kMaxEctopicRun = 3;      // after this many rejections the reference is the recent median
+constexpr std::size_t kRecentRr = 8;   // in-range RR intervals that median looks at (even: see below)
 constexpr std::ptrdiff_t kWindowsPerBlock = 256;
 // Welch grid of the recording clock: 4 Hz, 256-sample (64 s) segments every 128 samples (32 s).
 constexpr double kGridHz = 4.0;
@@ -44,9 +46,59 @@ constexpr int kAllCols = static_cast<int>(kNumCols) + static_cast<int>(detail::k
 
 using detail::Beats;
 
-// Outliers (300-1800 ms), RR crossing a bad span, and ectopic beats (> 20 % from the last
-// accepted NN; the reference is the last *accepted* value, reset after a gap) are masked.
+// The last kRecentRr in-range RR intervals of the current stretch, accepted or not.
+class RecentRr {
+ public:
+  void clear() { n_ = 0; }
+  bool empty() const { return n_ == 0; }
+  void push(double rr) {
+    ring_[next_] = rr;
+    next_ = (next_ + 1) % kRecentRr;
+    n_ = std::min(n_ + 1, kRecentRr);
+  }
+  // Median; of an even count the mean of the middle two, so that in a bigeminy (coupling
+  // interval and compensatory pause alternating, 4 of each) it lies between them.
+  double median() const {
+    std::array<double, kRecentRr> v{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n_; ++i) v[k++] = ring_[(next_ + kRecentRr - n_ + i) % kRecentRr];
+    std::sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n_));
+    return n_ % 2 == 1 ? v[n_ / 2] : 0.5 * (v[n_ / 2 - 1] + v[n_ / 2]);
+  }
+  // At least three quarters of the intervals lie within 20 % of `med` (their median): one rate.
+  bool settled(double med) const {
+    std::size_t close = 0;
+    for (std::size_t i = 0; i < n_; ++i) close += std::abs(ring_[i] - med) <= 0.2 * med ? 1 : 0;
+    return 4 * close >= 3 * n_;
+  }
+
+ private:
+  std::array<double, kRecentRr> ring_{};
+  std::size_t next_ = 0, n_ = 0;
+};
+
+// Outliers (300-1800 ms), RR crossing a bad span, and ectopic beats are masked. Ectopic: > 20 %
+// from the reference, which is the last *accepted* NN (reset after a gap) and, after
+// kMaxEctopicRun rejections in a row, the median of the recent in-range RR intervals (accepted or
+// not); and, while those recent intervals are not settled at one rate (fewer than 3/4 of them
+// within 20 % of their median: a bigeminy, couplets, an irregular rhythm), also > 20 % from the
+// other of the two. So a sustained change of rate is accepted once the recent beats show it, and
+// a normal beat between ectopic ones is kept, while in a bigeminy (short, long, short, ...) both
+// intervals stay out, as the beat codes would have it; the last-NN rule alone restarted its
+// reference on one of them and then accepted every coupling interval (a false tachycardia of
+// +50 bpm or more on MIT-BIH 106, 119 and 200).
 // `rr_ms[i-1]` is the RR interval ending at peak i (exact from sample indices when known).
+bool off_by_20_percent(double rr, double ref) { return !std::isnan(ref) && std::abs(rr - ref) > 0.2 * ref; }
+
+// The ectopic rule above for the in-range interval `rr`; `recent` does not hold it yet.
+bool is_ectopic(double rr, double last_nn, int rejected_run, const RecentRr& recent) {
+  const double med = recent.empty() ? kNan : recent.median();
+  const bool settled = recent.empty() || recent.settled(med);
+  const double reference = rejected_run >= kMaxEctopicRun ? med : last_nn;
+  const double other = rejected_run >= kMaxEctopicRun ? last_nn : med;
+  return off_by_20_percent(rr, reference) || (!settled && off_by_20_percent(rr, other));
+}
+
 Beats accept_beats(const std::vector<double>& peak_s, const std::vector<double>& rr_ms,
                    std::vector<std::pair<double, double>> bad) {
   std::sort(bad.begin(), bad.end());
@@ -61,6 +113,7 @@ Beats accept_beats(const std::vector<double>& peak_s, const std::vector<double>&
   bool prev_accepted = false;
   double ref = kNan;  // last accepted NN of the current continuous stretch
   int rejected_run = 0;
+  RecentRr recent;
   for (std::size_t i = 1; i < peak_s.size(); ++i) {
     const double a = peak_s[i - 1], b = peak_s[i];
     if (!(b > a)) {
@@ -77,9 +130,11 @@ Beats accept_beats(const std::vector<double>& peak_s, const std::vector<double>&
       prev_accepted = false;
       ref = kNan;  // a gap: the next beat starts a new stretch, nothing is spliced across
       rejected_run = 0;
+      recent.clear();
       continue;
     }
-    const bool ectopic = !std::isnan(ref) && std::abs(rr - ref) > 0.2 * ref && rejected_run < kMaxEctopicRun;
+    const bool ectopic = is_ectopic(rr, ref, rejected_run, recent);
+    recent.push(rr);
     if (ectopic) {
       prev_accepted = false;
       ++rejected_run;

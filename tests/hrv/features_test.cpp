@@ -161,6 +161,67 @@ TEST(HrvFeatures, OutlierRrAreDropped) {
   EXPECT_TRUE(std::isnan(at(f, 0, "pnni_50")));
 }
 
+// RR lists for the ectopic-rule tests: `n` copies of `rr`, or `n` (short, long) pairs.
+std::vector<int> repeat(std::vector<int> v, int rr, int n) {
+  v.insert(v.end(), static_cast<std::size_t>(n), rr);
+  return v;
+}
+std::vector<int> bigeminy(std::vector<int> v, int short_rr, int long_rr, int pairs) {
+  for (int i = 0; i < pairs; ++i) v.insert(v.end(), {short_rr, long_rr});
+  return v;
+}
+
+hrv::WindowFeatures fixed_windows(const std::vector<int>& rr, double window_s) {
+  hrv::WindowSpec spec;
+  spec.window_s = window_s;
+  spec.step_s = window_s;
+  const auto peaks = peaks_from_rr(0, rr);
+  return hrv::compute_window_features(peaks, 1000.0, static_cast<double>(peaks.back()) / 1000.0, {}, spec);
+}
+
+TEST(HrvFeatures, BigeminyIsRejectedNotTakenForATachycardia) {
+  // 10 sinus RR of 800 ms (to 8 s), 15 bigeminy pairs 500/1100 (to 32 s), 20 sinus RR of 800.
+  // Worked by hand: the first three bigeminy RR differ > 20 % from the last NN (800); then the
+  // reference is the median of the recent 8 in-range RR (800, between 500 and 1100), so every
+  // bigeminy RR stays out (the old rule restarted its reference on the 4th and then accepted
+  // every coupling interval of 500 ms: 120 bpm). Back in sinus rhythm the first RR of 800 is
+  // within 20 % of that median and of the last NN (800): accepted at once.
+  const auto f = fixed_windows(repeat(bigeminy(repeat({}, 800, 10), 500, 1100, 15), 800, 20), 8.0);
+  ASSERT_EQ(f.values.rows(), 6);  // [0,8) [8,16) [16,24) [24,32) [32,40) [40,48)
+  EXPECT_EQ(at(f, 2, "n_rr"), 0.0);
+  EXPECT_EQ(at(f, 3, "n_rr"), 0.0);
+  EXPECT_TRUE(std::isnan(at(f, 2, "mean_hr")));
+  EXPECT_EQ(at(f, 4, "n_rr"), 9.0);  // RR at 32.8, 33.6, ..., 39.2 s
+  EXPECT_EQ(at(f, 5, "n_rr"), 10.0);
+  EXPECT_NEAR(at(f, 5, "mean_hr"), 75.0, 1e-3);
+}
+
+TEST(HrvFeatures, SustainedRateChangeIsAcceptedOnceTheRecentBeatsShowIt) {
+  // 10 RR of 800 (to 8 s), then 20 of 600 (timed 8.6, 9.2, ...). The first three 600s are
+  // > 20 % from the last NN; the 4th is judged against the median of the recent 8 (five 800,
+  // three 600: 800, not settled) and rejected; the 5th (11.0 s) against four and four: median
+  // 700, all 8 within 20 % of it, and 600 is within 20 % of 700: accepted, and every later one.
+  const auto f = fixed_windows(repeat(repeat({}, 800, 10), 600, 20), 4.0);
+  ASSERT_GE(f.values.rows(), 3);
+  EXPECT_EQ(at(f, 2, "n_rr"), 3.0);  // [8, 12): 800 at 8.0 s, 600 at 11.0 and 11.6 s
+  EXPECT_NEAR(at(f, 2, "mean_nni"), (800.0 + 600.0 + 600.0) / 3.0, 1e-3);
+  EXPECT_EQ(at(f, 3, "n_rr"), 7.0);  // [12, 16): 600 at 12.2 ... 15.8 s, all accepted
+}
+
+TEST(HrvFeatures, IsolatedEctopicBeatAndBigeminyAfterAGap) {
+  // One premature beat in sinus rhythm: its short RR and the compensatory pause are out.
+  // RR of 800 to 8 s, 500 at 8.5 s, 1100 at 9.6 s, 800 from 10.4 to 20 s; [0, 20) holds 24 RR.
+  auto f = fixed_windows(repeat(repeat(repeat(repeat({}, 800, 10), 500, 1), 1100, 1), 800, 13), 20.0);
+  ASSERT_EQ(f.values.rows(), 1);
+  EXPECT_EQ(at(f, 0, "n_rr"), 22.0);
+  EXPECT_NEAR(at(f, 0, "mean_nni"), 800.0, 1e-3);
+  // A stretch that starts (after an outlier RR) inside a bigeminy: its first RR is accepted (no
+  // reference yet), the rest are not (the old rule accepted every second one).
+  f = fixed_windows(bigeminy({800, 2000}, 500, 1100, 3), 7.0);
+  ASSERT_EQ(f.values.rows(), 1);
+  EXPECT_EQ(at(f, 0, "n_rr"), 2.0);  // the 800 and the first 500
+}
+
 TEST(HrvFeatures, EmptyAndSingleRrWindowsAreNaN) {
   hrv::WindowSpec spec;
   spec.window_s = 4.0;
