@@ -45,8 +45,14 @@ for f in "$mitdb"/*.edf; do
 done
 [ ${#recs[@]} -gt 0 ] || { echo "real_ecg_fa.sh: no REC.edf with REC_beats.csv in $mitdb" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+# The work folder is emptied first: only one this script made (it leaves .real_ecg_fa there).
+if [ -d "$work" ] && [ -n "$(ls -A "$work")" ] && [ ! -f "$work/.real_ecg_fa" ]; then
+  echo "real_ecg_fa.sh: --work $work is a non-empty folder this script did not make; pass an empty or new one" >&2
+  exit 2
+fi
 rm -rf "$work"
 mkdir -p "$work"
+touch "$work/.real_ecg_fa"
 start=$(date +%s)
 
 # condition NAME: links or writes the recordings of condition NAME into $work/NAME/input, each with

@@ -49,7 +49,7 @@ using detail::Beats;
 // The last kRecentRr in-range RR intervals of the current stretch, accepted or not.
 class RecentRr {
  public:
-  void clear() { n_ = 0; }
+  void clear() { n_ = next_ = 0; }
   bool empty() const { return n_ == 0; }
   void push(double rr) {
     ring_[next_] = rr;
@@ -85,8 +85,9 @@ class RecentRr {
 // other of the two. So a sustained change of rate is accepted once the recent beats show it, and
 // a normal beat between ectopic ones is kept, while in a bigeminy (short, long, short, ...) both
 // intervals stay out, as the beat codes would have it; the last-NN rule alone restarted its
-// reference on one of them and then accepted every coupling interval (a false tachycardia of
-// +50 bpm or more on MIT-BIH 106, 119 and 200).
+// reference on one of them and then accepted every interval of that kind: every pause, or, in
+// the other phase, every coupling interval (a false tachycardia: 133 bpm against a sinus rate of
+// at most 87 on MIT-BIH 106, tests/hrv/ectopy_mitdb_test.cpp).
 // `rr_ms[i-1]` is the RR interval ending at peak i (exact from sample indices when known).
 bool off_by_20_percent(double rr, double ref) { return !std::isnan(ref) && std::abs(rr - ref) > 0.2 * ref; }
 

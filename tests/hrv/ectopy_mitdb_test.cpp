@@ -105,7 +105,9 @@ TEST(EctopyMitdb, Record106BigeminyIsNotATachycardia) {
   }
   EXPECT_LT(expert_max, 90.0);                 // the sinus rate of 106 stays below 90 bpm
   EXPECT_LT(derived_max, expert_max + 10.0);   // was 132.8 bpm with the old ectopic rule
-  std::cout << "106: " << compared << " of " << expert_windows << " windows with an expert sinus rate have one\n";
+  std::cout << "106: mean_hr from the detector's beats at most " << derived_max << " bpm, expert sinus rate at most "
+            << expert_max << " bpm; " << compared << " of " << expert_windows
+            << " windows with an expert sinus rate have one\n";
   EXPECT_GT(compared, 0.8 * expert_windows);   // the sinus stretches keep their rate
   // No window much faster than its expert sinus rate (a window keeping one of its several NN
   // intervals may sit 12 bpm above their mean; the coupling intervals were 50-70 bpm above).

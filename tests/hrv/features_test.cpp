@@ -183,8 +183,9 @@ TEST(HrvFeatures, BigeminyIsRejectedNotTakenForATachycardia) {
   // 10 sinus RR of 800 ms (to 8 s), 15 bigeminy pairs 500/1100 (to 32 s), 20 sinus RR of 800.
   // Worked by hand: the first three bigeminy RR differ > 20 % from the last NN (800); then the
   // reference is the median of the recent 8 in-range RR (800, between 500 and 1100), so every
-  // bigeminy RR stays out (the old rule restarted its reference on the 4th and then accepted
-  // every coupling interval of 500 ms: 120 bpm). Back in sinus rhythm the first RR of 800 is
+  // bigeminy RR stays out (the old rule restarted its reference on the 4th, a pause of 1100 ms,
+  // and then accepted every pause: 54.5 bpm; in the other phase, as after a couplet or a gap, it
+  // accepted every coupling interval: 120 bpm). Back in sinus rhythm the first RR of 800 is
   // within 20 % of that median and of the last NN (800): accepted at once.
   const auto f = fixed_windows(repeat(bigeminy(repeat({}, 800, 10), 500, 1100, 15), 800, 20), 8.0);
   ASSERT_EQ(f.values.rows(), 6);  // [0,8) [8,16) [16,24) [24,32) [32,40) [40,48)
@@ -220,6 +221,12 @@ TEST(HrvFeatures, IsolatedEctopicBeatAndBigeminyAfterAGap) {
   f = fixed_windows(bigeminy({800, 2000}, 500, 1100, 3), 7.0);
   ASSERT_EQ(f.values.rows(), 1);
   EXPECT_EQ(at(f, 0, "n_rr"), 2.0);  // the 800 and the first 500
+  // The recent intervals start afresh after the gap: the stretch before it (800, 800, settled)
+  // must not make the new one (500, 1100) look settled, or the second 500 would be accepted.
+  // RR timed at 0.8, 1.6, (3.6: outlier), 4.1, 5.2, 5.7, 6.5 s; the window [0, 6) holds the first 6.
+  f = fixed_windows({800, 800, 2000, 500, 1100, 500, 800}, 6.0);
+  ASSERT_EQ(f.values.rows(), 1);
+  EXPECT_EQ(at(f, 0, "n_rr"), 3.0);  // 800, 800 and the first 500
 }
 
 TEST(HrvFeatures, EmptyAndSingleRrWindowsAreNaN) {
