@@ -1,4 +1,4 @@
-# Shared by benchmarks/clinical/run.sh, daily_fa.sh and learner_probe.sh (sourced, not run).
+# Shared by benchmarks/clinical/run.sh, daily_fa.sh, real_ecg_fa.sh and learner_probe.sh (sourced, not run).
 
 # rr_daily_inputs SRC DEST: links the real Holter beat files of SRC into DEST, each with an empty
 # annotation file (no seizures), so that predict scores them and every alarm counts as false.
@@ -22,4 +22,12 @@ program_binaries() {
   for b in "$bin" "$synth"; do
     [ -x "$b" ] || { echo "$2: $b is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
   done
+}
+
+# model_program ROOT SCRIPT MODEL: sets bin to the release build's ecgforest under ROOT; exits 2
+# naming SCRIPT when it is missing or MODEL is not a file.
+model_program() {
+  bin="$1/build/release/ecgforest"
+  [ -x "$bin" ] || { echo "$2: $bin is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
+  [ -f "$3" ] || { echo "$2: no model file $3; train one first (e.g. bash tools/quickstart.sh demo)" >&2; exit 2; }
 }

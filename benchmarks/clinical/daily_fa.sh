@@ -25,9 +25,7 @@ while [ $# -gt 0 ]; do
     *) echo "daily_fa.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
-bin="$root/build/release/ecgforest"
-[ -x "$bin" ] || { echo "daily_fa.sh: $bin is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
-[ -f "$model" ] || { echo "daily_fa.sh: no model file $model; train one first (e.g. bash tools/quickstart.sh demo)" >&2; exit 2; }
+model_program "$root" daily_fa.sh "$model"
 [ -d "$rr_daily" ] || { echo "daily_fa.sh: no rr_daily beat recordings at $rr_daily; pass --rr-daily DIR" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 rm -rf "$work"

@@ -16,6 +16,8 @@
 # E.g. bash tools/quickstart.sh demo && bash benchmarks/clinical/real_ecg_fa.sh runs/demo/model.h5 --noise em@12
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=benchmarks/clinical/common.sh
+. "$root/benchmarks/clinical/common.sh"
 usage="real_ecg_fa.sh: usage: real_ecg_fa.sh MODEL [--work DIR] [--ranks N] [--mitdb DIR] [--noise KIND@SNR]..."
 [ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
 model=$1
@@ -35,9 +37,7 @@ while [ $# -gt 0 ]; do
     *) echo "real_ecg_fa.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
-bin="$root/build/release/ecgforest"
-[ -x "$bin" ] || { echo "real_ecg_fa.sh: $bin is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
-[ -f "$model" ] || { echo "real_ecg_fa.sh: no model file $model; train one first (e.g. bash tools/quickstart.sh demo)" >&2; exit 2; }
+model_program "$root" real_ecg_fa.sh "$model"
 mitdb=$(cd "$mitdb" 2>/dev/null && pwd) || { echo "real_ecg_fa.sh: no MIT-BIH folder $mitdb; pass --mitdb DIR" >&2; exit 2; }
 recs=()
 for f in "$mitdb"/*.edf; do

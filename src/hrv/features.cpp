@@ -60,8 +60,7 @@ class RecentRr {
   // interval and compensatory pause alternating, 4 of each) it lies between them.
   double median() const {
     std::array<double, kRecentRr> v{};
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < n_; ++i) v[k++] = ring_[(next_ + kRecentRr - n_ + i) % kRecentRr];
+    for (std::size_t i = 0; i < n_; ++i) v[i] = ring_[(next_ + kRecentRr - n_ + i) % kRecentRr];
     std::sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n_));
     return n_ % 2 == 1 ? v[n_ / 2] : 0.5 * (v[n_ / 2 - 1] + v[n_ / 2]);
   }
@@ -93,10 +92,12 @@ bool off_by_20_percent(double rr, double ref) { return !std::isnan(ref) && std::
 
 // The ectopic rule above for the in-range interval `rr`; `recent` does not hold it yet.
 bool is_ectopic(double rr, double last_nn, int rejected_run, const RecentRr& recent) {
+  const bool median_mode = rejected_run >= kMaxEctopicRun;
+  if (!median_mode && off_by_20_percent(rr, last_nn)) return true;  // no median needed
   const double med = recent.empty() ? kNan : recent.median();
   const bool settled = recent.empty() || recent.settled(med);
-  const double reference = rejected_run >= kMaxEctopicRun ? med : last_nn;
-  const double other = rejected_run >= kMaxEctopicRun ? last_nn : med;
+  const double reference = median_mode ? med : last_nn;
+  const double other = median_mode ? last_nn : med;
   return off_by_20_percent(rr, reference) || (!settled && off_by_20_percent(rr, other));
 }
 
