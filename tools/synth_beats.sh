@@ -18,7 +18,7 @@ synth="${SYNTH:-$here/build/release/tools/ecgforest-synth}"
 [[ -x "$synth" ]] || { echo "synth_beats: no ecgforest-synth at $synth; build first or set SYNTH=PATH" >&2; exit 2; }
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 "$synth" --out "$tmp/cohort" --patients "$patients" --recordings 2 --minutes "$minutes" --seed "$seed" \
-  --noise "$noise" --eeg-channels 4 --quiet
+  --noise "$noise" --eeg-channels 4 --quiet --exertion-bursts 0  # the cohort of the README's R-peak figures
 mkdir -p "$tmp/flat"
 n=0
 while IFS= read -r edf; do

@@ -1,4 +1,5 @@
-# Shared by benchmarks/clinical/run.sh, daily_fa.sh, real_ecg_fa.sh and learner_probe.sh (sourced, not run).
+# Shared by benchmarks/clinical/run.sh, daily_fa.sh, real_ecg_fa.sh, demo_seeds.sh and learner_probe.sh (sourced, not run).
+# shellcheck shell=bash
 
 # rr_daily_inputs SRC DEST: links the real Holter beat files of SRC into DEST, each with an empty
 # annotation file (no seizures), so that predict scores them and every alarm counts as false.
@@ -30,4 +31,17 @@ model_program() {
   bin="$1/build/release/ecgforest"
   [ -x "$bin" ] || { echo "$2: $bin is missing; build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
   [ -f "$3" ] || { echo "$2: no model file $3; train one first (e.g. bash tools/quickstart.sh demo)" >&2; exit 2; }
+}
+
+# require_rr_daily DIR SCRIPT: exits 2 naming SCRIPT when DIR (the rr_daily beat files) is missing.
+require_rr_daily() {
+  [ -d "$1" ] || { echo "$2: no rr_daily beat recordings at $1; pass --rr-daily DIR" >&2; exit 2; }
+}
+
+# mpi_launcher RANKS: sets mpi to the launcher of these scripts (root allowed, oversubscribed, one
+# OpenMP thread per rank).
+mpi_launcher() {
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+  # shellcheck disable=SC2034  # read by the sourcing script
+  mpi=(mpirun -np "$1" --oversubscribe --bind-to none)
 }

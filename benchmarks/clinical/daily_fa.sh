@@ -26,11 +26,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 model_program "$root" daily_fa.sh "$model"
-[ -d "$rr_daily" ] || { echo "daily_fa.sh: no rr_daily beat recordings at $rr_daily; pass --rr-daily DIR" >&2; exit 2; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+require_rr_daily "$rr_daily" daily_fa.sh
+mpi_launcher "$ranks"
 rm -rf "$work"
 rr_daily_inputs "$rr_daily" "$work/rr_daily"
-mpirun -np "$ranks" --oversubscribe --bind-to none "$bin" predict --model "$model" --input "$work/rr_daily" \
+"${mpi[@]}" "$bin" predict --model "$model" --input "$work/rr_daily" \
   --output "$work/predictions" > "$work/predict.log" 2>&1 || { cat "$work/predict.log"; exit 1; }
 /usr/bin/python3 - "$work/predictions/score.json" <<'PY'
 import json, sys

@@ -39,8 +39,7 @@ esac
 program_binaries "$root" learner_probe.sh
 /usr/bin/python3 -c "import h5py, numpy, xgboost" 2>/dev/null ||
   { echo "learner_probe.sh: needs python3-h5py, python3-numpy and python3-xgboost (apt-get install ...)" >&2; exit 2; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-mpi=(mpirun -np 2 --oversubscribe --bind-to none)
+mpi_launcher 2
 rm -rf "$work"
 mkdir -p "$work"
 t0=$(date +%s)

@@ -44,7 +44,7 @@ for f in "$mitdb"/*.edf; do
   [ -f "${f%.edf}_beats.csv" ] && recs+=("$(basename "${f%.edf}")")
 done
 [ ${#recs[@]} -gt 0 ] || { echo "real_ecg_fa.sh: no REC.edf with REC_beats.csv in $mitdb" >&2; exit 2; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+mpi_launcher "$ranks"
 # The work folder is emptied first: only one this script made (it leaves .real_ecg_fa there).
 if [ -d "$work" ] && [ -n "$(ls -A "$work")" ] && [ ! -f "$work/.real_ecg_fa" ]; then
   echo "real_ecg_fa.sh: --work $work is a non-empty folder this script did not make; pass an empty or new one" >&2
@@ -72,7 +72,7 @@ condition_inputs() {
 conditions=(beats ecg "${noises[@]}")
 for c in "${conditions[@]}"; do
   condition_inputs "$c"
-  mpirun -np "$ranks" --oversubscribe --bind-to none "$bin" predict --model "$model" --input "$work/$c/input" \
+  "${mpi[@]}" "$bin" predict --model "$model" --input "$work/$c/input" \
     --output "$work/$c/predictions" > "$work/$c/predict.log" 2>&1 < /dev/null \
     || { cat "$work/$c/predict.log"; echo "real_ecg_fa.sh: predict failed on condition $c (log above)" >&2; exit 1; }
 done

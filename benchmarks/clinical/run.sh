@@ -4,7 +4,7 @@
 #   bash benchmarks/clinical/run.sh [--work DIR] [--ranks N] [--format beats|edf]
 #        [--train-patients N] [--train-hours H] [--test-patients N] [--test-hours H]
 #        [--tailor-hours H] [--rr-daily DIR] [--seed S] [--quick] [--run-args "ARGS"]
-#        [--real-negatives]
+#        [--real-negatives] [--synth-args "ARGS"]
 #
 # 1. generates a synthetic training cohort (ecgforest-synth, daily-life heart rhythm on) and a
 #    held-out one with other patients (other seed);
@@ -19,6 +19,7 @@
 # rr_daily recordings are split in two halves (alternately by name); model 0 trains on the
 # synthetic cohort plus half 0, model 1 on the synthetic cohort plus half 1; each half's false
 # alarms come from the model that did not see it, the held-out synthetic rows from model 0.
+# --synth-args adds options to both cohorts' `ecgforest-synth` (e.g. --synth-args "--exertion-bursts 0").
 # Nothing here is tuned on the held-out data: every setting is the program's default (--run-args
 # adds options to `ecgforest run` to measure a variant, e.g. --run-args "--exclude-features sqi,mean_hr").
 set -euo pipefail
@@ -36,6 +37,7 @@ tailor_hours=12
 rr_daily="$root/../shared/data/rr_daily/beats"
 seed=101
 run_args=""
+synth_args=""
 real_negatives=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -50,25 +52,27 @@ while [ $# -gt 0 ]; do
     --rr-daily) rr_daily=$2; shift 2;;
     --seed) seed=$2; shift 2;;
     --run-args) run_args=$2; shift 2;;
+    --synth-args) synth_args=$2; shift 2;;
     --real-negatives) real_negatives=1; shift;;
     --quick) train_patients=6; train_hours=4; test_patients=3; test_hours=12; tailor_hours=4; shift;;
     *) echo "run.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
 program_binaries "$root" run.sh
-[ -d "$rr_daily" ] || { echo "run.sh: no rr_daily beat recordings at $rr_daily; pass --rr-daily DIR" >&2; exit 2; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-mpi=(mpirun -np "$ranks" --oversubscribe --bind-to none)
+require_rr_daily "$rr_daily" run.sh
+mpi_launcher "$ranks"
 rm -rf "$work"
 mkdir -p "$work"
 t0=$(date +%s)
 
-echo "clinical: training cohort: $train_patients patients x $train_hours h ($format), seed $seed"
+echo "clinical: training cohort: $train_patients patients x $train_hours h ($format), seed $seed${synth_args:+, $synth_args}"
+# shellcheck disable=SC2086  # --synth-args is a list of options
 "$synth" --out "$work/train" --format "$format" --patients "$train_patients" --recordings 1 \
-  --minutes $((train_hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet
+  --minutes $((train_hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet $synth_args
 echo "clinical: held-out cohort: $test_patients patients x $test_hours h ($format), seed $((seed + 1))"
+# shellcheck disable=SC2086
 "$synth" --out "$work/test" --format "$format" --patients "$test_patients" --recordings 1 \
-  --minutes $((test_hours * 60)) --seed $((seed + 1)) --seizure-rate 0.25 --quiet
+  --minutes $((test_hours * 60)) --seed $((seed + 1)) --seizure-rate 0.25 --quiet $synth_args
 
 train() {  # output dir, inputs...
   local out=$1

@@ -83,7 +83,9 @@ if not (os.path.exists(pfile) and json.load(open(pfile)) == params):
         cmd = [synth, "--out", os.path.join(corpus, f"p{p:03d}"), "--patients", "1", "--recordings", "2",
                "--minutes", str(minutes), "--eeg-channels", str(rng.randint(24, 34)),
                "--fs", rng.choices(["250", "256", "512"], weights=[45, 45, 10])[0], "--edf-plus-fraction", "0.3",
-               "--seed", str(a.seed * 1000 + p), "--seizure-rate", "1.5", "--quiet"]
+               "--seed", str(a.seed * 1000 + p), "--seizure-rate", "1.5", "--quiet",
+               # the corpus of the measured figures (before exertion bursts); speed does not depend on them
+               "--exertion-bursts", "0"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     json.dump(params, open(pfile, "w"))
     log(f"corpus: {n_pat * 2} files generated in {time.time() - t0:.1f} s")

@@ -44,19 +44,6 @@ std::vector<Event> merge_close(const std::vector<Event>& events, double gap) {
   return out;
 }
 
-// _splitLongEvents: pieces of max_dur from the start, the rest as the last piece.
-std::vector<Event> split_long(const std::vector<Event>& events, double max_dur) {
-  std::vector<Event> out;
-  for (Event e : events) {
-    while (e.stop_s - e.start_s > max_dur) {
-      out.push_back({e.start_s, e.start_s + max_dur, e.probability});
-      e.start_s += max_dur;
-    }
-    out.push_back(e);
-  }
-  return out;
-}
-
 std::uint64_t count_ones(const std::vector<std::uint8_t>& m, std::size_t b, std::size_t e) {
   return static_cast<std::uint64_t>(std::count(m.begin() + static_cast<std::ptrdiff_t>(b), m.begin() + static_cast<std::ptrdiff_t>(e), std::uint8_t{1}));
 }
@@ -87,6 +74,18 @@ double nan_std(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+std::vector<Event> split_long(const std::vector<Event>& events, double max_dur) {
+  std::vector<Event> out;
+  for (Event e : events) {
+    while (e.stop_s - e.start_s > max_dur) {
+      out.push_back({e.start_s, e.start_s + max_dur, e.probability});
+      e.start_s += max_dur;
+    }
+    out.push_back(e);
+  }
+  return out;
+}
 
 std::vector<std::uint8_t> label_mask(const std::vector<Event>& seizures, double duration_s) {
   const auto n = duration_s > 0 ? static_cast<std::size_t>(std::trunc(duration_s)) : std::size_t{0};

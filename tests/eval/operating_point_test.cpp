@@ -45,9 +45,8 @@ PostprocessSettings budget(double fa) {
 }
 
 TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
-  // 0.5: the 0.6 bump is a false alarm (24 per 24 h in one hour; allowed, as one hour cannot
-  // resolve a budget of 1 per 24 h); 0.65: seizure (0.7) hit, bump quiet -> sensitivity 1, 0 FA,
-  // so it wins the tie on sensitivity by fewer false alarms; 0.8: seizure missed.
+  // 0.5: the 0.6 bump is a false alarm (24 per 24 h in one hour: over the budget); 0.65: seizure
+  // (0.7) hit, bump quiet -> sensitivity 1, 0 FA; 0.8: seizure missed.
   const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, budget(1.0), {}, small_grid({0.5, 0.65, 0.8}));
   EXPECT_TRUE(c.fits_budget);
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.65);
@@ -60,6 +59,26 @@ TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
   ASSERT_EQ(c.curve.size(), 3u);
   EXPECT_DOUBLE_EQ(c.curve[0].ovlp_fa_per_24h, 24.0);
   EXPECT_EQ(c.n_candidates, 3u);
+}
+
+TEST(OperatingPoint, AnEventSpanningTheRecordingIsNotOneHitWithoutFalseAlarms) {
+  // Two hours; the second one's seizure has the background's probability 0.1, so only a
+  // threshold at or below 0.1 finds it, and then as one event over the whole hour (windows end
+  // 1..3600, the event runs from 0 to 3600). NEDC OVLP scores that event a hit and no false alarm
+  // (both hours: sensitivity 2/2, 0 FA). The budget splits it into 12 pieces of 300 s (SzCORE's
+  // maxEventDuration); only [900, 1200) overlaps the seizure [1000, 1060], so 11 alarms per
+  // hour, 22 in all, against 2/24 allowed. 0.5 finds the first seizure only, with no alarm.
+  RecordingProbabilities hard = hour(0.1f, 0.1f, 0);
+  hard.name = "rec2";
+  const auto c = choose_postprocess({hour(0.7f, 0.6f, 0), hard}, 1.0, budget(1.0), {}, small_grid({0.05, 0.5}));
+  ASSERT_EQ(c.curve.size(), 2u);
+  EXPECT_EQ(c.curve[0].hits, 2u);
+  EXPECT_EQ(c.curve[0].false_alarms, 0u);
+  EXPECT_EQ(c.curve[0].budget_alarms, 22u);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
+  EXPECT_EQ(c.score.hits, 1u);
+  EXPECT_EQ(c.score.budget_alarms, 0u);
 }
 
 TEST(OperatingPoint, TiesGiveTheMiddleOfThePlateau) {
@@ -87,9 +106,11 @@ TEST(OperatingPoint, FixedKeysKeepTheirValue) {
   const auto c = choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, base, fixed, small_grid({0.65, 0.8}));
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
   EXPECT_EQ(c.n_candidates, 1u);
-  // The bump is one false alarm at 0.5: one hour cannot resolve 1 per 24 h, so one is allowed;
-  // with a budget of 0 it does not fit.
-  EXPECT_TRUE(c.fits_budget);
+  // The bump is one false alarm at 0.5: a budget of 1 per 24 h allows 1/24 alarm in one hour, so
+  // it does not fit (no leeway for short CVs); 24 per 24 h allows exactly one, and it fits.
+  EXPECT_FALSE(c.fits_budget);
+  base.fa_budget_per_24h = 24.0;
+  EXPECT_TRUE(choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, base, fixed, small_grid({0.65})).fits_budget);
   base.fa_budget_per_24h = 0.0;
   EXPECT_FALSE(choose_postprocess({hour(0.7f, 0.6f, 3)}, 1.0, base, fixed, small_grid({0.65})).fits_budget);
 }
@@ -187,12 +208,13 @@ TEST(Tailor, LowersOnlyWithEnoughQuietHours) {
   d = detect_tailored({quiet_trace("P", 10800, 3000, 0.6f)}, 1.0, pp, 2.0, 1.05);
   EXPECT_NEAR(d.per_patient.at("P").threshold, 0.6405, 1e-12);
   // A budget of 36/24 h needs only 2 quiet hours, so the baseline may lower the threshold: it
-  // allows 36 x 2 / 24 = 3 alarms, and at 0.01 the whole baseline is one event (1 alarm), so the
-  // lowest quiet threshold is 0.01; x 1.05 = 0.0105, raised to the 0.05 floor.
+  // allows 36 x 2 / 24 = 3 alarms. From 0.01 to 0.10 the whole baseline is one 2-h event, which
+  // the budget counts as 24 alarms of 5 min (SzCORE's maxEventDuration; NEDC OVLP would count
+  // 1); at 0.11 only the 0.3 bump fires (1 alarm), so the lowest quiet threshold is 0.11, x 1.05.
   pp.fa_budget_per_24h = 36.0;
   d = detect_tailored({r}, 1.0, pp, 2.0, 1.05);
   EXPECT_TRUE(d.per_patient.at("P").may_lower);
-  EXPECT_NEAR(d.per_patient.at("P").threshold, 0.05, 1e-12);
+  EXPECT_NEAR(d.per_patient.at("P").threshold, 0.11 * 1.05, 1e-12);
 }
 
 TEST(Tailor, WholeBaselineRecordingsAreTheFirstHoursOfTheirPatient) {

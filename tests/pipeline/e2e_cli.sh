@@ -220,5 +220,21 @@ if [ "$got" != 2 ] || ! grep -q "no permission to write in .*ro" case.err; then
   fail "predict into a read-only directory exited $got: $(head -c 400 case.err)"
 fi
 
+echo "== ecgforest-synth: a bad option is exit 2, one sentence naming it, nothing written"
+synth_case() {  # ERE ARGS...
+  local pattern=$1
+  shift
+  n=$((n + 1))
+  rm -rf synth_bad
+  "$synth" --out synth_bad --patients 1 --recordings 1 --minutes 1 --quiet "$@" > case.out 2> case.err
+  local got=$?
+  if [ "$got" != 2 ] || ! grep -Eq -- "$pattern" case.err || [ -e synth_bad ]; then
+    fail "ecgforest-synth $* exited $got (expected 2, /$pattern/, no output): $(head -c 400 case.err)"
+  fi
+}
+synth_case "--exertion-bursts must be between 0 and 10" --exertion-bursts 11
+synth_case "--exertion-bursts adds to the daily-life heart rhythm, which --daily-life 0 turns off" --daily-life 0 --exertion-bursts 1
+synth_case "--seizure-rate must be between 0 and 60" --seizure-rate 100
+
 echo "e2e_cli: $((n - failed)) of $n cases passed"
 [ "$failed" = 0 ]

@@ -160,7 +160,7 @@ TEST(SynthLife, DrawnEventsAndSleepFollowTheirRanges) {
   tr.bedtime_hour = 23.0;
   tr.sleep_hours = 7.0;
   tr.exercise_per_day = 3.0;
-  std::size_t counts[4] = {0, 0, 0, 0};
+  std::size_t counts[5] = {0, 0, 0, 0, 0};
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
     Rng rng(seed);
     // Start at 08:00 for 48 h: nights start at 15 h and 39 h (+-0.5 h), each lasting 6.5-7.5 h.
@@ -195,10 +195,73 @@ TEST(SynthLife, DrawnEventsAndSleepFollowTheirRanges) {
           EXPECT_GE(e.peak_bpm, 5.0); EXPECT_LE(e.peak_bpm, 20.0);
           EXPECT_GE(e.rise_s, 2.0); EXPECT_LE(e.rise_s, 5.0);
           break;
+        case LifeEventKind::burst:
+          ADD_FAILURE() << "draw_daily_life draws no exertion bursts (add_exertion_bursts does)";
+          break;
       }
     }
   }
-  for (const auto c : counts) EXPECT_GT(c, 0u);
+  for (int k = 0; k < 4; ++k) EXPECT_GT(counts[k], 0u) << k;
+}
+
+/// The events of `life` other than exertion bursts, in order.
+std::vector<LifeEvent> without_bursts(const DailyLife& life) {
+  std::vector<LifeEvent> out;
+  for (const auto& e : life.events)
+    if (e.kind != LifeEventKind::burst) out.push_back(e);
+  return out;
+}
+
+TEST(SynthLife, ExertionBurstsFollowTheirRangesAndRateAndLeaveTheRestAlone) {
+  LifeTraits tr;
+  tr.bedtime_hour = 23.0;
+  tr.sleep_hours = 7.0;
+  tr.activity = 0.5;
+  tr.max_rise_bpm = 40.0;
+  double bursts = 0.0, awake_h = 0.0;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    Rng rng(seed), burst_rng(1000 + seed);
+    DailyLife life = draw_daily_life(tr, 8.0, 48.0 * 3600.0, rng);
+    const std::vector<LifeEvent> before = life.events;
+    add_exertion_bursts(tr, 4.0, 48.0 * 3600.0, burst_rng, life);
+    const std::vector<LifeEvent> rest = without_bursts(life);
+    ASSERT_EQ(rest.size(), before.size());  // the other events are untouched
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+      EXPECT_EQ(rest[i].kind, before[i].kind);
+      EXPECT_EQ(rest[i].start_s, before[i].start_s);
+      EXPECT_EQ(rest[i].peak_bpm, before[i].peak_bpm);
+    }
+    EXPECT_TRUE(std::is_sorted(life.events.begin(), life.events.end(),
+                               [](const auto& a, const auto& b) { return a.start_s < b.start_s; }));
+    for (const auto& e : life.events) {
+      if (e.kind != LifeEventKind::burst) continue;
+      // 25-45 bpm capped at max_rise (40 here), within 10-30 s, held 30-150 s, 40-120 s to recover.
+      EXPECT_GE(e.peak_bpm, 25.0); EXPECT_LE(e.peak_bpm, 40.0);
+      EXPECT_GE(e.rise_s, 10.0); EXPECT_LE(e.rise_s, 30.0);
+      EXPECT_GE(e.hold_s, 30.0); EXPECT_LE(e.hold_s, 150.0);
+      EXPECT_GE(e.fall_s, 40.0); EXPECT_LE(e.fall_s, 120.0);
+      EXPECT_GE(e.settle_fraction, 0.85); EXPECT_LE(e.settle_fraction, 1.0);
+      EXPECT_FALSE(life_asleep(life, e.start_s)) << e.start_s;
+      EXPECT_GE(life.max_event_s, e.end_s() - e.start_s);
+      if (e.start_s >= 0.0 && e.start_s < 48.0 * 3600.0) bursts += 1.0;
+    }
+    for (int m = 0; m < 48 * 60; ++m) awake_h += life_asleep(life, m * 60.0 + 30.0) ? 0.0 : 1.0 / 60.0;
+  }
+  // Poisson rate 4 per awake hour x activity 0.5 = 2 per awake hour (about 1300 bursts in all:
+  // one standard deviation is 0.06 per hour).
+  EXPECT_NEAR(bursts / awake_h, 2.0, 0.2);
+}
+
+TEST(SynthLife, NoExertionBurstsAtRateZeroOrWithoutDailyLife) {
+  LifeTraits tr;
+  Rng rng(3), burst_rng(4);
+  DailyLife life = draw_daily_life(tr, 8.0, 24.0 * 3600.0, rng);
+  const std::size_t n = life.events.size();
+  add_exertion_bursts(tr, 0.0, 24.0 * 3600.0, burst_rng, life);
+  EXPECT_EQ(life.events.size(), n);
+  DailyLife off;  // disabled daily life
+  add_exertion_bursts(tr, 4.0, 24.0 * 3600.0, burst_rng, off);
+  EXPECT_TRUE(off.events.empty());
 }
 
 TEST(SynthLife, ArousalsAreMoreFrequentAsleep) {
@@ -411,6 +474,41 @@ TEST(SynthLife, DailyLifeSwitchKeepsSeizuresAndChangesTheHeartRate) {
   fs::remove_all(base);
 }
 
+TEST(SynthLife, ExertionBurstsChangeOnlyTheHeartRateAndAreCounted) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_bursts_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 4;
+  o.recordings = 1;
+  o.minutes = 24.0 * 60.0;
+  o.seed = 9;
+  o.format = "beats";
+  o.exertion_bursts = 0.0;
+  o.out_dir = base / "off";
+  const CohortSummary off = generate_cohort(o);
+  o.exertion_bursts = 2.0;
+  o.out_dir = base / "on";
+  const CohortSummary on = generate_cohort(o);
+  std::size_t bursts = 0;
+  for (std::size_t r = 0; r < on.recordings.size(); ++r) {
+    const auto& a = on.recordings[r];
+    const auto& b = off.recordings[r];
+    ASSERT_EQ(a.seizures.size(), b.seizures.size());
+    for (std::size_t s = 0; s < a.seizures.size(); ++s) EXPECT_EQ(a.seizures[s].start_s, b.seizures[s].start_s);
+    EXPECT_EQ(without_bursts(a.life).size(), b.life.events.size());
+    for (const auto& e : a.life.events) bursts += e.kind == LifeEventKind::burst ? 1 : 0;
+    // A day of bursts at 2 per awake hour x activity: more heart beats than without them.
+    EXPECT_GT(a.n_beats, b.n_beats) << a.path;
+  }
+  EXPECT_GT(bursts, 20u);
+  const std::string with = slurp(base / "on" / "cohort.json"), without = slurp(base / "off" / "cohort.json");
+  EXPECT_NE(with.find("\"exertion_bursts\": 2"), std::string::npos);
+  EXPECT_NE(with.find("\"n_burst\": "), std::string::npos);
+  EXPECT_EQ(without.find("exertion_bursts"), std::string::npos);  // rate 0: the manifest as before bursts
+  EXPECT_EQ(without.find("n_burst"), std::string::npos);
+  fs::remove_all(base);
+}
+
 TEST(SynthLife, ValidateNamesTheNewOptions) {
   SynthOptions o;
   o.out_dir = "/tmp/x";
@@ -433,6 +531,14 @@ TEST(SynthLife, ValidateNamesTheNewOptions) {
   o.age_min = 80.0;
   o.age_max = 60.0;
   EXPECT_THROW(validate(o), ConfigError);
+  o.age_min = 18.0;
+  o.age_max = 70.0;
+  for (const double bad : {-0.1, 10.5, std::nan("")}) {
+    o.exertion_bursts = bad;
+    EXPECT_THROW(validate(o), ConfigError) << bad;
+  }
+  o.exertion_bursts = 0.0;
+  EXPECT_NO_THROW(validate(o));
 }
 
 }  // namespace

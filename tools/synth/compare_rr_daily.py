@@ -18,7 +18,9 @@ interval is never bridged across a non-N beat, a `~`/`|` mark or a longer gap. S
   RMSSD ratio;
 - rises: the 10-s mean HR minus the median of the 10-s values of the preceding 5 min; a rise of
   size >= K is a run of 10-s bins with that excess >= K (runs less than 30 s apart are one rise);
-  given per hour, median over recordings (with the 25th-75th percentile);
+  given per hour, median over recordings (with the 25th-75th percentile) and pooled (all rises over
+  all hours: a few very active recordings weigh in); a *fast* rise of size K reached it within
+  30 s from less than 5 bpm above the baseline (its first bin >= K, the bin 3 before it < 5);
 - RMSSD: percentiles of RMSSD over 5-min segments (successive differences of adjacent NN
   intervals only), pooled over recordings;
 - ectopy: non-N beats (any symbol other than N, `~`, `|`) per hour, median over recordings.
@@ -35,6 +37,8 @@ import sys
 import numpy as np
 
 RISE_SIZES = (10, 20, 30)
+FAST_BINS = 3         # a fast rise reaches its size within 30 s (3 bins of 10 s) ...
+FAST_FROM_BPM = 5.0   # ... from less than 5 bpm above the baseline
 PCTS = (5, 25, 50, 75, 95)
 
 
@@ -92,8 +96,11 @@ def rises_per_hour(hr10):
     out = {}
     for k in RISE_SIZES:
         above = np.nonzero(excess >= k)[0]
-        runs = 0 if len(above) == 0 else 1 + int(np.count_nonzero(np.diff(above) > 3))
-        out[k] = runs / hours if hours > 0 else np.nan
+        firsts = above[np.concatenate(([True], np.diff(above) > 3))] if len(above) else above
+        out[k] = len(firsts) / hours if hours > 0 else np.nan
+        before = firsts[firsts >= FAST_BINS] - FAST_BINS  # the bin 30 s before each rise's first bin
+        fast = np.count_nonzero(excess[before] < FAST_FROM_BPM)
+        out[f"fast{k}"] = fast / hours if hours > 0 else np.nan
     return out
 
 
@@ -160,10 +167,13 @@ def summarise(paths, quantize_hz=None):
     out["day - night mean HR (bpm), median"] = np.nanmedian([r["day_minus_night"] for r in recs])
     q = np.nanpercentile([r["day_minus_night"] for r in recs], [25, 75])
     out["day - night mean HR (bpm), IQR"] = tuple(q)
-    for k in RISE_SIZES:
-        v = np.array([r["rises"][k] for r in recs])
-        out[f"rises >= {k} bpm per h, median"] = np.nanmedian(v)
-        out[f"rises >= {k} bpm per h, IQR"] = tuple(np.nanpercentile(v, [25, 75]))
+    hours = np.array([r["hours"] for r in recs])
+    for label, key in [(f"rises >= {k}", k) for k in RISE_SIZES] + [(f"fast rises >= {k}", f"fast{k}") for k in RISE_SIZES[1:]]:
+        v = np.array([r["rises"][key] for r in recs])
+        out[f"{label} bpm per h, median"] = np.nanmedian(v)
+        out[f"{label} bpm per h, IQR"] = tuple(np.nanpercentile(v, [25, 75]))
+        ok = ~np.isnan(v)
+        out[f"{label} bpm per h, pooled"] = np.sum(v[ok] * hours[ok]) / np.sum(hours[ok])
     for p in PCTS:
         out[f"5-min RMSSD p{p} (ms)"] = np.percentile(rm, p)
     out["RMSSD night/day ratio, median"] = np.nanmedian([r["rmssd_night_over_day"] for r in recs])

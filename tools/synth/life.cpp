@@ -58,6 +58,19 @@ LifeEvent bout_event(Rng& rng, double t, bool vigorous, double max_rise_bpm) {
   return e;
 }
 
+LifeEvent burst_event(Rng& rng, double t, double max_rise_bpm) {
+  LifeEvent e;
+  e.kind = LifeEventKind::burst;
+  e.start_s = t;
+  e.peak_bpm = std::min(max_rise_bpm, rng.uniform(25.0, 45.0));
+  e.rise_s = rng.uniform(10.0, 30.0);
+  e.settle_fraction = rng.uniform(0.85, 1.0);
+  e.settle_s = 60.0;
+  e.hold_s = rng.uniform(30.0, 150.0);
+  e.fall_s = rng.uniform(40.0, 120.0);
+  return e;
+}
+
 LifeEvent arousal_event(Rng& rng, double t) {
   LifeEvent e;
   e.kind = LifeEventKind::arousal;
@@ -137,6 +150,7 @@ const char* to_string(LifeEventKind kind) {
     case LifeEventKind::walk: return "walk";
     case LifeEventKind::exercise: return "exercise";
     case LifeEventKind::arousal: return "arousal";
+    case LifeEventKind::burst: return "burst";
   }
   return "?";
 }
@@ -153,6 +167,7 @@ LifeTraits draw_life_traits(Rng& rng, double age_min, double age_max, double res
   tr.bedtime_hour = rng.uniform(22.0, 25.5);
   tr.sleep_hours = rng.uniform(6.0, 8.5);
   const double activity = std::exp(0.6 * rng.normal()) * std::clamp(1.3 - 0.008 * age, 0.6, 1.2);
+  tr.activity = activity;
   tr.posture_per_h = 3.5 * activity;
   tr.walks_per_h = 1.0 * activity;
   tr.exercise_per_day = (age < 50.0 ? 0.6 : 0.3) * activity;
@@ -177,6 +192,17 @@ double life_event_bpm(const LifeEvent& e, double t_s) {
   return settled(e.hold_s) * (1.0 - smooth01((dt - e.rise_s - e.hold_s) / e.fall_s));
 }
 
+namespace {
+
+/// Sorts the events by start and updates the longest one (the look-up window of events_bpm).
+void sort_events(DailyLife& life) {
+  std::stable_sort(life.events.begin(), life.events.end(),
+                   [](const auto& a, const auto& b) { return a.start_s < b.start_s; });
+  for (const auto& e : life.events) life.max_event_s = std::max(life.max_event_s, e.end_s() - e.start_s);
+}
+
+}  // namespace
+
 DailyLife draw_daily_life(const LifeTraits& tr, double start_hour, double duration_s, Rng& rng) {
   DailyLife life;
   life.enabled = true;
@@ -198,10 +224,23 @@ DailyLife draw_daily_life(const LifeTraits& tr, double start_hour, double durati
   }
   if (awake_from < duration_s) add_awake_events(tr, awake_from, duration_s, rng, life.events);
   std::stable_sort(life.knots.begin(), life.knots.end(), [](const auto& a, const auto& b) { return a.t_s < b.t_s; });
-  std::stable_sort(life.events.begin(), life.events.end(),
-                   [](const auto& a, const auto& b) { return a.start_s < b.start_s; });
-  for (const auto& e : life.events) life.max_event_s = std::max(life.max_event_s, e.end_s() - e.start_s);
+  sort_events(life);
   return life;
+}
+
+void add_exertion_bursts(const LifeTraits& tr, double per_active_h, double duration_s, Rng& rng, DailyLife& life) {
+  if (!life.enabled || !(per_active_h > 0.0)) return;
+  const double rate = per_active_h * tr.activity;
+  double awake_from = -kHour;  // as draw_daily_life: events may start before the recording
+  auto add = [&](double t1) {
+    for (const double t : poisson_times(rng, rate, awake_from, t1)) life.events.push_back(burst_event(rng, t, tr.max_rise_bpm));
+  };
+  for (const auto& s : life.sleep) {
+    add(std::min(s.start_s, duration_s));
+    awake_from = s.end_s;
+  }
+  if (awake_from < duration_s) add(duration_s);
+  sort_events(life);
 }
 
 namespace {

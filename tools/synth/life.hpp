@@ -25,6 +25,7 @@ struct LifeTraits {
   double posture_per_h = 1.5;        ///< stand-ups per awake hour
   double walks_per_h = 0.5;          ///< walking bouts per awake hour
   double exercise_per_day = 0.3;     ///< vigorous bouts per day
+  double activity = 1.0;             ///< how active the patient is (scales the awake event rates)
   double max_rise_bpm = 60.0;        ///< cap of a bout's rise (from the age-predicted maximum HR)
   double arousals_per_h_sleep = 6.0;
   double arousals_per_h_awake = 1.0;
@@ -37,7 +38,7 @@ struct LifeTraits {
 /// seated) caps the exercise rise at 85 % of the age-predicted maximum (220 - age).
 LifeTraits draw_life_traits(Rng& rng, double age_min, double age_max, double resting_hr_bpm);
 
-enum class LifeEventKind { posture, walk, exercise, arousal };
+enum class LifeEventKind { posture, walk, exercise, arousal, burst };
 
 const char* to_string(LifeEventKind kind);
 
@@ -85,6 +86,11 @@ struct DailyLife {
 /// Draws the recording's sleep periods, sleep stages and events for [0, duration_s]; events
 /// start at most 1 h before the recording so that nothing begins abruptly at t = 0.
 DailyLife draw_daily_life(const LifeTraits& traits, double start_hour, double duration_s, Rng& rng);
+
+/// Adds brisk exertion bursts (stairs, hurrying: +25-45 bpm within 10-30 s, held 30-150 s) to the
+/// awake hours of `life`, a Poisson number at `per_active_h` x the patient's activity per awake
+/// hour, drawn from `rng` alone: the recording's other events do not change.
+void add_exertion_bursts(const LifeTraits& traits, double per_active_h, double duration_s, Rng& rng, DailyLife& life);
 
 /// Sum of the knots' offset and of all events' increases at t (bpm).
 double life_hr_offset(const DailyLife& life, double t_s);

@@ -68,10 +68,20 @@ int main(int argc, char** argv) {
                  "from a point in the seizure's first half to up to 30 s after its end (listed in cohort.json "
                  "with \"ictal\": true; --format edf only)")
       ->capture_default_str();
+  app.add_option("--exertion-bursts", o.exertion_bursts,
+                 "Brisk exertion bursts (stairs, hurrying: +25-45 bpm within 10-30 s, held 30-150 s) per awake hour "
+                 "of an averagely active patient (scaled by the patient's activity; part of --daily-life 1; 0 = none). "
+                 "0.5 gives rr_daily's rate of rises by 30 bpm or more (see README, Synthetic cohort generator)")
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;
   o.daily_life = daily_life != 0;
+  if (!o.daily_life && app.count("--exertion-bursts") > 0 && o.exertion_bursts > 0.0) {
+    std::cerr << "ecgforest-synth: --exertion-bursts adds to the daily-life heart rhythm, which --daily-life 0 turns off; "
+                 "drop one of the two options.\n";
+    return 2;
+  }
 
   try {
     const auto t0 = std::chrono::steady_clock::now();
@@ -80,6 +90,9 @@ int main(int argc, char** argv) {
     std::printf("ecgforest-synth: wrote %zu recordings of %d patients (%.2f h, %zu seizures) to %s in %.2f s.\n",
                 summary.recordings.size(), o.patients, summary.total_duration_s / 3600.0, summary.n_seizures,
                 out.c_str(), secs);
+  } catch (const ecgforest::ConfigError& e) {  // a bad option: exit 2, as ecgforest's own settings
+    std::cerr << e.what() << "\n";
+    return 2;
   } catch (const ecgforest::Error& e) {
     std::cerr << e.what() << "\n";
     return 1;

@@ -462,13 +462,18 @@ void validate(const SynthOptions& o) {
     bad("--ictal-artefacts is a share of the seizures, between 0 and 1 (got " + num(o.ictal_artefacts) + ").");
   if (o.ictal_artefacts > 0.0 && o.format != "edf")
     bad("--ictal-artefacts adds movement artefact to the ECG signal; it needs --format edf (got '" + o.format + "').");
+  if (!(o.exertion_bursts >= 0.0 && o.exertion_bursts <= 10.0))
+    bad("--exertion-bursts must be between 0 and 10 bursts per awake hour (got " + num(o.exertion_bursts) + ").");
 }
 
 namespace {
 
-std::string life_json(const RecordingSummary& r) {
+/// Exertion bursts are part of daily life: without it they are off, whatever the rate.
+bool bursts_on(const SynthOptions& o) { return o.daily_life && o.exertion_bursts > 0.0; }
+
+std::string life_json(const RecordingSummary& r, bool bursts) {
   if (!r.life.enabled) return "null";
-  std::array<std::size_t, 4> n{};
+  std::array<std::size_t, 5> n{};
   for (const auto& e : r.life.events)
     if (e.start_s < r.duration_s && e.end_s() > 0.0) ++n[static_cast<std::size_t>(e.kind)];
   double sleep_s = 0.0;
@@ -476,14 +481,16 @@ std::string life_json(const RecordingSummary& r) {
     sleep_s += std::max(0.0, std::min<double>(s.end_s, r.duration_s) - std::max(0.0, s.start_s));
   std::ostringstream j;
   j << "{\"sleep_h\": " << fixed(sleep_s / 3600.0, 2) << ", \"n_posture\": " << n[0] << ", \"n_walk\": " << n[1]
-    << ", \"n_exercise\": " << n[2] << ", \"n_arousal\": " << n[3] << "}";
+    << ", \"n_exercise\": " << n[2] << ", \"n_arousal\": " << n[3];
+  if (bursts) j << ", \"n_burst\": " << n[4];  // not with --exertion-bursts 0: that manifest is as before bursts
+  j << "}";
   return j.str();
 }
 
-std::string recording_json(const RecordingSummary& r, const std::string& format) {
+std::string recording_json(const RecordingSummary& r, const SynthOptions& o) {
   std::ostringstream j;
   j << "    {\"path\": \"" << json_escape(r.path) << "\", \"patient\": \"" << r.patient << "\", \"format\": \""
-    << format << "\", \"fs\": " << r.fs_hz << ", \"duration_s\": " << r.duration_s
+    << o.format << "\", \"fs\": " << r.fs_hz << ", \"duration_s\": " << r.duration_s
     << ", \"edf_plus\": " << (r.edf_plus ? "true" : "false") << ", \"inverted\": " << (r.inverted ? "true" : "false")
     << ", \"ecg_label\": \"" << (r.channel_labels.empty() ? kEcgLabel : r.channel_labels[static_cast<std::size_t>(r.ecg_channel)])
     << "\", \"ecg_channel\": " << r.ecg_channel
@@ -491,7 +498,7 @@ std::string recording_json(const RecordingSummary& r, const std::string& format)
     << ", \"mains_hz\": " << r.mains_hz << ", \"n_beats\": " << r.n_beats << ", \"n_ectopic\": " << r.n_ectopic
     << ", \"n_pvc\": " << r.n_pvc << ", \"n_pac\": " << r.n_pac << ",\n     \"start_hour\": " << fixed(r.start_hour, 4)
     << ", \"age\": " << fixed(r.age_years, 1) << ", \"responder_patient\": " << (r.responder_patient ? "true" : "false")
-    << ", \"daily_life\": " << life_json(r) << ",\n     \"seizures\": [";
+    << ", \"daily_life\": " << life_json(r, bursts_on(o)) << ",\n     \"seizures\": [";
   for (std::size_t i = 0; i < r.seizures.size(); ++i) {
     const auto& s = r.seizures[i];
     j << (i ? ", " : "") << "{\"start_s\": " << fixed(s.start_s, 4) << ", \"stop_s\": " << fixed(s.stop_s, 4)
@@ -524,11 +531,12 @@ std::string cohort_json(const SynthOptions& o, const CohortSummary& c) {
     << o.format << "\""
     << (o.artefacts_per_h > 0.0 ? ", \"artefacts_per_h\": " + general(o.artefacts_per_h) : std::string())
     << (o.ictal_artefacts > 0.0 ? ", \"ictal_artefacts\": " + general(o.ictal_artefacts) : std::string())
+    << (bursts_on(o) ? ", \"exertion_bursts\": " + general(o.exertion_bursts) : std::string())
     << "},\n  \"responder_threshold_bpm\": " << general(kResponderRiseBpm) << ",\n  \"n_recordings\": "
     << c.recordings.size() << ",\n  \"n_seizures\": " << c.n_seizures << ",\n  \"total_duration_s\": "
     << fixed(c.total_duration_s, 0) << ",\n  \"recordings\": [\n";
   for (std::size_t i = 0; i < c.recordings.size(); ++i)
-    j << recording_json(c.recordings[i], o.format) << (i + 1 < c.recordings.size() ? ",\n" : "\n");
+    j << recording_json(c.recordings[i], o) << (i + 1 < c.recordings.size() ? ",\n" : "\n");
   j << "  ]\n}\n";
   return j.str();
 }
@@ -566,8 +574,9 @@ int draw_fs(const SynthOptions& o, Rng& rng) {
 
 /// Applies the patient's daily-life traits to the recording's model: the day's events, the
 /// age-dependent variability and the ectopy rates per beat.
-void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, EcgModel& m) {
+void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, double bursts, Rng& burst_rng, EcgModel& m) {
   m.life = draw_daily_life(pt.traits, start_hour, m.duration_s, life_rng);
+  add_exertion_bursts(pt.traits, bursts, m.duration_s, burst_rng, m.life);
   const double v = pt.traits.hrv_scale;
   m.rsa_fraction *= v;
   m.lf_fraction *= v;
@@ -721,7 +730,9 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       m.noise = o.noise;
       m.mains_hz = pt.mains_hz;
       m.seizures = draw_seizures(rng, duration_s, o.seizure_rate_per_h, pt.ictal);
-      if (o.daily_life) apply_daily_life(pt, start_hour, life_rng, m);
+      // Bursts from their own stream: without them the recording is the same as before.
+      Rng burst_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (3ULL << 32) + static_cast<std::uint64_t>(k)));
+      if (o.daily_life) apply_daily_life(pt, start_hour, life_rng, o.exertion_bursts, burst_rng, m);
       const BeatTrain train = generate_beats(m, rng);
 
       std::array<char, 32> base{};

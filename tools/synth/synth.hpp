@@ -183,6 +183,7 @@ struct SynthOptions {
   std::string layout = "tuh";       ///< "tuh" (PATIENT/PATIENT_sNNN_tNNN) or "bids" (bids_layout.hpp; EDF only)
   double artefacts_per_h = 0.0;     ///< mean electrode-motion episodes per hour, away from seizures (edf only; 0 = none)
   double ictal_artefacts = 0.0;     ///< share of seizures with a movement artefact episode in them (edf only; 0 = none)
+  double exertion_bursts = 0.5;     ///< brisk exertion bursts per awake hour at activity 1 (with daily life; 0 = none)
 };
 
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the

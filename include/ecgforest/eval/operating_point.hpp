@@ -36,6 +36,11 @@ struct FixedPostprocess {
 struct CandidateScore {
   PostprocessSettings settings;
   std::size_t n_ref = 0, hits = 0, false_alarms = 0;
+  /// False alarms as the FA budget counts them: events longer than SzCORE's maxEventDuration (5
+  /// min) split into 5-min pieces first, each piece that overlaps no seizure one alarm. An event
+  /// spanning a whole recording is then not one alarm (NEDC OVLP's false_alarms), nor a hit that
+  /// hides the rest: a near-zero threshold cannot "fit" the budget on seizure-dense recordings.
+  std::size_t budget_alarms = 0;
   double hours = 0;
   double ovlp_sensitivity = 0;  ///< NaN without reference seizures
   double ovlp_fa_per_24h = 0;

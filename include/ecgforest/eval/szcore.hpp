@@ -36,6 +36,10 @@ struct Params {
   double min_event_gap_s = 90;        ///< minDurationBetweenEvents: closer events are merged
 };
 
+/// Events longer than max_dur split into pieces of max_dur from their start, the rest as the last
+/// piece (timescoring's _splitLongEvents).
+std::vector<Event> split_long(const std::vector<Event>& events, double max_dur);
+
 /// 1 Hz label mask of `seizures` over int(duration_s) seconds (SzCORE's getMask(1)).
 std::vector<std::uint8_t> label_mask(const std::vector<Event>& seizures, double duration_s);
 
