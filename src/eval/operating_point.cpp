@@ -226,6 +226,10 @@ double lowering_evidence_hours(double fa_budget_per_24h) {
   return fa_budget_per_24h > 0 ? 72.0 / fa_budget_per_24h : std::numeric_limits<double>::infinity();
 }
 
+bool cv_shows_budget(double cv_hours, double fa_budget_per_24h) {
+  return cv_hours >= lowering_evidence_hours(fa_budget_per_24h);
+}
+
 TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& recs, double step_s,
                                   const PostprocessSettings& pp, double baseline_hours, double margin,
                                   const std::vector<bool>& whole_baseline) {
@@ -316,6 +320,8 @@ void write_choice_json(JsonWriter& j, const PostprocessChoice& c, double fa_budg
   j.key("fa_budget_per_24h").value(fa_budget);
   j.key("n_candidates").value(static_cast<std::uint64_t>(c.n_candidates));
   j.key("hours").value(c.score.hours);
+  j.key("budget_evidence_hours").value(lowering_evidence_hours(fa_budget));
+  j.key("cv_shows_budget").value(cv_shows_budget(c.score.hours, fa_budget));
   j.key("cv");
   candidate_json(j, c.score);
   j.key("curve").begin_array();

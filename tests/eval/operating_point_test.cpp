@@ -217,6 +217,16 @@ TEST(Tailor, LowersOnlyWithEnoughQuietHours) {
   EXPECT_NEAR(d.per_patient.at("P").threshold, 0.11 * 1.05, 1e-12);
 }
 
+TEST(OperatingPoint, CvShowsTheBudgetOnlyFrom72OverBudgetHours) {
+  // No alarm in T hours bounds the rate below 72/T per 24 h (95 %): 72 h for 1/24 h, 36 h for 2.
+  EXPECT_FALSE(cv_shows_budget(8.0, 1.0));
+  EXPECT_FALSE(cv_shows_budget(71.9, 1.0));
+  EXPECT_TRUE(cv_shows_budget(72.0, 1.0));
+  EXPECT_TRUE(cv_shows_budget(36.0, 2.0));
+  EXPECT_FALSE(cv_shows_budget(35.0, 2.0));
+  EXPECT_FALSE(cv_shows_budget(1000.0, 0.0));  // no finite CV shows a rate of zero
+}
+
 TEST(Tailor, WholeBaselineRecordingsAreTheFirstHoursOfTheirPatient) {
   // Patient P: a 3-h baseline recording (bump 0.6) and a 2-h recording to score; patient Q: only a
   // recording to score. Budget 36/24 h: 3 h allow 4 alarms and need 2 quiet hours to lower.

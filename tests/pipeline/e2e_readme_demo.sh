@@ -40,6 +40,12 @@ c = m["operating_point"]["chosen"]
 k, th, dur, gap = find(r"the operating point CV chose \(mean over (\d+) windows, threshold ([0-9.]+), minimum (\d+) s, merge gap (\d+) s\)")
 got = [str(c["smoothing_windows"]), f"{c['threshold']:g}", f"{c['min_duration_s']:g}", f"{c['merge_gap_s']:g}"]
 assert [k, th, dur, gap] == got, f"README says operating point {[k, th, dur, gap]}, the demo chose {got}"
+op = m["operating_point"]
+assert (op["hours"], op["budget_evidence_hours"], op["cv_shows_budget"]) == (8.0, 72.0, False), \
+    f"the demo's 8-h CV cannot show 1 FA/24h (72 h needed), metrics.json says {op['hours']}, {op['budget_evidence_hours']}, {op['cv_shows_budget']}"
+log = open(f"{run}/../run.log").read()
+assert "train: warning: the cross-validation covers 8.0 h; showing a false-alarm rate within 1 per 24 h takes at least 72 h" in log, \
+    "run.log lacks the warning that the demo's CV is too short to show its false-alarm budget"
 print("e2e_readme_demo: README quick-start figures match the demo run")
 PY
 # The demo's outputs are those of the commit before the architecture redesign (issue 16).

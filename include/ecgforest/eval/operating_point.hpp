@@ -60,9 +60,9 @@ CandidateScore score_candidate(const std::vector<RecordingProbabilities>& recs, 
                                const PostprocessSettings& s);
 
 /// Searches `grid` (keys in `fixed` keep base's value) and returns the setting with the highest
-/// OVLP sensitivity among those with at most max(1, budget x hours / 24) false alarms (budget =
-/// base.fa_budget_per_24h > 0; a budget of 0 allows none): a CV over fewer than 24/budget hours
-/// cannot resolve the budget, so it allows one alarm instead of none; ties: fewer false alarms,
+/// OVLP sensitivity among those with at most budget x hours / 24 budget_alarms (budget =
+/// base.fa_budget_per_24h; a CV over fewer than 24/budget hours therefore allows none, and
+/// budget_evidence says when its hours are too few to show the rate); ties: fewer false alarms,
 /// then the middle one of the tied settings in grid order (threshold innermost), so that a plateau
 /// of equally good thresholds gives its centre rather than an edge. When no setting fits the
 /// budget: the fewest false alarms, ties by sensitivity. Deterministic.
@@ -83,11 +83,17 @@ struct TailoredThreshold {
   bool may_lower = true;
 };
 
-/// Seizure-free baseline hours from which tailoring may lower a threshold below the
-/// patient-independent one: a baseline of T hours without an alarm bounds the alarm rate below
-/// 3 / T per hour at 95 % confidence (Poisson, -ln 0.05 = 3.0), which is within a budget of B per
-/// 24 h only from T = 72 / B (72 h at 1 FA/24h). Infinite for a budget of 0.
+/// Hours needed to show a false-alarm rate within a budget of B per 24 h: T hours without an
+/// alarm bound the alarm rate below 3 / T per hour at 95 % confidence (Poisson, -ln 0.05 = 3.0),
+/// which is within the budget only from T = 72 / B (72 h at 1 FA/24h). Infinite for a budget of 0.
+/// Tailoring lowers a threshold below the patient-independent one only on a baseline this long;
+/// train warns when its CV is shorter (cv_shows_budget).
 double lowering_evidence_hours(double fa_budget_per_24h);
+
+/// True when a CV over `cv_hours` can show a rate within the budget (cv_hours >= 72 / budget):
+/// a shorter one chooses a setting with no alarm in its hours, which says little about a day
+/// (models of 8-h cohorts raised 0.04-12 false alarms per 24 h on real daily life).
+bool cv_shows_budget(double cv_hours, double fa_budget_per_24h);
 
 /// Jeppesen-style patient threshold: the lowest threshold t of 0.01, 0.02, ..., 0.99 at which
 /// the patient's baseline recordings raise at most floor(fa_budget_per_24h * hours / 24) alarms
