@@ -6,6 +6,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/omp_exception.hpp"
+#include "ecgforest/forest/boost.hpp"
 #include "ecgforest/forest/forest.hpp"
 
 namespace ecgforest::forest {
@@ -121,6 +122,11 @@ float Forest::predict_proba(const float* row) const {
   }
   double sum = 0;
   for (const Tree& t : trees) sum += static_cast<double>(t.predict(row));
+  return from_sum(sum);
+}
+
+float Forest::from_sum(double sum) const {
+  if (boosted_base_margin) return logistic(*boosted_base_margin + sum);
   return static_cast<float>(sum * (1.0 / static_cast<double>(trees.size())));
 }
 
@@ -147,7 +153,6 @@ std::vector<float> Forest::predict_proba(const float* x, std::size_t n_rows) con
   constexpr std::size_t kBlock = 256;
   std::vector<float> out(n_rows);
   const auto n_blocks = static_cast<long long>((n_rows + kBlock - 1) / kBlock);
-  const double inv = 1.0 / static_cast<double>(trees.size());
   OmpExceptionCatcher catcher;
 #pragma omp parallel for schedule(static)
   for (long long blk = 0; blk < n_blocks; ++blk) {
@@ -159,7 +164,7 @@ std::vector<float> Forest::predict_proba(const float* x, std::size_t n_rows) con
         for (std::size_t r = begin; r < end; ++r)
           sum[r - begin] += static_cast<double>(t.predict(x + r * n_features));
       for (std::size_t r = begin; r < end; ++r)
-        out[r] = static_cast<float>(sum[r - begin] * inv);
+        out[r] = from_sum(sum[r - begin]);
     });
   }
   catcher.rethrow();

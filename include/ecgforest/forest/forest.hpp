@@ -11,6 +11,7 @@
 // replaced by a sentinel such as -999. A feature that is NaN in every training row is never split.
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -253,12 +254,20 @@ void accumulate_permutation(const BinnedMatrix& xb, const std::vector<std::uint8
 struct Forest {
   std::vector<Tree> trees;
   std::vector<std::string> feature_names;
-  /// Mean of the trees' leaf probabilities for one row of raw feature values.
+  /// Set for gradient-boosted trees (boost.hpp): leaf values are margins and P(seizure) =
+  /// logistic(base margin + the sum of the trees' leaf values, in tree order). Unset: a random
+  /// forest, P = the mean of the trees' leaf probabilities.
+  std::optional<double> boosted_base_margin;
+  /// P(seizure) for one row of raw feature values (see boosted_base_margin).
   float predict_proba(const float* row) const;
   /// Row-major [n_rows, feature_names.size()] → one probability per row (OpenMP over rows).
   /// Bitwise equal to the single-row version. Throws Error when there are no trees or no
   /// feature names (the row length is feature_names.size()).
   std::vector<float> predict_proba(const float* x, std::size_t n_rows) const;
+
+ private:
+  /// P(seizure) from the sum of a row's leaf values.
+  float from_sum(double sum) const;
 };
 
 }  // namespace ecgforest::forest
