@@ -13,6 +13,9 @@ prints a summary and the first probabilities (and saves all of them as float32 t
 Split rule (the same as the C++ Tree::predict): go left when x <= threshold, or when x is NaN and
 nan_left; leaves have left = -1 and value = P(seizure). The forest probability is the mean of
 the trees' leaf values, summed in float64 in tree order and rounded to float32 at the end.
+Gradient-boosted models (attribute learner = "boosted") hold leaf margins instead: P(seizure) =
+1 / (1 + exp(-(boost_base_margin + the sum of the leaf values))), in float64, rounded at the end
+(equal to the C++ value within one float32 step: numpy's exp is not the C library's).
 """
 import json
 import sys
@@ -44,6 +47,8 @@ class Model:
             self.metrics = json.loads(_text(f.attrs.get("metrics", "{}")) or "{}")
             self.config = _text(f.attrs.get("config", ""))
             self.version = _text(f.attrs.get("version", ""))
+            self.boosted = _text(f.attrs.get("learner", "forest")) == "boosted"
+            self.base_margin = float(f.attrs["boost_base_margin"]) if self.boosted else None
         self.n_trees = len(self.offsets) - 1
 
     def tree_predict(self, t, x):
@@ -72,6 +77,8 @@ class Model:
         s = np.zeros(x.shape[0], dtype=np.float64)
         for t in range(self.n_trees):
             s += self.tree_predict(t, x).astype(np.float64)
+        if self.boosted:
+            return (1.0 / (1.0 + np.exp(-(self.base_margin + s)))).astype(np.float32)
         return (s * (1.0 / self.n_trees)).astype(np.float32)
 
     def predict_features(self, path):
@@ -88,8 +95,8 @@ class Model:
     def summary(self):
         nodes = len(self.feature)
         leaves = int((self.left < 0).sum())
-        return "ecgforest model %s: %d trees, %d nodes, %d leaves, %d features" % (
-            self.version, self.n_trees, nodes, leaves, len(self.feature_names))
+        return "ecgforest model %s: %d %strees, %d nodes, %d leaves, %d features" % (
+            self.version, self.n_trees, "boosted " if self.boosted else "", nodes, leaves, len(self.feature_names))
 
 
 def load(path):

@@ -243,6 +243,22 @@ std::vector<ConfigKey> build_schema() {
                        "exit with an error when any recording fails (default: only when none is usable)",
                        E | R | P, [](Config& c) -> bool& { return c.extract.strict; }));
   add_privacy_keys(s);
+  s.push_back(choice_key<Learner>("train.learner", "--learner",
+                                  "forest (random forest, trees across ranks) or boosted (gradient-boosted trees, "
+                                  "cross-validation folds across ranks; the boost_* keys)",
+                                  T | R, [](Config& c) -> Learner& { return c.train.learner; }));
+  s.push_back(int_key<int>("train.boost_rounds", "--boost-rounds", "boosting rounds (learner = boosted)", T | R,
+                           [](Config& c) -> int& { return c.train.boost_rounds; }));
+  s.push_back(int_key<int>("train.boost_depth", "--boost-depth", "depth of each boosted tree, 1..16", T | R,
+                           [](Config& c) -> int& { return c.train.boost_depth; }));
+  s.push_back(dbl_key("train.boost_learning_rate", "--boost-learning-rate", "shrinkage of each boosting round, (0, 1]",
+                      T | R, [](Config& c) -> double& { return c.train.boost_learning_rate; }));
+  s.push_back(dbl_key("train.boost_subsample", "--boost-subsample",
+                      "chance of each training row to take part in a boosting round, (0, 1]", T | R,
+                      [](Config& c) -> double& { return c.train.boost_subsample; }));
+  s.push_back(dbl_key("train.boost_colsample", "--boost-colsample",
+                      "share of the features each boosting round's tree may split on, (0, 1]", T | R,
+                      [](Config& c) -> double& { return c.train.boost_colsample; }));
   s.push_back(int_key<int>("train.trees", "--trees", "number of trees", T | R,
                            [](Config& c) -> int& { return c.train.trees; }));
   s.push_back(int_key<int>("train.max_features", "--max-features",
@@ -460,6 +476,22 @@ std::string to_toml(const Config& config) {
   return out;
 }
 
+static void validate_boosting(const TrainSettings& t) {
+  auto fail = [](const std::string& s) { throw ConfigError(s); };
+  if (t.boost_rounds < 1 || t.boost_rounds > kMaxTrees)
+    fail("train.boost_rounds (--boost-rounds) must be in 1..100000, got " + std::to_string(t.boost_rounds) + ".");
+  if (t.boost_depth < 1 || t.boost_depth > 16)
+    fail("train.boost_depth (--boost-depth) must be in 1..16, got " + std::to_string(t.boost_depth) + ".");
+  for (const auto& [name, v] : {std::pair<const char*, double>{"train.boost_learning_rate (--boost-learning-rate)", t.boost_learning_rate},
+                                {"train.boost_subsample (--boost-subsample)", t.boost_subsample},
+                                {"train.boost_colsample (--boost-colsample)", t.boost_colsample}}) {
+    if (!(v > 0 && v <= 1)) fail(std::string(name) + " must be in (0, 1], got " + number_text(v) + ".");
+  }
+  if (t.learner == Learner::boosted && t.tune)
+    fail("train.tune (--tune) searches forest settings; it cannot be used with train.learner = \"boosted\". "
+         "Drop one of them.");
+}
+
 void validate(const Config& c) {
   auto fail = [](const std::string& s) { throw ConfigError(s); };
   if (!(c.extract.window_s > 0)) fail("extract.window_s (--window-s) must be > 0 seconds.");
@@ -486,6 +518,7 @@ void validate(const Config& c) {
     fail("train.sample_fraction (--sample-fraction) must be in (0, 1], or 0 for the default.");
   if (!(c.train.leaf_prior >= 0 && c.train.leaf_prior <= 1e9))
     fail("train.leaf_prior (--leaf-prior) must be between 0 and 1e9 pseudo-rows.");
+  validate_boosting(c.train);
   if (c.train.max_bins < 2 || c.train.max_bins > 256)
     fail("train.max_bins (--max-bins) must be in 2..256, got " + std::to_string(c.train.max_bins) + ".");
   if (c.train.cv_folds < 0 || c.train.cv_folds == 1)

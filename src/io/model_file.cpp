@@ -63,6 +63,10 @@ void write_model_file(const std::filesystem::path& file, const ModelArrays& mode
     if (meta.postprocess) write_stored_postprocess(f, *meta.postprocess);
     if (meta.extract) write_stored_extract(f, *meta.extract);
     h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.n_trees()));
+    if (model.boosted_base_margin) {
+      h5::write_string_attribute(f, "learner", "boosted");
+      h5::write_double_attribute(f, "boost_base_margin", *model.boosted_base_margin);
+    }
     h5::write_string_attribute(f, "split_rule", "go left when x <= threshold, or x is NaN and nan_left; leaves have left = -1");
     f.close("Closing the model file " + tmp.string() + " failed; the disk may be full.");
   }
@@ -95,9 +99,12 @@ void check_tree(const std::filesystem::path& file, const ModelArrays& m, std::si
   for (std::int32_t i = 0; i < nn; ++i) {
     const std::size_t k = b + static_cast<std::size_t>(i);
     const bool leaf = m.left[k] < 0;
-    if (leaf ? !(m.value[k] >= 0.0F && m.value[k] <= 1.0F) : std::isnan(m.threshold[k])) {
+    const bool value_ok = m.boosted_base_margin ? std::isfinite(m.value[k]) : m.value[k] >= 0.0F && m.value[k] <= 1.0F;
+    if (leaf ? !value_ok : std::isnan(m.threshold[k])) {
       throw Error("The model file " + file.string() + " is damaged: tree " + std::to_string(t) + " node " +
-                  std::to_string(i) + (leaf ? " has a leaf probability outside [0, 1] (or NaN)." : " has a NaN threshold."));
+                  std::to_string(i) +
+                  (leaf ? (m.boosted_base_margin ? " has a non-finite leaf margin." : " has a leaf probability outside [0, 1] (or NaN).")
+                        : " has a NaN threshold."));
     }
     if (!leaf && (m.left[k] <= i || m.right[k] <= i || m.left[k] >= nn || m.right[k] < 0 || m.right[k] >= nn ||
                   m.feature[k] < 0 || m.feature[k] >= n_features)) {
@@ -135,6 +142,15 @@ ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta) 
       model.threshold.size() != n || model.nan_left.size() != n || model.left.size() != n || model.right.size() != n ||
       model.value.size() != n) {
     throw Error("The model file " + file.string() + " is damaged: its tree arrays have inconsistent lengths.");
+  }
+  if (h5::has_attribute(f, "learner")) {
+    const auto learner = h5::read_string_attribute(f, "learner");
+    if (learner != "boosted")
+      throw Error("The model file " + file.string() + " names the learner '" + learner +
+                  "', which this version does not know (it reads forests and 'boosted'); use the ecgforest that wrote it.");
+    model.boosted_base_margin = h5::read_double_attribute(f, "boost_base_margin");
+    if (!std::isfinite(*model.boosted_base_margin))
+      throw Error("The model file " + file.string() + " is damaged: boost_base_margin is not finite.");
   }
   check_offsets(file, "/trees/offsets", model.offsets, n, true);
   for (std::size_t t = 0; t < model.n_trees(); ++t) check_tree(file, model, t);

@@ -21,6 +21,7 @@ std::vector<V> slice(const std::vector<V>& v, std::uint64_t b, std::uint64_t e) 
 io::ModelArrays model_arrays(const forest::Forest& model) {
   io::ModelArrays a;
   a.feature_names = model.feature_names;
+  a.boosted_base_margin = model.boosted_base_margin;
   bool have_bins = !model.trees.empty();
   for (const auto& t : model.trees) have_bins = have_bins && t.bin.size() == t.feature.size();
   for (const auto& t : model.trees) {
@@ -39,6 +40,7 @@ io::ModelArrays model_arrays(const forest::Forest& model) {
 forest::Forest forest_from_arrays(const io::ModelArrays& a) {
   forest::Forest model;
   model.feature_names = a.feature_names;
+  model.boosted_base_margin = a.boosted_base_margin;
   model.trees.reserve(a.n_trees());
   for (std::size_t t = 0; t < a.n_trees(); ++t) {
     const std::uint64_t b = a.offsets[t], e = a.offsets[t + 1];

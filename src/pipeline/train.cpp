@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,6 +21,7 @@
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/pipeline/model.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
+#include "ecgforest/parallel/boost.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
@@ -253,14 +255,23 @@ void write_header_json(JsonWriter& j, const TrainingSet& ts, const std::filesyst
   j.key("decision_threshold").value(config.train.decision_threshold);
   j.key("n_ranks").value(n_ranks);
   j.key("trees").value(n_trees);
+  if (config.train.learner == Learner::boosted) {  // forests keep the keys they always had
+    const auto& t = config.train;
+    j.key("learner").value("boosted");
+    j.key("boost").begin_object().key("rounds").value(t.boost_rounds).key("depth").value(t.boost_depth);
+    j.key("learning_rate").value(t.boost_learning_rate).key("subsample").value(t.boost_subsample);
+    j.key("colsample").value(t.boost_colsample).end_object();
+  }
 }
 
 // COLLECTIVE: patient-grouped k-fold cross-validation (JSON "cv", "cv_events",
 // "operating_point"); the table rows go to `table`; rank 0 returns the post-processing CV chose.
-std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const TrainingSet& ts, const ForestGrower& grower,
-                                                      const forest::ForestParams& params, int k, const Config& config,
-                                                      const std::filesystem::path& features, JsonWriter& j,
-                                                      std::string& table, TrainSummary& s) {
+// The held-out probabilities of fold f (COLLECTIVE; identical on every rank).
+using FoldProbabilities = std::function<std::vector<float>(int f, const FoldSplit& split)>;
+
+std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const TrainingSet& ts, const FoldProbabilities& fold_prob,
+                                                      int k, const Config& config, const std::filesystem::path& features,
+                                                      JsonWriter& j, std::string& table, TrainSummary& s) {
   const std::size_t n_rows = ts.y.size();
   const auto rows = all_rows(n_rows);
   const auto fold = eval::group_kfold(ts.patient, k, config.train.seed);
@@ -269,10 +280,7 @@ std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const Train
   table += "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
   for (int f = 0; f < k; ++f) {
     const FoldSplit split = split_fold(rows, fold, f);
-    auto fp = params;
-    fp.seed = fold_seed(params.seed, f);
-    const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(k), split.train_rows, fp);
-    const auto prob = parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
+    const auto prob = fold_prob(f, split);
     std::vector<std::uint8_t> t(split.test_rows.size());
     std::set<std::string> test_patients;
     std::size_t pos = 0;
@@ -326,6 +334,85 @@ struct TrainOutcome {
   std::vector<std::string> notes;
 };
 
+// COLLECTIVE, train.learner = forest: the CV's fold forests, the final forest (or tune's) and its
+// out-of-bag estimate; the final trees on rank 0 (empty elsewhere). Phase end times in t_*.
+std::vector<forest::Tree> forest_cv_and_model(MPI_Comm comm, const TrainingSet& ts, const ForestGrower& grower,
+                                              const Config& config, const std::filesystem::path& features, JsonWriter& j,
+                                              TrainOutcome& o, TrainSummary& s, bool report, double& t_cv, double& t_grow,
+                                              double& t_oob) {
+  const auto rows = all_rows(ts.y.size());
+  const FoldProbabilities forest_folds = [&](int f, const FoldSplit& split) {
+    auto fp = o.params;
+    fp.seed = fold_seed(o.params.seed, f);
+    const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(o.folds), split.train_rows, fp);
+    return parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
+  };
+  if (o.folds >= 2) o.choice = cross_validate(comm, ts, forest_folds, o.folds, config, features, j, o.table, s);
+  else j.key("cv").value("none");
+  // Final model on every training row.
+  t_cv = now_s();
+  auto local = o.tuned ? std::move(o.tuned->local) : grower.grow("final forest", rows, o.params);
+  t_grow = now_s();
+  if (!config.train.skip_oob && o.params.bootstrap) {
+    o.oob = out_of_bag(comm, local, ts, rows, o.params, config.train.decision_threshold, report);
+  } else {
+    o.notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
+                                            : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
+  }
+  t_oob = now_s();
+  std::vector<forest::Tree> trees;
+  comm::collective_try(comm, "", [&] { trees = parallel::gather_trees(comm, std::move(local), 0); });
+  return trees;
+}
+
+forest::BoostParams boost_params(const TrainSettings& t) {
+  forest::BoostParams b;
+  b.n_rounds = t.boost_rounds;
+  b.max_depth = t.boost_depth;
+  b.learning_rate = t.boost_learning_rate;
+  b.subsample = t.boost_subsample;
+  b.colsample = t.boost_colsample;
+  b.seed = t.seed;
+  return b;
+}
+
+// COLLECTIVE, train.learner = boosted: the fold models and the final model as jobs over the ranks
+// (parallel/boost.hpp), the folds scored as the forest's are (cross_validate); the final model
+// on rank 0 (empty elsewhere).
+forest::BoostedTrees boost_and_validate(MPI_Comm comm, const TrainingSet& ts, const Config& config, TrainOutcome& o,
+                                        const std::filesystem::path& features, JsonWriter& j, TrainSummary& s, bool report) {
+  const auto rows = all_rows(ts.y.size());
+  const auto bp = boost_params(config.train);
+  std::vector<parallel::BoostJob> jobs;
+  if (o.folds >= 2) {
+    const auto fold = eval::group_kfold(ts.patient, o.folds, config.train.seed);
+    for (int f = 0; f < o.folds; ++f) {
+      auto split = split_fold(rows, fold, f);
+      auto fp = bp;
+      fp.seed = fold_seed(bp.seed, f);
+      jobs.push_back({std::move(split.train_rows), std::move(split.test_rows), fp, false});
+    }
+  }
+  jobs.push_back({rows, {}, bp, true});
+  const int p = comm::size(comm);
+  if (p > static_cast<int>(jobs.size())) {
+    o.notes.push_back(std::to_string(p) + " ranks for " + std::to_string(jobs.size()) +
+                      " boosted models (cross-validation folds and the final model): ranks beyond that stay idle.");
+  }
+  const auto total = static_cast<std::uint64_t>(jobs.size()) * static_cast<std::uint64_t>(bp.n_rounds);
+  auto bar = Progress::to_stderr(report, "train: boosting " + std::to_string(jobs.size()) + " models", "rounds", total);
+  auto out = parallel::run_boost_jobs(comm, ts.xb, ts.y, jobs, 0, [&](std::uint64_t done) {
+    bar.update(std::min(total, done * static_cast<std::uint64_t>(p)));  // rank 0's share, scaled
+  });
+  bar.finish();
+  const FoldProbabilities from_jobs = [&](int f, const FoldSplit&) { return out.prob[static_cast<std::size_t>(f)]; };
+  if (o.folds >= 2) o.choice = cross_validate(comm, ts, from_jobs, o.folds, config, features, j, o.table, s);
+  else j.key("cv").value("none");
+  o.notes.push_back("No out-of-bag estimate: boosted trees have none (train.learner = boosted); the cross-validation is "
+                    "the held-out estimate.");
+  return out.model.back() ? std::move(*out.model.back()) : forest::BoostedTrees{};
+}
+
 void write_oob_json(JsonWriter& j, TrainOutcome& o) {
   if (!o.oob.done) {
     j.key("oob").value("none");
@@ -369,11 +456,19 @@ std::string top_features_text(const std::vector<std::string>& columns, const std
 }
 
 
+// "100 trees" or "300 boosted trees (depth 4, learning rate 0.05)".
+std::string learner_text(const TrainSettings& t, int n_trees) {
+  if (t.learner != Learner::boosted) return std::to_string(n_trees) + " trees";
+  return std::to_string(t.boost_rounds) + " boosted trees (depth " + std::to_string(t.boost_depth) + ", learning rate " +
+         fixed_text(t.boost_learning_rate, -1) + ")";
+}
+
 // The human summary (also stored in the model file for `inspect`).
 std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Config& config, int n_ranks) {
   std::ostringstream os;
   os << "train: " << ts.y.size() << " training windows (" << ts.n_positive() << " positive) from " << ts.patients.size()
-     << " patients, " << ts.columns.size() << " features, " << o.params.n_trees << " trees on " << n_ranks << " rank(s)\n";
+     << " patients, " << ts.columns.size() << " features, " << learner_text(config.train, o.params.n_trees) << " on "
+     << n_ranks << " rank(s)\n";
   if (o.tuned) os << tune_summary(*o.tuned);
   if (o.folds >= 2 || o.oob.done) {
     os << "train: " << (o.folds >= 2 ? "patient-grouped " + std::to_string(o.folds) + "-fold cross-validation" : std::string("evaluation"))
@@ -388,7 +483,12 @@ std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Con
 }
 
 // "train: phases (s): ..." from the times at start, read, tune, CV, final trees, OOB and end.
-std::string phases_text(const double (&t)[7], bool tuned) {
+std::string phases_text(const double (&t)[7], bool tuned, bool boosted) {
+  if (boosted) {
+    return "train: phases (s): read and bin " + fixed_text(t[1] - t[0], -1) + ", boosting (cross-validation folds and the " +
+           "final model, as jobs over the ranks) " + fixed_text(t[3] - t[2], -1) + ", importances and write " +
+           fixed_text(t[6] - t[5], -1) + "\n";
+  }
   return "train: phases (s): read and bin " + fixed_text(t[1] - t[0], -1) + (tuned ? ", tune " + fixed_text(t[2] - t[1], -1) : "") +
          ", cross-validation " + fixed_text(t[3] - t[2], -1) + ", final trees " + fixed_text(t[4] - t[3], -1) +
          ", out-of-bag and permutation " + fixed_text(t[5] - t[4], -1) + ", gather, importances and write " +
@@ -397,10 +497,11 @@ std::string phases_text(const double (&t)[7], bool tuned) {
 
 // Rank 0: model.h5 (trees, typed settings, metrics, summary) and the metrics JSON.
 void write_outputs(const std::filesystem::path& model_path, const std::filesystem::path& metrics_json_path,
-                   std::vector<forest::Tree> trees, const TrainingSet& ts, const TrainOutcome& o, const Config& config,
+                   std::vector<forest::Tree> trees, std::optional<double> base_margin, const TrainingSet& ts, const TrainOutcome& o, const Config& config,
                    const TrainSummary& s, const std::string& summary) {
   forest::Forest model;
   model.trees = std::move(trees);
+  model.boosted_base_margin = base_margin;
   model.feature_names = ts.columns;
   io::ModelMeta meta;
   Config effective = config;
@@ -445,7 +546,8 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   check_trainable(ts, features, config.train);
   TrainOutcome o;
   o.params = forest_params(config);
-  o.notes = training_notes(ts, dropped, p, o.params.n_trees, config.train);
+  const bool boosted = config.train.learner == Learner::boosted;
+  o.notes = training_notes(ts, dropped, p, boosted ? p : o.params.n_trees, config.train);  // boosted: its own note
   const auto rows = all_rows(s.n_rows);
   // Finished trees are checkpointed next to the model; a resubmitted run grows only the rest.
   const ForestGrower grower(comm, ts, log != nullptr && me == 0, io::checkpoint_dir_for(model_path),
@@ -458,23 +560,19 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   o.folds = cv_fold_count(ts, config.train.cv_folds, o.notes);
   JsonWriter j;
   j.begin_object();
-  write_header_json(j, ts, features, config, p, o.params.n_trees);
+  write_header_json(j, ts, features, config, p, boosted ? config.train.boost_rounds : o.params.n_trees);
   if (o.tuned) write_tune_json(j.key("tune"), *o.tuned);
-  if (o.folds >= 2) o.choice = cross_validate(comm, ts, grower, o.params, o.folds, config, features, j, o.table, s);
-  else j.key("cv").value("none");
-  // Final model on every training row.
-  const double t_cv = now_s();
-  auto local = o.tuned ? std::move(o.tuned->local) : grower.grow("final forest", rows, o.params);
-  const double t_grow = now_s();
-  if (!config.train.skip_oob && o.params.bootstrap) {
-    o.oob = out_of_bag(comm, local, ts, rows, o.params, config.train.decision_threshold, log != nullptr && me == 0);
-  } else {
-    o.notes.push_back(config.train.skip_oob ? "Out-of-bag estimate skipped (train.skip_oob)."
-                                            : "No out-of-bag estimate: bootstrap is 'none', every tree sees every row.");
-  }
-  const double t_oob = now_s();
   std::vector<forest::Tree> trees;
-  comm::collective_try(comm, "", [&] { trees = parallel::gather_trees(comm, std::move(local), 0); });
+  std::optional<double> base_margin;
+  double t_cv = 0, t_grow = 0, t_oob = 0;
+  if (boosted) {
+    auto model = boost_and_validate(comm, ts, config, o, features, j, s, log != nullptr && me == 0);
+    t_cv = t_grow = t_oob = now_s();
+    trees = std::move(model.trees);
+    if (me == 0) base_margin = model.base_margin;
+  } else {
+    trees = forest_cv_and_model(comm, ts, grower, config, features, j, o, s, log != nullptr && me == 0, t_cv, t_grow, t_oob);
+  }
   write_oob_json(j, o);
   // Importances (rank 0 has the trees; the JSON text is only used there).
   o.importance = impurity_importance(trees, ts.columns.size());
@@ -488,13 +586,13 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
   s.metrics_json = j.str();
   const std::string summary = summary_text(ts, o, config, p);
   comm::collective_try(comm, "", [&] {
-    if (me == 0) write_outputs(model_path, metrics_json_path, std::move(trees), ts, o, config, s, summary);
+    if (me == 0) write_outputs(model_path, metrics_json_path, std::move(trees), base_margin, ts, o, config, s, summary);
   });
   if (me == 0) grower.remove_checkpoint();  // the model is in place: its trees are no longer needed
   if (log && me == 0) {
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
     const double t[] = {t0, t_read, t_tune, t_cv, t_grow, t_oob, now_s()};
-    *log << summary << phases_text(t, o.tuned.has_value()) << "train: model written to " << model_path.string()
+    *log << summary << phases_text(t, o.tuned.has_value(), boosted) << "train: model written to " << model_path.string()
          << ", metrics to " << metrics_json_path.string() << " (" << s.seconds << " s)\n" << std::flush;
   }
   return s;

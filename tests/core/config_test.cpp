@@ -412,6 +412,13 @@ TEST(Config, ValidateRanges) {
   bad([](Config& c) { c.train.label_threshold = 1.01; }, "label_threshold");
   bad([](Config& c) { c.train.decision_threshold = -0.01; }, "decision_threshold");
   bad([](Config& c) { c.train.decision_threshold = 1.5; }, "decision_threshold");
+  bad([](Config& c) { c.train.boost_rounds = 0; }, "boost_rounds");
+  bad([](Config& c) { c.train.boost_depth = 0; }, "boost_depth");
+  bad([](Config& c) { c.train.boost_depth = 17; }, "boost_depth");
+  bad([](Config& c) { c.train.boost_learning_rate = 0; }, "boost_learning_rate");
+  bad([](Config& c) { c.train.boost_subsample = 1.5; }, "boost_subsample");
+  bad([](Config& c) { c.train.boost_colsample = std::nan(""); }, "boost_colsample");
+  bad([](Config& c) { c.train.learner = Learner::boosted; c.train.tune = true; }, "train.tune");
 
   // Boundary values that are allowed.
   Config ok;
@@ -423,6 +430,11 @@ TEST(Config, ValidateRanges) {
   ok.train.sample_fraction = 1;
   ok.train.leaf_prior = 0;
   ok.extract.annotation_tolerance_s = 0;
+  ok.train.learner = Learner::boosted;
+  ok.train.boost_depth = 16;
+  ok.train.boost_learning_rate = 1;
+  ok.train.boost_subsample = 1;
+  ok.train.boost_colsample = 1;
   EXPECT_NO_THROW(validate(ok));
   ok.train.cv_folds = 2;
   ok.train.decision_threshold = 1;

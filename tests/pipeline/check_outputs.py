@@ -4,6 +4,7 @@
   check_outputs.py same A.h5 B.h5            features files identical (windows and records)
   check_outputs.py same-model A.h5 B.h5      model trees identical
   check_outputs.py predict MODEL FEATURES PROBS   probabilities equal an independent tree walk
+                                                  (forest: mean of leaves; boosted: logistic of the margin sum)
 Exit status 1 with a message on the first failed check."""
 import glob
 import json
@@ -259,8 +260,15 @@ def main():
             fail("probability count differs from window count")
         rng = np.random.default_rng(0)
         idx = rng.choice(X.shape[0], size=min(300, X.shape[0]), replace=False)
+        # Forests average leaf probabilities; boosted models (attribute learner = "boosted") add
+        # leaf margins to boost_base_margin and take the logistic.
+        boosted = s(m.attrs.get("learner", "forest")) == "boosted"
         for i in idx:
-            want = np.mean([walk(t, X[i]) for t in trees], dtype=np.float64)
+            if boosted:
+                margin = float(m.attrs["boost_base_margin"]) + sum(float(walk(t, X[i])) for t in trees)
+                want = 1.0 / (1.0 + math.exp(-margin))
+            else:
+                want = np.mean([walk(t, X[i]) for t in trees], dtype=np.float64)
             if abs(want - p[i]) > 1e-5:
                 fail(f"row {i}: probability {p[i]} but independent walk gives {want}")
         print(f"predictions ok ({len(idx)} rows checked against an independent tree walk)")

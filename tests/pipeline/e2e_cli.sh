@@ -120,6 +120,9 @@ expect 2 "trees.*at least 1" x.h5 -- train --features f.h5 --model x.h5 --trees 
 expect 2 "trees.*at most 100000" x.h5 -- train --features f.h5 --model x.h5 --trees 1000000000
 expect 2 "whole number.*'1e9'" x.h5 -- train --features f.h5 --model x.h5 --trees 1e9
 expect 2 "max_bins.*2..256" x.h5 -- train --features f.h5 --model x.h5 --max-bins 1
+expect 2 "forest.*boosted" x.h5 -- train --features f.h5 --model x.h5 --learner gbm
+expect 2 "boost_depth.*1..16" x.h5 -- train --features f.h5 --model x.h5 --learner boosted --boost-depth 0
+expect 2 "train.tune.*cannot be used with train.learner" x.h5 -- train --features f.h5 --model x.h5 --learner boosted --tune
 expect 2 "cv_folds" x.h5 -- train --features f.h5 --model x.h5 --cv-folds 1
 expect 2 "label_threshold" x.h5 -- train --features f.h5 --model x.h5 --label-threshold 2
 expect 2 "smoothing_windows.*at least 1" x.h5 -- predict --model m.h5 --features f.h5 --output x.h5 --smoothing-windows 0

@@ -34,6 +34,25 @@ for np in 1 4 8; do
 done
 "$py" "$here/check_outputs.py" same-model "$tmp/m5_np1.h5" "$tmp/m5_np4.h5"
 "$py" "$here/check_outputs.py" same-model "$tmp/m5_np1.h5" "$tmp/m5_np8.h5"
+# Gradient-boosted trees: folds and final model as jobs over the ranks (4 jobs: 1, 2 and 3
+# ranks give each rank a different share), identical models and CV.
+for cfg in "1 1" "2 1" "3 2"; do
+  set -- $cfg
+  OMP_NUM_THREADS=$2 "${mpi[@]}" -np "$1" "$ecg" train --features "$tmp/f_np1_t1.h5" --model "$tmp/b_np$1_t$2.h5" \
+    --learner boosted --boost-rounds 25 --cv-folds 3 >/dev/null
+done
+"$py" "$here/check_outputs.py" same-model "$tmp/b_np1_t1.h5" "$tmp/b_np2_t1.h5"
+"$py" "$here/check_outputs.py" same-model "$tmp/b_np1_t1.h5" "$tmp/b_np3_t2.h5"
+"$py" - "$tmp" <<'PY'
+import json, sys, h5py
+t = sys.argv[1]
+a = json.load(open(f"{t}/b_np1_t1.metrics.json"))["cv"]["pooled"]
+b = json.load(open(f"{t}/b_np3_t2.metrics.json"))["cv"]["pooled"]
+assert a == b, (a, b)
+m = [h5py.File(f"{t}/b_np{n}.h5").attrs["boost_base_margin"] for n in ("1_t1", "3_t2")]
+assert m[0] == m[1], m
+print("boosted: identical pooled CV metrics:", a["roc_auc"])
+PY
 # Cross-validation metrics are the same too.
 "$py" - "$tmp" <<'PY'
 import json, sys

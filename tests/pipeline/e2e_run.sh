@@ -27,6 +27,19 @@ echo "== extract / train / predict / inspect"
 test -s "$tmp/m.metrics.json"
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/m.h5" --features "$tmp/f.h5" --output "$tmp/p.h5"
 "$py" "$here/check_outputs.py" predict "$tmp/m.h5" "$tmp/f.h5" "$tmp/p.h5"
+# Gradient-boosted trees: predictions equal an independent walk (logistic of the margin sum).
+"${mpi[@]}" -np 2 "$ecg" train --features "$tmp/f.h5" --model "$tmp/mb.h5" --learner boosted --boost-rounds 40 --cv-folds 2 \
+  > "$tmp/train_boosted.log"
+grep -q "40 boosted trees (depth 4, learning rate 0.05) on 2 rank(s)" "$tmp/train_boosted.log"
+"$py" - "$tmp/mb.metrics.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["learner"] == "boosted" and m["boost"]["rounds"] == 40 and m["oob"] == "none", (m.get("learner"), m.get("oob"))
+assert m["cv"]["pooled"]["roc_auc"] >= 0.85, m["cv"]["pooled"]["roc_auc"]
+print("boosted metrics ok, pooled CV ROC AUC", m["cv"]["pooled"]["roc_auc"])
+PY
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/mb.h5" --features "$tmp/f.h5" --output "$tmp/pb.h5"
+"$py" "$here/check_outputs.py" predict "$tmp/mb.h5" "$tmp/f.h5" "$tmp/pb.h5"
 "$ecg" inspect "$tmp/f.h5" | grep -q "ecgforest features file"
 "$ecg" inspect "$tmp/m.h5" > "$tmp/inspect_model.txt"
 grep -q "trees: 12" "$tmp/inspect_model.txt"

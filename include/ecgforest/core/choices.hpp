@@ -18,6 +18,8 @@ enum class Detector { default_, elgendi, elgendi_plain, elgendi_whole };
 /// HRV profile (hrv/features.hpp): `default_` is "default".
 enum class HrvProfile { default_, aura2021, head };
 enum class ClassWeight { none, balanced };
+/// train's learner: a random forest or gradient-boosted trees (forest/boost.hpp).
+enum class Learner { forest, boosted };
 enum class Bootstrap { none, standard, balanced, subsample };
 enum class Smoothing { none, mean, median };
 enum class PostprocessSelect { cv, fixed };
@@ -43,6 +45,11 @@ template <>
 struct ChoiceNames<ClassWeight> {
   static constexpr std::array<std::pair<ClassWeight, std::string_view>, 2> table{
       {{ClassWeight::balanced, "balanced"}, {ClassWeight::none, "none"}}};
+};
+template <>
+struct ChoiceNames<Learner> {
+  static constexpr std::array<std::pair<Learner, std::string_view>, 2> table{
+      {{Learner::forest, "forest"}, {Learner::boosted, "boosted"}}};
 };
 template <>
 struct ChoiceNames<Bootstrap> {

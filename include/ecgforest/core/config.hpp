@@ -51,6 +51,13 @@ struct ExtractSettings {
 };
 
 struct TrainSettings {
+  /// forest (trees, max_depth, ... below) or boosted (the boost_* keys; forest/boost.hpp).
+  Learner learner = Learner::forest;
+  int boost_rounds = 300;             ///< boosting rounds (one tree each)
+  int boost_depth = 4;                ///< depth of each boosted tree, 1..16
+  double boost_learning_rate = 0.05;  ///< shrinkage of each round's leaf values, (0, 1]
+  double boost_subsample = 0.8;       ///< each row's chance to take part in a round, (0, 1]
+  double boost_colsample = 0.8;       ///< share of the features each round's tree may use, (0, 1]
   int trees = 100;
   int max_features = 0;  ///< 0 = floor(sqrt(F))
   // Defaults from benchmarks/forest_compare.py (README "Random forest"): shallow-ish trees on

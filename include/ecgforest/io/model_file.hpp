@@ -17,7 +17,10 @@
 //                    optional: summary, and the post-processing chosen by train's
 //                    cross-validation, typed: postprocess_smoothing (string),
 //                    postprocess_smoothing_windows (int64), postprocess_threshold,
-//                    postprocess_min_duration_s, postprocess_merge_gap_s (float64)
+//                    postprocess_min_duration_s, postprocess_merge_gap_s (float64);
+//                    for gradient-boosted models only: learner ("boosted") and
+//                    boost_base_margin (float64); /trees/value then holds leaf margins and
+//                    P(seizure) = 1 / (1 + exp(-(boost_base_margin + sum of leaf values)))
 // Written as <name>.partial and renamed when complete.
 #include <cstdint>
 #include <filesystem>
@@ -60,6 +63,8 @@ struct ModelArrays {
   std::vector<float> value;
   std::vector<std::uint8_t> bin;  ///< empty when the model has no bin codes
   std::vector<std::string> feature_names;
+  /// Set for gradient-boosted models (attribute boost_base_margin); unset for forests.
+  std::optional<double> boosted_base_margin;
 
   std::size_t n_trees() const { return offsets.empty() ? 0 : offsets.size() - 1; }
 };
@@ -70,7 +75,8 @@ void write_model_file(const std::filesystem::path& file, const ModelArrays& tree
 
 /// Reads a model; throws ecgforest::Error naming the file when it is missing, not a model, or
 /// damaged (inconsistent lengths, empty trees, a child index that does not point forward inside
-/// its tree, an unknown feature, a NaN threshold, a leaf value outside [0, 1]).
+/// its tree, an unknown feature, a NaN threshold, a forest leaf value outside [0, 1] or a non-finite
+/// boosted leaf margin).
 ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta = nullptr);
 
 }  // namespace ecgforest::io
