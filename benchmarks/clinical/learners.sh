@@ -32,11 +32,12 @@ def cells(label):
         sys.exit(f"learners.sh: run.sh printed no row '{label}' (see {log})")
     return [c.strip() for c in line.strip("|").split("|")]
 choice = re.search(r"operating point chosen in training: (.*?) \(fits budget", text)
+chosen = re.sub(r"\d+\.\d{10,}", lambda m: f"{float(m.group()):g}", choice.group(1)) if choice else "n/a"
 auc = re.search(r"pooled CV ROC AUC ([0-9.]+)", text)
 held = cells("held-out synthetic, patient-independent (all hours)")
 rr = cells("rr_daily (real Holter, no seizures), patient-independent (all hours)")
 rr_t = cells("rr_daily, tailored on first 12 h")
-print(f"| {seed} | {learner} | {choice.group(1) if choice else 'n/a'} | {auc.group(1) if auc else 'n/a'} | "
+print(f"| {seed} | {learner} | {chosen} | {auc.group(1) if auc else 'n/a'} | "
       f"{held[4]} ({held[5]}) | {held[7]} | {held[8]} | {rr[7]} | {rr_t[7]} |", flush=True)
 PY
 }
