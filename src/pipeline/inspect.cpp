@@ -118,7 +118,9 @@ void inspect_model(const std::filesystem::path& file, std::ostream& out) {
     for (auto l : t.left) leaves += l < 0;
   }
   out << file.string() << ": ecgforest model (version " << meta.version << ", created " << meta.created << ")\n";
-  out << "  trees: " << m.trees.size() << ", nodes: " << nodes << ", leaves: " << leaves << "\n";
+  out << "  trees: " << m.trees.size() << ", nodes: " << nodes << ", leaves: " << leaves;
+  if (m.boosted_base_margin) out << " (gradient-boosted, base margin " << *m.boosted_base_margin << ")";
+  out << "\n";
   out << "  features (" << m.feature_names.size() << "):";
   for (const auto& c : m.feature_names) out << " " << c;
   out << "\n";

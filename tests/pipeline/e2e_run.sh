@@ -40,6 +40,7 @@ print("boosted metrics ok, pooled CV ROC AUC", m["cv"]["pooled"]["roc_auc"])
 PY
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/mb.h5" --features "$tmp/f.h5" --output "$tmp/pb.h5"
 "$py" "$here/check_outputs.py" predict "$tmp/mb.h5" "$tmp/f.h5" "$tmp/pb.h5"
+"$ecg" inspect "$tmp/mb.h5" | grep -Eq "trees: 40, .*\(gradient-boosted, base margin -[0-9.]+\)"
 "$ecg" inspect "$tmp/f.h5" | grep -q "ecgforest features file"
 "$ecg" inspect "$tmp/m.h5" > "$tmp/inspect_model.txt"
 grep -q "trees: 12" "$tmp/inspect_model.txt"
