@@ -164,17 +164,6 @@ Split best_split(const BinnedMatrix& xb, const Open& node, const std::vector<std
   return best;
 }
 
-std::int32_t add_node(Tree& t) {
-  t.feature.push_back(-1);
-  t.threshold.push_back(0.0f);
-  t.nan_left.push_back(0);
-  t.left.push_back(-1);
-  t.right.push_back(-1);
-  t.value.push_back(0.0f);
-  t.bin.push_back(0);
-  return static_cast<std::int32_t>(t.feature.size() - 1);
-}
-
 float leaf_value(const GH& s, const BoostParams& p) {
   const double g = static_cast<double>(s.g) / kScale, h = static_cast<double>(s.h) / kScale;
   return static_cast<float>(-p.learning_rate * g / (h + p.lambda));
@@ -191,7 +180,7 @@ std::pair<Open, Open> split_node(Tree& t, Open& node, const Split& s, const Binn
   t.nan_left[i] = s.nan_left ? 1 : 0;
   t.threshold[i] = s.bin == xb.n_bins(f) - 1 ? std::numeric_limits<float>::infinity() : xb.upper_edge(f, s.bin);
   t.importance[f] += s.gain;
-  Open l{add_node(t), {}, s.left, {}}, r{add_node(t), {}, s.right, {}};
+  Open l{t.add_node(), {}, s.left, {}}, r{t.add_node(), {}, s.right, {}};
   t.left[i] = l.node;
   t.right[i] = r.node;
   for (const auto q : node.rows) {
@@ -212,7 +201,7 @@ Tree grow_round_tree(const BinnedMatrix& xb, const std::vector<std::uint32_t>& r
                      const std::vector<std::uint32_t>& sample, const std::vector<std::uint32_t>& features, const BoostParams& p) {
   Tree t;
   t.importance.assign(xb.n_features(), 0.0);
-  Open root{add_node(t), sample, {}, {}};
+  Open root{t.add_node(), sample, {}, {}};
   for (const auto q : sample) root.total += gh[q];
   root.hist = build_hist(xb, rows, gh, features, root.rows);
   std::vector<Open> level;

@@ -292,16 +292,6 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
 
   Tree tree;
   tree.importance.assign(n_features, 0.0);
-  auto add_node = [&tree]() {
-    tree.feature.push_back(-1);
-    tree.threshold.push_back(0.0f);
-    tree.nan_left.push_back(0);
-    tree.left.push_back(-1);
-    tree.right.push_back(-1);
-    tree.value.push_back(0.0f);
-    tree.bin.push_back(0);
-    return static_cast<std::int32_t>(tree.feature.size() - 1);
-  };
 
   Counts root_counts;
   for (const Sample& s : samples) {
@@ -318,7 +308,7 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     return c.n0 > 0 && c.n1 > 0 && !(params.max_depth > 0 && depth >= params.max_depth) && c.total() >= 2 * min_leaf;
   };
   std::vector<StackEntry> stack;
-  stack.push_back({add_node(), 0, samples.size(), 0, root_counts});
+  stack.push_back({tree.add_node(), 0, samples.size(), 0, root_counts});
   const std::uint8_t* codes = xb.row(0);
 
   while (!stack.empty()) {
@@ -411,8 +401,8 @@ Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
     tree.nan_left[node] = best.nan_left ? 1 : 0;
     tree.bin[node] = bin;
     tree.importance[bf] += best.score - parent_score;
-    const std::int32_t l = add_node();
-    const std::int32_t r = add_node();
+    const std::int32_t l = tree.add_node();
+    const std::int32_t r = tree.add_node();
     tree.left[node] = l;
     tree.right[node] = r;
     stack.push_back({r, mid, e.end, e.depth + 1, best.right});
@@ -444,6 +434,17 @@ Tree with_leaf_prior(Tree tree, double leaf_prior) {
   for (std::size_t i = 0; i < tree.n_nodes(); ++i)
     tree.value[i] = node_value(tree.count0[i], tree.count1[i], cw0, cw1, leaf_prior, prior_w1);
   return tree;
+}
+
+std::int32_t Tree::add_node() {
+  feature.push_back(-1);
+  threshold.push_back(0.0f);
+  nan_left.push_back(0);
+  left.push_back(-1);
+  right.push_back(-1);
+  value.push_back(0.0f);
+  bin.push_back(0);
+  return static_cast<std::int32_t>(feature.size() - 1);
 }
 
 float Tree::predict(const float* row) const {

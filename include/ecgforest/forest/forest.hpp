@@ -159,6 +159,8 @@ struct Tree {
   std::array<double, 2> class_weight{0.0, 0.0};
 
   std::size_t n_nodes() const { return feature.size(); }
+  /// Appends a leaf (feature -1, no children, value 0, bin 0) and returns its index.
+  std::int32_t add_node();
   /// `row` points at n_features raw feature values.
   float predict(const float* row) const;
   /// `codes` points at the n_features bin codes of a row of the BinnedMatrix the tree was grown
