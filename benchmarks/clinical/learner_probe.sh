@@ -4,7 +4,7 @@
 # patients none of them trained on; see benchmarks/clinical/learner_probe.py. About 4 min.
 #
 #   bash benchmarks/clinical/learner_probe.sh [--work DIR] [--train-patients N] [--dev-patients N]
-#        [--hours H] [--seed S]
+#        [--hours H] [--seed S] [--synth-args "ARGS"]
 #
 # Seeds 201 (training) and 202 (dev) by default: other patients than benchmarks/clinical/run.sh
 # (101/102), so nothing here looks at that benchmark's held-out cohort; seeds that would reuse
@@ -18,6 +18,7 @@ train_patients=32
 dev_patients=16
 hours=12
 seed=201
+synth_args=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work=${2:?learner_probe.sh: --work needs a value}; shift 2;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --dev-patients) dev_patients=${2:?learner_probe.sh: --dev-patients needs a value}; shift 2;;
     --hours) hours=${2:?learner_probe.sh: --hours needs a value}; shift 2;;
     --seed) seed=${2:?learner_probe.sh: --seed needs a value}; shift 2;;
+    --synth-args) synth_args=${2?learner_probe.sh: --synth-args needs a value}; shift 2;;
     *) echo "learner_probe.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
@@ -44,10 +46,12 @@ rm -rf "$work"
 mkdir -p "$work"
 t0=$(date +%s)
 echo "learner_probe: training cohort seed $seed ($train_patients patients), dev cohort seed $((seed + 1)) ($dev_patients patients), $hours h each"
+# shellcheck disable=SC2086  # --synth-args is a list of options
 "$synth" --out "$work/train" --format beats --patients "$train_patients" --recordings 1 \
-  --minutes $((hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet
+  --minutes $((hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet $synth_args
+# shellcheck disable=SC2086
 "$synth" --out "$work/dev" --format beats --patients "$dev_patients" --recordings 1 \
-  --minutes $((hours * 60)) --seed $((seed + 1)) --seizure-rate 0.5 --quiet
+  --minutes $((hours * 60)) --seed $((seed + 1)) --seizure-rate 0.5 --quiet $synth_args
 "${mpi[@]}" "$bin" run --input "$work/train" --output "$work/run" > "$work/run.log" 2>&1 < /dev/null || { cat "$work/run.log"; exit 1; }
 grep -E "operating point" "$work/run.log" || true
 "${mpi[@]}" "$bin" predict --model "$work/run/model.h5" --input "$work/dev" --output "$work/pred" \

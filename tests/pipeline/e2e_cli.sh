@@ -238,6 +238,10 @@ synth_case() {  # ERE ARGS...
 synth_case "--exertion-bursts must be between 0 and 10" --exertion-bursts 11
 synth_case "--exertion-bursts adds to the daily-life heart rhythm, which --daily-life 0 turns off" --daily-life 0 --exertion-bursts 1
 synth_case "--seizure-rate must be between 0 and 60" --seizure-rate 100
+synth_case "--effort-irregularity must be between 0 \\(smooth rises\\) and 3" --effort-irregularity 3.5
+synth_case "--effort-hrv-bpm must be between 10 and 1000" --effort-hrv-bpm 5
+synth_case "--ictal-vagal-withdrawal must be between 0 \\(none\\) and 1" --ictal-vagal-withdrawal 2
+synth_case "--effort-irregularity adds to the daily-life heart rhythm, which --daily-life 0 turns off" --daily-life 0 --effort-irregularity 0.5
 
 echo "e2e_cli: $((n - failed)) of $n cases passed"
 [ "$failed" = 0 ]

@@ -264,6 +264,93 @@ TEST(SynthLife, NoExertionBurstsAtRateZeroOrWithoutDailyLife) {
   EXPECT_TRUE(off.events.empty());
 }
 
+/// A daily life with one posture event (rise 10 s to 30 bpm, no settling, held to t = 1010 s) and
+/// one arousal (+8 bpm from t = 40 s over 20 s, held 20 s), no knots.
+DailyLife one_rise_and_an_arousal() {
+  DailyLife life;
+  life.enabled = true;
+  LifeEvent e;
+  e.kind = LifeEventKind::posture;
+  e.start_s = 0.0;
+  e.rise_s = 10.0;
+  e.peak_bpm = 30.0;
+  e.settle_fraction = 1.0;
+  e.hold_s = 1000.0;
+  e.fall_s = 10.0;
+  LifeEvent a;
+  a.kind = LifeEventKind::arousal;
+  a.start_s = 40.0;
+  a.rise_s = 20.0;
+  a.peak_bpm = 8.0;
+  a.settle_fraction = 1.0;
+  a.hold_s = 20.0;
+  a.fall_s = 10.0;
+  life.events = {e, a};
+  life.max_event_s = e.end_s();
+  return life;
+}
+
+TEST(SynthLife, EffortIrregularityFollowsItsDefinition) {
+  DailyLife life = one_rise_and_an_arousal();
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 30.0), 30.0);  // smooth: the rise alone
+  // Variability with effort: exp(-30 / effort_hrv_bpm) (no knots: multiplier 1).
+  EXPECT_NEAR(life_hrv_scale(life, 30.0), std::exp(-30.0 / 40.0), 1e-12);
+  life.effort_hrv_bpm = 120.0;
+  EXPECT_NEAR(life_hrv_scale(life, 30.0), std::exp(-0.25), 1e-12);
+  life.effort_gain = 0.25;
+  life.effort_noise.assign(2000, 0.0F);
+  life.effort_noise[32] = 1.0F;   // t = 30 s (index t + 2)
+  life.effort_noise[33] = -1.0F;  // t = 31 s
+  // a = 30 bpm: a + 0.25 x min(30, 20) x n = 30 + 5 n.
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 30.0), 35.0);
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 30.5), 30.0);  // linear between the seconds
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 31.0), 25.0);
+  // During the rise (t = 5 s: a = 30 x (0.5 - 0.5 cos(pi/2)) = 15 bpm, under the 20-bpm cap).
+  life.effort_noise[7] = 2.0F;
+  EXPECT_NEAR(life_hr_offset(life, 5.0), 15.0 + 0.25 * 15.0 * 2.0, 1e-12);
+  // Never below zero: gain 2 and n = -1 would give 30 - 40.
+  life.effort_gain = 2.0;
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 31.0), 0.0);
+  // The arousal is added as it is (t = 70 s: fully risen, 8 bpm; n = 0 there): 30 + 8.
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 70.0), 38.0);
+  life.effort_noise[72] = 0.5F;  // 30 + 2 x 20 x 0.5 + 8
+  EXPECT_DOUBLE_EQ(life_hr_offset(life, 70.0), 58.0);
+}
+
+TEST(SynthLife, EffortNoiseHasUnitVarianceAndItsTwoTimeConstants) {
+  DailyLife life = one_rise_and_an_arousal();
+  Rng rng(5);
+  add_effort_irregularity(1.0, 400000.0, rng, life);
+  EXPECT_GE(life.effort_gain, 0.12);
+  EXPECT_LT(life.effort_gain, 0.27);
+  ASSERT_EQ(life.effort_noise.size(), 400005u);
+  const auto& n = life.effort_noise;
+  double mean = 0.0;
+  for (const float v : n) mean += static_cast<double>(v);
+  mean /= static_cast<double>(n.size());
+  const auto cov = [&](std::size_t lag) {
+    double c = 0.0;
+    for (std::size_t i = lag; i < n.size(); ++i)
+      c += (static_cast<double>(n[i]) - mean) * (static_cast<double>(n[i - lag]) - mean);
+    return c / static_cast<double>(n.size() - lag);
+  };
+  const double var = cov(0);
+  EXPECT_NEAR(mean, 0.0, 0.05);
+  EXPECT_NEAR(var, 1.0, 0.06);
+  // Equal-variance OU mix: autocorrelation (exp(-lag/6) + exp(-lag/40)) / 2.
+  EXPECT_NEAR(cov(1) / var, (std::exp(-1.0 / 6.0) + std::exp(-1.0 / 40.0)) / 2.0, 0.01);  // 0.911
+  EXPECT_NEAR(cov(6) / var, (std::exp(-1.0) + std::exp(-6.0 / 40.0)) / 2.0, 0.02);        // 0.614
+  EXPECT_NEAR(cov(40) / var, (std::exp(-40.0 / 6.0) + std::exp(-1.0)) / 2.0, 0.03);       // 0.185
+  // Scale 0 or a disabled daily life: nothing drawn.
+  DailyLife smooth = one_rise_and_an_arousal();
+  add_effort_irregularity(0.0, 1000.0, rng, smooth);
+  EXPECT_TRUE(smooth.effort_noise.empty());
+  EXPECT_EQ(smooth.effort_gain, 0.0);
+  DailyLife off;
+  add_effort_irregularity(1.0, 1000.0, rng, off);
+  EXPECT_TRUE(off.effort_noise.empty());
+}
+
 TEST(SynthLife, ArousalsAreMoreFrequentAsleep) {
   LifeTraits tr;
   tr.arousals_per_h_sleep = 8.0;
@@ -539,6 +626,57 @@ TEST(SynthLife, ValidateNamesTheNewOptions) {
   }
   o.exertion_bursts = 0.0;
   EXPECT_NO_THROW(validate(o));
+  for (const double bad : {-0.1, 3.5, std::nan("")}) {
+    o.effort_irregularity = bad;
+    EXPECT_THROW(validate(o), ConfigError) << bad;
+  }
+  o.effort_irregularity = 0.0;
+  EXPECT_NO_THROW(validate(o));
+  for (const double bad : {5.0, 2000.0, std::nan("")}) {
+    o.effort_hrv_bpm = bad;
+    EXPECT_THROW(validate(o), ConfigError) << bad;
+  }
+  o.effort_hrv_bpm = 40.0;
+  EXPECT_NO_THROW(validate(o));
+  for (const double bad : {-0.1, 1.5, std::nan("")}) {
+    o.ictal_vagal_withdrawal = bad;
+    EXPECT_THROW(validate(o), ConfigError) << bad;
+  }
+  o.ictal_vagal_withdrawal = 0.0;
+  EXPECT_NO_THROW(validate(o));
+}
+
+TEST(SynthLife, EffortIrregularityChangesOnlyTheHeartRateAndIsListed) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_effort_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 3;
+  o.recordings = 1;
+  o.minutes = 12.0 * 60.0;
+  o.seed = 4;
+  o.format = "beats";
+  o.effort_irregularity = 0.0;
+  o.out_dir = base / "off";
+  const CohortSummary off = generate_cohort(o);
+  o.effort_irregularity = 1.5;
+  o.out_dir = base / "on";
+  const CohortSummary on = generate_cohort(o);
+  for (std::size_t r = 0; r < on.recordings.size(); ++r) {
+    const auto& a = on.recordings[r];
+    const auto& b = off.recordings[r];
+    ASSERT_EQ(a.seizures.size(), b.seizures.size());
+    for (std::size_t s = 0; s < a.seizures.size(); ++s) EXPECT_EQ(a.seizures[s].start_s, b.seizures[s].start_s);
+    ASSERT_EQ(a.life.events.size(), b.life.events.size());  // the same day, only less smooth
+    for (std::size_t e = 0; e < a.life.events.size(); ++e) EXPECT_EQ(a.life.events[e].start_s, b.life.events[e].start_s);
+    EXPECT_TRUE(b.life.effort_noise.empty());
+    EXPECT_GE(a.life.effort_gain, 1.5 * 0.12);
+    EXPECT_LT(a.life.effort_gain, 1.5 * 0.27);
+    EXPECT_NE(a.n_beats, b.n_beats) << a.path;
+  }
+  const std::string with = slurp(base / "on" / "cohort.json"), without = slurp(base / "off" / "cohort.json");
+  EXPECT_NE(with.find("\"effort_irregularity\": 1.5"), std::string::npos);
+  EXPECT_EQ(without.find("effort_irregularity"), std::string::npos);  // 0: the manifest as before
+  fs::remove_all(base);
 }
 
 }  // namespace

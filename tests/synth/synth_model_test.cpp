@@ -150,6 +150,74 @@ TEST(SynthModel, SeizureHeartRateFollowsTheRamp) {
   EXPECT_NEAR(60.0 / mean_rr(f, 256, 220.0, 320.0), 70.0, 12.0);
 }
 
+TEST(SynthModel, IctalVagalWithdrawalFollowsTheRiseAndLowersTheVariability) {
+  EcgModel m = quiet_model(256, 600);
+  m.hr_walk_sd_bpm = 0.0;
+  m.rr_jitter_s = 0.0;
+  m.lf_fraction = 0.0;
+  m.ectopic_probability = 0.0;
+  m.pac_probability = 0.0;
+  m.rsa_fraction = 0.05;  // the only variability: RR = RR0 (1 + v 0.05 sin(2 pi f t))
+  SeizureEvent sz;
+  sz.start_s = 200.0;
+  sz.stop_s = 400.0;
+  sz.hr_rise_bpm = 30.0;
+  sz.ramp_up_s = 15.0;
+  sz.ramp_down_s = 40.0;
+  sz.vagal_drop = 0.6;
+  SeizureEvent quiet = sz;  // no heart-rate change: no withdrawal whatever its vagal_drop
+  quiet.start_s = 500.0;
+  quiet.stop_s = 560.0;
+  quiet.hr_change = false;
+  m.seizures = {sz, quiet};
+  EXPECT_EQ(seizure_hrv_factor(m, 100.0), 1.0);
+  EXPECT_DOUBLE_EQ(seizure_hrv_factor(m, 300.0), 0.4);  // plateau: 1 - 0.6
+  // Rise centred 0.4 ramp before onset: at t = 200 - 6 + 7.5 the step is half way: 1 - 0.6 x 0.5.
+  EXPECT_NEAR(seizure_hrv_factor(m, 201.5), 0.7, 1e-12);
+  EXPECT_NEAR(seizure_hrv_factor(m, 420.0), 0.7, 1e-12);  // half way down (20 of 40 s)
+  EXPECT_EQ(seizure_hrv_factor(m, 530.0), 1.0);
+  // In the beats: the breathing modulation of RR/RR0 shrinks to 0.4 of its size on the plateau.
+  Rng rng(4);
+  const BeatTrain train = generate_beats(m, rng);
+  const auto spread = [&](double t0, double t1) {  // max - min of RR / RR0 over the interval
+    double lo = 1e9, hi = -1e9;
+    for (const auto& b : train.beats)
+      if (b.t >= t0 && b.t < t1) {
+        const double r = b.rr_normal * (m.base_hr_bpm + seizure_hr_increase(m, b.t)) / 60.0;
+        lo = std::min(lo, r);
+        hi = std::max(hi, r);
+      }
+    return hi - lo;
+  };
+  EXPECT_NEAR(spread(50.0, 180.0), 0.10, 0.01);        // 2 x 0.05
+  EXPECT_NEAR(spread(230.0, 390.0), 0.4 * 0.10, 0.005);  // 2 x 0.05 x 0.4
+}
+
+TEST(SynthModel, VagalWithdrawalIsDrawnPerSeizureFromItsOwnStream) {
+  std::vector<SeizureEvent> sz(200);
+  for (std::size_t i = 0; i < sz.size(); ++i) {
+    sz[i].hr_change = i % 4 != 0;
+    sz[i].hr_rise_bpm = i % 2 ? 40.0 : 10.0;
+  }
+  Rng rng(11);
+  draw_vagal_withdrawal(rng, 1.0, sz);
+  for (std::size_t i = 0; i < sz.size(); ++i) {
+    if (!sz[i].hr_change) {
+      EXPECT_EQ(sz[i].vagal_drop, 0.0);
+      continue;
+    }
+    const double k = i % 2 ? 1.0 : 0.5;  // min(1, rise / 20 bpm)
+    EXPECT_GE(sz[i].vagal_drop, 0.3 * k) << i;
+    EXPECT_LT(sz[i].vagal_drop, 0.9 * k) << i;
+  }
+  // Scale 0: nothing drawn, nothing changed.
+  std::vector<SeizureEvent> none(3);
+  Rng a(12), b(12);
+  draw_vagal_withdrawal(a, 0.0, none);
+  for (const auto& s : none) EXPECT_EQ(s.vagal_drop, 0.0);
+  EXPECT_EQ(a.next(), b.next());
+}
+
 TEST(SynthModel, TseBiTextCoversTheRecording) {
   SeizureEvent a, b;
   a.start_s = 100.5;

@@ -10,6 +10,7 @@ namespace ecgforest::synth {
 namespace {
 
 constexpr double kHour = 3600.0;
+constexpr double kEffortCapBpm = 20.0;  ///< rises above this do not fluctuate more
 
 double smooth01(double x) {
   if (x <= 0.0) return 0.0;
@@ -257,6 +258,17 @@ LifeKnot knot_at(const DailyLife& life, double t) {
   return {t, lo->hr_bpm + f * (hi->hr_bpm - lo->hr_bpm), lo->hrv + f * (hi->hrv - lo->hrv)};
 }
 
+/// The activity rise `a` at t with its surges and dips: a + gain x min(a, 20 bpm) x the effort
+/// noise at t (linear between the seconds), at least 0; `a` itself without noise.
+double irregular_effort(const DailyLife& life, double a, double t) {
+  if (life.effort_noise.empty() || a <= 0.0) return a;
+  const double x = std::clamp(t + 2.0, 0.0, static_cast<double>(life.effort_noise.size() - 1));
+  const auto i = std::min(static_cast<std::size_t>(x), life.effort_noise.size() - 2);
+  const double f = x - static_cast<double>(i);
+  const double n = (1.0 - f) * static_cast<double>(life.effort_noise[i]) + f * static_cast<double>(life.effort_noise[i + 1]);
+  return std::max(0.0, a + life.effort_gain * std::min(a, kEffortCapBpm) * n);
+}
+
 /// Largest rise of the posture/walk/exercise events at t (they do not add up: standing up to
 /// walk is one effort) plus the sum of the arousals.
 double events_bpm(const DailyLife& life, double t) {
@@ -271,10 +283,26 @@ double events_bpm(const DailyLife& life, double t) {
     else
       activity = std::max(activity, v);
   }
-  return activity + arousal;
+  return irregular_effort(life, activity, t) + arousal;
 }
 
 }  // namespace
+
+void add_effort_irregularity(double scale, double duration_s, Rng& rng, DailyLife& life) {
+  if (!(scale > 0.0) || !life.enabled) return;
+  life.effort_gain = scale * rng.uniform(0.12, 0.27);
+  const auto n = static_cast<std::size_t>(std::ceil(duration_s)) + 5;
+  life.effort_noise.resize(n);
+  constexpr double kTau[2] = {6.0, 40.0};
+  double ou[2] = {rng.normal(), rng.normal()};
+  for (std::size_t i = 0; i < n; ++i) {
+    life.effort_noise[i] = static_cast<float>((ou[0] + ou[1]) / std::numbers::sqrt2);
+    for (int j = 0; j < 2; ++j) {  // exact 1-s update of a unit-variance OU process
+      const double a = std::exp(-1.0 / kTau[j]);
+      ou[j] = a * ou[j] + std::sqrt(1.0 - a * a) * rng.normal();
+    }
+  }
+}
 
 double life_hr_offset(const DailyLife& life, double t_s) {
   if (!life.enabled) return 0.0;
@@ -283,7 +311,7 @@ double life_hr_offset(const DailyLife& life, double t_s) {
 
 double life_hrv_scale(const DailyLife& life, double t_s) {
   if (!life.enabled) return 1.0;
-  return knot_at(life, t_s).hrv * std::exp(-events_bpm(life, t_s) / 40.0);
+  return knot_at(life, t_s).hrv * std::exp(-events_bpm(life, t_s) / life.effort_hrv_bpm);
 }
 
 bool life_asleep(const DailyLife& life, double t_s) {

@@ -81,6 +81,12 @@ struct DailyLife {
   std::vector<LifeEvent> events;     ///< sorted by start_s
   std::vector<SleepPeriod> sleep;    ///< sorted
   double max_event_s = 0.0;          ///< longest event (for the look-up window)
+  /// Irregularity of effort (add_effort_irregularity): the posture/walk/exercise/burst rise a at t
+  /// becomes max(0, a + effort_gain * min(a, 20 bpm) * effort_noise[t + 2 s]); empty = smooth.
+  double effort_gain = 0.0;
+  /// The beat-to-beat variability falls as exp(-(event increase) / effort_hrv_bpm) with effort.
+  double effort_hrv_bpm = 40.0;
+  std::vector<float> effort_noise;   ///< unit-variance noise, one value per second from t = -2 s
 };
 
 /// Draws the recording's sleep periods, sleep stages and events for [0, duration_s]; events
@@ -92,9 +98,16 @@ DailyLife draw_daily_life(const LifeTraits& traits, double start_hour, double du
 /// hour, drawn from `rng` alone: the recording's other events do not change.
 void add_exertion_bursts(const LifeTraits& traits, double per_active_h, double duration_s, Rng& rng, DailyLife& life);
 
+/// Makes the activity events' rises irregular as in real daily life (the rr_daily Holter rises
+/// come in surges and dips of 5-15 bpm over 5-60 s, not as smooth plateaus): draws a per-recording
+/// gain `scale` x U(0.12, 0.27) (so 2.4-5.4 bpm standard deviation in rises of 20 bpm or more) and a unit-variance noise (two Ornstein-Uhlenbeck processes, time
+/// constants 6 s and 40 s, equal variance) over [-2 s, duration_s + 2 s] from `rng` alone.
+/// scale 0 leaves `life` unchanged.
+void add_effort_irregularity(double scale, double duration_s, Rng& rng, DailyLife& life);
+
 /// Sum of the knots' offset and of all events' increases at t (bpm).
 double life_hr_offset(const DailyLife& life, double t_s);
-/// Knot multiplier at t times exp(-(event increase)/40 bpm) (vagal withdrawal with effort).
+/// Knot multiplier at t times exp(-(event increase) / effort_hrv_bpm) (vagal withdrawal with effort).
 double life_hrv_scale(const DailyLife& life, double t_s);
 bool life_asleep(const DailyLife& life, double t_s);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "ecgforest/core/error.hpp"
 #include "synth.hpp"
@@ -73,14 +74,35 @@ int main(int argc, char** argv) {
                  "of an averagely active patient (scaled by the patient's activity; part of --daily-life 1; 0 = none). "
                  "0.5 gives rr_daily's rate of rises by 30 bpm or more (see README, Synthetic cohort generator)")
       ->capture_default_str();
+  app.add_option("--effort-irregularity", o.effort_irregularity,
+                 "Scale (0-3) of the surges and dips of 5-15 bpm over 5-60 s within posture, walking, exercise and "
+                 "burst rises, as in real daily life (part of --daily-life 1; 0 = smooth rises, the recordings of "
+                 "the generator before 5 December 2026)")
+      ->capture_default_str();
+  app.add_option("--effort-hrv-bpm", o.effort_hrv_bpm,
+                 "The beat-to-beat variability (RSA, LF wave, jitter) falls as exp(-rise / B) during daily-life rises "
+                 "(part of --daily-life 1; 10-1000). 120 keeps most of it, as in the rr_daily Holter rises; 40 = the "
+                 "generator before 5 December 2026")
+      ->capture_default_str();
+  app.add_option("--ictal-vagal-withdrawal", o.ictal_vagal_withdrawal,
+                 "Scale (0-1) of the ictal loss of beat-to-beat variability that comes with an ictal heart-rate rise "
+                 "(per seizure U(0.3, 0.9) x min(1, rise / 20 bpm) of the RSA, LF wave and jitter withdrawn at the "
+                 "peak; Jeppesen 2010/2014/2015: HF power falls and CSI rises above exercise maxima around onset). "
+                 "0 = none, the seizures of the generator before 5 December 2026")
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;
   o.daily_life = daily_life != 0;
-  if (!o.daily_life && app.count("--exertion-bursts") > 0 && o.exertion_bursts > 0.0) {
-    std::cerr << "ecgforest-synth: --exertion-bursts adds to the daily-life heart rhythm, which --daily-life 0 turns off; "
-                 "drop one of the two options.\n";
-    return 2;
+  // Options that shape daily life mean nothing without it (a rate or scale of 0 is "none" and passes).
+  const std::pair<const char*, double> life_options[] = {
+      {"--exertion-bursts", o.exertion_bursts}, {"--effort-irregularity", o.effort_irregularity}, {"--effort-hrv-bpm", 1.0}};
+  for (const auto& [opt, v] : life_options) {
+    if (!o.daily_life && app.count(opt) > 0 && v > 0.0) {
+      std::cerr << "ecgforest-synth: " << opt
+                << " adds to the daily-life heart rhythm, which --daily-life 0 turns off; drop one of the two options.\n";
+      return 2;
+    }
   }
 
   try {

@@ -158,17 +158,39 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b) 
 }
 
 // ------------------------------------------------------------------------------------ ECG model
+namespace {
+
+/// Share (0-1) of a seizure's heart-rate rise present at t: a smooth step centred a little before
+/// onset (tachycardia often precedes the EEG onset), held to the end, then a smooth return.
+double ictal_fraction(const SeizureEvent& sz, double t_s) {
+  const double up0 = sz.start_s - 0.4 * sz.ramp_up_s;
+  double f = smooth_step((t_s - up0) / sz.ramp_up_s);
+  if (t_s > sz.stop_s) f = std::min(f, 1.0 - smooth_step((t_s - sz.stop_s) / sz.ramp_down_s));
+  return f;
+}
+
+}  // namespace
+
 double seizure_hr_increase(const EcgModel& model, double t_s) {
   double best = 0.0;
-  for (const auto& sz : model.seizures) {
-    if (!sz.hr_change) continue;
-    // Rise centred a little before onset (tachycardia often precedes the EEG onset).
-    const double up0 = sz.start_s - 0.4 * sz.ramp_up_s;
-    double f = smooth_step((t_s - up0) / sz.ramp_up_s);
-    if (t_s > sz.stop_s) f = std::min(f, 1.0 - smooth_step((t_s - sz.stop_s) / sz.ramp_down_s));
-    best = std::max(best, f * sz.hr_rise_bpm);
-  }
+  for (const auto& sz : model.seizures)
+    if (sz.hr_change) best = std::max(best, ictal_fraction(sz, t_s) * sz.hr_rise_bpm);
   return best;
+}
+
+double seizure_hrv_factor(const EcgModel& model, double t_s) {
+  double factor = 1.0;
+  for (const auto& sz : model.seizures)
+    if (sz.hr_change && sz.vagal_drop > 0.0) factor = std::min(factor, 1.0 - sz.vagal_drop * ictal_fraction(sz, t_s));
+  return factor;
+}
+
+void draw_vagal_withdrawal(Rng& rng, double scale, std::vector<SeizureEvent>& seizures) {
+  if (!(scale > 0.0)) return;
+  for (auto& sz : seizures) {
+    const double u = rng.uniform(0.3, 0.9);
+    sz.vagal_drop = sz.hr_change ? scale * u * std::min(1.0, sz.hr_rise_bpm / 20.0) : 0.0;
+  }
 }
 
 namespace {
@@ -218,7 +240,7 @@ BeatTrain generate_beats(const EcgModel& m, Rng& rng) {
   while (t < t_end) {
     const double hr =
         std::clamp(m.base_hr_bpm + ou + life_hr_offset(m.life, t) + seizure_hr_increase(m, t), 35.0, 200.0);
-    const double v = life_hrv_scale(m.life, t);
+    const double v = life_hrv_scale(m.life, t) * seizure_hrv_factor(m, t);
     const double rr_base = 60.0 / hr;
     double rr = rr_base * (1.0 + v * (m.rsa_fraction * std::sin(kTwoPi * m.resp_hz * t + ph_resp) +
                                       m.lf_fraction * std::sin(kTwoPi * m.lf_hz * t + ph_lf))) +
@@ -464,12 +486,19 @@ void validate(const SynthOptions& o) {
     bad("--ictal-artefacts adds movement artefact to the ECG signal; it needs --format edf (got '" + o.format + "').");
   if (!(o.exertion_bursts >= 0.0 && o.exertion_bursts <= 10.0))
     bad("--exertion-bursts must be between 0 and 10 bursts per awake hour (got " + num(o.exertion_bursts) + ").");
+  if (!(o.effort_hrv_bpm >= 10.0 && o.effort_hrv_bpm <= 1000.0))
+    bad("--effort-hrv-bpm must be between 10 and 1000 bpm (got " + num(o.effort_hrv_bpm) + ").");
+  if (!(o.ictal_vagal_withdrawal >= 0.0 && o.ictal_vagal_withdrawal <= 1.0))
+    bad("--ictal-vagal-withdrawal must be between 0 (none) and 1 (got " + num(o.ictal_vagal_withdrawal) + ").");
+  if (!(o.effort_irregularity >= 0.0 && o.effort_irregularity <= 3.0))
+    bad("--effort-irregularity must be between 0 (smooth rises) and 3 (got " + num(o.effort_irregularity) + ").");
 }
 
 namespace {
 
 /// Exertion bursts are part of daily life: without it they are off, whatever the rate.
 bool bursts_on(const SynthOptions& o) { return o.daily_life && o.exertion_bursts > 0.0; }
+bool irregularity_on(const SynthOptions& o) { return o.daily_life && o.effort_irregularity > 0.0; }
 
 std::string life_json(const RecordingSummary& r, bool bursts) {
   if (!r.life.enabled) return "null";
@@ -503,7 +532,9 @@ std::string recording_json(const RecordingSummary& r, const SynthOptions& o) {
     const auto& s = r.seizures[i];
     j << (i ? ", " : "") << "{\"start_s\": " << fixed(s.start_s, 4) << ", \"stop_s\": " << fixed(s.stop_s, 4)
       << ", \"hr_change\": " << (s.hr_change ? "true" : "false") << ", \"hr_rise_bpm\": " << fixed(s.hr_rise_bpm, 2)
-      << ", \"responder\": " << (s.responder() ? "true" : "false") << "}";
+      << ", \"responder\": " << (s.responder() ? "true" : "false");
+    if (o.ictal_vagal_withdrawal > 0.0) j << ", \"vagal_drop\": " << fixed(s.vagal_drop, 3);  // 0: as before
+    j << "}";
   }
   j << "]";
   if (!r.artefacts.empty()) {  // only with --artefacts-per-h or --ictal-artefacts: the default manifest is unchanged
@@ -532,6 +563,10 @@ std::string cohort_json(const SynthOptions& o, const CohortSummary& c) {
     << (o.artefacts_per_h > 0.0 ? ", \"artefacts_per_h\": " + general(o.artefacts_per_h) : std::string())
     << (o.ictal_artefacts > 0.0 ? ", \"ictal_artefacts\": " + general(o.ictal_artefacts) : std::string())
     << (bursts_on(o) ? ", \"exertion_bursts\": " + general(o.exertion_bursts) : std::string())
+    << (irregularity_on(o) ? ", \"effort_irregularity\": " + general(o.effort_irregularity) : std::string())
+    << (o.daily_life && o.effort_hrv_bpm != 40.0 ? ", \"effort_hrv_bpm\": " + general(o.effort_hrv_bpm) : std::string())
+    << (o.ictal_vagal_withdrawal > 0.0 ? ", \"ictal_vagal_withdrawal\": " + general(o.ictal_vagal_withdrawal)
+                                        : std::string())
     << "},\n  \"responder_threshold_bpm\": " << general(kResponderRiseBpm) << ",\n  \"n_recordings\": "
     << c.recordings.size() << ",\n  \"n_seizures\": " << c.n_seizures << ",\n  \"total_duration_s\": "
     << fixed(c.total_duration_s, 0) << ",\n  \"recordings\": [\n";
@@ -574,9 +609,12 @@ int draw_fs(const SynthOptions& o, Rng& rng) {
 
 /// Applies the patient's daily-life traits to the recording's model: the day's events, the
 /// age-dependent variability and the ectopy rates per beat.
-void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, double bursts, Rng& burst_rng, EcgModel& m) {
+void apply_daily_life(const Patient& pt, double start_hour, Rng& life_rng, const SynthOptions& o, Rng& burst_rng,
+                      Rng& effort_rng, EcgModel& m) {
   m.life = draw_daily_life(pt.traits, start_hour, m.duration_s, life_rng);
-  add_exertion_bursts(pt.traits, bursts, m.duration_s, burst_rng, m.life);
+  m.life.effort_hrv_bpm = o.effort_hrv_bpm;
+  add_exertion_bursts(pt.traits, o.exertion_bursts, m.duration_s, burst_rng, m.life);
+  add_effort_irregularity(o.effort_irregularity, m.duration_s, effort_rng, m.life);
   const double v = pt.traits.hrv_scale;
   m.rsa_fraction *= v;
   m.lf_fraction *= v;
@@ -730,9 +768,12 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       m.noise = o.noise;
       m.mains_hz = pt.mains_hz;
       m.seizures = draw_seizures(rng, duration_s, o.seizure_rate_per_h, pt.ictal);
-      // Bursts from their own stream: without them the recording is the same as before.
+      Rng vagal_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (5ULL << 32) + static_cast<std::uint64_t>(k)));
+      draw_vagal_withdrawal(vagal_rng, o.ictal_vagal_withdrawal, m.seizures);
+      // Bursts and effort irregularity from their own streams: without them the recording is as before.
       Rng burst_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (3ULL << 32) + static_cast<std::uint64_t>(k)));
-      if (o.daily_life) apply_daily_life(pt, start_hour, life_rng, o.exertion_bursts, burst_rng, m);
+      Rng effort_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (4ULL << 32) + static_cast<std::uint64_t>(k)));
+      if (o.daily_life) apply_daily_life(pt, start_hour, life_rng, o, burst_rng, effort_rng, m);
       const BeatTrain train = generate_beats(m, rng);
 
       std::array<char, 32> base{};

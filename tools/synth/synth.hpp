@@ -62,6 +62,7 @@ struct SeizureEvent {
   double hr_rise_bpm = 0.0;  ///< plateau increase of the heart rate (bpm) when hr_change
   double ramp_up_s = 15.0;   ///< duration of the rise, centred slightly before start_s
   double ramp_down_s = 45.0; ///< duration of the return to baseline, starting at stop_s
+  double vagal_drop = 0.0;   ///< share of the beat-to-beat variability withdrawn at the ictal peak (0-1)
   /// The seizure comes with a clear ictal heart-rate rise (>= kResponderRiseBpm).
   bool responder() const { return hr_change && hr_rise_bpm >= kResponderRiseBpm; }
 };
@@ -145,6 +146,15 @@ struct EcgSignal {
 /// Heart-rate increase (bpm, >= 0) caused by the model's seizures at time t (seconds).
 double seizure_hr_increase(const EcgModel& model, double t_s);
 
+/// Multiplier (0-1] of the beat-to-beat variability (RSA, LF wave, jitter) at time t: the ictal
+/// vagal withdrawal, 1 - vagal_drop x (the seizure's heart-rate rise fraction at t), lowest over
+/// the seizures with a heart-rate change; 1 away from them.
+double seizure_hrv_factor(const EcgModel& model, double t_s);
+
+/// Draws each seizure's vagal withdrawal: scale x U(0.3, 0.9) x min(1, rise / 20 bpm) for the
+/// seizures with a heart-rate change (0 for the others and for scale 0, which draws nothing).
+void draw_vagal_withdrawal(Rng& rng, double scale, std::vector<SeizureEvent>& seizures);
+
 /// Renders the ECG of the given beats (generate_beats) with the model's morphology and noise.
 EcgSignal render_ecg(const EcgModel& model, const BeatTrain& train, Rng& rng);
 
@@ -183,7 +193,10 @@ struct SynthOptions {
   std::string layout = "tuh";       ///< "tuh" (PATIENT/PATIENT_sNNN_tNNN) or "bids" (bids_layout.hpp; EDF only)
   double artefacts_per_h = 0.0;     ///< mean electrode-motion episodes per hour, away from seizures (edf only; 0 = none)
   double ictal_artefacts = 0.0;     ///< share of seizures with a movement artefact episode in them (edf only; 0 = none)
-  double exertion_bursts = 0.5;     ///< brisk exertion bursts per awake hour at activity 1 (with daily life; 0 = none)
+  double exertion_bursts = 0.3;     ///< brisk exertion bursts per awake hour at activity 1 (with daily life; 0 = none)
+  double effort_irregularity = 1.0; ///< scale of the surges and dips within activity rises (with daily life; 0 = smooth)
+  double effort_hrv_bpm = 120.0;    ///< variability falls as exp(-rise / this) with daily-life effort (was 40)
+  double ictal_vagal_withdrawal = 1.0; ///< scale (0-1) of the ictal loss of beat-to-beat variability (0 = none)
 };
 
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
