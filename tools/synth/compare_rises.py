@@ -43,7 +43,7 @@ def main():
     if len(args) != 2:
         sys.exit(__doc__)
     a, ca = load(args[0], label)
-    b, cb = load(args[1], False)
+    b, cb = load(args[1], None)
     rise_a, rise_b = a[:, ca.index("hr_minus_baseline")], b[:, cb.index("hr_minus_baseline")]
     print(f"| feature (median) | " + " | ".join(f"{lo}-{hi} bpm: synthetic | real" for lo, hi in BINS) + " |")
     print("|---|" + "---:|---:|" * len(BINS))
