@@ -644,6 +644,51 @@ TEST(SynthLife, ValidateNamesTheNewOptions) {
   }
   o.ictal_vagal_withdrawal = 0.0;
   EXPECT_NO_THROW(validate(o));
+  for (const double bad : {-0.1, 1.5, std::nan("")}) {
+    o.weak_withdrawal_fraction = bad;
+    EXPECT_THROW(validate(o), ConfigError) << bad;
+  }
+  o.weak_withdrawal_fraction = 1.0;
+  EXPECT_NO_THROW(validate(o));
+}
+
+TEST(SynthLife, WeakWithdrawalPatientsWithdrawLittleAndAreListed) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_weak_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 4;
+  o.recordings = 1;
+  o.minutes = 6.0 * 60.0;
+  o.seed = 6;
+  o.format = "beats";
+  o.seizure_rate_per_h = 2.0;
+  o.no_hr_change_fraction = 0.0;
+  o.weak_withdrawal_fraction = 1.0;
+  o.out_dir = base / "weak";
+  const CohortSummary weak = generate_cohort(o);
+  o.weak_withdrawal_fraction = 0.0;
+  o.out_dir = base / "strong";
+  const CohortSummary strong = generate_cohort(o);
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < weak.recordings.size(); ++r) {
+    EXPECT_TRUE(weak.recordings[r].weak_withdrawal_patient);
+    EXPECT_FALSE(strong.recordings[r].weak_withdrawal_patient);
+    const auto& a = weak.recordings[r].seizures;
+    const auto& b = strong.recordings[r].seizures;
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t s = 0; s < a.size(); ++s) {
+      EXPECT_EQ(a[s].start_s, b[s].start_s);  // the same seizures, only the withdrawal differs
+      if (!a[s].hr_change) continue;
+      const double k = std::min(1.0, a[s].hr_rise_bpm / 20.0);
+      EXPECT_LT(a[s].vagal_drop, 0.2 * k);
+      EXPECT_GE(b[s].vagal_drop, 0.3 * k);
+      ++n;
+    }
+  }
+  EXPECT_GT(n, 10u);
+  EXPECT_NE(slurp(base / "weak" / "cohort.json").find("\"weak_withdrawal_patient\": true"), std::string::npos);
+  EXPECT_EQ(slurp(base / "strong" / "cohort.json").find("\"weak_withdrawal_patient\": true"), std::string::npos);
+  fs::remove_all(base);
 }
 
 TEST(SynthLife, EffortIrregularityChangesOnlyTheHeartRateAndIsListed) {

@@ -200,7 +200,7 @@ TEST(SynthModel, VagalWithdrawalIsDrawnPerSeizureFromItsOwnStream) {
     sz[i].hr_rise_bpm = i % 2 ? 40.0 : 10.0;
   }
   Rng rng(11);
-  draw_vagal_withdrawal(rng, 1.0, sz);
+  draw_vagal_withdrawal(rng, 1.0, false, sz);
   for (std::size_t i = 0; i < sz.size(); ++i) {
     if (!sz[i].hr_change) {
       EXPECT_EQ(sz[i].vagal_drop, 0.0);
@@ -210,10 +210,21 @@ TEST(SynthModel, VagalWithdrawalIsDrawnPerSeizureFromItsOwnStream) {
     EXPECT_GE(sz[i].vagal_drop, 0.3 * k) << i;
     EXPECT_LT(sz[i].vagal_drop, 0.9 * k) << i;
   }
+  // A weak patient: U(0, 0.2) x min(1, rise / 20 bpm).
+  Rng weak_rng(13);
+  draw_vagal_withdrawal(weak_rng, 1.0, true, sz);
+  double most = 0.0;
+  for (std::size_t i = 0; i < sz.size(); ++i) {
+    const double k = sz[i].hr_change ? (i % 2 ? 1.0 : 0.5) : 0.0;
+    EXPECT_GE(sz[i].vagal_drop, 0.0) << i;
+    EXPECT_LT(sz[i].vagal_drop, 0.2 * k + 1e-300) << i;
+    most = std::max(most, sz[i].vagal_drop);
+  }
+  EXPECT_GT(most, 0.15);  // the range is used, not only its bottom
   // Scale 0: nothing drawn, nothing changed.
   std::vector<SeizureEvent> none(3);
   Rng a(12), b(12);
-  draw_vagal_withdrawal(a, 0.0, none);
+  draw_vagal_withdrawal(a, 0.0, false, none);
   for (const auto& s : none) EXPECT_EQ(s.vagal_drop, 0.0);
   EXPECT_EQ(a.next(), b.next());
 }

@@ -90,6 +90,11 @@ int main(int argc, char** argv) {
                  "peak; Jeppesen 2010/2014/2015: HF power falls and CSI rises above exercise maxima around onset). "
                  "0 = none, the seizures of the generator before 5 December 2026")
       ->capture_default_str();
+  app.add_option("--weak-withdrawal-fraction", o.weak_withdrawal_fraction,
+                 "Share (0-1) of the patients whose seizures withdraw little variability (U(0, 0.2) instead of "
+                 "U(0.3, 0.9); Jeppesen 2014: CSI above the exercise maxima in 4 of 5 patients); with "
+                 "--ictal-vagal-withdrawal > 0")
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "Print only the total");
   CLI11_PARSE(app, argc, argv);
   o.out_dir = out;

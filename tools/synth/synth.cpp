@@ -185,10 +185,10 @@ double seizure_hrv_factor(const EcgModel& model, double t_s) {
   return factor;
 }
 
-void draw_vagal_withdrawal(Rng& rng, double scale, std::vector<SeizureEvent>& seizures) {
+void draw_vagal_withdrawal(Rng& rng, double scale, bool weak, std::vector<SeizureEvent>& seizures) {
   if (!(scale > 0.0)) return;
   for (auto& sz : seizures) {
-    const double u = rng.uniform(0.3, 0.9);
+    const double u = weak ? rng.uniform(0.0, 0.2) : rng.uniform(0.3, 0.9);
     sz.vagal_drop = sz.hr_change ? scale * u * std::min(1.0, sz.hr_rise_bpm / 20.0) : 0.0;
   }
 }
@@ -490,6 +490,7 @@ void validate(const SynthOptions& o) {
     bad("--effort-hrv-bpm must be between 10 and 1000 bpm (got " + num(o.effort_hrv_bpm) + ").");
   if (!(o.ictal_vagal_withdrawal >= 0.0 && o.ictal_vagal_withdrawal <= 1.0))
     bad("--ictal-vagal-withdrawal must be between 0 (none) and 1 (got " + num(o.ictal_vagal_withdrawal) + ").");
+  fraction("--weak-withdrawal-fraction", o.weak_withdrawal_fraction);
   if (!(o.effort_irregularity >= 0.0 && o.effort_irregularity <= 3.0))
     bad("--effort-irregularity must be between 0 (smooth rises) and 3 (got " + num(o.effort_irregularity) + ").");
 }
@@ -527,7 +528,11 @@ std::string recording_json(const RecordingSummary& r, const SynthOptions& o) {
     << ", \"mains_hz\": " << r.mains_hz << ", \"n_beats\": " << r.n_beats << ", \"n_ectopic\": " << r.n_ectopic
     << ", \"n_pvc\": " << r.n_pvc << ", \"n_pac\": " << r.n_pac << ",\n     \"start_hour\": " << fixed(r.start_hour, 4)
     << ", \"age\": " << fixed(r.age_years, 1) << ", \"responder_patient\": " << (r.responder_patient ? "true" : "false")
-    << ", \"daily_life\": " << life_json(r, bursts_on(o)) << ",\n     \"seizures\": [";
+    << ", \"daily_life\": " << life_json(r, bursts_on(o))
+    << (o.ictal_vagal_withdrawal > 0.0
+            ? std::string(", \"weak_withdrawal_patient\": ") + (r.weak_withdrawal_patient ? "true" : "false")
+            : std::string())
+    << ",\n     \"seizures\": [";
   for (std::size_t i = 0; i < r.seizures.size(); ++i) {
     const auto& s = r.seizures[i];
     j << (i ? ", " : "") << "{\"start_s\": " << fixed(s.start_s, 4) << ", \"stop_s\": " << fixed(s.stop_s, 4)
@@ -742,6 +747,9 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
   for (int p = 1; p <= o.patients; ++p) {
     Rng prng(derive_seed(o.seed, static_cast<std::uint64_t>(p), 0xFFFFFFFFULL));
     const Patient pt = draw_patient(o, p, responders[static_cast<std::size_t>(p - 1)], prng);
+    // Whether this patient's seizures withdraw little variability: its own stream (6 << 32).
+    const bool weak_withdrawal = Rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), 6ULL << 32))
+                                     .bernoulli(o.ictal_vagal_withdrawal > 0.0 ? o.weak_withdrawal_fraction : 0.0);
     double hr = pt.resting_hr_bpm;
     const fs::path pdir = o.out_dir / pt.id;
     if (o.layout != "bids") fs::create_directories(pdir, ec);
@@ -769,7 +777,7 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       m.mains_hz = pt.mains_hz;
       m.seizures = draw_seizures(rng, duration_s, o.seizure_rate_per_h, pt.ictal);
       Rng vagal_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (5ULL << 32) + static_cast<std::uint64_t>(k)));
-      draw_vagal_withdrawal(vagal_rng, o.ictal_vagal_withdrawal, m.seizures);
+      draw_vagal_withdrawal(vagal_rng, o.ictal_vagal_withdrawal, weak_withdrawal, m.seizures);
       // Bursts and effort irregularity from their own streams: without them the recording is as before.
       Rng burst_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (3ULL << 32) + static_cast<std::uint64_t>(k)));
       Rng effort_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (4ULL << 32) + static_cast<std::uint64_t>(k)));
@@ -788,6 +796,7 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       rs.start_hour = start_hour;
       rs.age_years = pt.traits.age_years;
       rs.responder_patient = pt.ictal.responder;
+      rs.weak_withdrawal_patient = weak_withdrawal;
       Rng arng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (2ULL << 32) + static_cast<std::uint64_t>(k)));
       if (o.artefacts_per_h > 0.0) rs.artefacts = draw_artefacts(arng, duration_s, o.artefacts_per_h, m.seizures);
       const auto ictal = draw_ictal_artefacts(arng, duration_s, o.ictal_artefacts, m.seizures);

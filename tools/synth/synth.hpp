@@ -152,8 +152,9 @@ double seizure_hr_increase(const EcgModel& model, double t_s);
 double seizure_hrv_factor(const EcgModel& model, double t_s);
 
 /// Draws each seizure's vagal withdrawal: scale x U(0.3, 0.9) x min(1, rise / 20 bpm) for the
-/// seizures with a heart-rate change (0 for the others and for scale 0, which draws nothing).
-void draw_vagal_withdrawal(Rng& rng, double scale, std::vector<SeizureEvent>& seizures);
+/// seizures with a heart-rate change, U(0, 0.2) instead of U(0.3, 0.9) for a `weak` patient (0
+/// for seizures without a change and for scale 0, which draws nothing).
+void draw_vagal_withdrawal(Rng& rng, double scale, bool weak, std::vector<SeizureEvent>& seizures);
 
 /// Renders the ECG of the given beats (generate_beats) with the model's morphology and noise.
 EcgSignal render_ecg(const EcgModel& model, const BeatTrain& train, Rng& rng);
@@ -197,6 +198,7 @@ struct SynthOptions {
   double effort_irregularity = 1.0; ///< scale of the surges and dips within activity rises (with daily life; 0 = smooth)
   double effort_hrv_bpm = 120.0;    ///< variability falls as exp(-rise / this) with daily-life effort (was 40)
   double ictal_vagal_withdrawal = 1.0; ///< scale (0-1) of the ictal loss of beat-to-beat variability (0 = none)
+  double weak_withdrawal_fraction = 0.2; ///< share of patients whose seizures withdraw little variability
 };
 
 /// Throws ecgforest::ConfigError with a sentence starting "ecgforest-synth: " naming the
@@ -225,6 +227,7 @@ struct RecordingSummary {
   double start_hour = 0.0;
   double age_years = 0.0;
   bool responder_patient = true;
+  bool weak_withdrawal_patient = false;  ///< its seizures withdraw little variability (U(0, 0.2))
   DailyLife life;              ///< as drawn (disabled without --daily-life)
   std::vector<SeizureEvent> seizures;
   std::vector<ArtefactEpisode> artefacts;  ///< artefact episodes added to the ECG (away from or inside seizures), by start
