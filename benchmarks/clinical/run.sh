@@ -14,7 +14,8 @@
 # 4. `ecgforest predict` on the real 24-h Holter beat recordings of people without epilepsy
 #    (../shared/data/rr_daily/beats: every alarm there is false), both ways;
 # 5. prints one Markdown table: OVLP/TAES sensitivity (all and responders), FA/24h and latency,
-#    and the held-out seizures detected by their measured ictal heart-rate rise.
+#    and the held-out seizures detected by their measured ictal heart-rate rise;
+# 6. beside it, Jeppesen's patient-tailored rule (untrained; jeppesen_probe.py) on the same hours.
 # --real-negatives: real daily life as negative training data, cross-fitted by subject: the
 # rr_daily recordings are split in two halves (alternately by name); model 0 trains on the
 # synthetic cohort plus half 0, model 1 on the synthetic cohort plus half 1; each half's false
@@ -192,5 +193,26 @@ per = di.get("per_patient", {})
 fa = sorted(v.get("ovlp_fa_per_24h") or 0 for v in per.values())
 if fa:
     print(f"\nclinical: rr_daily FA/24h per recording (patient-independent): min {f(fa[0],1)}, median {f(fa[len(fa)//2],1)}, max {f(fa[-1],1)}")
-print(f"clinical: done in {secs} s; outputs in {work}")
+print(f"clinical: forest done in {secs} s; outputs in {work}")
 PY
+
+# Peer on the same hours: Jeppesen's patient-tailored rule (no training; each recording's cut-off
+# is 105 % of a feature's largest value in its first --tailor-hours), from the extracted features
+# of the held-out cohort and of rr_daily (both halves with --real-negatives).
+extract() {  # input dir, output file
+  "${mpi[@]}" "$bin" extract --input "$1" --output "$2" > "$2.log" 2>&1 || { cat "$2.log"; exit 1; }
+}
+extract "$work/test" "$work/test_features.h5"
+rr_features=()
+for d in "$work/rr_daily" "$work/rr_half0" "$work/rr_half1"; do
+  compgen -G "$d/*_beats.csv*" > /dev/null || continue
+  extract "$d" "$d.features.h5"
+  rr_features+=("$d.features.h5")
+done
+echo
+echo "clinical: Jeppesen's tailored rule on the same hours as the tailored rows above (cut-off 1.05 x the largest" \
+     "value in each recording's first $tailor_hours h, seizures +-120 s left out; alarms merged within 180 s):"
+echo
+/usr/bin/python3 "$root/benchmarks/clinical/jeppesen_probe.py" "$work/test_features.h5" "${rr_features[@]}" \
+  --tailor-hours "$tailor_hours" --score "$work/test_tailored/score.json"
+echo "clinical: done in $(( $(date +%s) - t0 )) s"
