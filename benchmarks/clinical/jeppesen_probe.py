@@ -51,17 +51,17 @@ def load(path):
     return out
 
 
-def events(t, on, gap):
-    """Runs of windows that are on (a window ending at t covers the 1-s step before it), merged
-    when the next starts less than `gap` seconds after the last ends."""
+def events(t, on, step, gap):
+    """Runs of windows that are on (a window ending at t covers the step before it), merged when
+    the next starts less than `gap` seconds after the last ends."""
     ev = []
     for ti, o in zip(t, on):
         if not o:
             continue
-        if ev and ti - 1.0 - ev[-1][1] < gap:
+        if ev and ti - step - ev[-1][1] < gap:
             ev[-1][1] = ti
         else:
-            ev.append([ti - 1.0, ti])
+            ev.append([ti - step, ti])
     return ev
 
 
@@ -75,12 +75,33 @@ def score(r, feat, tailor_s, pad, gap):
     # No usable baseline value: no cut-off, so no alarm (the recording's seizures count as missed).
     cut = np.inf if vals.size == 0 else (1.05 * vals.max() if vals.max() > 0 else vals.max() + 1e-9)
     later = t > tailor_s
-    ev = events(t[later], np.nan_to_num(x[later], nan=-np.inf) > cut, gap)
+    step = float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    ev = events(t[later], np.nan_to_num(x[later], nan=-np.inf) > cut, step, gap)
     refs = [(a, b) for a, b in r["ref"] if b > tailor_s]
-    hit = [any(e[0] < b and e[1] > a for e in ev) for a, b in refs]
+    over = [[e for e in ev if e[0] < b and e[1] > a] for a, b in refs]  # alarms overlapping each seizure
     fa = sum(1 for e in ev if not any(e[0] < b and e[1] > a for a, b in refs))
-    lat = [max(0.0, min(e[0] for e in ev if e[0] < b and e[1] > a) - a) for (a, b), h in zip(refs, hit) if h]
-    return {"hits": hit, "fa": fa, "hours": (r["duration"] - tailor_s) / 3600.0, "latency": lat}
+    lat = [max(0.0, min(e[0] for e in o) - a) for (a, _), o in zip(refs, over) if o]
+    return {"hits": [bool(o) for o in over], "fa": fa, "hours": (r["duration"] - tailor_s) / 3600.0, "latency": lat}
+
+
+def tally(recs, feat, a, resp):
+    """Seizures found (all and of responder patients), false alarms, hours and latencies over recs."""
+    out = {"n": 0, "h": 0, "nr": 0, "hr": 0, "fa": 0, "hours": 0.0, "lat": []}
+    for r in recs:
+        s = score(r, feat, a.tailor_hours * 3600.0, a.pad_s, a.merge_gap_s)
+        out["n"] += len(s["hits"])
+        out["h"] += sum(s["hits"])
+        if resp and resp.get(r["patient"]):
+            out["nr"] += len(s["hits"])
+            out["hr"] += sum(s["hits"])
+        out["fa"] += s["fa"]
+        out["hours"] += s["hours"]
+        out["lat"] += s["latency"]
+    return out
+
+
+def rate(alarms, hours):
+    return f"{24 * alarms / hours:.2f}" if hours > 0 else "n/a"
 
 
 def main():
@@ -92,7 +113,6 @@ def main():
     ap.add_argument("--pad-s", type=float, default=120.0)
     ap.add_argument("--merge-gap-s", type=float, default=180.0)
     a = ap.parse_args()
-    tailor_s = a.tailor_hours * 3600.0
     resp = None
     if a.score:
         sc = json.load(open(a.score))
@@ -103,29 +123,10 @@ def main():
           "FA/24h held-out | latency median s | rr_daily FA/24h (after the baseline) |")
     print("|---|---|---|---|---|---|")
     for feat in FEATURES:
-        n = h = nr = hr = fa = 0
-        hours = 0.0
-        lat = []
-        for r in test:
-            s = score(r, feat, tailor_s, a.pad_s, a.merge_gap_s)
-            n += len(s["hits"])
-            h += sum(s["hits"])
-            if resp and resp.get(r["patient"]):
-                nr += len(s["hits"])
-                hr += sum(s["hits"])
-            fa += s["fa"]
-            hours += s["hours"]
-            lat += s["latency"]
-        rfa = rh = 0.0
-        for r in rr:
-            s = score(r, feat, tailor_s, a.pad_s, a.merge_gap_s)
-            rfa += s["fa"]
-            rh += s["hours"]
-        def rate(k, hrs):
-            return f"{24 * k / hrs:.2f}" if hrs > 0 else "n/a"
-        med = f"{float(np.median(lat)):.1f}" if lat else "n/a"
-        rs = f"{hr}/{nr}" if resp is not None else "n/a"
-        print(f"| {feat} | {h}/{n} | {rs} | {rate(fa, hours)} | {med} | {rate(rfa, rh)} |")
+        t, d = tally(test, feat, a, resp), tally(rr, feat, a, None)
+        med = f"{float(np.median(t['lat'])):.1f}" if t["lat"] else "n/a"
+        rs = f"{t['hr']}/{t['nr']}" if resp is not None else "n/a"
+        print(f"| {feat} | {t['h']}/{t['n']} | {rs} | {rate(t['fa'], t['hours'])} | {med} | {rate(d['fa'], d['hours'])} |")
 
 
 if __name__ == "__main__":
