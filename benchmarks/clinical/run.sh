@@ -15,7 +15,10 @@
 #    (../shared/data/rr_daily/beats: every alarm there is false), both ways;
 # 5. prints one Markdown table: OVLP/TAES sensitivity (all and responders), FA/24h and latency,
 #    and the held-out seizures detected by their measured ictal heart-rate rise;
-# 6. beside it, Jeppesen's patient-tailored rule (untrained; jeppesen_probe.py) on the same hours.
+# 6. beside it, Jeppesen's patient-tailored rule (untrained; jeppesen_probe.py) on the same hours;
+# 7. and a patient-independent vagal-withdrawal rule (RMSSD and heart rate against the recording's
+#    own baseline; its three settings chosen on the training cohort; withdrawal_probe.py), alone
+#    and with the forest's alarms (not with --real-negatives: its training file holds rr_daily).
 # --real-negatives: real daily life as negative training data, cross-fitted by subject: the
 # rr_daily recordings are split in two halves (alternately by name); model 0 trains on the
 # synthetic cohort plus half 0, model 1 on the synthetic cohort plus half 1; each half's false
@@ -215,4 +218,14 @@ echo "clinical: Jeppesen's tailored rule on the same hours as the tailored rows 
 echo
 /usr/bin/python3 "$root/benchmarks/clinical/jeppesen_probe.py" "$work/test_features.h5" "${rr_features[@]}" \
   --tailor-hours "$tailor_hours" --score "$work/test_tailored/score.json"
+if [ "$real_negatives" = 0 ]; then
+  echo
+  echo "clinical: an untrained vagal-withdrawal rule, patient-independent, all hours (settings chosen on the" \
+       "training cohort's features within 1 FA/24h), alone and with the forest's alarms:"
+  echo
+  /usr/bin/python3 "$root/benchmarks/clinical/withdrawal_probe.py" "$work/run/features.h5" "$work/test_features.h5" \
+    "$work/rr_daily.features.h5" --forest-test "$work/test_independent/predictions.h5" \
+    --forest-rr "$work/daily_independent/predictions.h5" --score "$work/test_independent/score.json" \
+    --cohort "$work/test/cohort.json"
+fi
 echo "clinical: done in $(( $(date +%s) - t0 )) s"
