@@ -30,12 +30,14 @@ def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
-def load(path):
+def load(path, columns=FEATURES, tool="jeppesen_probe"):
+    """Per recording of a features file: name, patient, duration, window times, the columns (x) and
+    the reference seizures; a file without one of the columns ends the run with a sentence."""
     with h5py.File(path, "r") as f:
         cols = [text(c) for c in f["windows/features"].attrs["columns"]]
-        missing = [c for c in FEATURES if c not in cols]
+        missing = [c for c in columns if c not in cols]
         if missing:
-            sys.exit(f"jeppesen_probe: {path} has no column {', '.join(missing)}; extract it with the default "
+            sys.exit(f"{tool}: {path} has no column {', '.join(missing)}; extract it with the default "
                      "HRV profile (ecgforest extract --input DIR --output FILE).")
         feats = f["windows/features"][()]
         rec = f["windows/record"][()]
@@ -46,7 +48,7 @@ def load(path):
     for i, r in enumerate(recs):
         m = rec == i
         out.append({"name": text(r["path"]), "patient": text(r["patient"]), "duration": float(r["duration_s"]), "t": t[m],
-                    "x": {c: feats[m, cols.index(c)].astype(np.float64) for c in FEATURES},
+                    "x": {c: feats[m, cols.index(c)].astype(np.float64) for c in columns},
                     "ref": [(a, b) for k, a, b in refs if k == i]})
     return out
 

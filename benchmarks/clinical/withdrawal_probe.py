@@ -34,31 +34,16 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jeppesen_probe import events, rate, text  # noqa: E402  (one events/rate/text for both probes)
+import jeppesen_probe  # noqa: E402  (one loader, events, rate and text for both probes)
+from jeppesen_probe import events, rate, text  # noqa: E402
 
 COLUMNS = ["rmssd_ratio_baseline", "hr_minus_baseline"]
 GRID = list(itertools.product([0.3, 0.35, 0.4, 0.45, 0.5, 0.55], [0, 5, 10, 15, 20], [5, 10, 20, 30]))
 
 
 def load(path):
-    """Per recording: name, patient, hours, window times, the two columns and the reference seizures."""
-    with h5py.File(path, "r") as f:
-        cols = [text(c) for c in f["windows/features"].attrs["columns"]]
-        missing = [c for c in COLUMNS if c not in cols]
-        if missing:
-            sys.exit(f"withdrawal_probe: {path} has no column {', '.join(missing)}; extract it with the default "
-                     "HRV profile (ecgforest extract --input DIR --output FILE).")
-        feats = f["windows/features"][()]
-        rec, t, recs = f["windows/record"][()], f["windows/time_s"][()], f["records"][()]
-        refs = list(zip(f["reference/record"][()].tolist(), f["reference/start_s"][()], f["reference/stop_s"][()]))
-    out = []
-    for i, r in enumerate(recs):
-        m = rec == i
-        out.append({"name": text(r["path"]), "patient": text(r["patient"]), "hours": float(r["duration_s"]) / 3600.0,
-                    "t": t[m], "ratio": feats[m, cols.index(COLUMNS[0])].astype(np.float64),
-                    "rise": feats[m, cols.index(COLUMNS[1])].astype(np.float64),
-                    "ref": [(a, b) for k, a, b in refs if k == i]})
-    return out
+    """Per recording: name, patient, duration, window times, the two columns (x) and the seizures."""
+    return jeppesen_probe.load(path, COLUMNS, "withdrawal_probe")
 
 
 def forest_events(path):
@@ -89,9 +74,14 @@ def rule_events(r, setting, gap):
     t = r["t"]
     step = float(np.median(np.diff(t))) if t.size > 1 else 1.0
     with np.errstate(invalid="ignore"):
-        on = (r["ratio"] < ratio_max) & (r["rise"] > rise_min)
+        on = (r["x"][COLUMNS[0]] < ratio_max) & (r["x"][COLUMNS[1]] > rise_min)
     runs = events(t, on, step, 0.5 * step)  # contiguous windows only
     return merge([e for e in runs if e[1] - e[0] >= min_s], gap)
+
+
+def overlaps(e, a, b):
+    """Alarm e = [start, stop] overlaps the seizure [a, b] (NEDC OVLP)."""
+    return e[0] < b and e[1] > a
 
 
 def tally(recs, alarms_of, resp):
@@ -99,15 +89,15 @@ def tally(recs, alarms_of, resp):
     out = {"n": 0, "h": 0, "nr": 0, "hr": 0, "fa": 0, "hours": 0.0, "lat": []}
     for r in recs:
         ev = alarms_of(r)
-        over = [[e for e in ev if e[0] < b and e[1] > a] for a, b in r["ref"]]
+        over = [[e for e in ev if overlaps(e, a, b)] for a, b in r["ref"]]
         hits = sum(1 for o in over if o)
         out["n"] += len(over)
         out["h"] += hits
         if resp and resp.get(r["patient"]):
             out["nr"] += len(over)
             out["hr"] += hits
-        out["fa"] += sum(1 for e in ev if not any(e[0] < b and e[1] > a for a, b in r["ref"]))
-        out["hours"] += r["hours"]
+        out["fa"] += sum(1 for e in ev if not any(overlaps(e, a, b) for a, b in r["ref"]))
+        out["hours"] += r["duration"] / 3600.0
         out["lat"] += [max(0.0, min(e[0] for e in o) - a) for (a, _), o in zip(r["ref"], over) if o]
     return out
 
@@ -148,7 +138,7 @@ def by_rise(recs, detectors, cohort):
                 continue
             out[label][0] += 1
             for k, ev in enumerate(alarms):
-                out[label][k + 1] += any(e[0] < b and e[1] > a for e in ev)
+                out[label][k + 1] += any(overlaps(e, a, b) for e in ev)
     names = ", ".join(n for n, _ in detectors)
     return f"held-out seizures by the generator's ictal rise (bpm; found by {names}): " + "; ".join(
         f"{lab}: " + " · ".join(str(v) for v in out[lab][1:]) + f" of {out[lab][0]}" for _, _, lab in RISE_BINS)

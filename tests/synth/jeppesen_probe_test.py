@@ -24,25 +24,18 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_files import write_features  # noqa: E402
+
 SCRIPT = os.path.join(sys.argv[1], "benchmarks", "clinical", "jeppesen_probe.py")
 COLUMNS = ["modcsi100f_x_slope", "csi100_x_slope", "modcsi100f", "csi100", "hr_minus_baseline", "hr_ratio_baseline"]
 
 
 def write(path, duration, values, refs):
-    t = np.arange(1.0, duration + 1.0)
-    x = np.full((t.size, len(COLUMNS)), 0.5)
+    x = np.full((int(duration), len(COLUMNS)), 0.5)
     x[:, COLUMNS.index("csi100")] = np.nan
     x[:, 0] = values
-    rec_dtype = [("path", h5py.string_dtype()), ("patient", h5py.string_dtype()), ("duration_s", "<f8")]
-    with h5py.File(path, "w") as f:
-        d = f.create_dataset("windows/features", data=x)
-        d.attrs["columns"] = np.array([c.encode() for c in COLUMNS])
-        f.create_dataset("windows/record", data=np.zeros(t.size, dtype=np.uint32))
-        f.create_dataset("windows/time_s", data=t)
-        f.create_dataset("records", data=np.array([("rec", "p1", duration)], dtype=rec_dtype))
-        f.create_dataset("reference/record", data=np.zeros(len(refs), dtype=np.uint32))
-        f.create_dataset("reference/start_s", data=np.array([a for a, _ in refs], dtype=np.float64))
-        f.create_dataset("reference/stop_s", data=np.array([b for _, b in refs], dtype=np.float64))
+    write_features(path, COLUMNS, x, duration, refs)
 
 
 def rows(*args):

@@ -35,28 +35,21 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_files import write_features  # noqa: E402
+
 SCRIPT = os.path.join(sys.argv[1], "benchmarks", "clinical", "withdrawal_probe.py")
 COLUMNS = ["hr_baseline", "rmssd_ratio_baseline", "hr_minus_baseline"]
-REC = [("path", h5py.string_dtype()), ("patient", h5py.string_dtype()), ("duration_s", "<f8")]
 
 
 def write(path, duration, runs, refs):
     """runs: (first t, last t, ratio, rise) set window by window."""
-    t = np.arange(1.0, duration + 1.0)
-    x = np.zeros((t.size, len(COLUMNS)))
+    x = np.zeros((int(duration), len(COLUMNS)))
     x[:, 1] = 1.0
     x[0, 1] = np.nan  # a NaN ratio is never "below"
     for a, b, ratio, rise in runs:
         x[a - 1:b, 1], x[a - 1:b, 2] = ratio, rise
-    with h5py.File(path, "w") as f:
-        d = f.create_dataset("windows/features", data=x)
-        d.attrs["columns"] = np.array([c.encode() for c in COLUMNS])
-        f.create_dataset("windows/record", data=np.zeros(t.size, dtype=np.uint32))
-        f.create_dataset("windows/time_s", data=t)
-        f.create_dataset("records", data=np.array([("rec", "p1", duration)], dtype=REC))
-        f.create_dataset("reference/record", data=np.zeros(len(refs), dtype=np.uint32))
-        f.create_dataset("reference/start_s", data=np.array([a for a, _ in refs], dtype=np.float64))
-        f.create_dataset("reference/stop_s", data=np.array([b for _, b in refs], dtype=np.float64))
+    write_features(path, COLUMNS, x, duration, refs)
 
 
 def predictions(path, alarms):
