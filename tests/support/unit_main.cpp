@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include "support/unit_mpi.hpp"
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   const int rc = RUN_ALL_TESTS();
@@ -11,5 +13,6 @@ int main(int argc, char** argv) {
   MPI_Initialized(&started);
   MPI_Finalized(&finished);
   if (started && !finished) MPI_Finalize();
+  ecgforest::testing_unit::remove_own_ompi_tmpdir();
   return rc;
 }
