@@ -13,6 +13,10 @@ Candidates:
              hr_minus_baseline / that max (when the max is >= 5 bpm).
   sleep      posture changes and walks happen awake, seizures also in sleep: hr_baseline minus its
              running minimum over the recording so far (NaN for the first 30 min).
+  withdrawal the ictal vagal withdrawal held over time (the withdrawal rule of withdrawal_probe.py,
+             handed to the forest): rmssd_ratio_baseline's causal mean over the last 20 and 30
+             windows and its causal minimum over 30, and how many windows in a row (up to this one)
+             have rmssd_ratio_baseline < 0.5 with hr_minus_baseline > 0.
 
 Usage: /usr/bin/python3 benchmarks/clinical/feature_probe.py FEATURES.h5 [FOLD_SEED]  (default 0: which
 recordings share a fold)
@@ -21,9 +25,7 @@ import sys
 
 import h5py
 import numpy as np
-import xgboost as xgb
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.metrics import roc_auc_score
 
 
 def causal_max(v, n):
@@ -32,7 +34,42 @@ def causal_max(v, n):
     return np.where(np.isinf(m), np.nan, m)
 
 
+def causal_mean(v, n):
+    """Mean of the last n values (NaN ignored; NaN when all are)."""
+    ok = ~np.isnan(v)
+    c = np.concatenate([[0.0], np.cumsum(np.where(ok, v, 0.0))])
+    k = np.concatenate([[0], np.cumsum(ok)])
+    i = np.arange(1, v.size + 1)
+    lo = np.maximum(i - n, 0)
+    cnt = k[i] - k[lo]
+    return np.where(cnt > 0, (c[i] - c[lo]) / np.maximum(cnt, 1), np.nan)
+
+
+def run_length(cond):
+    """Windows in a row up to and including each one where cond holds (0 where it does not)."""
+    out = np.zeros(cond.size)
+    n = 0
+    for j, c in enumerate(cond):
+        n = n + 1 if c else 0
+        out[j] = n
+    return out
+
+
+def withdrawal_columns(x, names, order):
+    ratio = x[:, names.index("rmssd_ratio_baseline")]
+    rise = x[:, names.index("hr_minus_baseline")]
+    cols = np.full((len(ratio), 4), np.nan)
+    for idx in order:
+        r = ratio[idx]
+        cols[idx, 0], cols[idx, 1] = causal_mean(r, 20), causal_mean(r, 30)
+        cols[idx, 2] = -causal_max(-r, 30)
+        cols[idx, 3] = run_length((r < 0.5) & (rise[idx] > 0))
+    return cols
+
+
 def main(path, fold_seed=0):
+    import xgboost as xgb  # here, not at the top: the test of the candidates' columns needs neither
+    from sklearn.metrics import roc_auc_score
     with h5py.File(path, "r") as f:
         x = f["windows/features"][...].astype(np.float64)
         names = [c.decode() if isinstance(c, bytes) else str(c) for c in f["windows/features"].attrs["columns"]]
@@ -62,7 +99,9 @@ def main(path, fold_seed=0):
     train_rows = np.arange(len(y)) % 2 == 0
     base = np.delete(x, names.index("sqi"), 1)
     variants = [("without", base), ("retention (drop, retained)", np.column_stack([base, drop, retained])),
-                ("sleep (baseline above its running minimum)", np.column_stack([base, above_min]))]
+                ("sleep (baseline above its running minimum)", np.column_stack([base, above_min])),
+                ("withdrawal (RMSSD ratio mean 20/30, min 30, withdrawn run length)",
+                 np.column_stack([base, withdrawal_columns(x, names, order)]))]
     for label, m in variants:
         p = np.zeros(len(y))
         for k in range(3):

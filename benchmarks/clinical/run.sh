@@ -14,7 +14,8 @@
 # 4. `ecgforest predict` on the real 24-h Holter beat recordings of people without epilepsy
 #    (../shared/data/rr_daily/beats: every alarm there is false), both ways;
 # 5. prints one Markdown table: OVLP/TAES sensitivity (all and responders), FA/24h and latency,
-#    and the held-out seizures detected by their measured ictal heart-rate rise;
+#    the held-out seizures detected by their measured ictal heart-rate rise, and the ceiling: how
+#    many of the responder patients' seizures the generator gave an ictal rise (ceiling.py);
 # 6. beside it, Jeppesen's patient-tailored rule (untrained; jeppesen_probe.py) on the same hours;
 # 7. and a patient-independent vagal-withdrawal rule (RMSSD and heart rate against the recording's
 #    own baseline; its three settings chosen on the training cohort; withdrawal_probe.py), alone
@@ -198,6 +199,9 @@ if fa:
     print(f"\nclinical: rr_daily FA/24h per recording (patient-independent): min {f(fa[0],1)}, median {f(fa[len(fa)//2],1)}, max {f(fa[-1],1)}")
 print(f"clinical: forest done in {secs} s; outputs in {work}")
 PY
+# What any detector that needs a heart-rate change could find of those responders' seizures
+# (generator truth: some have no ictal rise; ceiling.py).
+/usr/bin/python3 "$root/benchmarks/clinical/ceiling.py" "$work/test_independent/score.json" "$work/test/cohort.json"
 
 # Peer on the same hours: Jeppesen's patient-tailored rule (no training; each recording's cut-off
 # is 105 % of a feature's largest value in its first --tailor-hours), from the extracted features

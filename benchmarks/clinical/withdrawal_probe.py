@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jeppesen_probe  # noqa: E402  (one loader, events, rate and text for both probes)
+from ceiling import generator_seizure  # noqa: E402  (one cohort.json lookup for both scripts)
 from jeppesen_probe import events, rate, text  # noqa: E402
 
 COLUMNS = ["rmssd_ratio_baseline", "hr_minus_baseline"]
@@ -118,12 +119,8 @@ RISE_BINS = [(0, 10, "< 10"), (10, 20, "10-20"), (20, 30, "20-30"), (30, float("
 
 def generator_rise(cohort, r, onset):
     """The generator's hr_rise_bpm of the seizure of recording r starting within 1 s of onset (None: not listed)."""
-    for c in cohort["recordings"]:
-        if r["name"].endswith(c["path"]) or c["path"].endswith(r["name"]):
-            for s in c["seizures"]:
-                if abs(s["start_s"] - onset) <= 1.0:
-                    return s["hr_rise_bpm"]
-    return None
+    s = generator_seizure(cohort, lambda p: r["name"].endswith(p) or p.endswith(r["name"]), onset)
+    return None if s is None else s["hr_rise_bpm"]
 
 
 def by_rise(recs, detectors, cohort):

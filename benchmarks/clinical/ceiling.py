@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""The most any cardiac detector can find on the clinical benchmark's held-out cohort.
+
+score.json (`ecgforest predict`) counts a patient a responder from the measured heart rate around
+its seizures (`responders`: at least half of its measurable seizures rise by >= 10 bpm, the ictal
+peak against the pre-ictal median). The generator (`ecgforest-synth`, cohort.json) knows which
+seizures it gave a heart-rate rise: some seizures of responder patients have none (10 % of a
+responder's seizures), a non-responder's rise 2-8 bpm, and daily-life heart rate around a seizure
+can make a measured rise of 10-25 bpm without any ictal one. A detector that needs a heart-rate
+change cannot find those, whatever it learns, so over the responder patients' seizures its OVLP
+sensitivity is at most (seizures generated with a rise >= the cohort's responder_threshold_bpm) /
+(all of them). This prints that ceiling and what the detector of score.json found on each side.
+
+Usage: /usr/bin/python3 benchmarks/clinical/ceiling.py SCORE.json COHORT.json
+(a benchmarks/clinical/run.sh work folder's test_independent/score.json and test/cohort.json).
+"""
+import json
+import os
+import sys
+
+
+def fail(msg):
+    print(f"ceiling.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_json(path, what):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as e:
+        fail(f"cannot read {what} {path} ({e.strerror}); give the files of one run.sh work folder.")
+    except json.JSONDecodeError as e:
+        fail(f"{what} {path} is not JSON ({e}); give the file as the program wrote it.")
+
+
+def generator_seizure(cohort, same_recording, onset):
+    """The cohort.json seizure of the recording whose path satisfies same_recording, starting within 1 s of onset."""
+    for c in cohort["recordings"]:
+        if same_recording(c["path"]):
+            for s in c["seizures"]:
+                if abs(s["start_s"] - onset) <= 1.0:
+                    return s
+    return None
+
+
+def of_record(record):
+    """A predicate on cohort.json paths: the file of score.json's record name (its stem)."""
+    def same(path):
+        base = os.path.basename(path)
+        return base == record or base.startswith(record + "_") or base.startswith(record + ".")
+    return same
+
+
+def ceiling(score, cohort):
+    """Counts over the seizures of score.json's responder patients: all, generated with a rise, found."""
+    r = score["responders"]
+    threshold = cohort["responder_threshold_bpm"]
+    resp = {p for p, v in r["per_patient"].items() if v.get("responder")}
+    out = {"threshold": threshold, "n": 0, "rise": 0, "rise_found": 0, "other_found": 0, "other_measured": 0}
+    for x in r["seizures"]:
+        if x["patient"] not in resp:
+            continue
+        g = generator_seizure(cohort, of_record(x["record"]), x["start_s"])
+        if g is None:
+            fail(f"the cohort file lists no seizure of recording {x['record']} starting within 1 s of "
+                 f"{x['start_s']:.1f} s; are the score and the cohort from the same run.sh work folder?")
+        generated = bool(g["hr_change"]) and g["hr_rise_bpm"] >= threshold
+        out["n"] += 1
+        out["rise"] += generated
+        out["rise_found" if generated else "other_found"] += bool(x["detected"])
+        out["other_measured"] += (not generated) and x.get("rise_bpm") is not None and x["rise_bpm"] >= threshold
+    return out
+
+
+def line(c):
+    n, k = c["n"], c["rise"]
+    top = f"{k / n:.2f}" if n else "n/a"
+    found = f"{c['rise_found'] / k:.2f}" if k else "n/a"
+    return (f"clinical: ceiling (generator truth, cohort.json): of the {n} seizures of responder patients, {k} were "
+            f"generated with an ictal rise >= {c['threshold']:g} bpm, so a detector that needs a heart-rate change "
+            f"finds at most {k}/{n} ({top}); the forest found {c['rise_found']}/{k} of those ({found}) and "
+            f"{c['other_found']}/{n - k} of the others ({c['other_measured']} of which measured a rise >= "
+            f"{c['threshold']:g} bpm from the heart rate around them)")
+
+
+def main():
+    if len(sys.argv) != 3:
+        fail("usage: ceiling.py SCORE.json COHORT.json (test_independent/score.json and test/cohort.json of a "
+             "run.sh work folder)")
+    score = read_json(sys.argv[1], "the score file")
+    cohort = read_json(sys.argv[2], "the cohort file")
+    if "responders" not in score:
+        fail(f"the score file {sys.argv[1]} has no responders section; score a predict run with reference annotations.")
+    print(line(ceiling(score, cohort)))
+
+
+if __name__ == "__main__":
+    main()
