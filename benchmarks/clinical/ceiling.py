@@ -9,10 +9,12 @@ responder's seizures), a non-responder's rise 2-8 bpm, and daily-life heart rate
 can make a measured rise of 10-25 bpm without any ictal one. A detector that needs a heart-rate
 change cannot find those, whatever it learns, so over the responder patients' seizures its OVLP
 sensitivity is at most (seizures generated with a rise >= the cohort's responder_threshold_bpm) /
-(all of them). This prints that ceiling and what the detector of score.json found on each side.
+(all of them). This prints that ceiling and what the detector of score.json found on each side; for a tailored
+predict (score.json with `tailoring`), over the hours after each patient's baseline, tailored.
 
 Usage: /usr/bin/python3 benchmarks/clinical/ceiling.py SCORE.json COHORT.json
-(a benchmarks/clinical/run.sh work folder's test_independent/score.json and test/cohort.json).
+(a benchmarks/clinical/run.sh work folder's test_independent/score.json or
+test_tailored/score.json, and test/cohort.json).
 """
 import json
 import os
@@ -73,13 +75,13 @@ def ceiling(score, cohort):
     return out
 
 
-def line(c):
+def line(c, who="the forest"):
     n, k = c["n"], c["rise"]
     top = f"{k / n:.2f}" if n else "n/a"
     found = f"{c['rise_found'] / k:.2f}" if k else "n/a"
     return (f"clinical: ceiling (generator truth, cohort.json): of the {n} seizures of responder patients, {k} were "
             f"generated with an ictal rise >= {c['threshold']:g} bpm, so a detector that needs a heart-rate change "
-            f"finds at most {k}/{n} ({top}); the forest found {c['rise_found']}/{k} of those ({found}) and "
+            f"finds at most {k}/{n} ({top}); {who} found {c['rise_found']}/{k} of those ({found}) and "
             f"{c['other_found']}/{n - k} of the others ({c['other_measured']} of which measured a rise >= "
             f"{c['threshold']:g} bpm from the heart rate around them)")
 
@@ -90,9 +92,12 @@ def main():
              "run.sh work folder)")
     score = read_json(sys.argv[1], "the score file")
     cohort = read_json(sys.argv[2], "the cohort file")
+    who = "the forest"
+    if "tailoring" in score:
+        score, who = score["tailoring"]["tailored"], "the tailored forest (after the baselines)"
     if "responders" not in score:
         fail(f"the score file {sys.argv[1]} has no responders section; score a predict run with reference annotations.")
-    print(line(ceiling(score, cohort)))
+    print(line(ceiling(score, cohort), who))
 
 
 if __name__ == "__main__":

@@ -201,7 +201,9 @@ print(f"clinical: forest done in {secs} s; outputs in {work}")
 PY
 # What any detector that needs a heart-rate change could find of those responders' seizures
 # (generator truth: some have no ictal rise; ceiling.py).
-/usr/bin/python3 "$root/benchmarks/clinical/ceiling.py" "$work/test_independent/score.json" "$work/test/cohort.json"
+for scored in test_independent test_tailored; do
+  /usr/bin/python3 "$root/benchmarks/clinical/ceiling.py" "$work/$scored/score.json" "$work/test/cohort.json"
+done
 
 # Peer on the same hours: Jeppesen's patient-tailored rule (no training; each recording's cut-off
 # is 105 % of a feature's largest value in its first --tailor-hours), from the extracted features

@@ -7,7 +7,7 @@ A at 100 s (rise 25), B at 1000 s (no rise), C at 2000 s (rise 8, below 10), D a
 and p2_s001_t000.edf: E at 500 s (rise 30).
 score.json: p1 a responder, p2 not; A detected (onset 0.3 s off), B missed with a measured rise of
 15 bpm, C detected with a measured 12 bpm, D missed and unmeasurable, E detected (not counted: p2
-is no responder). By hand: 4 seizures of responder patients, 2 generated with a rise >= 10 (A, D):
+is no responder). A tailored score.json gives the same counts from its `tailoring.tailored`. By hand: 4 seizures of responder patients, 2 generated with a rise >= 10 (A, D):
 ceiling 2/4 (0.50); found 1/2 of those (A) and 1/2 of the others (C); 2 others measured >= 10 (B, C).
 Usage: ceiling_test.py SOURCE_DIR
 """
@@ -61,6 +61,12 @@ def main():
                 "detector that needs a heart-rate change finds at most 2/4 (0.50); the forest found 1/2 of those "
                 "(0.50) and 1/2 of the others (2 of which measured a rise >= 10 bpm")
         assert want in p.stdout, p.stdout
+
+        tailored = {"tailoring": {"patient_independent": {"responders": {"per_patient": {}, "seizures": []}},
+                                  "tailored": SCORE}}
+        p = run(write(d, "tailored.json", tailored), cohort)
+        assert p.returncode == 0 and "at most 2/4 (0.50); the tailored forest (after the baselines) found 1/2" \
+            in p.stdout, (p.stdout, p.stderr)
 
         stray = json.loads(json.dumps(SCORE))
         stray["responders"]["seizures"].append(scored("p1_s001_t000", "p1", 5000.0, 20.0, False))
