@@ -13,10 +13,11 @@ Candidates:
              hr_minus_baseline / that max (when the max is >= 5 bpm).
   sleep      posture changes and walks happen awake, seizures also in sleep: hr_baseline minus its
              running minimum over the recording so far (NaN for the first 30 min).
-  withdrawal the ictal vagal withdrawal held over time (the withdrawal rule of withdrawal_probe.py,
-             handed to the forest): rmssd_ratio_baseline's causal mean over the last 20 and 30
-             windows and its causal minimum over 30, and how many windows in a row (up to this one)
-             have rmssd_ratio_baseline < 0.5 with hr_minus_baseline > 0.
+  withdrawal the ictal vagal withdrawal held over time (the signal of withdrawal_probe.py's rule,
+             handed to the forest with a fixed ratio, not the rule's chosen setting):
+             rmssd_ratio_baseline's causal mean over the last 20 and 30 windows and its causal
+             minimum over 30, and how many windows in a row (up to this one) have
+             rmssd_ratio_baseline < 0.5 with hr_minus_baseline > 0.
 
 Usage: /usr/bin/python3 benchmarks/clinical/feature_probe.py FEATURES.h5 [FOLD_SEED]  (default 0: which
 recordings share a fold)

@@ -13,7 +13,9 @@ settings, and the model detects on the hours after the baseline. Driven by tailo
         under OUT/rest with SRC's relative path). The baseline is written COPIES times as
         OUT/base/<id>/<id>_s00K_t000_beats.csv, <id> = 9 and seven digits (the recording's index),
         a TUH name, so that the copies are one patient in the cross-validation and no training
-        patient's name. OUT/units.tsv: id, rest recording (relative to OUT/rest), patient.
+        patient's name. OUT/units.tsv: id and rest recording (relative to OUT/rest), one line per
+        recording; OUT/split.json: the hours and copies. One recording per patient (as run.sh's
+        cohorts and rr_daily): the table refuses a patient with two.
   table OUT TAILORED  per unit the retrained model's score (OUT/pred_<id>/score.json), the run.sh
         model's on the same rest files (OUT/control/score.json) and its threshold-tailored score on
         the same hours (TAILORED: run.sh's test_tailored/score.json or daily_tailored/score.json,
@@ -113,6 +115,7 @@ def split(src, out, hours, copies):
         fail(f"no heart-beat recording (NAME_beats.csv[.gz]) under {src}; give a run.sh cohort folder.")
     units = [split_one(p, src, out, hours, copies, i + 1) for i, p in enumerate(files)]
     write(os.path.join(out, "units.tsv"), [f"{u}\t{r}" for u, r in units])
+    write(os.path.join(out, "split.json"), [json.dumps({"hours": hours, "copies": copies})])
     print(f"tailor_retrain: {len(units)} recordings split at {hours:g} h into {out}/base (x{copies}) and {out}/rest")
 
 
@@ -129,19 +132,39 @@ def table(out, tailored_path):
     if not os.path.exists(tailored_path):
         fail(f"no score file {tailored_path}; give run.sh's tailored score.json (test_tailored or daily_tailored).")
     with open(tailored_path) as f:
-        tailored = json.load(f)["tailoring"]["tailored"]
+        tailoring = json.load(f).get("tailoring")
+    if not tailoring or "tailored" not in tailoring:
+        fail(f"{tailored_path} has no tailored scores; give run.sh's test_tailored/score.json or "
+             "daily_tailored/score.json (predict --tailor-hours).")
+    with open(os.path.join(out, "split.json")) as f:
+        settings = json.load(f)
+    if abs(tailoring.get("tailor_hours", settings["hours"]) - settings["hours"]) > 1e-9:
+        fail(f"{out} was split at {settings['hours']:g} h but {tailored_path} tailored on "
+             f"{tailoring['tailor_hours']:g} h; split with run.sh's --tailor-hours.")
+    tailored = tailoring["tailored"]
     resp = {p for p, v in tailored["responders"]["per_patient"].items() if v.get("responder")}
     control = per_patient(os.path.join(out, "control", "score.json"))
     rows = {"run.sh model (patient-independent)": [], "run.sh model, threshold tailored (predict --tailor-hours)": [],
             "retrained with the patient's baseline": []}
     with open(os.path.join(out, "units.tsv")) as f:
         units = [line.split("\t") for line in f.read().splitlines() if line]
-    for uid, _ in units:
+    if not units:
+        fail(f"{out}/units.tsv lists no recording; split again.")
+    seen = set()
+    for uid, rel in units:
         for patient, p in per_patient(os.path.join(out, f"pred_{uid}", "score.json")).items():
+            if patient in seen:
+                fail(f"patient {patient} has more than one recording ({rel} is another); this probe compares "
+                     "whole-patient scores and takes one recording per patient.")
+            if patient not in control or patient not in tailored["per_patient"]:
+                fail(f"patient {patient} of {out} is not in {out}/control/score.json or {tailored_path}; give "
+                     "the tailored score of the work folder that was split.")
+            seen.add(patient)
             rows["run.sh model (patient-independent)"].append((patient, control[patient]))
             rows["run.sh model, threshold tailored (predict --tailor-hours)"].append(
                 (patient, tailored["per_patient"][patient]))
             rows["retrained with the patient's baseline"].append((patient, p))
+    print(f"retrained with each recording's first {settings['hours']:g} h x {settings['copies']} (seizure-free):\n")
     print("| detector, on the hours after each baseline | seizures found | responder patients' | FA/24h | hours |")
     print("|---|---|---|---|---|")
     for label, ps in rows.items():
@@ -157,7 +180,13 @@ def table(out, tailored_path):
 def main():
     a = sys.argv[1:]
     if len(a) == 5 and a[0] == "split":
-        split(a[1], a[2], float(a[3]), int(a[4]))
+        try:
+            hours, copies = float(a[3]), int(a[4])
+        except ValueError:
+            fail(f"HOURS ({a[3]}) must be a number and COPIES ({a[4]}) a whole number.")
+        if hours <= 0 or copies < 1:
+            fail(f"HOURS ({a[3]}) must be above 0 and COPIES ({a[4]}) at least 1.")
+        split(a[1], a[2], hours, copies)
     elif len(a) == 3 and a[0] == "table":
         table(a[1], a[2])
     else:

@@ -31,12 +31,17 @@ while [ $# -gt 0 ]; do
     *) echo "tailor_retrain.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
-[ -n "$work" ] && [ -f "$work/run/model.h5" ] && [ -d "$work/$cohort" ] || {
-  echo "tailor_retrain.sh: --work must be a benchmarks/clinical/run.sh work folder with run/model.h5 and $cohort/;" \
+case "$cohort" in
+  test) tailored="$work/test_tailored/score.json";;
+  rr_daily) tailored="$work/daily_tailored/score.json";;
+  *) echo "tailor_retrain.sh: --cohort is test or rr_daily, not $cohort" >&2; exit 2;;
+esac
+[ -n "$work" ] && [ -f "$work/run/model.h5" ] && [ -d "$work/$cohort" ] && [ -f "$tailored" ] || {
+  echo "tailor_retrain.sh: --work must be a benchmarks/clinical/run.sh work folder with run/model.h5, $cohort/ and $tailored;" \
        "run bash benchmarks/clinical/run.sh --work DIR first" >&2; exit 2; }
 program_binaries "$root" tailor_retrain.sh
 mpi_launcher "$ranks"
-out="$work/tailor_retrain_$cohort"
+out="$work/tailor_retrain_${cohort}_${hours}h_x$copies"
 rm -rf "$out"
 t0=$(date +%s)
 /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split "$work/$cohort" "$out" "$hours" "$copies"
@@ -54,8 +59,6 @@ while IFS=$'\t' read -r -u 3 uid rel; do  # fd 3: mpirun reads stdin
   step "$out/pred_$uid.log" predict --model "$out/run_$uid/model.h5" --input "$out/rest/$rel" --output "$out/pred_$uid"
   echo "tailor_retrain: $i/$n $rel: $(grep -o 'OVLP sensitivity [^;]*' "$out/pred_$uid.log" | head -1)"
 done 3< "$out/units.tsv"
-tailored="$work/test_tailored/score.json"
-[ "$cohort" = test ] || tailored="$work/daily_tailored/score.json"
 echo
 /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" table "$out" "$tailored"
 echo "tailor_retrain: done in $(( $(date +%s) - t0 )) s; outputs in $out"

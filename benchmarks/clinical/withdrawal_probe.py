@@ -118,7 +118,7 @@ RISE_BINS = [(0, 10, "< 10"), (10, 20, "10-20"), (20, 30, "20-30"), (30, float("
 
 
 def generator_rise(cohort, r, onset):
-    """The generator's hr_rise_bpm of the seizure of recording r starting within 1 s of onset (None: not listed)."""
+    """The generator's hr_rise_bpm of the seizure of recording r at onset (generator_seizure; None: not listed)."""
     s = generator_seizure(cohort, lambda p: r["name"].endswith(p) or p.endswith(r["name"]), onset)
     return None if s is None else s["hr_rise_bpm"]
 

@@ -1,8 +1,10 @@
 #pragma once
 // MPI in the serial unit-test binary, started only by the tests that call code taking an MPI_Comm
 // (MPI_COMM_SELF): ctest runs every unit test in its own process, and starting Open MPI as a
-// singleton costs each process 0.5-1 s of wall time (it launches an orted daemon), ~10x what the
-// tests themselves take. unit_main.cpp finalises MPI when a test started it.
+// singleton costs each process wall time (0.5-1 s with an orted daemon; ctest sets
+// OMPI_MCA_ess_singleton_isolated=1, which starts none), more than the tests themselves take.
+// unit_main.cpp finalises MPI when a test started it (a test that crashes leaves its directory
+// below behind, in the system's temporary directory).
 //
 // Every singleton gets its own Open MPI session directory. Singletons started without mpirun all
 // use the same one (/tmp/ompi.HOST.UID/jf.0/1), where MPI-IO keeps a shared-file-pointer file named

@@ -78,7 +78,7 @@ def check_table(d, out):
     put(os.path.join(out, "pred_90000002", "score.json"), json.dumps({"per_patient": {"p1": patient(1, 2, 1, 12.0)}}))
     put(os.path.join(out, "pred_90000001", "score.json"), json.dumps({"per_patient": {"nsr9": patient(0, 0, 0, 12.0)}}))
     tailored = os.path.join(d, "tailored.json")
-    put(tailored, json.dumps({"tailoring": {"tailored": {
+    put(tailored, json.dumps({"tailoring": {"tailor_hours": 2, "tailored": {
         "per_patient": {"p1": patient(0, 2, 0, 12.0), "nsr9": patient(0, 0, 2, 12.0)},
         "responders": {"per_patient": {"p1": {"responder": True}, "nsr9": {"responder": False}}}}}}))
     p = run("table", out, tailored)
@@ -86,6 +86,17 @@ def check_table(d, out):
     assert "| run.sh model (patient-independent) | 2/2 | 2/2 | 4.00 | 24.0 |" in p.stdout, p.stdout
     assert "| run.sh model, threshold tailored (predict --tailor-hours) | 0/2 | 0/2 | 2.00 | 24.0 |" in p.stdout, p.stdout
     assert "| retrained with the patient's baseline | 1/2 | 1/2 | 1.00 | 24.0 |" in p.stdout, p.stdout
+    assert "first 2 h x 2 (seizure-free)" in p.stdout, p.stdout
+    twelve = os.path.join(d, "twelve.json")
+    put(twelve, json.dumps({"tailoring": dict(json.load(open(tailored))["tailoring"], tailor_hours=12)}))
+    p = run("table", out, twelve)
+    assert p.returncode == 2 and "split at 2 h" in p.stderr and "tailored on 12 h" in p.stderr, p.stderr
+    p = run("table", out, os.path.join(out, "control", "score.json"))
+    assert p.returncode == 2 and "has no tailored scores" in p.stderr, p.stderr
+    # one patient, two recordings: whole-patient scores would count twice
+    put(os.path.join(out, "pred_90000001", "score.json"), json.dumps({"per_patient": {"p1": patient(0, 0, 0, 12.0)}}))
+    p = run("table", out, tailored)
+    assert p.returncode == 2 and "patient p1 has more than one recording" in p.stderr, p.stderr
     os.remove(os.path.join(out, "pred_90000001", "score.json"))
     p = run("table", out, tailored)
     assert p.returncode == 2 and "no score file" in p.stderr and "pred_90000001" in p.stderr, p.stderr
@@ -98,9 +109,14 @@ def main():
         p = run("split", src, out, 2, 2)
         assert p.returncode == 0, p.stderr
         check_split(out)
+        assert json.load(open(os.path.join(out, "split.json"))) == {"hours": 2.0, "copies": 2}
         check_table(d, out)
         p = run("split", src, os.path.join(d, "late"), 6, 1)  # 21600 s: p1 ends at 20000 s
         assert p.returncode == 2 and "ends before 6 h" in p.stderr, p.stderr
+        p = run("split", src, os.path.join(d, "x"), 2, "x")
+        assert p.returncode == 2 and "COPIES (x) a whole number" in p.stderr, p.stderr
+        p = run("split", src, os.path.join(d, "x"), 0, 1)
+        assert p.returncode == 2 and "must be above 0" in p.stderr, p.stderr
         os.remove(os.path.join(src, "nsr9.tse_bi"))
         p = run("split", src, os.path.join(d, "bare"), 2, 1)
         assert p.returncode == 2 and "has no annotation file" in p.stderr and "nsr9.tse_bi" in p.stderr, p.stderr
