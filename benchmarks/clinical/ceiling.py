@@ -87,7 +87,7 @@ def line(c, who="the forest"):
     top = f"{k / n:.2f}" if n else "n/a"
     found = f"{c['rise_found'] / k:.2f}" if k else "n/a"
     return (f"clinical: ceiling (generator truth, cohort.json): of the {n} seizures of responder patients, {k} were "
-            f"generated with an ictal rise >= {c['threshold']:g} bpm, so a detector that needs a heart-rate change "
+            f"generated with an ictal rise >= {c['threshold']:g} bpm, so a detector that needs such a rise "
             f"finds at most {k}/{n} ({top}); {who} found {c['rise_found']}/{k} of those ({found}) and "
             f"{c['other_found']}/{n - k} of the others ({c['other_measured']} of which measured a rise >= "
             f"{c['threshold']:g} bpm from the heart rate around them); with any generated rise, the smaller ones "

@@ -64,7 +64,7 @@ def main():
         p = run(write(d, "score.json", SCORE), cohort)
         assert p.returncode == 0, p.stderr
         want = ("of the 4 seizures of responder patients, 2 were generated with an ictal rise >= 10 bpm, so a "
-                "detector that needs a heart-rate change finds at most 2/4 (0.50); the forest found 1/2 of those "
+                "detector that needs such a rise finds at most 2/4 (0.50); the forest found 1/2 of those "
                 "(0.50) and 1/2 of the others (2 of which measured a rise >= 10 bpm from the heart rate around them); "
                 "with any generated rise, the smaller ones too: 3/4")
         assert want in p.stdout, p.stdout
