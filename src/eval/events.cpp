@@ -91,12 +91,57 @@ std::vector<Event> merge_overlapping(std::vector<Event> events) {
     if (!out.empty() && e.start_s <= out.back().stop_s) {
       out.back().stop_s = std::max(out.back().stop_s, e.stop_s);
       out.back().probability = std::max(out.back().probability, e.probability);
+      out.back().alarm_s = std::fmin(out.back().alarm_s, e.alarm_s);  // NaN: the other one's
     } else {
       out.push_back(e);
     }
   }
   return out;
 }
+
+namespace {
+
+/// A run of consecutive windows at or above the threshold: the event it makes and its windows.
+struct Run {
+  Event event;
+  std::size_t first = 0, last = 0;  ///< window indices, inclusive
+};
+
+std::vector<Run> threshold_runs(const std::vector<double>& window_end_s, const std::vector<float>& smoothed,
+                                double step_s, double threshold) {
+  std::vector<Run> runs;
+  bool open = false;
+  for (std::size_t i = 0; i < smoothed.size(); ++i) {
+    const bool on = static_cast<double>(smoothed[i]) >= threshold;  // NaN → off
+    const bool contiguous = i > 0 && window_end_s[i] - window_end_s[i - 1] <= 1.5 * step_s;
+    if (on && open && contiguous) {
+      runs.back().event.stop_s = window_end_s[i];
+      runs.back().event.probability = std::max(runs.back().event.probability, static_cast<double>(smoothed[i]));
+      runs.back().last = i;
+    } else if (on) {
+      runs.push_back({{std::max(0.0, window_end_s[i] - step_s), window_end_s[i], static_cast<double>(smoothed[i])}, i, i});
+      open = true;
+    } else {
+      open = false;
+    }
+  }
+  return runs;
+}
+
+/// The end of the first window of `runs` (one merged event, in order) at least min_duration_s
+/// after `start_s`; NaN when the event is shorter (it is dropped then).
+double alarm_time(const std::vector<double>& window_end_s, const std::vector<Run>& runs, double start_s,
+                  double min_duration_s) {
+  for (const auto& r : runs) {
+    const auto b = window_end_s.begin() + static_cast<std::ptrdiff_t>(r.first);
+    const auto e = window_end_s.begin() + static_cast<std::ptrdiff_t>(r.last + 1);
+    const auto it = std::find_if(b, e, [&](double t) { return t - start_s >= min_duration_s; });
+    if (it != e) return *it;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
 
 std::vector<Event> windows_to_events(const std::vector<double>& window_end_s, const std::vector<float>& smoothed,
                                      double step_s, double threshold, double min_duration_s, double merge_gap_s) {
@@ -105,33 +150,24 @@ std::vector<Event> windows_to_events(const std::vector<double>& window_end_s, co
                 std::to_string(smoothed.size()) + " probabilities; pass one probability per window.");
   }
   if (!(step_s > 0)) throw ParameterError("The window hop (step_s) must be > 0 seconds to build events.");
-  std::vector<Event> runs;
-  bool open = false;
-  for (std::size_t i = 0; i < smoothed.size(); ++i) {
-    const bool on = static_cast<double>(smoothed[i]) >= threshold;  // NaN → off
-    const bool contiguous = i > 0 && window_end_s[i] - window_end_s[i - 1] <= 1.5 * step_s;
-    if (on && open && contiguous) {
-      runs.back().stop_s = window_end_s[i];
-      runs.back().probability = std::max(runs.back().probability, static_cast<double>(smoothed[i]));
-    } else if (on) {
-      runs.push_back({std::max(0.0, window_end_s[i] - step_s), window_end_s[i], static_cast<double>(smoothed[i])});
-      open = true;
+  std::vector<std::vector<Run>> merged;  // runs closer than merge_gap_s, grouped
+  for (const auto& r : threshold_runs(window_end_s, smoothed, step_s, threshold)) {
+    if (!merged.empty() && r.event.start_s - merged.back().back().event.stop_s < merge_gap_s) {
+      merged.back().push_back(r);
     } else {
-      open = false;
-    }
-  }
-  std::vector<Event> merged;
-  for (const auto& e : runs) {
-    if (!merged.empty() && e.start_s - merged.back().stop_s < merge_gap_s) {
-      merged.back().stop_s = e.stop_s;
-      merged.back().probability = std::max(merged.back().probability, e.probability);
-    } else {
-      merged.push_back(e);
+      merged.push_back({r});
     }
   }
   std::vector<Event> out;
-  for (const auto& e : merged) {
-    if (e.stop_s - e.start_s >= min_duration_s) out.push_back(e);
+  for (const auto& group : merged) {
+    Event e = group.front().event;
+    for (const auto& r : group) {
+      e.stop_s = r.event.stop_s;
+      e.probability = std::max(e.probability, r.event.probability);
+    }
+    if (e.stop_s - e.start_s < min_duration_s) continue;
+    e.alarm_s = alarm_time(window_end_s, group, e.start_s, min_duration_s);
+    out.push_back(e);
   }
   return out;
 }
@@ -267,6 +303,18 @@ std::vector<double> detection_latencies(const std::vector<Event>& ref, const std
   return out;
 }
 
+std::vector<double> alarm_latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp) {
+  std::vector<double> out;
+  for (const auto& r : ref) {
+    double first = std::numeric_limits<double>::infinity();
+    for (const auto& h : hyp) {
+      if (overlaps(r, h) && !std::isnan(h.alarm_s)) first = std::min(first, h.alarm_s);
+    }
+    if (std::isfinite(first)) out.push_back(std::max(0.0, first - r.start_s));
+  }
+  return out;
+}
+
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return kNaN;
   std::sort(v.begin(), v.end());
@@ -292,7 +340,7 @@ ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, do
   ScoreSummary s;
   s.epoch_s = epoch_s;
   s.taes_overlap = taes;
-  std::vector<double> lat;
+  std::vector<double> lat, alarm_lat;
   for (const auto& rec : recordings) {
     const auto ref = merge_overlapping(rec.ref);
     const auto hyp = merge_overlapping(rec.hyp);
@@ -317,6 +365,8 @@ ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, do
     ++s.n_recordings;
     const auto l = detection_latencies(ref, hyp);
     lat.insert(lat.end(), l.begin(), l.end());
+    const auto a = alarm_latencies(ref, hyp);
+    alarm_lat.insert(alarm_lat.end(), a.begin(), a.end());
     auto& p = s.per_patient[rec.patient.empty() ? rec.name : rec.patient];
     p.n_ref += o.n_ref;
     p.hits += o.hits;
@@ -337,6 +387,8 @@ ScoreSummary score_recordings(const std::vector<ScoredRecording>& recordings, do
   s.epoch_kappa = cohen_kappa(s.epoch);
   s.latency_median_s = quantile(lat, 0.5);
   s.latency_p90_s = quantile(lat, 0.9);
+  s.alarm_latency_median_s = quantile(alarm_lat, 0.5);
+  s.alarm_latency_p90_s = quantile(alarm_lat, 0.9);
   return s;
 }
 
@@ -417,6 +469,8 @@ void write_score_fields(JsonWriter& j, const ScoreSummary& s, const std::vector<
   j.key("n_recordings").value(static_cast<std::uint64_t>(s.n_recordings));
   j.key("total_hours").value(s.total_s / 3600.0);
   j.key("latency_median_s").value(s.latency_median_s).key("latency_p90_s").value(s.latency_p90_s);
+  j.key("alarm_latency_median_s").value(s.alarm_latency_median_s);
+  j.key("alarm_latency_p90_s").value(s.alarm_latency_p90_s);
   j.key("counts").begin_object();
   j.key("ovlp").begin_object();
   j.key("hits").value(static_cast<std::uint64_t>(s.ovlp.hits)).key("misses").value(static_cast<std::uint64_t>(s.ovlp.misses));

@@ -33,7 +33,7 @@ CandidateScore score_smoothed(const std::vector<RecordingProbabilities>& recs,
                               const PostprocessSettings& s) {
   CandidateScore c;
   c.settings = s;
-  std::vector<double> latencies;
+  std::vector<double> latencies, alarm_lat;
   double seconds = 0;
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto hyp = gated_events(recs[i].window_end_s, sm.per_recording[i], recs[i].usable, step_s, s.threshold,
@@ -46,11 +46,14 @@ CandidateScore score_smoothed(const std::vector<RecordingProbabilities>& recs,
     seconds += recs[i].duration_s;
     const auto lat = detection_latencies(refs[i], hyp);
     latencies.insert(latencies.end(), lat.begin(), lat.end());
+    const auto alarm = alarm_latencies(refs[i], hyp);
+    alarm_lat.insert(alarm_lat.end(), alarm.begin(), alarm.end());
   }
   c.hours = seconds / 3600.0;
   c.ovlp_sensitivity = c.n_ref ? static_cast<double>(c.hits) / static_cast<double>(c.n_ref) : kNan;
   c.ovlp_fa_per_24h = seconds > 0 ? static_cast<double>(c.false_alarms) / seconds * 86400.0 : kNan;
   c.latency_median_s = quantile(latencies, 0.5);
+  c.alarm_latency_median_s = quantile(alarm_lat, 0.5);
   return c;
 }
 
@@ -307,6 +310,7 @@ void candidate_json(JsonWriter& j, const CandidateScore& c) {
   j.key("false_alarms").value(static_cast<std::uint64_t>(c.false_alarms));
   j.key("budget_alarms").value(static_cast<std::uint64_t>(c.budget_alarms));
   j.key("latency_median_s").value(c.latency_median_s);
+  j.key("alarm_latency_median_s").value(c.alarm_latency_median_s);
   j.end_object();
 }
 

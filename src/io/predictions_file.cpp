@@ -76,6 +76,7 @@ void write_predictions_file(const std::filesystem::path& file, const Predictions
     put(f, "/events/start_s", t.event_start_s);
     put(f, "/events/stop_s", t.event_stop_s);
     put(f, "/events/probability", t.event_probability);
+    put(f, "/events/alarm_s", t.event_alarm_s);
     put(f, "/reference/record", t.reference_record);
     put(f, "/reference/start_s", t.reference_start_s);
     put(f, "/reference/stop_s", t.reference_stop_s);

@@ -58,6 +58,7 @@ void put_events(ByteWriter& w, const std::vector<eval::Event>& ev) {
     w.f64(e.start_s);
     w.f64(e.stop_s);
     w.f64(e.probability);
+    w.f64(e.alarm_s);
   }
 }
 
@@ -67,6 +68,7 @@ std::vector<eval::Event> get_events(ByteReader& r) {
     e.start_s = r.f64();
     e.stop_s = r.f64();
     e.probability = r.f64();
+    e.alarm_s = r.f64();
   }
   return ev;
 }
@@ -152,6 +154,7 @@ void append_record(io::PredictionsTable& t, const Predicted& p, std::uint32_t r)
     t.event_start_s.push_back(e.start_s);
     t.event_stop_s.push_back(e.stop_s);
     t.event_probability.push_back(e.probability);
+    t.event_alarm_s.push_back(e.alarm_s);
   }
   for (const auto& e : p.ref) {
     t.reference_record.push_back(r);
@@ -170,6 +173,7 @@ std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
   for (auto& e : ev) {
     e.start_s += by_s;
     e.stop_s += by_s;
+    e.alarm_s += by_s;  // NaN stays NaN
   }
   return ev;
 }

@@ -172,7 +172,8 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
      << fixed_text(pp.threshold, -1) << ", min duration " << fixed_text(pp.min_duration_s, -1) << " s, merge gap "
      << fixed_text(pp.merge_gap_s, -1) << " s -> OVLP sensitivity " << fixed_text(sc.ovlp_sensitivity, -1) << " (" << sc.hits << "/"
      << sc.n_ref << "), " << fixed_text(sc.ovlp_fa_per_24h, -1) << " FA/24h (" << sc.false_alarms << " in "
-     << fixed_text(sc.hours, -1) << " h), median latency " << fixed_text(sc.latency_median_s, -1) << " s\n";
+     << fixed_text(sc.hours, -1) << " h), median latency " << fixed_text(sc.latency_median_s, -1)
+     << " s (alarm " << fixed_text(sc.alarm_latency_median_s, -1) << " s)\n";
   if (budget > 0 && !eval::cv_shows_budget(sc.hours, budget)) os << budget_warning(sc.hours, budget);
   return os.str();
 }

@@ -232,6 +232,70 @@ TEST(EventsPostprocess, RunsMergeAndMinimumDuration) {
   ASSERT_EQ(e.size(), 1u);
 }
 
+// The alarm time is when an online detector knows the event: the end of the first window at
+// which the event has lasted min_duration_s; start_s dates the event back to its first window.
+TEST(EventsPostprocess, AlarmTimeIsWhenTheMinimumDurationIsReached) {
+  std::vector<double> t;
+  for (int i = 1; i <= 30; ++i) t.push_back(i);
+  std::vector<float> p(30, 0.0f);
+  for (int i = 9; i <= 13; ++i) p[i] = 0.9f;   // windows ending at 10..14 → [9, 14]
+  for (int i = 17; i <= 24; ++i) p[i] = 0.9f;  // windows ending at 18..25 → [17, 25]
+  // No minimum duration: the alarm comes with the first window (ends at 10, start 9).
+  auto e = windows_to_events(t, p, 1.0, 0.5, 0.0, 0.0);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_DOUBLE_EQ(e[0].alarm_s, 10.0);
+  EXPECT_DOUBLE_EQ(e[1].alarm_s, 18.0);
+  // 3 s: [9, 14] has lasted 3 s at the window ending at 12; [17, 25] at 20.
+  e = windows_to_events(t, p, 1.0, 0.5, 3.0, 0.0);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_DOUBLE_EQ(e[0].start_s, 9.0);
+  EXPECT_DOUBLE_EQ(e[0].alarm_s, 12.0);
+  EXPECT_DOUBLE_EQ(e[1].alarm_s, 20.0);
+  // Merged (gap 17 - 14 = 3 < 5) into [9, 25], minimum 8 s: the first run ends at 14 (5 s), the
+  // windows of the gap (15..17) are below threshold, so the alarm is the window ending at 18
+  // (9 s >= 8), not 17.
+  e = windows_to_events(t, p, 1.0, 0.5, 8.0, 5.0);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_DOUBLE_EQ(e[0].stop_s, 25.0);
+  EXPECT_DOUBLE_EQ(e[0].alarm_s, 18.0);
+  // Minimum 12 s: first window end >= 21 → 21.
+  e = windows_to_events(t, p, 1.0, 0.5, 12.0, 5.0);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_DOUBLE_EQ(e[0].alarm_s, 21.0);
+  // Merging keeps the earlier alarm; a reference (no alarm time) does not replace it.
+  Event a{0, 10, 1.0};
+  a.alarm_s = 6.0;
+  Event b{5, 20, 1.0};
+  b.alarm_s = 4.0;
+  EXPECT_DOUBLE_EQ(merge_overlapping({a, b})[0].alarm_s, 4.0);
+  EXPECT_DOUBLE_EQ(merge_overlapping({a, Event{2, 12, 1.0}})[0].alarm_s, 6.0);
+  EXPECT_TRUE(std::isnan(Event{}.alarm_s));
+}
+
+TEST(EventsScore, AlarmLatencies) {
+  // ref A=[8,40] B=[100,130] C=[200,210]; hyp h1=[9,25] alarm 20 (overlaps A), h2=[5,12]
+  // alarm 30 (overlaps A, starts earlier, alarms later), h3=[125,160] alarm 150 (overlaps B,
+  // alarm after B ended), h4=[205,206] read from a file (no alarm time; overlaps C).
+  const auto ref = ev({{8, 40}, {100, 130}, {200, 210}});
+  auto hyp = ev({{9, 25}, {5, 12}, {125, 160}, {205, 206}});
+  hyp[0].alarm_s = 20;
+  hyp[1].alarm_s = 30;
+  hyp[2].alarm_s = 150;
+  // Detection latency: A max(0, 5 - 8) = 0, B 25, C 5. Alarm latency: A 20 - 8 = 12 (the
+  // earliest alarm), B 150 - 100 = 50, C left out (no alarm time).
+  EXPECT_EQ(detection_latencies(ref, hyp), (std::vector<double>{0, 25, 5}));
+  EXPECT_EQ(alarm_latencies(ref, hyp), (std::vector<double>{12, 50}));
+  const auto s = score_recordings({{"a", "p", 300.0, ref, hyp}});
+  EXPECT_DOUBLE_EQ(s.latency_median_s, 5.0);
+  EXPECT_DOUBLE_EQ(s.alarm_latency_median_s, 31.0);        // (12 + 50) / 2
+  EXPECT_DOUBLE_EQ(s.alarm_latency_p90_s, 12 + 0.9 * 38);  // 46.2
+  EXPECT_NE(score_json(s).find("\"alarm_latency_median_s\":31"), std::string::npos) << score_json(s);
+  // Hypotheses read from annotation files carry no alarm times: NaN, not the event starts.
+  const auto f = score_recordings({{"a", "p", 300.0, ref, ev({{9, 25}})}});
+  EXPECT_DOUBLE_EQ(f.latency_median_s, 1.0);
+  EXPECT_TRUE(std::isnan(f.alarm_latency_median_s));
+}
+
 TEST(EventsPostprocess, FileStartAndGapsInWindows) {
   const std::vector<double> t = {1, 2, 3, 10, 11};
   const std::vector<float> p = {1, 1, 1, 1, 1};

@@ -56,6 +56,7 @@ TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
   EXPECT_DOUBLE_EQ(c.score.ovlp_sensitivity, 1.0);
   // First window at/above 0.65 ends at 1005, the event starts one hop earlier: 1004 - 1000 = 4 s.
   EXPECT_DOUBLE_EQ(c.score.latency_median_s, 4.0);
+  EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 5.0);  // no minimum duration: that window's end
   ASSERT_EQ(c.curve.size(), 3u);
   EXPECT_DOUBLE_EQ(c.curve[0].ovlp_fa_per_24h, 24.0);
   EXPECT_EQ(c.n_candidates, 3u);
@@ -143,6 +144,14 @@ TEST(OperatingPoint, SmoothingIsSearched) {
   // 1009? -> windows 1005..1009 are 0.7 (5 of 10): 0.40; at 1011: 7*0.7+3*0.1 = 0.52 >= 0.5.
   // Event start = 1011 - 1 = 1010: latency 10 s.
   EXPECT_DOUBLE_EQ(c.score.latency_median_s, 10.0);
+  EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 11.0);
+  // A minimum duration of 20 s leaves the event start but delays the alarm to the window ending
+  // 1010 + 20 = 1030: 30 s.
+  g.min_duration_s = {20.0};
+  const auto d = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, budget(1.0), {}, g);
+  EXPECT_EQ(d.chosen.smoothing_windows, 10);
+  EXPECT_DOUBLE_EQ(d.score.latency_median_s, 10.0);
+  EXPECT_DOUBLE_EQ(d.score.alarm_latency_median_s, 30.0);
 }
 
 // `seconds` one-second windows of probability 0.1 with a 10-window bump of `bump` from `bump_at`.

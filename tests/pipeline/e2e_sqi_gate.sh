@@ -7,7 +7,10 @@
 #     >= 80 % of the windows inside artefact episodes with the default gate, < 5 % of the windows
 #     far from them;
 #   - with the gate no event contains a low-quality window, and events cover <= 20 % of the
-#     windows inside artefact episodes (100 % without the gate).
+#     windows inside artefact episodes (100 % without the gate);
+#   - the alarm times (/events/alarm_s, two ranks: records cross ranks): with no minimum duration
+#     the event's first window end; with --min-duration-s 30 the first window end at least 30 s
+#     after the event's start, re-derived here from the windows of each gated event.
 # Usage: e2e_sqi_gate.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -24,6 +27,8 @@ every=(--postprocess-select fixed --smoothing none --threshold 0 --min-duration-
   --min-event-sqi 0 > "$tmp/off.log" 2>&1 || { cat "$tmp/off.log"; exit 1; }
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/test" --output "$tmp/on" "${every[@]}" \
   > "$tmp/on.log" 2>&1 || { cat "$tmp/on.log"; exit 1; }
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/test" --output "$tmp/late" --postprocess-select fixed \
+  --smoothing none --threshold 0 --merge-gap-s 0 --min-duration-s 30 > "$tmp/late.log" 2>&1 || { cat "$tmp/late.log"; exit 1; }
 grep -q "quality gate: [0-9]* of [0-9]* windows gated (sqi below postprocess.min_sqi 0.85" "$tmp/on.log" ||
   { echo "e2e_sqi_gate: predict did not report the gate:"; cat "$tmp/on.log"; exit 1; }
 /usr/bin/python3 - "$tmp" <<'PY'
@@ -36,17 +41,29 @@ assert sum(len(a) for a in art.values()) >= 2, f"the test cohort has too few art
 def load(d):
     with h5py.File(f"{tmp}/{d}/predictions.h5", "r") as f:
         g = {k: f[k][()] for k in ("windows/time_s", "windows/record", "windows/low_quality", "events/record",
-                                    "events/start_s", "events/stop_s", "records/duration_s")}
+                                    "events/start_s", "events/stop_s", "events/alarm_s", "records/duration_s")}
         g["path"] = [os.path.basename(p.decode() if isinstance(p, bytes) else p) for p in f["records/path"][()]]
         g["step"] = float(f.attrs["step_s"])
     return g
-off, on = load("off"), load("on")
+off, on, late = load("off"), load("on"), load("late")
 assert not off["windows/low_quality"].any(), "gate off (--min-event-sqi 0) but windows are marked low quality"
 for r, dur in enumerate(off["records/duration_s"]):
     ev = off["events/record"] == r
     assert ev.sum() == 1, f"gate off, threshold 0: expected one event in record {r}, got {ev.sum()}"
     t = off["windows/time_s"][off["windows/record"] == r]
     assert off["events/start_s"][ev][0] == t[0] - off["step"] and off["events/stop_s"][ev][0] == t[-1]
+    assert off["events/alarm_s"][ev][0] == t[0], (r, off["events/alarm_s"][ev], t[0])
+n_alarms = 0
+for r in range(len(late["records/duration_s"])):
+    w = late["windows/record"] == r
+    t, low = late["windows/time_s"][w], late["windows/low_quality"][w].astype(bool)
+    ev = late["events/record"] == r
+    for s, e, a in zip(late["events/start_s"][ev], late["events/stop_s"][ev], late["events/alarm_s"][ev]):
+        assert e - s >= 30, (r, s, e)
+        first = t[(~low) & (t > s) & (t <= e) & (t - s >= 30)][0]
+        assert a == first and a - s < 30 + late["step"], (r, s, e, a, first)
+        n_alarms += 1
+assert n_alarms >= 2, f"--min-duration-s 30 left {n_alarms} events to check alarm times on"
 covered, far, in_event = [], [], []
 for r, name in enumerate(on["path"]):
     w = on["windows/record"] == r
@@ -71,5 +88,6 @@ assert cov >= 0.8, f"only {cov:.2f} of the artefact windows are marked low quali
 assert fp < 0.05, f"{fp:.3f} of the windows far from any artefact are marked low quality"
 assert ev_share <= 0.2, f"gated events still cover {ev_share:.2f} of the windows inside artefact episodes"
 print(f"e2e_sqi_gate: {cov:.3f} of artefact windows and {fp:.4f} of clean windows below the gate; "
-      f"{len(on['events/start_s'])} gated events cover {ev_share:.3f} of the artefact windows")
+      f"{len(on['events/start_s'])} gated events cover {ev_share:.3f} of the artefact windows; "
+      f"{n_alarms} alarm times as re-derived")
 PY

@@ -24,6 +24,11 @@ struct Event {
   double start_s = 0.0;
   double stop_s = 0.0;
   double probability = 1.0;  ///< detector confidence (max smoothed probability inside); 1 for references
+  /// When a detector running online would have raised this event's alarm: the end of the first
+  /// window at or above threshold at which the event (merged runs included) had lasted
+  /// min_duration_s. start_s is earlier: the smoothing and the minimum duration date the event
+  /// back to its first window. NaN for references and for events read from annotation files.
+  double alarm_s = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// How per-window probabilities become events: the [postprocess] table of the configuration
@@ -39,7 +44,8 @@ std::vector<float> smooth_probabilities(const std::vector<float>& p, Smoothing m
 /// (clipped at 0), so a run of consecutive windows i..j at or above `threshold` is the event
 /// [end_i - step_s, end_j]. Windows further apart than 1.5 step_s break a run. Then events with
 /// gaps < merge_gap_s are merged, then events shorter than min_duration_s are dropped.
-/// Event probability = max smoothed probability of its windows.
+/// Event probability = max smoothed probability of its windows; alarm_s = the first window end
+/// inside the event at least min_duration_s after its start (Event::alarm_s).
 std::vector<Event> windows_to_events(const std::vector<double>& window_end_s, const std::vector<float>& smoothed,
                                      double step_s, double threshold, double min_duration_s, double merge_gap_s);
 
@@ -96,6 +102,11 @@ EpochCounts score_epoch(const std::vector<Event>& ref, const std::vector<Event>&
 /// has latency 0). Missed references give no value.
 std::vector<double> detection_latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp);
 
+/// Alarm latency of each OVLP-detected reference event: the earliest alarm_s among the overlapping
+/// hypothesis events that carry one, minus the reference start (floored at 0; it may fall after
+/// the seizure's end). A reference whose overlapping events carry no alarm time is left out.
+std::vector<double> alarm_latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp);
+
 /// One recording to score: reference and hypothesis seizure events and its duration (s).
 struct ScoredRecording {
   std::string name;
@@ -128,6 +139,9 @@ struct ScoreSummary {
   double epoch_kappa = 0;  ///< Cohen's kappa of the epoch table (NEDC's IRA kappa, SEIZ label)
   TaesOverlap taes_overlap = TaesOverlap::whole_seconds;
   double latency_median_s = 0, latency_p90_s = 0;  ///< NaN when nothing was detected
+  /// Median and 90th percentile of alarm_latencies: NaN when nothing was detected or the
+  /// hypotheses carry no alarm times (scored from annotation files).
+  double alarm_latency_median_s = 0, alarm_latency_p90_s = 0;
   std::map<std::string, PatientScore> per_patient;
 };
 

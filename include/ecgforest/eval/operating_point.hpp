@@ -45,6 +45,7 @@ struct CandidateScore {
   double ovlp_sensitivity = 0;  ///< NaN without reference seizures
   double ovlp_fa_per_24h = 0;
   double latency_median_s = 0;  ///< NaN when nothing was detected
+  double alarm_latency_median_s = 0;  ///< median alarm_latencies; NaN when nothing was detected
 };
 
 struct PostprocessChoice {

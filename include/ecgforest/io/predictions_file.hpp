@@ -47,6 +47,7 @@ struct PredictionsTable {
   std::vector<std::uint64_t> first_window, n_windows;
   std::vector<std::uint32_t> event_record;
   std::vector<double> event_start_s, event_stop_s, event_probability;
+  std::vector<double> event_alarm_s;  ///< eval::Event::alarm_s: when an online detector raised the alarm
   std::vector<std::uint32_t> reference_record;
   std::vector<double> reference_start_s, reference_stop_s;
   std::string model;     ///< path of the model file used
