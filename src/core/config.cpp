@@ -323,6 +323,11 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(dbl_key("postprocess.fa_budget_per_24h", "--fa-budget",
                       "false alarms per 24 h allowed when choosing the best operating point", T | R | P,
                       [](Config& c) -> double& { return c.postprocess.fa_budget_per_24h; }));
+  s.push_back(dbl_key("postprocess.max_alarm_latency_s", "--max-alarm-latency",
+                      "seconds: train's CV choice of the operating point keeps only settings whose median alarm "
+                      "latency (onset to the alarm, once the event has lasted its minimum duration) is at most this "
+                      "(0 = no limit); sensitivity is the price",
+                      T | R, [](Config& c) -> double& { return c.postprocess.max_alarm_latency_s; }));
   s.push_back(choice_key<PostprocessSelect>("postprocess.select", "--postprocess-select",
                       "cv: train picks the post-processing keys you did not set by patient-grouped CV within the FA "
                       "budget and predict uses the model's choice; fixed: use the configured values",
@@ -541,6 +546,9 @@ void validate(const Config& c) {
   if (!(pp.min_sqi >= 0 && pp.min_sqi <= 1))
     fail("postprocess.min_sqi (--min-event-sqi) must be in [0, 1] (0 = no quality gate), got " + number_text(pp.min_sqi) + ".");
   if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
+  if (!(pp.max_alarm_latency_s >= 0 && pp.max_alarm_latency_s <= 3600))
+    fail("postprocess.max_alarm_latency_s (--max-alarm-latency) must be between 0 (no limit) and 3600 seconds, got " +
+         number_text(pp.max_alarm_latency_s) + ".");
   if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))

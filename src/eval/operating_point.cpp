@@ -70,10 +70,13 @@ double sens_key(const CandidateScore& c) { return std::isnan(c.ovlp_sensitivity)
 // hours, alarms counted with long events split (CandidateScore::budget_alarms). A CV shorter than
 // 24/budget hours allows none: one alarm in 8 h is 3 per 24 h, and models chosen with that leeway
 // on small cohorts raised 3-25 false alarms per 24 h on real daily life (README, "Operating point").
-std::tuple<int, double, double> rank_key(const CandidateScore& c, double budget) {
+// A latency limit (max_latency > 0) puts the settings within the budget that meet it above the
+// other settings within the budget: level 2 against 1.
+std::tuple<int, double, double> rank_key(const CandidateScore& c, double budget, double max_latency) {
   const double allowed = budget * c.hours / 24.0;
   const auto alarms = static_cast<double>(c.budget_alarms);
-  if (alarms <= allowed) return {1, sens_key(c), -alarms};
+  const bool quick = max_latency > 0 && c.alarm_latency_median_s <= max_latency;  // NaN: false
+  if (alarms <= allowed) return {quick ? 2 : 1, sens_key(c), -alarms};
   return {0, -alarms, sens_key(c)};
 }
 
@@ -121,17 +124,18 @@ PostprocessChoice choose_postprocess(const std::vector<RecordingProbabilities>& 
     out.chosen = base;
     return out;
   }
-  const double budget = base.fa_budget_per_24h;
-  auto best = rank_key(all.front(), budget);
-  for (const auto& c : all) best = std::max(best, rank_key(c, budget));
+  const double budget = base.fa_budget_per_24h, max_latency = base.max_alarm_latency_s;
+  auto best = rank_key(all.front(), budget, max_latency);
+  for (const auto& c : all) best = std::max(best, rank_key(c, budget, max_latency));
   std::vector<std::size_t> tied;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (rank_key(all[i], budget) == best) tied.push_back(i);
+    if (rank_key(all[i], budget, max_latency) == best) tied.push_back(i);
   }
   const auto& pick = all[tied[tied.size() / 2]];
   out.chosen = pick.settings;
   out.score = pick;
-  out.fits_budget = std::get<0>(best) == 1;
+  out.fits_budget = std::get<0>(best) >= 1;
+  out.meets_alarm_latency = max_latency <= 0 || std::get<0>(best) == 2;
   for (const auto& c : all) {
     const auto& a = c.settings;
     const auto& b = pick.settings;
@@ -322,6 +326,8 @@ void write_choice_json(JsonWriter& j, const PostprocessChoice& c, double fa_budg
   write_postprocess_json(j, c.chosen);
   j.key("fits_budget").value(c.fits_budget);
   j.key("fa_budget_per_24h").value(fa_budget);
+  j.key("max_alarm_latency_s").value(c.chosen.max_alarm_latency_s);
+  j.key("meets_alarm_latency").value(c.meets_alarm_latency);
   j.key("n_candidates").value(static_cast<std::uint64_t>(c.n_candidates));
   j.key("hours").value(c.score.hours);
   j.key("budget_evidence_hours").value(lowering_evidence_hours(fa_budget));

@@ -130,6 +130,42 @@ TEST(OperatingPoint, NothingFitsKeepsTheFewestFalseAlarms) {
   EXPECT_DOUBLE_EQ(c.score.ovlp_fa_per_24h, 24.0);
 }
 
+TEST(OperatingPoint, AlarmLatencyLimit) {
+  // Seizure windows 1005..1060 at 0.7 (event start 1004), a 3-window bump of 0.9 at 2000, threshold
+  // 0.5. Minimum durations 20 and 30 drop the bump at k=1 and the 10-window mean keeps it below
+  // 0.34, so all four settings find the seizure without a false alarm. Alarms: k=1 at 1004 + 20 =
+  // 1024 (24 s) and 1034 (34 s); k=10 (start 1010, see SmoothingIsSearched) at 1030 (30 s) and
+  // 1040 (40 s). Without a limit the four tie: the middle one (grid order k1d20, k1d30, k10d20,
+  // k10d30 -> index 2) is k=10, 20 s.
+  auto g = small_grid({0.5});
+  g.smoothing_windows = {1, 10};
+  g.min_duration_s = {20.0, 30.0};
+  auto base = budget(1.0);
+  auto c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, base, {}, g);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_DOUBLE_EQ(c.chosen.min_duration_s, 20.0);
+  EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 30.0);
+  EXPECT_TRUE(c.meets_alarm_latency);
+  // Limit 25 s: only k=1, 20 s (24 s) meets it.
+  base.max_alarm_latency_s = 25.0;
+  c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, base, {}, g);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_TRUE(c.meets_alarm_latency);
+  EXPECT_EQ(c.chosen.smoothing_windows, 1);
+  EXPECT_DOUBLE_EQ(c.chosen.min_duration_s, 20.0);
+  EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 24.0);
+  JsonWriter j;
+  write_choice_json(j, c, 1.0);
+  EXPECT_NE(j.str().find("\"max_alarm_latency_s\":25,\"meets_alarm_latency\":true"), std::string::npos) << j.str();
+  // Limit 10 s: none meets it; the choice is the one without a limit, and says so.
+  base.max_alarm_latency_s = 10.0;
+  c = choose_postprocess({hour(0.7f, 0.9f, 3)}, 1.0, base, {}, g);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_FALSE(c.meets_alarm_latency);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_DOUBLE_EQ(c.chosen.min_duration_s, 20.0);
+}
+
 TEST(OperatingPoint, SmoothingIsSearched) {
   // A 3-window bump of 0.9 against a 56-window seizure of 0.7: with a 10-window mean the bump
   // peaks at (3*0.9 + 7*0.1)/10 = 0.34 while the seizure plateau reaches 0.7. k=10, threshold

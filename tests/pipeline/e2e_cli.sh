@@ -103,6 +103,7 @@ expect 2 "hrv_profile.*'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-p
 expect 2 "HRV feature 'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-features mean_hr,nope
 expect 2 "HRV feature 'nope'" xd -- run --input coh --output xd --hrv-features nope
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --class-weight nope
+expect 2 "max_alarm_latency_s.*between 0" x.h5 -- train --features f.h5 --model x.h5 --max-alarm-latency -5
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --config bad_value.toml
 expect 2 "bootstrap.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --bootstrap nope
 expect 2 "smoothing.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --smoothing nope

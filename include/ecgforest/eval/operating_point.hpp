@@ -52,6 +52,9 @@ struct PostprocessChoice {
   PostprocessSettings chosen;
   CandidateScore score;           ///< the chosen setting's cross-validated scores
   bool fits_budget = false;       ///< false: no setting met the budget, the lowest-FA one was kept
+  /// base.max_alarm_latency_s > 0 only: false when no setting within the budget also met the
+  /// latency limit; the choice is then the budget's alone (as without a limit).
+  bool meets_alarm_latency = true;
   std::size_t n_candidates = 0;
   std::vector<CandidateScore> curve;  ///< every threshold at the chosen smoothing/duration/gap
 };
@@ -66,7 +69,10 @@ CandidateScore score_candidate(const std::vector<RecordingProbabilities>& recs, 
 /// budget_evidence says when its hours are too few to show the rate); ties: fewer false alarms,
 /// then the middle one of the tied settings in grid order (threshold innermost), so that a plateau
 /// of equally good thresholds gives its centre rather than an edge. When no setting fits the
-/// budget: the fewest false alarms, ties by sensitivity. Deterministic.
+/// budget: the fewest false alarms, ties by sensitivity. With base.max_alarm_latency_s > 0 the
+/// settings within the budget whose median alarm latency is at most that come first (NaN, nothing
+/// detected, does not meet it); when there are none, the choice is as without the limit and
+/// meets_alarm_latency is false. Deterministic.
 PostprocessChoice choose_postprocess(const std::vector<RecordingProbabilities>& recs, double step_s,
                                      const PostprocessSettings& base, const FixedPostprocess& fixed,
                                      const PostprocessGrid& grid = {});
