@@ -324,9 +324,9 @@ std::vector<ConfigKey> build_schema() {
                       "false alarms per 24 h allowed when choosing the best operating point", T | R | P,
                       [](Config& c) -> double& { return c.postprocess.fa_budget_per_24h; }));
   s.push_back(dbl_key("postprocess.max_alarm_latency_s", "--max-alarm-latency",
-                      "seconds: train's CV choice of the operating point keeps only settings whose median alarm "
-                      "latency (onset to the alarm, once the event has lasted its minimum duration) is at most this "
-                      "(0 = no limit); sensitivity is the price",
+                      "seconds: train's CV choice of the operating point prefers, within the FA budget, settings "
+                      "whose median alarm latency (onset to the alarm, once the event has lasted its minimum "
+                      "duration) is at most this, even at a lower sensitivity (0 = no limit)",
                       T | R, [](Config& c) -> double& { return c.postprocess.max_alarm_latency_s; }));
   s.push_back(choice_key<PostprocessSelect>("postprocess.select", "--postprocess-select",
                       "cv: train picks the post-processing keys you did not set by patient-grouped CV within the FA "

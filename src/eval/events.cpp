@@ -165,7 +165,7 @@ std::vector<Event> windows_to_events(const std::vector<double>& window_end_s, co
       e.stop_s = r.event.stop_s;
       e.probability = std::max(e.probability, r.event.probability);
     }
-    if (e.stop_s - e.start_s < min_duration_s) continue;
+    if (!(e.stop_s - e.start_s >= min_duration_s)) continue;  // as before: NaN drops
     e.alarm_s = alarm_time(window_end_s, group, e.start_s, min_duration_s);
     out.push_back(e);
   }

@@ -174,7 +174,7 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
      << sc.n_ref << "), " << fixed_text(sc.ovlp_fa_per_24h, -1) << " FA/24h (" << sc.false_alarms << " in "
      << fixed_text(sc.hours, -1) << " h), median latency " << fixed_text(sc.latency_median_s, -1)
      << " s (alarm " << fixed_text(sc.alarm_latency_median_s, -1) << " s)\n";
-  if (pp.max_alarm_latency_s > 0 && !c.meets_alarm_latency)
+  if (pp.max_alarm_latency_s > 0 && c.fits_budget && !c.meets_alarm_latency)
     os << "train: no setting within the budget raised its alarms within " << fixed_text(pp.max_alarm_latency_s, -1)
        << " s of onset (median, postprocess.max_alarm_latency_s); chosen as without that limit.\n";
   if (budget > 0 && !eval::cv_shows_budget(sc.hours, budget)) os << budget_warning(sc.hours, budget);

@@ -166,6 +166,46 @@ TEST(OperatingPoint, AlarmLatencyLimit) {
   EXPECT_DOUBLE_EQ(c.chosen.min_duration_s, 20.0);
 }
 
+TEST(OperatingPoint, AlarmLatencyLimitOutranksSensitivity) {
+  // Recording A: seizure windows at 0.7 and a 3-window bump of 0.9; recording B: seizure windows
+  // 1005..1060 at 0.97, no bump. Minimum duration 0, merge gap 10.
+  //   k=1, 0.5: A's bump is a false alarm -> over the budget.
+  //   k=1, 0.95: B only (alarm at its first window, 1005: 5 s); sensitivity 1/2.
+  //   k=10, 0.5: bump mean 0.34, no alarm; A alarms at 1011 (11 s, SmoothingIsSearched); B's mean
+  //     n*0.97 + (10-n)*0.1 >= 5 from n = 5, window 1009 (9 s); median 10 s; sensitivity 1.
+  //   k=10, 0.95: A missed; B's mean needs all 10 windows, 1014 (14 s); sensitivity 1/2.
+  auto a = hour(0.7f, 0.9f, 3);
+  auto b = hour(0.97f, 0.1f, 0);
+  b.name = "rec_b";
+  auto g = small_grid({0.5, 0.95});
+  g.smoothing_windows = {1, 10};
+  auto base = budget(1.0);
+  auto c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
+  EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 10.0);
+  // Limit 12 s: k=10, 0.5 meets it and is the most sensitive.
+  base.max_alarm_latency_s = 12.0;
+  c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_TRUE(c.meets_alarm_latency);
+  // Limit 8 s: only k=1, 0.95 (5 s) meets it: chosen at half the sensitivity.
+  base.max_alarm_latency_s = 8.0;
+  c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  EXPECT_TRUE(c.meets_alarm_latency);
+  EXPECT_EQ(c.chosen.smoothing_windows, 1);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
+  EXPECT_EQ(c.score.hits, 1u);
+  EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 5.0);
+  // Only 0.99 (nothing detected: NaN latency) meets no limit: the choice without one, flagged.
+  g.thresholds = {0.99};
+  g.smoothing_windows = {1};
+  c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_TRUE(std::isnan(c.score.alarm_latency_median_s));
+  EXPECT_FALSE(c.meets_alarm_latency);
+}
+
 TEST(OperatingPoint, SmoothingIsSearched) {
   // A 3-window bump of 0.9 against a 56-window seizure of 0.7: with a 10-window mean the bump
   // peaks at (3*0.9 + 7*0.1)/10 = 0.34 while the seizure plateau reaches 0.7. k=10, threshold

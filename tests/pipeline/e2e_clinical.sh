@@ -113,10 +113,15 @@ for pid, v in t["per_patient"].items():
 # No detection inside a baseline: predictions.h5 /events start after 180 s in each first recording.
 with h5py.File(f"{tmp}/p_tailor/predictions.h5", "r") as f:
     paths = [x.decode() if isinstance(x, bytes) else str(x) for x in f["records/path"][()]]
-    for rec, start in zip(f["events/record"][()], f["events/start_s"][()]):
+    for rec, start, stop, alarm in zip(f["events/record"][()], f["events/start_s"][()], f["events/stop_s"][()],
+                                       f["events/alarm_s"][()]):
         rel = os.path.relpath(os.path.join(f"{tmp}/new", paths[rec]), f"{tmp}/new")  # stored relative to the input root
         if rel in first.values():
             assert start >= 180.0 - 1e-9, (rel, start)
+        # Alarm times in recording time too (tailored events are found after the baseline cut and
+        # shifted back): inside the event, at least one hop after its start.
+        assert start < alarm <= stop, (rel, start, stop, alarm)
+    assert len(f["events/alarm_s"]) > 0, "no tailored events to check alarm times on"
 
 # --tailor-baseline: thresholds as with the first 605 s; baseline recordings neither scored nor
 # written (no annotation files, not in predictions.h5).

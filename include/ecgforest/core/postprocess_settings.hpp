@@ -18,8 +18,9 @@ struct PostprocessSettings {
   /// event (eval/quality_gate.hpp); 0 = off. Default from benchmarks/sqi_gate (README).
   double min_sqi = 0.85;
   double fa_budget_per_24h = 1.0;  ///< false alarms per 24 h allowed when choosing the operating point
-  /// When choosing the operating point: only settings whose CV median alarm latency (eval::Event::
-  /// alarm_s minus onset) is at most this many seconds count as fitting the budget; 0 = no limit.
+  /// When choosing the operating point: the settings within the FA budget whose CV median alarm
+  /// latency (eval::Event::alarm_s minus onset) is at most this many seconds rank above the other
+  /// settings within the budget (chosen only when none meets it); 0 = no limit.
   double max_alarm_latency_s = 0.0;
   /// "cv": train chooses the keys above that the user did not set (smoothing, threshold, minimum
   /// duration, merge gap) by its patient-grouped CV within fa_budget_per_24h and stores them in
