@@ -291,28 +291,30 @@ EpochCounts score_epoch(const std::vector<Event>& ref_in, const std::vector<Even
   return c;
 }
 
-std::vector<double> detection_latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp) {
+namespace {
+
+// For each reference overlapped by a hypothesis with a time `when` (NaN: none), the earliest such
+// time minus the reference start, at least 0.
+std::vector<double> latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp, double Event::*when) {
   std::vector<double> out;
   for (const auto& r : ref) {
     double first = std::numeric_limits<double>::infinity();
     for (const auto& h : hyp) {
-      if (overlaps(r, h)) first = std::min(first, h.start_s);
+      if (overlaps(r, h) && !std::isnan(h.*when)) first = std::min(first, h.*when);
     }
     if (std::isfinite(first)) out.push_back(std::max(0.0, first - r.start_s));
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<double> detection_latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp) {
+  return latencies(ref, hyp, &Event::start_s);
+}
+
 std::vector<double> alarm_latencies(const std::vector<Event>& ref, const std::vector<Event>& hyp) {
-  std::vector<double> out;
-  for (const auto& r : ref) {
-    double first = std::numeric_limits<double>::infinity();
-    for (const auto& h : hyp) {
-      if (overlaps(r, h) && !std::isnan(h.alarm_s)) first = std::min(first, h.alarm_s);
-    }
-    if (std::isfinite(first)) out.push_back(std::max(0.0, first - r.start_s));
-  }
-  return out;
+  return latencies(ref, hyp, &Event::alarm_s);
 }
 
 double quantile(std::vector<double> v, double q) {

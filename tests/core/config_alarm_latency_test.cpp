@@ -6,20 +6,12 @@
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
+#include "support/config_error.hpp"
 
 namespace ecgforest {
 namespace {
 
-std::string error_of(const std::string& text) {
-  try {
-    Config c;
-    apply_config_text(c, text, "latency.toml");
-    validate(c);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::config_error_of;
 
 TEST(ConfigAlarmLatency, OffByDefaultAndApplied) {
   EXPECT_EQ(Config{}.postprocess.max_alarm_latency_s, 0.0);
@@ -42,10 +34,10 @@ TEST(ConfigAlarmLatency, OffByDefaultAndApplied) {
 }
 
 TEST(ConfigAlarmLatency, BadValuesAreConfigErrorsNamingTheKey) {
-  EXPECT_EQ(error_of("[postprocess]\nmax_alarm_latency_s = 0\n"), "");
-  EXPECT_EQ(error_of("[postprocess]\nmax_alarm_latency_s = 3600\n"), "");
+  EXPECT_EQ(config_error_of("[postprocess]\nmax_alarm_latency_s = 0\n"), "");
+  EXPECT_EQ(config_error_of("[postprocess]\nmax_alarm_latency_s = 3600\n"), "");
   for (const char* bad : {"-1", "3601", "nan", "\"fast\""}) {
-    const std::string msg = error_of(std::string("[postprocess]\nmax_alarm_latency_s = ") + bad + "\n");
+    const std::string msg = config_error_of(std::string("[postprocess]\nmax_alarm_latency_s = ") + bad + "\n");
     EXPECT_NE(msg.find("max_alarm_latency_s"), std::string::npos) << bad << ": '" << msg << "'";
   }
 }

@@ -5,20 +5,12 @@
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/error.hpp"
+#include "support/config_error.hpp"
 
 namespace ecgforest {
 namespace {
 
-std::string error_of(const std::string& text) {
-  try {
-    Config c;
-    apply_config_text(c, text, "gate.toml");
-    validate(c);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::config_error_of;
 
 TEST(ConfigMinSqi, DefaultIsTheDocumentedGate) {
   EXPECT_EQ(Config{}.postprocess.min_sqi, 0.85);
@@ -46,10 +38,10 @@ TEST(ConfigMinSqi, FileValueAndFlagAreApplied) {
 }
 
 TEST(ConfigMinSqi, BadValuesAreConfigErrorsNamingTheKey) {
-  EXPECT_EQ(error_of("[postprocess]\nmin_sqi = 0\n"), "");
-  EXPECT_EQ(error_of("[postprocess]\nmin_sqi = 1\n"), "");
+  EXPECT_EQ(config_error_of("[postprocess]\nmin_sqi = 0\n"), "");
+  EXPECT_EQ(config_error_of("[postprocess]\nmin_sqi = 1\n"), "");
   for (const char* bad : {"1.5", "-0.1", "\"high\"", "nan"}) {
-    const std::string msg = error_of(std::string("[postprocess]\nmin_sqi = ") + bad + "\n");
+    const std::string msg = config_error_of(std::string("[postprocess]\nmin_sqi = ") + bad + "\n");
     EXPECT_NE(msg.find("min_sqi"), std::string::npos) << bad << ": '" << msg << "'";
   }
 }
