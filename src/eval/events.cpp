@@ -128,13 +128,13 @@ std::vector<Run> threshold_runs(const std::vector<double>& window_end_s, const s
   return runs;
 }
 
-/// The end of the first window of `runs` (one merged event, in order) at least min_duration_s
+/// The end of the first window of runs[first..last] (one merged event) at least min_duration_s
 /// after `start_s`; NaN when the event is shorter (it is dropped then).
-double alarm_time(const std::vector<double>& window_end_s, const std::vector<Run>& runs, double start_s,
-                  double min_duration_s) {
-  for (const auto& r : runs) {
-    const auto b = window_end_s.begin() + static_cast<std::ptrdiff_t>(r.first);
-    const auto e = window_end_s.begin() + static_cast<std::ptrdiff_t>(r.last + 1);
+double alarm_time(const std::vector<double>& window_end_s, const std::vector<Run>& runs, std::size_t first,
+                  std::size_t last, double start_s, double min_duration_s) {
+  for (std::size_t k = first; k <= last; ++k) {
+    const auto b = window_end_s.begin() + static_cast<std::ptrdiff_t>(runs[k].first);
+    const auto e = window_end_s.begin() + static_cast<std::ptrdiff_t>(runs[k].last + 1);
     const auto it = std::find_if(b, e, [&](double t) { return t - start_s >= min_duration_s; });
     if (it != e) return *it;
   }
@@ -150,24 +150,21 @@ std::vector<Event> windows_to_events(const std::vector<double>& window_end_s, co
                 std::to_string(smoothed.size()) + " probabilities; pass one probability per window.");
   }
   if (!(step_s > 0)) throw ParameterError("The window hop (step_s) must be > 0 seconds to build events.");
-  std::vector<std::vector<Run>> merged;  // runs closer than merge_gap_s, grouped
-  for (const auto& r : threshold_runs(window_end_s, smoothed, step_s, threshold)) {
-    if (!merged.empty() && r.event.start_s - merged.back().back().event.stop_s < merge_gap_s) {
-      merged.back().push_back(r);
-    } else {
-      merged.push_back({r});
-    }
-  }
+  const auto runs = threshold_runs(window_end_s, smoothed, step_s, threshold);
   std::vector<Event> out;
-  for (const auto& group : merged) {
-    Event e = group.front().event;
-    for (const auto& r : group) {
-      e.stop_s = r.event.stop_s;
-      e.probability = std::max(e.probability, r.event.probability);
+  for (std::size_t first = 0; first < runs.size();) {
+    std::size_t last = first;  // runs closer than merge_gap_s join the event
+    Event e = runs[first].event;
+    while (last + 1 < runs.size() && runs[last + 1].event.start_s - e.stop_s < merge_gap_s) {
+      ++last;
+      e.stop_s = runs[last].event.stop_s;
+      e.probability = std::max(e.probability, runs[last].event.probability);
     }
-    if (!(e.stop_s - e.start_s >= min_duration_s)) continue;  // as before: NaN drops
-    e.alarm_s = alarm_time(window_end_s, group, e.start_s, min_duration_s);
-    out.push_back(e);
+    if (e.stop_s - e.start_s >= min_duration_s) {  // NaN drops, as before
+      e.alarm_s = alarm_time(window_end_s, runs, first, last, e.start_s, min_duration_s);
+      out.push_back(e);
+    }
+    first = last + 1;
   }
   return out;
 }
