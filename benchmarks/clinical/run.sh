@@ -17,6 +17,7 @@
 #    (event start, and alarm: when the event had lasted its minimum duration, as online),
 #    the held-out seizures detected by their measured ictal heart-rate rise, and the ceiling: how
 #    many of the responder patients' seizures the generator gave an ictal rise (ceiling.py);
+#    and how many of them were alarmed within 15 / 30 / 60 s of onset (alarm_within.py);
 # 6. beside it, Jeppesen's patient-tailored rule (untrained; jeppesen_probe.py) on the same hours;
 # 7. and a patient-independent vagal-withdrawal rule (RMSSD and heart rate against the recording's
 #    own baseline; its three settings chosen on the training cohort; withdrawal_probe.py), alone
@@ -206,6 +207,12 @@ PY
 for scored in test_independent test_tailored; do
   /usr/bin/python3 "$root/benchmarks/clinical/ceiling.py" "$work/$scored/score.json" "$work/test/cohort.json"
 done
+# How many of them raise an alarm soon enough (the latency medians count detected seizures only).
+echo
+echo "clinical: held-out, patient-independent (all hours): $(/usr/bin/python3 "$root/benchmarks/clinical/alarm_within.py" \
+  "$work/test_independent" | sed 's/^alarm_within: //')"
+echo "clinical: held-out, tailored (after first $tailor_hours h): $(/usr/bin/python3 "$root/benchmarks/clinical/alarm_within.py" \
+  "$work/test_tailored" --after-s "$(awk "BEGIN { print $tailor_hours * 3600 }")" | sed 's/^alarm_within: //')"
 
 # Peer on the same hours: Jeppesen's patient-tailored rule (no training; each recording's cut-off
 # is 105 % of a feature's largest value in its first --tailor-hours), from the extracted features
