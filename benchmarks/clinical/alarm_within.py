@@ -18,13 +18,17 @@ import sys
 
 import h5py
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jeppesen_probe import text  # noqa: E402  (one bytes-or-str reader for the probes)
+from withdrawal_probe import overlaps  # noqa: E402  (one OVLP predicate for the probes)
+
 
 def first_alarm_delays(refs, events):
     """refs: [(record, start_s, stop_s)], events: [(record, start_s, stop_s, alarm_s)].
     One delay per ref: earliest alarm of an overlapping event minus the ref's start, or None."""
     delays = []
     for rec, start, stop in refs:
-        alarms = [a for r, s, e, a in events if r == rec and s < stop and e > start and not math.isnan(a)]
+        alarms = [a for r, s, e, a in events if r == rec and overlaps((s, e), start, stop) and not math.isnan(a)]
         delays.append(min(alarms) - start if alarms else None)
     return delays
 
@@ -36,7 +40,7 @@ def count_within(delays, limit):
 def read(predict_dir, after_s=0.0):
     """Reference seizures of responder patients ending after after_s, and all detected events."""
     with h5py.File(os.path.join(predict_dir, "predictions.h5"), "r") as f:
-        patients = [p.decode() if isinstance(p, bytes) else str(p) for p in f["records/patient"][()]]
+        patients = [text(p) for p in f["records/patient"][()]]
         ref = f["reference"]
         refs = list(zip(ref["record"][()].tolist(), ref["start_s"][()].tolist(), ref["stop_s"][()].tolist()))
         ev = f["events"]
