@@ -328,6 +328,11 @@ std::vector<ConfigKey> build_schema() {
                       "whose median alarm latency (onset to the alarm, once the event has lasted its minimum "
                       "duration) is at most this, even at a lower sensitivity (0 = no limit)",
                       T | R, [](Config& c) -> double& { return c.postprocess.max_alarm_latency_s; }));
+  s.push_back(dbl_key("postprocess.alarm_within_s", "--alarm-within",
+                      "seconds: train's CV choice of the operating point ranks the settings within the FA budget by "
+                      "the number of seizures they alarm within this many seconds of onset, before OVLP sensitivity "
+                      "(0 = off: by sensitivity)",
+                      T | R, [](Config& c) -> double& { return c.postprocess.alarm_within_s; }));
   s.push_back(choice_key<PostprocessSelect>("postprocess.select", "--postprocess-select",
                       "cv: train picks the post-processing keys you did not set by patient-grouped CV within the FA "
                       "budget and predict uses the model's choice; fixed: use the configured values",
@@ -549,6 +554,9 @@ void validate(const Config& c) {
   if (!(pp.max_alarm_latency_s >= 0 && pp.max_alarm_latency_s <= 3600))
     fail("postprocess.max_alarm_latency_s (--max-alarm-latency) must be between 0 (no limit) and 3600 seconds, got " +
          number_text(pp.max_alarm_latency_s) + ".");
+  if (!(pp.alarm_within_s >= 0 && pp.alarm_within_s <= 3600))
+    fail("postprocess.alarm_within_s (--alarm-within) must be between 0 (off) and 3600 seconds, got " +
+         number_text(pp.alarm_within_s) + ".");
   if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))

@@ -173,7 +173,10 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
      << fixed_text(pp.merge_gap_s, -1) << " s -> OVLP sensitivity " << fixed_text(sc.ovlp_sensitivity, -1) << " (" << sc.hits << "/"
      << sc.n_ref << "), " << fixed_text(sc.ovlp_fa_per_24h, -1) << " FA/24h (" << sc.false_alarms << " in "
      << fixed_text(sc.hours, -1) << " h), median latency " << fixed_text(sc.latency_median_s, -1)
-     << " s (alarm " << fixed_text(sc.alarm_latency_median_s, -1) << " s)\n";
+     << " s (alarm " << fixed_text(sc.alarm_latency_median_s, -1) << " s)";
+  if (pp.alarm_within_s > 0)
+    os << "; " << sc.alarmed_within << "/" << sc.n_ref << " alarmed within " << fixed_text(pp.alarm_within_s, -1) << " s";
+  os << "\n";
   if (pp.max_alarm_latency_s > 0 && c.fits_budget && !c.meets_alarm_latency)
     os << "train: no setting within the budget raised its alarms within " << fixed_text(pp.max_alarm_latency_s, -1)
        << " s of onset (median, postprocess.max_alarm_latency_s); chosen as without that limit.\n";

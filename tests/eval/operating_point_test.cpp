@@ -166,32 +166,42 @@ TEST(OperatingPoint, AlarmLatencyLimit) {
   EXPECT_DOUBLE_EQ(c.chosen.min_duration_s, 20.0);
 }
 
+// Recording A: seizure windows at 0.7 and a 3-window bump of 0.9; recording B: seizure windows
+// 1005..1060 at 0.97, no bump. The grid: k = 1 or 10, threshold 0.5 or 0.95, minimum duration 0,
+// merge gap 10.
+struct TwoRecordings {
+  std::vector<RecordingProbabilities> recs;
+  PostprocessGrid grid;
+};
+TwoRecordings quick_and_slow() {
+  auto b = hour(0.97f, 0.1f, 0);
+  b.name = "rec_b";
+  TwoRecordings t{{hour(0.7f, 0.9f, 3), b}, small_grid({0.5, 0.95})};
+  t.grid.smoothing_windows = {1, 10};
+  return t;
+}
+
 TEST(OperatingPoint, AlarmLatencyLimitOutranksSensitivity) {
-  // Recording A: seizure windows at 0.7 and a 3-window bump of 0.9; recording B: seizure windows
-  // 1005..1060 at 0.97, no bump. Minimum duration 0, merge gap 10.
+  // quick_and_slow():
   //   k=1, 0.5: A's bump is a false alarm -> over the budget.
   //   k=1, 0.95: B only (alarm at its first window, 1005: 5 s); sensitivity 1/2.
   //   k=10, 0.5: bump mean 0.34, no alarm; A alarms at 1011 (11 s, SmoothingIsSearched); B's mean
   //     n*0.97 + (10-n)*0.1 >= 5 from n = 5, window 1009 (9 s); median 10 s; sensitivity 1.
   //   k=10, 0.95: A missed; B's mean needs all 10 windows, 1014 (14 s); sensitivity 1/2.
-  auto a = hour(0.7f, 0.9f, 3);
-  auto b = hour(0.97f, 0.1f, 0);
-  b.name = "rec_b";
-  auto g = small_grid({0.5, 0.95});
-  g.smoothing_windows = {1, 10};
+  auto [recs, g] = quick_and_slow();
   auto base = budget(1.0);
-  auto c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  auto c = choose_postprocess(recs, 1.0, base, {}, g);
   EXPECT_EQ(c.chosen.smoothing_windows, 10);
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
   EXPECT_DOUBLE_EQ(c.score.alarm_latency_median_s, 10.0);
   // Limit 12 s: k=10, 0.5 meets it and is the most sensitive.
   base.max_alarm_latency_s = 12.0;
-  c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  c = choose_postprocess(recs, 1.0, base, {}, g);
   EXPECT_EQ(c.chosen.smoothing_windows, 10);
   EXPECT_TRUE(c.meets_alarm_latency);
   // Limit 8 s: only k=1, 0.95 (5 s) meets it: chosen at half the sensitivity.
   base.max_alarm_latency_s = 8.0;
-  c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  c = choose_postprocess(recs, 1.0, base, {}, g);
   EXPECT_TRUE(c.meets_alarm_latency);
   EXPECT_EQ(c.chosen.smoothing_windows, 1);
   EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
@@ -200,10 +210,49 @@ TEST(OperatingPoint, AlarmLatencyLimitOutranksSensitivity) {
   // Only 0.99 (nothing detected: NaN latency) meets no limit: the choice without one, flagged.
   g.thresholds = {0.99};
   g.smoothing_windows = {1};
-  c = choose_postprocess({a, b}, 1.0, base, {}, g);
+  c = choose_postprocess(recs, 1.0, base, {}, g);
   EXPECT_TRUE(c.fits_budget);
   EXPECT_TRUE(std::isnan(c.score.alarm_latency_median_s));
   EXPECT_FALSE(c.meets_alarm_latency);
+}
+
+TEST(OperatingPoint, SeizuresAlarmedInTimeOutrankSensitivity) {
+  // quick_and_slow(). Alarm latencies per setting:
+  //   k=1, 0.5: A 5 s (window 1005), B 5 s, but A's bump is a false alarm: over the budget.
+  //   k=1, 0.95: B 5 s (A missed).        k=10, 0.5: A 11 s, B 9 s.     k=10, 0.95: B 14 s.
+  const auto [recs, g] = quick_and_slow();
+  auto base = budget(1.0);
+  // Within 8 s: k=1, 0.95 alarms 1 in time, k=10, 0.5 none: the first is chosen at half the
+  // sensitivity; k=1, 0.5 alarms 2 in time but breaks the budget.
+  base.alarm_within_s = 8.0;
+  auto c = choose_postprocess(recs, 1.0, base, {}, g);
+  EXPECT_TRUE(c.fits_budget);
+  EXPECT_EQ(c.chosen.smoothing_windows, 1);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
+  EXPECT_EQ(c.score.alarmed_within, 1u);
+  EXPECT_EQ(c.score.hits, 1u);
+  JsonWriter j;
+  write_choice_json(j, c, 1.0);
+  EXPECT_NE(j.str().find("\"alarm_within_s\":8,"), std::string::npos) << j.str();
+  EXPECT_NE(j.str().find("\"alarmed_within\":1}"), std::string::npos) << j.str();
+  // Within 9 s (inclusive): B at 9 s counts, 1 against 1: the tie goes to sensitivity, k=10, 0.5.
+  base.alarm_within_s = 9.0;
+  c = choose_postprocess(recs, 1.0, base, {}, g);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
+  EXPECT_EQ(c.score.alarmed_within, 1u);
+  // Within 12 s: k=10, 0.5 alarms both in time.
+  base.alarm_within_s = 12.0;
+  c = choose_postprocess(recs, 1.0, base, {}, g);
+  EXPECT_EQ(c.chosen.smoothing_windows, 10);
+  EXPECT_EQ(c.score.alarmed_within, 2u);
+  // Off (0): nothing is counted and the JSON carries no count.
+  base.alarm_within_s = 0.0;
+  c = choose_postprocess(recs, 1.0, base, {}, g);
+  EXPECT_EQ(c.score.alarmed_within, 0u);
+  JsonWriter off;
+  write_choice_json(off, c, 1.0);
+  EXPECT_EQ(off.str().find("alarmed_within"), std::string::npos) << off.str();
 }
 
 TEST(OperatingPoint, SmoothingIsSearched) {

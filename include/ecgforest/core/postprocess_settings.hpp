@@ -22,6 +22,10 @@ struct PostprocessSettings {
   /// latency (eval::Event::alarm_s minus onset) is at most this many seconds rank above the other
   /// settings within the budget (chosen only when none meets it); 0 = no limit.
   double max_alarm_latency_s = 0.0;
+  /// When choosing the operating point: the settings within the FA budget (and the latency limit,
+  /// if any) rank by how many CV seizures they alarm within this many seconds of onset, before
+  /// OVLP sensitivity; 0 = off (rank by sensitivity).
+  double alarm_within_s = 0.0;
   /// "cv": train chooses the keys above that the user did not set (smoothing, threshold, minimum
   /// duration, merge gap) by its patient-grouped CV within fa_budget_per_24h and stores them in
   /// the model, which predict uses unless overridden; "fixed": the configured values as they are.

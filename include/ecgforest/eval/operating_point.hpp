@@ -46,6 +46,8 @@ struct CandidateScore {
   double ovlp_fa_per_24h = 0;
   double latency_median_s = 0;  ///< NaN when nothing was detected
   double alarm_latency_median_s = 0;  ///< median alarm_latencies; NaN when nothing was detected
+  /// settings.alarm_within_s > 0 only: seizures whose alarm latency is at most that (else 0).
+  std::size_t alarmed_within = 0;
 };
 
 struct PostprocessChoice {
@@ -72,7 +74,9 @@ CandidateScore score_candidate(const std::vector<RecordingProbabilities>& recs, 
 /// budget: the fewest false alarms, ties by sensitivity. With base.max_alarm_latency_s > 0 the
 /// settings within the budget whose median alarm latency is at most that come first (NaN, nothing
 /// detected, does not meet it); when there are none, the choice is as without the limit and
-/// meets_alarm_latency is false. Deterministic.
+/// meets_alarm_latency is false. With base.alarm_within_s > 0 the settings of the same level rank
+/// by alarmed_within (seizures alarmed within that many seconds of onset) before sensitivity.
+/// Deterministic.
 PostprocessChoice choose_postprocess(const std::vector<RecordingProbabilities>& recs, double step_s,
                                      const PostprocessSettings& base, const FixedPostprocess& fixed,
                                      const PostprocessGrid& grid = {});
