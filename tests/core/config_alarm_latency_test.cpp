@@ -58,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(Keys, ConfigAlarmLatency,
                                                       &PostprocessSettings::max_alarm_latency_s},
                                            LatencyKey{"alarm_within_s", "--alarm-within",
                                                       &PostprocessSettings::alarm_within_s}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace
 }  // namespace ecgforest
