@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
@@ -551,12 +552,11 @@ void validate(const Config& c) {
   if (!(pp.min_sqi >= 0 && pp.min_sqi <= 1))
     fail("postprocess.min_sqi (--min-event-sqi) must be in [0, 1] (0 = no quality gate), got " + number_text(pp.min_sqi) + ".");
   if (!(pp.fa_budget_per_24h >= 0)) fail("postprocess.fa_budget_per_24h (--fa-budget) must be >= 0.");
-  if (!(pp.max_alarm_latency_s >= 0 && pp.max_alarm_latency_s <= 3600))
-    fail("postprocess.max_alarm_latency_s (--max-alarm-latency) must be between 0 (no limit) and 3600 seconds, got " +
-         number_text(pp.max_alarm_latency_s) + ".");
-  if (!(pp.alarm_within_s >= 0 && pp.alarm_within_s <= 3600))
-    fail("postprocess.alarm_within_s (--alarm-within) must be between 0 (off) and 3600 seconds, got " +
-         number_text(pp.alarm_within_s) + ".");
+  for (const auto& [name, value] : {std::pair<const char*, double>{"max_alarm_latency_s (--max-alarm-latency)", pp.max_alarm_latency_s},
+                                     {"alarm_within_s (--alarm-within)", pp.alarm_within_s}}) {
+    if (!(value >= 0 && value <= 3600))
+      fail(std::string("postprocess.") + name + " must be between 0 (off) and 3600 seconds, got " + number_text(value) + ".");
+  }
   if (!(pp.tailor_hours >= 0 && pp.tailor_hours <= 1e6))
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))

@@ -177,6 +177,9 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
   if (pp.alarm_within_s > 0)
     os << "; " << sc.alarmed_within << "/" << sc.n_ref << " alarmed within " << fixed_text(pp.alarm_within_s, -1) << " s";
   os << "\n";
+  if (pp.alarm_within_s > 0 && c.fits_budget && sc.alarmed_within == 0)
+    os << "train: no setting within the budget alarmed a CV seizure within " << fixed_text(pp.alarm_within_s, -1)
+       << " s of onset (postprocess.alarm_within_s); chosen by sensitivity as without it.\n";
   if (pp.max_alarm_latency_s > 0 && c.fits_budget && !c.meets_alarm_latency)
     os << "train: no setting within the budget raised its alarms within " << fixed_text(pp.max_alarm_latency_s, -1)
        << " s of onset (median, postprocess.max_alarm_latency_s); chosen as without that limit.\n";
@@ -485,6 +488,10 @@ std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Con
   }
   os << top_features_text(ts.columns, o.importance, o.oob);
   if (o.choice) os << operating_point_text(*o.choice, config.postprocess.fa_budget_per_24h);
+  const auto& pp = config.postprocess;
+  if (!o.choice && (pp.max_alarm_latency_s > 0 || pp.alarm_within_s > 0))
+    os << "train: note: postprocess.max_alarm_latency_s and alarm_within_s have no effect: no operating point was chosen "
+          "(postprocess.select = fixed, or fewer than 2 cross-validation folds).\n";
   for (const auto& n : o.notes) os << "train: note: " << n << "\n";
   return os.str();
 }

@@ -246,6 +246,14 @@ TEST(OperatingPoint, SeizuresAlarmedInTimeOutrankSensitivity) {
   c = choose_postprocess(recs, 1.0, base, {}, g);
   EXPECT_EQ(c.chosen.smoothing_windows, 10);
   EXPECT_EQ(c.score.alarmed_within, 2u);
+  // With a latency limit of 8 s as well, only k=1, 0.95 (median 5 s) is on the limit's level:
+  // chosen although k=10, 0.5 alarms both seizures within 12 s (the limit ranks first).
+  base.max_alarm_latency_s = 8.0;
+  c = choose_postprocess(recs, 1.0, base, {}, g);
+  EXPECT_EQ(c.chosen.smoothing_windows, 1);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
+  EXPECT_EQ(c.score.alarmed_within, 1u);
+  base.max_alarm_latency_s = 0.0;
   // Off (0): nothing is counted and the JSON carries no count.
   base.alarm_within_s = 0.0;
   c = choose_postprocess(recs, 1.0, base, {}, g);

@@ -105,7 +105,7 @@ expect 2 "HRV feature 'nope'" xd -- run --input coh --output xd --hrv-features n
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --class-weight nope
 expect 2 "max_alarm_latency_s.*between 0" x.h5 -- train --features f.h5 --model x.h5 --max-alarm-latency -5
 expect 2 "alarm_within_s.*between 0" xd -- run --input coh --output xd --alarm-within 4000
-expect 2 "unknown|--alarm-within" xd -- predict --model m.h5 --input coh --output xd --alarm-within 30
+expect 2 "alarm-within" xd -- predict --model m.h5 --input coh --output xd --alarm-within 30
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --config bad_value.toml
 expect 2 "bootstrap.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --bootstrap nope
 expect 2 "smoothing.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --smoothing nope
