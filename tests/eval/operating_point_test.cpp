@@ -216,6 +216,13 @@ TEST(OperatingPoint, AlarmLatencyLimitOutranksSensitivity) {
   EXPECT_FALSE(c.meets_alarm_latency);
 }
 
+// The chosen smoothing window count, threshold and count of seizures alarmed in time.
+void expect_choice(const PostprocessChoice& c, int k, double threshold, std::size_t alarmed_within) {
+  EXPECT_EQ(c.chosen.smoothing_windows, k);
+  EXPECT_DOUBLE_EQ(c.chosen.threshold, threshold);
+  EXPECT_EQ(c.score.alarmed_within, alarmed_within);
+}
+
 TEST(OperatingPoint, SeizuresAlarmedInTimeOutrankSensitivity) {
   // quick_and_slow(). Alarm latencies per setting:
   //   k=1, 0.5: A 5 s (window 1005), B 5 s, but A's bump is a false alarm: over the budget.
@@ -227,9 +234,7 @@ TEST(OperatingPoint, SeizuresAlarmedInTimeOutrankSensitivity) {
   base.alarm_within_s = 8.0;
   auto c = choose_postprocess(recs, 1.0, base, {}, g);
   EXPECT_TRUE(c.fits_budget);
-  EXPECT_EQ(c.chosen.smoothing_windows, 1);
-  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
-  EXPECT_EQ(c.score.alarmed_within, 1u);
+  expect_choice(c, 1, 0.95, 1);
   EXPECT_EQ(c.score.hits, 1u);
   JsonWriter j;
   write_choice_json(j, c, 1.0);
@@ -238,21 +243,16 @@ TEST(OperatingPoint, SeizuresAlarmedInTimeOutrankSensitivity) {
   // Within 9 s (inclusive): B at 9 s counts, 1 against 1: the tie goes to sensitivity, k=10, 0.5.
   base.alarm_within_s = 9.0;
   c = choose_postprocess(recs, 1.0, base, {}, g);
-  EXPECT_EQ(c.chosen.smoothing_windows, 10);
-  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.5);
-  EXPECT_EQ(c.score.alarmed_within, 1u);
+  expect_choice(c, 10, 0.5, 1);
   // Within 12 s: k=10, 0.5 alarms both in time.
   base.alarm_within_s = 12.0;
   c = choose_postprocess(recs, 1.0, base, {}, g);
-  EXPECT_EQ(c.chosen.smoothing_windows, 10);
-  EXPECT_EQ(c.score.alarmed_within, 2u);
+  expect_choice(c, 10, 0.5, 2);
   // With a latency limit of 8 s as well, only k=1, 0.95 (median 5 s) is on the limit's level:
   // chosen although k=10, 0.5 alarms both seizures within 12 s (the limit ranks first).
   base.max_alarm_latency_s = 8.0;
   c = choose_postprocess(recs, 1.0, base, {}, g);
-  EXPECT_EQ(c.chosen.smoothing_windows, 1);
-  EXPECT_DOUBLE_EQ(c.chosen.threshold, 0.95);
-  EXPECT_EQ(c.score.alarmed_within, 1u);
+  expect_choice(c, 1, 0.95, 1);
   base.max_alarm_latency_s = 0.0;
   // Off (0): nothing is counted and the JSON carries no count.
   base.alarm_within_s = 0.0;
