@@ -22,7 +22,7 @@ const std::vector<std::string> kCardiac = {
     "hr_baseline", "hr_minus_baseline", "hr_ratio_baseline", "hr_z_baseline",
     "rmssd_ratio_baseline", "hr_slope_10b", "hr_slope_20s", "hr_rise_time_s", "csi100",
     "modcsi100f", "hr_slope_100f", "csi100_x_slope", "modcsi100f_x_slope", "hr_rise_30s",
-    "tachy_onset", "hr_fg_bg_ratio"};
+    "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline"};
 
 double at(const hrv::WindowFeatures& f, double end_s, const std::string& name) {
   const auto c = std::find(f.columns.begin(), f.columns.end(), name);
@@ -79,7 +79,8 @@ TEST(CardiacFeatures, ColumnsFollowHrvReasonAndAuraProfilesAreUnchanged) {
 //    -> minus 17.0578231, ratio 1.28429705, z 17.0578231 / 4.236000 = 4.02687.
 //  rmssd: baseline 539 differences, 359 x -50 and 180 x +100 -> sqrt(2697500 / 539) = 70.74351;
 //    [640, 700): 63 differences, 33 x -50, 17 x +100, -150, -100, -50, 10 x 0
-//    -> sqrt(287500 / 63) = 67.55364; ratio 0.9549097.
+//    -> sqrt(287500 / 63) = 67.55364; ratio 0.9549097. [680, 700): 22 differences, -150, -100,
+//    7 x -50, 10 x 0, 3 x +100 -> sqrt(80000 / 22) = 60.30227; ratio 0.8524076.
 //  rise time: filtered HR (median of 7 RR) of the beat at 692.45 s is 60000/950 = 63.16 <= 65,
 //    later beats 66.7, 75, 80 ... > 65 -> 700 - 692.45 = 7.55 s.
 //  onset: median HR of [610, 670) = 60; max filtered HR of [670, 700) = 80 -> rise 20 bpm,
@@ -94,6 +95,8 @@ TEST(CardiacFeatures, RiseSeriesMatchesHandComputedValues) {
              "hr_z_baseline");
   expect_rel(at(f, 700, "rmssd_ratio_baseline"), std::sqrt(287500.0 / 63.0) / std::sqrt(2697500.0 / 539.0),
              "rmssd_ratio_baseline");
+  expect_rel(at(f, 700, "rmssd20_ratio_baseline"), std::sqrt(80000.0 / 22.0) / std::sqrt(2697500.0 / 539.0),
+             "rmssd20_ratio_baseline");
   expect_rel(at(f, 700, "hr_rise_time_s"), 7.55, "hr_rise_time_s");
   expect_rel(at(f, 700, "hr_rise_30s"), 20.0, "hr_rise_30s");
   EXPECT_EQ(at(f, 700, "tachy_onset"), 1.0);
@@ -111,6 +114,8 @@ TEST(CardiacFeatures, RiseSeriesMatchesHandComputedValues) {
 //   693: hr_z 0.930383087 rmssd_ratio 1.03375496 rise_time 0 slope10 2.03272779
 //        slope20 0.469911037 csi100 0.93406775 modcsi100f 70.4867674 slope100f 0.00368773273
 //        rise30 3.15789474 tachy 0 fgbg 1.06390742
+//   693: rmssd20_ratio 1.10782533 (20 differences in [673, 693))
+//   710: rmssd20_ratio 0.519356533 (26 differences in [690, 710): -150, -100, -50, 23 x 0)
 //   710: hr_z 4.72143532 rise_time 17.55 csi100 3.38531638 modcsi100f 9006.46067
 //        slope100f 0.209908731 mod_x 1890.53473 fgbg 1.31382479
 TEST(CardiacFeatures, RiseSeriesMatchesNumpy) {
@@ -132,6 +137,8 @@ TEST(CardiacFeatures, RiseSeriesMatchesNumpy) {
   expect_rel(at(f, 693, "hr_rise_30s"), 3.15789474, "693 rise30");
   EXPECT_EQ(at(f, 693, "tachy_onset"), 0.0);
   expect_rel(at(f, 693, "hr_fg_bg_ratio"), 1.06390742, "693 fgbg");
+  expect_rel(at(f, 693, "rmssd20_ratio_baseline"), 1.10782533, "693 rmssd20 ratio");
+  expect_rel(at(f, 710, "rmssd20_ratio_baseline"), 0.519356533, "710 rmssd20 ratio");
   expect_rel(at(f, 710, "hr_z_baseline"), 4.72143532, "710 z");
   expect_rel(at(f, 710, "hr_rise_time_s"), 17.55, "710 rise time");
   expect_rel(at(f, 710, "csi100"), 3.38531638, "710 csi100");
@@ -163,7 +170,8 @@ TEST(CardiacFeatures, BaselineMedianAndMadMatchNumpy) {
 TEST(CardiacFeatures, NaNWithAReasonUntilEnoughHistory) {
   const auto f = rise_features();
   // Baseline [0, t - 60) needs 240 s: NaN at 299 s, defined at 300 s.
-  for (const auto& name : {"hr_baseline", "hr_z_baseline", "hr_rise_time_s", "rmssd_ratio_baseline"}) {
+  for (const auto& name :
+       {"hr_baseline", "hr_z_baseline", "hr_rise_time_s", "rmssd_ratio_baseline", "rmssd20_ratio_baseline"}) {
     EXPECT_TRUE(std::isnan(at(f, 299, name))) << name;
     EXPECT_FALSE(std::isnan(at(f, 300, name))) << name;
   }
