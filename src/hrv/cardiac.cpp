@@ -20,7 +20,8 @@ constexpr double kMinCoverage = 0.5;       // NN must cover >= half of every ref
 constexpr double kMadScale = 1.4826;       // MAD -> SD of a normal distribution
 constexpr double kMadFloorBpm = 2.0;       // spread floor of hr_z_baseline
 constexpr double kRmssdNowS = 60.0;        // rmssd_ratio_baseline: [t - 60 s, t) vs baseline
-constexpr double kRmssdFastS = 20.0;       // rmssd20_ratio_baseline: [t - 20 s, t) vs baseline
+constexpr double kRmssd20S = 20.0;         // rmssd20_ratio_baseline: [t - 20 s, t) vs baseline
+constexpr double kRmssd10S = 10.0;         // rmssd10_ratio_baseline: [t - 10 s, t) vs baseline
 constexpr std::size_t kMinDiffs = 5;       // successive differences needed for each rmssd
 constexpr double kRiseMarginBpm = 5.0;     // hr_rise_time_s: "at baseline" = <= baseline + 5 bpm
 constexpr double kRiseCapS = 600.0;
@@ -106,7 +107,7 @@ const std::vector<std::string>& cardiac_feature_names() {
       "hr_baseline", "hr_minus_baseline", "hr_ratio_baseline", "hr_z_baseline",
       "rmssd_ratio_baseline", "hr_slope_10b", "hr_slope_20s", "hr_rise_time_s", "csi100",
       "modcsi100f", "hr_slope_100f", "csi100_x_slope", "modcsi100f_x_slope", "hr_rise_30s",
-      "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline"};
+      "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline", "rmssd10_ratio_baseline"};
   return names;
 }
 
@@ -204,7 +205,8 @@ void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   const std::size_t now_lo = at(end - kNowS);
   const double hr_now = now_lo < hi ? mean_hr(now_lo, hi) : kNan;
   baseline_group(end, hi, hr_now, f);
-  if (std::isnan(f[kHrBaseline]) || std::isnan(f[kRmssdRatioBaseline]) || std::isnan(f[kRmssd20RatioBaseline])) {
+  if (std::isnan(f[kHrBaseline]) || std::isnan(f[kRmssdRatioBaseline]) || std::isnan(f[kRmssd20RatioBaseline]) ||
+      std::isnan(f[kRmssd10RatioBaseline])) {
     reason |= kReasonBaseline;
   }
   slope_group(end, hi, f);
@@ -215,7 +217,7 @@ void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   if (std::isnan(f[kHrRise30s]) || std::isnan(f[kHrFgBgRatio])) reason |= kReasonOnset;
 }
 
-// Heart rate and RMSSD (over the last 60 s and the last 20 s) against the recent baseline
+// Heart rate and RMSSD (over the last 60, 20 and 10 s) against the recent baseline
 // [t - 600 s, t - 60 s), and the rise time.
 void CardiacWindow::baseline_group(double end, std::size_t hi, double hr_now, double* f) {
   const double b0 = std::max(0.0, end - kBaseFarS), b1 = end - kBaseNearS;
@@ -231,7 +233,8 @@ void CardiacWindow::baseline_group(double end, std::size_t hi, double hr_now, do
   const double rb = rmssd(blo, bhi);
   if (rb > 0.0) {
     f[kRmssdRatioBaseline] = rmssd(at(end - kRmssdNowS), hi) / rb;
-    f[kRmssd20RatioBaseline] = rmssd(at(end - kRmssdFastS), hi) / rb;
+    f[kRmssd20RatioBaseline] = rmssd(at(end - kRmssd20S), hi) / rb;
+    f[kRmssd10RatioBaseline] = rmssd(at(end - kRmssd10S), hi) / rb;
   }
   f[kHrRiseTime] = hr_now > base + kRiseMarginBpm ? end - rise_start(end, hi, base + kRiseMarginBpm) : 0.0;
 }

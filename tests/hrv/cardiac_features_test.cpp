@@ -22,7 +22,7 @@ const std::vector<std::string> kCardiac = {
     "hr_baseline", "hr_minus_baseline", "hr_ratio_baseline", "hr_z_baseline",
     "rmssd_ratio_baseline", "hr_slope_10b", "hr_slope_20s", "hr_rise_time_s", "csi100",
     "modcsi100f", "hr_slope_100f", "csi100_x_slope", "modcsi100f_x_slope", "hr_rise_30s",
-    "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline"};
+    "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline", "rmssd10_ratio_baseline"};
 
 double at(const hrv::WindowFeatures& f, double end_s, const std::string& name) {
   const auto c = std::find(f.columns.begin(), f.columns.end(), name);
@@ -80,7 +80,8 @@ TEST(CardiacFeatures, ColumnsFollowHrvReasonAndAuraProfilesAreUnchanged) {
 //  rmssd: baseline 539 differences, 359 x -50 and 180 x +100 -> sqrt(2697500 / 539) = 70.74351;
 //    [640, 700): 63 differences, 33 x -50, 17 x +100, -150, -100, -50, 10 x 0
 //    -> sqrt(287500 / 63) = 67.55364; ratio 0.9549097. [680, 700): 22 differences, -150, -100,
-//    7 x -50, 10 x 0, 3 x +100 -> sqrt(80000 / 22) = 60.30227; ratio 0.8524076.
+//    7 x -50, 10 x 0, 3 x +100 -> sqrt(80000 / 22) = 60.30227; ratio 0.8524076. [690, 700): 13
+//    differences, -150, -100, -50, 10 x 0 -> sqrt(35000 / 13) = 51.88745; ratio 0.7334593.
 //  rise time: filtered HR (median of 7 RR) of the beat at 692.45 s is 60000/950 = 63.16 <= 65,
 //    later beats 66.7, 75, 80 ... > 65 -> 700 - 692.45 = 7.55 s.
 //  onset: median HR of [610, 670) = 60; max filtered HR of [670, 700) = 80 -> rise 20 bpm,
@@ -97,6 +98,8 @@ TEST(CardiacFeatures, RiseSeriesMatchesHandComputedValues) {
              "rmssd_ratio_baseline");
   expect_rel(at(f, 700, "rmssd20_ratio_baseline"), std::sqrt(80000.0 / 22.0) / std::sqrt(2697500.0 / 539.0),
              "rmssd20_ratio_baseline");
+  expect_rel(at(f, 700, "rmssd10_ratio_baseline"), std::sqrt(35000.0 / 13.0) / std::sqrt(2697500.0 / 539.0),
+             "rmssd10_ratio_baseline");
   expect_rel(at(f, 700, "hr_rise_time_s"), 7.55, "hr_rise_time_s");
   expect_rel(at(f, 700, "hr_rise_30s"), 20.0, "hr_rise_30s");
   EXPECT_EQ(at(f, 700, "tachy_onset"), 1.0);
@@ -115,7 +118,9 @@ TEST(CardiacFeatures, RiseSeriesMatchesHandComputedValues) {
 //        slope20 0.469911037 csi100 0.93406775 modcsi100f 70.4867674 slope100f 0.00368773273
 //        rise30 3.15789474 tachy 0 fgbg 1.06390742
 //   693: rmssd20_ratio 1.10782533 (20 differences in [673, 693))
+//   693: rmssd10_ratio 1.20296687 (9 differences in [683, 693): -150, -100, 5 x -50, 2 x +100)
 //   710: rmssd20_ratio 0.519356533 (26 differences in [690, 710): -150, -100, -50, 23 x 0)
+//   710: rmssd10_ratio 0 (12 differences in [700, 710), all 0: defined, the baseline's is not 0)
 //   710: hr_z 4.72143532 rise_time 17.55 csi100 3.38531638 modcsi100f 9006.46067
 //        slope100f 0.209908731 mod_x 1890.53473 fgbg 1.31382479
 TEST(CardiacFeatures, RiseSeriesMatchesNumpy) {
@@ -139,6 +144,8 @@ TEST(CardiacFeatures, RiseSeriesMatchesNumpy) {
   expect_rel(at(f, 693, "hr_fg_bg_ratio"), 1.06390742, "693 fgbg");
   expect_rel(at(f, 693, "rmssd20_ratio_baseline"), 1.10782533, "693 rmssd20 ratio");
   expect_rel(at(f, 710, "rmssd20_ratio_baseline"), 0.519356533, "710 rmssd20 ratio");
+  expect_rel(at(f, 693, "rmssd10_ratio_baseline"), 1.20296687, "693 rmssd10 ratio");
+  EXPECT_EQ(at(f, 710, "rmssd10_ratio_baseline"), 0.0);
   expect_rel(at(f, 710, "hr_z_baseline"), 4.72143532, "710 z");
   expect_rel(at(f, 710, "hr_rise_time_s"), 17.55, "710 rise time");
   expect_rel(at(f, 710, "csi100"), 3.38531638, "710 csi100");
@@ -171,7 +178,8 @@ TEST(CardiacFeatures, NaNWithAReasonUntilEnoughHistory) {
   const auto f = rise_features();
   // Baseline [0, t - 60) needs 240 s: NaN at 299 s, defined at 300 s.
   for (const auto& name :
-       {"hr_baseline", "hr_z_baseline", "hr_rise_time_s", "rmssd_ratio_baseline", "rmssd20_ratio_baseline"}) {
+       {"hr_baseline", "hr_z_baseline", "hr_rise_time_s", "rmssd_ratio_baseline", "rmssd20_ratio_baseline",
+        "rmssd10_ratio_baseline"}) {
     EXPECT_TRUE(std::isnan(at(f, 299, name))) << name;
     EXPECT_FALSE(std::isnan(at(f, 300, name))) << name;
   }
@@ -185,6 +193,23 @@ TEST(CardiacFeatures, NaNWithAReasonUntilEnoughHistory) {
   }
   EXPECT_EQ(reason(f, 40) & (hrv::kReasonCsi100 | hrv::kReasonOnset), hrv::kReasonCsi100 | hrv::kReasonOnset);
   EXPECT_FALSE(std::isnan(at(f, 40, "hr_slope_10b")));
+}
+
+// A slow rhythm, RR alternating 1750 / 1800 ms (beats at 1.75, 3.55, ... s; RMSSD 50 ms
+// everywhere): [391, 401) holds 5 NN (beats at 392.25 ... 399.35 s), 4 differences, fewer than the
+// 5 an RMSSD needs, so the 10-s ratio is NaN and hrv_reason has bit 256 although the baseline and
+// the 20-s ratio (11 NN in [381, 401)) are defined; [390, 400) holds 6 NN, 5 differences.
+TEST(CardiacFeatures, ShortRmssdWindowNeedsFiveDifferences) {
+  std::vector<int> rr;
+  for (int k = 0; k < 260; ++k) rr.insert(rr.end(), {1750, 1800});
+  const auto f = hrv::compute_window_features(peaks_from_rr(rr), 1000.0, 410.0, {}, {});
+  EXPECT_TRUE(std::isnan(at(f, 401, "rmssd10_ratio_baseline")));
+  EXPECT_TRUE(reason(f, 401) & hrv::kReasonBaseline);
+  expect_rel(at(f, 401, "rmssd20_ratio_baseline"), 1.0, "401 rmssd20 ratio");
+  // 192 baseline beats, half of each rate: the median is the mean of the two heart rates.
+  expect_rel(at(f, 401, "hr_baseline"), (60000.0 / 1800.0 + 60000.0 / 1750.0) / 2.0, "401 baseline");
+  expect_rel(at(f, 400, "rmssd10_ratio_baseline"), 1.0, "400 rmssd10 ratio");
+  EXPECT_FALSE(reason(f, 400) & hrv::kReasonBaseline);
 }
 
 // Gap: RR 1000 ms up to the beat at 700 s, one RR of 2500 ms (an outlier > 1800 ms: masked, not

@@ -41,8 +41,8 @@ enum HrvReason : unsigned {
   kReasonHfZero = 128,          ///< hf = 0: lf_hf_ratio NaN
   // Cardiac seizure features (README "HRV features"):
   kReasonBaseline = 256,   ///< no recent baseline ([t-600 s, t-60 s) < 4 min or < 50 % NN) or no NN in
-                           ///< [t-10 s, t), or < 5 differences for rmssd_ratio_baseline or
-                           ///< rmssd20_ratio_baseline: hr_*_baseline NaN
+                           ///< [t-10 s, t), or < 5 differences for rmssd_ratio_baseline,
+                           ///< rmssd20_ratio_baseline or rmssd10_ratio_baseline: hr_*_baseline NaN
   kReasonSlopeGap = 512,   ///< hr_slope_10b/hr_slope_20s NaN: too few beats or a gap in their window
   kReasonCsi100 = 1024,    ///< < 50 adjacent NN pairs in the CSI100 window, or sd1 = 0
   kReasonOnset = 2048,     ///< hr_rise_30s/tachy_onset/hr_fg_bg_ratio NaN: reference span < 50 % NN
@@ -55,8 +55,9 @@ struct WindowFeatures {
 };
 
 /// Every column a profile can produce, in its stable order. default: the 27 AURA names
-/// (aura_feature_names()) then n_rr, rr_coverage, hrv_reason, then the 17 cardiac seizure
-/// features (hr_baseline ... hr_fg_bg_ratio, rmssd20_ratio_baseline, README "HRV features").
+/// (aura_feature_names()) then n_rr, rr_coverage, hrv_reason, then the 18 cardiac seizure
+/// features (hr_baseline ... hr_fg_bg_ratio, rmssd20_ratio_baseline, rmssd10_ratio_baseline,
+/// README "HRV features").
 /// aura2021/head: the 27 names.
 std::vector<std::string> all_feature_columns(HrvProfile profile);
 
