@@ -19,9 +19,6 @@ constexpr double kBaseMinSpanS = 240.0;    // baseline span clipped at the recor
 constexpr double kMinCoverage = 0.5;       // NN must cover >= half of every reference span
 constexpr double kMadScale = 1.4826;       // MAD -> SD of a normal distribution
 constexpr double kMadFloorBpm = 2.0;       // spread floor of hr_z_baseline
-constexpr double kRmssdNowS = 60.0;        // rmssd_ratio_baseline: [t - 60 s, t) vs baseline
-constexpr double kRmssd20S = 20.0;         // rmssd20_ratio_baseline: [t - 20 s, t) vs baseline
-constexpr double kRmssd10S = 10.0;         // rmssd10_ratio_baseline: [t - 10 s, t) vs baseline
 constexpr std::size_t kMinDiffs = 5;       // successive differences needed for each rmssd
 constexpr double kRiseMarginBpm = 5.0;     // hr_rise_time_s: "at baseline" = <= baseline + 5 bpm
 constexpr double kRiseCapS = 600.0;
@@ -38,6 +35,14 @@ constexpr double kOnsetMinBpm = 10.0;
 constexpr double kOnsetMinRatio = 1.1;
 constexpr double kFisherBgS = 300.0;       // Fisher background: [t - 310 s, t - 10 s)
 constexpr double kFisherMinSpanS = 120.0;
+
+// RMSSD of the NN differences inside [t - window_s, t) against the baseline span's.
+struct RmssdRatio {
+  CardiacCol col;
+  double window_s;
+};
+constexpr RmssdRatio kRmssdRatios[] = {
+    {kRmssdRatioBaseline, 60.0}, {kRmssd20RatioBaseline, 20.0}, {kRmssd10RatioBaseline, 10.0}};
 
 // k-th smallest (0-based) of the union of the ascending sequences a(0..na) and b(0..nb):
 // binary search for the number i taken from a (the rest, k + 1 - i, from b).
@@ -205,10 +210,9 @@ void CardiacWindow::compute(double end, double* f, unsigned& reason) {
   const std::size_t now_lo = at(end - kNowS);
   const double hr_now = now_lo < hi ? mean_hr(now_lo, hi) : kNan;
   baseline_group(end, hi, hr_now, f);
-  if (std::isnan(f[kHrBaseline]) || std::isnan(f[kRmssdRatioBaseline]) || std::isnan(f[kRmssd20RatioBaseline]) ||
-      std::isnan(f[kRmssd10RatioBaseline])) {
-    reason |= kReasonBaseline;
-  }
+  bool baseline_nan = std::isnan(f[kHrBaseline]);
+  for (const auto& r : kRmssdRatios) baseline_nan = baseline_nan || std::isnan(f[r.col]);
+  if (baseline_nan) reason |= kReasonBaseline;
   slope_group(end, hi, f);
   if (std::isnan(f[kHrSlope10b]) || std::isnan(f[kHrSlope20s])) reason |= kReasonSlopeGap;
   csi_group(end, hi, f);
@@ -232,9 +236,7 @@ void CardiacWindow::baseline_group(double end, std::size_t hi, double hr_now, do
   f[kHrZBaseline] = (hr_now - base) / spread;
   const double rb = rmssd(blo, bhi);
   if (rb > 0.0) {
-    f[kRmssdRatioBaseline] = rmssd(at(end - kRmssdNowS), hi) / rb;
-    f[kRmssd20RatioBaseline] = rmssd(at(end - kRmssd20S), hi) / rb;
-    f[kRmssd10RatioBaseline] = rmssd(at(end - kRmssd10S), hi) / rb;
+    for (const auto& r : kRmssdRatios) f[r.col] = rmssd(at(end - r.window_s), hi) / rb;
   }
   f[kHrRiseTime] = hr_now > base + kRiseMarginBpm ? end - rise_start(end, hi, base + kRiseMarginBpm) : 0.0;
 }

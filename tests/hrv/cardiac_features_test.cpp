@@ -119,7 +119,7 @@ TEST(CardiacFeatures, RiseSeriesMatchesHandComputedValues) {
 //        rise30 3.15789474 tachy 0 fgbg 1.06390742
 //   693: rmssd20_ratio 1.10782533 (20 differences in [673, 693))
 //   693: rmssd10_ratio 1.20296687 (9 differences in [683, 693): -150, -100, 5 x -50, 2 x +100)
-//   710: rmssd20_ratio 0.519356533 (26 differences in [690, 710): -150, -100, -50, 23 x 0)
+//   710: rmssd20_ratio 0.519356523 (26 differences in [690, 710): -150, -100, -50, 23 x 0)
 //   710: rmssd10_ratio 0 (12 differences in [700, 710), all 0: defined, the baseline's is not 0)
 //   710: hr_z 4.72143532 rise_time 17.55 csi100 3.38531638 modcsi100f 9006.46067
 //        slope100f 0.209908731 mod_x 1890.53473 fgbg 1.31382479
@@ -143,7 +143,7 @@ TEST(CardiacFeatures, RiseSeriesMatchesNumpy) {
   EXPECT_EQ(at(f, 693, "tachy_onset"), 0.0);
   expect_rel(at(f, 693, "hr_fg_bg_ratio"), 1.06390742, "693 fgbg");
   expect_rel(at(f, 693, "rmssd20_ratio_baseline"), 1.10782533, "693 rmssd20 ratio");
-  expect_rel(at(f, 710, "rmssd20_ratio_baseline"), 0.519356533, "710 rmssd20 ratio");
+  expect_rel(at(f, 710, "rmssd20_ratio_baseline"), 0.519356523, "710 rmssd20 ratio");
   expect_rel(at(f, 693, "rmssd10_ratio_baseline"), 1.20296687, "693 rmssd10 ratio");
   EXPECT_EQ(at(f, 710, "rmssd10_ratio_baseline"), 0.0);
   expect_rel(at(f, 710, "hr_z_baseline"), 4.72143532, "710 z");
@@ -195,21 +195,23 @@ TEST(CardiacFeatures, NaNWithAReasonUntilEnoughHistory) {
   EXPECT_FALSE(std::isnan(at(f, 40, "hr_slope_10b")));
 }
 
-// A slow rhythm, RR alternating 1750 / 1800 ms (beats at 1.75, 3.55, ... s; RMSSD 50 ms
-// everywhere): [391, 401) holds 5 NN (beats at 392.25 ... 399.35 s), 4 differences, fewer than the
-// 5 an RMSSD needs, so the 10-s ratio is NaN and hrv_reason has bit 256 although the baseline and
-// the 20-s ratio (11 NN in [381, 401)) are defined; [390, 400) holds 6 NN, 5 differences.
+// A slow rhythm, RR alternating 1700 / 1750 ms (beats at 1.70, 3.45, ... s; every difference
+// +-50 ms, so every RMSSD is 50 ms): [390, 400) holds 5 NN (beats at 391.55 ... 398.45 s), 4
+// differences, fewer than the 5 an RMSSD needs, so the 10-s ratio is NaN and hrv_reason has bit
+// 256 although the baseline and the 20-s ratio (11 NN in [380, 400)) are defined; [391, 401) holds
+// 6 NN, 5 differences.
 TEST(CardiacFeatures, ShortRmssdWindowNeedsFiveDifferences) {
   std::vector<int> rr;
-  for (int k = 0; k < 260; ++k) rr.insert(rr.end(), {1750, 1800});
+  for (int k = 0; k < 270; ++k) rr.insert(rr.end(), {1700, 1750});
   const auto f = hrv::compute_window_features(peaks_from_rr(rr), 1000.0, 410.0, {}, {});
-  EXPECT_TRUE(std::isnan(at(f, 401, "rmssd10_ratio_baseline")));
-  EXPECT_TRUE(reason(f, 401) & hrv::kReasonBaseline);
-  expect_rel(at(f, 401, "rmssd20_ratio_baseline"), 1.0, "401 rmssd20 ratio");
-  // 192 baseline beats, half of each rate: the median is the mean of the two heart rates.
-  expect_rel(at(f, 401, "hr_baseline"), (60000.0 / 1800.0 + 60000.0 / 1750.0) / 2.0, "401 baseline");
-  expect_rel(at(f, 400, "rmssd10_ratio_baseline"), 1.0, "400 rmssd10 ratio");
-  EXPECT_FALSE(reason(f, 400) & hrv::kReasonBaseline);
+  EXPECT_TRUE(std::isnan(at(f, 400, "rmssd10_ratio_baseline")));
+  EXPECT_TRUE(reason(f, 400) & hrv::kReasonBaseline);
+  expect_rel(at(f, 400, "rmssd20_ratio_baseline"), 1.0, "400 rmssd20 ratio");
+  expect_rel(at(f, 400, "rmssd_ratio_baseline"), 1.0, "400 rmssd ratio");
+  // 197 baseline beats in [0, 340), 99 of 1700 ms and 98 of 1750 ms: the median is 60000 / 1700.
+  expect_rel(at(f, 400, "hr_baseline"), 60000.0 / 1700.0, "400 baseline");
+  expect_rel(at(f, 401, "rmssd10_ratio_baseline"), 1.0, "401 rmssd10 ratio");
+  EXPECT_FALSE(reason(f, 401) & hrv::kReasonBaseline);
 }
 
 // Gap: RR 1000 ms up to the beat at 700 s, one RR of 2500 ms (an outlier > 1800 ms: masked, not
@@ -234,8 +236,10 @@ TEST(CardiacFeatures, GapsAreNotBridged) {
   // Constant 1000 ms before the gap: sd1 = 0 -> CSI100 undefined.
   EXPECT_TRUE(std::isnan(at(f, 650, "csi100")));
   EXPECT_TRUE(reason(f, 650) & hrv::kReasonCsi100);
-  // rmssd of a constant baseline is 0: no ratio.
-  EXPECT_TRUE(std::isnan(at(f, 650, "rmssd_ratio_baseline")));
+  // rmssd of a constant baseline is 0: no ratio, over any window.
+  for (const auto& name : {"rmssd_ratio_baseline", "rmssd20_ratio_baseline", "rmssd10_ratio_baseline"}) {
+    EXPECT_TRUE(std::isnan(at(f, 650, name))) << name;
+  }
 }
 
 TEST(CardiacFeatures, SameValuesFromSecondsEntryPointSelectionAndAnyThreadCount) {

@@ -41,8 +41,10 @@ enum HrvReason : unsigned {
   kReasonHfZero = 128,          ///< hf = 0: lf_hf_ratio NaN
   // Cardiac seizure features (README "HRV features"):
   kReasonBaseline = 256,   ///< no recent baseline ([t-600 s, t-60 s) < 4 min or < 50 % NN) or no NN in
-                           ///< [t-10 s, t), or < 5 differences for rmssd_ratio_baseline,
-                           ///< rmssd20_ratio_baseline or rmssd10_ratio_baseline: hr_*_baseline NaN
+                           ///< [t-10 s, t): hr_*_baseline and the rmssd*_ratio_baseline NaN; or one
+                           ///< of rmssd_ratio_baseline, rmssd20_ratio_baseline, rmssd10_ratio_baseline
+                           ///< NaN alone (< 5 differences in its window or the baseline's, or baseline
+                           ///< RMSSD 0). The bit does not say which of these.
   kReasonSlopeGap = 512,   ///< hr_slope_10b/hr_slope_20s NaN: too few beats or a gap in their window
   kReasonCsi100 = 1024,    ///< < 50 adjacent NN pairs in the CSI100 window, or sd1 = 0
   kReasonOnset = 2048,     ///< hr_rise_30s/tachy_onset/hr_fg_bg_ratio NaN: reference span < 50 % NN
