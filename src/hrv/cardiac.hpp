@@ -16,8 +16,8 @@ namespace ecgforest::hrv::detail {
 enum CardiacCol : int {
   kHrBaseline, kHrMinusBaseline, kHrRatioBaseline, kHrZBaseline, kRmssdRatioBaseline,
   kHrSlope10b, kHrSlope20s, kHrRiseTime, kCsi100, kModCsi100f, kHrSlope100f, kCsi100xSlope,
-  kModCsi100fxSlope, kHrRise30s, kTachyOnset, kHrFgBgRatio, kRmssd20RatioBaseline, kRmssd10RatioBaseline,
-  kNumCardiac
+  kModCsi100fxSlope, kHrRise30s, kTachyOnset, kHrFgBgRatio, kRmssd20RatioBaseline,
+  kRmssd10RatioBaseline, kNumCardiac
 };
 
 /// Names of the group's columns, in CardiacCol order.

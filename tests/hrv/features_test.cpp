@@ -45,8 +45,7 @@ TEST(HrvFeatures, ColumnOrderIsStable) {
       "n_rr", "rr_coverage", "hrv_reason", "hr_baseline", "hr_minus_baseline", "hr_ratio_baseline",
       "hr_z_baseline", "rmssd_ratio_baseline", "hr_slope_10b", "hr_slope_20s", "hr_rise_time_s",
       "csi100", "modcsi100f", "hr_slope_100f", "csi100_x_slope", "modcsi100f_x_slope", "hr_rise_30s",
-      "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline",
-      "rmssd10_ratio_baseline"};
+      "tachy_onset", "hr_fg_bg_ratio", "rmssd20_ratio_baseline", "rmssd10_ratio_baseline"};
   EXPECT_EQ(hrv::feature_columns({}), expect);
   const auto f = hrv::compute_window_features({}, 256.0, 20.0, {}, {});
   EXPECT_EQ(f.columns, expect);

@@ -59,8 +59,7 @@ struct WindowFeatures {
 /// Every column a profile can produce, in its stable order. default: the 27 AURA names
 /// (aura_feature_names()) then n_rr, rr_coverage, hrv_reason, then the 18 cardiac seizure
 /// features (hr_baseline ... hr_fg_bg_ratio, rmssd20_ratio_baseline, rmssd10_ratio_baseline,
-/// README "HRV features").
-/// aura2021/head: the 27 names.
+/// README "HRV features"). aura2021/head: the 27 names.
 std::vector<std::string> all_feature_columns(HrvProfile profile);
 
 /// Feature column names produced by compute_window_features for this spec (spec.features, or
