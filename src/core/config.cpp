@@ -305,6 +305,10 @@ std::vector<ConfigKey> build_schema() {
   s.push_back(str_key("train.exclude_features", "--exclude-features",
                       "comma-separated feature columns the forest does not use (default sqi; \"\" = none)", T | R,
                       [](Config& c) -> std::string& { return c.train.exclude_features; }));
+  s.push_back(str_key("train.cv_predictions", "--cv-predictions",
+                      "write the cross-validation's out-of-fold window probabilities, events (at the chosen operating "
+                      "point) and reference seizures to this HDF5 file (predictions.h5 layout; default: not written)",
+                      T | R, [](Config& c) -> std::string& { return c.train.cv_predictions; }));
   s.push_back(choice_key<Smoothing>("postprocess.smoothing", "--smoothing", "window probability smoothing: none, mean or median (causal)",
                       T | R | P, [](Config& c) -> Smoothing& { return c.postprocess.smoothing; }));
   s.push_back(int_key<int>("postprocess.smoothing_windows", "--smoothing-windows",
@@ -535,6 +539,9 @@ void validate(const Config& c) {
   if (c.train.cv_folds < 0 || c.train.cv_folds == 1)
     fail("train.cv_folds (--cv-folds) must be 0 (no cross-validation) or at least 2, got " +
          std::to_string(c.train.cv_folds) + ".");
+  if (!c.train.cv_predictions.empty() && c.train.cv_folds == 0)
+    fail("train.cv_predictions (--cv-predictions) writes the cross-validation's out-of-fold predictions, but "
+         "train.cv_folds (--cv-folds) is 0: set at least 2 folds or drop --cv-predictions.");
   if (!(c.train.label_threshold > 0 && c.train.label_threshold <= 1))
     fail("train.label_threshold (--label-threshold) must be in (0, 1].");
   if (!(c.train.decision_threshold >= 0 && c.train.decision_threshold <= 1))

@@ -42,13 +42,8 @@ namespace ecgforest::pipeline {
 namespace {
 
 // What one rank produced for one recording (moved to rank 0 as bytes).
-struct Predicted {
+struct Predicted : RecordingPredictions {
   std::uint64_t index = 0;
-  io::RecordRow row;
-  std::vector<double> time_s;
-  std::vector<float> prob, smoothed, label, mean_hr;
-  std::vector<std::uint8_t> usable;  // postprocess.min_sqi gate per window; empty = no sqi column
-  std::vector<eval::Event> hyp, ref;
   bool has_ref = false;
 };
 
@@ -138,36 +133,6 @@ std::vector<eval::Event> reference_events(const InputRecording& rec, const std::
 
 std::string recording_name(const Predicted& p) { return io::recording_name(p.row.path); }
 
-// Appends recording r's windows, events, reference and /records row to the predictions table.
-void append_record(io::PredictionsTable& t, const Predicted& p, std::uint32_t r) {
-  t.first_window.push_back(t.probability.size());
-  t.n_windows.push_back(p.prob.size());
-  t.probability.insert(t.probability.end(), p.prob.begin(), p.prob.end());
-  t.smoothed.insert(t.smoothed.end(), p.smoothed.begin(), p.smoothed.end());
-  t.label.insert(t.label.end(), p.label.begin(), p.label.end());
-  t.mean_hr.insert(t.mean_hr.end(), p.mean_hr.begin(), p.mean_hr.end());
-  for (std::size_t i = 0; i < p.prob.size(); ++i) t.low_quality.push_back(p.usable.empty() || p.usable[i] ? 0 : 1);
-  t.time_s.insert(t.time_s.end(), p.time_s.begin(), p.time_s.end());
-  t.record.insert(t.record.end(), p.prob.size(), r);
-  for (const auto& e : p.hyp) {
-    t.event_record.push_back(r);
-    t.event_start_s.push_back(e.start_s);
-    t.event_stop_s.push_back(e.stop_s);
-    t.event_probability.push_back(e.probability);
-    t.event_alarm_s.push_back(e.alarm_s);
-  }
-  for (const auto& e : p.ref) {
-    t.reference_record.push_back(r);
-    t.reference_start_s.push_back(e.start_s);
-    t.reference_stop_s.push_back(e.stop_s);
-  }
-  t.path.push_back(p.row.path);
-  t.patient.push_back(p.row.patient);
-  t.status.push_back(p.row.status);
-  t.message.push_back(p.row.message);
-  t.annotation.push_back(p.row.annotation);
-  t.duration_s.push_back(p.row.duration_s);
-}
 
 std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
   for (auto& e : ev) {
@@ -632,6 +597,36 @@ PostprocessSettings effective_postprocess(const Config& config, const Postproces
   if (!fixed.min_duration_s) pp.min_duration_s = model_pp.min_duration_s;
   if (!fixed.merge_gap_s) pp.merge_gap_s = model_pp.merge_gap_s;
   return pp;
+}
+
+void append_record(io::PredictionsTable& t, const RecordingPredictions& p, std::uint32_t r) {
+  t.first_window.push_back(t.probability.size());
+  t.n_windows.push_back(p.prob.size());
+  t.probability.insert(t.probability.end(), p.prob.begin(), p.prob.end());
+  t.smoothed.insert(t.smoothed.end(), p.smoothed.begin(), p.smoothed.end());
+  t.label.insert(t.label.end(), p.label.begin(), p.label.end());
+  t.mean_hr.insert(t.mean_hr.end(), p.mean_hr.begin(), p.mean_hr.end());
+  for (std::size_t i = 0; i < p.prob.size(); ++i) t.low_quality.push_back(p.usable.empty() || p.usable[i] ? 0 : 1);
+  t.time_s.insert(t.time_s.end(), p.time_s.begin(), p.time_s.end());
+  t.record.insert(t.record.end(), p.prob.size(), r);
+  for (const auto& e : p.hyp) {
+    t.event_record.push_back(r);
+    t.event_start_s.push_back(e.start_s);
+    t.event_stop_s.push_back(e.stop_s);
+    t.event_probability.push_back(e.probability);
+    t.event_alarm_s.push_back(e.alarm_s);
+  }
+  for (const auto& e : p.ref) {
+    t.reference_record.push_back(r);
+    t.reference_start_s.push_back(e.start_s);
+    t.reference_stop_s.push_back(e.stop_s);
+  }
+  t.path.push_back(p.row.path);
+  t.patient.push_back(p.row.patient);
+  t.status.push_back(p.row.status);
+  t.message.push_back(p.row.message);
+  t.annotation.push_back(p.row.annotation);
+  t.duration_s.push_back(p.row.duration_s);
 }
 
 }  // namespace ecgforest::pipeline

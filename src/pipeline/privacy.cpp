@@ -47,7 +47,8 @@ std::string stored_config_toml(Config c, const fs::path& output) {
   }
   if (!c.extract.absolute_paths) {
     if (!c.extract.annotation_map.empty()) c.extract.annotation_map = relative_path_text(c.extract.annotation_map, root);
-    for (auto* p : {&c.output, &c.features, &c.model, &c.extract.rr_csv}) *p = relative_to_dir_of(*p, output);
+    for (auto* p : {&c.output, &c.features, &c.model, &c.extract.rr_csv, &c.train.cv_predictions})
+      *p = relative_to_dir_of(*p, output);
   }
   return to_toml(c);
 }

@@ -15,6 +15,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/json.hpp"
+#include "ecgforest/core/privacy.hpp"
 #include "ecgforest/core/progress.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/io/features_file.hpp"
@@ -281,7 +282,8 @@ using FoldProbabilities = std::function<std::vector<float>(int f, const FoldSpli
 
 std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const TrainingSet& ts, const FoldProbabilities& fold_prob,
                                                       int k, const Config& config, const std::filesystem::path& features,
-                                                      JsonWriter& j, std::string& table, TrainSummary& s) {
+                                                      JsonWriter& j, std::string& table, TrainSummary& s,
+                                                      io::PredictionsTable* cv_table) {
   const std::size_t n_rows = ts.y.size();
   const auto rows = all_rows(n_rows);
   const auto fold = eval::group_kfold(ts.patient, k, config.train.seed);
@@ -322,7 +324,7 @@ std::optional<eval::PostprocessChoice> cross_validate(MPI_Comm comm, const Train
   const bool root = comm::rank(comm) == 0;
   std::optional<eval::PostprocessChoice> choice;
   j.key("cv_events");
-  if (root) choice = write_cv_event_scores(j, features, oof, config); else j.value("computed on rank 0");
+  if (root) choice = write_cv_event_scores(j, features, oof, config, cv_table); else j.value("computed on rank 0");
   j.key("operating_point");
   if (choice) {
     eval::write_choice_json(j, *choice, config.postprocess.fa_budget_per_24h);
@@ -342,7 +344,21 @@ struct TrainOutcome {
   OobResult oob;
   std::vector<double> importance;
   std::vector<std::string> notes;
+  std::optional<io::PredictionsTable> cv_table;  ///< rank 0, train.cv_predictions: the CV's predictions
 };
+
+// COLLECTIVE: cross_validate with, when train.cv_predictions is set, the out-of-fold predictions
+// kept in o.cv_table (rank 0; a note says so when the file's windows could not be scored by event).
+void validate(MPI_Comm comm, const TrainingSet& ts, const FoldProbabilities& fold_prob, const Config& config,
+              const std::filesystem::path& features, JsonWriter& j, TrainOutcome& o, TrainSummary& s) {
+  io::PredictionsTable* table = config.train.cv_predictions.empty() ? nullptr : &o.cv_table.emplace();
+  o.choice = cross_validate(comm, ts, fold_prob, o.folds, config, features, j, o.table, s, table);
+  if (table && table->path.empty() && comm::rank(comm) == 0) {
+    o.cv_table.reset();
+    o.notes.push_back("train.cv_predictions: not written, the cross-validation has no event-level scores (see "
+                      "cv_events in the metrics).");
+  }
+}
 
 // COLLECTIVE, train.learner = forest: the CV's fold forests, the final forest (or tune's) and its
 // out-of-bag estimate; the final trees on rank 0 (empty elsewhere). Phase end times in t_*.
@@ -357,7 +373,7 @@ std::vector<forest::Tree> forest_cv_and_model(MPI_Comm comm, const TrainingSet& 
     const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(o.folds), split.train_rows, fp);
     return parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
   };
-  if (o.folds >= 2) o.choice = cross_validate(comm, ts, forest_folds, o.folds, config, features, j, o.table, s);
+  if (o.folds >= 2) validate(comm, ts, forest_folds, config, features, j, o, s);
   else j.key("cv").value("none");
   // Final model on every training row.
   t_cv = now_s();
@@ -416,7 +432,7 @@ forest::BoostedTrees boost_and_validate(MPI_Comm comm, const TrainingSet& ts, co
   });
   bar.finish();
   const FoldProbabilities from_jobs = [&](int f, const FoldSplit&) { return out.prob[static_cast<std::size_t>(f)]; };
-  if (o.folds >= 2) o.choice = cross_validate(comm, ts, from_jobs, o.folds, config, features, j, o.table, s);
+  if (o.folds >= 2) validate(comm, ts, from_jobs, config, features, j, o, s);
   else j.key("cv").value("none");
   o.notes.push_back("No out-of-bag estimate: boosted trees have none (train.learner = boosted); the cross-validation is "
                     "the held-out estimate.");
@@ -530,6 +546,13 @@ void write_outputs(const std::filesystem::path& model_path, const std::filesyste
   meta.bin_edges = ts.xb.upper_edges();
   write_model(model_path, model, meta);
   io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
+  if (o.cv_table) {
+    const std::filesystem::path out = config.train.cv_predictions;
+    auto t = *o.cv_table;
+    const auto dir = std::filesystem::absolute(out).parent_path();
+    t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, dir);
+    io::write_predictions_file(out, t, {stored_config_toml(effective, out)});
+  }
 }
 
 }  // namespace
@@ -607,7 +630,9 @@ TrainSummary run_train(MPI_Comm comm, const Config& config, const std::filesyste
     // Phase times on rank 0 (benchmarks/corpus reads the total): where the serial parts are.
     const double t[] = {t0, t_read, t_tune, t_cv, t_grow, t_oob, now_s()};
     *log << summary << phases_text(t, o.tuned.has_value(), boosted) << "train: model written to " << model_path.string()
-         << ", metrics to " << metrics_json_path.string() << " (" << s.seconds << " s)\n" << std::flush;
+         << ", metrics to " << metrics_json_path.string() << " (" << s.seconds << " s)\n";
+    if (o.cv_table) *log << "train: out-of-fold predictions written to " << config.train.cv_predictions << "\n";
+    *log << std::flush;
   }
   return s;
 }

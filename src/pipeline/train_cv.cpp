@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/eval/quality_gate.hpp"
 #include "ecgforest/eval/responders.hpp"
@@ -18,10 +19,12 @@ namespace ecgforest::pipeline {
 namespace {
 
 // The out-of-fold probabilities of the annotated recordings, grouped by recording (file order),
-// with each window's mean heart rate (responders) in the same order.
+// with their /records rows and each window's mean heart rate (responders) and label in the same
+// order.
 struct CvRecordings {
   std::vector<eval::RecordingProbabilities> recs;
-  std::vector<float> mean_hr;
+  std::vector<io::RecordRow> rows;
+  std::vector<float> mean_hr, label;
 };
 
 // Quality-gate flags (eval::quality_flags, per recording) of every window of a features file
@@ -70,7 +73,10 @@ CvRecordings group_by_recording(const io::FeaturesData& summary, const io::Windo
       if (r >= summary.records.size()) throw Error("/windows/record names a missing /records row.");
       const bool annotated = summary.references[r].annotated;
       it = slot.emplace(r, annotated ? out.recs.size() : kNone).first;
-      if (annotated) out.recs.push_back(recording_of(summary.records[r], summary.references[r]));
+      if (annotated) {
+        out.recs.push_back(recording_of(summary.records[r], summary.references[r]));
+        out.rows.push_back(summary.records[r]);
+      }
     }
     if (it->second != kNone) {
       auto& rp = out.recs[it->second];
@@ -78,6 +84,7 @@ CvRecordings group_by_recording(const io::FeaturesData& summary, const io::Windo
       rp.prob.push_back(oof[t]);
       if (!usable.empty()) rp.usable.push_back(usable[i]);
       out.mean_hr.push_back(index.columns[0][i]);
+      out.label.push_back(index.label[i]);
     }
     ++t;
   }
@@ -124,10 +131,38 @@ std::string cv_scores_json(const CvRecordings& in, double step_s, const Postproc
   return json_object_union(score.str(), extra.str());
 }
 
+// The out-of-fold predictions as predictions.h5 stores them (train.cv_predictions): every
+// recording's windows, its events post-processed with `pp` and its reference seizures.
+io::PredictionsTable cv_predictions_table(const CvRecordings& in, const io::StoredExtract& x, const PostprocessSettings& pp) {
+  io::PredictionsTable t;
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < in.recs.size(); ++i) {
+    const auto& r = in.recs[i];
+    const auto from = static_cast<std::ptrdiff_t>(w), to = static_cast<std::ptrdiff_t>(w + r.prob.size());
+    RecordingPredictions p;
+    p.row = in.rows[i];
+    p.time_s = r.window_end_s;
+    p.prob = r.prob;
+    p.smoothed = eval::gated_smoothing(r.prob, r.usable, pp.smoothing, pp.smoothing_windows);
+    p.label.assign(in.label.begin() + from, in.label.begin() + to);
+    p.mean_hr.assign(in.mean_hr.begin() + from, in.mean_hr.begin() + to);
+    p.usable = r.usable;
+    p.hyp = eval::gated_events(r.window_end_s, p.smoothed, r.usable, x.step_s, pp.threshold, pp.min_duration_s,
+                               pp.merge_gap_s);
+    p.ref = r.ref;
+    append_record(t, p, static_cast<std::uint32_t>(i));
+    w += r.prob.size();
+  }
+  t.window_s = fixed_text(x.window_s, 6);
+  t.step_s = fixed_text(x.step_s, 6);
+  return t;
+}
+
 }  // namespace
 
 std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
-                                                             const std::vector<float>& oof, const Config& config) {
+                                                             const std::vector<float>& oof, const Config& config,
+                                                             io::PredictionsTable* cv_table) {
   CvRecordings in;
   io::StoredExtract x;
   try {
@@ -155,6 +190,7 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
     pp = choice->chosen;
   }
   j.raw(cv_scores_json(in, x.step_s, pp));
+  if (cv_table) *cv_table = cv_predictions_table(in, x, pp);
   return choice;
 }
 

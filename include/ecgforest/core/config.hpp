@@ -80,6 +80,9 @@ struct TrainSettings {
   /// describes the recording system, not the heart (a model that uses it learns a cohort's
   /// artefact habits, and heart-beat recordings have none); "" = use every column.
   std::string exclude_features = "sqi";
+  /// Path of a predictions.h5-layout file of the cross-validation's out-of-fold probabilities,
+  /// events and reference seizures ("" = not written; needs cv_folds >= 2).
+  std::string cv_predictions;
 };
 
 /// `score`: which scorers run and their parameters ([score] table; SzCORE defaults from

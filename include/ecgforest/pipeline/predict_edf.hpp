@@ -32,6 +32,8 @@
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/eval/operating_point.hpp"
+#include "ecgforest/io/features_file.hpp"
+#include "ecgforest/io/predictions_file.hpp"
 
 namespace ecgforest::pipeline {
 
@@ -50,6 +52,19 @@ struct PredictEdfSummary {
 /// usable; failed recordings are listed (status and reason) and skipped.
 PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config, const std::filesystem::path& model,
                                   const std::filesystem::path& output_dir, std::ostream* log);
+
+/// One recording's windows, detections and reference seizures, as predictions.h5 stores them
+/// (predict's recordings, and train's out-of-fold ones with train.cv_predictions).
+struct RecordingPredictions {
+  io::RecordRow row;
+  std::vector<double> time_s;
+  std::vector<float> prob, smoothed, label, mean_hr;
+  std::vector<std::uint8_t> usable;  ///< quality gate per window (postprocess.min_sqi); empty = all usable
+  std::vector<eval::Event> hyp, ref;
+};
+
+/// Appends recording r's windows, events, reference and /records row to the predictions table.
+void append_record(io::PredictionsTable& t, const RecordingPredictions& p, std::uint32_t r);
 
 /// The post-processing keys the user set explicitly (config.explicit_keys) are fixed in the search.
 eval::FixedPostprocess fixed_postprocess(const Config& config);

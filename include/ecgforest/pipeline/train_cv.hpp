@@ -11,6 +11,7 @@
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/eval/operating_point.hpp"
+#include "ecgforest/io/predictions_file.hpp"
 
 namespace ecgforest::pipeline {
 
@@ -24,7 +25,12 @@ namespace ecgforest::pipeline {
 /// With postprocess.select = "cv" the smoothing, threshold, minimum duration and merge gap the
 /// user did not set are first chosen by eval::choose_postprocess within the FA budget; the scores
 /// are then those of the chosen setting, and the choice is returned (nullopt: skipped or fixed).
+/// With `cv_table` (train.cv_predictions), also fills it with every scored recording's windows
+/// (out-of-fold probabilities, smoothed with the setting used), events and reference seizures,
+/// in the predictions.h5 layout; it stays empty when the scores were skipped. Its `model` is the
+/// caller's to set.
 std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
-                                                             const std::vector<float>& oof, const Config& config);
+                                                             const std::vector<float>& oof, const Config& config,
+                                                             io::PredictionsTable* cv_table = nullptr);
 
 }  // namespace ecgforest::pipeline
