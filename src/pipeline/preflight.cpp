@@ -73,10 +73,12 @@ void preflight(const Config& c, Command cmd) {
     case Command::run:
       check_extraction(c);
       check_output(c.output, true, "--output");
+      if (!c.train.cv_predictions.empty()) check_output(c.train.cv_predictions, false, "--cv-predictions");
       break;
     case Command::train:
       check_input_file(c.features, "--features", "features file");
       check_output(c.model, false, "--model");
+      if (!c.train.cv_predictions.empty()) check_output(c.train.cv_predictions, false, "--cv-predictions");
       break;
     case Command::predict:
       check_input_file(c.model, "--model", "model file");

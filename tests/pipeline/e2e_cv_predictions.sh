@@ -12,7 +12,8 @@
 #  - benchmarks/clinical/postprocess_probe.py, a second (Python) implementation of the events and
 #    the budget count, reproduces the CV's chosen operating point from the file (it exits 1 when
 #    it does not);
-#  - --cv-predictions with --cv-folds 0 is a bad setting: exit 2 naming both keys, nothing written.
+#  - --cv-predictions with --cv-folds 0 is a bad setting: exit 2 naming both keys, nothing written;
+#    so is a --cv-predictions path that cannot be written (checked before any work: no model).
 # Usage: e2e_cv_predictions.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -94,4 +95,19 @@ set -e
 grep -q "train.cv_predictions" "$tmp/bad.log" && grep -q "train.cv_folds" "$tmp/bad.log" ||
   { echo "FAIL: the message does not name both keys"; cat "$tmp/bad.log"; exit 1; }
 [ ! -e "$tmp/bad.h5" ] && [ ! -e "$tmp/bad/model.h5" ] || { echo "FAIL: files written for a bad setting"; exit 1; }
+mkdir -p "$tmp/ro" && chmod 555 "$tmp/ro"
+set +e
+if [ "$(id -u)" -eq 0 ]; then  # root writes anywhere: a path under a regular file cannot be created
+  : > "$tmp/plainfile"
+  target="$tmp/plainfile/cv.h5"
+else
+  target="$tmp/ro/cv.h5"
+fi
+"$ecg" train --features "$tmp/features.h5" --model "$tmp/bad2/model.h5" --cv-folds 2 --cv-predictions "$target" \
+  > "$tmp/bad2.log" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "FAIL: an unwritable --cv-predictions gave exit $rc, want 2"; cat "$tmp/bad2.log"; exit 1; }
+grep -q -- "--cv-predictions" "$tmp/bad2.log" || { echo "FAIL: the message does not name --cv-predictions"; cat "$tmp/bad2.log"; exit 1; }
+[ ! -e "$tmp/bad2/model.h5" ] || { echo "FAIL: a model was trained before the output was checked"; exit 1; }
 echo "e2e_cv_predictions: ok"
