@@ -347,16 +347,24 @@ struct TrainOutcome {
   std::optional<io::PredictionsTable> cv_table;  ///< rank 0, train.cv_predictions: the CV's predictions
 };
 
-// COLLECTIVE: cross_validate with, when train.cv_predictions is set, the out-of-fold predictions
-// kept in o.cv_table (rank 0; a note says so when the file's windows could not be scored by event).
+// COLLECTIVE: cross_validate when there are at least 2 folds (JSON "cv": "none" otherwise), with,
+// when train.cv_predictions is set, the out-of-fold predictions kept in o.cv_table (rank 0; a note
+// says why when there are none to write).
 void validate(MPI_Comm comm, const TrainingSet& ts, const FoldProbabilities& fold_prob, const Config& config,
               const std::filesystem::path& features, JsonWriter& j, TrainOutcome& o, TrainSummary& s) {
-  io::PredictionsTable* table = config.train.cv_predictions.empty() ? nullptr : &o.cv_table.emplace();
+  const bool wanted = !config.train.cv_predictions.empty();
+  if (o.folds < 2) {
+    j.key("cv").value("none");
+    if (wanted) o.notes.push_back("train.cv_predictions: not written, there is no cross-validation (fewer than 2 folds).");
+    return;
+  }
+  io::PredictionsTable* table = wanted ? &o.cv_table.emplace() : nullptr;
   o.choice = cross_validate(comm, ts, fold_prob, o.folds, config, features, j, o.table, s, table);
-  if (table && table->path.empty() && comm::rank(comm) == 0) {
+  if (table && table->path.empty()) {  // every rank but 0, and rank 0 when the event scores were skipped
     o.cv_table.reset();
-    o.notes.push_back("train.cv_predictions: not written, the cross-validation has no event-level scores (see "
-                      "cv_events in the metrics).");
+    if (comm::rank(comm) == 0)
+      o.notes.push_back("train.cv_predictions: not written, the cross-validation has no event-level scores (see "
+                        "cv_events in the metrics).");
   }
 }
 
@@ -373,8 +381,7 @@ std::vector<forest::Tree> forest_cv_and_model(MPI_Comm comm, const TrainingSet& 
     const auto local = grower.grow("fold " + std::to_string(f + 1) + "/" + std::to_string(o.folds), split.train_rows, fp);
     return parallel::predict_distributed_binned(comm, local, ts.xb, split.test_rows);
   };
-  if (o.folds >= 2) validate(comm, ts, forest_folds, config, features, j, o, s);
-  else j.key("cv").value("none");
+  validate(comm, ts, forest_folds, config, features, j, o, s);
   // Final model on every training row.
   t_cv = now_s();
   auto local = o.tuned ? std::move(o.tuned->local) : grower.grow("final forest", rows, o.params);
@@ -432,8 +439,7 @@ forest::BoostedTrees boost_and_validate(MPI_Comm comm, const TrainingSet& ts, co
   });
   bar.finish();
   const FoldProbabilities from_jobs = [&](int f, const FoldSplit&) { return out.prob[static_cast<std::size_t>(f)]; };
-  if (o.folds >= 2) validate(comm, ts, from_jobs, config, features, j, o, s);
-  else j.key("cv").value("none");
+  validate(comm, ts, from_jobs, config, features, j, o, s);
   o.notes.push_back("No out-of-bag estimate: boosted trees have none (train.learner = boosted); the cross-validation is "
                     "the held-out estimate.");
   return out.model.back() ? std::move(*out.model.back()) : forest::BoostedTrees{};
@@ -525,9 +531,10 @@ std::string phases_text(const double (&t)[7], bool tuned, bool boosted) {
          fixed_text(t[6] - t[5], -1) + "\n";
 }
 
-// Rank 0: model.h5 (trees, typed settings, metrics, summary) and the metrics JSON.
+// Rank 0: model.h5 (trees, typed settings, metrics, summary), the metrics JSON and, with
+// train.cv_predictions, the out-of-fold predictions (o.cv_table gets the model's path).
 void write_outputs(const std::filesystem::path& model_path, const std::filesystem::path& metrics_json_path,
-                   std::vector<forest::Tree> trees, std::optional<double> base_margin, const TrainingSet& ts, const TrainOutcome& o, const Config& config,
+                   std::vector<forest::Tree> trees, std::optional<double> base_margin, const TrainingSet& ts, TrainOutcome& o, const Config& config,
                    const TrainSummary& s, const std::string& summary) {
   forest::Forest model;
   model.trees = std::move(trees);
@@ -548,10 +555,9 @@ void write_outputs(const std::filesystem::path& model_path, const std::filesyste
   io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
   if (o.cv_table) {
     const std::filesystem::path out = config.train.cv_predictions;
-    auto t = *o.cv_table;
     const auto dir = std::filesystem::absolute(out).parent_path();
-    t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, dir);
-    io::write_predictions_file(out, t, {stored_config_toml(effective, out)});
+    o.cv_table->model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, dir);
+    io::write_predictions_file(out, *o.cv_table, {stored_config_toml(effective, out)});
   }
 }
 

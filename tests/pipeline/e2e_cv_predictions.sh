@@ -13,7 +13,9 @@
 #    the budget count, reproduces the CV's chosen operating point from the file (it exits 1 when
 #    it does not);
 #  - --cv-predictions with --cv-folds 0 is a bad setting: exit 2 naming both keys, nothing written;
-#    so is a --cv-predictions path that cannot be written (checked before any work: no model).
+#    so is a --cv-predictions path that cannot be written (checked before any work: no model);
+#  - a cohort of one patient has no cross-validation: the model is trained, no file is written,
+#    and the metrics' notes say why.
 # Usage: e2e_cv_predictions.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -110,4 +112,11 @@ set -e
 [ "$rc" -eq 2 ] || { echo "FAIL: an unwritable --cv-predictions gave exit $rc, want 2"; cat "$tmp/bad2.log"; exit 1; }
 grep -q -- "--cv-predictions" "$tmp/bad2.log" || { echo "FAIL: the message does not name --cv-predictions"; cat "$tmp/bad2.log"; exit 1; }
 [ ! -e "$tmp/bad2/model.h5" ] || { echo "FAIL: a model was trained before the output was checked"; exit 1; }
+"$synth" --out "$tmp/one" --patients 1 --recordings 2 --minutes 5 --seed 6 --seizure-rate 8 --quiet
+"$ecg" extract --input "$tmp/one" --output "$tmp/one.h5" > "$tmp/one_extract.log" 2>&1
+"$ecg" train --features "$tmp/one.h5" --model "$tmp/one/model.h5" --trees 5 --cv-folds 2 \
+  --cv-predictions "$tmp/one_cv.h5" > "$tmp/one_train.log" 2>&1 || { cat "$tmp/one_train.log"; exit 1; }
+[ ! -e "$tmp/one_cv.h5" ] || { echo "FAIL: out-of-fold predictions written without a cross-validation"; exit 1; }
+grep -q '"train.cv_predictions: not written, there is no cross-validation' "$tmp/one/model.metrics.json" ||
+  { echo "FAIL: the metrics do not say why no out-of-fold predictions were written"; exit 1; }
 echo "e2e_cv_predictions: ok"

@@ -31,6 +31,6 @@ namespace ecgforest::pipeline {
 /// caller's to set.
 std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, const std::filesystem::path& features,
                                                              const std::vector<float>& oof, const Config& config,
-                                                             io::PredictionsTable* cv_table = nullptr);
+                                                             io::PredictionsTable* cv_table);
 
 }  // namespace ecgforest::pipeline
