@@ -3,7 +3,7 @@
 # (issue 13, item 4; tailor_retrain.py says how):
 #
 #   bash benchmarks/clinical/tailor_retrain.sh --work WORK [--cohort test|rr_daily] [--copies N]
-#        [--tailor-hours H] [--ranks N]
+#        [--tailor-hours H] [--ranks N] [--program]
 #
 # WORK is a benchmarks/clinical/run.sh --work folder (its training cohort, model and scores).
 # For every recording of the held-out cohort (--cohort test, default) or of rr_daily (--cohort
@@ -12,6 +12,10 @@
 # run` trains with default settings, and `predict` detects on the hours after the baseline; the
 # run.sh model detects on the same hours for comparison. Prints one Markdown table; run.sh's
 # threshold-tailored rows ("tailored on first 12 h") are over the same hours.
+# --program: the program does the retraining instead of this recipe: the first H hours become
+# each recording's --tailor-baseline (same name, so the same patient) and one `ecgforest predict
+# --tailor-baseline ... --tailor-retrain WORK/run/features.h5 --tailor-copies N` trains a model per
+# patient and detects on the hours after the baseline (outputs in ..._program/program).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=benchmarks/clinical/common.sh
@@ -21,6 +25,7 @@ cohort=test
 copies=4
 hours=12
 ranks=2
+program=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work=$2; shift 2;;
@@ -28,6 +33,7 @@ while [ $# -gt 0 ]; do
     --copies) copies=$2; shift 2;;
     --tailor-hours) hours=$2; shift 2;;
     --ranks) ranks=$2; shift 2;;
+    --program) program=1; shift;;
     *) echo "tailor_retrain.sh: unknown option $1 (see the header of this script)" >&2; exit 2;;
   esac
 done
@@ -42,23 +48,37 @@ esac
 program_binaries "$root" tailor_retrain.sh
 mpi_launcher "$ranks"
 out="$work/tailor_retrain_${cohort}_${hours}h_x$copies"
+[ $program = 1 ] && out+="_program"
 rm -rf "$out"
 t0=$(date +%s)
-/usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split "$work/$cohort" "$out" "$hours" "$copies"
+if [ $program = 1 ]; then
+  /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split-names "$work/$cohort" "$out" "$hours"
+else
+  /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split "$work/$cohort" "$out" "$hours" "$copies"
+fi
 step() {  # log, command...
   local log=$1
   shift
   "${mpi[@]}" "$bin" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
 }
 step "$out/control.log" predict --model "$work/run/model.h5" --input "$out/rest" --output "$out/control"
-n=$(wc -l < "$out/units.tsv")
-i=0
-while IFS=$'\t' read -r -u 3 uid rel; do  # fd 3: mpirun reads stdin
-  i=$((i + 1))
-  step "$out/run_$uid.log" run --input "$work/train" "$out/base/$uid" --output "$out/run_$uid"
-  step "$out/pred_$uid.log" predict --model "$out/run_$uid/model.h5" --input "$out/rest/$rel" --output "$out/pred_$uid"
-  echo "tailor_retrain: $i/$n $rel: $(grep -o 'OVLP sensitivity [^;]*' "$out/pred_$uid.log" | head -1)"
-done 3< "$out/units.tsv"
+recipe() {  # one `run` and one `predict` per recording
+  local n i=0
+  n=$(wc -l < "$out/units.tsv")
+  while IFS=$'\t' read -r -u 3 uid rel; do  # fd 3: mpirun reads stdin
+    i=$((i + 1))
+    step "$out/run_$uid.log" run --input "$work/train" "$out/base/$uid" --output "$out/run_$uid"
+    step "$out/pred_$uid.log" predict --model "$out/run_$uid/model.h5" --input "$out/rest/$rel" --output "$out/pred_$uid"
+    echo "tailor_retrain: $i/$n $rel: $(grep -o 'OVLP sensitivity [^;]*' "$out/pred_$uid.log" | head -1)"
+  done 3< "$out/units.tsv"
+}
+if [ $program = 1 ]; then
+  step "$out/program.log" predict --model "$work/run/model.h5" --input "$out/rest" --tailor-baseline "$out/base" \
+    --tailor-retrain "$work/run/features.h5" --tailor-copies "$copies" --output "$out/program"
+  grep "tailor-retrain\|retrained for" "$out/program.log"
+else
+  recipe
+fi
 echo
 /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" table "$out" "$tailored"
 echo "tailor_retrain: done in $(( $(date +%s) - t0 )) s; outputs in $out"

@@ -350,6 +350,15 @@ std::vector<ConfigKey> build_schema() {
                        "predict: seizure-free baseline recordings (paths as for --input) on which each patient's "
                        "threshold is tailored; they are not scored, every hour of --input is",
                        P, [](Config& c) -> std::vector<std::string>& { return c.tailor_baseline; }));
+  s.push_back(str_key("postprocess.tailor_retrain", "--tailor-retrain",
+                      "predict: the features file the model was trained on (run's DIR/features.h5); each patient's "
+                      "--tailor-baseline windows join it --tailor-copies times and a model is trained for that patient "
+                      "with the model's settings, its operating point chosen by its own CV (instead of a tailored "
+                      "threshold); \"\" = off",
+                      P, [](Config& c) -> std::string& { return c.tailor_retrain; }));
+  s.push_back(int_key<int>("postprocess.tailor_copies", "--tailor-copies",
+                           "predict --tailor-retrain: times each baseline recording joins the training windows (1..64)", P,
+                           [](Config& c) -> int& { return c.tailor_copies; }));
   s.push_back(dbl_key("postprocess.tailor_margin", "--tailor-margin",
                       "tailored threshold = lowest threshold quiet on the baseline x this", P,
                       [](Config& c) -> double& { return c.postprocess.tailor_margin; }));
@@ -571,6 +580,16 @@ void validate(const Config& c) {
   if (!c.tailor_baseline.empty() && pp.tailor_hours > 0)
     fail("postprocess.tailor_baseline (--tailor-baseline) and postprocess.tailor_hours (--tailor-hours) are two ways "
          "to give the baseline: set one of them.");
+  if (!c.tailor_retrain.empty() && c.tailor_baseline.empty())
+    fail("postprocess.tailor_retrain (--tailor-retrain) retrains the model on each patient's --tailor-baseline "
+         "recordings: give them (--tailor-hours tailors thresholds only; split the first hours into a recording of "
+         "their own to retrain on them).");
+  if (!c.tailor_retrain.empty() && !c.extract.pseudonymise.empty())
+    fail("postprocess.tailor_retrain (--tailor-retrain) names its per-patient folders and models by patient id, which "
+         "extract.pseudonymise (--pseudonymise) would reveal: retrain without pseudonymisation, or use threshold "
+         "tailoring (--tailor-baseline alone).");
+  if (!(c.tailor_copies >= 1 && c.tailor_copies <= 64))
+    fail("postprocess.tailor_copies (--tailor-copies) must be between 1 and 64, got " + std::to_string(c.tailor_copies) + ".");
   const auto& sc = c.score;
   if (!(sc.epoch_s > 0)) fail("score.epoch_s: --epoch-s must be > 0 seconds.");
   if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600)) fail("score.epoch_s: --epoch-s must be between 0.001 and 3600 seconds.");

@@ -33,6 +33,7 @@
 #include "ecgforest/pipeline/inputs.hpp"
 #include "ecgforest/pipeline/inputs_bids.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
+#include "ecgforest/pipeline/tailor_retrain.hpp"
 #include "ecgforest/core/privacy.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
@@ -45,6 +46,10 @@ namespace {
 struct Predicted : RecordingPredictions {
   std::uint64_t index = 0;
   bool has_ref = false;
+  /// --tailor-retrain: the given (patient-independent) model's events; `hyp` holds those of the
+  /// patient's retrained model when `retrained`.
+  std::vector<eval::Event> hyp_independent;
+  bool retrained = false;
 };
 
 void put_events(ByteWriter& w, const std::vector<eval::Event>& ev) {
@@ -80,6 +85,8 @@ void serialize(ByteWriter& w, const Predicted& p) {
   put_events(w, p.hyp);
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
+  put_events(w, p.hyp_independent);
+  w.u64(p.retrained ? 1 : 0);
 }
 
 Predicted deserialize(ByteReader& r) {
@@ -95,6 +102,8 @@ Predicted deserialize(ByteReader& r) {
   p.hyp = get_events(r);
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
+  p.hyp_independent = get_events(r);
+  p.retrained = r.u64() != 0;
   return p;
 }
 
@@ -169,7 +178,9 @@ std::vector<eval::RecordingHeartRate> heart_rates(const std::vector<Predicted>& 
 
 // Patient-tailored thresholds (postprocess.tailor_hours): the scored parts detected both ways.
 struct Tailoring {
-  eval::TailoredDetection td;
+  eval::TailoredDetection td;                 // threshold tailoring
+  std::vector<RetrainedModel> retrained;      // tailoring by retraining (--tailor-retrain)
+  std::map<std::string, PostprocessSettings> retrained_pp;  // per retrained patient: its model's operating point
   std::vector<std::string> baseline_names;  // --tailor-baseline recordings used (empty: first hours)
   std::vector<eval::ScoredRecording> scored_independent, scored_tailored;  // recordings with references
   std::vector<eval::RecordingHeartRate> hr_independent, hr_tailored;
@@ -221,6 +232,27 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const std::vector<Pred
   return t;
 }
 
+// --tailor-retrain: every scored recording detected with the given model and with its
+// patient's retrained one (the given model's again for a patient without one).
+Tailoring retrain_tailoring(const std::vector<Predicted>& all, const std::vector<Predicted>& baseline,
+                            std::vector<RetrainedModel> retrained, std::map<std::string, PostprocessSettings> pp) {
+  Tailoring t;
+  for (const auto& p : baseline) {
+    if (p.row.status == "ok") t.baseline_names.push_back(recording_name(p));
+  }
+  t.retrained = std::move(retrained);
+  t.retrained_pp = std::move(pp);
+  for (const auto& p : all) {
+    if (p.row.status != "ok" || !p.has_ref) continue;
+    const std::string name = recording_name(p);
+    t.scored_independent.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp_independent});
+    t.scored_tailored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
+    t.hr_independent.push_back({name, p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp_independent});
+    t.hr_tailored.push_back({name, p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp});
+  }
+  return t;
+}
+
 // One detection variant of the tailoring block: NEDC scores and responders on the scored hours.
 std::string variant_json(const std::vector<eval::ScoredRecording>& scored, const std::vector<eval::RecordingHeartRate>& hr) {
   JsonWriter r;
@@ -230,8 +262,36 @@ std::string variant_json(const std::vector<eval::ScoredRecording>& scored, const
   return json_object_union(eval::score_json(eval::score_recordings(scored)), r.str());
 }
 
+// The "tailoring" block of --tailor-retrain: per patient its model (relative to the output folder)
+// and operating point, or why it has none; then both detections on the scored recordings.
+void write_retrain_json(JsonWriter& j, const Tailoring& t, const Config& config, const std::filesystem::path& out_dir) {
+  j.begin_object().key("method").value("retrain");
+  j.key("train_features").value(config.tailor_retrain).key("copies").value(static_cast<std::int64_t>(config.tailor_copies));
+  j.key("baseline_recordings").begin_array();
+  for (const auto& n : t.baseline_names) j.value(n);
+  j.end_array();
+  j.key("fa_budget_per_24h").value(config.postprocess.fa_budget_per_24h);
+  j.key("per_patient").begin_object();
+  for (const auto& m : t.retrained) {
+    j.key(m.patient).begin_object().key("folder").value(relative_path_text(m.dir, out_dir));
+    j.key("baseline_recordings").value(static_cast<std::uint64_t>(m.baseline_recordings)).key("baseline_hours").value(m.baseline_hours);
+    if (m.model.empty()) {
+      j.key("model").raw("null").key("note").value(m.note);
+    } else {
+      j.key("model").value(relative_path_text(m.model, out_dir)).key("postprocess");
+      eval::write_postprocess_json(j, t.retrained_pp.at(m.patient));
+    }
+    j.end_object();
+  }
+  j.end_object();
+  j.key("patient_independent").raw(variant_json(t.scored_independent, t.hr_independent));
+  j.key("tailored").raw(variant_json(t.scored_tailored, t.hr_tailored));
+  j.end_object();
+}
+
 void write_tailoring_json(JsonWriter& j, const Tailoring& t, const PostprocessSettings& pp) {
   j.begin_object();
+  j.key("method").value("threshold");
   j.key("tailor_hours").value(pp.tailor_hours);
   j.key("baseline_recordings").begin_array();
   for (const auto& n : t.baseline_names) j.value(n);
@@ -257,11 +317,16 @@ void write_tailoring_json(JsonWriter& j, const Tailoring& t, const PostprocessSe
 std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   const auto a = eval::score_recordings(t.scored_independent), b = eval::score_recordings(t.scored_tailored);
   std::ostringstream os;
-  os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
-  if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
-  else os << t.baseline_names.size() << " baseline recording(s)";
-  os << " (" << fixed_text(t.td.baseline_hours, 1) << " baseline h, not scored); on the "
-     << fixed_text(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fixed_text(a.ovlp_sensitivity, 3)
+  if (t.retrained.empty()) {
+    os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
+    if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
+    else os << t.baseline_names.size() << " baseline recording(s)";
+    os << " (" << fixed_text(t.td.baseline_hours, 1) << " baseline h, not scored); on the ";
+  } else {
+    os << "predict: models retrained for " << t.retrained_pp.size() << " of " << t.retrained.size() << " patient(s) on "
+       << t.baseline_names.size() << " baseline recording(s) (not scored); on the ";
+  }
+  os << fixed_text(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fixed_text(a.ovlp_sensitivity, 3)
      << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fixed_text(a.ovlp_fa_per_24h, 2)
      << " FA/24h; tailored " << fixed_text(b.ovlp_sensitivity, 3) << " (" << b.ovlp.hits << "/" << b.ovlp.n_ref << ") at "
      << fixed_text(b.ovlp_fa_per_24h, 2) << " FA/24h\n";
@@ -330,6 +395,13 @@ void check_unique_names(const std::vector<InputRecording>& recs, const std::file
   }
 }
 
+// A patient's retrained model (--tailor-retrain), where its features sit and its operating point.
+struct PatientModel {
+  forest::Forest model;
+  ModelColumns cols;
+  PostprocessSettings pp;
+};
+
 // Everything one recording's prediction needs besides the recording itself.
 struct PredictContext {
   const Config& config;
@@ -339,21 +411,38 @@ struct PredictContext {
   std::filesystem::path out_dir;
   std::vector<std::filesystem::path> hyp_file;  // the recording path write_hypotheses names files after
   std::size_t n_baseline = 0;  // the first n_baseline recordings are --tailor-baseline ones (never scored)
+  std::map<std::string, PatientModel> tailored;  // --tailor-retrain: per patient id (InputRecording::patient)
+  std::vector<RetrainedModel> retrained;         // --tailor-retrain: every baseline patient's retraining
 };
 
-// The model's probabilities and the window mean heart rate of a recording's feature matrix.
-void score_windows(const PredictContext& c, const io::FeatureRows& features, Predicted& p) {
+// A model's probabilities for a recording's feature matrix (`col`: the model's features in it).
+std::vector<float> model_probabilities(const forest::Forest& model, const std::vector<std::size_t>& col,
+                                       const io::FeatureRows& features) {
   const auto n = static_cast<std::size_t>(features.rows());
-  const auto& col = c.cols.model;
   std::vector<float> x(n * col.size());
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < col.size(); ++j) {
       x[i * col.size() + j] = features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(col[j]));
     }
   }
-  p.prob = n ? c.model.predict_proba(x.data(), n) : std::vector<float>{};
-  p.mean_hr.assign(n, std::numeric_limits<float>::quiet_NaN());
-  if (c.cols.mean_hr) p.mean_hr = column(features, *c.cols.mean_hr);
+  return n ? model.predict_proba(x.data(), n) : std::vector<float>{};
+}
+
+// p.smoothed and p.hyp from p.prob with `pp` (quality gate p.usable).
+void detect_events(const PostprocessSettings& pp, double step_s, Predicted& p) {
+  p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
+  p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
+}
+
+// --tailor-retrain: the given model's events kept as the patient-independent ones; the
+// patient's own model (if it has one) gives the probabilities and events.
+void detect_retrained(const PredictContext& c, const std::string& patient, const io::FeatureRows& features, Predicted& p) {
+  p.hyp_independent = p.hyp;
+  const auto it = c.tailored.find(patient);
+  if (it == c.tailored.end()) return;
+  p.prob = model_probabilities(it->second.model, it->second.cols.model, features);
+  detect_events(it->second.pp, c.config.extract.step_s, p);
+  p.retrained = true;
 }
 
 // One recording: features, probabilities, post-processed events (quality gate included), its
@@ -366,7 +455,9 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   p.row = res.row;
   c.names.apply(rec, p.row);
   if (res.row.status != "ok") return p;
-  score_windows(c, res.features, p);
+  p.prob = model_probabilities(c.model, c.cols.model, res.features);
+  p.mean_hr.assign(p.prob.size(), std::numeric_limits<float>::quiet_NaN());
+  if (c.cols.mean_hr) p.mean_hr = column(res.features, *c.cols.mean_hr);
   p.time_s = std::move(res.time_s);
   p.label = std::move(res.label);
   const auto& pp = config.postprocess;
@@ -374,9 +465,8 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
     p.usable = eval::quality_flags(column(res.features, *c.cols.sqi), pp.min_sqi,
                                    eval::gate_min_run(config.extract.window_s, config.extract.step_s));
   }
-  p.smoothed = eval::gated_smoothing(p.prob, p.usable, pp.smoothing, pp.smoothing_windows);
-  p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, config.extract.step_s, pp.threshold, pp.min_duration_s,
-                             pp.merge_gap_s);
+  detect_events(pp, config.extract.step_s, p);
+  if (!config.tailor_retrain.empty() && idx >= c.n_baseline) detect_retrained(c, rec.patient, res.features, p);
   try {
     p.ref = reference_events(rec, res.row.annotation, p.has_ref);
   } catch (const std::exception& e) {
@@ -479,7 +569,8 @@ void write_score_file(const std::filesystem::path& out_dir, const Config& config
   eval::write_responders_json(extra, eval::summarize_responders(tailoring ? tailoring->hr_tailored : heart_rates(all)));
   if (tailoring) {
     extra.key("tailoring");
-    write_tailoring_json(extra, *tailoring, pp);
+    if (tailoring->retrained.empty()) write_tailoring_json(extra, *tailoring, pp);
+    else write_retrain_json(extra, *tailoring, config, out_dir);
   }
   extra.end_object();
   io::write_text_file_atomic(out_dir / "score.json",
@@ -503,8 +594,10 @@ std::string summary_text(const PredictEdfSummary& s, const Config& config, const
        << ", or next to such windows): they cannot start or extend an event\n";
   if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
   if (s.scored) {
-    os << "predict: scored " << s.n_scored << " recordings with reference annotations (threshold "
-       << config.postprocess.threshold << "): OVLP sensitivity " << fixed_text(s.score.ovlp_sensitivity, 3) << " ("
+    os << "predict: scored " << s.n_scored << " recordings with reference annotations (";
+    if (tailoring && !tailoring->retrained.empty()) os << "each retrained patient at its model's operating point";
+    else os << "threshold " << config.postprocess.threshold;
+    os << "): OVLP sensitivity " << fixed_text(s.score.ovlp_sensitivity, 3) << " ("
        << s.score.ovlp.hits << "/" << s.score.ovlp.n_ref << "), " << fixed_text(s.score.ovlp_fa_per_24h, 2)
        << " FA/24h; TAES sensitivity " << fixed_text(s.score.taes_sensitivity, 3) << ", "
        << fixed_text(s.score.taes_fa_per_24h, 2) << " FA/24h -> " << (out_dir / "score.json").string() << "\n";
@@ -522,7 +615,11 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
   all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(c.n_baseline));
   s.n_records = all.size() + baseline.size();
   std::optional<Tailoring> tailoring;
-  if (config.postprocess.tailor_hours > 0 || !config.tailor_baseline.empty()) {
+  if (!config.tailor_retrain.empty()) {
+    std::map<std::string, PostprocessSettings> pp;
+    for (const auto& [id, m] : c.tailored) pp[id] = m.pp;
+    tailoring = retrain_tailoring(all, baseline, c.retrained, std::move(pp));
+  } else if (config.postprocess.tailor_hours > 0 || !config.tailor_baseline.empty()) {
     tailoring = tailor_predictions(all, baseline, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
   }
   Collected col = collect(all, s);
@@ -537,6 +634,31 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
   s.seconds = now_s() - t0;
   if (log) *log << summary_text(s, config, col, tailoring, c.out_dir, n_ranks) << std::flush;
   return s;
+}
+
+// --tailor-retrain (COLLECTIVE): trains a model for every patient with baseline recordings (the
+// first c.n_baseline of `recs`) and loads each with its own operating point into c.tailored.
+void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::path& model_path,
+                    const std::vector<InputRecording>& recs, PredictContext& c, std::ostream* log) {
+  Config training;
+  comm::collective_try(comm, "", [&] {
+    io::ModelMeta meta;
+    (void)read_model(model_path, &meta);
+    training = retraining_config(meta, model_path, user);
+  });
+  const std::vector<InputRecording> baseline(recs.begin(), recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline));
+  c.retrained = retrain_per_patient(comm, c.config, training, baseline, c.out_dir, log);
+  comm::collective_try(comm, "", [&] {
+    for (const auto& m : c.retrained) {
+      if (m.model.empty()) continue;
+      io::ModelMeta meta;
+      PatientModel pm;
+      pm.model = read_model(m.model, &meta);
+      pm.cols = model_columns(c.config, pm.model, m.model);
+      pm.pp = meta.postprocess ? effective_postprocess(c.config, *meta.postprocess) : c.config.postprocess;
+      c.tailored.emplace(m.patient, std::move(pm));
+    }
+  });
 }
 
 }  // namespace
@@ -556,13 +678,14 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
     if (ec) throw Error("Cannot create the output directory " + out_dir.string() + ": " + ec.message() + ".");
     if (me == 0) recs = baseline_then_inputs(config, n_baseline);
   });
-  PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}};
+  PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}, 0, {}, {}};
   broadcast_recordings(comm, recs);
   comm::check_mpi(MPI_Bcast(&n_baseline, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (baseline recordings)");
   c.n_baseline = static_cast<std::size_t>(n_baseline);
   check_unique_names({recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline), recs.end()}, out_dir);
   for (const auto& r : recs) c.hyp_file.push_back(c.names.pseudonymised() ? std::filesystem::path(c.names.name(r.edf) + ".edf") : r.edf);
-  auto all = predict_all(comm, c, recs, log != nullptr && me == 0, t0);
+  if (!config.tailor_retrain.empty()) retrain_models(comm, config_in, model_path, recs, c, log);
+  auto all = predict_all(comm, c, recs, log != nullptr && me == 0, now_s());  // rates and ETA without the retraining
 
   PredictEdfSummary s;
   comm::collective_try(comm, "", [&] {

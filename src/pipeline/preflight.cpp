@@ -8,6 +8,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
+#include "ecgforest/io/features_file.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
 
@@ -20,6 +21,17 @@ namespace fs = std::filesystem;
 void check_input_file(const std::string& file, const char* flag, const char* what) {
   if (auto why = regular_file_problem(file, std::numeric_limits<std::uintmax_t>::max()); !why.empty()) {
     throw ConfigError("The " + std::string(what) + " " + file + " (" + flag + ") " + why + "; check the path.");
+  }
+}
+
+/// A features file named by a flag: a regular file whose HDF5 format attribute says features.
+void check_features_file(const std::string& file, const char* flag) {
+  check_input_file(file, flag, "features file");
+  const auto format = io::hdf5_format(file);
+  if (!format || format->rfind("ecgforest-features/", 0) != 0) {
+    throw ConfigError("The file " + file + " (" + flag + ") is not an ecgforest features file (" +
+                      (format ? "format '" + *format + "'" : std::string("not HDF5")) +
+                      "); give the features.h5 the model was trained on (ecgforest run writes DIR/features.h5).");
   }
 }
 
@@ -86,6 +98,7 @@ void preflight(const Config& c, Command cmd) {
         check_extraction(c);
         std::uint64_t n_baseline = 0;
         (void)baseline_then_inputs(c, n_baseline);  // baseline paths exist, no file in both
+        if (!c.tailor_retrain.empty()) check_features_file(c.tailor_retrain, "--tailor-retrain");
         check_output(c.output, true, "--output");
       } else {
         check_input_file(c.features, "--features", "features file");

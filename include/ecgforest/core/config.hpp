@@ -106,6 +106,11 @@ struct Config {
   /// predict: seizure-free baseline recordings (as `input`) that tailor each patient's threshold
   /// and are not scored ([postprocess] tailor_baseline); empty = none.
   std::vector<std::string> tailor_baseline;
+  /// predict: the features file the model was trained on ([postprocess] tailor_retrain); when set,
+  /// each patient's tailor_baseline windows join it tailor_copies times and the model is retrained
+  /// for that patient (tailoring by retraining) instead of tailoring its threshold. Empty = off.
+  std::string tailor_retrain;
+  int tailor_copies = 4;
   ExtractSettings extract;
   TrainSettings train;
   PostprocessSettings postprocess;

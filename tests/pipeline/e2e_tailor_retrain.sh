@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# End-to-end: `predict --tailor-baseline B --tailor-retrain FEATURES` (tailoring by retraining):
+#  - each patient's baseline recordings are extracted to OUT/tailor/<patient>/baseline.h5 and a
+#    model is trained for it on FEATURES + the baseline x --tailor-copies: its metrics.json counts
+#    (computed here with h5py from the two files) FEATURES' labelled windows + copies x the
+#    baseline's windows, FEATURES' positives only (the baseline is seizure-free: its unannotated
+#    windows count as negatives), and one patient more; the merged training file is deleted;
+#  - the patient's --input recordings are detected with its own model at that model's operating
+#    point: their events in predictions.h5 equal those of a plain `predict --model
+#    OUT/tailor/<patient>/model.h5` on them, and score.json's tailoring.per_patient gives that
+#    model and operating point;
+#  - tailoring.patient_independent equals the score of a plain `predict --model M` on the inputs;
+#  - a patient whose baseline cannot be read keeps the given model (a note says why; the run goes
+#    on, exit 0), and so does one whose training fails (FEATURES extracted with another window);
+#  - two ranks give the same score.json, byte for byte;
+#  - bad settings are exit 2 before any work: --tailor-retrain without --tailor-baseline, a
+#    --tailor-retrain file that is not a features file, --tailor-copies 0, with --pseudonymise.
+# Usage: e2e_tailor_retrain.sh ECGFOREST SYNTH TMPDIR
+set -euo pipefail
+ecg=$1 synth=$2 tmp=$3
+py=/usr/bin/python3
+rm -rf "$tmp" && mkdir -p "$tmp"
+export OMP_NUM_THREADS=1
+
+"$synth" --out "$tmp/train" --format beats --patients 4 --recordings 2 --minutes 60 --seed 5 --seizure-rate 8 --quiet
+"$synth" --out "$tmp/test" --format beats --patients 3 --recordings 1 --minutes 60 --seed 7 --seizure-rate 8 --quiet
+"$synth" --out "$tmp/base" --format beats --patients 3 --recordings 1 --minutes 90 --seed 8 --seizure-rate 0 --quiet
+rm "$tmp"/base/*/*.tse_bi                      # baselines without annotation files: seizure-free by declaration
+echo "not a beats file" > "$tmp/base/00000003/00000003_s001_t000_beats.csv"  # patient 3: unreadable baseline
+"$ecg" run --input "$tmp/train" --output "$tmp/run" --trees 20 --cv-folds 2 > "$tmp/run.log" 2>&1
+
+predict() {  # OUT, then predict options
+  local out=$1
+  shift
+  "$ecg" predict --model "$tmp/run/model.h5" --output "$out" "$@" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+}
+predict "$tmp/tailored" --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 3
+predict "$tmp/independent" --input "$tmp/test"
+for p in 00000001 00000002; do
+  "$ecg" predict --model "$tmp/tailored/tailor/$p/model.h5" --input "$tmp/test/$p" --output "$tmp/own_$p" > "$tmp/own_$p.log" 2>&1
+done
+grep -q "models retrained for 2 of 3 patient(s)" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+
+"$py" - "$tmp" <<'PY'
+import json, os, sys
+import h5py
+import numpy as np
+
+tmp = sys.argv[1]
+t = json.load(open(f"{tmp}/tailored/score.json"))["tailoring"]
+assert t["method"] == "retrain" and t["copies"] == 3, t
+with h5py.File(f"{tmp}/run/features.h5", "r") as f:
+    lab = f["windows/label"][:]
+    n_train, n_pos = int(np.isfinite(lab).sum()), int((lab >= 0.5).sum())
+    n_train_patients = len(set(f["records"]["patient"]))  # compound /records in a features file
+
+def events(pred, names):
+    """(recording name, start, stop) of the events of `pred`'s recordings named in `names`."""
+    with h5py.File(pred, "r") as f:
+        paths = [os.path.basename(p.decode()) for p in f["records/path"][:]]
+        ev = [(paths[r], round(a, 6), round(b, 6)) for r, a, b in zip(f["events/record"][:], f["events/start_s"][:], f["events/stop_s"][:])]
+    return sorted(e for e in ev if e[0] in names)
+
+for p in ("00000001", "00000002"):
+    pp = t["per_patient"][p]
+    d = f"{tmp}/tailored/tailor/{p}"
+    assert pp["folder"] == f"tailor/{p}" and pp["model"] == f"tailor/{p}/model.h5" and os.path.exists(d + "/model.h5"), pp
+    assert not os.path.exists(d + "/training.h5"), "the merged training file is deleted"
+    with h5py.File(d + "/baseline.h5", "r") as f:
+        n_base = len(f["windows/label"])
+        assert np.isnan(f["windows/label"][:]).all(), "the baseline has no annotation file"
+    m = json.load(open(d + "/metrics.json"))
+    assert n_base > 3000 and m["n_windows_training"] == n_train + 3 * n_base, (m["n_windows_training"], n_train, n_base)
+    assert m["n_positive"] == n_pos and m["n_patients"] == n_train_patients + 1, (m["n_positive"], n_pos, m["n_patients"])
+    chosen = json.load(open(d + "/metrics.json"))["operating_point"]["chosen"]
+    for k in ("threshold", "smoothing_windows", "min_duration_s", "merge_gap_s"):
+        assert pp["postprocess"][k] == chosen[k], (k, pp["postprocess"], chosen)
+    name = f"{p}_s001_t000_beats.csv"
+    own = events(f"{tmp}/own_{p}/predictions.h5", {name})
+    assert events(f"{tmp}/tailored/predictions.h5", {name}) == own, (p, own)
+bad = t["per_patient"]["00000003"]
+assert bad["model"] is None and "no usable baseline" in bad["note"], bad
+assert "has no time_s column" in open(f"{tmp}/tailored/{bad['folder']}/log.txt").read()
+ind = json.load(open(f"{tmp}/independent/score.json"))
+for k in ("counts", "n_ref_events", "ovlp_fa_per_24h", "n_recordings"):
+    assert t["patient_independent"][k] == ind[k], (k, t["patient_independent"][k], ind[k])
+assert ind["counts"]["ovlp"]["hits"] > 0 and ind["n_ref_events"] > 10, ind["counts"]
+print("e2e_tailor_retrain: per-patient models, training counts, routing and the patient-independent comparison check out")
+PY
+
+# Patient 3 (unreadable baseline) is detected with the given model: its events are the plain run's.
+"$py" - "$tmp/tailored/predictions.h5" "$tmp/independent/predictions.h5" <<'PY'
+import sys
+import h5py
+def ev(path):
+    with h5py.File(path, "r") as f:
+        paths = [p.decode() for p in f["records/path"][:]]
+        return sorted((paths[r], a, b) for r, a, b in zip(f["events/record"][:], f["events/start_s"][:], f["events/stop_s"][:]) if "00000003" in paths[r])
+a, b = ev(sys.argv[1]), ev(sys.argv[2])
+assert a == b, (a, b)
+PY
+
+# Two ranks: the same per-patient models, operating points and detections (score.json identical).
+"${MPIEXEC:-mpirun}" -n 2 --allow-run-as-root --oversubscribe --bind-to none "$ecg" predict --model "$tmp/run/model.h5" \
+  --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 3 \
+  --output "$tmp/tailored_np2" > "$tmp/tailored_np2.log" 2>&1 || { cat "$tmp/tailored_np2.log"; exit 1; }
+cmp "$tmp/tailored/score.json" "$tmp/tailored_np2/score.json"
+
+# Training that fails for every patient (features of another window length): nobody retrained, exit 0.
+"$ecg" extract --input "$tmp/train" --output "$tmp/other.h5" --window-s 30 > "$tmp/other.log" 2>&1
+predict "$tmp/mismatch" --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/other.h5"
+grep -q "models retrained for 0 of 3" "$tmp/mismatch.log" || { cat "$tmp/mismatch.log"; exit 1; }
+"$py" -c "
+import json,sys
+t=json.load(open('$tmp/mismatch/score.json'))['tailoring']['per_patient']['00000001']
+assert t['model'] is None and 'different window length' in t['note'], t"
+
+bad() {  # expected words, then predict options
+  local want=$1
+  shift
+  set +e
+  "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/test" --output "$tmp/bad" "$@" > "$tmp/bad.log" 2>&1
+  local rc=$?
+  set -e
+  [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/bad.log" && [ ! -e "$tmp/bad" ] || { echo "rc=$rc, wanted '$want':"; cat "$tmp/bad.log"; exit 1; }
+}
+bad "give them" --tailor-retrain "$tmp/run/features.h5"
+bad "not an ecgforest features file" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/model.h5"
+bad "tailor_copies" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 0
+echo "0123456789abcdef0123456789abcdef" > "$tmp/key"
+bad "pseudonymis" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --pseudonymise "$tmp/key"
+echo "e2e_tailor_retrain: ok"
