@@ -21,7 +21,12 @@ namespace {
 constexpr const char* kMagic = "ecgforest-stage/3";  // /2: RecordRow.kind; /3: reference seizures
 constexpr const char* kEnd = "end-of-stage";
 
-// "path|size|mtime_ns" of a file; "path|missing" when it cannot be inspected.
+std::filesystem::path stage_file(const std::filesystem::path& dir, std::size_t index) {
+  return dir / (std::to_string(index) + ".bin");
+}
+
+}  // namespace
+
 std::string file_identity(const std::filesystem::path& p) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(p, ec);
@@ -30,12 +35,6 @@ std::string file_identity(const std::filesystem::path& p) {
   if (ec) return p.string() + "|missing";
   return p.string() + "|" + std::to_string(size) + "|" + std::to_string(mtime.time_since_epoch().count());
 }
-
-std::filesystem::path stage_file(const std::filesystem::path& dir, std::size_t index) {
-  return dir / (std::to_string(index) + ".bin");
-}
-
-}  // namespace
 
 std::filesystem::path stage_dir_for(const std::filesystem::path& output) { return output.string() + ".stage"; }
 
@@ -55,14 +54,16 @@ std::string extraction_fingerprint(const Config& config) {
 RecordStage::RecordStage(const std::filesystem::path& output, const Config& config)
     : dir_(stage_dir_for(output)), fingerprint_(extraction_fingerprint(config)), n_columns_(feature_columns(config).size()) {}
 
-std::string RecordStage::key_for(const InputRecording& rec) const {
+std::string recording_identity(const InputRecording& rec) {
   std::filesystem::path ann = rec.annotation;
   if (ann.empty()) {
     if (auto found = io::find_annotation_for(rec.edf)) ann = *found;
   }
-  return fingerprint_ + "\nedf=" + file_identity(rec.edf) + "\nannotation=" + (ann.empty() ? "none" : file_identity(ann)) +
+  return "edf=" + file_identity(rec.edf) + "\nannotation=" + (ann.empty() ? "none" : file_identity(ann)) +
          "\npatient=" + rec.patient + "\n" + (rec.channels.empty() ? "" : "channels=" + file_identity(rec.channels) + "\n");
 }
+
+std::string RecordStage::key_for(const InputRecording& rec) const { return fingerprint_ + "\n" + recording_identity(rec); }
 
 std::optional<io::RecordResult> RecordStage::load(const InputRecording& rec, std::size_t index) const {
   try {

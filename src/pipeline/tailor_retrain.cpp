@@ -1,15 +1,21 @@
 #include "ecgforest/pipeline/tailor_retrain.hpp"
 
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "ecgforest/comm/mpi.hpp"
+#include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/hash.hpp"
 #include "ecgforest/core/text.hpp"
 #include "ecgforest/io/features_merge.hpp"
+#include "ecgforest/io/text_file.hpp"
 #include "ecgforest/pipeline/extract.hpp"
+#include "ecgforest/pipeline/stage.hpp"
 #include "ecgforest/pipeline/train.hpp"
 
 namespace ecgforest::pipeline {
@@ -33,18 +39,71 @@ std::string folder_name(const std::string& patient, std::set<std::string>& used)
 }
 
 // The baseline recordings of each patient, in patient order.
-std::map<std::string, std::vector<std::string>> by_patient(const std::vector<InputRecording>& baseline) {
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& r : baseline) out[r.patient].push_back(r.edf.string());
+std::map<std::string, std::vector<InputRecording>> by_patient(const std::vector<InputRecording>& baseline) {
+  std::map<std::string, std::vector<InputRecording>> out;
+  for (const auto& r : baseline) out[r.patient].push_back(r);
   return out;
+}
+
+// What a patient's model is made from: the program and extraction settings, the training
+// settings and copies, FEATURES and the baseline files (path, size, modification time).
+std::string retrain_fingerprint(const Config& config, const Config& training, const std::vector<InputRecording>& recs) {
+  std::string s = extraction_fingerprint(config) + "\ntraining=" + to_toml(training) +
+                  "\ncopies=" + std::to_string(config.tailor_copies) + "\nfeatures=" + file_identity(config.tailor_retrain);
+  Hasher h;
+  h.text(s);
+  for (const auto& r : recs) h.text(recording_identity(r));
+  return h.hex();
+}
+
+// DIR/retrained.txt, written once the model is: a later run with the same fingerprint reuses it.
+std::filesystem::path done_file(const RetrainedModel& m) { return m.dir / "retrained.txt"; }
+
+void write_done(const RetrainedModel& m, const std::string& fingerprint) {
+  std::ostringstream os;
+  os << std::setprecision(17) << "fingerprint=" << fingerprint << "\nbaseline_recordings=" << m.baseline_recordings
+     << "\nbaseline_hours=" << m.baseline_hours << "\n";
+  io::write_text_file_atomic(done_file(m), os.str());
+}
+
+// Rank 0: true (and the baseline figures filled in) when DIR holds a model of this fingerprint.
+bool read_done(RetrainedModel& m, const std::string& fingerprint) {
+  std::ifstream in(done_file(m));
+  std::string line, fp;
+  std::map<std::string, std::string> kv;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  std::error_code ec;
+  if (kv["fingerprint"] != fingerprint || !fs::exists(m.dir / "model.h5", ec) || !fs::exists(m.dir / "metrics.json", ec)) return false;
+  try {
+    m.baseline_recordings = std::stoull(kv.at("baseline_recordings"));
+    m.baseline_hours = std::stod(kv.at("baseline_hours"));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+// COLLECTIVE: rank 0's read_done, shared.
+bool reusable(MPI_Comm comm, RetrainedModel& m, const std::string& fingerprint) {
+  double v[3] = {0, 0, 0};
+  if (comm::rank(comm) == 0 && read_done(m, fingerprint)) v[0] = 1, v[1] = static_cast<double>(m.baseline_recordings), v[2] = m.baseline_hours;
+  comm::check_mpi(MPI_Bcast(v, 3, MPI_DOUBLE, 0, comm), "MPI_Bcast (retrained model reuse)");
+  m.baseline_recordings = static_cast<std::size_t>(v[1]);
+  m.baseline_hours = v[2];
+  if (v[0] == 1) m.model = m.dir / "model.h5";
+  return v[0] == 1;
 }
 
 // COLLECTIVE: one patient's baseline features, training file and model (m.model stays empty and
 // m.note says why when there is nothing to train on).
-void retrain_one(MPI_Comm comm, const Config& config, const Config& training, const std::vector<std::string>& files,
+void retrain_one(MPI_Comm comm, const Config& config, const Config& training, const std::vector<InputRecording>& recs,
                  RetrainedModel& m, std::ostream* plog) {
   Config cx = config;
-  cx.input = files;
+  cx.input.clear();
+  for (const auto& r : recs) cx.input.push_back(r.edf.string());
   const auto base = m.dir / "baseline.h5";
   const auto sum = run_extract(comm, cx, base, plog);
   m.baseline_recordings = sum.n_ok;
@@ -62,6 +121,7 @@ void retrain_one(MPI_Comm comm, const Config& config, const Config& training, co
     fs::remove(merged, ec);
   }
   m.model = m.dir / "model.h5";
+  if (comm::rank(comm) == 0) write_done(m, retrain_fingerprint(config, training, recs));
 }
 
 }  // namespace
@@ -91,27 +151,33 @@ std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& con
   std::set<std::string> used;
   const auto groups = by_patient(baseline);
   std::size_t i = 0;
-  for (const auto& [patient, files] : groups) {
+  const double t0 = now_s();
+  for (const auto& [patient, recs] : groups) {
     RetrainedModel m;
     m.patient = patient;
     m.dir = out_dir / "tailor" / folder_name(patient, used);
     std::error_code ec;
     fs::create_directories(m.dir, ec);
-    std::unique_ptr<std::ofstream> plog;
-    if (root) plog = std::make_unique<std::ofstream>(m.dir / "log.txt");
-    try {  // every step fails on every rank alike (its inputs are the same); agree anyway
-      comm::collective_try(comm, "", [&] { retrain_one(comm, config, training, files, m, plog.get()); });
-    } catch (const CollectiveError& e) {
-      m.model.clear();
-      m.note = std::string("retraining failed: ") + e.what();
+    const bool reused = reusable(comm, m, retrain_fingerprint(config, training, recs));
+    if (!reused) {
+      std::unique_ptr<std::ofstream> plog;
+      if (root) plog = std::make_unique<std::ofstream>(m.dir / "log.txt");
+      try {  // every step fails on every rank alike (its inputs are the same); agree anyway
+        comm::collective_try(comm, "", [&] { retrain_one(comm, config, training, recs, m, plog.get()); });
+      } catch (const CollectiveError& e) {
+        m.model.clear();
+        m.note = std::string("retraining failed: ") + e.what();
+      }
     }
     ++i;
     if (log) {
       *log << "predict: tailor-retrain " << i << "/" << groups.size() << " patient " << patient << ": ";
-      if (m.model.empty()) *log << "not retrained, " << m.note << "; the given model detects its recordings\n";
-      else *log << files.size() << " baseline recording(s), " << fixed_text(m.baseline_hours, 1) << " h x" << config.tailor_copies
-                << " -> " << m.model.string() << "\n";
-      *log << std::flush;
+      if (m.model.empty()) *log << "not retrained, " << m.note << "; the given model detects its recordings";
+      else *log << recs.size() << " baseline recording(s), " << fixed_text(m.baseline_hours, 1) << " h x" << config.tailor_copies
+                << " -> " << m.model.string() << (reused ? " (reused: made from the same files and settings)" : "");
+      const double el = now_s() - t0;
+      *log << "; elapsed " << fixed_text(el, 0) << " s, ETA " << fixed_text(el / static_cast<double>(i) * static_cast<double>(groups.size() - i), 0)
+           << " s\n" << std::flush;
     }
     out.push_back(std::move(m));
   }

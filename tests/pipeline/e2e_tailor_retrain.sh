@@ -13,6 +13,8 @@
 #  - a patient whose baseline cannot be read keeps the given model (a note says why; the run goes
 #    on, exit 0), and so does one whose training fails (FEATURES extracted with another window);
 #  - two ranks give the same score.json, byte for byte;
+#  - a second run into the same folder reuses each model made from the same files and settings
+#    (OUT/tailor/<patient>/retrained.txt) and retrains one whose baseline file changed;
 #  - bad settings are exit 2 before any work: --tailor-retrain without --tailor-baseline, a
 #    --tailor-retrain file that is not a features file, --tailor-copies 0, with --pseudonymise.
 # Usage: e2e_tailor_retrain.sh ECGFOREST SYNTH TMPDIR
@@ -105,6 +107,20 @@ PY
   --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 3 \
   --output "$tmp/tailored_np2" > "$tmp/tailored_np2.log" 2>&1 || { cat "$tmp/tailored_np2.log"; exit 1; }
 cmp "$tmp/tailored/score.json" "$tmp/tailored_np2/score.json"
+
+# Run again into the same folder: both models are reused (same files and settings), same scores;
+# a baseline file touched since is retrained, the other reused.
+cp "$tmp/tailored/score.json" "$tmp/score_first.json"
+again() {
+  predict "$tmp/tailored" --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 3
+  grep -c "(reused: made from the same files and settings)" "$tmp/tailored.log" || true
+}
+[ "$(again)" = 2 ] || { cat "$tmp/tailored.log"; exit 1; }
+cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
+touch "$tmp/base/00000002/00000002_s001_t000_beats.csv"
+[ "$(again)" = 1 ] || { cat "$tmp/tailored.log"; exit 1; }
+grep -q "patient 00000002: 1 baseline recording(s), 1.5 h x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 
 # Training that fails for every patient (features of another window length): nobody retrained, exit 0.
 "$ecg" extract --input "$tmp/train" --output "$tmp/other.h5" --window-s 30 > "$tmp/other.log" 2>&1

@@ -24,6 +24,13 @@
 
 namespace ecgforest::pipeline {
 
+/// "path|size|mtime_ns" of a file; "path|missing" when it cannot be inspected.
+std::string file_identity(const std::filesystem::path& p);
+
+/// The files a recording is read from, as file_identity lines: the recording, its annotation file
+/// (given or found next to it; "none"), its BIDS channels file, and its patient id.
+std::string recording_identity(const InputRecording& rec);
+
 /// "features.h5" → "features.h5.stage" (same directory).
 std::filesystem::path stage_dir_for(const std::filesystem::path& output);
 
