@@ -352,7 +352,8 @@ std::vector<ConfigKey> build_schema() {
                        P, [](Config& c) -> std::vector<std::string>& { return c.tailor_baseline; }));
   s.push_back(str_key("postprocess.tailor_retrain", "--tailor-retrain",
                       "predict: the features file the model was trained on (run's DIR/features.h5); each patient's "
-                      "--tailor-baseline windows join it --tailor-copies times and a model is trained for that patient "
+                      "baseline windows (its --tailor-baseline recordings, or its first --tailor-hours, seizures and "
+                      "5 min around them left out) join it --tailor-copies times and a model is trained for that patient "
                       "with the model's settings, its operating point chosen by its own CV (instead of a tailored "
                       "threshold); \"\" = off",
                       P, [](Config& c) -> std::string& { return c.tailor_retrain; }));
@@ -580,10 +581,9 @@ void validate(const Config& c) {
   if (!c.tailor_baseline.empty() && pp.tailor_hours > 0)
     fail("postprocess.tailor_baseline (--tailor-baseline) and postprocess.tailor_hours (--tailor-hours) are two ways "
          "to give the baseline: set one of them.");
-  if (!c.tailor_retrain.empty() && c.tailor_baseline.empty())
-    fail("postprocess.tailor_retrain (--tailor-retrain) retrains the model on each patient's --tailor-baseline "
-         "recordings: give them (--tailor-hours tailors thresholds only; split the first hours into a recording of "
-         "their own to retrain on them).");
+  if (!c.tailor_retrain.empty() && c.tailor_baseline.empty() && !(pp.tailor_hours > 0))
+    fail("postprocess.tailor_retrain (--tailor-retrain) retrains the model on each patient's seizure-free baseline: "
+         "give it as recordings (--tailor-baseline) or as the first hours of the inputs (--tailor-hours).");
   if (!c.tailor_retrain.empty() && !c.extract.pseudonymise.empty())
     fail("postprocess.tailor_retrain (--tailor-retrain) names its per-patient folders and models by patient id, which "
          "extract.pseudonymise (--pseudonymise) would reveal: retrain without pseudonymisation, or use threshold "

@@ -1,5 +1,6 @@
 #include "ecgforest/io/features_merge.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ecgforest/comm/mpi.hpp"
@@ -44,6 +45,32 @@ void declare_seizure_free(RecordResult& rr) {
   rr.reference.annotated = true;
 }
 
+// Keeps the windows of rr ending within its first take_s seconds and not within guard_s of one of
+// its reference seizures; the record then has no seizure and lasts take_s.
+void keep_leading_part(RecordResult& rr, double take_s, double guard_s) {
+  std::vector<Eigen::Index> keep;
+  for (std::size_t w = 0; w < rr.time_s.size(); ++w) {
+    const double t = rr.time_s[w];
+    bool near = false;
+    for (const auto& e : rr.reference.seizures) near = near || (t > e.start_s - guard_s && t < e.stop_s + guard_s);
+    if (t <= take_s && !near) keep.push_back(static_cast<Eigen::Index>(w));
+  }
+  FeatureRows x(static_cast<Eigen::Index>(keep.size()), rr.features.cols());
+  std::vector<float> label;
+  std::vector<double> time;
+  for (std::size_t k = 0; k < keep.size(); ++k) {
+    x.row(static_cast<Eigen::Index>(k)) = rr.features.row(keep[k]);
+    label.push_back(rr.label[static_cast<std::size_t>(keep[k])]);
+    time.push_back(rr.time_s[static_cast<std::size_t>(keep[k])]);
+  }
+  rr.features = std::move(x);
+  rr.label = std::move(label);
+  rr.time_s = std::move(time);
+  rr.row.duration_s = take_s;
+  rr.reference.seizures.clear();
+  declare_seizure_free(rr);
+}
+
 }  // namespace
 
 WriteReport merge_features_files(MPI_Comm comm, const std::filesystem::path& out, const std::vector<FeaturesPart>& parts) {
@@ -63,6 +90,7 @@ WriteReport merge_features_files(MPI_Comm comm, const std::filesystem::path& out
     if (k == 0) meta = {d.columns, d.config_toml, *d.extract};
     check_same(meta, parts.front().file, d, part.file);
     for (int c = 1; c <= part.copies; ++c) {
+      double left_s = part.first_s;  // seconds of the leading part still to take
       for (std::size_t r = 0; r < d.records.size(); ++r, ++n_records) {
         if (!root) continue;
         RecordResult rr = record_windows(d, d.records[r]);
@@ -70,6 +98,11 @@ WriteReport merge_features_files(MPI_Comm comm, const std::filesystem::path& out
         rr.reference = refs[r];
         if (!part.patient.empty()) rr.row.patient = part.patient;
         if (part.seizure_free) declare_seizure_free(rr);
+        if (part.first_s > 0) {
+          const double take = std::min(left_s, rr.row.status == "ok" ? rr.row.duration_s : 0.0);
+          left_s -= take;
+          keep_leading_part(rr, take, part.guard_s);
+        }
         if (part.copies > 1) {
           rr.row.message += std::string(rr.row.message.empty() ? "" : " ") + "Copy " + std::to_string(c) + " of " +
                             std::to_string(part.copies) + ".";

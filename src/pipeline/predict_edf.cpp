@@ -49,6 +49,7 @@ struct Predicted : RecordingPredictions {
   /// --tailor-retrain: the given (patient-independent) model's events; `hyp` holds those of the
   /// patient's retrained model when `retrained`.
   std::vector<eval::Event> hyp_independent;
+  std::vector<float> prob_independent;  ///< --tailor-retrain: the given model's probabilities
   bool retrained = false;
 };
 
@@ -86,6 +87,7 @@ void serialize(ByteWriter& w, const Predicted& p) {
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
   put_events(w, p.hyp_independent);
+  w.pod_vector(p.prob_independent);
   w.u64(p.retrained ? 1 : 0);
 }
 
@@ -103,6 +105,7 @@ Predicted deserialize(ByteReader& r) {
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
   p.hyp_independent = get_events(r);
+  p.prob_independent = r.pod_vector<float>();
   p.retrained = r.u64() != 0;
   return p;
 }
@@ -191,6 +194,9 @@ eval::RecordingProbabilities probabilities(const Predicted& p) {
   return {recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable};
 }
 
+void apply_tailored(Tailoring& t, std::vector<Predicted>& all, const std::vector<std::size_t>& pos, std::size_t n_base,
+                    const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file);
+
 // Tailors every patient's threshold on its first tailor_hours, or on its recordings in
 // `baseline` (--tailor-baseline, never scored), and replaces each recording's detections (and its
 // NAME.tse_bi/csv_bi) with the tailored ones; baseline hours get none.
@@ -216,6 +222,15 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const std::vector<Pred
   Tailoring t;
   t.baseline_names = std::move(names);
   t.td = eval::detect_tailored(in, step_s, pp, pp.tailor_hours, pp.tailor_margin, whole_baseline);
+  apply_tailored(t, all, pos, n_base, out_dir, hyp_file);
+  return t;
+}
+
+// The detections of t.td (its parts are of all[pos[index - n_base]]) become the recordings' own
+// (and their NAME.tse_bi/csv_bi): the tailored ones after each cut, none before; both variants
+// are scored on the same hours.
+void apply_tailored(Tailoring& t, std::vector<Predicted>& all, const std::vector<std::size_t>& pos, std::size_t n_base,
+                    const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
   for (std::size_t i : pos) all[i].hyp.clear();
   for (std::size_t k = 0; k < t.td.index.size(); ++k) {
     auto& p = all[pos[t.td.index[k] - n_base]];  // baselines are whole, so never scored
@@ -229,19 +244,11 @@ Tailoring tailor_predictions(std::vector<Predicted>& all, const std::vector<Pred
     t.hr_tailored.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, p.hyp});
   }
   for (std::size_t i : pos) write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s);
-  return t;
 }
 
-// --tailor-retrain: every scored recording detected with the given model and with its
-// patient's retrained one (the given model's again for a patient without one).
-Tailoring retrain_tailoring(const std::vector<Predicted>& all, const std::vector<Predicted>& baseline,
-                            std::vector<RetrainedModel> retrained, std::map<std::string, PostprocessSettings> pp) {
-  Tailoring t;
-  for (const auto& p : baseline) {
-    if (p.row.status == "ok") t.baseline_names.push_back(recording_name(p));
-  }
-  t.retrained = std::move(retrained);
-  t.retrained_pp = std::move(pp);
+// --tailor-retrain --tailor-baseline: every scored recording detected with the given model and
+// with its patient's retrained one (the given model's again for a patient without one).
+void retrain_whole(Tailoring& t, const std::vector<Predicted>& all) {
   for (const auto& p : all) {
     if (p.row.status != "ok" || !p.has_ref) continue;
     const std::string name = recording_name(p);
@@ -250,7 +257,37 @@ Tailoring retrain_tailoring(const std::vector<Predicted>& all, const std::vector
     t.hr_independent.push_back({name, p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp_independent});
     t.hr_tailored.push_back({name, p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp});
   }
-  return t;
+}
+
+// --tailor-retrain --tailor-hours: each patient's first hours are cut as for thresholds
+// (eval::detect_tailored); after the cut, the given model's detections (`independent`) and those
+// of the patient's own model at its own operating point (`tailored`; the given model's again for
+// a patient without one).
+void retrain_first_hours(Tailoring& t, std::vector<Predicted>& all, const PostprocessSettings& pp, double step,
+                         const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
+  std::vector<eval::RecordingProbabilities> in;
+  std::vector<std::size_t> pos;
+  std::map<std::string, std::vector<eval::RecordingProbabilities>> own_in;  // per retrained patient
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].row.status != "ok") continue;
+    auto r = probabilities(all[i]);
+    if (t.retrained_pp.count(all[i].row.patient)) own_in[all[i].row.patient].push_back(r);
+    r.prob = all[i].prob_independent;
+    in.push_back(std::move(r));
+    pos.push_back(i);
+  }
+  t.td = eval::detect_tailored(in, step, pp, pp.tailor_hours, pp.tailor_margin);
+  t.td.per_patient.clear();  // no threshold was tailored
+  std::map<std::string, eval::ScoredRecording> own;  // by recording name (unique among inputs)
+  for (const auto& [id, recs] : own_in) {
+    const auto d = eval::detect_tailored(recs, step, t.retrained_pp.at(id), pp.tailor_hours, pp.tailor_margin);
+    for (const auto& part : d.independent) own[part.name] = part;
+  }
+  for (std::size_t k = 0; k < t.td.index.size(); ++k) {
+    const auto it = own.find(t.td.independent[k].name);
+    t.td.tailored[k] = it == own.end() ? t.td.independent[k] : it->second;
+  }
+  apply_tailored(t, all, pos, 0, out_dir, hyp_file);
 }
 
 // One detection variant of the tailoring block: NEDC scores and responders on the scored hours.
@@ -265,7 +302,7 @@ std::string variant_json(const std::vector<eval::ScoredRecording>& scored, const
 // The "tailoring" block of --tailor-retrain: per patient its model (relative to the output folder)
 // and operating point, or why it has none; then both detections on the scored recordings.
 void write_retrain_json(JsonWriter& j, const Tailoring& t, const Config& config, const std::filesystem::path& out_dir) {
-  j.begin_object().key("method").value("retrain");
+  j.begin_object().key("method").value("retrain").key("tailor_hours").value(config.postprocess.tailor_hours);
   j.key("train_features").value(config.tailor_retrain).key("copies").value(static_cast<std::int64_t>(config.tailor_copies));
   j.key("baseline_recordings").begin_array();
   for (const auto& n : t.baseline_names) j.value(n);
@@ -323,8 +360,10 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
     else os << t.baseline_names.size() << " baseline recording(s)";
     os << " (" << fixed_text(t.td.baseline_hours, 1) << " baseline h, not scored); on the ";
   } else {
-    os << "predict: models retrained for " << t.retrained_pp.size() << " of " << t.retrained.size() << " patient(s) on "
-       << t.baseline_names.size() << " baseline recording(s) (not scored); on the ";
+    os << "predict: models retrained for " << t.retrained_pp.size() << " of " << t.retrained.size() << " patient(s) on ";
+    if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
+    else os << t.baseline_names.size() << " baseline recording(s)";
+    os << " (not scored); on the ";
   }
   os << fixed_text(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fixed_text(a.ovlp_sensitivity, 3)
      << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fixed_text(a.ovlp_fa_per_24h, 2)
@@ -438,6 +477,7 @@ void detect_events(const PostprocessSettings& pp, double step_s, Predicted& p) {
 // patient's own model (if it has one) gives the probabilities and events.
 void detect_retrained(const PredictContext& c, const std::string& patient, const io::FeatureRows& features, Predicted& p) {
   p.hyp_independent = p.hyp;
+  p.prob_independent = p.prob;
   const auto it = c.tailored.find(patient);
   if (it == c.tailored.end()) return;
   p.prob = model_probabilities(it->second.model, it->second.cols.model, features);
@@ -616,9 +656,18 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
   s.n_records = all.size() + baseline.size();
   std::optional<Tailoring> tailoring;
   if (!config.tailor_retrain.empty()) {
-    std::map<std::string, PostprocessSettings> pp;
-    for (const auto& [id, m] : c.tailored) pp[id] = m.pp;
-    tailoring = retrain_tailoring(all, baseline, c.retrained, std::move(pp));
+    Tailoring t;
+    for (const auto& p : baseline) {
+      if (p.row.status == "ok") t.baseline_names.push_back(recording_name(p));
+    }
+    t.retrained = c.retrained;
+    for (const auto& [id, m] : c.tailored) t.retrained_pp[id] = m.pp;
+    if (config.postprocess.tailor_hours > 0) {
+      retrain_first_hours(t, all, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
+    } else {
+      retrain_whole(t, all);
+    }
+    tailoring = std::move(t);
   } else if (config.postprocess.tailor_hours > 0 || !config.tailor_baseline.empty()) {
     tailoring = tailor_predictions(all, baseline, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
   }
@@ -646,7 +695,9 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
     (void)read_model(model_path, &meta);
     training = retraining_config(meta, model_path, user);
   });
-  const std::vector<InputRecording> baseline(recs.begin(), recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline));
+  // The baseline recordings, or with --tailor-hours the inputs, whose first hours are the baseline.
+  const auto end = c.n_baseline > 0 ? recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline) : recs.end();
+  const std::vector<InputRecording> baseline(recs.begin(), end);
   c.retrained = retrain_per_patient(comm, c.config, training, baseline, c.out_dir, log);
   comm::collective_try(comm, "", [&] {
     for (const auto& m : c.retrained) {

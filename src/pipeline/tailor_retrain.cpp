@@ -1,5 +1,6 @@
 #include "ecgforest/pipeline/tailor_retrain.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -104,17 +105,20 @@ void retrain_one(MPI_Comm comm, const Config& config, const Config& training, co
   Config cx = config;
   cx.input.clear();
   for (const auto& r : recs) cx.input.push_back(r.edf.string());
-  const auto base = m.dir / "baseline.h5";
+  const double first_h = config.postprocess.tailor_hours;  // > 0: the baseline is the recordings' first hours
+  const auto base = m.dir / (first_h > 0 ? "recordings.h5" : "baseline.h5");
   const auto sum = run_extract(comm, cx, base, plog);
   m.baseline_recordings = sum.n_ok;
-  m.baseline_hours = sum.ecg_hours;
+  m.baseline_hours = first_h > 0 ? std::min(first_h, sum.ecg_hours) : sum.ecg_hours;
   if (sum.n_ok == 0) {
     m.note = "no usable baseline recording (its folder's log.txt says why)";
     return;
   }
   const auto merged = m.dir / "training.h5";
-  io::merge_features_files(comm, merged, {{config.tailor_retrain, 1, ""},
-                                          {base, config.tailor_copies, tailored_patient_id(m.patient), true}});
+  io::FeaturesPart baseline{base, config.tailor_copies, tailored_patient_id(m.patient), true};
+  baseline.first_s = first_h * 3600.0;
+  baseline.guard_s = 300.0;  // as the threshold tailoring (eval::tailor_threshold)
+  io::merge_features_files(comm, merged, {{config.tailor_retrain, 1, ""}, baseline});
   run_train(comm, training, merged, m.dir / "model.h5", m.dir / "metrics.json", plog);
   if (comm::rank(comm) == 0) {
     std::error_code ec;

@@ -117,6 +117,46 @@ TEST(FeaturesMerge, CopiesPatientAndSeizureFreeBaseline) {
   EXPECT_EQ(row, total);
 }
 
+// B's records: 0 lasts 100 s, windows end at 10, 11 s, unannotated; 1 lasts 101 s, windows end at
+// 10, 11, 12 s, a seizure [20, 30). First 110 s, twice: record 0 whole (100 s, both windows, labels
+// 0), record 1 its first 10 s (the window ending at 10 s; with a guard of 15 s it is within
+// 20 - 15 of the seizure and goes too); no reference seizure left; the count restarts per copy.
+TEST(FeaturesMerge, LeadingPartOfTheRecordsTakenInOrder) {
+  const fs::path dir = shared_tmp("features_merge_first");
+  write_file(dir / "b.h5", 'B', 2, kCols);
+  for (const double guard : {5.0, 15.0}) {
+    SCOPED_TRACE("guard " + std::to_string(guard));
+    io::FeaturesPart part{dir / "b.h5", 2, "", false};
+    part.first_s = 110;
+    part.guard_s = guard;
+    merge_features_files(MPI_COMM_WORLD, dir / "m.h5", {part});
+    const FeaturesData d = read_features_file(MPI_COMM_WORLD, dir / "m.h5");
+    const FeaturesData s = read_features_summary(dir / "m.h5");
+    const std::uint64_t rec1 = guard < 10 ? 1 : 0;
+    ASSERT_EQ(d.records.size(), 4u);
+    ASSERT_EQ(static_cast<std::uint64_t>(d.x.rows()), 2 * (2 + rec1));
+    for (std::size_t c = 0; c < 2; ++c) {
+      const auto& r0 = d.records[2 * c];
+      const auto& r1 = d.records[2 * c + 1];
+      EXPECT_EQ(r0.duration_s, 100.0);
+      EXPECT_EQ(r1.duration_s, 10.0);
+      EXPECT_EQ(r0.n_windows, 2u);
+      EXPECT_EQ(r1.n_windows, rec1);
+      EXPECT_TRUE(s.references[2 * c].annotated && s.references[2 * c + 1].annotated);
+      EXPECT_TRUE(s.references[2 * c].seizures.empty() && s.references[2 * c + 1].seizures.empty());
+      const std::size_t f0 = r0.first_window;
+      EXPECT_EQ(d.time_s[f0], 10.0);
+      EXPECT_EQ(d.time_s[f0 + 1], 11.0);
+      EXPECT_EQ(d.label[f0], 0.0f);  // unannotated: seizure-free by declaration
+      EXPECT_EQ(d.x(static_cast<Eigen::Index>(f0 + 1), 2), feature('B', 0, 1, 2));
+      if (rec1) {
+        EXPECT_EQ(d.time_s[r1.first_window], 10.0);
+        EXPECT_EQ(d.x(static_cast<Eigen::Index>(r1.first_window), 0), feature('B', 1, 0, 0));
+      }
+    }
+  }
+}
+
 TEST(FeaturesMerge, DifferentColumnsOrWindowsAreRefusedOnEveryRank) {
   const fs::path dir = shared_tmp("features_merge_bad");
   write_file(dir / "a.h5", 'A', 2, kCols);

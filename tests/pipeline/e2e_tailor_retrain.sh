@@ -12,6 +12,12 @@
 #  - tailoring.patient_independent equals the score of a plain `predict --model M` on the inputs;
 #  - a patient whose baseline cannot be read keeps the given model (a note says why; the run goes
 #    on, exit 0), and so does one whose training fails (FEATURES extracted with another window);
+#  - with --tailor-hours H instead of baseline recordings, each patient's first H hours (windows
+#    within 300 s of an annotated seizure left out, counted here from OUT/tailor/<p>/recordings.h5)
+#    are the training windows added; the patient-independent scores are those of threshold
+#    tailoring on the same hours, and each patient's tailored scores those of its own model
+#    (a `predict --model OUT/tailor/<p>/model.h5 --tailor-hours H`'s patient-independent ones),
+#    with the same window probabilities, which differ from the given model's;
 #  - two ranks give the same score.json, byte for byte;
 #  - a second run into the same folder reuses each model made from the same files and settings
 #    (OUT/tailor/<patient>/retrained.txt) and retrains one whose baseline file changed;
@@ -122,6 +128,54 @@ touch "$tmp/base/00000002/00000002_s001_t000_beats.csv"
 grep -q "patient 00000002: 1 baseline recording(s), 1.5 h x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 
+# --tailor-hours 0.5 instead of baseline recordings: each patient's first 30 min (windows ending
+# within 1800 s, none within 300 s of an annotated seizure) join the training windows; scored after.
+predict "$tmp/first" --input "$tmp/test" --tailor-hours 0.5 --tailor-retrain "$tmp/run/features.h5" --tailor-copies 2
+predict "$tmp/first_threshold" --input "$tmp/test" --tailor-hours 0.5
+for p in 00000001 00000003; do
+  "$ecg" predict --model "$tmp/first/tailor/$p/model.h5" --input "$tmp/test/$p" --tailor-hours 0.5 \
+    --output "$tmp/first_own_$p" > "$tmp/first_own_$p.log" 2>&1
+done
+"$py" - "$tmp" <<'PY'
+import json, sys
+import h5py
+import numpy as np
+
+tmp = sys.argv[1]
+t = json.load(open(f"{tmp}/first/score.json"))["tailoring"]
+assert t["method"] == "retrain" and t["tailor_hours"] == 0.5 and t["baseline_recordings"] == [], t
+with h5py.File(f"{tmp}/run/features.h5", "r") as f:
+    n_train = int(np.isfinite(f["windows/label"][:]).sum())
+for p in ("00000001", "00000002", "00000003"):
+    pp = t["per_patient"][p]
+    assert pp["model"] == f"tailor/{p}/model.h5" and pp["baseline_hours"] == 0.5, pp
+    with h5py.File(f"{tmp}/first/tailor/{p}/recordings.h5", "r") as f:
+        time = f["windows/time_s"][:]
+        seiz = list(zip(f["reference/start_s"][:], f["reference/stop_s"][:]))
+    assert len(seiz) > 0, "the test recordings have seizures in their first 30 min or after"
+    near = np.zeros(len(time), bool)
+    for a, b in seiz:
+        near |= (time > a - 300) & (time < b + 300)
+    n_base = int(((time <= 1800) & ~near).sum())
+    m = json.load(open(f"{tmp}/first/tailor/{p}/metrics.json"))
+    assert 0 < n_base < 1800 and m["n_windows_training"] == n_train + 2 * n_base, (p, m["n_windows_training"], n_train, n_base)
+thr = json.load(open(f"{tmp}/first_threshold/score.json"))["tailoring"]
+assert t["patient_independent"]["counts"] == thr["patient_independent"]["counts"], "the same hours after the cut"
+assert t["patient_independent"]["total_hours"] == thr["patient_independent"]["total_hours"] == 1.5
+def probabilities(run, p):
+    with h5py.File(f"{tmp}/{run}/predictions.h5", "r") as f:
+        paths = [x.decode() for x in f["records/path"][:]]
+        r = [i for i, x in enumerate(paths) if p + "_s001" in x][0]
+        return f["windows/probability"][:][f["windows/record"][:] == r]
+for p in ("00000001", "00000003"):
+    own = json.load(open(f"{tmp}/first_own_{p}/score.json"))["tailoring"]["patient_independent"]["per_patient"][p]
+    assert t["tailored"]["per_patient"][p] == own, (p, t["tailored"]["per_patient"][p], own)
+    mine, theirs = probabilities("first", p), probabilities(f"first_own_{p}", p)
+    assert len(mine) > 3000 and np.array_equal(mine, theirs), p  # the patient's own model scored it
+    assert not np.array_equal(mine, probabilities("first_threshold", p)), p  # not the given model
+print("e2e_tailor_retrain: --tailor-hours: training windows, the cut and each patient's own model check out")
+PY
+
 # Training that fails for every patient (features of another window length): nobody retrained, exit 0.
 "$ecg" extract --input "$tmp/train" --output "$tmp/other.h5" --window-s 30 > "$tmp/other.log" 2>&1
 predict "$tmp/mismatch" --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/other.h5"
@@ -140,7 +194,7 @@ bad() {  # expected words, then predict options
   set -e
   [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/bad.log" && [ ! -e "$tmp/bad" ] || { echo "rc=$rc, wanted '$want':"; cat "$tmp/bad.log"; exit 1; }
 }
-bad "give them" --tailor-retrain "$tmp/run/features.h5"
+bad "give it as recordings" --tailor-retrain "$tmp/run/features.h5"
 bad "not an ecgforest features file" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/model.h5"
 bad "tailor_copies" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 0
 echo "0123456789abcdef0123456789abcdef" > "$tmp/key"

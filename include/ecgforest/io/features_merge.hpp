@@ -19,6 +19,13 @@ struct FeaturesPart {
   /// The part is known to be seizure-free where not annotated: windows with an unknown (NaN)
   /// label get label 0, and unannotated records become annotated with no seizure.
   bool seizure_free = false;
+  /// > 0: only the part's first `first_s` seconds, its records taken one after another in file
+  /// order (a record's windows ending at most that far into it are kept, as predict's tailoring
+  /// cuts a patient's first hours), minus the windows ending within `guard_s` of one of the
+  /// record's reference seizures. The records keep their rows with duration_s cut to the seconds
+  /// taken (0 beyond the first_s), no reference seizure and unknown labels 0 (seizure-free).
+  double first_s = 0;
+  double guard_s = 300;
 };
 
 /// COLLECTIVE over `comm`: writes `out` (features.h5 layout, write_features_file) with the records,

@@ -1,10 +1,12 @@
 #pragma once
 // predict --tailor-retrain FEATURES: patient-tailored by retraining. Each patient's seizure-free
-// baseline recordings (--tailor-baseline) join the windows the model was trained on (FEATURES,
+// baseline (its --tailor-baseline recordings, or the first --tailor-hours of its --input ones)
+// joins the windows the model was trained on (FEATURES,
 // e.g. run's DIR/features.h5) --tailor-copies times, and a model is trained for that patient with
 // the model's stored training settings; its operating point is chosen by its own patient-grouped
 // CV within the FA budget, as `run` chooses one. predict then detects each patient's --input
-// recordings with that patient's model (patients without a baseline keep the given model).
+// recordings (with --tailor-hours, the hours after the baseline) with that patient's model
+// (patients without a baseline keep the given model).
 #include <mpi.h>
 
 #include <filesystem>
@@ -39,10 +41,14 @@ Config retraining_config(const io::ModelMeta& meta, const std::filesystem::path&
 std::string tailored_patient_id(const std::string& patient);
 
 /// COLLECTIVE over `comm`. For every patient of `baseline` (in patient order): extracts its
-/// recordings with `config` (predict's extraction settings) into DIR/baseline.h5, writes
-/// DIR/training.h5 = config.tailor_retrain's windows + the baseline's config.tailor_copies times
-/// (patient tailored_patient_id), trains DIR/model.h5 and DIR/metrics.json with `training`
-/// (retraining_config), then deletes training.h5 (it is the two files above, rebuilt on demand).
+/// recordings with `config` (predict's extraction settings) into DIR/baseline.h5 (with
+/// postprocess.tailor_hours > 0, `baseline` are the inputs: DIR/recordings.h5, of which the
+/// patient's first tailor_hours are used, windows within 300 s of an annotated seizure left out),
+/// writes DIR/training.h5 = config.tailor_retrain's windows + the baseline's config.tailor_copies
+/// times (patient tailored_patient_id; unannotated windows seizure-free), trains DIR/model.h5 and
+/// DIR/metrics.json with `training` (retraining_config), then deletes training.h5 (it is the two
+/// files above, rebuilt on demand). DIR/retrained.txt records the fingerprint of what the model
+/// was made from; a later call with the same fingerprint reuses the model.
 /// Output of the steps goes to DIR/log.txt; one line per patient to `log` (rank 0). A patient
 /// whose baseline yields no usable recording or whose training fails gets an empty `model` and a
 /// note; the others go on.
