@@ -16,17 +16,20 @@ settings, and the model detects on the hours after the baseline. Driven by tailo
         patient's name. OUT/units.tsv: id and rest recording (relative to OUT/rest), one line per
         recording; OUT/split.json: the hours and copies. One recording per patient (as run.sh's
         cohorts and rr_daily): the table refuses a patient with two.
-  split-names SRC OUT HOURS   as split, but the baseline is written once, under OUT/base with SRC's
-        relative path and the recording's own name (so its patient id is the recording's): the
-        --tailor-baseline of `predict --tailor-retrain`, which makes the copies itself.
   table OUT TAILORED  per unit the retrained model's score (OUT/pred_<id>/score.json), the run.sh
         model's on the same rest files (OUT/control/score.json) and its threshold-tailored score on
         the same hours (TAILORED: run.sh's test_tailored/score.json or daily_tailored/score.json,
         whose `tailoring.tailored` also says which patients respond), summed: seizures found,
         responder patients' seizures found, false alarms per 24 h. Prints one Markdown table.
 
+  program-table PROGRAM TAILORED  the same table for the program's retraining (tailor_retrain.sh
+        --program): PROGRAM is the score.json of `predict --tailor-hours H --tailor-retrain ...` on
+        the whole cohort, whose `tailoring` holds the patient-independent and the retrained scores
+        on the hours after each baseline; TAILORED as above (threshold tailored, same hours, and
+        the responders). H must be the same in both.
+
 Usage: /usr/bin/python3 benchmarks/clinical/tailor_retrain.py split SRC OUT HOURS COPIES
-       /usr/bin/python3 benchmarks/clinical/tailor_retrain.py split-names SRC OUT HOURS
+       /usr/bin/python3 benchmarks/clinical/tailor_retrain.py program-table PROGRAM TAILORED
        /usr/bin/python3 benchmarks/clinical/tailor_retrain.py table OUT TAILORED
 """
 import gzip
@@ -80,7 +83,7 @@ def beat_files(src):
     return sorted(found)
 
 
-def split_one(path, src, out, hours, copies, index, same_names=False):
+def split_one(path, src, out, hours, copies, index):
     name = os.path.basename(path).split("_beats.csv")[0]
     tse = os.path.join(os.path.dirname(path), name + ".tse_bi")
     if not os.path.exists(tse):
@@ -96,13 +99,10 @@ def split_one(path, src, out, hours, copies, index, same_names=False):
     if not rest:
         fail(f"{path} ends before {hours:g} h; nothing is left to detect on after the baseline.")
     uid = f"9{index:07d}"
-    rel = os.path.relpath(os.path.join(os.path.dirname(path), name + "_beats.csv"), src)
-    if same_names:
-        write(os.path.join(out, "base", rel), [rows[0]] + base)
-        write(os.path.join(out, "base", os.path.dirname(rel), name + ".tse_bi"), [tse_text([], cut).rstrip("\n")])
     for k in range(1, copies + 1):
         write(os.path.join(out, "base", uid, f"{uid}_s{k:03d}_t000_beats.csv"), [rows[0]] + base)
         write(os.path.join(out, "base", uid, f"{uid}_s{k:03d}_t000.tse_bi"), [tse_text([], cut).rstrip("\n")])
+    rel = os.path.relpath(os.path.join(os.path.dirname(path), name + "_beats.csv"), src)
     end = max(tse_end, times[-1])
     write(os.path.join(out, "rest", rel), [rows[0]] + rest)
     shifted = [(max(a, cut) - cut, b - cut) for a, b in seiz if b > cut]
@@ -116,15 +116,14 @@ def write(path, lines):
         f.write("\n".join(lines) + "\n")
 
 
-def split(src, out, hours, copies, same_names=False):
+def split(src, out, hours, copies):
     files = beat_files(src)
     if not files:
         fail(f"no heart-beat recording (NAME_beats.csv[.gz]) under {src}; give a run.sh cohort folder.")
-    units = [split_one(p, src, out, hours, copies, i + 1, same_names) for i, p in enumerate(files)]
+    units = [split_one(p, src, out, hours, copies, i + 1) for i, p in enumerate(files)]
     write(os.path.join(out, "units.tsv"), [f"{u}\t{r}" for u, r in units])
     write(os.path.join(out, "split.json"), [json.dumps({"hours": hours, "copies": copies})])
-    how = "once, under their own names" if same_names else f"x{copies}"
-    print(f"tailor_retrain: {len(units)} recordings split at {hours:g} h into {out}/base ({how}) and {out}/rest")
+    print(f"tailor_retrain: {len(units)} recordings split at {hours:g} h into {out}/base (x{copies}) and {out}/rest")
 
 
 def per_patient(score_path):
@@ -134,30 +133,8 @@ def per_patient(score_path):
         return json.load(f)["per_patient"]
 
 
-def retrained_scores(out, units, copies):
-    """The retrained row's label, (patient, score) pairs and copies: from OUT/program/score.json
-    (tailor_retrain.sh --program: one `predict --tailor-retrain`, a model per patient), else from
-    the recipe's OUT/pred_<id>/score.json (one per recording; a patient with two is refused)."""
-    program = os.path.join(out, "program", "score.json")
-    if os.path.exists(program):
-        with open(program) as f:
-            tailoring = json.load(f).get("tailoring", {})
-        if tailoring.get("method") != "retrain":
-            fail(f"{program} is not the score of predict --tailor-retrain (no tailoring.method retrain).")
-        return "retrained by predict --tailor-retrain", list(per_patient(program).items()), tailoring["copies"]
-    pairs = []
-    for uid, rel in units:
-        for patient, p in per_patient(os.path.join(out, f"pred_{uid}", "score.json")).items():
-            if patient in {q for q, _ in pairs}:
-                fail(f"patient {patient} has more than one recording ({rel} is another); this probe compares "
-                     "whole-patient scores and takes one recording per patient.")
-            pairs.append((patient, p))
-    return "retrained with the patient's baseline", pairs, copies
-
-
-def table(out, tailored_path):
-    """One row per detector over the units' rest hours; the threshold-tailored row and the responder
-    patients from run.sh's tailored score.json (its `tailoring.tailored`, the same hours)."""
+def threshold_tailoring(tailored_path, hours, what):
+    """run.sh's threshold-tailored score.json's `tailoring`, checked to be over the first `hours`."""
     if not os.path.exists(tailored_path):
         fail(f"no score file {tailored_path}; give run.sh's tailored score.json (test_tailored or daily_tailored).")
     with open(tailored_path) as f:
@@ -165,29 +142,18 @@ def table(out, tailored_path):
     if not tailoring or "tailored" not in tailoring:
         fail(f"{tailored_path} has no tailored scores; give run.sh's test_tailored/score.json or "
              "daily_tailored/score.json (predict --tailor-hours).")
-    with open(os.path.join(out, "split.json")) as f:
-        settings = json.load(f)
-    if abs(tailoring.get("tailor_hours", settings["hours"]) - settings["hours"]) > 1e-9:
-        fail(f"{out} was split at {settings['hours']:g} h but {tailored_path} tailored on "
-             f"{tailoring['tailor_hours']:g} h; split with run.sh's --tailor-hours.")
-    tailored = tailoring["tailored"]
-    resp = {p for p, v in tailored["responders"]["per_patient"].items() if v.get("responder")}
-    control = per_patient(os.path.join(out, "control", "score.json"))
-    with open(os.path.join(out, "units.tsv")) as f:
-        units = [line.split("\t") for line in f.read().splitlines() if line]
-    if not units:
-        fail(f"{out}/units.tsv lists no recording; split again.")
-    label, pairs, copies = retrained_scores(out, units, settings["copies"])
-    rows = {"run.sh model (patient-independent)": [], "run.sh model, threshold tailored (predict --tailor-hours)": [],
-            label: []}
-    for patient, p in pairs:
-        if patient not in control or patient not in tailored["per_patient"]:
-            fail(f"patient {patient} of {out} is not in {out}/control/score.json or {tailored_path}; give "
-                 "the tailored score of the work folder that was split.")
-        rows["run.sh model (patient-independent)"].append((patient, control[patient]))
-        rows["run.sh model, threshold tailored (predict --tailor-hours)"].append((patient, tailored["per_patient"][patient]))
-        rows[label].append((patient, p))
-    print(f"retrained with each recording's first {settings['hours']:g} h x {copies} (seizure-free):\n")
+    if abs(tailoring.get("tailor_hours", hours) - hours) > 1e-9:
+        fail(f"{what} {hours:g} h but {tailored_path} tailored on {tailoring['tailor_hours']:g} h; use run.sh's "
+             "--tailor-hours.")
+    return tailoring
+
+
+def responders(tailoring):
+    return {p for p, v in tailoring["tailored"]["responders"]["per_patient"].items() if v.get("responder")}
+
+
+def print_rows(hours, copies, rows, resp):
+    print(f"retrained with each recording's first {hours:g} h x {copies} (seizure-free):\n")
     print("| detector, on the hours after each baseline | seizures found | responder patients' | FA/24h | hours |")
     print("|---|---|---|---|---|")
     for label, ps in rows.items():
@@ -195,9 +161,61 @@ def table(out, tailored_path):
         n = sum(p["n_ref_events"] for _, p in ps)
         rh = sum(p["ovlp_hits"] for q, p in ps if q in resp)
         rn = sum(p["n_ref_events"] for q, p in ps if q in resp)
-        hours = sum(p["hours"] for _, p in ps)
+        hours_sum = sum(p["hours"] for _, p in ps)
         fa = sum(p["ovlp_false_alarms"] for _, p in ps)
-        print(f"| {label} | {hits}/{n} | {rh}/{rn} | {24.0 * fa / hours:.2f} | {hours:.1f} |")
+        print(f"| {label} | {hits}/{n} | {rh}/{rn} | {24.0 * fa / hours_sum:.2f} | {hours_sum:.1f} |")
+
+
+def program_table(program_path, tailored_path):
+    """The rows from `predict --tailor-hours H --tailor-retrain` (patient-independent and retrained,
+    its `tailoring`) and run.sh's threshold tailoring on the same hours, per patient."""
+    if not os.path.exists(program_path):
+        fail(f"no score file {program_path}; did predict --tailor-retrain fail? (see its .log beside it)")
+    with open(program_path) as f:
+        prog = json.load(f).get("tailoring", {})
+    if prog.get("method") != "retrain" or not prog.get("tailor_hours"):
+        fail(f"{program_path} is not the score of predict --tailor-hours H --tailor-retrain (tailoring.method).")
+    tailoring = threshold_tailoring(tailored_path, prog["tailor_hours"], f"{program_path} retrained on the first")
+    ind, ret, thr = (prog["patient_independent"]["per_patient"], prog["tailored"]["per_patient"],
+                     tailoring["tailored"]["per_patient"])
+    if set(ind) != set(thr):
+        fail(f"{program_path} and {tailored_path} score different patients; give the tailored score of the same cohort.")
+    rows = {"run.sh model (patient-independent)": sorted(ind.items()),
+            "run.sh model, threshold tailored (predict --tailor-hours)": sorted(thr.items()),
+            "retrained by predict --tailor-retrain": sorted(ret.items())}
+    print_rows(prog["tailor_hours"], prog["copies"], rows, responders(tailoring))
+
+
+def table(out, tailored_path):
+    """One row per detector over the units' rest hours; the threshold-tailored row and the responder
+    patients from run.sh's tailored score.json (its `tailoring.tailored`, the same hours)."""
+    with open(os.path.join(out, "split.json")) as f:
+        settings = json.load(f)
+    tailoring = threshold_tailoring(tailored_path, settings["hours"], f"{out} was split at")
+    tailored = tailoring["tailored"]
+    resp = responders(tailoring)
+    control = per_patient(os.path.join(out, "control", "score.json"))
+    rows = {"run.sh model (patient-independent)": [], "run.sh model, threshold tailored (predict --tailor-hours)": [],
+            "retrained with the patient's baseline": []}
+    with open(os.path.join(out, "units.tsv")) as f:
+        units = [line.split("\t") for line in f.read().splitlines() if line]
+    if not units:
+        fail(f"{out}/units.tsv lists no recording; split again.")
+    seen = set()
+    for uid, rel in units:
+        for patient, p in per_patient(os.path.join(out, f"pred_{uid}", "score.json")).items():
+            if patient in seen:
+                fail(f"patient {patient} has more than one recording ({rel} is another); this probe compares "
+                     "whole-patient scores and takes one recording per patient.")
+            if patient not in control or patient not in tailored["per_patient"]:
+                fail(f"patient {patient} of {out} is not in {out}/control/score.json or {tailored_path}; give "
+                     "the tailored score of the work folder that was split.")
+            seen.add(patient)
+            rows["run.sh model (patient-independent)"].append((patient, control[patient]))
+            rows["run.sh model, threshold tailored (predict --tailor-hours)"].append(
+                (patient, tailored["per_patient"][patient]))
+            rows["retrained with the patient's baseline"].append((patient, p))
+    print_rows(settings["hours"], settings["copies"], rows, resp)
 
 
 def main():
@@ -210,18 +228,12 @@ def main():
         if hours <= 0 or copies < 1:
             fail(f"HOURS ({a[3]}) must be above 0 and COPIES ({a[4]}) at least 1.")
         split(a[1], a[2], hours, copies)
-    elif len(a) == 4 and a[0] == "split-names":
-        try:
-            hours = float(a[3])
-        except ValueError:
-            fail(f"HOURS ({a[3]}) must be a number.")
-        if hours <= 0:
-            fail(f"HOURS ({a[3]}) must be above 0.")
-        split(a[1], a[2], hours, 0, same_names=True)
     elif len(a) == 3 and a[0] == "table":
         table(a[1], a[2])
+    elif len(a) == 3 and a[0] == "program-table":
+        program_table(a[1], a[2])
     else:
-        fail("usage: tailor_retrain.py split SRC OUT HOURS COPIES | split-names SRC OUT HOURS | table OUT TAILORED "
+        fail("usage: tailor_retrain.py split SRC OUT HOURS COPIES | table OUT TAILORED | program-table PROGRAM TAILORED "
              "(see the header)")
 
 

@@ -12,10 +12,10 @@
 # run` trains with default settings, and `predict` detects on the hours after the baseline; the
 # run.sh model detects on the same hours for comparison. Prints one Markdown table; run.sh's
 # threshold-tailored rows ("tailored on first 12 h") are over the same hours.
-# --program: the program does the retraining instead of this recipe: the first H hours become
-# each recording's --tailor-baseline (same name, so the same patient) and one `ecgforest predict
-# --tailor-baseline ... --tailor-retrain WORK/run/features.h5 --tailor-copies N` trains a model per
-# patient and detects on the hours after the baseline (outputs in ..._program/program).
+# --program: the program retrains instead of this recipe, on the whole recordings: one `ecgforest
+# predict --input WORK/COHORT --tailor-hours H --tailor-retrain WORK/run/features.h5 --tailor-copies
+# N` (a model per patient, in WORK/tailor_retrain_COHORT_Hh_xN_program/program), and
+# `tailor_retrain.py program-table` prints the same table from its score.json.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=benchmarks/clinical/common.sh
@@ -48,37 +48,35 @@ esac
 program_binaries "$root" tailor_retrain.sh
 mpi_launcher "$ranks"
 out="$work/tailor_retrain_${cohort}_${hours}h_x$copies"
-[ $program = 1 ] && out+="_program"
-rm -rf "$out"
 t0=$(date +%s)
 if [ $program = 1 ]; then
-  /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split-names "$work/$cohort" "$out" "$hours"
-else
-  /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split "$work/$cohort" "$out" "$hours" "$copies"
+  out+="_program"
+  rm -rf "$out" && mkdir -p "$out"
+  "${mpi[@]}" "$bin" predict --model "$work/run/model.h5" --input "$work/$cohort" --tailor-hours "$hours" \
+    --tailor-retrain "$work/run/features.h5" --tailor-copies "$copies" --output "$out/program" > "$out/program.log" 2>&1 ||
+    { cat "$out/program.log"; exit 1; }
+  grep "tailor-retrain\|retrained for" "$out/program.log"
+  echo
+  /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" program-table "$out/program/score.json" "$tailored"
+  echo "tailor_retrain: done in $(( $(date +%s) - t0 )) s; outputs in $out"
+  exit 0
 fi
+rm -rf "$out"
+/usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" split "$work/$cohort" "$out" "$hours" "$copies"
 step() {  # log, command...
   local log=$1
   shift
   "${mpi[@]}" "$bin" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
 }
 step "$out/control.log" predict --model "$work/run/model.h5" --input "$out/rest" --output "$out/control"
-recipe() {  # one `run` and one `predict` per recording
-  local n i=0
-  n=$(wc -l < "$out/units.tsv")
-  while IFS=$'\t' read -r -u 3 uid rel; do  # fd 3: mpirun reads stdin
-    i=$((i + 1))
-    step "$out/run_$uid.log" run --input "$work/train" "$out/base/$uid" --output "$out/run_$uid"
-    step "$out/pred_$uid.log" predict --model "$out/run_$uid/model.h5" --input "$out/rest/$rel" --output "$out/pred_$uid"
-    echo "tailor_retrain: $i/$n $rel: $(grep -o 'OVLP sensitivity [^;]*' "$out/pred_$uid.log" | head -1)"
-  done 3< "$out/units.tsv"
-}
-if [ $program = 1 ]; then
-  step "$out/program.log" predict --model "$work/run/model.h5" --input "$out/rest" --tailor-baseline "$out/base" \
-    --tailor-retrain "$work/run/features.h5" --tailor-copies "$copies" --output "$out/program"
-  grep "tailor-retrain\|retrained for" "$out/program.log"
-else
-  recipe
-fi
+n=$(wc -l < "$out/units.tsv")
+i=0
+while IFS=$'\t' read -r -u 3 uid rel; do  # fd 3: mpirun reads stdin
+  i=$((i + 1))
+  step "$out/run_$uid.log" run --input "$work/train" "$out/base/$uid" --output "$out/run_$uid"
+  step "$out/pred_$uid.log" predict --model "$out/run_$uid/model.h5" --input "$out/rest/$rel" --output "$out/pred_$uid"
+  echo "tailor_retrain: $i/$n $rel: $(grep -o 'OVLP sensitivity [^;]*' "$out/pred_$uid.log" | head -1)"
+done 3< "$out/units.tsv"
 echo
 /usr/bin/python3 "$root/benchmarks/clinical/tailor_retrain.py" table "$out" "$tailored"
 echo "tailor_retrain: done in $(( $(date +%s) - t0 )) s; outputs in $out"

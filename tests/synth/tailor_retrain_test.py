@@ -13,9 +13,9 @@ by the tailored score), nsr9 not: control p1 2 of 2 seizures, 3 false alarms in 
 0, 1 in 12 h; threshold tailored p1 0 of 2, no false alarm; nsr9 2 in 12 h; retrained p1 1 of 2,
 1 false alarm; nsr9 0 in 12 h. Sums: control 2/2, responders 2/2, 4 in 24 h = 4.00 FA/24h;
 threshold tailored 0/2, 0/2, 2.00; retrained 1/2, 1/2, 1 in 24 h = 1.00.
-split-names: the same baseline beats once, as SRC/p1/p1_s001_t000_beats.csv and nsr9_beats.csv under
-OUT/base; table with OUT/program/score.json (predict --tailor-retrain, 5 copies): p1 2 of 2 with
-no false alarm, nsr9 1 in 12 h: 2/2, 2/2, 1.00 FA/24h.
+program-table: a made-up score.json of predict --tailor-hours 2 --tailor-retrain (4 copies) with
+the same patient-independent scores and retrained p1 1 of 2 with no false alarm, nsr9 none:
+2/2, 2/2, 4.00; threshold tailored as above; retrained 1/2, 1/2, 0.00.
 Usage: tailor_retrain_test.py SOURCE_DIR
 """
 import gzip
@@ -71,36 +71,6 @@ def check_split(out):
     assert lines(os.path.join(out, "rest", "nsr9_beats.csv"))[1:] == ["800.0000,V"]
 
 
-def check_split_names(out):
-    """split-names: the baseline once, under the recording's own path and name; the rest as split."""
-    base = lines(os.path.join(out, "base", "p1", "p1_s001_t000_beats.csv"))
-    assert [r.split(",")[0] for r in base[1:]] == ["0.0", "1000.0", "2000.0", "3000.0", "4000.0", "6000.0"], base
-    assert lines(os.path.join(out, "base", "p1", "p1_s001_t000.tse_bi"))[2:] == ["0.0000 7200.0000 bckg 1.0000"]
-    assert lines(os.path.join(out, "base", "nsr9_beats.csv"))[1:] == ["100.0,N"]
-    assert sorted(os.listdir(os.path.join(out, "base"))) == ["nsr9.tse_bi", "nsr9_beats.csv", "p1"], os.listdir(out)
-    assert lines(os.path.join(out, "rest", "nsr9_beats.csv"))[1:] == ["800.0000,V"]
-    assert len(lines(os.path.join(out, "rest", "p1", "p1_s001_t000_beats.csv"))) == 14
-
-
-def check_program_table(d, out):
-    """The retrained row from OUT/program/score.json (predict --tailor-retrain), once per patient."""
-    for sub in ("control", "program"):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
-    put(os.path.join(out, "control", "score.json"),
-        json.dumps({"per_patient": {"p1": patient(2, 2, 3, 12.0), "nsr9": patient(0, 0, 1, 12.0)}}))
-    put(os.path.join(out, "program", "score.json"), json.dumps({
-        "per_patient": {"p1": patient(2, 2, 0, 12.0), "nsr9": patient(0, 0, 1, 12.0)},
-        "tailoring": {"method": "retrain", "copies": 5}}))
-    tailored = os.path.join(d, "tailored.json")
-    p = run("table", out, tailored)
-    assert p.returncode == 0, p.stderr
-    assert "| retrained by predict --tailor-retrain | 2/2 | 2/2 | 1.00 | 24.0 |" in p.stdout, p.stdout
-    assert "first 2 h x 5 (seizure-free)" in p.stdout, p.stdout
-    put(os.path.join(out, "program", "score.json"), json.dumps({"per_patient": {}, "tailoring": {"method": "threshold"}}))
-    p = run("table", out, tailored)
-    assert p.returncode == 2 and "not the score of predict --tailor-retrain" in p.stderr, p.stderr
-
-
 def patient(hits, n, fa, hours):
     return {"ovlp_hits": hits, "n_ref_events": n, "ovlp_false_alarms": fa, "hours": hours}
 
@@ -135,6 +105,26 @@ def check_table(d, out):
     assert p.returncode == 2 and "no score file" in p.stderr and "pred_90000001" in p.stderr, p.stderr
 
 
+def check_program_table(d, tailored):
+    program = os.path.join(d, "program.json")
+    prog = {"method": "retrain", "tailor_hours": 2, "copies": 4,
+            "patient_independent": {"per_patient": {"p1": patient(2, 2, 3, 12.0), "nsr9": patient(0, 0, 1, 12.0)}},
+            "tailored": {"per_patient": {"p1": patient(1, 2, 0, 12.0), "nsr9": patient(0, 0, 0, 12.0)}}}
+    put(program, json.dumps({"tailoring": prog}))
+    p = run("program-table", program, tailored)
+    assert p.returncode == 0, p.stderr
+    assert "| run.sh model (patient-independent) | 2/2 | 2/2 | 4.00 | 24.0 |" in p.stdout, p.stdout
+    assert "| run.sh model, threshold tailored (predict --tailor-hours) | 0/2 | 0/2 | 2.00 | 24.0 |" in p.stdout, p.stdout
+    assert "| retrained by predict --tailor-retrain | 1/2 | 1/2 | 0.00 | 24.0 |" in p.stdout, p.stdout
+    assert "first 2 h x 4 (seizure-free)" in p.stdout, p.stdout
+    put(program, json.dumps({"tailoring": dict(prog, tailor_hours=12)}))
+    p = run("program-table", program, tailored)
+    assert p.returncode == 2 and "retrained on the first 12 h" in p.stderr and "tailored on 2 h" in p.stderr, p.stderr
+    put(program, json.dumps({"tailoring": dict(prog, method="threshold")}))
+    p = run("program-table", program, tailored)
+    assert p.returncode == 2 and "not the score of predict --tailor-hours H --tailor-retrain" in p.stderr, p.stderr
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         src, out = os.path.join(d, "src"), os.path.join(d, "out")
@@ -144,11 +134,7 @@ def main():
         check_split(out)
         assert json.load(open(os.path.join(out, "split.json"))) == {"hours": 2.0, "copies": 2}
         check_table(d, out)
-        named = os.path.join(d, "named")
-        p = run("split-names", src, named, 2)
-        assert p.returncode == 0 and "once, under their own names" in p.stdout, p.stderr
-        check_split_names(named)
-        check_program_table(d, named)
+        check_program_table(d, os.path.join(d, "tailored.json"))
         p = run("split", src, os.path.join(d, "late"), 6, 1)  # 21600 s: p1 ends at 20000 s
         assert p.returncode == 2 and "ends before 6 h" in p.stderr, p.stderr
         p = run("split", src, os.path.join(d, "x"), 2, "x")
