@@ -699,17 +699,24 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
   const auto end = c.n_baseline > 0 ? recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline) : recs.end();
   const std::vector<InputRecording> baseline(recs.begin(), end);
   c.retrained = retrain_per_patient(comm, c.config, training, baseline, c.out_dir, log);
-  comm::collective_try(comm, "", [&] {
-    for (const auto& m : c.retrained) {
-      if (m.model.empty()) continue;
-      io::ModelMeta meta;
-      PatientModel pm;
-      pm.model = read_model(m.model, &meta);
-      pm.cols = model_columns(c.config, pm.model, m.model);
-      pm.pp = meta.postprocess ? effective_postprocess(c.config, *meta.postprocess) : c.config.postprocess;
-      c.tailored.emplace(m.patient, std::move(pm));
+  for (auto& m : c.retrained) {
+    if (m.model.empty()) continue;
+    try {  // every rank reads the same file
+      comm::collective_try(comm, "", [&] {
+        io::ModelMeta meta;
+        PatientModel pm;
+        pm.model = read_model(m.model, &meta);
+        pm.cols = model_columns(c.config, pm.model, m.model);
+        pm.pp = meta.postprocess ? effective_postprocess(c.config, *meta.postprocess) : c.config.postprocess;
+        c.tailored.emplace(m.patient, std::move(pm));
+      });
+    } catch (const CollectiveError& e) {
+      c.tailored.erase(m.patient);
+      m.model.clear();
+      m.note = std::string("its model could not be read: ") + e.what();
+      if (log) *log << "predict: patient " << m.patient << ": " << m.note << "; the given model detects its recordings\n";
     }
-  });
+  }
 }
 
 }  // namespace

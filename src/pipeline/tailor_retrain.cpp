@@ -70,7 +70,7 @@ void write_done(const RetrainedModel& m, const std::string& fingerprint) {
 // Rank 0: true (and the baseline figures filled in) when DIR holds a model of this fingerprint.
 bool read_done(RetrainedModel& m, const std::string& fingerprint) {
   std::ifstream in(done_file(m));
-  std::string line, fp;
+  std::string line;
   std::map<std::string, std::string> kv;
   while (std::getline(in, line)) {
     const auto eq = line.find('=');
@@ -171,14 +171,16 @@ std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& con
       } catch (const CollectiveError& e) {
         m.model.clear();
         m.note = std::string("retraining failed: ") + e.what();
+        if (root) fs::remove(m.dir / "training.h5", ec);
       }
     }
     ++i;
     if (log) {
       *log << "predict: tailor-retrain " << i << "/" << groups.size() << " patient " << patient << ": ";
       if (m.model.empty()) *log << "not retrained, " << m.note << "; the given model detects its recordings";
-      else *log << recs.size() << " baseline recording(s), " << fixed_text(m.baseline_hours, 1) << " h x" << config.tailor_copies
-                << " -> " << m.model.string() << (reused ? " (reused: made from the same files and settings)" : "");
+      else *log << (config.postprocess.tailor_hours > 0 ? "the first " : "") << fixed_text(m.baseline_hours, 1) << " h of "
+                << recs.size() << " recording(s) x" << config.tailor_copies << " -> " << m.model.string()
+                << (reused ? " (reused: made from the same files and settings)" : "");
       const double el = now_s() - t0;
       *log << "; elapsed " << fixed_text(el, 0) << " s, ETA " << fixed_text(el / static_cast<double>(i) * static_cast<double>(groups.size() - i), 0)
            << " s\n" << std::flush;

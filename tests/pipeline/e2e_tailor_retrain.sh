@@ -20,7 +20,8 @@
 #    with the same window probabilities, which differ from the given model's;
 #  - two ranks give the same score.json, byte for byte;
 #  - a second run into the same folder reuses each model made from the same files and settings
-#    (OUT/tailor/<patient>/retrained.txt) and retrains one whose baseline file changed;
+#    (OUT/tailor/<patient>/retrained.txt) and retrains one whose baseline file changed; a reused
+#    model that cannot be read leaves its patient with the given model;
 #  - bad settings are exit 2 before any work: --tailor-retrain without --tailor-baseline, a
 #    --tailor-retrain file that is not a features file, --tailor-copies 0, with --pseudonymise.
 # Usage: e2e_tailor_retrain.sh ECGFOREST SYNTH TMPDIR
@@ -125,8 +126,17 @@ again() {
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 touch "$tmp/base/00000002/00000002_s001_t000_beats.csv"
 [ "$(again)" = 1 ] || { cat "$tmp/tailored.log"; exit 1; }
-grep -q "patient 00000002: 1 baseline recording(s), 1.5 h x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+grep -q "patient 00000002: 1.5 h of 1 recording(s) x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
+# A reused model that cannot be read: that patient falls back to the given model, the run goes on.
+echo "not HDF5" > "$tmp/tailored/tailor/00000001/model.h5"
+again > /dev/null
+grep -q "patient 00000001: its model could not be read" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+"$py" -c "
+import json
+t = json.load(open('$tmp/tailored/score.json'))['tailoring']['per_patient']
+assert t['00000001']['model'] is None and 'could not be read' in t['00000001']['note'], t['00000001']
+assert t['00000002']['model'] == 'tailor/00000002/model.h5', t['00000002']"
 
 # --tailor-hours 0.5 instead of baseline recordings: each patient's first 30 min (windows ending
 # within 1800 s, none within 300 s of an annotated seizure) join the training windows; scored after.
