@@ -25,15 +25,33 @@ void check_same(const FeaturesMeta& meta, const std::filesystem::path& first, co
   }
 }
 
-// Rows [first, first + n) of a part's window arrays as one record's result.
-RecordResult record_windows(const FeaturesData& d, const RecordRow& row) {
+// The rows (absolute) of record `row` in a part's window arrays: all of them, or with `leading`
+// those ending within its first take_s seconds and not within guard_s of one of its reference
+// seizures clipped to those seconds (as eval::detect_tailored's leading part).
+std::vector<Eigen::Index> kept_rows(const FeaturesData& d, const RecordRow& row, const RecordReference& ref, bool leading,
+                                    double take_s, double guard_s) {
+  std::vector<Eigen::Index> keep;
+  for (std::uint64_t w = row.first_window; w < row.first_window + row.n_windows; ++w) {
+    const double t = d.time_s[w];
+    bool near = false;
+    for (const auto& e : ref.seizures) {
+      if (e.start_s < take_s) near = near || (t > e.start_s - guard_s && t < std::min(e.stop_s, take_s) + guard_s);
+    }
+    if (!leading || (t <= take_s && !near)) keep.push_back(static_cast<Eigen::Index>(w));
+  }
+  return keep;
+}
+
+// The given rows of a part's window arrays as one record's result.
+RecordResult record_rows(const FeaturesData& d, const RecordRow& row, const std::vector<Eigen::Index>& rows) {
   RecordResult rr;
   rr.row = row;
-  const auto first = static_cast<Eigen::Index>(row.first_window);
-  const auto n = static_cast<Eigen::Index>(row.n_windows);
-  rr.features = d.x.middleRows(first, n);
-  rr.label.assign(d.label.begin() + first, d.label.begin() + first + n);
-  rr.time_s.assign(d.time_s.begin() + first, d.time_s.begin() + first + n);
+  rr.features.resize(static_cast<Eigen::Index>(rows.size()), d.x.cols());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    rr.features.row(static_cast<Eigen::Index>(k)) = d.x.row(rows[k]);
+    rr.label.push_back(d.label[static_cast<std::size_t>(rows[k])]);
+    rr.time_s.push_back(d.time_s[static_cast<std::size_t>(rows[k])]);
+  }
   return rr;
 }
 
@@ -45,38 +63,34 @@ void declare_seizure_free(RecordResult& rr) {
   rr.reference.annotated = true;
 }
 
-// Keeps the windows of rr ending within its first take_s seconds and not within guard_s of one of
-// its reference seizures; the record then has no seizure and lasts take_s.
-void keep_leading_part(RecordResult& rr, double take_s, double guard_s) {
-  std::vector<Eigen::Index> keep;
-  for (std::size_t w = 0; w < rr.time_s.size(); ++w) {
-    const double t = rr.time_s[w];
-    bool near = false;
-    for (const auto& e : rr.reference.seizures) near = near || (t > e.start_s - guard_s && t < e.stop_s + guard_s);
-    if (t <= take_s && !near) keep.push_back(static_cast<Eigen::Index>(w));
+// Record `row` of a part, copy c, as written: its kept rows, the part's patient, the copy in its
+// message; a leading part's record lasts `take` seconds and has no seizure; seizure-free parts
+// have label 0 where unknown.
+RecordResult part_record(const FeaturesData& d, const RecordRow& row, const RecordReference& ref,
+                         const std::vector<Eigen::Index>& rows, const FeaturesPart& part, int c, double take, std::size_t index) {
+  RecordResult rr = record_rows(d, row, rows);
+  rr.index = index;
+  rr.reference = ref;
+  if (!part.patient.empty()) rr.row.patient = part.patient;
+  if (part.first_s > 0) {
+    rr.row.duration_s = take;
+    rr.reference.seizures.clear();
   }
-  FeatureRows x(static_cast<Eigen::Index>(keep.size()), rr.features.cols());
-  std::vector<float> label;
-  std::vector<double> time;
-  for (std::size_t k = 0; k < keep.size(); ++k) {
-    x.row(static_cast<Eigen::Index>(k)) = rr.features.row(keep[k]);
-    label.push_back(rr.label[static_cast<std::size_t>(keep[k])]);
-    time.push_back(rr.time_s[static_cast<std::size_t>(keep[k])]);
+  if (part.seizure_free || part.first_s > 0) declare_seizure_free(rr);
+  if (part.copies > 1) {
+    rr.row.message += std::string(rr.row.message.empty() ? "" : " ") + "Copy " + std::to_string(c) + " of " +
+                      std::to_string(part.copies) + ".";
   }
-  rr.features = std::move(x);
-  rr.label = std::move(label);
-  rr.time_s = std::move(time);
-  rr.row.duration_s = take_s;
-  rr.reference.seizures.clear();
-  declare_seizure_free(rr);
+  return rr;
 }
 
 }  // namespace
 
-WriteReport merge_features_files(MPI_Comm comm, const std::filesystem::path& out, const std::vector<FeaturesPart>& parts) {
+MergeReport merge_features_files(MPI_Comm comm, const std::filesystem::path& out, const std::vector<FeaturesPart>& parts) {
   if (parts.empty()) throw Error("Nothing to merge into " + out.string() + ": no features file given.");
   const bool root = comm::rank(comm) == 0;
   FeaturesMeta meta;
+  MergeReport report;
   std::vector<RecordResult> local;
   std::size_t n_records = 0;
   for (std::size_t k = 0; k < parts.size(); ++k) {
@@ -89,29 +103,26 @@ WriteReport merge_features_files(MPI_Comm comm, const std::filesystem::path& out
     }
     if (k == 0) meta = {d.columns, d.config_toml, *d.extract};
     check_same(meta, parts.front().file, d, part.file);
+    PartKept kept;
+    const bool leading = part.first_s > 0;
     for (int c = 1; c <= part.copies; ++c) {
       double left_s = part.first_s;  // seconds of the leading part still to take
       for (std::size_t r = 0; r < d.records.size(); ++r, ++n_records) {
-        if (!root) continue;
-        RecordResult rr = record_windows(d, d.records[r]);
-        rr.index = n_records;
-        rr.reference = refs[r];
-        if (!part.patient.empty()) rr.row.patient = part.patient;
-        if (part.seizure_free) declare_seizure_free(rr);
-        if (part.first_s > 0) {
-          const double take = std::min(left_s, rr.row.status == "ok" ? rr.row.duration_s : 0.0);
-          left_s -= take;
-          keep_leading_part(rr, take, part.guard_s);
+        const auto& row = d.records[r];
+        const double take = leading ? std::min(left_s, row.status == "ok" ? row.duration_s : 0.0) : 0.0;
+        left_s -= take;
+        const auto rows = kept_rows(d, row, refs[r], leading, take, part.guard_s);
+        if (c == 1) {
+          kept.windows += rows.size();
+          kept.records += rows.empty() ? 0 : 1;
         }
-        if (part.copies > 1) {
-          rr.row.message += std::string(rr.row.message.empty() ? "" : " ") + "Copy " + std::to_string(c) + " of " +
-                            std::to_string(part.copies) + ".";
-        }
-        local.push_back(std::move(rr));
+        if (root) local.push_back(part_record(d, row, refs[r], rows, part, c, take, n_records));
       }
     }
+    report.parts.push_back(kept);
   }
-  return write_features_file(comm, out, n_records, local, meta);
+  report.write = write_features_file(comm, out, n_records, local, meta);
+  return report;
 }
 
 }  // namespace ecgforest::io

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include <omp.h>
@@ -457,7 +458,9 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
   // The baseline recordings, or with --tailor-hours the inputs, whose first hours are the baseline.
   const auto end = c.n_baseline > 0 ? recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline) : recs.end();
   const std::vector<InputRecording> baseline(recs.begin(), end);
-  c.retrained = retrain_per_patient(comm, c.config, training, baseline, c.out_dir, log);
+  std::set<std::string> input_patients;
+  for (auto it = recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline); it != recs.end(); ++it) input_patients.insert(it->patient);
+  c.retrained = retrain_per_patient(comm, c.config, training, baseline, input_patients, c.out_dir, log);
   for (auto& m : c.retrained) {
     if (m.model.empty()) continue;
     try {  // every rank reads the same file
@@ -473,6 +476,8 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
       c.tailored.erase(m.patient);
       m.model.clear();
       m.note = std::string("its model could not be read: ") + e.what();
+      std::error_code ec;  // so that the next run retrains it instead of reusing it
+      if (comm::rank(comm) == 0) std::filesystem::remove(m.dir / "retrained.txt", ec);
       if (log) *log << "predict: patient " << m.patient << ": " << m.note << "; the given model detects its recordings\n";
     }
   }

@@ -8,7 +8,9 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/file_check.hpp"
+#include "ecgforest/core/text.hpp"
 #include "ecgforest/io/features_file.hpp"
+#include "ecgforest/pipeline/model.hpp"
 #include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
 
@@ -33,6 +35,28 @@ void check_features_file(const std::string& file, const char* flag) {
                       (format ? "format '" + *format + "'" : std::string("not HDF5")) +
                       "); give the features.h5 the model was trained on (ecgforest run writes DIR/features.h5).");
   }
+}
+
+/// --tailor-retrain: the features file must be the one the model was trained on (its extraction
+/// settings, and every feature column the model uses), else every patient's retraining would fail.
+void check_retrain_features(const Config& c) {
+  check_features_file(c.tailor_retrain, "--tailor-retrain");
+  io::ModelMeta meta;
+  const forest::Forest model = read_model(c.model, &meta);
+  const io::FeaturesData f = io::read_features_summary(c.tailor_retrain);
+  const std::string what = "The features file " + c.tailor_retrain + " (--tailor-retrain) ";
+  const std::string fix = "; give the features.h5 the model " + c.model + " was trained on (ecgforest run writes it as DIR/features.h5).";
+  if (!f.extract || !meta.extract) throw ConfigError(what + "or the model was written by an older ecgforest without typed window settings" + fix);
+  const auto& a = *f.extract;
+  const auto& b = *meta.extract;
+  if (a.window_s != b.window_s || a.step_s != b.step_s || a.detector != b.detector || a.hrv_profile != b.hrv_profile) {
+    throw ConfigError(what + "was extracted with other settings than the model's training windows (window " + number_text(a.window_s) +
+                      " s against " + number_text(b.window_s) + " s, hop " + number_text(a.step_s) + " s against " +
+                      number_text(b.step_s) + " s, or another R-peak detector or HRV profile)" + fix);
+  }
+  std::string missing;
+  (void)model_column_positions(f.columns, model.feature_names, missing);
+  if (!missing.empty()) throw ConfigError(what + "lacks the model's feature columns " + missing + fix);
 }
 
 /// `out` can be created: it is absent or of the right kind (directory or not), and the nearest
@@ -98,7 +122,7 @@ void preflight(const Config& c, Command cmd) {
         check_extraction(c);
         std::uint64_t n_baseline = 0;
         (void)baseline_then_inputs(c, n_baseline);  // baseline paths exist, no file in both
-        if (!c.tailor_retrain.empty()) check_features_file(c.tailor_retrain, "--tailor-retrain");
+        if (!c.tailor_retrain.empty()) check_retrain_features(c);
         check_output(c.output, true, "--output");
       } else {
         check_input_file(c.features, "--features", "features file");

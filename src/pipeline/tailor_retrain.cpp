@@ -49,8 +49,13 @@ std::map<std::string, std::vector<InputRecording>> by_patient(const std::vector<
 // What a patient's model is made from: the program and extraction settings, the training
 // settings and copies, FEATURES and the baseline files (path, size, modification time).
 std::string retrain_fingerprint(const Config& config, const Config& training, const std::vector<InputRecording>& recs) {
-  std::string s = extraction_fingerprint(config) + "\ntraining=" + to_toml(training) +
-                  "\ncopies=" + std::to_string(config.tailor_copies) + "\nfeatures=" + file_identity(config.tailor_retrain);
+  Config extraction = config;  // without the post-processing and tailoring keys (threshold, margin, ...)
+  extraction.postprocess = PostprocessSettings{};
+  extraction.tailor_baseline.clear();
+  extraction.tailor_retrain.clear();
+  std::string s = extraction_fingerprint(extraction) + "\ntraining=" + to_toml(training) +
+                  "\nhours=" + number_text(config.postprocess.tailor_hours) + "\ncopies=" + std::to_string(config.tailor_copies) +
+                  "\nfeatures=" + file_identity(config.tailor_retrain);
   Hasher h;
   h.text(s);
   for (const auto& r : recs) h.text(recording_identity(r));
@@ -87,6 +92,20 @@ bool read_done(RetrainedModel& m, const std::string& fingerprint) {
   return true;
 }
 
+// Removes what an earlier retraining of this patient left (model, metrics, retrained.txt), so
+// that a failed retraining never leaves an older model looking current.
+void forget(const RetrainedModel& m) {
+  std::error_code ec;
+  for (const char* f : {"retrained.txt", "model.h5", "metrics.json", "training.h5"}) fs::remove(m.dir / f, ec);
+}
+
+// An error message as a clause: leading blanks and the final full stop dropped.
+std::string sentence(std::string s) {
+  s.erase(0, s.find_first_not_of(' '));
+  while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 // COLLECTIVE: rank 0's read_done, shared.
 bool reusable(MPI_Comm comm, RetrainedModel& m, const std::string& fingerprint) {
   double v[3] = {0, 0, 0};
@@ -108,8 +127,6 @@ void retrain_one(MPI_Comm comm, const Config& config, const Config& training, co
   const double first_h = config.postprocess.tailor_hours;  // > 0: the baseline is the recordings' first hours
   const auto base = m.dir / (first_h > 0 ? "recordings.h5" : "baseline.h5");
   const auto sum = run_extract(comm, cx, base, plog);
-  m.baseline_recordings = sum.n_ok;
-  m.baseline_hours = first_h > 0 ? std::min(first_h, sum.ecg_hours) : sum.ecg_hours;
   if (sum.n_ok == 0) {
     m.note = "no usable baseline recording (its folder's log.txt says why)";
     return;
@@ -118,13 +135,22 @@ void retrain_one(MPI_Comm comm, const Config& config, const Config& training, co
   io::FeaturesPart baseline{base, config.tailor_copies, tailored_patient_id(m.patient), true};
   baseline.first_s = first_h * 3600.0;
   baseline.guard_s = 300.0;  // as the threshold tailoring (eval::tailor_threshold)
-  io::merge_features_files(comm, merged, {{config.tailor_retrain, 1, ""}, baseline});
-  run_train(comm, training, merged, m.dir / "model.h5", m.dir / "metrics.json", plog);
+  const auto kept = io::merge_features_files(comm, merged, {{config.tailor_retrain, 1, ""}, baseline}).parts.back();
+  m.baseline_recordings = kept.records;
+  m.baseline_hours = static_cast<double>(kept.windows) * config.extract.step_s / 3600.0;
+  const double asked_h = first_h > 0 ? first_h : sum.ecg_hours;
+  if (m.baseline_hours < 0.5 * asked_h) {  // as the threshold tailoring's fallback
+    m.note = "too little seizure-free baseline: " + fixed_text(m.baseline_hours, 2) + " of " + fixed_text(asked_h, 2) +
+             " h usable (windows within 5 min of an annotated seizure are left out), under half";
+  } else {
+    run_train(comm, training, merged, m.dir / "model.h5", m.dir / "metrics.json", plog);
+    m.model = m.dir / "model.h5";
+  }
   if (comm::rank(comm) == 0) {
     std::error_code ec;
     fs::remove(merged, ec);
   }
-  m.model = m.dir / "model.h5";
+  if (m.model.empty()) return;
   if (comm::rank(comm) == 0) write_done(m, retrain_fingerprint(config, training, recs));
 }
 
@@ -148,8 +174,10 @@ Config retraining_config(const io::ModelMeta& meta, const fs::path& model, const
 }
 
 std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& config, const Config& training,
-                                                const std::vector<InputRecording>& baseline, const fs::path& out_dir,
+                                                const std::vector<InputRecording>& baseline,
+                                                const std::set<std::string>& input_patients, const fs::path& out_dir,
                                                 std::ostream* log) {
+  auto has_input = [&](const std::string& p) { return input_patients.count(p) > 0; };
   const bool root = comm::rank(comm) == 0;
   std::vector<RetrainedModel> out;
   std::set<std::string> used;
@@ -162,15 +190,18 @@ std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& con
     m.dir = out_dir / "tailor" / folder_name(patient, used);
     std::error_code ec;
     fs::create_directories(m.dir, ec);
-    const bool reused = reusable(comm, m, retrain_fingerprint(config, training, recs));
-    if (!reused) {
+    const bool reused = !has_input(patient) ? false : reusable(comm, m, retrain_fingerprint(config, training, recs));
+    if (!has_input(patient)) {
+      m.note = "no --input recording of this patient (the baseline's patient id matches none of theirs)";
+    } else if (!reused) {
+      if (root) forget(m);
       std::unique_ptr<std::ofstream> plog;
       if (root) plog = std::make_unique<std::ofstream>(m.dir / "log.txt");
       try {  // every step fails on every rank alike (its inputs are the same); agree anyway
         comm::collective_try(comm, "", [&] { retrain_one(comm, config, training, recs, m, plog.get()); });
       } catch (const CollectiveError& e) {
         m.model.clear();
-        m.note = std::string("retraining failed: ") + e.what();
+        m.note = "retraining failed: " + sentence(e.what());
         if (root) fs::remove(m.dir / "training.h5", ec);
       }
     }
@@ -178,7 +209,7 @@ std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& con
     if (log) {
       *log << "predict: tailor-retrain " << i << "/" << groups.size() << " patient " << patient << ": ";
       if (m.model.empty()) *log << "not retrained, " << m.note << "; the given model detects its recordings";
-      else *log << (config.postprocess.tailor_hours > 0 ? "the first " : "") << fixed_text(m.baseline_hours, 1) << " h of "
+      else *log << fixed_text(m.baseline_hours, 2) << " usable baseline h of "
                 << recs.size() << " recording(s) x" << config.tailor_copies << " -> " << m.model.string()
                 << (reused ? " (reused: made from the same files and settings)" : "");
       const double el = now_s() - t0;

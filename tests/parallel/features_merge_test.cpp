@@ -82,7 +82,12 @@ TEST(FeaturesMerge, CopiesPatientAndSeizureFreeBaseline) {
   for (int c = 1; c <= 3; ++c) for (std::size_t i = 0; i < 2; ++i) want.push_back({'B', i, c});
   std::uint64_t total = 0;
   for (const auto& w : want) total += windows_of(w.tag, w.i);
-  EXPECT_EQ(report.n_windows, total);
+  EXPECT_EQ(report.write.n_windows, total);
+  ASSERT_EQ(report.parts.size(), 2u);
+  EXPECT_EQ(report.parts[0].windows, 6u);  // A: 2 + 0 (failed) + 4, one copy
+  EXPECT_EQ(report.parts[0].records, 2u);
+  EXPECT_EQ(report.parts[1].windows, 5u);  // B: 2 + 3
+  EXPECT_EQ(report.parts[1].records, 2u);
 
   const FeaturesData d = read_features_file(MPI_COMM_WORLD, dir / "m.h5");
   const FeaturesData s = read_features_summary(dir / "m.h5");
@@ -118,40 +123,57 @@ TEST(FeaturesMerge, CopiesPatientAndSeizureFreeBaseline) {
 }
 
 // B's records: 0 lasts 100 s, windows end at 10, 11 s, unannotated; 1 lasts 101 s, windows end at
-// 10, 11, 12 s, a seizure [20, 30). First 110 s, twice: record 0 whole (100 s, both windows, labels
-// 0), record 1 its first 10 s (the window ending at 10 s; with a guard of 15 s it is within
-// 20 - 15 of the seizure and goes too); no reference seizure left; the count restarts per copy.
+// 10, 11, 12 s, a seizure [20, 30). Leading parts, twice (the count restarts per copy):
+//  - first 110 s, guard 15: record 0 whole (100 s, both windows, labels 0); record 1 its first
+//    10 s, the window ending at 10 s kept: the seizure starts after those 10 s, so it is clipped
+//    away and excludes nothing (as eval::detect_tailored clips a baseline's seizures);
+//  - first 125 s, guard 5: record 1's first 25 s, seizure clipped to [20, 25): windows ending in
+//    (15, 30) go, none of 10, 11, 12: three kept;
+//  - first 125 s, guard 15: windows ending in (5, 40) go: none kept.
+// No reference seizure is left. A's records (100, failed, 102 s; 2, 0, 4 windows) with the first
+// 150 s: 100 s, 0 s (failed), 50 s; windows 2 + 0 + 4.
+struct LeadCase {
+  char tag;
+  double first_s, guard_s;
+  std::vector<double> duration;
+  std::vector<std::uint64_t> windows;
+};
+
 TEST(FeaturesMerge, LeadingPartOfTheRecordsTakenInOrder) {
   const fs::path dir = shared_tmp("features_merge_first");
+  write_file(dir / "a.h5", 'A', 3, kCols);
   write_file(dir / "b.h5", 'B', 2, kCols);
-  for (const double guard : {5.0, 15.0}) {
-    SCOPED_TRACE("guard " + std::to_string(guard));
-    io::FeaturesPart part{dir / "b.h5", 2, "", false};
-    part.first_s = 110;
-    part.guard_s = guard;
-    merge_features_files(MPI_COMM_WORLD, dir / "m.h5", {part});
+  const std::vector<LeadCase> cases = {{'B', 110, 15, {100, 10}, {2, 1}},
+                                       {'B', 125, 5, {100, 25}, {2, 3}},
+                                       {'B', 125, 15, {100, 25}, {2, 0}},
+                                       {'A', 150, 300, {100, 0, 50}, {2, 0, 4}}};
+  for (const auto& lc : cases) {
+    SCOPED_TRACE(std::string(1, lc.tag) + " first " + std::to_string(lc.first_s) + " guard " + std::to_string(lc.guard_s));
+    io::FeaturesPart part{dir / (lc.tag == 'A' ? "a.h5" : "b.h5"), 2, "", false};
+    part.first_s = lc.first_s;
+    part.guard_s = lc.guard_s;
+    const auto report = merge_features_files(MPI_COMM_WORLD, dir / "m.h5", {part});
     const FeaturesData d = read_features_file(MPI_COMM_WORLD, dir / "m.h5");
     const FeaturesData s = read_features_summary(dir / "m.h5");
-    const std::uint64_t rec1 = guard < 10 ? 1 : 0;
-    ASSERT_EQ(d.records.size(), 4u);
-    ASSERT_EQ(static_cast<std::uint64_t>(d.x.rows()), 2 * (2 + rec1));
-    for (std::size_t c = 0; c < 2; ++c) {
-      const auto& r0 = d.records[2 * c];
-      const auto& r1 = d.records[2 * c + 1];
-      EXPECT_EQ(r0.duration_s, 100.0);
-      EXPECT_EQ(r1.duration_s, 10.0);
-      EXPECT_EQ(r0.n_windows, 2u);
-      EXPECT_EQ(r1.n_windows, rec1);
-      EXPECT_TRUE(s.references[2 * c].annotated && s.references[2 * c + 1].annotated);
-      EXPECT_TRUE(s.references[2 * c].seizures.empty() && s.references[2 * c + 1].seizures.empty());
-      const std::size_t f0 = r0.first_window;
-      EXPECT_EQ(d.time_s[f0], 10.0);
-      EXPECT_EQ(d.time_s[f0 + 1], 11.0);
-      EXPECT_EQ(d.label[f0], 0.0f);  // unannotated: seizure-free by declaration
-      EXPECT_EQ(d.x(static_cast<Eigen::Index>(f0 + 1), 2), feature('B', 0, 1, 2));
-      if (rec1) {
-        EXPECT_EQ(d.time_s[r1.first_window], 10.0);
-        EXPECT_EQ(d.x(static_cast<Eigen::Index>(r1.first_window), 0), feature('B', 1, 0, 0));
+    const std::size_t n = lc.duration.size();
+    std::uint64_t per_copy = 0, with = 0;
+    for (auto w : lc.windows) per_copy += w, with += w > 0;
+    ASSERT_EQ(report.parts.size(), 1u);
+    EXPECT_EQ(report.parts[0].windows, per_copy);
+    EXPECT_EQ(report.parts[0].records, with);
+    ASSERT_EQ(d.records.size(), 2 * n);
+    ASSERT_EQ(static_cast<std::uint64_t>(d.x.rows()), 2 * per_copy);
+    for (std::size_t r = 0; r < 2 * n; ++r) {
+      const std::size_t i = r % n;
+      const auto& row = d.records[r];
+      EXPECT_EQ(row.duration_s, lc.duration[i]) << r;
+      EXPECT_EQ(row.n_windows, lc.windows[i]) << r;
+      EXPECT_TRUE(s.references[r].seizures.empty() && s.references[r].annotated) << r;
+      for (std::uint64_t k = 0; k < row.n_windows; ++k) {  // the leading windows, in order
+        const auto g = static_cast<Eigen::Index>(row.first_window + k);
+        EXPECT_EQ(d.time_s[static_cast<std::size_t>(g)], 10.0 + static_cast<double>(k));
+        EXPECT_EQ(d.label[static_cast<std::size_t>(g)], i == 0 ? 0.0f : label(i, k));  // record 0: unannotated -> 0
+        EXPECT_EQ(d.x(g, 1), feature(lc.tag, i, k, 1));
       }
     }
   }

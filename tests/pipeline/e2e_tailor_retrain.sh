@@ -11,19 +11,22 @@
 #    model and operating point;
 #  - tailoring.patient_independent equals the score of a plain `predict --model M` on the inputs;
 #  - a patient whose baseline cannot be read keeps the given model (a note says why; the run goes
-#    on, exit 0), and so does one whose training fails (FEATURES extracted with another window);
-#  - with --tailor-hours H instead of baseline recordings, each patient's first H hours (windows
-#    within 300 s of an annotated seizure left out, counted here from OUT/tailor/<p>/recordings.h5)
-#    are the training windows added; the patient-independent scores are those of threshold
-#    tailoring on the same hours, and each patient's tailored scores those of its own model
-#    (a `predict --model OUT/tailor/<p>/model.h5 --tailor-hours H`'s patient-independent ones),
-#    with the same window probabilities, which differ from the given model's;
+#    on, exit 0); a baseline patient with no --input recording is not trained (a note says so);
+#  - with --tailor-hours H instead of baseline recordings, each patient's first H hours across its
+#    two recordings (windows within 300 s of an annotated seizure left out, counted here from
+#    OUT/tailor/<p>/recordings.h5) are the training windows added and the usable baseline hours
+#    reported; patients with under half of H usable keep the given model (same probabilities as
+#    without tailoring); the patient-independent scores are those of threshold tailoring on the
+#    same hours, and the retrained patient's tailored scores those of its own model (a `predict
+#    --model OUT/tailor/<p>/model.h5 --tailor-hours H`'s patient-independent ones), with the same
+#    window probabilities, which differ from the given model's;
 #  - two ranks give the same score.json, byte for byte;
 #  - a second run into the same folder reuses each model made from the same files and settings
 #    (OUT/tailor/<patient>/retrained.txt) and retrains one whose baseline file changed; a reused
-#    model that cannot be read leaves its patient with the given model;
-#  - bad settings are exit 2 before any work: --tailor-retrain without --tailor-baseline, a
-#    --tailor-retrain file that is not a features file, --tailor-copies 0, with --pseudonymise.
+#    model that cannot be read leaves its patient with the given model, and the next run retrains it;
+#  - bad settings are exit 2 before any work: --tailor-retrain without a baseline, a
+#    --tailor-retrain file that is not a features file or was extracted with other windows than
+#    the model's, --tailor-copies 0, with --pseudonymise.
 # Usage: e2e_tailor_retrain.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -33,7 +36,7 @@ export OMP_NUM_THREADS=1
 
 "$synth" --out "$tmp/train" --format beats --patients 4 --recordings 2 --minutes 60 --seed 5 --seizure-rate 8 --quiet
 "$synth" --out "$tmp/test" --format beats --patients 3 --recordings 1 --minutes 60 --seed 7 --seizure-rate 8 --quiet
-"$synth" --out "$tmp/base" --format beats --patients 3 --recordings 1 --minutes 90 --seed 8 --seizure-rate 0 --quiet
+"$synth" --out "$tmp/base" --format beats --patients 4 --recordings 1 --minutes 90 --seed 8 --seizure-rate 0 --quiet
 rm "$tmp"/base/*/*.tse_bi                      # baselines without annotation files: seizure-free by declaration
 echo "not a beats file" > "$tmp/base/00000003/00000003_s001_t000_beats.csv"  # patient 3: unreadable baseline
 "$ecg" run --input "$tmp/train" --output "$tmp/run" --trees 20 --cv-folds 2 > "$tmp/run.log" 2>&1
@@ -48,7 +51,7 @@ predict "$tmp/independent" --input "$tmp/test"
 for p in 00000001 00000002; do
   "$ecg" predict --model "$tmp/tailored/tailor/$p/model.h5" --input "$tmp/test/$p" --output "$tmp/own_$p" > "$tmp/own_$p.log" 2>&1
 done
-grep -q "models retrained for 2 of 3 patient(s)" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+grep -q "models retrained for 2 of 4 patient(s)" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
 
 "$py" - "$tmp" <<'PY'
 import json, os, sys
@@ -87,6 +90,9 @@ for p in ("00000001", "00000002"):
     name = f"{p}_s001_t000_beats.csv"
     own = events(f"{tmp}/own_{p}/predictions.h5", {name})
     assert events(f"{tmp}/tailored/predictions.h5", {name}) == own, (p, own)
+alone = t["per_patient"]["00000004"]  # a baseline patient with no --input recording: not trained
+assert alone["model"] is None and "no --input recording" in alone["note"], alone
+assert not os.path.exists(f"{tmp}/tailored/tailor/00000004/baseline.h5")
 bad = t["per_patient"]["00000003"]
 assert bad["model"] is None and "no usable baseline" in bad["note"], bad
 assert "has no time_s column" in open(f"{tmp}/tailored/{bad['folder']}/log.txt").read()
@@ -126,7 +132,7 @@ again() {
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 touch "$tmp/base/00000002/00000002_s001_t000_beats.csv"
 [ "$(again)" = 1 ] || { cat "$tmp/tailored.log"; exit 1; }
-grep -q "patient 00000002: 1.5 h of 1 recording(s) x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+grep -q "patient 00000002: 1.50 usable baseline h of 1 recording(s) x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 # A reused model that cannot be read: that patient falls back to the given model, the run goes on.
 echo "not HDF5" > "$tmp/tailored/tailor/00000001/model.h5"
@@ -137,15 +143,20 @@ import json
 t = json.load(open('$tmp/tailored/score.json'))['tailoring']['per_patient']
 assert t['00000001']['model'] is None and 'could not be read' in t['00000001']['note'], t['00000001']
 assert t['00000002']['model'] == 'tailor/00000002/model.h5', t['00000002']"
+[ "$(again)" = 1 ] || { cat "$tmp/tailored.log"; exit 1; }  # next run: patient 1 retrained, not reused
+cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 
-# --tailor-hours 0.5 instead of baseline recordings: each patient's first 30 min (windows ending
-# within 1800 s, none within 300 s of an annotated seizure) join the training windows; scored after.
-predict "$tmp/first" --input "$tmp/test" --tailor-hours 0.5 --tailor-retrain "$tmp/run/features.h5" --tailor-copies 2
-predict "$tmp/first_threshold" --input "$tmp/test" --tailor-hours 0.5
-for p in 00000001 00000003; do
-  "$ecg" predict --model "$tmp/first/tailor/$p/model.h5" --input "$tmp/test/$p" --tailor-hours 0.5 \
-    --output "$tmp/first_own_$p" > "$tmp/first_own_$p.log" 2>&1
-done
+# --tailor-hours 0.75 instead of baseline recordings, on patients with two 30-min recordings: each
+# patient's first 45 min (the first recording whole, the second's first 15 min; windows ending
+# within 300 s of an annotated seizure left out, seizures clipped to the cut) join the training
+# windows, the hours after are scored. Counted here from OUT/tailor/<p>/recordings.h5: patients 1
+# and 3 keep under half of the 45 min (their seizures), so they keep the given model; patient 2
+# is retrained.
+"$synth" --out "$tmp/test2" --format beats --patients 3 --recordings 2 --minutes 30 --seed 9 --seizure-rate 4 --quiet
+predict "$tmp/first" --input "$tmp/test2" --tailor-hours 0.75 --tailor-retrain "$tmp/run/features.h5" --tailor-copies 2
+predict "$tmp/first_threshold" --input "$tmp/test2" --tailor-hours 0.75
+"$ecg" predict --model "$tmp/first/tailor/00000002/model.h5" --input "$tmp/test2/00000002" --tailor-hours 0.75 \
+  --output "$tmp/first_own" > "$tmp/first_own.log" 2>&1
 "$py" - "$tmp" <<'PY'
 import json, sys
 import h5py
@@ -153,47 +164,66 @@ import numpy as np
 
 tmp = sys.argv[1]
 t = json.load(open(f"{tmp}/first/score.json"))["tailoring"]
-assert t["method"] == "retrain" and t["tailor_hours"] == 0.5 and t["baseline_recordings"] == [], t
+assert t["method"] == "retrain" and t["tailor_hours"] == 0.75 and t["baseline_recordings"] == [], t
 with h5py.File(f"{tmp}/run/features.h5", "r") as f:
     n_train = int(np.isfinite(f["windows/label"][:]).sum())
+
+def baseline_windows(p):
+    """Windows of the first 2700 s of patient p's recordings (in path order), none within 300 s of
+    a seizure clipped to the part taken, and the recordings they come from."""
+    with h5py.File(f"{tmp}/first/tailor/{p}/recordings.h5", "r") as f:
+        rec, time = f["windows/record"][:], f["windows/time_s"][:]
+        dur = f["records"]["duration_s"][:]
+        ref = list(zip(f["reference/record"][:], f["reference/start_s"][:], f["reference/stop_s"][:]))
+    left, n, used = 2700.0, 0, 0
+    for r in range(len(dur)):
+        take = min(left, dur[r])
+        left -= take
+        t = time[rec == r]
+        keep = t <= take
+        for rr, a, b in ref:
+            if rr == r and a < take:
+                keep &= ~((t > a - 300) & (t < min(b, take) + 300))
+        n += int(keep.sum())
+        used += int(keep.sum() > 0)
+    return n, used
+
+retrained = []
 for p in ("00000001", "00000002", "00000003"):
     pp = t["per_patient"][p]
-    assert pp["model"] == f"tailor/{p}/model.h5" and pp["baseline_hours"] == 0.5, pp
-    with h5py.File(f"{tmp}/first/tailor/{p}/recordings.h5", "r") as f:
-        time = f["windows/time_s"][:]
-        seiz = list(zip(f["reference/start_s"][:], f["reference/stop_s"][:]))
-    assert len(seiz) > 0, "the test recordings have seizures in their first 30 min or after"
-    near = np.zeros(len(time), bool)
-    for a, b in seiz:
-        near |= (time > a - 300) & (time < b + 300)
-    n_base = int(((time <= 1800) & ~near).sum())
+    n_base, used = baseline_windows(p)
+    assert abs(pp["baseline_hours"] - n_base / 3600) < 1e-9 and pp["baseline_recordings"] == used, (p, pp, n_base, used)
+    if n_base < 0.5 * 2700:
+        assert pp["model"] is None and "too little seizure-free baseline" in pp["note"], (p, pp)
+        assert not any(f.endswith((".h5", ".txt")) and f not in ("recordings.h5", "log.txt") for f in
+                       __import__("os").listdir(f"{tmp}/first/tailor/{p}")), p
+        continue
+    retrained.append(p)
     m = json.load(open(f"{tmp}/first/tailor/{p}/metrics.json"))
-    assert 0 < n_base < 1800 and m["n_windows_training"] == n_train + 2 * n_base, (p, m["n_windows_training"], n_train, n_base)
+    assert m["n_windows_training"] == n_train + 2 * n_base, (p, m["n_windows_training"], n_train, n_base)
+assert retrained == ["00000002"], retrained
 thr = json.load(open(f"{tmp}/first_threshold/score.json"))["tailoring"]
 assert t["patient_independent"]["counts"] == thr["patient_independent"]["counts"], "the same hours after the cut"
-assert t["patient_independent"]["total_hours"] == thr["patient_independent"]["total_hours"] == 1.5
+for scores in (t["patient_independent"], thr["patient_independent"]):  # 3 patients x the last 15 min
+    assert abs(scores["total_hours"] - 0.75) < 1e-9, scores["total_hours"]
+
 def probabilities(run, p):
     with h5py.File(f"{tmp}/{run}/predictions.h5", "r") as f:
         paths = [x.decode() for x in f["records/path"][:]]
-        r = [i for i, x in enumerate(paths) if p + "_s001" in x][0]
-        return f["windows/probability"][:][f["windows/record"][:] == r]
-for p in ("00000001", "00000003"):
-    own = json.load(open(f"{tmp}/first_own_{p}/score.json"))["tailoring"]["patient_independent"]["per_patient"][p]
-    assert t["tailored"]["per_patient"][p] == own, (p, t["tailored"]["per_patient"][p], own)
-    mine, theirs = probabilities("first", p), probabilities(f"first_own_{p}", p)
-    assert len(mine) > 3000 and np.array_equal(mine, theirs), p  # the patient's own model scored it
-    assert not np.array_equal(mine, probabilities("first_threshold", p)), p  # not the given model
-print("e2e_tailor_retrain: --tailor-hours: training windows, the cut and each patient's own model check out")
+        rows = np.isin(f["windows/record"][:], [i for i, x in enumerate(paths) if x.split("/")[-1].startswith(p + "_")])
+        return f["windows/probability"][:][rows]
+own = json.load(open(f"{tmp}/first_own/score.json"))["tailoring"]["patient_independent"]["per_patient"]["00000002"]
+assert t["tailored"]["per_patient"]["00000002"] == own, (t["tailored"]["per_patient"]["00000002"], own)
+mine = probabilities("first", "00000002")
+assert len(mine) > 3000 and np.array_equal(mine, probabilities("first_own", "00000002"))  # its own model scored it
+assert not np.array_equal(mine, probabilities("first_threshold", "00000002"))  # not the given model
+for p in ("00000001", "00000003"):  # kept the given model: the same probabilities as without tailoring
+    assert np.array_equal(probabilities("first", p), probabilities("first_threshold", p)), p
+print("e2e_tailor_retrain: --tailor-hours: the baseline windows across recordings, the fallback and each patient's model check out")
 PY
 
-# Training that fails for every patient (features of another window length): nobody retrained, exit 0.
+# A features file extracted with other settings than the model's training windows: exit 2 before any work.
 "$ecg" extract --input "$tmp/train" --output "$tmp/other.h5" --window-s 30 > "$tmp/other.log" 2>&1
-predict "$tmp/mismatch" --input "$tmp/test" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/other.h5"
-grep -q "models retrained for 0 of 3" "$tmp/mismatch.log" || { cat "$tmp/mismatch.log"; exit 1; }
-"$py" -c "
-import json,sys
-t=json.load(open('$tmp/mismatch/score.json'))['tailoring']['per_patient']['00000001']
-assert t['model'] is None and 'different window length' in t['note'], t"
 
 bad() {  # expected words, then predict options
   local want=$1
@@ -208,5 +238,7 @@ bad "give it as recordings" --tailor-retrain "$tmp/run/features.h5"
 bad "not an ecgforest features file" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/model.h5"
 bad "tailor_copies" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --tailor-copies 0
 echo "0123456789abcdef0123456789abcdef" > "$tmp/key"
+bad "other settings than the model's training windows (window 30 s against 10 s" --tailor-baseline "$tmp/base" \
+  --tailor-retrain "$tmp/other.h5"
 bad "pseudonymis" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5" --pseudonymise "$tmp/key"
 echo "e2e_tailor_retrain: ok"

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,10 +51,13 @@ std::string tailored_patient_id(const std::string& patient);
 /// files above, rebuilt on demand). DIR/retrained.txt records the fingerprint of what the model
 /// was made from; a later call with the same fingerprint reuses the model.
 /// Output of the steps goes to DIR/log.txt; one line per patient to `log` (rank 0). A patient
-/// whose baseline yields no usable recording or whose training fails gets an empty `model` and a
-/// note; the others go on.
+/// with no recording in `input_patients`, whose baseline yields no usable recording or less than
+/// half the baseline hours asked for seizure-free (as the threshold tailoring's fallback), or whose
+/// training fails gets an empty `model` and a note; the others go on. `baseline_hours` are the
+/// usable hours (windows taken x hop), `baseline_recordings` the recordings they came from.
 std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& config, const Config& training,
                                                 const std::vector<InputRecording>& baseline,
+                                                const std::set<std::string>& input_patients,
                                                 const std::filesystem::path& out_dir, std::ostream* log);
 
 }  // namespace ecgforest::pipeline
