@@ -81,7 +81,6 @@ void serialize(ByteWriter& w, const Predicted& p) {
   w.u64(p.has_ref ? 1 : 0);
   put_events(w, p.hyp_independent);
   w.pod_vector(p.prob_independent);
-  w.u64(p.retrained ? 1 : 0);
 }
 
 Predicted deserialize(ByteReader& r) {
@@ -99,7 +98,6 @@ Predicted deserialize(ByteReader& r) {
   p.has_ref = r.u64() != 0;
   p.hyp_independent = get_events(r);
   p.prob_independent = r.pod_vector<float>();
-  p.retrained = r.u64() != 0;
   return p;
 }
 
@@ -234,16 +232,15 @@ void detect_events(const PostprocessSettings& pp, double step_s, Predicted& p) {
   p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
 }
 
-// --tailor-retrain: the given model's events kept as the patient-independent ones; the
-// patient's own model (if it has one) gives the probabilities and events.
+// --tailor-retrain: the given model's events (or, with --tailor-hours, its probabilities) kept
+// as the patient-independent ones; the patient's own model (if it has one) gives the
+// probabilities and events.
 void detect_retrained(const PredictContext& c, const std::string& patient, const io::FeatureRows& features, Predicted& p) {
-  p.hyp_independent = p.hyp;
-  p.prob_independent = p.prob;
+  if (c.config.postprocess.tailor_hours > 0) p.prob_independent = p.prob; else p.hyp_independent = p.hyp;
   const auto it = c.tailored.find(patient);
   if (it == c.tailored.end()) return;
   p.prob = model_probabilities(it->second.model, it->second.cols.model, features);
   detect_events(it->second.pp, c.config.extract.step_s, p);
-  p.retrained = true;
 }
 
 // One recording: features, probabilities, post-processed events (quality gate included), its

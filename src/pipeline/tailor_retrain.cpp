@@ -190,7 +190,7 @@ std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& con
     m.dir = out_dir / "tailor" / folder_name(patient, used);
     std::error_code ec;
     fs::create_directories(m.dir, ec);
-    const bool reused = !has_input(patient) ? false : reusable(comm, m, retrain_fingerprint(config, training, recs));
+    const bool reused = has_input(patient) && reusable(comm, m, retrain_fingerprint(config, training, recs));
     if (!has_input(patient)) {
       m.note = "no --input recording of this patient (the baseline's patient id matches none of theirs)";
     } else if (!reused) {

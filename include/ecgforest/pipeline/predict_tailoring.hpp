@@ -20,11 +20,11 @@ namespace ecgforest::pipeline {
 struct PredictedRecording : RecordingPredictions {
   std::uint64_t index = 0;
   bool has_ref = false;
-  /// --tailor-retrain: the given (patient-independent) model's events; `hyp` holds those of the
-  /// patient's retrained model when `retrained`.
+  /// --tailor-retrain, where `prob` and `hyp` are those of the patient's own model when it has
+  /// one: the given (patient-independent) model's events (with --tailor-baseline), or its window
+  /// probabilities (with --tailor-hours, whose events after the cut are detected again).
   std::vector<eval::Event> hyp_independent;
-  std::vector<float> prob_independent;  ///< --tailor-retrain: the given model's probabilities
-  bool retrained = false;
+  std::vector<float> prob_independent;
 };
 
 /// The recording's NAME (io::recording_name of its path).
