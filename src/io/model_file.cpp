@@ -1,5 +1,6 @@
 #include "ecgforest/io/model_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -23,6 +24,26 @@ bool consistent(const ModelArrays& t) {
             (t.bin.empty() || t.bin.size() == n);
   for (std::size_t i = 0; ok && i + 1 < t.offsets.size(); ++i) ok = t.offsets[i] < t.offsets[i + 1];
   return ok;
+}
+
+/// /training/recordings: one 64-bit fingerprint per recording the model was trained on.
+void write_training_recordings(hid_t f, const std::vector<std::uint64_t>& fingerprints) {
+  h5::write_dataset<std::uint64_t>(f, "/training/recordings", {fingerprints.size()}, fingerprints.data());
+  Handle g = h5::group_handle(H5Gopen2(f, "/training", H5P_DEFAULT), "Opening /training in the model file failed.");
+  h5::write_string_attribute(g, "about",
+                             "recordings: sorted 64-bit hashes of (file name, duration, beat count) of every recording "
+                             "the model was trained on; 'ecgforest predict' warns when it scores one of them");
+}
+
+/// The list /training/recordings, or nullopt when the file has none (models before it existed).
+std::optional<std::vector<std::uint64_t>> read_training_recordings(hid_t f) {
+  if (H5Lexists(f, "/training", H5P_DEFAULT) <= 0 || H5Lexists(f, "/training/recordings", H5P_DEFAULT) <= 0) {
+    return std::nullopt;
+  }
+  auto v = h5::read_dataset<std::uint64_t>(f, "/training/recordings");
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
 }
 
 }  // namespace
@@ -62,6 +83,7 @@ void write_model_file(const std::filesystem::path& file, const ModelArrays& mode
     if (!meta.summary.empty()) h5::write_string_attribute(f, "summary", meta.summary);
     if (meta.postprocess) write_stored_postprocess(f, *meta.postprocess);
     if (meta.extract) write_stored_extract(f, *meta.extract);
+    if (meta.training_recordings) write_training_recordings(f, *meta.training_recordings);
     h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.n_trees()));
     if (model.boosted_base_margin) {
       h5::write_string_attribute(f, "learner", "boosted");
@@ -160,6 +182,7 @@ ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta) 
     meta->summary = h5::has_attribute(f, "summary") ? h5::read_string_attribute(f, "summary") : std::string();
     meta->postprocess = read_stored_postprocess(f, file.string());
     meta->extract = read_stored_extract(f);
+    meta->training_recordings = read_training_recordings(f);
     meta->version = h5::read_string_attribute(f, "version");
     meta->created = h5::read_string_attribute(f, "created");
     const auto edges = h5::read_dataset<float>(f, "/binning/edges");

@@ -121,6 +121,10 @@ void inspect_model(const std::filesystem::path& file, std::ostream& out) {
   out << "  trees: " << m.trees.size() << ", nodes: " << nodes << ", leaves: " << leaves;
   if (m.boosted_base_margin) out << " (gradient-boosted, base margin " << *m.boosted_base_margin << ")";
   out << "\n";
+  out << "  training recordings listed: "
+      << (meta.training_recordings ? std::to_string(meta.training_recordings->size()) + " (predict warns when it scores one)"
+                                   : std::string("none (a model written before 7 December 2026; predict cannot check)"))
+      << "\n";
   out << "  features (" << m.feature_names.size() << "):";
   for (const auto& c : m.feature_names) out << " " << c;
   out << "\n";

@@ -10,6 +10,8 @@
 #include "ecgforest/io/model_file.hpp"
 #include "ecgforest/pipeline/model.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
+#include "ecgforest/pipeline/training_overlap.hpp"
+#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/core/privacy.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
@@ -36,6 +38,15 @@ std::vector<float> score_rows(const forest::Forest& model, const io::FeatureRows
   return out;
 }
 
+/// The recordings of the features file that gave windows, by NAME and fingerprint.
+std::vector<ScoredFingerprint> predicted_recordings(const std::vector<io::RecordRow>& records) {
+  std::vector<ScoredFingerprint> out;
+  for (const auto& r : records) {
+    if (r.status == "ok" && r.n_windows > 0) out.push_back({io::recording_name(r.path), recording_fingerprint(r)});
+  }
+  return out;
+}
+
 }  // namespace
 
 void run_predict_features(MPI_Comm comm, const Config& config, const std::filesystem::path& model_path,
@@ -44,9 +55,10 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
   const double t0 = now_s();
   io::FeaturesData data;
   forest::Forest model;
+  io::ModelMeta meta;
   io::FeatureRows x;  // columns reordered to the model's feature order
   comm::collective_try(comm, "", [&] {
-    model = read_model(model_path);
+    model = read_model(model_path, &meta);
     data = io::read_features_block(comm, features);  // this rank's contiguous block of windows
   });
   std::string missing;
@@ -94,6 +106,8 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
       t.features = shown(features);
       io::write_probabilities_file(output, t, {stored_config_toml(config, output)});
       if (log) {
+        const auto predicted = predicted_recordings(data.records);
+        *log << training_overlap_text(training_overlap(predicted, meta.training_recordings, {}), predicted.size(), false);
         const double t_end = now_s();
         *log << "predict: " << n_all << " window probabilities written to " << output.string() << " (" << t_end - t0
              << " s: read " << t_read - t0 << " s, score " << t_score - t_read << " s, gather and write " << t_end - t_score

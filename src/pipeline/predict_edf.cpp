@@ -36,6 +36,7 @@
 #include "ecgforest/pipeline/privacy.hpp"
 #include "ecgforest/pipeline/predict_tailoring.hpp"
 #include "ecgforest/pipeline/tailor_retrain.hpp"
+#include "ecgforest/pipeline/training_overlap.hpp"
 #include "ecgforest/core/privacy.hpp"
 #include "ecgforest/version.hpp"
 #include "ecgforest/core/bytes.hpp"
@@ -79,6 +80,7 @@ void serialize(ByteWriter& w, const Predicted& p) {
   put_events(w, p.hyp);
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
+  w.u64(p.fingerprint);
   put_events(w, p.hyp_independent);
   w.pod_vector(p.prob_independent);
 }
@@ -96,6 +98,7 @@ Predicted deserialize(ByteReader& r) {
   p.hyp = get_events(r);
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
+  p.fingerprint = r.u64();
   p.hyp_independent = get_events(r);
   p.prob_independent = r.pod_vector<float>();
   return p;
@@ -140,7 +143,9 @@ std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
 
 // Reads the model; features must be computed as in training, so the window settings and the
 // detector come from the model, and the post-processing train chose unless the user set a key.
-void apply_model_settings(const std::filesystem::path& model_path, Config& config, forest::Forest& model) {
+// Returns the model's list of training recordings (nullopt: an older model without one).
+std::optional<std::vector<std::uint64_t>> apply_model_settings(const std::filesystem::path& model_path, Config& config,
+                                                               forest::Forest& model) {
   io::ModelMeta meta;
   model = read_model(model_path, &meta);
   if (!meta.extract) {
@@ -153,6 +158,7 @@ void apply_model_settings(const std::filesystem::path& model_path, Config& confi
   if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
     config.postprocess = effective_postprocess(config, *meta.postprocess);
   }
+  return meta.training_recordings;
 }
 
 // Where the model's features, mean_hr and sqi sit in the matrix process_recording computes.
@@ -211,6 +217,8 @@ struct PredictContext {
   std::size_t n_baseline = 0;  // the first n_baseline recordings are --tailor-baseline ones (never scored)
   std::map<std::string, PatientModel> tailored;  // --tailor-retrain: per patient id (InputRecording::patient)
   std::vector<RetrainedModel> retrained;         // --tailor-retrain: every baseline patient's retraining
+  std::optional<std::vector<std::uint64_t>> model_training;  // the model's training recordings (rank 0)
+  std::vector<std::uint64_t> features_training;  // --tailor-retrain: FEATURES' recordings (rank 0)
 };
 
 // A model's probabilities for a recording's feature matrix (`col`: the model's features in it).
@@ -251,6 +259,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   Predicted p;
   p.index = idx;
   p.row = res.row;
+  p.fingerprint = recording_fingerprint(res.row);
   c.names.apply(rec, p.row);
   if (res.row.status != "ok") return p;
   p.prob = model_probabilities(c.model, c.cols.model, res.features);
@@ -314,6 +323,8 @@ struct Collected {
   std::vector<eval::ScoredRecording> scored;
   std::vector<eval::RecordingProbabilities> sweep_in;
   std::vector<std::string> failures;
+  TrainingOverlap overlap;     ///< predicted recordings that trained the model
+  std::size_t n_predicted = 0;  ///< recordings predicted (ok, baseline excluded)
 };
 
 Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
@@ -337,6 +348,16 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
   return c;
 }
 
+// The predicted recordings (baseline excluded) that were among the model's training data, or
+// with --tailor-retrain the FEATURES the patients' models are trained on.
+TrainingOverlap scored_training_overlap(const std::vector<Predicted>& all, const PredictContext& c) {
+  std::vector<ScoredFingerprint> predicted;
+  for (const auto& p : all) {
+    if (p.row.status == "ok") predicted.push_back({recording_name(p), p.fingerprint});
+  }
+  return training_overlap(predicted, c.model_training, c.features_training);
+}
+
 // Baseline recordings in the ok/failed counts: one that could not be read is a failed recording
 // like any other (listed, counted for --strict); its patient keeps the patient-independent
 // threshold if it has no other baseline.
@@ -349,6 +370,13 @@ void count_baseline_recordings(const std::vector<Predicted>& baseline, Collected
     ++s.n_failed;
     col.failures.push_back(p.row.path + " (tailoring baseline): " + p.row.status + ": " + p.row.message);
   }
+}
+
+// "training_overlap": {"checked": ..., "recordings": [NAME, ...]} (training_overlap.hpp).
+void write_overlap_json(JsonWriter& w, const TrainingOverlap& o) {
+  w.key("training_overlap").begin_object().key("checked").value(o.checked).key("recordings").begin_array();
+  for (const auto& name : o.in_training) w.value(name);
+  w.end_array().end_object();
 }
 
 // OUT_DIR/score.json: NEDC scores, threshold sweep, SzCORE keys, responders and tailoring.
@@ -369,6 +397,7 @@ void write_score_file(const std::filesystem::path& out_dir, const Config& config
     extra.key("tailoring");
     write_tailoring_json(extra, *tailoring, config, out_dir);
   }
+  write_overlap_json(extra, c.overlap);
   extra.end_object();
   io::write_text_file_atomic(out_dir / "score.json",
                              json_object_union(eval::score_json(s.score, sweep, best, pp.fa_budget_per_24h), extra.str()) + "\n");
@@ -390,6 +419,7 @@ std::string summary_text(const PredictEdfSummary& s, const Config& config, const
        << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
        << ", or next to such windows): they cannot start or extend an event\n";
   if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
+  os << training_overlap_text(c.overlap, c.n_predicted, s.scored);
   if (s.scored) {
     os << "predict: scored " << s.n_scored << " recordings with reference annotations (";
     if (tailoring && !tailoring->retrained.empty()) os << "each retrained patient at its model's operating point";
@@ -429,6 +459,8 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
     tailoring = tailor_thresholds(all, baseline, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
   }
   Collected col = collect(all, s);
+  col.overlap = scored_training_overlap(all, c);
+  col.n_predicted = s.n_ok;  // baseline recordings are counted next
   count_baseline_recordings(baseline, col, s);
   auto& t = col.table;
   t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, c.out_dir);
@@ -451,6 +483,7 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
     io::ModelMeta meta;
     (void)read_model(model_path, &meta);
     training = retraining_config(meta, model_path, user);
+    if (comm::rank(comm) == 0) c.features_training = training_fingerprints(io::read_features_summary(c.config.tailor_retrain).records);
   });
   // The baseline recordings, or with --tailor-hours the inputs, whose first hours are the baseline.
   const auto end = c.n_baseline > 0 ? recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline) : recs.end();
@@ -490,14 +523,16 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   forest::Forest model;
   std::vector<InputRecording> recs;
   std::uint64_t n_baseline = 0;
+  std::optional<std::vector<std::uint64_t>> model_training;
   comm::collective_try(comm, "", [&] {
-    apply_model_settings(model_path, config, model);
+    model_training = apply_model_settings(model_path, config, model);
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) throw Error("Cannot create the output directory " + out_dir.string() + ": " + ec.message() + ".");
     if (me == 0) recs = baseline_then_inputs(config, n_baseline);
   });
-  PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}, 0, {}, {}};
+  PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}, 0, {}, {},
+                   std::move(model_training), {}};
   broadcast_recordings(comm, recs);
   comm::check_mpi(MPI_Bcast(&n_baseline, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (baseline recordings)");
   c.n_baseline = static_cast<std::size_t>(n_baseline);

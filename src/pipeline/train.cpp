@@ -551,6 +551,7 @@ void write_outputs(const std::filesystem::path& model_path, const std::filesyste
   const auto& ex = config.extract;
   meta.extract = ts.extract.value_or(io::StoredExtract{ex.window_s, ex.step_s, ex.detector, ex.hrv_profile});
   meta.bin_edges = ts.xb.upper_edges();
+  meta.training_recordings = ts.recordings;
   write_model(model_path, model, meta);
   io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
   if (o.cv_table) {

@@ -45,6 +45,10 @@ struct ModelMeta {
   /// The extraction settings of the features the model was trained on (typed attributes
   /// window_s, step_s, detector, hrv_profile); nullopt in models written before they existed.
   std::optional<StoredExtract> extract;
+  /// Sorted fingerprints of the recordings the model was trained on (dataset
+  /// /training/recordings; pipeline/training_overlap.hpp makes them); nullopt in models written
+  /// before 7 December 2026, which do not list them.
+  std::optional<std::vector<std::uint64_t>> training_recordings;
   std::string version;
   std::string created;
   std::vector<std::vector<float>> bin_edges;  ///< per feature

@@ -28,6 +28,9 @@ struct TrainingSet {
   std::vector<std::string> all_nan_columns;  ///< NaN in every training row (never split on)
   /// The file's extraction settings (typed attributes); nullopt in files written before them.
   std::optional<io::StoredExtract> extract;
+  /// Fingerprints of the recordings with at least one training row (training_overlap.hpp),
+  /// sorted: model.h5 lists them so that predict can say when it scores one.
+  std::vector<std::uint64_t> recordings;
   std::size_t n_positive() const;
 };
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end: predict says when a recording it scores was among the model's training data
+# (pipeline/training_overlap.hpp), so that scores on training recordings are not taken for
+# held-out figures.
+#  - `run` on patients 1-3 of a cohort lists their 6 recordings in model.h5 (/training/recordings,
+#    6 entries; `inspect` says 6);
+#  - `predict --input` on the whole cohort (5 patients, from another directory: the check follows
+#    the recording, not its path) names exactly those 6 in score.json's training_overlap (the truth
+#    is the list of files copied for training, not anything the program wrote) and warns in its log;
+#  - another cohort whose files have the same names but other beats is not flagged (checked, empty):
+#    the fingerprint is more than the name;
+#  - a model whose /training group was deleted (as in models written before it existed) gives
+#    checked = false and a line saying the overlap was not checked; its scores are unchanged;
+#  - `predict --features` on the training features warns about all 6 recordings;
+#  - with --tailor-retrain FEATURES (--tailor-hours), the recordings of FEATURES the model itself
+#    did not see are named too.
+# Usage: e2e_training_overlap.sh ECGFOREST SYNTH TMPDIR
+set -euo pipefail
+ecg=$1 synth=$2 tmp=$3
+py=/usr/bin/python3
+rm -rf "$tmp" && mkdir -p "$tmp"
+export OMP_NUM_THREADS=1
+
+"$synth" --out "$tmp/cohort" --format beats --patients 5 --recordings 2 --minutes 45 --seed 21 --seizure-rate 6 --quiet
+"$synth" --out "$tmp/other" --format beats --patients 2 --recordings 2 --minutes 45 --seed 22 --seizure-rate 6 --quiet
+mkdir -p "$tmp/train" "$tmp/train2"
+for p in 00000001 00000002 00000003; do cp -r "$tmp/cohort/$p" "$tmp/train/"; done
+for p in 00000001 00000002; do cp -r "$tmp/cohort/$p" "$tmp/train2/"; done
+"$ecg" run --input "$tmp/train" --output "$tmp/run" --trees 20 --cv-folds 2 > "$tmp/run.log" 2>&1 || { cat "$tmp/run.log"; exit 1; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+predict() {  # OUT, then predict options
+  local out=$1
+  shift
+  "$ecg" predict --output "$out" "$@" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+}
+predict "$tmp/all" --model "$tmp/run/model.h5" --input "$tmp/cohort"
+predict "$tmp/unseen" --model "$tmp/run/model.h5" --input "$tmp/other"
+cp "$tmp/run/model.h5" "$tmp/old_model.h5"
+"$py" -c "import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); del f['training']" "$tmp/old_model.h5"
+predict "$tmp/old" --model "$tmp/old_model.h5" --input "$tmp/cohort"
+"$ecg" predict --model "$tmp/run/model.h5" --features "$tmp/run/features.h5" --output "$tmp/features_probs.h5" \
+  > "$tmp/features.log" 2>&1 || { cat "$tmp/features.log"; exit 1; }
+"$ecg" inspect "$tmp/run/model.h5" > "$tmp/inspect.log"
+"$ecg" inspect "$tmp/old_model.h5" > "$tmp/inspect_old.log"
+
+grep -q "training recordings listed: 6 " "$tmp/inspect.log" || { cat "$tmp/inspect.log"; fail "inspect does not count 6 training recordings"; }
+grep -q "training recordings listed: none" "$tmp/inspect_old.log" || { cat "$tmp/inspect_old.log"; fail "inspect of an old model"; }
+grep -q "warning: 6 of the 10 recordings predicted were among the model's training data" "$tmp/all.log" ||
+  { cat "$tmp/all.log"; fail "no warning for the 6 training recordings"; }
+grep -q "score.json lists them under training_overlap" "$tmp/all.log" || fail "the warning does not point at score.json"
+grep -q "training data" "$tmp/unseen.log" && { cat "$tmp/unseen.log"; fail "a warning on unseen recordings"; }
+grep -q "whether any recording predicted here trained it was not checked" "$tmp/old.log" ||
+  { cat "$tmp/old.log"; fail "no 'not checked' line for a model without its list"; }
+grep -q "warning: 6 of the 6 recordings predicted were among the model's training data" "$tmp/features.log" ||
+  { cat "$tmp/features.log"; fail "predict --features does not warn"; }
+grep -q "score.json" "$tmp/features.log" && fail "predict --features writes no score.json but the warning names one"
+
+"$py" - "$tmp" <<'PY'
+import glob, json, os, sys
+import h5py
+
+tmp = sys.argv[1]
+def names(d):
+    return sorted(os.path.basename(p)[: -len("_beats.csv")] for p in glob.glob(f"{d}/*/*_beats.csv"))
+
+trained = names(f"{tmp}/train")
+assert len(trained) == 6, trained
+with h5py.File(f"{tmp}/run/model.h5", "r") as f:
+    fp = f["training/recordings"][:]
+    assert len(fp) == 6 and list(fp) == sorted(fp), fp
+    assert "hashes" in f["training"].attrs["about"], dict(f["training"].attrs)
+
+def overlap(run):
+    return json.load(open(f"{tmp}/{run}/score.json"))["training_overlap"]
+
+o = overlap("all")
+assert o["checked"] is True and sorted(o["recordings"]) == trained, (o, trained)
+assert len(names(f"{tmp}/cohort")) == 10
+u = overlap("unseen")
+assert names(f"{tmp}/other") == names(f"{tmp}/train2"), "the other cohort reuses the training file names"
+assert u == {"checked": True, "recordings": []}, u
+old = overlap("old")
+assert old == {"checked": False, "recordings": []}, old
+a, b = json.load(open(f"{tmp}/all/score.json")), json.load(open(f"{tmp}/old/score.json"))
+for k in ("ovlp_sensitivity", "ovlp_fa_per_24h", "taes_sensitivity", "counts", "per_patient"):
+    assert a[k] == b[k], (k, a[k], b[k])  # the list changes what predict says, not what it detects
+print("training overlap: 6 of 10 named; other cohort with the same names: none; old model: not checked")
+PY
+
+# --tailor-retrain: the model saw patients 1-2; FEATURES (patients 1-3) also holds patient 3.
+"$ecg" run --input "$tmp/train2" --output "$tmp/run2" --trees 20 --cv-folds 2 > "$tmp/run2.log" 2>&1 || { cat "$tmp/run2.log"; exit 1; }
+mkdir -p "$tmp/p2" && cp -r "$tmp/cohort/00000003" "$tmp/cohort/00000004" "$tmp/p2/"
+predict "$tmp/retrain" --model "$tmp/run2/model.h5" --input "$tmp/p2" --tailor-hours 0.25 --tailor-retrain "$tmp/run/features.h5"
+predict "$tmp/plain2" --model "$tmp/run2/model.h5" --input "$tmp/p2"
+"$py" - "$tmp" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+o = json.load(open(f"{tmp}/retrain/score.json"))["training_overlap"]
+want = ["00000003_s001_t000", "00000003_s001_t001"]
+assert o["checked"] is True and sorted(o["recordings"]) == want, o
+p = json.load(open(f"{tmp}/plain2/score.json"))["training_overlap"]
+assert p == {"checked": True, "recordings": []}, p
+print("--tailor-retrain: FEATURES' recordings the model did not see are named:", want)
+PY
+grep -q "warning: 2 of the 4 recordings predicted" "$tmp/retrain.log" || { cat "$tmp/retrain.log"; fail "--tailor-retrain warning"; }
+echo "e2e_training_overlap: ok"
