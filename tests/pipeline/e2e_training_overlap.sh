@@ -12,6 +12,7 @@
 #  - a model whose /training group was deleted (as in models written before it existed) gives
 #    checked = false and a line saying the overlap was not checked; its scores are unchanged;
 #  - `predict --features` on the training features warns about all 6 recordings;
+#  - tools/report repeats the warning with the names (nothing for unseen recordings);
 #  - with --tailor-retrain FEATURES (--tailor-hours), the recordings of FEATURES the model itself
 #    did not see are named too.
 # Usage: e2e_training_overlap.sh ECGFOREST SYNTH TMPDIR
@@ -87,6 +88,17 @@ for k in ("ovlp_sensitivity", "ovlp_fa_per_24h", "taes_sensitivity", "counts", "
     assert a[k] == b[k], (k, a[k], b[k])  # the list changes what predict says, not what it detects
 print("training overlap: 6 of 10 named; other cohort with the same names: none; old model: not checked")
 PY
+
+# tools/report names them in a warning; says nothing for unseen recordings; says "not checked" for the old model.
+for d in all unseen old; do
+  "$py" "${ECGFOREST_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tools/report" "$tmp/run" --predictions "$tmp/$d" \
+    --out "$tmp/report_$d" --recordings 0 > /dev/null || fail "tools/report on $d"
+done
+grep -q "Warning: 6 of the recordings scored by predict were among the model's training data" "$tmp/report_all/report.html" ||
+  fail "the report does not warn about the 6 training recordings"
+for n in 00000001_s001_t000 00000003_s001_t001; do grep -q "$n" "$tmp/report_all/report.html" || fail "the report does not name $n"; done
+grep -q "training data" "$tmp/report_unseen/report.html" && fail "the report warns on unseen recordings"
+grep -q "was not checked" "$tmp/report_old/report.html" || fail "the report of the old model does not say the overlap was not checked"
 
 # --tailor-retrain: the model saw patients 1-2; FEATURES (patients 1-3) also holds patient 3.
 "$ecg" run --input "$tmp/train2" --output "$tmp/run2" --trees 20 --cv-folds 2 > "$tmp/run2.log" 2>&1 || { cat "$tmp/run2.log"; exit 1; }
