@@ -26,24 +26,33 @@ bool consistent(const ModelArrays& t) {
   return ok;
 }
 
-/// /training/recordings: one 64-bit fingerprint per recording the model was trained on.
-void write_training_recordings(hid_t f, const std::vector<std::uint64_t>& fingerprints) {
-  h5::write_dataset<std::uint64_t>(f, "/training/recordings", {fingerprints.size()}, fingerprints.data());
+/// /training/recordings and /training/patients: one 64-bit fingerprint per recording and
+/// patient the model was trained on.
+void write_training_data(hid_t f, const TrainingData& t) {
+  h5::write_dataset<std::uint64_t>(f, "/training/recordings", {t.recordings.size()}, t.recordings.data());
+  h5::write_dataset<std::uint64_t>(f, "/training/patients", {t.patients.size()}, t.patients.data());
   Handle g = h5::group_handle(H5Gopen2(f, "/training", H5P_DEFAULT), "Opening /training in the model file failed.");
   h5::write_string_attribute(g, "about",
                              "recordings: sorted 64-bit hashes of (file name, duration, beat count) of every recording "
-                             "the model was trained on; 'ecgforest predict' warns when it scores one of them");
+                             "the model was trained on; patients: of their patient ids; 'ecgforest predict' warns when "
+                             "it scores one of them");
 }
 
-/// The list /training/recordings, or nullopt when the file has none (models before it existed).
-std::optional<std::vector<std::uint64_t>> read_training_recordings(hid_t f) {
-  if (H5Lexists(f, "/training", H5P_DEFAULT) <= 0 || H5Lexists(f, "/training/recordings", H5P_DEFAULT) <= 0) {
-    return std::nullopt;
-  }
-  auto v = h5::read_dataset<std::uint64_t>(f, "/training/recordings");
+/// A sorted, unique uint64 dataset; empty when absent.
+std::vector<std::uint64_t> read_sorted_set(hid_t f, const char* name) {
+  if (H5Lexists(f, name, H5P_DEFAULT) <= 0) return {};
+  auto v = h5::read_dataset<std::uint64_t>(f, name);
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
   return v;
+}
+
+/// The group /training, or nullopt when the file has none (models before it existed).
+std::optional<TrainingData> read_training_data(hid_t f) {
+  if (H5Lexists(f, "/training", H5P_DEFAULT) <= 0 || H5Lexists(f, "/training/recordings", H5P_DEFAULT) <= 0) {
+    return std::nullopt;
+  }
+  return TrainingData{read_sorted_set(f, "/training/recordings"), read_sorted_set(f, "/training/patients")};
 }
 
 }  // namespace
@@ -83,7 +92,7 @@ void write_model_file(const std::filesystem::path& file, const ModelArrays& mode
     if (!meta.summary.empty()) h5::write_string_attribute(f, "summary", meta.summary);
     if (meta.postprocess) write_stored_postprocess(f, *meta.postprocess);
     if (meta.extract) write_stored_extract(f, *meta.extract);
-    if (meta.training_recordings) write_training_recordings(f, *meta.training_recordings);
+    if (meta.training) write_training_data(f, *meta.training);
     h5::write_int_attribute(f, "n_trees", static_cast<std::int64_t>(model.n_trees()));
     if (model.boosted_base_margin) {
       h5::write_string_attribute(f, "learner", "boosted");
@@ -182,7 +191,7 @@ ModelArrays read_model_file(const std::filesystem::path& file, ModelMeta* meta) 
     meta->summary = h5::has_attribute(f, "summary") ? h5::read_string_attribute(f, "summary") : std::string();
     meta->postprocess = read_stored_postprocess(f, file.string());
     meta->extract = read_stored_extract(f);
-    meta->training_recordings = read_training_recordings(f);
+    meta->training = read_training_data(f);
     meta->version = h5::read_string_attribute(f, "version");
     meta->created = h5::read_string_attribute(f, "created");
     const auto edges = h5::read_dataset<float>(f, "/binning/edges");

@@ -122,8 +122,9 @@ void inspect_model(const std::filesystem::path& file, std::ostream& out) {
   if (m.boosted_base_margin) out << " (gradient-boosted, base margin " << *m.boosted_base_margin << ")";
   out << "\n";
   out << "  training recordings listed: "
-      << (meta.training_recordings ? std::to_string(meta.training_recordings->size()) + " (predict warns when it scores one)"
-                                   : std::string("none (a model written before 7 December 2026; predict cannot check)"))
+      << (meta.training ? std::to_string(meta.training->recordings.size()) + " of " +
+                              std::to_string(meta.training->patients.size()) + " patients (predict warns when it scores them)"
+                        : std::string("none (a model written before 7 December 2026; predict cannot check)"))
       << "\n";
   out << "  features (" << m.feature_names.size() << "):";
   for (const auto& c : m.feature_names) out << " " << c;

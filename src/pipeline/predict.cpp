@@ -38,11 +38,13 @@ std::vector<float> score_rows(const forest::Forest& model, const io::FeatureRows
   return out;
 }
 
-/// The recordings of the features file that gave windows, by NAME and fingerprint.
+/// The recordings of the features file that gave windows, by NAME, patient and fingerprints.
 std::vector<ScoredFingerprint> predicted_recordings(const std::vector<io::RecordRow>& records) {
   std::vector<ScoredFingerprint> out;
   for (const auto& r : records) {
-    if (r.status == "ok" && r.n_windows > 0) out.push_back({io::recording_name(r.path), recording_fingerprint(r)});
+    if (r.status == "ok" && r.n_windows > 0) {
+      out.push_back({io::recording_name(r.path), r.patient, recording_fingerprint(r), patient_fingerprint(r.patient)});
+    }
   }
   return out;
 }
@@ -107,7 +109,8 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
       io::write_probabilities_file(output, t, {stored_config_toml(config, output)});
       if (log) {
         const auto predicted = predicted_recordings(data.records);
-        *log << training_overlap_text(training_overlap(predicted, meta.training_recordings, {}), predicted.size(), false);
+        *log << training_overlap_text(training_overlap(predicted, meta.training, {}), predicted.size(),
+                                      count_patients(predicted), false);
         const double t_end = now_s();
         *log << "predict: " << n_all << " window probabilities written to " << output.string() << " (" << t_end - t0
              << " s: read " << t_read - t0 << " s, score " << t_score - t_read << " s, gather and write " << t_end - t_score

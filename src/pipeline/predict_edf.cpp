@@ -81,6 +81,7 @@ void serialize(ByteWriter& w, const Predicted& p) {
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
   w.u64(p.fingerprint);
+  w.u64(p.patient_fingerprint);
   put_events(w, p.hyp_independent);
   w.pod_vector(p.prob_independent);
 }
@@ -99,6 +100,7 @@ Predicted deserialize(ByteReader& r) {
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
   p.fingerprint = r.u64();
+  p.patient_fingerprint = r.u64();
   p.hyp_independent = get_events(r);
   p.prob_independent = r.pod_vector<float>();
   return p;
@@ -143,8 +145,8 @@ std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
 
 // Reads the model; features must be computed as in training, so the window settings and the
 // detector come from the model, and the post-processing train chose unless the user set a key.
-// Returns the model's list of training recordings (nullopt: an older model without one).
-std::optional<std::vector<std::uint64_t>> apply_model_settings(const std::filesystem::path& model_path, Config& config,
+// Returns what the model lists as its training data (nullopt: an older model without the list).
+std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path& model_path, Config& config,
                                                                forest::Forest& model) {
   io::ModelMeta meta;
   model = read_model(model_path, &meta);
@@ -158,7 +160,7 @@ std::optional<std::vector<std::uint64_t>> apply_model_settings(const std::filesy
   if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
     config.postprocess = effective_postprocess(config, *meta.postprocess);
   }
-  return meta.training_recordings;
+  return meta.training;
 }
 
 // Where the model's features, mean_hr and sqi sit in the matrix process_recording computes.
@@ -217,8 +219,8 @@ struct PredictContext {
   std::size_t n_baseline = 0;  // the first n_baseline recordings are --tailor-baseline ones (never scored)
   std::map<std::string, PatientModel> tailored;  // --tailor-retrain: per patient id (InputRecording::patient)
   std::vector<RetrainedModel> retrained;         // --tailor-retrain: every baseline patient's retraining
-  std::optional<std::vector<std::uint64_t>> model_training;  // the model's training recordings (rank 0)
-  std::vector<std::uint64_t> features_training;  // --tailor-retrain: FEATURES' recordings (rank 0)
+  std::optional<io::TrainingData> model_training;  // the model's training recordings and patients
+  io::TrainingData features_training;              // --tailor-retrain: FEATURES' (rank 0)
 };
 
 // A model's probabilities for a recording's feature matrix (`col`: the model's features in it).
@@ -260,6 +262,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   p.index = idx;
   p.row = res.row;
   p.fingerprint = recording_fingerprint(res.row);
+  p.patient_fingerprint = patient_fingerprint(res.row.patient);
   c.names.apply(rec, p.row);
   if (res.row.status != "ok") return p;
   p.prob = model_probabilities(c.model, c.cols.model, res.features);
@@ -325,6 +328,7 @@ struct Collected {
   std::vector<std::string> failures;
   TrainingOverlap overlap;     ///< predicted recordings that trained the model
   std::size_t n_predicted = 0;  ///< recordings predicted (ok, baseline excluded)
+  std::size_t n_patients = 0;   ///< their patients
 };
 
 Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
@@ -350,12 +354,14 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
 
 // The predicted recordings (baseline excluded) that were among the model's training data, or
 // with --tailor-retrain the FEATURES the patients' models are trained on.
-TrainingOverlap scored_training_overlap(const std::vector<Predicted>& all, const PredictContext& c) {
+void scored_training_overlap(const std::vector<Predicted>& all, const PredictContext& c, Collected& col) {
   std::vector<ScoredFingerprint> predicted;
   for (const auto& p : all) {
-    if (p.row.status == "ok") predicted.push_back({recording_name(p), p.fingerprint});
+    if (p.row.status == "ok") predicted.push_back({recording_name(p), p.row.patient, p.fingerprint, p.patient_fingerprint});
   }
-  return training_overlap(predicted, c.model_training, c.features_training);
+  col.n_predicted = predicted.size();
+  col.n_patients = count_patients(predicted);
+  col.overlap = training_overlap(predicted, c.model_training, c.features_training);
 }
 
 // Baseline recordings in the ok/failed counts: one that could not be read is a failed recording
@@ -376,6 +382,8 @@ void count_baseline_recordings(const std::vector<Predicted>& baseline, Collected
 void write_overlap_json(JsonWriter& w, const TrainingOverlap& o) {
   w.key("training_overlap").begin_object().key("checked").value(o.checked).key("recordings").begin_array();
   for (const auto& name : o.in_training) w.value(name);
+  w.end_array().key("patients").begin_array();
+  for (const auto& id : o.patients) w.value(id);
   w.end_array().end_object();
 }
 
@@ -419,7 +427,7 @@ std::string summary_text(const PredictEdfSummary& s, const Config& config, const
        << " windows gated (sqi below postprocess.min_sqi " << config.postprocess.min_sqi
        << ", or next to such windows): they cannot start or extend an event\n";
   if (tailoring) os << tailoring_text(*tailoring, config.postprocess);
-  os << training_overlap_text(c.overlap, c.n_predicted, s.scored);
+  os << training_overlap_text(c.overlap, c.n_predicted, c.n_patients, s.scored);
   if (s.scored) {
     os << "predict: scored " << s.n_scored << " recordings with reference annotations (";
     if (tailoring && !tailoring->retrained.empty()) os << "each retrained patient at its model's operating point";
@@ -459,8 +467,7 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
     tailoring = tailor_thresholds(all, baseline, config.postprocess, config.extract.step_s, c.out_dir, c.hyp_file);
   }
   Collected col = collect(all, s);
-  col.overlap = scored_training_overlap(all, c);
-  col.n_predicted = s.n_ok;  // baseline recordings are counted next
+  scored_training_overlap(all, c, col);
   count_baseline_recordings(baseline, col, s);
   auto& t = col.table;
   t.model = config.extract.absolute_paths ? model_path.string() : relative_path_text(model_path, c.out_dir);
@@ -483,7 +490,7 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
     io::ModelMeta meta;
     (void)read_model(model_path, &meta);
     training = retraining_config(meta, model_path, user);
-    if (comm::rank(comm) == 0) c.features_training = training_fingerprints(io::read_features_summary(c.config.tailor_retrain).records);
+    if (comm::rank(comm) == 0) c.features_training = training_data(io::read_features_summary(c.config.tailor_retrain).records);
   });
   // The baseline recordings, or with --tailor-hours the inputs, whose first hours are the baseline.
   const auto end = c.n_baseline > 0 ? recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline) : recs.end();
@@ -523,7 +530,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   forest::Forest model;
   std::vector<InputRecording> recs;
   std::uint64_t n_baseline = 0;
-  std::optional<std::vector<std::uint64_t>> model_training;
+  std::optional<io::TrainingData> model_training;
   comm::collective_try(comm, "", [&] {
     model_training = apply_model_settings(model_path, config, model);
     std::error_code ec;

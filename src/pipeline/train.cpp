@@ -158,7 +158,7 @@ std::string budget_warning(double cv_hours, double budget) {
   return "train: warning: the cross-validation covers " + fixed_text(cv_hours, 1) + " h; showing a false-alarm rate within " +
          fixed_text(budget, -1) + " per 24 h takes at least " + fixed_text(eval::lowering_evidence_hours(budget), 0) +
          " h (no alarm in T hours bounds the rate below 72/T per 24 h at 95 % confidence), so this model's false-alarm "
-         "rate is unknown: models trained on 8-h cohorts raised 0.04 to 12 false alarms per 24 h on real daily-life heart "
+         "rate is unknown: models trained on 8-h cohorts raised 0 to 18 false alarms per 24 h on real daily-life heart "
          "rhythm (README, Quick start). Train on more hours before trusting its alarms.\n";
 }
 
@@ -551,7 +551,7 @@ void write_outputs(const std::filesystem::path& model_path, const std::filesyste
   const auto& ex = config.extract;
   meta.extract = ts.extract.value_or(io::StoredExtract{ex.window_s, ex.step_s, ex.detector, ex.hrv_profile});
   meta.bin_edges = ts.xb.upper_edges();
-  meta.training_recordings = ts.recordings;
+  meta.training = ts.trained_on;
   write_model(model_path, model, meta);
   io::write_text_file_atomic(metrics_json_path, s.metrics_json + "\n");
   if (o.cv_table) {

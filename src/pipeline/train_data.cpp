@@ -186,8 +186,8 @@ void bin_rows(MPI_Comm comm, ChunkBlock& block, std::size_t n_sel, std::size_t F
   if (got != n_sel) throw Error("Internal error: gathered " + std::to_string(got) + " of " + std::to_string(n_sel) + " training rows.");
 }
 
-/// The fingerprints of the records that have a kept (training) row.
-std::vector<std::uint64_t> trained_recordings(const io::FeaturesData& meta, const std::vector<std::uint32_t>& record,
+/// The fingerprints of the records that have a kept (training) row, and of their patients.
+io::TrainingData trained_recordings(const io::FeaturesData& meta, const std::vector<std::uint32_t>& record,
                                               const std::vector<std::uint8_t>& keep) {
   std::vector<std::uint8_t> has_row(meta.records.size(), 0);
   for (std::size_t i = 0; i < keep.size(); ++i) {
@@ -197,7 +197,7 @@ std::vector<std::uint64_t> trained_recordings(const io::FeaturesData& meta, cons
   for (std::size_t r = 0; r < meta.records.size(); ++r) {
     if (has_row[r]) used.push_back(meta.records[r]);
   }
-  return training_fingerprints(used);
+  return training_data(used);
 }
 
 }  // namespace
@@ -216,7 +216,7 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   io::FeatureMatrixReader matrix(comm, features, N, F);
   const auto keep = select_rows(meta, matrix, settings, out);
   label_rows(meta, matrix.record(), keep, settings, out);
-  out.recordings = trained_recordings(meta, matrix.record(), keep);
+  out.trained_on = trained_recordings(meta, matrix.record(), keep);
   std::vector<float>().swap(meta.label);  // memory: only the codes and a few bytes per row stay
   const std::size_t n_sel = out.y.size();
   if (n_sel == 0) return out;  // the caller reports "no training rows"

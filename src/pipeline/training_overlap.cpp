@@ -2,12 +2,32 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "ecgforest/core/hash.hpp"
 #include "ecgforest/io/beat_file.hpp"
 
 namespace ecgforest::pipeline {
+namespace {
+
+void sort_unique(std::vector<std::uint64_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+bool seen(const std::vector<std::uint64_t>& sorted, std::uint64_t f) { return std::binary_search(sorted.begin(), sorted.end(), f); }
+
+/// "a, b, c, d, e, ... (K more)": up to five names.
+std::string first_names(const std::vector<std::string>& names) {
+  std::string out;
+  const std::size_t shown = std::min<std::size_t>(names.size(), 5);
+  for (std::size_t i = 0; i < shown; ++i) out += (i ? ", " : "") + names[i];
+  if (shown < names.size()) out += ", ... (" + std::to_string(names.size() - shown) + " more)";
+  return out;
+}
+
+}  // namespace
 
 std::uint64_t recording_fingerprint(const io::RecordRow& row) {
   std::uint64_t duration_bits = 0;
@@ -16,45 +36,61 @@ std::uint64_t recording_fingerprint(const io::RecordRow& row) {
   return Hasher().text("ecgforest-recording/1").text(io::recording_name(row.path)).u64(duration_bits).u64(row.n_beats).value();
 }
 
-std::vector<std::uint64_t> training_fingerprints(const std::vector<io::RecordRow>& records) {
-  std::vector<std::uint64_t> out;
+std::uint64_t patient_fingerprint(const std::string& patient) {
+  return Hasher().text("ecgforest-patient/1").text(patient).value();
+}
+
+io::TrainingData training_data(const std::vector<io::RecordRow>& records) {
+  io::TrainingData out;
   for (const auto& r : records) {
-    if (r.status == "ok" && r.n_windows > 0) out.push_back(recording_fingerprint(r));
+    if (r.status != "ok" || r.n_windows == 0) continue;
+    out.recordings.push_back(recording_fingerprint(r));
+    out.patients.push_back(patient_fingerprint(r.patient));
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  sort_unique(out.recordings);
+  sort_unique(out.patients);
   return out;
 }
 
-TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& scored,
-                                 const std::optional<std::vector<std::uint64_t>>& model,
-                                 const std::vector<std::uint64_t>& extra) {
+TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& predicted, const std::optional<io::TrainingData>& model,
+                                 const io::TrainingData& extra) {
   TrainingOverlap o;
   o.checked = model.has_value();
-  auto seen = [](const std::vector<std::uint64_t>& sorted, std::uint64_t f) {
-    return std::binary_search(sorted.begin(), sorted.end(), f);
-  };
-  for (const auto& s : scored) {
-    if ((model && seen(*model, s.fingerprint)) || seen(extra, s.fingerprint)) o.in_training.push_back(s.name);
+  std::set<std::string> patients;
+  for (const auto& s : predicted) {
+    if ((model && seen(model->recordings, s.fingerprint)) || seen(extra.recordings, s.fingerprint)) o.in_training.push_back(s.name);
+    const bool trained_patient = (model && seen(model->patients, s.patient_fingerprint)) || seen(extra.patients, s.patient_fingerprint);
+    if (trained_patient && patients.insert(s.patient).second) o.patients.push_back(s.patient);
   }
   return o;
 }
 
-std::string training_overlap_text(const TrainingOverlap& o, std::size_t n_scored, bool in_score_json) {
+std::string training_overlap_text(const TrainingOverlap& o, std::size_t n_recordings, std::size_t n_patients,
+                                  bool in_score_json) {
   std::ostringstream os;
+  const std::string listed = in_score_json ? "; score.json lists them under training_overlap" : "";
   if (!o.in_training.empty()) {
-    os << "predict: warning: " << o.in_training.size() << " of the " << n_scored
-       << " recordings predicted were among the model's training data (";
-    const std::size_t shown = std::min<std::size_t>(o.in_training.size(), 5);
-    for (std::size_t i = 0; i < shown; ++i) os << (i ? ", " : "") << o.in_training[i];
-    if (shown < o.in_training.size()) os << ", ... (" << o.in_training.size() - shown << " more)";
-    os << "): their scores are not held-out figures" << (in_score_json ? "; score.json lists them under training_overlap" : "")
+    os << "predict: warning: " << o.in_training.size() << " of the " << n_recordings
+       << " recordings predicted were among the model's training data (" << first_names(o.in_training)
+       << "): their scores are not held-out figures" << listed << "\n";
+  }
+  if (!o.patients.empty()) {
+    os << "predict: warning: " << o.patients.size() << " of the " << n_patients
+       << " patients predicted have the ids of patients the model was trained on (" << first_names(o.patients)
+       << "): their scores are not patient-independent, unless these are other people with the same ids" << listed
        << "\n";
-  } else if (!o.checked) {
+  }
+  if (!o.checked) {
     os << "predict: the model does not list its training recordings (written before 7 December 2026, "
           "or by another version): whether any recording predicted here trained it was not checked\n";
   }
   return os.str();
+}
+
+std::size_t count_patients(const std::vector<ScoredFingerprint>& predicted) {
+  std::set<std::string> ids;
+  for (const auto& s : predicted) ids.insert(s.patient);
+  return ids.size();
 }
 
 }  // namespace ecgforest::pipeline

@@ -5,10 +5,11 @@
 #  - `run` on patients 1-3 of a cohort lists their 6 recordings in model.h5 (/training/recordings,
 #    6 entries; `inspect` says 6);
 #  - `predict --input` on the whole cohort (5 patients, from another directory: the check follows
-#    the recording, not its path) names exactly those 6 in score.json's training_overlap (the truth
-#    is the list of files copied for training, not anything the program wrote) and warns in its log;
-#  - another cohort whose files have the same names but other beats is not flagged (checked, empty):
-#    the fingerprint is more than the name;
+#    the recording, not its path) names exactly those 6 in score.json's training_overlap, and their
+#    3 patients (the truth is the list of files copied for training, not anything the program
+#    wrote), and warns in its log;
+#  - another cohort whose files have the same names but other beats: no recording is flagged (the
+#    fingerprint is more than the name); its patients 1-2 are, since patient ids are compared;
 #  - a model whose /training group was deleted (as in models written before it existed) gives
 #    checked = false and a line saying the overlap was not checked; its scores are unchanged;
 #  - `predict --features` on the training features warns about all 6 recordings;
@@ -45,11 +46,13 @@ predict "$tmp/old" --model "$tmp/old_model.h5" --input "$tmp/cohort"
 "$ecg" inspect "$tmp/run/model.h5" > "$tmp/inspect.log"
 "$ecg" inspect "$tmp/old_model.h5" > "$tmp/inspect_old.log"
 
-grep -q "training recordings listed: 6 " "$tmp/inspect.log" || { cat "$tmp/inspect.log"; fail "inspect does not count 6 training recordings"; }
+grep -q "training recordings listed: 6 of 3 patients" "$tmp/inspect.log" || { cat "$tmp/inspect.log"; fail "inspect does not count 6 training recordings"; }
 grep -q "training recordings listed: none" "$tmp/inspect_old.log" || { cat "$tmp/inspect_old.log"; fail "inspect of an old model"; }
 grep -q "warning: 6 of the 10 recordings predicted were among the model's training data" "$tmp/all.log" ||
   { cat "$tmp/all.log"; fail "no warning for the 6 training recordings"; }
 grep -q "score.json lists them under training_overlap" "$tmp/all.log" || fail "the warning does not point at score.json"
+grep -q "warning: 3 of the 5 patients predicted have the ids of patients the model was trained on (00000001, 00000002, 00000003)" \
+  "$tmp/all.log" || { cat "$tmp/all.log"; fail "no warning for the 3 training patients"; }
 grep -q "training data" "$tmp/unseen.log" && { cat "$tmp/unseen.log"; fail "a warning on unseen recordings"; }
 grep -q "whether any recording predicted here trained it was not checked" "$tmp/old.log" ||
   { cat "$tmp/old.log"; fail "no 'not checked' line for a model without its list"; }
@@ -77,12 +80,13 @@ def overlap(run):
 
 o = overlap("all")
 assert o["checked"] is True and sorted(o["recordings"]) == trained, (o, trained)
+assert o["patients"] == sorted({n[:8] for n in trained}), o
 assert len(names(f"{tmp}/cohort")) == 10
 u = overlap("unseen")
 assert names(f"{tmp}/other") == names(f"{tmp}/train2"), "the other cohort reuses the training file names"
-assert u == {"checked": True, "recordings": []}, u
+assert u == {"checked": True, "recordings": [], "patients": ["00000001", "00000002"]}, u
 old = overlap("old")
-assert old == {"checked": False, "recordings": []}, old
+assert old == {"checked": False, "recordings": [], "patients": []}, old
 a, b = json.load(open(f"{tmp}/all/score.json")), json.load(open(f"{tmp}/old/score.json"))
 for k in ("ovlp_sensitivity", "ovlp_fa_per_24h", "taes_sensitivity", "counts", "per_patient"):
     assert a[k] == b[k], (k, a[k], b[k])  # the list changes what predict says, not what it detects
@@ -98,6 +102,8 @@ grep -q "Warning: 6 of the recordings scored by predict were among the model's t
   fail "the report does not warn about the 6 training recordings"
 for n in 00000001_s001_t000 00000003_s001_t001; do grep -q "$n" "$tmp/report_all/report.html" || fail "the report does not name $n"; done
 grep -q "training data" "$tmp/report_unseen/report.html" && fail "the report warns on unseen recordings"
+grep -q "Warning: 2 of the patients scored by predict have the ids of patients the model was trained on" "$tmp/report_unseen/report.html" ||
+  fail "the report does not name the training patients' ids"
 grep -q "was not checked" "$tmp/report_old/report.html" || fail "the report of the old model does not say the overlap was not checked"
 
 # --tailor-retrain: the model saw patients 1-2; FEATURES (patients 1-3) also holds patient 3.
@@ -110,9 +116,9 @@ import json, sys
 tmp = sys.argv[1]
 o = json.load(open(f"{tmp}/retrain/score.json"))["training_overlap"]
 want = ["00000003_s001_t000", "00000003_s001_t001"]
-assert o["checked"] is True and sorted(o["recordings"]) == want, o
+assert o["checked"] is True and sorted(o["recordings"]) == want and o["patients"] == ["00000003"], o
 p = json.load(open(f"{tmp}/plain2/score.json"))["training_overlap"]
-assert p == {"checked": True, "recordings": []}, p
+assert p == {"checked": True, "recordings": [], "patients": []}, p
 print("--tailor-retrain: FEATURES' recordings the model did not see are named:", want)
 PY
 grep -q "warning: 2 of the 4 recordings predicted" "$tmp/retrain.log" || { cat "$tmp/retrain.log"; fail "--tailor-retrain warning"; }

@@ -3,6 +3,7 @@
 // the overlap and its sentence against hand-made lists.
 #include "ecgforest/pipeline/training_overlap.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -49,53 +50,90 @@ TEST(TrainingOverlap, BeatFilesAreNamedWithoutTheirSuffix) {
 TEST(TrainingOverlap, TrainingListHasOnlyRecordingsThatGaveWindowsSortedOnce) {
   auto failed = row("bad.edf", 10.0, 0);
   failed.status = "unreadable";
+  failed.patient = "p9";
   auto empty = row("short.edf", 20.0, 15);
   empty.n_windows = 0;
-  const auto a = row("a.edf", 1800.0, 2100), b = row("b.edf", 3600.0, 4000);
-  const auto list = training_fingerprints({b, failed, a, empty, a});
-  ASSERT_EQ(list.size(), 2U);
-  EXPECT_LT(list[0], list[1]);
-  const auto fa = recording_fingerprint(a), fb = recording_fingerprint(b);
-  EXPECT_EQ(list[0], std::min(fa, fb));
-  EXPECT_EQ(list[1], std::max(fa, fb));
+  empty.patient = "p8";
+  auto a = row("a.edf", 1800.0, 2100), b = row("b.edf", 3600.0, 4000), a2 = row("a2.edf", 600.0, 700);
+  a.patient = a2.patient = "p1";
+  b.patient = "p2";
+  const auto t = training_data({b, failed, a, empty, a, a2});
+  ASSERT_EQ(t.recordings.size(), 3U);
+  std::vector<std::uint64_t> want{recording_fingerprint(a), recording_fingerprint(b), recording_fingerprint(a2)};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(t.recordings, want);
+  // Patients of the recordings that gave windows only (not p8, p9), once each, sorted.
+  want = {patient_fingerprint("p1"), patient_fingerprint("p2")};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(t.patients, want);
+  EXPECT_NE(patient_fingerprint("p1"), patient_fingerprint("p2"));
+  EXPECT_NE(patient_fingerprint("p1"), patient_fingerprint("p1 "));
+}
+
+// A predicted recording as predict builds it: public name and patient, fingerprints of the row.
+ScoredFingerprint predicted(const std::string& name, const std::string& patient, const io::RecordRow& r) {
+  return {name, patient, recording_fingerprint(r), patient_fingerprint(r.patient)};
 }
 
 TEST(TrainingOverlap, NamesTheScoredRecordingsFoundInEitherList) {
-  const auto a = row("a.edf", 1800.0, 2100), b = row("b.edf", 1800.0, 2200), c = row("c.edf", 1800.0, 2300);
-  const std::vector<ScoredFingerprint> scored{{"c", recording_fingerprint(c)}, {"a", recording_fingerprint(a)},
-                                              {"b", recording_fingerprint(b)}};
-  const auto model = training_fingerprints({a});
+  auto a = row("a.edf", 1800.0, 2100), b = row("b.edf", 1800.0, 2200), c = row("c.edf", 1800.0, 2300);
+  a.patient = "pa";
+  b.patient = "pb";
+  c.patient = "pc";
+  const std::vector<ScoredFingerprint> scored{predicted("c", "pc", c), predicted("a", "pa", a), predicted("b", "pb", b)};
+  const std::optional<io::TrainingData> model = training_data({a});
   auto o = training_overlap(scored, model, {});
   EXPECT_TRUE(o.checked);
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"a"}));
-  o = training_overlap(scored, model, training_fingerprints({c}));  // FEATURES of --tailor-retrain
+  EXPECT_EQ(o.patients, (std::vector<std::string>{"pa"}));
+  o = training_overlap(scored, model, training_data({c}));  // FEATURES of --tailor-retrain
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"c", "a"}));  // input order
-  o = training_overlap(scored, std::nullopt, training_fingerprints({b}));
+  EXPECT_EQ(o.patients, (std::vector<std::string>{"pc", "pa"}));
+  o = training_overlap(scored, std::nullopt, training_data({b}));
   EXPECT_FALSE(o.checked);
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"b"}));
-  o = training_overlap(scored, std::vector<std::uint64_t>{}, {});
+  o = training_overlap(scored, io::TrainingData{}, {});
   EXPECT_TRUE(o.checked);
   EXPECT_TRUE(o.in_training.empty());
+  EXPECT_TRUE(o.patients.empty());
+}
+
+TEST(TrainingOverlap, OtherRecordingsOfATrainingPatientNameThePatientOnly) {
+  auto trained = row("p1_s001_t000.edf", 1800.0, 2100), later = row("p1_s002_t000.edf", 1800.0, 2000);
+  auto other = row("p2_s001_t000.edf", 1800.0, 2100);
+  trained.patient = later.patient = "p1";
+  other.patient = "p2";
+  // --pseudonymise: the outputs call the patient P0001; the check uses the row's own id.
+  const std::vector<ScoredFingerprint> scored{predicted("R1", "P0001", later), predicted("R2", "P0001", later),
+                                              predicted("R3", "P0002", other)};
+  const auto o = training_overlap(scored, training_data({trained}), {});
+  EXPECT_TRUE(o.in_training.empty());
+  EXPECT_EQ(o.patients, (std::vector<std::string>{"P0001"}));  // once, by its public id
+  EXPECT_EQ(count_patients(scored), 2U);
+  EXPECT_EQ(training_overlap_text(o, 3, 2, true),
+            "predict: warning: 1 of the 2 patients predicted have the ids of patients the model was trained on "
+            "(P0001): their scores are not patient-independent, unless these are other people with the same ids; "
+            "score.json lists them under training_overlap\n");
 }
 
 TEST(TrainingOverlap, SentenceNamesUpToFiveAndCountsTheRest) {
   TrainingOverlap o;
   o.checked = true;
-  EXPECT_EQ(training_overlap_text(o, 4, true), "");
+  EXPECT_EQ(training_overlap_text(o, 4, 2, true), "");
   o.in_training = {"r1", "r2"};
-  EXPECT_EQ(training_overlap_text(o, 4, true),
+  EXPECT_EQ(training_overlap_text(o, 4, 2, true),
             "predict: warning: 2 of the 4 recordings predicted were among the model's training data (r1, r2): their "
             "scores are not held-out figures; score.json lists them under training_overlap\n");
   // predict --features writes no score.json: the line does not point at one.
-  EXPECT_EQ(training_overlap_text(o, 4, false),
+  EXPECT_EQ(training_overlap_text(o, 4, 2, false),
             "predict: warning: 2 of the 4 recordings predicted were among the model's training data (r1, r2): their "
             "scores are not held-out figures\n");
   o.in_training = {"r1", "r2", "r3", "r4", "r5", "r6", "r7"};
-  const auto t = training_overlap_text(o, 9, true);
+  const auto t = training_overlap_text(o, 9, 3, true);
   EXPECT_NE(t.find("7 of the 9 recordings"), std::string::npos) << t;
   EXPECT_NE(t.find("(r1, r2, r3, r4, r5, ... (2 more))"), std::string::npos) << t;
   o = TrainingOverlap{};
-  EXPECT_NE(training_overlap_text(o, 3, true).find("was not checked"), std::string::npos);
+  EXPECT_NE(training_overlap_text(o, 3, 1, true).find("was not checked"), std::string::npos);
 }
 
 }  // namespace

@@ -33,6 +33,13 @@
 
 namespace ecgforest::io {
 
+/// Sorted fingerprints of the recordings and patients a model was trained on (datasets
+/// /training/recordings and /training/patients; pipeline/training_overlap.hpp makes them).
+struct TrainingData {
+  std::vector<std::uint64_t> recordings;
+  std::vector<std::uint64_t> patients;
+};
+
 struct ModelMeta {
   std::string config_toml;
   std::string metrics_json;
@@ -45,10 +52,9 @@ struct ModelMeta {
   /// The extraction settings of the features the model was trained on (typed attributes
   /// window_s, step_s, detector, hrv_profile); nullopt in models written before they existed.
   std::optional<StoredExtract> extract;
-  /// Sorted fingerprints of the recordings the model was trained on (dataset
-  /// /training/recordings; pipeline/training_overlap.hpp makes them); nullopt in models written
-  /// before 7 December 2026, which do not list them.
-  std::optional<std::vector<std::uint64_t>> training_recordings;
+  /// What the model was trained on (group /training); nullopt in models written before 7
+  /// December 2026, which do not list it.
+  std::optional<TrainingData> training;
   std::string version;
   std::string created;
   std::vector<std::vector<float>> bin_edges;  ///< per feature

@@ -11,6 +11,7 @@
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/forest/forest.hpp"
+#include "ecgforest/io/model_file.hpp"
 #include "ecgforest/io/stored_settings.hpp"
 
 namespace ecgforest::pipeline {
@@ -28,9 +29,9 @@ struct TrainingSet {
   std::vector<std::string> all_nan_columns;  ///< NaN in every training row (never split on)
   /// The file's extraction settings (typed attributes); nullopt in files written before them.
   std::optional<io::StoredExtract> extract;
-  /// Fingerprints of the recordings with at least one training row (training_overlap.hpp),
-  /// sorted: model.h5 lists them so that predict can say when it scores one.
-  std::vector<std::uint64_t> recordings;
+  /// Fingerprints of the recordings with at least one training row and of their patients
+  /// (training_overlap.hpp): model.h5 lists them so that predict can say when it scores one.
+  io::TrainingData trained_on;
   std::size_t n_positive() const;
 };
 
