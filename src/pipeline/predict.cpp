@@ -43,7 +43,7 @@ std::vector<ScoredFingerprint> predicted_recordings(const std::vector<io::Record
   std::vector<ScoredFingerprint> out;
   for (const auto& r : records) {
     if (r.status == "ok" && r.n_windows > 0) {
-      out.push_back({io::recording_name(r.path), r.patient, recording_fingerprint(r), patient_fingerprint(r.patient)});
+      out.push_back(scored_fingerprint(r, r));
     }
   }
   return out;

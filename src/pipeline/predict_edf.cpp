@@ -80,8 +80,7 @@ void serialize(ByteWriter& w, const Predicted& p) {
   put_events(w, p.hyp);
   put_events(w, p.ref);
   w.u64(p.has_ref ? 1 : 0);
-  w.u64(p.fingerprint);
-  w.u64(p.patient_fingerprint);
+  io::put_record_row(w, p.own_row);
   put_events(w, p.hyp_independent);
   w.pod_vector(p.prob_independent);
 }
@@ -99,8 +98,7 @@ Predicted deserialize(ByteReader& r) {
   p.hyp = get_events(r);
   p.ref = get_events(r);
   p.has_ref = r.u64() != 0;
-  p.fingerprint = r.u64();
-  p.patient_fingerprint = r.u64();
+  p.own_row = io::get_record_row(r);
   p.hyp_independent = get_events(r);
   p.prob_independent = r.pod_vector<float>();
   return p;
@@ -261,8 +259,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   Predicted p;
   p.index = idx;
   p.row = res.row;
-  p.fingerprint = recording_fingerprint(res.row);
-  p.patient_fingerprint = patient_fingerprint(res.row.patient);
+  p.own_row = res.row;
   c.names.apply(rec, p.row);
   if (res.row.status != "ok") return p;
   p.prob = model_probabilities(c.model, c.cols.model, res.features);
@@ -357,7 +354,7 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
 void scored_training_overlap(const std::vector<Predicted>& all, const PredictContext& c, Collected& col) {
   std::vector<ScoredFingerprint> predicted;
   for (const auto& p : all) {
-    if (p.row.status == "ok") predicted.push_back({recording_name(p), p.row.patient, p.fingerprint, p.patient_fingerprint});
+    if (p.row.status == "ok") predicted.push_back(scored_fingerprint(p.own_row, p.row));
   }
   col.n_predicted = predicted.size();
   col.n_patients = count_patients(predicted);

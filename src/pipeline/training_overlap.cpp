@@ -18,6 +18,15 @@ void sort_unique(std::vector<std::uint64_t>& v) {
 
 bool seen(const std::vector<std::uint64_t>& sorted, std::uint64_t f) { return std::binary_search(sorted.begin(), sorted.end(), f); }
 
+/// Whether fingerprint `a` or `b` is in the model's list (`member` picks it) or the extra one.
+bool in_training(const std::optional<io::TrainingData>& model, const io::TrainingData& extra,
+                 std::vector<std::uint64_t> io::TrainingData::*member, std::uint64_t a, std::uint64_t b) {
+  for (const auto f : {a, b}) {
+    if ((model && seen((*model).*member, f)) || seen(extra.*member, f)) return true;
+  }
+  return false;
+}
+
 /// "a, b, c, d, e, ... (K more)": up to five names.
 std::string first_names(const std::vector<std::string>& names) {
   std::string out;
@@ -40,6 +49,11 @@ std::uint64_t patient_fingerprint(const std::string& patient) {
   return Hasher().text("ecgforest-patient/1").text(patient).value();
 }
 
+ScoredFingerprint scored_fingerprint(const io::RecordRow& own, const io::RecordRow& shown) {
+  return {io::recording_name(shown.path), shown.patient,        recording_fingerprint(own),
+          patient_fingerprint(own.patient), recording_fingerprint(shown), patient_fingerprint(shown.patient)};
+}
+
 io::TrainingData training_data(const std::vector<io::RecordRow>& records) {
   io::TrainingData out;
   for (const auto& r : records) {
@@ -58,8 +72,11 @@ TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& predicted
   o.checked = model.has_value();
   std::set<std::string> patients;
   for (const auto& s : predicted) {
-    if ((model && seen(model->recordings, s.fingerprint)) || seen(extra.recordings, s.fingerprint)) o.in_training.push_back(s.name);
-    const bool trained_patient = (model && seen(model->patients, s.patient_fingerprint)) || seen(extra.patients, s.patient_fingerprint);
+    if (in_training(model, extra, &io::TrainingData::recordings, s.fingerprint, s.public_fingerprint)) {
+      o.in_training.push_back(s.name);
+    }
+    const bool trained_patient =
+        in_training(model, extra, &io::TrainingData::patients, s.patient_fingerprint, s.public_patient_fingerprint);
     if (trained_patient && patients.insert(s.patient).second) o.patients.push_back(s.patient);
   }
   return o;

@@ -13,6 +13,8 @@
 #  - a model whose /training group was deleted (as in models written before it existed) gives
 #    checked = false and a line saying the overlap was not checked; its scores are unchanged;
 #  - `predict --features` on the training features warns about all 6 recordings;
+#  - a model trained under --pseudonymise KEY: predict with the same key names the training
+#    recordings and patients by their pseudonyms; without it, nothing is recognised;
 #  - tools/report repeats the warning with the names (nothing for unseen recordings);
 #  - with --tailor-retrain FEATURES (--tailor-hours), the recordings of FEATURES the model itself
 #    did not see are named too.
@@ -105,6 +107,29 @@ grep -q "training data" "$tmp/report_unseen/report.html" && fail "the report war
 grep -q "Warning: 2 of the patients scored by predict have the ids of patients the model was trained on" "$tmp/report_unseen/report.html" ||
   fail "the report does not name the training patients' ids"
 grep -q "was not checked" "$tmp/report_old/report.html" || fail "the report of the old model does not say the overlap was not checked"
+
+# --pseudonymise with one key for training and predict: the pseudonyms are recognised (the truth:
+# the names and patient ids extract wrote in the pseudonymised features file).
+head -c 48 /dev/urandom | base64 > "$tmp/key"
+"$ecg" run --input "$tmp/train" --output "$tmp/prun" --trees 20 --cv-folds 2 --pseudonymise "$tmp/key" > "$tmp/prun.log" 2>&1 ||
+  { cat "$tmp/prun.log"; exit 1; }
+predict "$tmp/pall" --model "$tmp/prun/model.h5" --input "$tmp/cohort" --pseudonymise "$tmp/key"
+predict "$tmp/preal" --model "$tmp/prun/model.h5" --input "$tmp/cohort"
+"$py" - "$tmp" <<'PY'
+import json, os, re, sys
+import h5py
+tmp = sys.argv[1]
+with h5py.File(f"{tmp}/prun/features.h5", "r") as f:
+    rec = f["records"][:]
+    names = sorted(re.match(r"R[0-9a-f]{16}", os.path.basename(p.decode())).group(0) for p in rec["path"])
+    patients = sorted({p.decode() for p in rec["patient"]})
+assert len(names) == 6 and all(n.startswith("R") for n in names) and len(patients) == 3, (names, patients)
+o = json.load(open(f"{tmp}/pall/score.json"))["training_overlap"]
+assert sorted(o["recordings"]) == names and sorted(o["patients"]) == patients, (o, names, patients)
+r = json.load(open(f"{tmp}/preal/score.json"))["training_overlap"]
+assert r == {"checked": True, "recordings": [], "patients": []}, r  # real names against pseudonyms: not recognised
+print("--pseudonymise: 6 pseudonymised training recordings and 3 patients recognised with the same key")
+PY
 
 # --tailor-retrain: the model saw patients 1-2; FEATURES (patients 1-3) also holds patient 3.
 "$ecg" run --input "$tmp/train2" --output "$tmp/run2" --trees 20 --cv-folds 2 > "$tmp/run2.log" 2>&1 || { cat "$tmp/run2.log"; exit 1; }

@@ -72,7 +72,13 @@ TEST(TrainingOverlap, TrainingListHasOnlyRecordingsThatGaveWindowsSortedOnce) {
 
 // A predicted recording as predict builds it: public name and patient, fingerprints of the row.
 ScoredFingerprint predicted(const std::string& name, const std::string& patient, const io::RecordRow& r) {
-  return {name, patient, recording_fingerprint(r), patient_fingerprint(r.patient)};
+  auto shown = r;
+  shown.path = name + ".edf";
+  shown.patient = patient;
+  const auto s = scored_fingerprint(r, shown);
+  EXPECT_EQ(s.name, name);
+  EXPECT_EQ(s.patient, patient);
+  return s;
 }
 
 TEST(TrainingOverlap, NamesTheScoredRecordingsFoundInEitherList) {
@@ -114,6 +120,29 @@ TEST(TrainingOverlap, OtherRecordingsOfATrainingPatientNameThePatientOnly) {
             "predict: warning: 1 of the 2 patients predicted have the ids of patients the model was trained on "
             "(P0001): their scores are not patient-independent, unless these are other people with the same ids; "
             "score.json lists them under training_overlap\n");
+}
+
+TEST(TrainingOverlap, PseudonymisedTrainingIsRecognisedByItsPseudonyms) {
+  // Training features extracted under --pseudonymise hold RNAME.edf and P... ids; predict with the
+  // same key shows the same pseudonyms for the recording it reads under its real name.
+  auto real = row("/data/p7/p7_s001_t000.edf", 1800.0, 2100);
+  real.patient = "p7";
+  auto pseudo = real;
+  pseudo.path = "R0123456789abcdef.edf";
+  pseudo.patient = "Pfedcba9876543210";
+  const auto model = training_data({pseudo});
+  auto o = training_overlap({scored_fingerprint(real, pseudo)}, model, {});
+  EXPECT_EQ(o.in_training, (std::vector<std::string>{"R0123456789abcdef"}));
+  EXPECT_EQ(o.patients, (std::vector<std::string>{"Pfedcba9876543210"}));
+  // Another key gives other pseudonyms: nothing matches (as predict without --pseudonymise).
+  auto other_key = pseudo;
+  other_key.path = "R1111111111111111.edf";
+  other_key.patient = "P2222222222222222";
+  o = training_overlap({scored_fingerprint(real, other_key)}, model, {});
+  EXPECT_TRUE(o.in_training.empty());
+  EXPECT_TRUE(o.patients.empty());
+  o = training_overlap({scored_fingerprint(real, real)}, model, {});
+  EXPECT_TRUE(o.in_training.empty());
 }
 
 TEST(TrainingOverlap, SentenceNamesUpToFiveAndCountsTheRest) {

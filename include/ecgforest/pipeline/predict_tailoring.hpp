@@ -20,10 +20,9 @@ namespace ecgforest::pipeline {
 struct PredictedRecording : RecordingPredictions {
   std::uint64_t index = 0;
   bool has_ref = false;
-  /// recording_fingerprint and patient_fingerprint of the recording's own row (before
-  /// --pseudonymise renames it): is it, or its patient, in the training data (training_overlap.hpp).
-  std::uint64_t fingerprint = 0;
-  std::uint64_t patient_fingerprint = 0;
+  /// The recording's own row before --pseudonymise renames it (`row` is the public one): is it,
+  /// or its patient, in the training data (training_overlap.hpp).
+  io::RecordRow own_row;
   /// --tailor-retrain, where `prob` and `hyp` are those of the patient's own model when it has
   /// one: the given (patient-independent) model's events (with --tailor-baseline), or its window
   /// probabilities (with --tailor-hours, whose events after the cut are detected again).

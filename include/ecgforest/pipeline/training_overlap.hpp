@@ -4,12 +4,13 @@
 // model.h5 a fingerprint of every recording whose windows it read and of every patient they
 // belong to; `predict` fingerprints the recordings it scores the same way and names those the
 // model (or, with --tailor-retrain, the FEATURES file the patients' models are trained on) has
-// seen, and the patients it was trained on.
+// seen, and the patients it was trained on. Under --pseudonymise both the real and the
+// pseudonymised names are compared, so a model trained on features pseudonymised with the same
+// key is checked too.
 //
 // A recording's fingerprint is a 64-bit hash of its NAME (io::recording_name of its path), its
 // duration (seconds, exact bits) and its beat count: the same recording extracted with the same
-// settings gives the same fingerprint wherever its file lies; a renamed copy, or one written
-// under --pseudonymise names, does not match. A patient's is a hash of its id. The hashes store
+// settings gives the same fingerprint wherever its file lies; a renamed copy does not match. A patient's is a hash of its id. The hashes store
 // no name: a model file says how many recordings and patients trained it, not which.
 #include <cstdint>
 #include <optional>
@@ -31,14 +32,22 @@ std::uint64_t patient_fingerprint(const std::string& patient);
 /// and of their patients: what a model trained on these rows has seen.
 io::TrainingData training_data(const std::vector<io::RecordRow>& records);
 
-/// One predicted recording: its public name and patient id (what score.json calls them) and the
-/// fingerprints of its own row (before --pseudonymise renames it).
+/// One predicted recording: its public name and patient id (what score.json calls them), the
+/// fingerprints of its own row, and those of its row as the outputs show it (under
+/// --pseudonymise: pseudonyms, which match a model trained on features extracted with the same
+/// key; without it the same as its own).
 struct ScoredFingerprint {
   std::string name;
   std::string patient;
   std::uint64_t fingerprint = 0;
   std::uint64_t patient_fingerprint = 0;
+  std::uint64_t public_fingerprint = 0;
+  std::uint64_t public_patient_fingerprint = 0;
 };
+
+/// The ScoredFingerprint of a recording: `own` its row as extracted, `shown` as the outputs show
+/// it (after --pseudonymise, if given).
+ScoredFingerprint scored_fingerprint(const io::RecordRow& own, const io::RecordRow& shown);
 
 /// What predict says about the recordings it scored and the training data.
 struct TrainingOverlap {
