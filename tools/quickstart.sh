@@ -119,7 +119,7 @@ if [ "$mode" = demo ]; then
   # Seizure detection on new patients the model never saw (a second synthetic cohort, other seed),
   # written as NAME.tse_bi / NAME.csv_bi and scored against their annotations.
   if [ ! -f demo_cohort_new/cohort.json ]; then
-    build/release/tools/ecgforest-synth --out demo_cohort_new --patients 4 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
+    build/release/tools/ecgforest-synth --out demo_cohort_new --patients 4 --first-id 9 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
   fi
   mpirun -np 2 --bind-to none build/release/ecgforest predict --config configs/demo.toml --model runs/demo/model.h5 \
     --input demo_cohort_new --output runs/demo/predictions

@@ -13,7 +13,7 @@ cd "$work"
 synth="$build/tools/ecgforest-synth"
 mpi=(mpirun -np 2 --bind-to none --oversubscribe)
 [ -f demo_cohort/cohort.json ] || "$synth" --out demo_cohort --patients 8 --recordings 2 --minutes 30 --seed 7 --seizure-rate 6 --quiet
-[ -f demo_cohort_new/cohort.json ] || "$synth" --out demo_cohort_new --patients 4 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
+[ -f demo_cohort_new/cohort.json ] || "$synth" --out demo_cohort_new --patients 4 --first-id 9 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
 [ -f run/model.h5 ] || "${mpi[@]}" "$build/ecgforest" run --config "$root/configs/demo.toml" --input demo_cohort --output run >run.log
 "${mpi[@]}" "$build/ecgforest" predict --config "$root/configs/demo.toml" --model run/model.h5 \
   --input demo_cohort_new --output predictions >predict.log

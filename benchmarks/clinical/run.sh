@@ -77,8 +77,10 @@ echo "clinical: training cohort: $train_patients patients x $train_hours h ($for
 "$synth" --out "$work/train" --format "$format" --patients "$train_patients" --recordings 1 \
   --minutes $((train_hours * 60)) --seed "$seed" --seizure-rate 0.5 --quiet $synth_args
 echo "clinical: held-out cohort: $test_patients patients x $test_hours h ($format), seed $((seed + 1))"
+# Numbered after the training patients (ids only; the data do not depend on them), so that
+# predict does not take the held-out patients for training ones.
 # shellcheck disable=SC2086
-"$synth" --out "$work/test" --format "$format" --patients "$test_patients" --recordings 1 \
+"$synth" --out "$work/test" --format "$format" --patients "$test_patients" --first-id $((train_patients + 1)) --recordings 1 \
   --minutes $((test_hours * 60)) --seed $((seed + 1)) --seizure-rate 0.25 --quiet $synth_args
 
 train() {  # output dir, inputs...

@@ -12,7 +12,7 @@ rm -rf "$tmp" && mkdir -p "$tmp"
 export OMP_NUM_THREADS=1
 # The cohorts of tools/quickstart.sh demo.
 "$synth" --out "$tmp/demo_cohort" --patients 8 --recordings 2 --minutes 30 --seed 7 --seizure-rate 6 --quiet
-"$synth" --out "$tmp/demo_cohort_new" --patients 4 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
+"$synth" --out "$tmp/demo_cohort_new" --patients 4 --first-id 9 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
 "${mpi[@]}" -np 2 "$ecg" run --config "$src/configs/demo.toml" --input "$tmp/demo_cohort" --output "$tmp/run" > "$tmp/run.log"
 "${mpi[@]}" -np 2 "$ecg" predict --config "$src/configs/demo.toml" --model "$tmp/run/model.h5" \
   --input "$tmp/demo_cohort_new" --output "$tmp/run/predictions" > "$tmp/predict.log"

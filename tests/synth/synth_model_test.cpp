@@ -456,6 +456,39 @@ TEST(SynthModel, CohortFilesAreConsistentAndDeterministic) {
   fs::remove_all(base);
 }
 
+TEST(SynthModel, FirstIdRenamesThePatientsOnly) {
+  const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_first_id_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  SynthOptions o;
+  o.patients = 2;
+  o.recordings = 2;
+  o.minutes = 20.0;
+  o.seed = 4;
+  o.format = "beats";
+  o.seizure_rate_per_h = 6.0;
+  o.out_dir = base / "a";
+  const CohortSummary c1 = generate_cohort(o);
+  o.first_id = 9;
+  o.out_dir = base / "b";
+  const CohortSummary c2 = generate_cohort(o);
+  ASSERT_EQ(c1.recordings.size(), 4u);
+  ASSERT_EQ(c2.recordings.size(), 4u);
+  for (std::size_t r = 0; r < c1.recordings.size(); ++r) {
+    const auto& a = c1.recordings[r];
+    const auto& b = c2.recordings[r];
+    EXPECT_EQ(a.patient, r < 2 ? "00000001" : "00000002");
+    EXPECT_EQ(b.patient, r < 2 ? "00000009" : "00000010");
+    EXPECT_EQ(b.path.substr(0, 9), b.patient + "/");
+    EXPECT_EQ(a.n_beats, b.n_beats);
+    EXPECT_EQ(a.seizures.size(), b.seizures.size());
+    // The same beats and seizures under other names.
+    EXPECT_EQ(slurp(base / "a" / a.path), slurp(base / "b" / b.path)) << a.path << " vs " << b.path;
+    const auto tse = [](const std::string& path) { return path.substr(0, path.size() - std::string("_beats.csv").size()) + ".tse_bi"; };
+    EXPECT_EQ(slurp(base / "a" / tse(a.path)), slurp(base / "b" / tse(b.path)));
+  }
+  fs::remove_all(base);
+}
+
 TEST(SynthModel, RateListDrawsEveryRateAndWritesIt) {
   const fs::path base = fs::temp_directory_path() / ("ecgforest_synth_rates_" + std::to_string(::getpid()));
   fs::remove_all(base);

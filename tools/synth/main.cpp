@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
                "or, with --format beats, beat lists (<recording>_beats.csv) instead of EDF."};
   app.add_option("--out", out, "Output directory (created if needed)")->required();
   app.add_option("--patients", o.patients, "Number of patients")->capture_default_str();
+  app.add_option("--first-id", o.first_id,
+                 "Number of the first patient's id (00000001 or sub-01 for 1); only the names depend on it: "
+                 "number a held-out cohort after the training one (e.g. --first-id 9 after 8 patients) so that "
+                 "predict does not take its patients for training patients")
+      ->capture_default_str();
   app.add_option("--recordings", o.recordings, "Recordings per patient")->capture_default_str();
   app.add_option("--minutes", o.minutes, "Duration of each recording in minutes (rounded to whole seconds)")
       ->capture_default_str();

@@ -444,6 +444,9 @@ void validate(const SynthOptions& o) {
   if (o.out_dir.empty()) bad("--out is required (the directory to write the cohort to).");
   if (o.patients < 1 || o.patients > 99999999)
     bad("--patients must be between 1 and 99999999 (got " + std::to_string(o.patients) + ").");
+  if (o.first_id < 1 || static_cast<long long>(o.first_id) + o.patients - 1 > 99999999)
+    bad("--first-id must be at least 1 and leave room for the patients' 8-digit ids (got " + std::to_string(o.first_id) +
+        " with " + std::to_string(o.patients) + " patients).");
   if (o.recordings < 1 || o.recordings > 999)
     bad("--recordings must be between 1 and 999 (got " + std::to_string(o.recordings) + ").");
   if (o.format != "edf" && o.format != "beats")
@@ -565,6 +568,7 @@ std::string cohort_json(const SynthOptions& o, const CohortSummary& c) {
     << (o.daily_life ? "true" : "false") << ", \"start_hour\": " << general(o.start_hour)
     << ", \"age_min\": " << general(o.age_min) << ", \"age_max\": " << general(o.age_max) << ", \"format\": \""
     << o.format << "\""
+    << (o.first_id != 1 ? ", \"first_id\": " + std::to_string(o.first_id) : std::string())
     << (o.artefacts_per_h > 0.0 ? ", \"artefacts_per_h\": " + general(o.artefacts_per_h) : std::string())
     << (o.ictal_artefacts > 0.0 ? ", \"ictal_artefacts\": " + general(o.ictal_artefacts) : std::string())
     << (bursts_on(o) ? ", \"exertion_bursts\": " + general(o.exertion_bursts) : std::string())
@@ -709,7 +713,7 @@ void write_beats_recording(const EcgModel& m, const BeatTrain& train, const std:
 
 Patient draw_patient(const SynthOptions& o, int p, bool responder, Rng& prng) {
   Patient pt;
-  pt.id = patient_id(p);
+  pt.id = patient_id(o.first_id + p - 1);
   pt.resting_hr_bpm = prng.uniform(57.0, 87.0);
   pt.r_amplitude_uv = prng.uniform(500.0, 1500.0);
   pt.mains_hz = prng.bernoulli(0.7) ? 60 : 50;
@@ -787,9 +791,10 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       std::array<char, 32> base{};
       std::snprintf(base.data(), base.size(), "_s001_t%03d", k);
       const bool bids = o.layout == "bids";
-      const fs::path stem = bids ? bids_recording_stem(o.out_dir, p, k) : pdir / (pt.id + base.data());
+      const int id = o.first_id + p - 1;
+      const fs::path stem = bids ? bids_recording_stem(o.out_dir, id, k) : pdir / (pt.id + base.data());
       RecordingSummary rs;
-      rs.patient = bids ? bids_subject(p) : pt.id;
+      rs.patient = bids ? bids_subject(id) : pt.id;
       rs.duration_s = duration_s;
       rs.base_hr_bpm = m.base_hr_bpm;
       rs.mains_hz = m.mains_hz;

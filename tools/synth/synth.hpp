@@ -176,6 +176,9 @@ std::string tse_bi_text(const std::vector<SeizureEvent>& seizures, double durati
 struct SynthOptions {
   std::filesystem::path out_dir;
   int patients = 6;
+  /// Number of the first patient (ids 00000001... or sub-01...); only the names depend on it, not
+  /// the data: a held-out cohort numbered after the training one keeps the patient ids distinct.
+  int first_id = 1;
   int recordings = 2;               ///< per patient
   double minutes = 10.0;            ///< per recording; rounded to whole seconds
   std::string fs = "mixed";         ///< "mixed" (per recording 250 or 256) or a comma list of rates, e.g. "256" or "250,256,512" (one drawn per recording)
