@@ -59,10 +59,10 @@ t0=$(date +%s)
 common=(--recordings 1 --eeg-channels 0 --quiet --exertion-bursts 0)
 echo "sqi_gate: training cohort $train_patients x $train_minutes min (EDF, seed $seed); held-out $test_patients x $test_minutes min (seed $((seed + 1))), clean and with $artefacts_per_h artefact episodes/h"
 "$synth" --out "$work/train" --patients "$train_patients" --minutes "$train_minutes" --seed "$seed" --seizure-rate 2 "${common[@]}"
-"$synth" --out "$work/clean" --patients "$test_patients" --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 "${common[@]}"
-"$synth" --out "$work/artefacts" --patients "$test_patients" --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 \
+"$synth" --out "$work/clean" --patients "$test_patients" --first-id $((train_patients + 1)) --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 "${common[@]}"
+"$synth" --out "$work/artefacts" --patients "$test_patients" --first-id $((train_patients + 1)) --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 \
   --artefacts-per-h "$artefacts_per_h" "${common[@]}"
-"$synth" --out "$work/ictal" --patients "$test_patients" --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 \
+"$synth" --out "$work/ictal" --patients "$test_patients" --first-id $((train_patients + 1)) --minutes "$test_minutes" --seed $((seed + 1)) --seizure-rate 1 \
   --ictal-artefacts 1 "${common[@]}"
 "${mpi[@]}" "$bin" run --input "$work/train" --output "$work/run" --postprocess-select fixed > "$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
 grep -E "operating point" "$work/run.log" || true

@@ -38,9 +38,16 @@ void write_training_data(hid_t f, const TrainingData& t) {
                              "it scores one of them");
 }
 
+/// Whether the link `name` exists; throws when HDF5 cannot tell (a damaged file).
+bool link_exists(hid_t f, const char* name) {
+  const htri_t e = H5Lexists(f, name, H5P_DEFAULT);
+  h5::check_status(e < 0 ? -1 : 0, std::string("Cannot look up ") + name + " in the model file (damaged?).");
+  return e > 0;
+}
+
 /// A sorted, unique uint64 dataset; empty when absent.
 std::vector<std::uint64_t> read_sorted_set(hid_t f, const char* name) {
-  if (H5Lexists(f, name, H5P_DEFAULT) <= 0) return {};
+  if (!link_exists(f, name)) return {};
   auto v = h5::read_dataset<std::uint64_t>(f, name);
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -49,9 +56,7 @@ std::vector<std::uint64_t> read_sorted_set(hid_t f, const char* name) {
 
 /// The group /training, or nullopt when the file has none (models before it existed).
 std::optional<TrainingData> read_training_data(hid_t f) {
-  if (H5Lexists(f, "/training", H5P_DEFAULT) <= 0 || H5Lexists(f, "/training/recordings", H5P_DEFAULT) <= 0) {
-    return std::nullopt;
-  }
+  if (!link_exists(f, "/training") || !link_exists(f, "/training/recordings")) return std::nullopt;
   return TrainingData{read_sorted_set(f, "/training/recordings"), read_sorted_set(f, "/training/patients")};
 }
 

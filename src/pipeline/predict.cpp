@@ -109,7 +109,7 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
       io::write_probabilities_file(output, t, {stored_config_toml(config, output)});
       if (log) {
         const auto predicted = predicted_recordings(data.records);
-        *log << training_overlap_text(training_overlap(predicted, meta.training, {}), predicted.size(),
+        *log << training_overlap_text(training_overlap(predicted, meta.training), predicted.size(),
                                       count_patients(predicted), false);
         const double t_end = now_s();
         *log << "predict: " << n_all << " window probabilities written to " << output.string() << " (" << t_end - t0

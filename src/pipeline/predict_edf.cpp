@@ -204,6 +204,7 @@ struct PatientModel {
   forest::Forest model;
   ModelColumns cols;
   PostprocessSettings pp;
+  std::optional<io::TrainingData> training;  // what it was trained on: FEATURES' training rows and the baseline
 };
 
 // Everything one recording's prediction needs besides the recording itself.
@@ -218,7 +219,6 @@ struct PredictContext {
   std::map<std::string, PatientModel> tailored;  // --tailor-retrain: per patient id (InputRecording::patient)
   std::vector<RetrainedModel> retrained;         // --tailor-retrain: every baseline patient's retraining
   std::optional<io::TrainingData> model_training;  // the model's training recordings and patients
-  io::TrainingData features_training;              // --tailor-retrain: FEATURES' (rank 0)
 };
 
 // A model's probabilities for a recording's feature matrix (`col`: the model's features in it).
@@ -349,16 +349,20 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
   return c;
 }
 
-// The predicted recordings (baseline excluded) that were among the model's training data, or
-// with --tailor-retrain the FEATURES the patients' models are trained on.
+// The predicted recordings (baseline excluded) that were among the training data of the model
+// that detected them: the given model's, and for a patient detected by its own retrained model
+// (--tailor-retrain) also that model's (FEATURES' training rows and the patient's baseline).
 void scored_training_overlap(const std::vector<Predicted>& all, const PredictContext& c, Collected& col) {
   std::vector<ScoredFingerprint> predicted;
   for (const auto& p : all) {
-    if (p.row.status == "ok") predicted.push_back(scored_fingerprint(p.own_row, p.row));
+    if (p.row.status != "ok") continue;
+    predicted.push_back(scored_fingerprint(p.own_row, p.row));
+    const auto it = c.tailored.find(p.own_row.patient);
+    if (it != c.tailored.end() && it->second.training) predicted.back().extra = &*it->second.training;
   }
   col.n_predicted = predicted.size();
   col.n_patients = count_patients(predicted);
-  col.overlap = training_overlap(predicted, c.model_training, c.features_training);
+  col.overlap = training_overlap(predicted, c.model_training);
 }
 
 // Baseline recordings in the ok/failed counts: one that could not be read is a failed recording
@@ -487,7 +491,6 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
     io::ModelMeta meta;
     (void)read_model(model_path, &meta);
     training = retraining_config(meta, model_path, user);
-    if (comm::rank(comm) == 0) c.features_training = training_data(io::read_features_summary(c.config.tailor_retrain).records);
   });
   // The baseline recordings, or with --tailor-hours the inputs, whose first hours are the baseline.
   const auto end = c.n_baseline > 0 ? recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline) : recs.end();
@@ -504,6 +507,7 @@ void retrain_models(MPI_Comm comm, const Config& user, const std::filesystem::pa
         pm.model = read_model(m.model, &meta);
         pm.cols = model_columns(c.config, pm.model, m.model);
         pm.pp = meta.postprocess ? effective_postprocess(c.config, *meta.postprocess) : c.config.postprocess;
+        pm.training = meta.training;
         c.tailored.emplace(m.patient, std::move(pm));
       });
     } catch (const CollectiveError& e) {
@@ -536,7 +540,7 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
     if (me == 0) recs = baseline_then_inputs(config, n_baseline);
   });
   PredictContext c{config, model, model_columns(config, model, model_path), PublicNames(config), out_dir, {}, 0, {}, {},
-                   std::move(model_training), {}};
+                   std::move(model_training)};
   broadcast_recordings(comm, recs);
   comm::check_mpi(MPI_Bcast(&n_baseline, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (baseline recordings)");
   c.n_baseline = static_cast<std::size_t>(n_baseline);

@@ -19,10 +19,10 @@ void sort_unique(std::vector<std::uint64_t>& v) {
 bool seen(const std::vector<std::uint64_t>& sorted, std::uint64_t f) { return std::binary_search(sorted.begin(), sorted.end(), f); }
 
 /// Whether fingerprint `a` or `b` is in the model's list (`member` picks it) or the extra one.
-bool in_training(const std::optional<io::TrainingData>& model, const io::TrainingData& extra,
+bool in_training(const std::optional<io::TrainingData>& model, const io::TrainingData* extra,
                  std::vector<std::uint64_t> io::TrainingData::*member, std::uint64_t a, std::uint64_t b) {
   for (const auto f : {a, b}) {
-    if ((model && seen((*model).*member, f)) || seen(extra.*member, f)) return true;
+    if ((model && seen((*model).*member, f)) || (extra && seen(extra->*member, f))) return true;
   }
   return false;
 }
@@ -66,17 +66,16 @@ io::TrainingData training_data(const std::vector<io::RecordRow>& records) {
   return out;
 }
 
-TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& predicted, const std::optional<io::TrainingData>& model,
-                                 const io::TrainingData& extra) {
+TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& predicted, const std::optional<io::TrainingData>& model) {
   TrainingOverlap o;
   o.checked = model.has_value();
   std::set<std::string> patients;
   for (const auto& s : predicted) {
-    if (in_training(model, extra, &io::TrainingData::recordings, s.fingerprint, s.public_fingerprint)) {
+    if (in_training(model, s.extra, &io::TrainingData::recordings, s.fingerprint, s.public_fingerprint)) {
       o.in_training.push_back(s.name);
     }
     const bool trained_patient =
-        in_training(model, extra, &io::TrainingData::patients, s.patient_fingerprint, s.public_patient_fingerprint);
+        in_training(model, s.extra, &io::TrainingData::patients, s.patient_fingerprint, s.public_patient_fingerprint);
     if (trained_patient && patients.insert(s.patient).second) o.patients.push_back(s.patient);
   }
   return o;
@@ -89,12 +88,13 @@ std::string training_overlap_text(const TrainingOverlap& o, std::size_t n_record
   if (!o.in_training.empty()) {
     os << "predict: warning: " << o.in_training.size() << " of the " << n_recordings
        << " recordings predicted were among the model's training data (" << first_names(o.in_training)
-       << "): their scores are not held-out figures" << listed << "\n";
+       << "): their " << (in_score_json ? "scores" : "results") << " are not held-out figures" << listed << "\n";
   }
   if (!o.patients.empty()) {
     os << "predict: warning: " << o.patients.size() << " of the " << n_patients
        << " patients predicted have the ids of patients the model was trained on (" << first_names(o.patients)
-       << "): their scores are not patient-independent, unless these are other people with the same ids" << listed
+       << "): their " << (in_score_json ? "scores" : "results")
+       << " are not patient-independent, unless these are other people with the same ids" << listed
        << "\n";
   }
   if (!o.checked) {

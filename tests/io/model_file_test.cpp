@@ -203,6 +203,29 @@ TEST_F(ModelFile, OverwritesAnExistingFile) {
   EXPECT_EQ(back.feature_names, std::vector<std::string>{"x"});
 }
 
+TEST_F(ModelFile, TrainingListsRoundTripSortedAndAbsentInOlderFiles) {
+  ModelMeta meta;
+  meta.training = TrainingData{{30, 10, 20, 10}, {7, 5}};  // read back sorted, once each
+  pipeline::write_model(dir_ / "listed.h5", hand_forest(), meta);
+  ModelMeta back;
+  (void)pipeline::read_model(dir_ / "listed.h5", &back);
+  ASSERT_TRUE(back.training.has_value());
+  EXPECT_EQ(back.training->recordings, (std::vector<std::uint64_t>{10, 20, 30}));
+  EXPECT_EQ(back.training->patients, (std::vector<std::uint64_t>{5, 7}));
+  // Empty lists are a checked model that trained on nothing listed: present, not absent.
+  meta.training = TrainingData{};
+  pipeline::write_model(dir_ / "empty.h5", hand_forest(), meta);
+  (void)pipeline::read_model(dir_ / "empty.h5", &back);
+  ASSERT_TRUE(back.training.has_value());
+  EXPECT_TRUE(back.training->recordings.empty());
+  // Files written before the lists: no /training, read as nullopt.
+  meta.training.reset();
+  pipeline::write_model(dir_ / "old.h5", hand_forest(), meta);
+  back.training = TrainingData{{1}, {2}};
+  (void)pipeline::read_model(dir_ / "old.h5", &back);
+  EXPECT_FALSE(back.training.has_value());
+}
+
 TEST_F(ModelFile, MissingAndNonModelFilesAreErrors) {
   const fs::path missing = dir_ / "missing.h5";
   expect_error_naming([&] { (void)pipeline::read_model(missing); }, missing);

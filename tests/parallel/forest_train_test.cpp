@@ -5,6 +5,7 @@
 #include <mpi.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/pipeline/train.hpp"
 #include "ecgforest/pipeline/train_data.hpp"
+#include "ecgforest/pipeline/training_overlap.hpp"
 #include "ecgforest/pipeline/model.hpp"
 #include "mpi_test_util.hpp"
 
@@ -218,6 +220,54 @@ TEST(MpiForestTrain, TrainingSetSplitAcrossRanksEqualsTheSerialOne) {
     EXPECT_GT(t.n_low_sqi, 0u);
     EXPECT_EQ(t.n_nan_label, ref.n_nan_label);
   }
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
+TEST(MpiForestTrain, TrainingListsNameOnlyRecordingsWithTrainingRows) {
+  // Four recordings: 0 and 3 have training rows; 1 has only unlabelled windows, 2 only windows
+  // below train.min_sqi: they gave windows but trained nothing, so model.h5 does not list them.
+  const auto dir = shared_tmp("forest_train_lists");
+  const auto features = dir / "f.h5";
+  std::vector<io::RecordRow> rows;
+  for (int k = 0; k < 4; ++k) {
+    io::RecordRow row;
+    row.path = "P" + std::to_string(k) + "/P" + std::to_string(k) + "_s001_t000.edf";
+    row.patient = "P" + std::to_string(k);
+    row.status = "ok";
+    row.duration_s = 100.0 + k;
+    row.n_beats = static_cast<std::uint64_t>(120 + k);
+    row.n_windows = 50;
+    rows.push_back(row);
+  }
+  if (comm_rank(MPI_COMM_WORLD) == 0) {
+    io::FeaturesMeta meta;
+    meta.columns = {"a", "sqi"};
+    std::vector<io::RecordResult> recs;
+    for (int k = 0; k < 4; ++k) {
+      io::RecordResult r;
+      r.index = static_cast<std::size_t>(k);
+      r.row = rows[static_cast<std::size_t>(k)];
+      r.features.resize(50, 2);
+      for (int i = 0; i < 50; ++i) {
+        r.label.push_back(k == 1 ? std::nanf("") : (i % 5 == 0 ? 1.0f : 0.0f));
+        r.time_s.push_back(i);
+        r.features(i, 0) = static_cast<float>(i % 7);
+        r.features(i, 1) = k == 2 ? 0.2f : 0.9f;
+      }
+      recs.push_back(std::move(r));
+    }
+    io::write_features_file(MPI_COMM_SELF, features, recs.size(), recs, meta);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  TrainSettings st;
+  st.min_sqi = 0.5;
+  const auto t = pipeline::read_training_set(MPI_COMM_WORLD, features, st);
+  std::vector<std::uint64_t> want{pipeline::recording_fingerprint(rows[0]), pipeline::recording_fingerprint(rows[3])};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(t.trained_on.recordings, want);
+  want = {pipeline::patient_fingerprint("P0"), pipeline::patient_fingerprint("P3")};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(t.trained_on.patients, want);
   MPI_Barrier(MPI_COMM_WORLD);
 }
 

@@ -132,19 +132,38 @@ print("--pseudonymise: 6 pseudonymised training recordings and 3 patients recogn
 PY
 
 # --tailor-retrain: the model saw patients 1-2; FEATURES (patients 1-3) also holds patient 3.
+# With seizure-free baseline recordings both patients 3 and 4 get their own model, trained on
+# FEATURES: patient 3's recordings are named. With --tailor-hours 1 (their seizures leave too
+# little of it seizure-free) neither does, the given model detects them, and it never saw
+# patient 3: nothing is named.
 "$ecg" run --input "$tmp/train2" --output "$tmp/run2" --trees 20 --cv-folds 2 > "$tmp/run2.log" 2>&1 || { cat "$tmp/run2.log"; exit 1; }
 mkdir -p "$tmp/p2" && cp -r "$tmp/cohort/00000003" "$tmp/cohort/00000004" "$tmp/p2/"
-predict "$tmp/retrain" --model "$tmp/run2/model.h5" --input "$tmp/p2" --tailor-hours 0.25 --tailor-retrain "$tmp/run/features.h5"
+"$synth" --out "$tmp/base" --format beats --patients 2 --first-id 3 --recordings 1 --minutes 60 --seed 23 --seizure-rate 0 --quiet
+rm "$tmp"/base/*/*.tse_bi  # seizure-free by declaration
+predict "$tmp/retrain" --model "$tmp/run2/model.h5" --input "$tmp/p2" --tailor-baseline "$tmp/base" --tailor-retrain "$tmp/run/features.h5"
+predict "$tmp/fallback" --model "$tmp/run2/model.h5" --input "$tmp/p2" --tailor-hours 1 --tailor-retrain "$tmp/run/features.h5"
 predict "$tmp/plain2" --model "$tmp/run2/model.h5" --input "$tmp/p2"
+grep -q "models retrained for 2 of 2 patient(s)" "$tmp/retrain.log" || { cat "$tmp/retrain.log"; fail "patients 3 and 4 were not both retrained"; }
+grep -q "models retrained for 0 of 2 patient(s)" "$tmp/fallback.log" || { cat "$tmp/fallback.log"; fail "a patient was retrained on too little baseline"; }
 "$py" - "$tmp" <<'PY'
 import json, sys
 tmp = sys.argv[1]
 o = json.load(open(f"{tmp}/retrain/score.json"))["training_overlap"]
 want = ["00000003_s001_t000", "00000003_s001_t001"]
 assert o["checked"] is True and sorted(o["recordings"]) == want and o["patients"] == ["00000003"], o
-p = json.load(open(f"{tmp}/plain2/score.json"))["training_overlap"]
-assert p == {"checked": True, "recordings": [], "patients": []}, p
-print("--tailor-retrain: FEATURES' recordings the model did not see are named:", want)
+for run in ("fallback", "plain2"):
+    p = json.load(open(f"{tmp}/{run}/score.json"))["training_overlap"]
+    assert p == {"checked": True, "recordings": [], "patients": []}, (run, p)
+print("--tailor-retrain: FEATURES' recordings are named for the patients their own models detect:", want)
 PY
 grep -q "warning: 2 of the 4 recordings predicted" "$tmp/retrain.log" || { cat "$tmp/retrain.log"; fail "--tailor-retrain warning"; }
+
+# Two ranks: the same overlap as one.
+mpi=(${MPIEXEC:-mpirun} --allow-run-as-root --oversubscribe --bind-to none)
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/cohort" --output "$tmp/all_np2" > "$tmp/all_np2.log" 2>&1 ||
+  { cat "$tmp/all_np2.log"; exit 1; }
+"$py" -c "
+import json, sys
+a, b = (json.load(open(f'{sys.argv[1]}/{d}/score.json'))['training_overlap'] for d in ('all', 'all_np2'))
+assert a == b and len(a['recordings']) == 6, (a, b)" "$tmp"
 echo "e2e_training_overlap: ok"

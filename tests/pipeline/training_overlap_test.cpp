@@ -86,19 +86,28 @@ TEST(TrainingOverlap, NamesTheScoredRecordingsFoundInEitherList) {
   a.patient = "pa";
   b.patient = "pb";
   c.patient = "pc";
-  const std::vector<ScoredFingerprint> scored{predicted("c", "pc", c), predicted("a", "pa", a), predicted("b", "pb", b)};
+  std::vector<ScoredFingerprint> scored{predicted("c", "pc", c), predicted("a", "pa", a), predicted("b", "pb", b)};
   const std::optional<io::TrainingData> model = training_data({a});
-  auto o = training_overlap(scored, model, {});
+  auto o = training_overlap(scored, model);
   EXPECT_TRUE(o.checked);
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"a"}));
   EXPECT_EQ(o.patients, (std::vector<std::string>{"pa"}));
-  o = training_overlap(scored, model, training_data({c}));  // FEATURES of --tailor-retrain
+  // --tailor-retrain: c's patient was detected by its own model, trained on c; b's was not.
+  const io::TrainingData own_c = training_data({c}), own_b = training_data({b});
+  scored[0].extra = &own_c;
+  o = training_overlap(scored, model);
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"c", "a"}));  // input order
   EXPECT_EQ(o.patients, (std::vector<std::string>{"pc", "pa"}));
-  o = training_overlap(scored, std::nullopt, training_data({b}));
+  scored[0].extra = &own_b;  // the lists of the model that detected the recording, not another patient's
+  o = training_overlap(scored, model);
+  EXPECT_EQ(o.in_training, (std::vector<std::string>{"a"}));
+  scored[0].extra = nullptr;
+  scored[2].extra = &own_b;
+  o = training_overlap(scored, std::nullopt);
   EXPECT_FALSE(o.checked);
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"b"}));
-  o = training_overlap(scored, io::TrainingData{}, {});
+  scored[2].extra = nullptr;
+  o = training_overlap(scored, io::TrainingData{});
   EXPECT_TRUE(o.checked);
   EXPECT_TRUE(o.in_training.empty());
   EXPECT_TRUE(o.patients.empty());
@@ -112,7 +121,7 @@ TEST(TrainingOverlap, OtherRecordingsOfATrainingPatientNameThePatientOnly) {
   // --pseudonymise: the outputs call the patient P0001; the check uses the row's own id.
   const std::vector<ScoredFingerprint> scored{predicted("R1", "P0001", later), predicted("R2", "P0001", later),
                                               predicted("R3", "P0002", other)};
-  const auto o = training_overlap(scored, training_data({trained}), {});
+  const auto o = training_overlap(scored, training_data({trained}));
   EXPECT_TRUE(o.in_training.empty());
   EXPECT_EQ(o.patients, (std::vector<std::string>{"P0001"}));  // once, by its public id
   EXPECT_EQ(count_patients(scored), 2U);
@@ -131,17 +140,17 @@ TEST(TrainingOverlap, PseudonymisedTrainingIsRecognisedByItsPseudonyms) {
   pseudo.path = "R0123456789abcdef.edf";
   pseudo.patient = "Pfedcba9876543210";
   const auto model = training_data({pseudo});
-  auto o = training_overlap({scored_fingerprint(real, pseudo)}, model, {});
+  auto o = training_overlap({scored_fingerprint(real, pseudo)}, model);
   EXPECT_EQ(o.in_training, (std::vector<std::string>{"R0123456789abcdef"}));
   EXPECT_EQ(o.patients, (std::vector<std::string>{"Pfedcba9876543210"}));
   // Another key gives other pseudonyms: nothing matches (as predict without --pseudonymise).
   auto other_key = pseudo;
   other_key.path = "R1111111111111111.edf";
   other_key.patient = "P2222222222222222";
-  o = training_overlap({scored_fingerprint(real, other_key)}, model, {});
+  o = training_overlap({scored_fingerprint(real, other_key)}, model);
   EXPECT_TRUE(o.in_training.empty());
   EXPECT_TRUE(o.patients.empty());
-  o = training_overlap({scored_fingerprint(real, real)}, model, {});
+  o = training_overlap({scored_fingerprint(real, real)}, model);
   EXPECT_TRUE(o.in_training.empty());
 }
 
@@ -156,7 +165,7 @@ TEST(TrainingOverlap, SentenceNamesUpToFiveAndCountsTheRest) {
   // predict --features writes no score.json: the line does not point at one.
   EXPECT_EQ(training_overlap_text(o, 4, 2, false),
             "predict: warning: 2 of the 4 recordings predicted were among the model's training data (r1, r2): their "
-            "scores are not held-out figures\n");
+            "results are not held-out figures\n");
   o.in_training = {"r1", "r2", "r3", "r4", "r5", "r6", "r7"};
   const auto t = training_overlap_text(o, 9, 3, true);
   EXPECT_NE(t.find("7 of the 9 recordings"), std::string::npos) << t;

@@ -29,8 +29,8 @@ std::string bids_subject(int p) {
   return buf;
 }
 
-fs::path bids_recording_stem(const fs::path& out_dir, int p, int k) {
-  const std::string sub = "sub-" + bids_subject(p), dt = datatype_of(p);
+fs::path bids_recording_stem(const fs::path& out_dir, int id, int p, int k) {
+  const std::string sub = "sub-" + bids_subject(id), dt = datatype_of(p);
   char run[16];
   std::snprintf(run, sizeof run, "%02d", k);
   const fs::path dir = out_dir / sub / "ses-01" / dt;

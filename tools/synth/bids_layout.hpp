@@ -19,9 +19,9 @@ inline constexpr const char* kBidsEcgLabel = "Lead II";
 /// The sub- label of patient p (1-based): two digits, more when needed ("01", "123").
 std::string bids_subject(int p);
 
-/// OUT/sub-PP/ses-01/<dt>/sub-PP_ses-01_task-szMonitoring_run-KK_<dt> (no extension); creates
-/// the folder.
-std::filesystem::path bids_recording_stem(const std::filesystem::path& out_dir, int p, int k);
+/// OUT/sub-PP/ses-01/<dt>/sub-PP_ses-01_task-szMonitoring_run-KK_<dt> (no extension) of the
+/// p-th patient (1-based; odd: eeg, even: ecg), numbered `id` (PP); creates the folder.
+std::filesystem::path bids_recording_stem(const std::filesystem::path& out_dir, int id, int p, int k);
 
 /// The recording's _channels.tsv (from the EDF labels, ECG at rs.ecg_channel) and _events.tsv.
 void write_bids_sidecars(const std::filesystem::path& stem, const RecordingSummary& rs);

@@ -792,7 +792,7 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
       std::snprintf(base.data(), base.size(), "_s001_t%03d", k);
       const bool bids = o.layout == "bids";
       const int id = o.first_id + p - 1;
-      const fs::path stem = bids ? bids_recording_stem(o.out_dir, id, k) : pdir / (pt.id + base.data());
+      const fs::path stem = bids ? bids_recording_stem(o.out_dir, id, p, k) : pdir / (pt.id + base.data());
       RecordingSummary rs;
       rs.patient = bids ? bids_subject(id) : pt.id;
       rs.duration_s = duration_s;

@@ -3,15 +3,17 @@
 // recordings of its training patients are not patient-independent ones. `train` stores in
 // model.h5 a fingerprint of every recording whose windows it read and of every patient they
 // belong to; `predict` fingerprints the recordings it scores the same way and names those the
-// model (or, with --tailor-retrain, the FEATURES file the patients' models are trained on) has
-// seen, and the patients it was trained on. Under --pseudonymise both the real and the
+// model (or, with --tailor-retrain, the patient's own model, trained on FEATURES and the
+// patient's baseline) has seen, and the patients it was trained on. Under --pseudonymise both the real and the
 // pseudonymised names are compared, so a model trained on features pseudonymised with the same
 // key is checked too.
 //
 // A recording's fingerprint is a 64-bit hash of its NAME (io::recording_name of its path), its
 // duration (seconds, exact bits) and its beat count: the same recording extracted with the same
-// settings gives the same fingerprint wherever its file lies; a renamed copy does not match. A patient's is a hash of its id. The hashes store
-// no name: a model file says how many recordings and patients trained it, not which.
+// settings gives the same fingerprint wherever its file lies; a renamed copy does not match.
+// A patient's is a hash of its id. The hashes are not keyed: ids from a small space (8-digit
+// numbers, sub-NN) can be recovered by trying them all, as model.h5's metrics already list the
+// cross-validation's patients; train under --pseudonymise to keep them out of a shared model.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +45,9 @@ struct ScoredFingerprint {
   std::uint64_t patient_fingerprint = 0;
   std::uint64_t public_fingerprint = 0;
   std::uint64_t public_patient_fingerprint = 0;
+  /// Further training data of the model that detected this recording besides the given one
+  /// (--tailor-retrain: its patient's own model's lists); nullptr when none.
+  const io::TrainingData* extra = nullptr;
 };
 
 /// The ScoredFingerprint of a recording: `own` its row as extracted, `shown` as the outputs show
@@ -56,11 +61,9 @@ struct TrainingOverlap {
   std::vector<std::string> patients;     ///< predicted patients among the training patients, first seen first
 };
 
-/// Compares the predicted recordings with the training data: `model` the model's lists (absent
-/// for models written before them), `extra` further training data (--tailor-retrain's FEATURES;
-/// empty lists when none).
-TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& predicted, const std::optional<io::TrainingData>& model,
-                                 const io::TrainingData& extra);
+/// Compares the predicted recordings with the training data: `model` the given model's lists
+/// (absent for models written before them), and each recording's `extra` lists.
+TrainingOverlap training_overlap(const std::vector<ScoredFingerprint>& predicted, const std::optional<io::TrainingData>& model);
 
 /// predict's lines about the overlap ("" when it was checked and is empty); `n_recordings` and
 /// `n_patients` predicted; `in_score_json`: the lines say that score.json lists the names
