@@ -11,7 +11,6 @@
 #include "ecgforest/pipeline/model.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
 #include "ecgforest/pipeline/training_overlap.hpp"
-#include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/core/privacy.hpp"
 #include "ecgforest/parallel/forest.hpp"
 #include "ecgforest/comm/mpi.hpp"
@@ -42,9 +41,7 @@ std::vector<float> score_rows(const forest::Forest& model, const io::FeatureRows
 std::vector<ScoredFingerprint> predicted_recordings(const std::vector<io::RecordRow>& records) {
   std::vector<ScoredFingerprint> out;
   for (const auto& r : records) {
-    if (r.status == "ok" && r.n_windows > 0) {
-      out.push_back(scored_fingerprint(r, r));
-    }
+    if (gave_windows(r)) out.push_back(scored_fingerprint(r, r));
   }
   return out;
 }

@@ -145,7 +145,7 @@ std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
 // detector come from the model, and the post-processing train chose unless the user set a key.
 // Returns what the model lists as its training data (nullopt: an older model without the list).
 std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path& model_path, Config& config,
-                                                               forest::Forest& model) {
+                                                     forest::Forest& model) {
   io::ModelMeta meta;
   model = read_model(model_path, &meta);
   if (!meta.extract) {
@@ -379,7 +379,7 @@ void count_baseline_recordings(const std::vector<Predicted>& baseline, Collected
   }
 }
 
-// "training_overlap": {"checked": ..., "recordings": [NAME, ...]} (training_overlap.hpp).
+// "training_overlap": {"checked": ..., "recordings": [NAME, ...], "patients": [ID, ...]}.
 void write_overlap_json(JsonWriter& w, const TrainingOverlap& o) {
   w.key("training_overlap").begin_object().key("checked").value(o.checked).key("recordings").begin_array();
   for (const auto& name : o.in_training) w.value(name);

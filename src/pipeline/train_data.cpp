@@ -188,7 +188,7 @@ void bin_rows(MPI_Comm comm, ChunkBlock& block, std::size_t n_sel, std::size_t F
 
 /// The fingerprints of the records that have a kept (training) row, and of their patients.
 io::TrainingData trained_recordings(const io::FeaturesData& meta, const std::vector<std::uint32_t>& record,
-                                              const std::vector<std::uint8_t>& keep) {
+                                    const std::vector<std::uint8_t>& keep) {
   std::vector<std::uint8_t> has_row(meta.records.size(), 0);
   for (std::size_t i = 0; i < keep.size(); ++i) {
     if (keep[i] && record[i] < meta.records.size()) has_row[record[i]] = 1;

@@ -50,14 +50,16 @@ std::uint64_t patient_fingerprint(const std::string& patient) {
 }
 
 ScoredFingerprint scored_fingerprint(const io::RecordRow& own, const io::RecordRow& shown) {
-  return {io::recording_name(shown.path), shown.patient,        recording_fingerprint(own),
-          patient_fingerprint(own.patient), recording_fingerprint(shown), patient_fingerprint(shown.patient)};
+  return {io::recording_name(shown.path), shown.patient,          recording_fingerprint(own),
+          patient_fingerprint(own.patient),   recording_fingerprint(shown), patient_fingerprint(shown.patient)};
 }
+
+bool gave_windows(const io::RecordRow& row) { return row.status == "ok" && row.n_windows > 0; }
 
 io::TrainingData training_data(const std::vector<io::RecordRow>& records) {
   io::TrainingData out;
   for (const auto& r : records) {
-    if (r.status != "ok" || r.n_windows == 0) continue;
+    if (!gave_windows(r)) continue;
     out.recordings.push_back(recording_fingerprint(r));
     out.patients.push_back(patient_fingerprint(r.patient));
   }

@@ -4,9 +4,9 @@
 // model.h5 a fingerprint of every recording whose windows it read and of every patient they
 // belong to; `predict` fingerprints the recordings it scores the same way and names those the
 // model (or, with --tailor-retrain, the patient's own model, trained on FEATURES and the
-// patient's baseline) has seen, and the patients it was trained on. Under --pseudonymise both the real and the
-// pseudonymised names are compared, so a model trained on features pseudonymised with the same
-// key is checked too.
+// patient's baseline) has seen, and the patients it was trained on. Under --pseudonymise both
+// the real and the pseudonymised names are compared, so a model trained on features
+// pseudonymised with the same key is checked too.
 //
 // A recording's fingerprint is a 64-bit hash of its NAME (io::recording_name of its path), its
 // duration (seconds, exact bits) and its beat count: the same recording extracted with the same
@@ -30,8 +30,11 @@ std::uint64_t recording_fingerprint(const io::RecordRow& row);
 /// The fingerprint of a patient id.
 std::uint64_t patient_fingerprint(const std::string& patient);
 
-/// Sorted, unique fingerprints of the rows that gave windows (status ok, at least one window)
-/// and of their patients: what a model trained on these rows has seen.
+/// Whether a /records row gave windows (status ok, at least one window).
+bool gave_windows(const io::RecordRow& row);
+
+/// Sorted, unique fingerprints of the rows that gave windows and of their patients: what a
+/// model trained on these rows has seen.
 io::TrainingData training_data(const std::vector<io::RecordRow>& records);
 
 /// One predicted recording: its public name and patient id (what score.json calls them), the
