@@ -12,7 +12,8 @@ rm -rf "$tmp" && mkdir -p "$tmp"
 export OMP_NUM_THREADS=1
 
 "$synth" --out "$tmp/cohort" --patients 4 --recordings 2 --minutes 10 --seed 3 --seizure-rate 8 --quiet
-"$synth" --out "$tmp/new" --patients 2 --recordings 2 --minutes 10 --seed 11 --seizure-rate 8 --quiet
+# Patients the model never saw, numbered after the training ones (ecgforest-synth --first-id).
+"$synth" --out "$tmp/new" --patients 2 --first-id 5 --recordings 2 --minutes 10 --seed 11 --seizure-rate 8 --quiet
 
 echo "== run (2 ranks): CV chooses the post-processing"
 "${mpi[@]}" -np 2 "$ecg" run --input "$tmp/cohort" --output "$tmp/run" --trees 20 --cv-folds 2 > "$tmp/run.log"
@@ -23,6 +24,12 @@ pred() {  # output dir, extra args
   "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new" --output "$tmp/$out" "$@" > "$tmp/$out.log"
 }
 pred p_model
+# Held-out patients: no training-overlap warning, and score.json says so.
+if grep -q "among the model's training data\|ids of patients the model was trained on" "$tmp/p_model.log"; then
+  echo "e2e_clinical: predict took the held-out patients for training data:"; cat "$tmp/p_model.log"; exit 1
+fi
+"$py" -c 'import json, sys; o = json.load(open(sys.argv[1]))["training_overlap"]
+assert (o["checked"], o["recordings"], o["patients"]) == (True, [], []), o' "$tmp/p_model/score.json"
 pred p_override --threshold 0.9 --merge-gap-s 7
 pred p_fixed --postprocess-select fixed
 pred p_tailor --tailor-hours 0.05
@@ -127,9 +134,9 @@ with h5py.File(f"{tmp}/p_tailor/predictions.h5", "r") as f:
 # written (no annotation files, not in predictions.h5).
 b = json.load(open(f"{tmp}/p_base/score.json"))["tailoring"]
 h = json.load(open(f"{tmp}/p_hours/score.json"))["tailoring"]
-assert sorted(b["baseline_recordings"]) == ["00000001_s001_t000", "00000002_s001_t000"], b["baseline_recordings"]
+assert sorted(b["baseline_recordings"]) == ["00000005_s001_t000", "00000006_s001_t000"], b["baseline_recordings"]
 assert h["baseline_recordings"] == []
-assert sorted(b["per_patient"]) == sorted(h["per_patient"]) == ["00000001", "00000002"]
+assert sorted(b["per_patient"]) == sorted(h["per_patient"]) == ["00000005", "00000006"]
 for pid in b["per_patient"]:
     x, y = b["per_patient"][pid], h["per_patient"][pid]
     for k in ("threshold", "lowest_quiet", "baseline_alarms", "may_lower"):
@@ -137,7 +144,7 @@ for pid in b["per_patient"]:
     assert abs(x["baseline_hours"] - y["baseline_hours"]) <= 5 / 3600 + 1e-9, (pid, x, y)
 assert abs(b["patient_independent"]["total_hours"] - 2 * 600 / 3600) < 1e-9, b["patient_independent"]["total_hours"]
 assert not any(f.endswith(("_t000.tse_bi", "_t000.csv_bi")) for f in os.listdir(f"{tmp}/p_base")), os.listdir(f"{tmp}/p_base")
-assert os.path.exists(f"{tmp}/p_base/00000001_s001_t001.tse_bi")
+assert os.path.exists(f"{tmp}/p_base/00000005_s001_t001.tse_bi")
 with h5py.File(f"{tmp}/p_base/predictions.h5", "r") as f:
     stored = [x.decode() if isinstance(x, bytes) else str(x) for x in f["records/path"][()]]
     assert len(stored) == 2 and all("_t001" in x for x in stored), stored

@@ -13,7 +13,7 @@ mpi=(${MPIEXEC:-mpirun} --allow-run-as-root --oversubscribe --bind-to none)
 rm -rf "$tmp" && mkdir -p "$tmp/out" "$tmp/plain"
 export OMP_NUM_THREADS=1
 "$synth" --out "$tmp/ward/train" --patients 3 --recordings 1 --minutes 10 --seed 41 --seizure-rate 6 --eeg-channels 0 --quiet
-"$synth" --out "$tmp/ward/test" --patients 2 --recordings 1 --minutes 10 --seed 42 --seizure-rate 6 --eeg-channels 0 --quiet
+"$synth" --out "$tmp/ward/test" --patients 2 --first-id 4 --recordings 1 --minutes 10 --seed 42 --seizure-rate 6 --eeg-channels 0 --quiet
 # Identity in every EDF header: patient field, recording field, start date 02.03.21 14.05.06.
 /usr/bin/python3 - "$tmp/ward" <<'PY'
 import glob, sys
