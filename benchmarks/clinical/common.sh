@@ -1,4 +1,4 @@
-# Shared by benchmarks/clinical/run.sh, daily_fa.sh, real_ecg_fa.sh, demo_seeds.sh and learner_probe.sh (sourced, not run).
+# Shared by benchmarks/clinical/run.sh, daily_fa.sh, real_ecg_fa.sh, demo_seeds.sh, short_cv_probe.sh and learner_probe.sh (sourced, not run).
 # shellcheck shell=bash
 
 # rr_daily_inputs SRC DEST: links the real Holter beat files of SRC into DEST, each with an empty
