@@ -7,6 +7,7 @@
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/eval/quality_gate.hpp"
+#include "ecgforest/eval/szcore.hpp"
 
 namespace ecgforest::eval {
 namespace {
@@ -402,10 +403,14 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
   std::vector<std::vector<float>> smoothed;
   smoothed.reserve(recs.size());
   for (const auto& r : recs) smoothed.push_back(gated_smoothing(r.prob, r.usable, s.smoothing, s.smoothing_windows));
+  const double piece_s = szcore::Params{}.max_event_duration_s;
+  double seconds = 0;
+  for (const auto& r : recs) seconds += r.duration_s;
   std::vector<OperatingPoint> out;
   for (double th : thresholds) {
     std::vector<ScoredRecording> scored;
     scored.reserve(recs.size());
+    std::size_t budget_alarms = 0;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       ScoredRecording sr;
       sr.name = recs[i].name;
@@ -413,10 +418,13 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
       sr.duration_s = recs[i].duration_s;
       sr.ref = recs[i].ref;
       sr.hyp = gated_events(recs[i].window_end_s, smoothed[i], recs[i].usable, step_s, th, s.min_duration_s, s.merge_gap_s);
+      budget_alarms += score_ovlp(merge_overlapping(sr.ref), szcore::split_long(sr.hyp, piece_s)).false_alarms;
       scored.push_back(std::move(sr));
     }
     const auto sum = score_recordings(scored);
-    out.push_back({th, sum.ovlp_sensitivity, sum.ovlp_fa_per_24h, sum.taes_sensitivity, sum.taes_fa_per_24h, sum.ovlp.n_hyp});
+    const double budget_fa = seconds > 0 ? static_cast<double>(budget_alarms) / seconds * 86400.0 : kNaN;
+    out.push_back({th, sum.ovlp_sensitivity, sum.ovlp_fa_per_24h, sum.taes_sensitivity, sum.taes_fa_per_24h, sum.ovlp.n_hyp,
+                   budget_fa});
   }
   return out;
 }
@@ -425,7 +433,7 @@ std::optional<std::size_t> best_under_budget(const std::vector<OperatingPoint>& 
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
-    if (!(p.ovlp_fa_per_24h <= fa_budget)) continue;
+    if (!(p.budget_fa_per_24h <= fa_budget)) continue;
     const double sens = std::isnan(p.ovlp_sensitivity) ? -1.0 : p.ovlp_sensitivity;
     if (!best) {
       best = i;
@@ -495,7 +503,8 @@ void write_score_fields(JsonWriter& j, const ScoreSummary& s, const std::vector<
       j.begin_object().key("threshold").value(p.threshold);
       j.key("ovlp_sensitivity").value(p.ovlp_sensitivity).key("ovlp_fa_per_24h").value(p.ovlp_fa_per_24h);
       j.key("taes_sensitivity").value(p.taes_sensitivity).key("taes_fa_per_24h").value(p.taes_fa_per_24h);
-      j.key("n_hyp_events").value(static_cast<std::uint64_t>(p.n_hyp)).end_object();
+      j.key("n_hyp_events").value(static_cast<std::uint64_t>(p.n_hyp));
+      j.key("budget_fa_per_24h").value(p.budget_fa_per_24h).end_object();
     }
     j.end_array();
     j.key("best_operating_point");
@@ -503,7 +512,8 @@ void write_score_fields(JsonWriter& j, const ScoreSummary& s, const std::vector<
       const auto& p = sweep[*best];
       j.begin_object().key("threshold").value(p.threshold);
       j.key("ovlp_sensitivity").value(p.ovlp_sensitivity).key("ovlp_fa_per_24h").value(p.ovlp_fa_per_24h);
-      j.key("taes_sensitivity").value(p.taes_sensitivity).key("taes_fa_per_24h").value(p.taes_fa_per_24h).end_object();
+      j.key("taes_sensitivity").value(p.taes_sensitivity).key("taes_fa_per_24h").value(p.taes_fa_per_24h);
+      j.key("budget_fa_per_24h").value(p.budget_fa_per_24h).end_object();
     } else {
       j.value(kNaN);  // null: no threshold meets the budget
     }

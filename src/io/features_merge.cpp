@@ -19,9 +19,9 @@ void check_same(const FeaturesMeta& meta, const std::filesystem::path& first, co
   }
   const auto& a = meta.extract;
   const auto& b = *d.extract;
-  if (a.window_s != b.window_s || a.step_s != b.step_s || a.detector != b.detector || a.hrv_profile != b.hrv_profile) {
-    throw Error(both + " were extracted with different window length, hop, R-peak detector or HRV profile; extract "
-                "both with the same settings.");
+  if (!(a == b)) {
+    throw Error(both + " were extracted with different window length, hop, R-peak detector, HRV profile or HRV "
+                "windows; extract both with the same settings.");
   }
 }
 

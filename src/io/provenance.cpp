@@ -35,6 +35,8 @@ void write_stored_extract(hid_t obj, const StoredExtract& x) {
   h5::write_double_attribute(obj, "step_s", x.step_s);
   h5::write_string_attribute(obj, "detector", choice_name(x.detector));
   h5::write_string_attribute(obj, "hrv_profile", choice_name(x.hrv_profile));
+  h5::write_double_attribute(obj, "hrv_nonlinear_window_s", x.hrv_nonlinear_window_s);
+  h5::write_double_attribute(obj, "hrv_frequency_window_s", x.hrv_frequency_window_s);
 }
 
 std::optional<StoredExtract> read_stored_extract(hid_t obj) {
@@ -44,6 +46,10 @@ std::optional<StoredExtract> read_stored_extract(hid_t obj) {
   x.step_s = h5::read_double_attribute(obj, "step_s");
   x.detector = stored_choice<Detector>(obj, "detector");
   x.hrv_profile = stored_choice<HrvProfile>(obj, "hrv_profile");
+  if (h5::has_attribute(obj, "hrv_nonlinear_window_s")) {
+    x.hrv_nonlinear_window_s = h5::read_double_attribute(obj, "hrv_nonlinear_window_s");
+    x.hrv_frequency_window_s = h5::read_double_attribute(obj, "hrv_frequency_window_s");
+  }
   return x;
 }
 

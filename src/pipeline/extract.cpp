@@ -61,6 +61,10 @@ hrv::WindowSpec window_spec(const Config& c) {
 
 }  // namespace
 
+io::StoredExtract stored_extract(const ExtractSettings& x) {
+  return {x.window_s, x.step_s, x.detector, x.hrv_profile, x.hrv_nonlinear_window_s, x.hrv_frequency_window_s};
+}
+
 std::vector<std::string> feature_columns(const Config& config) {
   auto cols = hrv::feature_columns(window_spec(config));
   cols.push_back("sqi");  // signal quality 0..1 (signal/sqi.hpp), last column
@@ -419,7 +423,7 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   io::FeaturesMeta meta;
   meta.columns = feature_columns(config);
   meta.config_toml = stored_config_toml(config, output);
-  meta.extract = {config.extract.window_s, config.extract.step_s, config.extract.detector, config.extract.hrv_profile};
+  meta.extract = stored_extract(config.extract);
   auto reload = [&](const io::RecordResult& r) -> io::RecordResult {
     auto back = stage.load(recs[r.index], r.index);
     if (!back) {

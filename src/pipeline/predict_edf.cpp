@@ -141,8 +141,8 @@ std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
   return out;
 }
 
-// Reads the model; features must be computed as in training, so the window settings and the
-// detector come from the model, and the post-processing train chose unless the user set a key.
+// Reads the model; features must be computed as in training, so the window settings, the
+// detector, the HRV profile and the HRV windows come from the model, and the post-processing train chose unless the user set a key.
 // Returns what the model lists as its training data (nullopt: an older model without the list).
 std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path& model_path, Config& config,
                                                      forest::Forest& model) {
@@ -152,9 +152,13 @@ std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path
     throw Error("The model " + model_path.string() + " was written by an older ecgforest without its typed window "
                 "settings (window_s, step_s, detector); retrain it with this version.");
   }
-  config.extract.window_s = meta.extract->window_s;
-  config.extract.step_s = meta.extract->step_s;
-  config.extract.detector = meta.extract->detector;
+  const auto& x = *meta.extract;
+  config.extract.window_s = x.window_s;
+  config.extract.step_s = x.step_s;
+  config.extract.detector = x.detector;
+  config.extract.hrv_profile = x.hrv_profile;
+  config.extract.hrv_nonlinear_window_s = x.hrv_nonlinear_window_s;
+  config.extract.hrv_frequency_window_s = x.hrv_frequency_window_s;
   if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
     config.postprocess = effective_postprocess(config, *meta.postprocess);
   }

@@ -37,22 +37,25 @@ void check_features_file(const std::string& file, const char* flag) {
   }
 }
 
-/// --tailor-retrain: the features file must be the one the model was trained on (its extraction
-/// settings, and every feature column the model uses), else every patient's retraining would fail.
-void check_retrain_features(const Config& c) {
-  check_features_file(c.tailor_retrain, "--tailor-retrain");
+/// A features file the model reads (--features of predict, --tailor-retrain): extracted with the
+/// model's settings (window, hop, detector, HRV profile and windows) and holding every feature
+/// column the model uses; else its windows would be scored or retrained as other features.
+void check_features_match_model(const std::string& file, const char* flag, const std::string& model_path,
+                                const std::string& fix) {
+  check_features_file(file, flag);
   io::ModelMeta meta;
-  const forest::Forest model = read_model(c.model, &meta);
-  const io::FeaturesData f = io::read_features_summary(c.tailor_retrain);
-  const std::string what = "The features file " + c.tailor_retrain + " (--tailor-retrain) ";
-  const std::string fix = "; give the features.h5 the model " + c.model + " was trained on (ecgforest run writes it as DIR/features.h5).";
+  const forest::Forest model = read_model(model_path, &meta);
+  const io::FeaturesData f = io::read_features_summary(file);
+  const std::string what = "The features file " + file + " (" + flag + ") ";
   if (!f.extract || !meta.extract) throw ConfigError(what + "or the model was written by an older ecgforest without typed window settings" + fix);
   const auto& a = *f.extract;
   const auto& b = *meta.extract;
-  if (a.window_s != b.window_s || a.step_s != b.step_s || a.detector != b.detector || a.hrv_profile != b.hrv_profile) {
+  if (!(a == b)) {
     throw ConfigError(what + "was extracted with other settings than the model's training windows (window " + number_text(a.window_s) +
                       " s against " + number_text(b.window_s) + " s, hop " + number_text(a.step_s) + " s against " +
-                      number_text(b.step_s) + " s, or another R-peak detector or HRV profile)" + fix);
+                      number_text(b.step_s) + " s, non-linear and frequency HRV windows " + number_text(a.hrv_nonlinear_window_s) +
+                      " and " + number_text(a.hrv_frequency_window_s) + " s against " + number_text(b.hrv_nonlinear_window_s) +
+                      " and " + number_text(b.hrv_frequency_window_s) + " s, or another R-peak detector or HRV profile)" + fix);
   }
   std::string missing;
   (void)model_column_positions(f.columns, model.feature_names, missing);
@@ -122,10 +125,16 @@ void preflight(const Config& c, Command cmd) {
         check_extraction(c);
         std::uint64_t n_baseline = 0;
         (void)baseline_then_inputs(c, n_baseline);  // baseline paths exist, no file in both
-        if (!c.tailor_retrain.empty()) check_retrain_features(c);
+        if (!c.tailor_retrain.empty()) {
+          check_features_match_model(c.tailor_retrain, "--tailor-retrain", c.model,
+                                     "; give the features.h5 the model " + c.model +
+                                         " was trained on (ecgforest run writes it as DIR/features.h5).");
+        }
         check_output(c.output, true, "--output");
       } else {
-        check_input_file(c.features, "--features", "features file");
+        check_features_match_model(c.features, "--features", c.model,
+                                   "; extract it with the model's settings, or predict with --input on the recordings "
+                                   "(the model's settings are then applied).");
         check_output(c.output, false, "--output");
       }
       break;

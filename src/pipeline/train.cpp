@@ -1,3 +1,4 @@
+#include "ecgforest/pipeline/extract.hpp"
 #include "ecgforest/pipeline/train.hpp"
 #include "ecgforest/pipeline/train_cv.hpp"
 
@@ -549,7 +550,7 @@ void write_outputs(const std::filesystem::path& model_path, const std::filesyste
   if (o.choice) meta.postprocess = o.choice->chosen;
   // The features' own settings (predict must compute the same features), else this run's.
   const auto& ex = config.extract;
-  meta.extract = ts.extract.value_or(io::StoredExtract{ex.window_s, ex.step_s, ex.detector, ex.hrv_profile});
+  meta.extract = ts.extract.value_or(stored_extract(ex));
   meta.bin_edges = ts.xb.upper_edges();
   meta.training = ts.trained_on;
   write_model(model_path, model, meta);

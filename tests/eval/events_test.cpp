@@ -324,12 +324,45 @@ TEST(EventsPostprocess, Smoothing) {
 }
 
 TEST(EventsSweep, BestOperatingPointUnderBudget) {
-  const std::vector<OperatingPoint> pts = {
-      {0.3, 0.9, 5.0, 0, 0, 0}, {0.5, 0.8, 1.0, 0, 0, 0}, {0.7, 0.8, 0.5, 0, 0, 0}, {0.9, 0.2, 0.0, 0, 0, 0}};
-  EXPECT_EQ(best_under_budget(pts, 1.0), std::optional<std::size_t>(2));  // 0.8 at 0.5 FA beats 0.8 at 1.0
-  EXPECT_EQ(best_under_budget(pts, 0.1), std::optional<std::size_t>(3));
-  EXPECT_EQ(best_under_budget(pts, 10.0), std::optional<std::size_t>(0));
+  // The last field is the budget's count (long events in 5-min pieces); 0.1 finds everything
+  // with no NEDC false alarm but 20 per 24 h as the budget counts them: never within 1 or 10.
+  const std::vector<OperatingPoint> pts = {{0.1, 1.0, 0.0, 0, 0, 0, 20.0},
+                                           {0.3, 0.9, 5.0, 0, 0, 0, 5.0},
+                                           {0.5, 0.8, 1.0, 0, 0, 0, 1.0},
+                                           {0.7, 0.8, 0.5, 0, 0, 0, 0.5},
+                                           {0.9, 0.2, 0.0, 0, 0, 0, 0.0}};
+  EXPECT_EQ(best_under_budget(pts, 1.0), std::optional<std::size_t>(3));  // 0.8 at 0.5 FA beats 0.8 at 1.0
+  EXPECT_EQ(best_under_budget(pts, 0.1), std::optional<std::size_t>(4));
+  EXPECT_EQ(best_under_budget(pts, 10.0), std::optional<std::size_t>(1));
+  EXPECT_EQ(best_under_budget(pts, 20.0), std::optional<std::size_t>(0));
   EXPECT_FALSE(best_under_budget(pts, -1.0).has_value());
+}
+
+TEST(EventsSweep, TheBudgetCountsAnEventOverTheWholeRecordingInPieces) {
+  // One hour, windows ending 1..3600, background 0.3; seizure [1000, 1060] at 0.9 (windows ending
+  // 1005..1060) and seizure [2000, 2060] at the background's 0.3. At 0.2 one event covers the hour:
+  // NEDC OVLP, both seizures hit and no false alarm; in 5-min pieces [0, 300), ..., [3300, 3600)
+  // only [900, 1200) and [1800, 2100) overlap a seizure: 10 alarms in 1 h = 240 per 24 h. At 0.5
+  // the event (1004, 1060] hits the first seizure only, no alarm either way. Best within 1 FA/24h:
+  // 0.5 (the whole-hour event would win on NEDC's count, sensitivity 1 at 0 FA/24h).
+  RecordingProbabilities r;
+  r.name = "r";
+  r.duration_s = 3600;
+  for (int i = 1; i <= 3600; ++i) {
+    r.window_end_s.push_back(i);
+    r.prob.push_back(i >= 1005 && i <= 1060 ? 0.9f : 0.3f);
+  }
+  r.ref = ev({{1000, 1060}, {2000, 2060}});
+  PostprocessSettings s;
+  s.smoothing = Smoothing::none;
+  const auto pts = sweep_thresholds({r}, 1.0, s, {0.2, 0.5});
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_DOUBLE_EQ(pts[0].ovlp_sensitivity, 1.0);
+  EXPECT_DOUBLE_EQ(pts[0].ovlp_fa_per_24h, 0.0);
+  EXPECT_DOUBLE_EQ(pts[0].budget_fa_per_24h, 240.0);
+  EXPECT_DOUBLE_EQ(pts[1].ovlp_sensitivity, 0.5);
+  EXPECT_DOUBLE_EQ(pts[1].budget_fa_per_24h, 0.0);
+  EXPECT_EQ(best_under_budget(pts, 1.0), std::optional<std::size_t>(1));
 }
 
 TEST(EventsSweep, ThresholdsOnOneRecording) {
@@ -349,6 +382,7 @@ TEST(EventsSweep, ThresholdsOnOneRecording) {
   ASSERT_EQ(pts.size(), 3u);
   EXPECT_DOUBLE_EQ(pts[0].ovlp_sensitivity, 1.0);
   EXPECT_NEAR(pts[0].ovlp_fa_per_24h, 864.0, 1e-9);  // 1 false alarm in 100 s
+  EXPECT_NEAR(pts[0].budget_fa_per_24h, 864.0, 1e-9);  // a short event: the same count
   EXPECT_EQ(pts[0].n_hyp, 2u);
   EXPECT_DOUBLE_EQ(pts[1].ovlp_sensitivity, 1.0);
   EXPECT_DOUBLE_EQ(pts[1].ovlp_fa_per_24h, 0.0);

@@ -177,6 +177,10 @@ struct OperatingPoint {
   double ovlp_sensitivity = 0, ovlp_fa_per_24h = 0;
   double taes_sensitivity = 0, taes_fa_per_24h = 0;
   std::size_t n_hyp = 0;
+  /// False alarms per 24 h as the FA budget counts them (operating_point.hpp, budget_alarms):
+  /// events longer than 5 min split into 5-min pieces first, so that one event over a whole
+  /// recording is not a hit "without false alarms".
+  double budget_fa_per_24h = 0;
 };
 
 /// Scores the recordings at every threshold (same smoothing, min duration and merge gap as `s`).
@@ -186,8 +190,8 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
 /// Thresholds 0.05, 0.10, ..., 0.95.
 std::vector<double> default_thresholds();
 
-/// Index of the point with the highest OVLP sensitivity among those with OVLP FA/24h <=
-/// fa_budget (ties: lowest FA/24h, then highest threshold); nullopt when none fits.
+/// Index of the point with the highest OVLP sensitivity among those with budget_fa_per_24h <=
+/// fa_budget (ties: lowest OVLP FA/24h, then highest threshold); nullopt when none fits.
 std::optional<std::size_t> best_under_budget(const std::vector<OperatingPoint>& points, double fa_budget);
 
 // ------------------------------------------------------------------------------- JSON

@@ -10,6 +10,11 @@ struct StoredExtract {
   double window_s = 0, step_s = 0;
   Detector detector = Detector::default_;  ///< stored by name (core/choices.hpp)
   HrvProfile hrv_profile = HrvProfile::default_;
+  /// Windows of the non-linear and frequency HRV features (attributes since 7 December 2026;
+  /// files written before them read as the defaults, the only values then in use by default).
+  double hrv_nonlinear_window_s = 60.0, hrv_frequency_window_s = 150.0;
+
+  bool operator==(const StoredExtract&) const = default;
 };
 
 }  // namespace ecgforest::io

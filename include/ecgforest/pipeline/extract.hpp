@@ -23,6 +23,10 @@ io::RecordResult process_recording(const InputRecording& rec, std::size_t index,
 /// Feature column names for this configuration (same for every recording).
 std::vector<std::string> feature_columns(const Config& config);
 
+/// The settings a features file and a model store so that later stages compute the same
+/// features (window, hop, detector, HRV profile and windows).
+io::StoredExtract stored_extract(const ExtractSettings& x);
+
 struct ExtractSummary {
   std::size_t n_records = 0, n_ok = 0, n_failed = 0, n_unlabelled = 0;
   std::uint64_t n_resumed = 0;  ///< recordings loaded from OUTPUT.stage instead of processed
