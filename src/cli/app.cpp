@@ -67,6 +67,24 @@ std::vector<ToolCommand> tool_commands() {
   return out;
 }
 
+// An unknown option (CLI11's ExtrasError) as one sentence naming the valid options of the
+// subcommand it was given to (or of ecgforest itself, before a subcommand).
+std::string unknown_option_text(const CLI::App& app, const CLI::ExtrasError& e) {
+  const CLI::App* where = &app;
+  for (const CLI::App* sub : app.get_subcommands()) where = sub;  // the parsed one
+  std::string names;
+  for (const CLI::Option* opt : where->get_options()) {
+    const std::string n = opt->get_name();
+    if (n.rfind("--", 0) != 0) continue;
+    names += (names.empty() ? "" : ", ") + n;
+  }
+  std::string what = e.what();  // "The following argument(s) was/were not expected: ..."
+  if (const auto at = what.find("expected: "); at != std::string::npos) what = what.substr(at + 10);
+  const std::string cmd = where == &app ? std::string("ecgforest") : "ecgforest " + where->get_name();
+  return "unknown option or argument for " + cmd + ": " + what + ". Its options are: " + names + " (" + cmd +
+         " --help explains them).";
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
@@ -129,6 +147,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    if (me == 0) std::fprintf(stderr, "ecgforest: error: %s\n", unknown_option_text(app, e).c_str());
+    return 2;
   } catch (const CLI::ParseError& e) {
     // --help and --version are successes; every other parse error is a bad command line: 2.
     const int rc = me == 0 ? app.exit(e) : e.get_exit_code();

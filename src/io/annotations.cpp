@@ -287,10 +287,10 @@ void read_iso_times(const Source& src, const Line& line, const std::vector<std::
   }
   if (!start) {
     src.fail(line,
-             "the file uses absolute ISO-8601 timestamps, which need the recording's "
-             "start date and time from the EDF header to become seconds, but none was "
-             "given. Pass the EDF start date/time to read_annotations (check that the "
-             "EDF header has a valid startdate/starttime).");
+             "the file uses absolute ISO-8601 timestamps, which need the start date and "
+             "time of its recording to become seconds, and that recording was not found or "
+             "has none: keep NAME.edf (or NAME_rr.csv) beside the annotation file, with a "
+             "valid startdate/starttime in its EDF header.");
   }
   if (!t0) t0 = recording_origin(src, *start);
   auto rel = [&](const WallTime& t) { return static_cast<double>(t.whole_s - t0->whole_s) + (t.frac_s - t0->frac_s); };

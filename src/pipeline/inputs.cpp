@@ -11,6 +11,7 @@
 
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/beat_file.hpp"
+#include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/core/file_check.hpp"
 #include "ecgforest/pipeline/inputs_bids.hpp"
 
@@ -160,7 +161,8 @@ std::string patient_from_path(const fs::path& edf, const std::string& regex) {
   return io::recording_name(edf);
 }
 
-std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings) {
+std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings,
+                                          const char* flag) {
   if (inputs.empty()) {
     throw ConfigError("No input given; pass --input with EDF files, directories, globs or list files (or set input in the config).");
   }
@@ -189,7 +191,8 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
     throw ConfigError("The input " + in + " does not exist; check the path.");
   }
   if (paths.empty()) {
-    throw ConfigError("No EDF file (*.edf) or heart-beat file (NAME_rr.csv[.gz], NAME_beats.csv[.gz]) was found in the inputs; check --input.");
+    throw ConfigError("No EDF file (*.edf) or heart-beat file (NAME_rr.csv[.gz], NAME_beats.csv[.gz]) was found in " +
+                      std::string(flag) + "; check it.");
   }
   drop_bids_duplicates(paths);
   check_one_file_per_name(paths);
@@ -212,16 +215,47 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
   return out;
 }
 
+std::optional<StartDateTime> recording_start(const fs::path& file) {
+  switch (io::recording_kind(file)) {
+    case io::RecordingKind::edf: return io::EdfFile(file).info().start;
+    case io::RecordingKind::rr_csv: return io::read_beat_file(file).start;
+    case io::RecordingKind::beats_csv: break;
+  }
+  return std::nullopt;
+}
+
+std::optional<StartDateTime> annotation_start(const fs::path& annotation) {
+  const fs::path dir = annotation.parent_path();
+  const std::string name = annotation.stem().string();
+  for (const std::string f : {name + ".edf", name + "_rr.csv", name + "_rr.csv.gz"}) {
+    std::error_code ec;
+    if (!fs::is_regular_file(dir / f, ec)) continue;
+    try {
+      return recording_start(dir / f);
+    } catch (const std::exception&) {
+      return std::nullopt;  // an unreadable recording: the annotations then say what they lack
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<InputRecording> baseline_then_inputs(const Config& config, std::uint64_t& n_baseline) {
   std::vector<InputRecording> recs;
-  if (!config.tailor_baseline.empty()) recs = expand_inputs(config.tailor_baseline, config.extract);
+  if (!config.tailor_baseline.empty()) recs = expand_inputs(config.tailor_baseline, config.extract, "--tailor-baseline");
   n_baseline = recs.size();
   std::set<fs::path> base;
   for (const auto& r : recs) base.insert(fs::weakly_canonical(r.edf));
+  std::map<std::string, std::string> seen;  // NAME -> path: OUTPUT/NAME.tse_bi per input recording
   for (auto& r : expand_inputs(config.input, config.extract)) {
     if (base.count(fs::weakly_canonical(r.edf)))
       throw ConfigError("Recording " + r.edf.string() + " is both a --tailor-baseline recording and an --input one: a "
                         "baseline is never scored. Give it once, in one of the two.");
+    const auto [it, fresh] = seen.emplace(io::recording_name(r.edf), r.edf.string());
+    if (!fresh) {
+      throw ConfigError("Two inputs share the file name '" + it->first + "': " + it->second + " and " + r.edf.string() +
+                        "; their annotation files in the output folder would overwrite each other. Predict them in "
+                        "separate runs (different --output).");
+    }
     recs.push_back(std::move(r));
   }
   return recs;

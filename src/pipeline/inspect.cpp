@@ -135,7 +135,7 @@ void inspect_model(const std::filesystem::path& file, std::ostream& out) {
       if (line.rfind("train: ", 0) == 0) line = line.substr(7);
       out << "  " << line << "\n";
     }
-    out << "  (all metrics as JSON: the model's 'metrics' attribute, also written next to it as *.metrics.json)\n";
+    out << "  (all metrics as JSON: the model's 'metrics' attribute, also written next to it: MODEL.metrics.json by train, metrics.json by run)\n";
   } else {  // files written before the summary attribute existed
     out << "  metrics: " << meta.metrics_json << "\n";
   }

@@ -105,17 +105,6 @@ Predicted deserialize(ByteReader& r) {
 }
 
 
-// Wall-clock start of a recording, which converts ISO timestamps in its annotations: the EDF
-// header's (header only), or an RR table's timestamps; a beats file has none.
-std::optional<StartDateTime> recording_start(const std::filesystem::path& file) {
-  switch (io::recording_kind(file)) {
-    case io::RecordingKind::edf: return io::EdfFile(file).info().start;
-    case io::RecordingKind::rr_csv: return io::read_beat_file(file).start;
-    case io::RecordingKind::beats_csv: break;
-  }
-  return std::nullopt;
-}
-
 // Reference seizure events of a recording (only seizure labels), or nothing without annotation.
 std::vector<eval::Event> reference_events(const InputRecording& rec, const std::string& annotation, bool& has_ref) {
   has_ref = false;
@@ -139,6 +128,12 @@ std::vector<float> column(const io::FeatureRows& m, Eigen::Index c) {
   std::vector<float> out(static_cast<std::size_t>(m.rows()));
   for (Eigen::Index i = 0; i < m.rows(); ++i) out[static_cast<std::size_t>(i)] = m(i, c);
   return out;
+}
+
+// Threshold tailoring and --tailor-hours rewrite every recording's detections on rank 0 after
+// the cut (apply_tailored), and write no files for recordings wholly within the baseline.
+bool tailoring_writes_hypotheses(const Config& config) {
+  return config.postprocess.tailor_hours > 0 || (!config.tailor_baseline.empty() && config.tailor_retrain.empty());
 }
 
 // Reads the model; features must be computed as in training, so the window settings, the
@@ -188,19 +183,6 @@ ModelColumns model_columns(const Config& config, const forest::Forest& model, co
                           ". Retrain the model with this version of ecgforest.");
   }
   return out;
-}
-
-// OUT_DIR/<stem>.tse_bi per recording: two inputs with one file name would overwrite each other.
-void check_unique_names(const std::vector<InputRecording>& recs, const std::filesystem::path& out_dir) {
-  std::map<std::string, std::string> seen;
-  for (const auto& r : recs) {
-    const auto [it, fresh] = seen.emplace(io::recording_name(r.edf), r.edf.string());
-    if (!fresh) {
-      throw CollectiveError("Two inputs share the file name '" + it->first + "': " + it->second + " and " + r.edf.string() +
-                            "; their annotation files in " + out_dir.string() +
-                            " would overwrite each other. Predict them in separate runs (different --output).");
-    }
-  }
 }
 
 // A patient's retrained model (--tailor-retrain), where its features sit and its operating point.
@@ -285,7 +267,9 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
     p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " +
                      c.names.scrub(rec, res.row.annotation, e.what());
   }
-  if (idx >= c.n_baseline) write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s);
+  if (idx >= c.n_baseline && !tailoring_writes_hypotheses(config)) {
+    write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s);
+  }
   return p;
 }
 
@@ -353,13 +337,13 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
   return c;
 }
 
-// The predicted recordings (baseline excluded) that were among the training data of the model
+// The predicted recordings (baseline excluded, also recordings wholly within --tailor-hours) that were among the training data of the model
 // that detected them: the given model's, and for a patient detected by its own retrained model
 // (--tailor-retrain) also that model's (FEATURES' training rows and the patient's baseline).
 void scored_training_overlap(const std::vector<Predicted>& all, const PredictContext& c, Collected& col) {
   std::vector<ScoredFingerprint> predicted;
   for (const auto& p : all) {
-    if (p.row.status != "ok") continue;
+    if (p.row.status != "ok" || p.all_baseline) continue;
     predicted.push_back(scored_fingerprint(p.own_row, p.row));
     const auto it = c.tailored.find(p.own_row.patient);
     if (it != c.tailored.end() && it->second.training) predicted.back().extra = &*it->second.training;
@@ -548,7 +532,6 @@ PredictEdfSummary run_predict_edf(MPI_Comm comm, const Config& config_in, const 
   broadcast_recordings(comm, recs);
   comm::check_mpi(MPI_Bcast(&n_baseline, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (baseline recordings)");
   c.n_baseline = static_cast<std::size_t>(n_baseline);
-  check_unique_names({recs.begin() + static_cast<std::ptrdiff_t>(c.n_baseline), recs.end()}, out_dir);
   for (const auto& r : recs) c.hyp_file.push_back(c.names.pseudonymised() ? std::filesystem::path(c.names.name(r.edf) + ".edf") : r.edf);
   if (!config.tailor_retrain.empty()) retrain_models(comm, config_in, model_path, recs, c, log);
   auto all = predict_all(comm, c, recs, log != nullptr && me == 0, now_s());  // rates and ETA without the retraining

@@ -36,12 +36,16 @@ std::vector<eval::Event> shifted(std::vector<eval::Event> ev, double by_s) {
 
 // The detections of t.td (its parts are of all[pos[index - n_base]]) become the recordings' own
 // (and their NAME.tse_bi/csv_bi): the tailored ones after each cut, none before; both variants
-// are scored on the same hours.
+// are scored on the same hours. A recording wholly within its baseline gets no files (all_baseline).
 void apply_tailored(Tailoring& t, std::vector<PredictedRecording>& all, const std::vector<std::size_t>& pos, std::size_t n_base,
                     const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
-  for (std::size_t i : pos) all[i].hyp.clear();
+  for (std::size_t i : pos) {
+    all[i].hyp.clear();
+    all[i].all_baseline = true;
+  }
   for (std::size_t k = 0; k < t.td.index.size(); ++k) {
     auto& p = all[pos[t.td.index[k] - n_base]];  // baselines are whole, so never scored
+    p.all_baseline = false;
     const double from = t.td.from_s[k];
     p.hyp = shifted(t.td.tailored[k].hyp, from);
     if (!p.has_ref) continue;
@@ -51,7 +55,9 @@ void apply_tailored(Tailoring& t, std::vector<PredictedRecording>& all, const st
     t.hr_independent.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, shifted(t.td.independent[k].hyp, from)});
     t.hr_tailored.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, p.hyp});
   }
-  for (std::size_t i : pos) write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s);
+  for (std::size_t i : pos) {
+    if (!all[i].all_baseline) write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s);
+  }
 }
 
 // One detection variant of the tailoring block: NEDC scores and responders on the scored hours.
@@ -114,6 +120,19 @@ void write_threshold_json(JsonWriter& j, const Tailoring& t, const PostprocessSe
   j.key("patient_independent").raw(variant_json(t.scored_independent, t.hr_independent));
   j.key("tailored").raw(variant_json(t.scored_tailored, t.hr_tailored));
   j.end_object();
+}
+
+// The patients' tailored thresholds on one line, for runs that write no score.json.
+std::string tailored_thresholds_text(const eval::TailoredDetection& td) {
+  std::ostringstream os;
+  os << "predict: tailored thresholds:";
+  const char* sep = " ";
+  for (const auto& [id, th] : td.per_patient) {
+    os << sep << id << " " << fixed_text(th.threshold, 2) << (th.fallback ? " (fallback)" : "");
+    sep = ", ";
+  }
+  os << "\n";
+  return os.str();
 }
 
 }  // namespace
@@ -209,6 +228,12 @@ void write_tailoring_json(JsonWriter& j, const Tailoring& t, const Config& confi
 std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   const auto a = eval::score_recordings(t.scored_independent), b = eval::score_recordings(t.scored_tailored);
   std::ostringstream os;
+  if (t.td.index.empty() && t.baseline_names.empty()) {
+    os << "predict: warning: every recording lies within its patient's first " << pp.tailor_hours
+       << " h (--tailor-hours), the baseline, so nothing was detected or scored; give a smaller --tailor-hours, longer "
+          "recordings, or the baseline as separate recordings (--tailor-baseline)\n";
+    return os.str();
+  }
   if (t.retrained.empty()) {
     os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
     if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
@@ -219,6 +244,14 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
     if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
     else os << t.baseline_names.size() << " baseline recording(s)";
     os << " (not scored); on the ";
+  }
+  double detected_s = 0;
+  for (const auto& part : t.td.independent) detected_s += part.duration_s;
+  if (a.total_s <= 0) {
+    os << fixed_text(detected_s / 3600.0, 1) << " h detected after the baselines: none has reference annotations, so "
+       << "nothing is scored and no score.json is written\n";
+    if (t.retrained.empty()) os << tailored_thresholds_text(t.td);
+    return os.str();
   }
   os << fixed_text(a.total_s / 3600.0, 1) << " scored h: patient-independent OVLP sensitivity " << fixed_text(a.ovlp_sensitivity, 3)
      << " (" << a.ovlp.hits << "/" << a.ovlp.n_ref << ") at " << fixed_text(a.ovlp_fa_per_24h, 2)

@@ -44,8 +44,16 @@ void check_features_match_model(const std::string& file, const char* flag, const
                                 const std::string& fix) {
   check_features_file(file, flag);
   io::ModelMeta meta;
-  const forest::Forest model = read_model(model_path, &meta);
-  const io::FeaturesData f = io::read_features_summary(file);
+  forest::Forest model;
+  io::FeaturesData f;
+  try {
+    model = read_model(model_path, &meta);
+    f = io::read_features_summary(file);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const std::exception&) {
+    return;  // a damaged file is the run's error (exit 1, as before any such check), not a setting's
+  }
   const std::string what = "The features file " + file + " (" + flag + ") ";
   if (!f.extract || !meta.extract) throw ConfigError(what + "or the model was written by an older ecgforest without typed window settings" + fix);
   const auto& a = *f.extract;
@@ -62,9 +70,9 @@ void check_features_match_model(const std::string& file, const char* flag, const
   if (!missing.empty()) throw ConfigError(what + "lacks the model's feature columns " + missing + fix);
 }
 
-/// `out` can be created: it is absent or of the right kind (directory or not), and the nearest
-/// existing folder on its way is a directory this process may write into.
-void check_output(const std::string& out, bool is_dir, const char* flag) {
+}  // namespace
+
+void check_output_path(const std::string& out, bool is_dir, const char* flag) {
   std::error_code ec;
   const fs::path p = fs::absolute(out, ec);
   const bool exists = fs::exists(p, ec);
@@ -89,6 +97,8 @@ void check_output(const std::string& out, bool is_dir, const char* flag) {
   }
 }
 
+namespace {
+
 /// Everything extraction reads or writes besides the EDF files themselves.
 void check_extraction(const Config& c) {
   // (The detector and HRV profile are enums, checked when the configuration was parsed.)
@@ -98,7 +108,7 @@ void check_extraction(const Config& c) {
     throw ConfigError(std::string("extract.hrv_features (--hrv-features): ") + e.what());
   }
   (void)expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
-  if (!c.extract.rr_csv.empty()) check_output(c.extract.rr_csv, true, "--rr-csv");
+  if (!c.extract.rr_csv.empty()) check_output_path(c.extract.rr_csv, true, "--rr-csv");
 }
 
 }  // namespace
@@ -107,17 +117,17 @@ void preflight(const Config& c, Command cmd) {
   switch (cmd) {
     case Command::extract:
       check_extraction(c);
-      check_output(c.output, false, "--output");
+      check_output_path(c.output, false, "--output");
       break;
     case Command::run:
       check_extraction(c);
-      check_output(c.output, true, "--output");
-      if (!c.train.cv_predictions.empty()) check_output(c.train.cv_predictions, false, "--cv-predictions");
+      check_output_path(c.output, true, "--output");
+      if (!c.train.cv_predictions.empty()) check_output_path(c.train.cv_predictions, false, "--cv-predictions");
       break;
     case Command::train:
       check_input_file(c.features, "--features", "features file");
-      check_output(c.model, false, "--model");
-      if (!c.train.cv_predictions.empty()) check_output(c.train.cv_predictions, false, "--cv-predictions");
+      check_output_path(c.model, false, "--model");
+      if (!c.train.cv_predictions.empty()) check_output_path(c.train.cv_predictions, false, "--cv-predictions");
       break;
     case Command::predict:
       check_input_file(c.model, "--model", "model file");
@@ -130,12 +140,12 @@ void preflight(const Config& c, Command cmd) {
                                      "; give the features.h5 the model " + c.model +
                                          " was trained on (ecgforest run writes it as DIR/features.h5).");
         }
-        check_output(c.output, true, "--output");
+        check_output_path(c.output, true, "--output");
       } else {
         check_features_match_model(c.features, "--features", c.model,
                                    "; extract it with the model's settings, or predict with --input on the recordings "
                                    "(the model's settings are then applied).");
-        check_output(c.output, false, "--output");
+        check_output_path(c.output, false, "--output");
       }
       break;
     default:

@@ -22,6 +22,7 @@
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/text_file.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
+#include "ecgforest/pipeline/preflight.hpp"
 #include "ecgforest/pipeline/tools.hpp"
 
 namespace ecgforest::pipeline {
@@ -118,6 +119,7 @@ struct Loaded {
   std::vector<eval::ScoredRecording> recs;
   std::size_t no_hyp = 0, no_ref = 0;
   std::vector<std::string> skipped;
+  std::vector<std::string> unreadable;  ///< "path: why" of reference files that did not parse
 };
 
 Loaded load_recordings(const ScoreRequest& o) {
@@ -130,11 +132,11 @@ Loaded load_recordings(const ScoreRequest& o) {
   for (const auto& [key, ref_path] : refs) {
     io::Annotations ref;
     try {
-      ref = io::read_annotations(ref_path);
+      ref = io::read_annotations(ref_path, annotation_start(ref_path));
     } catch (const RecordError& e) {
-      // Plain .csv/.tse files may be other tables (e.g. NAME.rpeaks.csv); binary files must parse.
-      if (ext_rank(ref_path) < 3) throw;
-      l.skipped.push_back(ref_path.string());
+      // Plain .csv/.tse files may be other tables (e.g. NAME.rpeaks.csv): skipped quietly.
+      if (ext_rank(ref_path) < 3) l.unreadable.push_back(ref_path.string() + ": " + e.what());
+      else l.skipped.push_back(ref_path.string());
       continue;
     }
     eval::ScoredRecording r;
@@ -144,7 +146,7 @@ Loaded load_recordings(const ScoreRequest& o) {
     double duration = ref.duration_s.value_or(last_stop(ref));
     auto h = hyps.find(key);
     if (h != hyps.end()) {
-      const auto hyp = io::read_annotations(h->second);
+      const auto hyp = io::read_annotations(h->second, annotation_start(h->second));
       r.hyp = seizure_events(hyp);
       r.hyp_duration_s = hyp.duration_s.value_or(last_stop(hyp));
       if (!ref.duration_s) duration = std::max(duration, r.hyp_duration_s);
@@ -227,7 +229,9 @@ std::string score_json_text(const eval::ScoreSummary* nedc, const eval::DpalignC
 
 void run_score(const ScoreRequest& o) {
   const ScoreSettings& st = o.settings;
+  if (!o.json.empty()) check_output_path(o.json, false, "--json");
   const Loaded l = load_recordings(o);
+  for (const auto& f : l.unreadable) std::fprintf(stderr, "score: warning: %s This reference is not scored.\n", f.c_str());
   if (l.recs.empty()) throw Error("No reference annotation file in " + o.ref + " could be read.");
   std::size_t n_ref = 0, n_hyp = 0;
   double total_s = 0;
@@ -260,10 +264,18 @@ void run_score(const ScoreRequest& o) {
     print_szcore(*sz);
   }
   if (!o.json.empty()) {
+    const auto folder = std::filesystem::absolute(o.json).parent_path();
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);  // as the other commands create their output folders
+    if (ec) throw Error("Cannot create the folder " + folder.string() + " for --json: " + ec.message() + ".");
     io::write_text_file_atomic(o.json, score_json_text(nedc ? &*nedc : nullptr, dp ? &*dp : nullptr, sz ? &*sz : nullptr, params) + "\n");
     std::printf("score: JSON written to %s\n", o.json.c_str());
   }
   std::fflush(stdout);
+  if (!l.unreadable.empty()) {
+    throw Error(std::to_string(l.unreadable.size()) + " reference annotation file(s) could not be read and are left out of "
+                "the scores above (each named in a warning); fix or remove them, or score without them.");
+  }
 }
 
 }  // namespace ecgforest::pipeline

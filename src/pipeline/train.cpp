@@ -193,6 +193,11 @@ std::string operating_point_text(const eval::PostprocessChoice& c, double budget
 // only one class.
 void check_trainable(const TrainingSet& ts, const std::filesystem::path& features, const TrainSettings& train) {
   const std::size_t n_rows = ts.y.size(), n_pos = ts.n_positive();
+  if (ts.n_windows == 0) {
+    throw CollectiveError("The features file " + features.string() + " holds no windows at all: every recording failed "
+                          "or was shorter than one window. `ecgforest inspect " + features.string() +
+                          "` lists the recordings with their status and message; fix those inputs and extract again.");
+  }
   if (n_rows == 0) {
     throw CollectiveError("The features file " + features.string() + " has no training windows: " +
                           std::to_string(ts.n_nan_label) + " of " + std::to_string(ts.n_windows) +

@@ -68,8 +68,9 @@ expect() {
 echo "== no or unknown subcommand, unknown option, help"
 expect 2 "subcommand is required" - -- 
 expect 2 "." - -- nope
-expect 2 "--bogus" x.h5 -- extract --input coh --output x.h5 --bogus
-expect 2 "--bogus" - -- score --ref refs_ok --hyp hyps --bogus
+expect 2 "^ecgforest: error: unknown option or argument for ecgforest extract: --bogus\. Its options are: .*--output, " \
+  x.h5 -- extract --input coh --output x.h5 --bogus
+expect 2 "unknown option or argument for ecgforest score: --bogus\. Its options are: .*--hyp, " - -- score --ref refs_ok --hyp hyps --bogus
 expect 0 - - -- --help
 expect 0 - - -- extract --help
 
@@ -174,6 +175,28 @@ expect 2 "output f.h5 .*not a directory" - -- predict --model m.h5 --input coh -
 
 echo "== hostile values in annotation files: a clear error, fast"
 expect 1 "huge.tse_bi.*1e7 s" x.json -- score --ref refs --hyp hyps --json x.json
+# ... and the readable reference is still scored (one bad file never stops the run), then exit 1.
+grep -q "^score: 1 recordings, 0.17 hours, 1 reference seizures" case.out || fail "score did not score a.tse_bi beside huge.tse_bi: $(head -c 300 case.out)"
+grep -q "1 reference annotation file(s) could not be read" case.err || fail "score did not say a reference was left out: $(cat case.err)"
+# A La Teppe-style file with ISO-8601 timestamps and no recording beside it: the sentence says what to do.
+mkdir -p refs_iso && cp refs/a.tse_bi refs_iso/
+printf 'version = tse_v1.0.0\n\n2017-01-10T14:30:00.000000 2017-01-10T14:32:00.000000 bckg 1.0000\n' > refs_iso/iso.tse_bi
+expect 1 "iso.tse_bi.*keep NAME.edf \(or NAME_rr.csv\) beside the annotation file" - -- score --ref refs_iso --hyp hyps
+# With the recording beside it, its EDF start converts the timestamps: a seizure 100-160 s after
+# the start, found by a hypothesis in seconds.
+mkdir -p refs_iso2 hyps_iso2 && cp "$edf" refs_iso2/iso.edf
+/usr/bin/python3 - refs_iso2 <<'PY'
+import datetime, sys
+h = open(f"{sys.argv[1]}/iso.edf", "rb").read(256)
+d, t = h[168:176].decode(), h[176:184].decode()
+start = datetime.datetime.strptime(d + " " + t, "%d.%m.%y %H.%M.%S")
+iso = lambda s: (start + datetime.timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%S.000000")
+open(f"{sys.argv[1]}/iso.tse_bi", "w").write(f"version = tse_v1.0.0\n\n{iso(0)} {iso(100)} bckg 1.0000\n"
+                                            f"{iso(100)} {iso(160)} seiz 1.0000\n{iso(160)} {iso(600)} bckg 1.0000\n")
+PY
+printf 'version = tse_v1.0.0\n\n0.0000 110.0000 bckg 1.0000\n110.0000 150.0000 seiz 1.0000\n150.0000 600.0000 bckg 1.0000\n' > hyps_iso2/iso.tse_bi
+expect 0 - - -- score --ref refs_iso2 --hyp hyps_iso2
+grep -q "OVLP   sensitivity 1.000 (1/1 hits), false alarms 0" case.out || fail "ISO reference beside its EDF not converted: $(head -c 400 case.out)"
 
 echo "== the run failed: 1"
 mkdir -p allbad && : > allbad/empty.edf

@@ -21,7 +21,8 @@
 //   root attributes:   config (effective TOML), version, created (UTC ISO time), n_ranks,
 //                      collective_writes ("verified" or the reason HDF5 gave for not doing it),
 //                      format ("ecgforest-features/1"); the settings later stages need, typed:
-//                      window_s, step_s (float64), detector, hrv_profile (strings)
+//                      window_s, step_s (float64), detector, hrv_profile (strings),
+//                      hrv_nonlinear_window_s, hrv_frequency_window_s (float64; optional)
 // Files written before /reference and the typed settings existed read with those absent.
 // Rows are in input order (records sorted by path), so the file is the same for any rank count.
 // The file is written as <name>.partial and renamed when complete.

@@ -13,7 +13,8 @@
 //   /binning/edges   float32 [sum of bins], /binning/offsets uint64 [F+1] (quantile bin upper edges)
 //   root attributes: feature_names, config (TOML, provenance only), metrics (JSON), version,
 //                    created, format ("ecgforest-model/1"), n_trees; the features' extraction
-//                    settings, typed: window_s, step_s (float64), detector, hrv_profile (strings);
+//                    settings, typed: window_s, step_s (float64), detector, hrv_profile (strings),
+//                    hrv_nonlinear_window_s, hrv_frequency_window_s (float64; optional);
 //                    optional: summary, and the post-processing chosen by train's
 //                    cross-validation, typed: postprocess_smoothing (string),
 //                    postprocess_smoothing_windows (int64), postprocess_threshold,
@@ -50,7 +51,8 @@ struct ModelMeta {
   /// nullopt when none was chosen (select = "fixed", no CV).
   std::optional<PostprocessSettings> postprocess;
   /// The extraction settings of the features the model was trained on (typed attributes
-  /// window_s, step_s, detector, hrv_profile); nullopt in models written before they existed.
+  /// window_s, step_s, detector, hrv_profile, and the HRV windows); nullopt in models written
+  /// before they existed.
   std::optional<StoredExtract> extract;
   /// What the model was trained on (group /training); nullopt in models written before 7
   /// December 2026, which do not list it.

@@ -2,10 +2,12 @@
 // Turning --input arguments into the list of recordings to process.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ecgforest/core/config.hpp"
+#include "ecgforest/core/events.hpp"
 
 namespace ecgforest::pipeline {
 
@@ -29,11 +31,24 @@ struct InputRecording {
 /// datatypes without ECG and derivatives/sourcedata/code, and of one recording stored in several
 /// datatypes keeps one (ecg, then eeg, then ieeg). A malformed participants.tsv at a BIDS root
 /// is a ConfigError.
-std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings);
+/// `flag` names the option the inputs came from in the error for an empty search.
+std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings,
+                                          const char* flag = "--input");
 
 /// predict: the recordings of `tailor_baseline` (n_baseline of them), then those of `input`.
-/// Throws ConfigError when a file is in both (a baseline is never scored).
+/// Throws ConfigError when a file is in both (a baseline is never scored), or when two inputs
+/// share a NAME (their annotation files would overwrite each other).
 std::vector<InputRecording> baseline_then_inputs(const Config& config, std::uint64_t& n_baseline);
+
+/// Wall-clock start of a recording, which converts ISO timestamps in its annotations: the EDF
+/// header's (header only), or an RR table's timestamps; a beats file has none. Throws when the
+/// recording cannot be read.
+std::optional<StartDateTime> recording_start(const std::filesystem::path& file);
+
+/// The start of the recording an annotation file NAME.ext belongs to when it lies beside it
+/// (NAME.edf, NAME_rr.csv or NAME_rr.csv.gz; `score` reads annotations without their
+/// recordings); nullopt when there is none or it cannot be read.
+std::optional<StartDateTime> annotation_start(const std::filesystem::path& annotation);
 
 /// Patient id from a path with the regex of ExtractSettings::patient_regex (see there); without
 /// a match, the recording's NAME (io::recording_name).

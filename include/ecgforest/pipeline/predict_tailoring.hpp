@@ -28,6 +28,10 @@ struct PredictedRecording : RecordingPredictions {
   /// probabilities (with --tailor-hours, whose events after the cut are detected again).
   std::vector<eval::Event> hyp_independent;
   std::vector<float> prob_independent;
+  /// --tailor-hours: the whole recording lies within its patient's baseline hours, so nothing of
+  /// it is detected or scored (it gets no annotation files and is not checked against the
+  /// model's training data).
+  bool all_baseline = false;
 };
 
 /// The recording's NAME (io::recording_name of its path).
