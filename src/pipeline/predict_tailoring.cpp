@@ -1,5 +1,6 @@
 #include "ecgforest/pipeline/predict_tailoring.hpp"
 
+#include <set>
 #include <sstream>
 
 #include "ecgforest/core/privacy.hpp"
@@ -235,6 +236,16 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
     return os.str();
   }
   if (t.retrained.empty()) {
+    std::set<std::string> detected;  // patients with a recording (part) after their baseline
+    for (const auto& part : t.td.independent) detected.insert(part.patient);
+    std::string idle;
+    for (const auto& [id, th] : t.td.per_patient) {
+      if (!detected.count(id)) idle += (idle.empty() ? "" : ", ") + id;
+    }
+    if (!idle.empty()) {
+      os << "predict: note: baseline but nothing to detect for patient(s) " << idle
+         << " (give their recordings with --input, or leave their baselines out)\n";
+    }
     os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
     if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
     else os << t.baseline_names.size() << " baseline recording(s)";

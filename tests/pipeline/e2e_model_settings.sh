@@ -13,7 +13,8 @@
 #  - --tailor-hours: a recording wholly within its patient's baseline gets no annotation files
 #    (and under --tailor-retrain no training-overlap warning); the others do; when every recording
 #    is baseline, predict says nothing was left to detect; without annotations the tailored
-#    thresholds are printed (no score.json).
+#    thresholds are printed (no score.json); a patient with a baseline and nothing to detect is
+#    named in a note.
 # Usage: e2e_model_settings.sh ECGFOREST SYNTH TMPDIR
 set -euo pipefail
 ecg=$1 synth=$2 tmp=$3
@@ -105,6 +106,12 @@ grep -Eq "none has reference annotations, so nothing is scored" "$tmp/p_bare.log
   && grep -Eq "^predict: tailored thresholds: 00000005 [0-9.]+, 00000006 [0-9.]+" "$tmp/p_bare.log" \
   || { cat "$tmp/p_bare.log"; echo "FAIL: thresholds of an unannotated tailoring not printed"; exit 1; }
 [ ! -e "$tmp/p_bare/score.json" ] || { echo "FAIL: score.json without annotations"; exit 1; }
+
+# A patient with a baseline and nothing to detect is named in a note.
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new/00000005" --tailor-baseline "$tmp/new/00000006" \
+  --output "$tmp/p_idle" > "$tmp/p_idle.log" 2>&1 || { cat "$tmp/p_idle.log"; exit 1; }
+grep -q "^predict: note: baseline but nothing to detect for patient(s) 00000006 (" "$tmp/p_idle.log" \
+  || { cat "$tmp/p_idle.log"; echo "FAIL: no note for a patient with a baseline and nothing to detect"; exit 1; }
 
 echo "== --tailor-retrain --tailor-hours: a baseline-only training recording is not 'scored training data'"
 # The training cohort's own first recordings are wholly baseline with --tailor-hours 0.34 (20 min +):
