@@ -1,5 +1,11 @@
 #include "ecgforest/io/provenance.hpp"
 
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+#include <string>
+
 #include "ecgforest/core/choices.hpp"
 #include "ecgforest/core/error.hpp"
 #include "ecgforest/io/features_file.hpp"
@@ -39,6 +45,24 @@ void write_stored_extract(hid_t obj, const StoredExtract& x) {
   h5::write_double_attribute(obj, "hrv_frequency_window_s", x.hrv_frequency_window_s);
 }
 
+namespace {
+
+// The number of a `key = value` line of a stored configuration (keys are unique across tables).
+std::optional<double> stored_config_number(const std::string& toml, const std::string& key) {
+  std::istringstream in(toml);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) != 0) continue;
+    const auto eq = line.find('=', key.size());
+    if (eq == std::string::npos || line.find_first_not_of(" \t", key.size()) != eq) continue;
+    char* end = nullptr;
+    const double v = std::strtod(line.c_str() + eq + 1, &end);
+    if (end != line.c_str() + eq + 1 && std::isfinite(v)) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<StoredExtract> read_stored_extract(hid_t obj) {
   if (!h5::has_attribute(obj, "step_s")) return std::nullopt;
   StoredExtract x;
@@ -49,6 +73,12 @@ std::optional<StoredExtract> read_stored_extract(hid_t obj) {
   if (h5::has_attribute(obj, "hrv_nonlinear_window_s")) {
     x.hrv_nonlinear_window_s = h5::read_double_attribute(obj, "hrv_nonlinear_window_s");
     x.hrv_frequency_window_s = h5::read_double_attribute(obj, "hrv_frequency_window_s");
+  } else if (h5::has_attribute(obj, "config")) {
+    // Written before the typed HRV windows: the effective configuration stored beside says them
+    // (a configuration without the keys predates the options, so the defaults were used).
+    const std::string toml = h5::read_string_attribute(obj, "config");
+    x.hrv_nonlinear_window_s = stored_config_number(toml, "hrv_nonlinear_window_s").value_or(x.hrv_nonlinear_window_s);
+    x.hrv_frequency_window_s = stored_config_number(toml, "hrv_frequency_window_s").value_or(x.hrv_frequency_window_s);
   }
   return x;
 }

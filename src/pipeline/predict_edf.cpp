@@ -154,6 +154,12 @@ std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path
   config.extract.hrv_profile = x.hrv_profile;
   config.extract.hrv_nonlinear_window_s = x.hrv_nonlinear_window_s;
   config.extract.hrv_frequency_window_s = x.hrv_frequency_window_s;
+  try {
+    validate(config);  // the model's values pass the same limits as the user's
+  } catch (const ConfigError& e) {
+    throw Error("The model " + model_path.string() + " stores extraction settings outside their limits (" + e.what() +
+                "); write the model again with 'ecgforest train'.");
+  }
   if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
     config.postprocess = effective_postprocess(config, *meta.postprocess);
   }

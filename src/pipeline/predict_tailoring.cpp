@@ -56,8 +56,11 @@ void apply_tailored(Tailoring& t, std::vector<PredictedRecording>& all, const st
     t.hr_independent.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, shifted(t.td.independent[k].hyp, from)});
     t.hr_tailored.push_back({recording_name(p), p.row.patient, p.time_s, p.mean_hr, ref, p.hyp});
   }
+  t.n_detectable = pos.size();
+  for (const auto& part : t.td.independent) t.detected_s += part.duration_s;
   for (std::size_t i : pos) {
-    if (!all[i].all_baseline) write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s);
+    if (all[i].all_baseline) remove_hypotheses(out_dir, hyp_file[all[i].index]);
+    else write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s);
   }
 }
 
@@ -157,6 +160,14 @@ void write_hypotheses(const std::filesystem::path& out_dir, const std::filesyste
   io::write_text_file_atomic(events, io::events_tsv_text(sz, duration_s));
 }
 
+void remove_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording) {
+  const std::string stem = io::recording_name(recording);
+  std::error_code ec;
+  for (const auto& f : {out_dir / (stem + ".tse_bi"), out_dir / (stem + ".csv_bi"), out_dir / hypothesis_events_path(recording)}) {
+    std::filesystem::remove(f, ec);
+  }
+}
+
 Tailoring tailor_thresholds(std::vector<PredictedRecording>& all, const std::vector<PredictedRecording>& baseline, const PostprocessSettings& pp,
                              double step_s, const std::filesystem::path& out_dir, const std::vector<std::filesystem::path>& hyp_file) {
   std::vector<eval::RecordingProbabilities> in;
@@ -185,7 +196,10 @@ Tailoring tailor_thresholds(std::vector<PredictedRecording>& all, const std::vec
 
 void retrain_whole(Tailoring& t, const std::vector<PredictedRecording>& all) {
   for (const auto& p : all) {
-    if (p.row.status != "ok" || !p.has_ref) continue;
+    if (p.row.status != "ok") continue;
+    ++t.n_detectable;
+    t.detected_s += p.row.duration_s;
+    if (!p.has_ref) continue;
     const std::string name = recording_name(p);
     t.scored_independent.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp_independent});
     t.scored_tailored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
@@ -229,7 +243,7 @@ void write_tailoring_json(JsonWriter& j, const Tailoring& t, const Config& confi
 std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
   const auto a = eval::score_recordings(t.scored_independent), b = eval::score_recordings(t.scored_tailored);
   std::ostringstream os;
-  if (t.td.index.empty() && t.baseline_names.empty()) {
+  if (pp.tailor_hours > 0 && t.n_detectable > 0 && t.td.index.empty()) {
     os << "predict: warning: every recording lies within its patient's first " << pp.tailor_hours
        << " h (--tailor-hours), the baseline, so nothing was detected or scored; give a smaller --tailor-hours, longer "
           "recordings, or the baseline as separate recordings (--tailor-baseline)\n";
@@ -244,7 +258,8 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
     }
     if (!idle.empty()) {
       os << "predict: note: baseline but nothing to detect for patient(s) " << idle
-         << " (give their recordings with --input, or leave their baselines out)\n";
+         << (t.baseline_names.empty() ? " (all their recordings lie within the first hours; give a smaller --tailor-hours)\n"
+                                      : " (give their recordings with --input, or leave their baselines out)\n");
     }
     os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
     if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
@@ -256,10 +271,8 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
     else os << t.baseline_names.size() << " baseline recording(s)";
     os << " (not scored); on the ";
   }
-  double detected_s = 0;
-  for (const auto& part : t.td.independent) detected_s += part.duration_s;
   if (a.total_s <= 0) {
-    os << fixed_text(detected_s / 3600.0, 1) << " h detected after the baselines: none has reference annotations, so "
+    os << fixed_text(t.detected_s / 3600.0, 1) << " h detected after the baselines: none has reference annotations, so "
        << "nothing is scored and no score.json is written\n";
     if (t.retrained.empty()) os << tailored_thresholds_text(t.td);
     return os.str();

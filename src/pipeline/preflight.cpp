@@ -40,8 +40,10 @@ void check_features_file(const std::string& file, const char* flag) {
 /// A features file the model reads (--features of predict, --tailor-retrain): extracted with the
 /// model's settings (window, hop, detector, HRV profile and windows) and holding every feature
 /// column the model uses; else its windows would be scored or retrained as other features.
+/// `settings_required`: files without typed settings (written before them) are refused; else only
+/// their columns are checked.
 void check_features_match_model(const std::string& file, const char* flag, const std::string& model_path,
-                                const std::string& fix) {
+                                const std::string& fix, bool settings_required) {
   check_features_file(file, flag);
   io::ModelMeta meta;
   forest::Forest model;
@@ -55,15 +57,18 @@ void check_features_match_model(const std::string& file, const char* flag, const
     return;  // a damaged file is the run's error (exit 1, as before any such check), not a setting's
   }
   const std::string what = "The features file " + file + " (" + flag + ") ";
-  if (!f.extract || !meta.extract) throw ConfigError(what + "or the model was written by an older ecgforest without typed window settings" + fix);
-  const auto& a = *f.extract;
-  const auto& b = *meta.extract;
-  if (!(a == b)) {
-    throw ConfigError(what + "was extracted with other settings than the model's training windows (window " + number_text(a.window_s) +
-                      " s against " + number_text(b.window_s) + " s, hop " + number_text(a.step_s) + " s against " +
-                      number_text(b.step_s) + " s, non-linear and frequency HRV windows " + number_text(a.hrv_nonlinear_window_s) +
-                      " and " + number_text(a.hrv_frequency_window_s) + " s against " + number_text(b.hrv_nonlinear_window_s) +
-                      " and " + number_text(b.hrv_frequency_window_s) + " s, or another R-peak detector or HRV profile)" + fix);
+  if ((!f.extract || !meta.extract) && settings_required) {
+    throw ConfigError(what + "or the model was written by an older ecgforest without typed window settings" + fix);
+  }
+  if (f.extract && meta.extract && !(*f.extract == *meta.extract)) {
+    const auto& a = *f.extract;
+    const auto& b = *meta.extract;
+    throw ConfigError(what + "was extracted with other settings than the model's training windows (window " +
+                      number_text(a.window_s) + " s against " + number_text(b.window_s) + " s, hop " + number_text(a.step_s) +
+                      " s against " + number_text(b.step_s) + " s, non-linear and frequency HRV windows " +
+                      number_text(a.hrv_nonlinear_window_s) + " and " + number_text(a.hrv_frequency_window_s) + " s against " +
+                      number_text(b.hrv_nonlinear_window_s) + " and " + number_text(b.hrv_frequency_window_s) +
+                      " s, or another R-peak detector or HRV profile)" + fix);
   }
   std::string missing;
   (void)model_column_positions(f.columns, model.feature_names, missing);
@@ -138,13 +143,15 @@ void preflight(const Config& c, Command cmd) {
         if (!c.tailor_retrain.empty()) {
           check_features_match_model(c.tailor_retrain, "--tailor-retrain", c.model,
                                      "; give the features.h5 the model " + c.model +
-                                         " was trained on (ecgforest run writes it as DIR/features.h5).");
+                                         " was trained on (ecgforest run writes it as DIR/features.h5).",
+                                     true);
         }
         check_output_path(c.output, true, "--output");
       } else {
         check_features_match_model(c.features, "--features", c.model,
                                    "; extract it with the model's settings, or predict with --input on the recordings "
-                                   "(the model's settings are then applied).");
+                                   "(the model's settings are then applied).",
+                                   false);
         check_output_path(c.output, false, "--output");
       }
       break;

@@ -10,7 +10,10 @@
 #    fail);
 #  - predict --features on a features file extracted with default windows, or with another window
 #    length, or lacking the model's columns: exit 2 naming the settings, nothing written;
+#  - files written before the two attributes read them from their stored configuration: an old
+#    pair with matching windows is scored (the same probabilities), one with other windows refused;
 #  - --tailor-hours: a recording wholly within its patient's baseline gets no annotation files
+#    (also none left from an earlier run into the same folder)
 #    (and under --tailor-retrain no training-overlap warning); the others do; when every recording
 #    is baseline, predict says nothing was left to detect; without annotations the tailored
 #    thresholds are printed (no score.json); a patient with a baseline and nothing to detect is
@@ -78,13 +81,40 @@ refuse "window 20 s against 10 s" "$tmp/new_w20.h5"
 "$ecg" extract --input "$tmp/new" --output "$tmp/new_few.h5" "${win[@]}" --hrv-features mean_hr,rmssd,sqi > /dev/null 2>&1
 refuse "new_few.h5 \(--features\) lacks the model's feature columns .*sdnn" "$tmp/new_few.h5"
 
+echo "== files written before the HRV-window attributes read them from their stored configuration"
+cp "$tmp/run/model.h5" "$tmp/old_model.h5"
+cp "$tmp/new_win.h5" "$tmp/old_win.h5"
+cp "$tmp/new_default.h5" "$tmp/old_default.h5"
+"$py" - "$tmp" <<'PY'
+import sys
+import h5py
+for f in ("old_model.h5", "old_win.h5", "old_default.h5"):
+    with h5py.File(f"{sys.argv[1]}/{f}", "r+") as h:
+        for a in ("hrv_nonlinear_window_s", "hrv_frequency_window_s"):
+            del h.attrs[a]
+PY
+"$ecg" predict --model "$tmp/old_model.h5" --features "$tmp/old_win.h5" --output "$tmp/p_old.h5" > "$tmp/p_old.log" 2>&1 \
+  || { cat "$tmp/p_old.log"; echo "FAIL: matching files without the attributes were refused"; exit 1; }
+"$py" -c 'import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r")["windows/probability"][:] for f in sys.argv[1:3])
+assert np.array_equal(a, b), "an old model scores differently"' "$tmp/p_old.h5" "$tmp/p_features.h5"
+set +e
+"$ecg" predict --model "$tmp/old_model.h5" --features "$tmp/old_default.h5" --output "$tmp/p_old2.h5" > "$tmp/p_old2.log" 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "HRV windows 60 and 150 s against 30 and 60 s" "$tmp/p_old2.log" \
+  || { cat "$tmp/p_old2.log"; echo "FAIL: old files of other HRV windows not told apart (exit $rc)"; exit 1; }
+
 echo "== --tailor-hours: recordings wholly within the baseline get no files"
 # Each new patient has 3 recordings of 20 min; the first 0.4 h take t000 whole and 4 min of t001.
+# A run without tailoring into the same folder first: its t000 files must not stay behind.
+"${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new" --output "$tmp/p_tail" > /dev/null 2>&1
+[ -e "$tmp/p_tail/00000005_s001_t000.tse_bi" ] || { echo "FAIL: the untailored run wrote no t000 file"; exit 1; }
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new" --output "$tmp/p_tail" --tailor-hours 0.4 \
   > "$tmp/p_tail.log" 2>&1 || { cat "$tmp/p_tail.log"; exit 1; }
 for p in 00000005 00000006; do
   for ext in tse_bi csv_bi; do
-    [ ! -e "$tmp/p_tail/${p}_s001_t000.$ext" ] || { echo "FAIL: baseline-only ${p}_s001_t000.$ext written"; exit 1; }
+    [ ! -e "$tmp/p_tail/${p}_s001_t000.$ext" ] || { echo "FAIL: baseline-only ${p}_s001_t000.$ext written or left"; exit 1; }
     for t in t001 t002; do
       [ -e "$tmp/p_tail/${p}_s001_$t.$ext" ] || { echo "FAIL: ${p}_s001_$t.$ext missing"; exit 1; }
     done
@@ -120,4 +150,16 @@ echo "== --tailor-retrain --tailor-hours: a baseline-only training recording is 
   --tailor-retrain "$tmp/run/features.h5" --tailor-hours 0.34 > "$tmp/p_rt.log" 2>&1 || { cat "$tmp/p_rt.log"; exit 1; }
 "$py" -c 'import json, sys; o = json.load(open(sys.argv[1]))["training_overlap"]
 assert o["recordings"] == ["00000001_s001_t001"], o' "$tmp/p_rt/score.json"
+echo "== tools/report: folders that are not a run's are exit 2, nothing written"
+mkdir -p "$tmp/empty_run"
+for args in "$tmp/no_such_run" "$tmp/empty_run" "$tmp/run --predictions $tmp/no_such_predictions"; do
+  set +e
+  # shellcheck disable=SC2086  # two words for the last case
+  "$py" "${ECGFOREST_SOURCE_DIR:-$(dirname "$0")/../..}/tools/report" $args > "$tmp/report.log" 2>&1
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || { cat "$tmp/report.log"; echo "FAIL: tools/report $args: exit $rc, want 2"; exit 1; }
+done
+[ ! -e "$tmp/no_such_run" ] && [ ! -e "$tmp/empty_run/report" ] && [ ! -e "$tmp/run/report" ] \
+  || { echo "FAIL: tools/report wrote a folder for a bad path"; exit 1; }
 echo "e2e_model_settings: passed"

@@ -46,6 +46,10 @@ eval::RecordingProbabilities probabilities(const PredictedRecording& p);
 void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
                       const std::vector<eval::Event>& hyp, double duration_s);
 
+/// Removes the files write_hypotheses writes for `recording` (absent ones are fine): a recording
+/// wholly within its baseline gets none, also when an earlier run into the folder wrote them.
+void remove_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording);
+
 /// The tailored detections: the scored parts detected both ways (patient-independent and tailored).
 struct Tailoring {
   eval::TailoredDetection td;             ///< the cut and both detections (threshold tailoring, and retraining with first hours)
@@ -54,6 +58,8 @@ struct Tailoring {
   std::vector<std::string> baseline_names;  ///< --tailor-baseline recordings used (empty: first hours)
   std::vector<eval::ScoredRecording> scored_independent, scored_tailored;  ///< recordings with references
   std::vector<eval::RecordingHeartRate> hr_independent, hr_tailored;
+  std::size_t n_detectable = 0;  ///< readable input recordings (baselines not counted)
+  double detected_s = 0;         ///< their seconds detected (after the cut under --tailor-hours)
 };
 
 /// Tailors every patient's threshold on its first tailor_hours, or on its recordings in
