@@ -7,6 +7,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "ecgforest/cli/beats_command.hpp"
 #include "ecgforest/cli/hrv_command.hpp"
@@ -64,6 +66,20 @@ std::vector<ToolCommand> tool_commands() {
   out.push_back(beats_command());
   out.push_back(score_command());
   out.push_back(hrv_command());
+  return out;
+}
+
+// Tailoring keys set (flag or config file) where they do nothing: a note each, not an error (one
+// site configuration may serve several commands).
+std::vector<std::string> idle_tailoring_keys(const Config& c) {
+  std::vector<std::string> out;
+  const bool retrain = !c.tailor_retrain.empty();
+  const bool thresholds = !retrain && (c.postprocess.tailor_hours > 0 || !c.tailor_baseline.empty());
+  if (c.explicit_keys.count("postprocess.tailor_copies") && !retrain)
+    out.push_back("postprocess.tailor_copies (--tailor-copies) has no effect without --tailor-retrain.");
+  if (c.explicit_keys.count("postprocess.tailor_margin") && !thresholds)
+    out.push_back("postprocess.tailor_margin (--tailor-margin) has no effect without threshold tailoring "
+                  "(--tailor-hours or --tailor-baseline, without --tailor-retrain).");
   return out;
 }
 
@@ -201,6 +217,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
         break;
       case Command::predict:
         require(config.model, "--model", "model file");
+        if (me == 0) {
+          for (const auto& note : idle_tailoring_keys(config)) std::fprintf(stderr, "ecgforest: note: %s\n", note.c_str());
+        }
         if (!config.input.empty()) {
           if (!config.features.empty()) throw ConfigError("predict takes either --input (EDF recordings) or --features, not both.");
           require(config.output, "--output", "output directory for the annotation files");

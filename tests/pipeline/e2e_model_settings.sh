@@ -137,6 +137,14 @@ grep -Eq "none has reference annotations, so nothing is scored" "$tmp/p_bare.log
   || { cat "$tmp/p_bare.log"; echo "FAIL: thresholds of an unannotated tailoring not printed"; exit 1; }
 [ ! -e "$tmp/p_bare/score.json" ] || { echo "FAIL: score.json without annotations"; exit 1; }
 
+# Tailoring keys that do nothing here get a note each (they are not errors).
+"$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new/00000005" --output "$tmp/p_keys" --tailor-copies 3 \
+  --tailor-margin 1.1 > "$tmp/p_keys.log" 2>&1 || { cat "$tmp/p_keys.log"; exit 1; }
+[ "$(grep -c "^ecgforest: note: postprocess.tailor_\(copies\|margin\) .*has no effect without" "$tmp/p_keys.log")" = 2 ] \
+  || { cat "$tmp/p_keys.log"; echo "FAIL: no notes for tailoring keys without tailoring"; exit 1; }
+"$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new/00000005" --output "$tmp/p_keys2" --tailor-hours 0.4 \
+  --tailor-margin 1.1 > "$tmp/p_keys2.log" 2>&1 || { cat "$tmp/p_keys2.log"; exit 1; }
+! grep -q "has no effect" "$tmp/p_keys2.log" || { cat "$tmp/p_keys2.log"; echo "FAIL: a note for a key in use"; exit 1; }
 # A patient with a baseline and nothing to detect is named in a note.
 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new/00000005" --tailor-baseline "$tmp/new/00000006" \
   --output "$tmp/p_idle" > "$tmp/p_idle.log" 2>&1 || { cat "$tmp/p_idle.log"; exit 1; }
