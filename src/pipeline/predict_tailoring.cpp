@@ -126,6 +126,30 @@ void write_threshold_json(JsonWriter& j, const Tailoring& t, const PostprocessSe
   j.end_object();
 }
 
+// Where write_hypotheses puts a recording's detections.
+struct HypothesisFiles {
+  std::filesystem::path tse_bi, csv_bi, events_tsv;
+};
+
+HypothesisFiles hypothesis_files(const std::filesystem::path& out_dir, const std::filesystem::path& recording) {
+  const std::string stem = io::recording_name(recording);
+  return {out_dir / (stem + ".tse_bi"), out_dir / (stem + ".csv_bi"), out_dir / hypothesis_events_path(recording)};
+}
+
+// A note naming the patients tailored on a baseline with nothing after it to detect ("" if none).
+std::string idle_patients_note(const Tailoring& t) {
+  std::set<std::string> detected;  // patients with a recording (part) after their baseline
+  for (const auto& part : t.td.independent) detected.insert(part.patient);
+  std::string idle;
+  for (const auto& [id, th] : t.td.per_patient) {
+    if (!detected.count(id)) idle += (idle.empty() ? "" : ", ") + id;
+  }
+  if (idle.empty()) return "";
+  return "predict: note: baseline but nothing to detect for patient(s) " + idle +
+         (t.baseline_names.empty() ? " (all their recordings lie within the first hours; give a smaller --tailor-hours)\n"
+                                   : " (give their recordings with --input, or leave their baselines out)\n");
+}
+
 // The patients' tailored thresholds on one line, for runs that write no score.json.
 std::string tailored_thresholds_text(const eval::TailoredDetection& td) {
   std::ostringstream os;
@@ -152,20 +176,18 @@ void write_hypotheses(const std::filesystem::path& out_dir, const std::filesyste
                       const std::vector<eval::Event>& hyp, double duration_s) {
   const std::string stem = io::recording_name(recording);
   const auto sz = to_annotation_events(hyp);
-  io::write_text_file_atomic(out_dir / (stem + ".tse_bi"), io::tse_bi_text(sz, duration_s));
-  io::write_text_file_atomic(out_dir / (stem + ".csv_bi"), io::csv_bi_text(sz, duration_s, stem));
-  const auto events = out_dir / hypothesis_events_path(recording);
+  const HypothesisFiles f = hypothesis_files(out_dir, recording);
+  io::write_text_file_atomic(f.tse_bi, io::tse_bi_text(sz, duration_s));
+  io::write_text_file_atomic(f.csv_bi, io::csv_bi_text(sz, duration_s, stem));
   std::error_code ec;
-  std::filesystem::create_directories(events.parent_path(), ec);  // another thread may create it too
-  io::write_text_file_atomic(events, io::events_tsv_text(sz, duration_s));
+  std::filesystem::create_directories(f.events_tsv.parent_path(), ec);  // another thread may create it too
+  io::write_text_file_atomic(f.events_tsv, io::events_tsv_text(sz, duration_s));
 }
 
 void remove_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording) {
-  const std::string stem = io::recording_name(recording);
+  const HypothesisFiles f = hypothesis_files(out_dir, recording);
   std::error_code ec;
-  for (const auto& f : {out_dir / (stem + ".tse_bi"), out_dir / (stem + ".csv_bi"), out_dir / hypothesis_events_path(recording)}) {
-    std::filesystem::remove(f, ec);
-  }
+  for (const auto& p : {f.tse_bi, f.csv_bi, f.events_tsv}) std::filesystem::remove(p, ec);
 }
 
 Tailoring tailor_thresholds(std::vector<PredictedRecording>& all, const std::vector<PredictedRecording>& baseline, const PostprocessSettings& pp,
@@ -250,17 +272,7 @@ std::string tailoring_text(const Tailoring& t, const PostprocessSettings& pp) {
     return os.str();
   }
   if (t.retrained.empty()) {
-    std::set<std::string> detected;  // patients with a recording (part) after their baseline
-    for (const auto& part : t.td.independent) detected.insert(part.patient);
-    std::string idle;
-    for (const auto& [id, th] : t.td.per_patient) {
-      if (!detected.count(id)) idle += (idle.empty() ? "" : ", ") + id;
-    }
-    if (!idle.empty()) {
-      os << "predict: note: baseline but nothing to detect for patient(s) " << idle
-         << (t.baseline_names.empty() ? " (all their recordings lie within the first hours; give a smaller --tailor-hours)\n"
-                                      : " (give their recordings with --input, or leave their baselines out)\n");
-    }
+    os << idle_patients_note(t);
     os << "predict: tailored thresholds for " << t.td.per_patient.size() << " patient(s) on ";
     if (t.baseline_names.empty()) os << "their first " << pp.tailor_hours << " h";
     else os << t.baseline_names.size() << " baseline recording(s)";
