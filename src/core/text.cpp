@@ -81,4 +81,8 @@ std::string fixed_text(double v, int decimals) {
   return buf;
 }
 
+std::string count_text(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 }  // namespace ecgforest

@@ -225,7 +225,7 @@ void process_beats(const InputRecording& rec, const Config& config, io::RecordRe
   double bad_s = 0;
   for (const auto& [a, b] : beats.bad_s) bad_s += b - a;
   out.row.message += std::string(out.row.message.empty() ? "" : " ") + "Beat file: " + std::to_string(beats.n_rows) +
-                     " rows, " + std::to_string(beats.bad_s.size()) + " stretches (" + fixed_text(bad_s, 1) +
+                     " rows, " + count_text(beats.bad_s.size(), "stretch", "stretches") + " (" + fixed_text(bad_s, 1) +
                      " s) without NN intervals (holes, non-normal beats, noise).";
 }
 

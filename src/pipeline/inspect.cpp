@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/edf_reader.hpp"
@@ -63,7 +64,7 @@ void inspect_beats(const std::filesystem::path& file, std::ostream& out) {
                   b.start->hour, b.start->minute, b.start->second);
     out << "  second 0 at " << start << "\n";
   }
-  out << "  " << b.bad_s.size() << " stretches without NN intervals (" << f2(bad, 1) << " s: holes"
+  out << "  " << count_text(b.bad_s.size(), "stretch", "stretches") << " without NN intervals (" << f2(bad, 1) << " s: holes"
       << (rr ? "" : ", non-normal beats, noise") << ")";
   if (!rr) out << "; " << b.n_non_normal << " non-normal beats or marks";
   auto ann = io::find_annotation_for(file);

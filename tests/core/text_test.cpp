@@ -30,5 +30,12 @@ TEST(EscapeText, InvalidUtf8BytesAreEscapedOneByOne) {
   EXPECT_EQ(escape_text("\xE2\x82" "A"), "\\xE2\\x82A");       // 3-byte sequence missing its last byte
 }
 
+TEST(CountText, TheNounTakesTheNumberOfTheCount) {
+  EXPECT_EQ(count_text(1, "stretch", "stretches"), "1 stretch");
+  EXPECT_EQ(count_text(0, "stretch", "stretches"), "0 stretches");
+  EXPECT_EQ(count_text(2, "seizure", "seizures"), "2 seizures");
+  EXPECT_EQ(count_text(11, "patient", "patients"), "11 patients");
+}
+
 }  // namespace
 }  // namespace ecgforest

@@ -60,7 +60,7 @@ open(sys.argv[2] + "/flatgap.tse_bi", "w").write("version = tse_v1.0.0\n\n0.0000
 PY
 "${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/synth" "$tmp/crafted" --output "$tmp/edf.h5" --rr-csv "$tmp/rrtables" > /dev/null
 for f in $(find "$tmp/synth" "$tmp/crafted" -name '*.tse_bi'); do cp "$f" "$tmp/rrtables/"; done
-"$ecg" inspect "$tmp/rrtables/flatgap_rr.csv" | grep -q "^  1 stretches without NN intervals"
+"$ecg" inspect "$tmp/rrtables/flatgap_rr.csv" | grep -q "^  1 stretch without NN intervals"
 "${mpi[@]}" -np 2 "$ecg" extract --input "$tmp/rrtables" --output "$tmp/rrtables.h5" > /dev/null
 "$py" "$here/check_beats.py" roundtrip "$tmp/edf.h5" "$tmp/rrtables.h5"
 

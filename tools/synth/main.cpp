@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
 #include "synth.hpp"
 
 int main(int argc, char** argv) {
@@ -119,8 +120,11 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto summary = ecgforest::synth::generate_cohort(o, quiet ? nullptr : &std::cout);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("ecgforest-synth: wrote %zu recordings of %d patients (%.2f h, %zu seizures) to %s in %.2f s.\n",
-                summary.recordings.size(), o.patients, summary.total_duration_s / 3600.0, summary.n_seizures,
+    using ecgforest::count_text;
+    std::printf("ecgforest-synth: wrote %s of %s (%.2f h, %s) to %s in %.2f s.\n",
+                count_text(summary.recordings.size(), "recording", "recordings").c_str(),
+                count_text(static_cast<std::size_t>(o.patients), "patient", "patients").c_str(),
+                summary.total_duration_s / 3600.0, count_text(summary.n_seizures, "seizure", "seizures").c_str(),
                 out.c_str(), secs);
   } catch (const ecgforest::ConfigError& e) {  // a bad option: exit 2, as ecgforest's own settings
     std::cerr << e.what() << "\n";

@@ -1,6 +1,7 @@
 #pragma once
 // Text that came from outside (file contents, labels) on its way into a message or /records:
 // printable, valid UTF-8, no NUL (HDF5 strings and C strings end there), no control characters.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,8 @@ std::string python_float_text(double v);
 /// `v` with `decimals` digits after the point (printf "%.*f"), or printf's "%g" (6 significant
 /// digits) when decimals < 0: the fixed formats of tables, logs and annotation files.
 std::string fixed_text(double v, int decimals);
+
+/// "1 stretch", "3 stretches", "0 stretches": a count and its noun in the number it needs.
+std::string count_text(std::size_t n, std::string_view one, std::string_view many);
 
 }  // namespace ecgforest
