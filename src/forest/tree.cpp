@@ -1,5 +1,6 @@
 // CART tree growth on binned features (Gini on class-weighted counts, histogram split search).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -204,6 +205,245 @@ double prior_positive(double prior_w, std::uint64_t root_n0, std::uint64_t root_
   return root_weight > 0 ? prior_w * static_cast<double>(root_n1) * cw1 / root_weight : 0.0;
 }
 
+
+/// Checks every training row and label, and returns the class weights: balanced (n / (2 n_c))
+/// or 1, and 1 under the class-balanced bootstrap (its draws balance the classes already).
+std::array<double, 2> class_weights(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
+                                    const std::vector<std::uint32_t>& rows, const ForestParams& params) {
+  std::uint64_t n_class[2] = {0, 0};
+  for (std::uint32_t r : rows) {
+    if (r >= xb.n_rows()) {
+      throw Error("Training row index " + std::to_string(r) + " is out of range: the binned matrix "
+                  "has " + std::to_string(xb.n_rows()) + " rows.");
+    }
+    if (y[r] > 1) {
+      throw Error("Label of row " + std::to_string(r) + " is " + std::to_string(int{y[r]}) +
+                  "; labels must be 0 or 1.");
+    }
+    ++n_class[y[r]];
+  }
+  std::array<double, 2> cw = {1.0, 1.0};
+  if (params.class_weight == ClassWeight::balanced && effective_sampling(params) != Bootstrap::balanced) {
+    const double n = static_cast<double>(rows.size());
+    for (int c = 0; c < 2; ++c)
+      cw[static_cast<std::size_t>(c)] = n_class[c] > 0 ? n / (2.0 * static_cast<double>(n_class[c])) : 1.0;
+  }
+  return cw;
+}
+
+/// The tree's in-bag rows with their multiplicity and class, in increasing row order (the first
+/// random numbers of `rng`, see draw_inbag).
+std::vector<Sample> inbag_samples(Xoshiro256& rng, const std::vector<std::uint8_t>& y,
+                                  const std::vector<std::uint32_t>& rows, const ForestParams& params) {
+  std::vector<std::uint32_t> mult;
+  draw_inbag(rng, y, rows, params, mult);
+  std::size_t n_in = 0;
+  for (auto m : mult) n_in += m > 0;
+  // Branch-free compaction: every row is written at the cursor, which advances when in-bag
+  // (one spare slot for the last write).
+  std::vector<Sample> samples(n_in + 1);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < mult.size(); ++i) {
+    samples[k] = {rows[i], (mult[i] << 1) | y[rows[i]]};
+    k += mult[i] > 0 ? 1 : 0;
+  }
+  samples.resize(n_in);
+  return samples;
+}
+
+/// Features tried per split: max_features, or floor(sqrt(F)) when it is 0.
+int features_per_split(const ForestParams& params, std::size_t n_features) {
+  return params.max_features == 0
+             ? std::max(1, static_cast<int>(std::floor(std::sqrt(static_cast<double>(n_features)))))
+             : std::min(params.max_features, static_cast<int>(n_features));
+}
+
+/// Improves `best` with the splits of candidate feature f (the j-th of the node's candidates)
+/// whose histogram is h (nb bins, NaN at code 255) in a node of counts nc: every bin boundary,
+/// with the NaN rows on either side (once when there are none); both sides need min_leaf rows.
+void scan_feature(const std::uint32_t* h, int nb, std::uint32_t f, int j, const Counts& nc, std::uint64_t min_leaf,
+                  double cw0, double cw1, Split& best) {
+  const Counts nan_c{h[2 * 255], h[2 * 255 + 1]};
+  const bool has_nan = nan_c.total() > 0;
+  const std::uint64_t present = nc.total() - nan_c.total();
+  Counts left;  // non-NaN codes <= b
+  for (int b = 0; b < nb; ++b) {
+    if (b > 0 && b != nb - 1 && h[2 * b] == 0 && h[2 * b + 1] == 0) continue;  // = split at b-1
+    left.n0 += h[2 * b];
+    left.n1 += h[2 * b + 1];
+    const bool last = left.total() == present;  // every present value is left from here on
+    const Counts right{nc.n0 - left.n0 - nan_c.n0, nc.n1 - left.n1 - nan_c.n1};
+    for (int nan_side = 0; nan_side < 2; ++nan_side) {
+      const bool nan_left = nan_side == 0;
+      // Without NaN both directions are the same split: evaluate it once (as NaN right).
+      if (nan_left && !has_nan) continue;
+      Counts l = left, r = right;
+      if (nan_left) { l.n0 += nan_c.n0; l.n1 += nan_c.n1; }
+      else { r.n0 += nan_c.n0; r.n1 += nan_c.n1; }
+      if (l.total() < min_leaf || r.total() < min_leaf) continue;
+      const double score = purity_score(l, cw0, cw1) + purity_score(r, cw0, cw1);
+      if (score > best.score) best = {static_cast<int>(f), j, b, nan_left, score, l, r};
+    }
+    if (last) break;  // later bins give the same split again
+  }
+}
+
+/// Sets histogram h (nb bins and the NaN code) back to zero: by walking the node's codes of this
+/// candidate (codes[i * k], i < n_node) for small nodes, wholesale otherwise.
+void clear_histogram(std::uint32_t* h, int nb, const std::uint8_t* codes, int k, std::size_t n_node) {
+  if (n_node < 128) {
+    for (std::size_t i = 0; i < n_node; ++i) {
+      const std::uint8_t c = codes[i * static_cast<std::size_t>(k)];
+      h[2u * c] = h[2u * c + 1] = 0;
+    }
+  } else {
+    std::memset(h, 0, sizeof(std::uint32_t) * 2 * static_cast<std::size_t>(nb));
+    h[2 * 255] = h[2 * 255 + 1] = 0;
+  }
+}
+
+/// Gives back the slack of vectors that grew by doubling (a forest of deep trees is most of the memory).
+void shrink_to_fit(Tree& tree) {
+  tree.feature.shrink_to_fit();
+  tree.threshold.shrink_to_fit();
+  tree.nan_left.shrink_to_fit();
+  tree.left.shrink_to_fit();
+  tree.right.shrink_to_fit();
+  tree.value.shrink_to_fit();
+  tree.bin.shrink_to_fit();
+}
+
+/// One tree's growth: depth-first from the root over the in-bag samples, each node split at the
+/// best of k randomly drawn candidate features (Gini on class-weighted integer counts).
+class TreeGrower {
+ public:
+  TreeGrower(const BinnedMatrix& xb, const ForestParams& params, std::array<double, 2> cw, Xoshiro256& rng,
+             std::vector<Sample> samples)
+      : xb_(xb), params_(params), cw0_(cw[0]), cw1_(cw[1]), rng_(rng), samples_(std::move(samples)),
+        k_(features_per_split(params, xb.n_features())), min_leaf_(static_cast<std::uint64_t>(params.min_samples_leaf)),
+        feature_order_(xb.n_features()), hist_(static_cast<std::size_t>(k_) * 512, 0),
+        cand_(static_cast<std::size_t>(k_)), right_side_(samples_.size()),
+        node_codes_(static_cast<std::size_t>(k_) * samples_.size()) {
+    std::iota(feature_order_.begin(), feature_order_.end(), 0u);
+  }
+
+  Tree grow() {
+    tree_.importance.assign(xb_.n_features(), 0.0);
+    Counts root;
+    for (const Sample& s : samples_) (s.count_cls & 1u ? root.n1 : root.n0) += s.count_cls >> 1;
+    const double root_weight = static_cast<double>(root.n0) * cw0_ + static_cast<double>(root.n1) * cw1_;
+    // Leaf shrinkage towards the root's (weighted) positive ratio: leaf_prior pseudo-rows at that ratio.
+    prior_w1_ = prior_positive(params_.leaf_prior, root.n0, root.n1, cw0_, cw1_);
+    stack_.push_back({tree_.add_node(), 0, samples_.size(), 0, root});
+    while (!stack_.empty()) {
+      const StackEntry e = stack_.back();
+      stack_.pop_back();
+      visit(e);
+    }
+    if (root_weight > 0)
+      for (auto& v : tree_.importance) v /= root_weight;
+    shrink_to_fit(tree_);
+    if (params_.keep_counts) tree_.class_weight = {cw0_, cw1_};
+    return std::move(tree_);
+  }
+
+ private:
+  // Whether a node with these counts at this depth is split (else it is a leaf): not pure, not at
+  // the depth limit, and room for two leaves of min_samples_leaf.
+  bool splits(const Counts& c, int depth) const {
+    return c.n0 > 0 && c.n1 > 0 && !(params_.max_depth > 0 && depth >= params_.max_depth) &&
+           c.total() >= 2 * min_leaf_;
+  }
+
+  // The node's value, and its split with two children pushed on the stack when one improves it.
+  void visit(const StackEntry& e) {
+    const Counts& nc = e.counts;
+    tree_.value[static_cast<std::size_t>(e.node)] = node_value(nc.n0, nc.n1, cw0_, cw1_, params_.leaf_prior, prior_w1_);
+    if (params_.keep_counts) keep_counts(tree_, e.node, nc);
+    if (!splits(nc, e.depth)) return;
+    const double parent_score = purity_score(nc, cw0_, cw1_);
+    const Split best = best_split(e, parent_score);
+    if (best.feature >= 0) split(e, best, parent_score);  // else no split improves impurity
+  }
+
+  // Draws k distinct features (partial Fisher-Yates).
+  void draw_candidates() {
+    const auto n_features = static_cast<std::uint32_t>(feature_order_.size());
+    for (int j = 0; j < k_; ++j) {
+      const auto jj = static_cast<std::uint32_t>(j);
+      const std::uint32_t pick = jj + rng_.below(n_features - jj);
+      std::swap(feature_order_[jj], feature_order_[pick]);
+      cand_[jj] = feature_order_[jj];
+    }
+  }
+
+  // The best split over k fresh candidate features: histograms of all of them in one pass over
+  // the node's samples (the codes of a row are contiguous: one cache line per sample), then a
+  // scan of each; the histograms are left all-zero for the next node.
+  Split best_split(const StackEntry& e, double parent_score) {
+    Split best;
+    best.score = parent_score + 1e-12 * std::abs(parent_score);
+    draw_candidates();
+    const std::size_t n_node = e.end - e.begin;
+    build_histograms(xb_.row(0), xb_.row_stride(), samples_.data() + e.begin, n_node, cand_.data(), k_, hist_.data(),
+                     node_codes_.data());
+    for (int j = 0; j < k_; ++j) {
+      const std::uint32_t f = cand_[static_cast<std::size_t>(j)];
+      std::uint32_t* h = hist_.data() + static_cast<std::size_t>(j) * 512;
+      scan_feature(h, xb_.n_bins(f), f, j, e.counts, min_leaf_, cw0_, cw1_, best);
+      clear_histogram(h, xb_.n_bins(f), node_codes_.data() + static_cast<std::size_t>(j), k_, n_node);
+    }
+    return best;
+  }
+
+  // Records the split of node e and pushes its two children (left on top).
+  void split(const StackEntry& e, const Split& best, double parent_score) {
+    // Partition the samples, unless both children stay leaves (then their samples are not read).
+    const auto bf = static_cast<std::size_t>(best.feature);
+    const auto bin = static_cast<std::uint8_t>(best.bin);
+    const bool split_again = splits(best.left, e.depth + 1) || splits(best.right, e.depth + 1);
+    const std::size_t mid = split_again ? partition(samples_.data(), right_side_.data(), e.begin, e.end - e.begin,
+                                                    node_codes_.data() + best.cand, k_, bin, best.nan_left)
+                                        : e.begin;  // leaves: their sample ranges are never used
+    const auto node = static_cast<std::size_t>(e.node);
+    tree_.feature[node] = best.feature;
+    tree_.threshold[node] = best.bin == xb_.n_bins(bf) - 1 ? std::numeric_limits<float>::infinity()
+                                                           : xb_.upper_edge(bf, best.bin);
+    tree_.nan_left[node] = best.nan_left ? 1 : 0;
+    tree_.bin[node] = bin;
+    tree_.importance[bf] += best.score - parent_score;
+    const std::int32_t l = tree_.add_node();
+    const std::int32_t r = tree_.add_node();
+    tree_.left[node] = l;
+    tree_.right[node] = r;
+    stack_.push_back({r, mid, e.end, e.depth + 1, best.right});
+    stack_.push_back({l, e.begin, mid, e.depth + 1, best.left});
+  }
+
+  const BinnedMatrix& xb_;
+  const ForestParams& params_;
+  const double cw0_, cw1_;
+  Xoshiro256& rng_;
+  std::vector<Sample> samples_;
+  const int k_;
+  const std::uint64_t min_leaf_;
+  double prior_w1_ = 0;
+  std::vector<std::uint32_t> feature_order_;
+  // One histogram of integer counts per candidate feature: [code * 2 + class], code 255 = NaN.
+  // Kept all-zero between nodes. 32-bit: a node's counts sum to at most the draws per tree
+  // (< 2^31, checked in validate), so they are exact; the split search adds them in 64 bits.
+  std::vector<std::uint32_t> hist_;
+  std::vector<std::uint32_t> cand_;
+  // Partition scratch: the right side of a split is copied out and back, so every node's samples
+  // stay in increasing row order (the codes are then read front to back). Only the set of rows
+  // of a node matters (integer counts), not their order, so this is the same tree.
+  std::vector<Sample> right_side_;
+  // Codes of the candidate features of the node being split, [sample of the node][candidate].
+  std::vector<std::uint8_t> node_codes_;
+  std::vector<StackEntry> stack_;
+  Tree tree_;
+};
+
 }  // namespace
 
 std::uint32_t draws_per_tree(const ForestParams& p, std::uint32_t n) {
@@ -226,200 +466,11 @@ std::vector<std::uint32_t> inbag_counts(const std::vector<std::uint8_t>& y, cons
 Tree grow_tree(const BinnedMatrix& xb, const std::vector<std::uint8_t>& y,
                const std::vector<std::uint32_t>& rows, const ForestParams& params,
                std::uint64_t tree_index) {
-  const std::size_t n_features = xb.n_features();
   validate(xb, y, rows, params, tree_index);
-
-  // Class counts over `rows` for the balanced weights, with validation of rows and labels.
-  std::uint64_t n_class[2] = {0, 0};
-  for (std::uint32_t r : rows) {
-    if (r >= xb.n_rows()) {
-      throw Error("Training row index " + std::to_string(r) + " is out of range: the binned matrix "
-                  "has " + std::to_string(xb.n_rows()) + " rows.");
-    }
-    if (y[r] > 1) {
-      throw Error("Label of row " + std::to_string(r) + " is " + std::to_string(int{y[r]}) +
-                  "; labels must be 0 or 1.");
-    }
-    ++n_class[y[r]];
-  }
-  const Bootstrap sampling = effective_sampling(params);
-  double cw[2] = {1.0, 1.0};
-  if (params.class_weight == ClassWeight::balanced && sampling != Bootstrap::balanced) {
-    const double n = static_cast<double>(rows.size());
-    for (int c = 0; c < 2; ++c)
-      cw[c] = n_class[c] > 0 ? n / (2.0 * static_cast<double>(n_class[c])) : 1.0;
-  }
-  const double cw0 = cw[0], cw1 = cw[1];
-
+  const auto cw = class_weights(xb, y, rows, params);
   Xoshiro256 rng(hash_seed(params.seed, tree_index));
-
-  // In-bag samples with multiplicity.
-  std::vector<Sample> samples;
-  {
-    std::vector<std::uint32_t> mult;
-    draw_inbag(rng, y, rows, params, mult);
-    std::size_t n_in = 0;
-    for (auto m : mult) n_in += m > 0;
-    // Branch-free compaction: every row is written at the cursor, which advances when in-bag
-    // (one spare slot for the last write).
-    samples.resize(n_in + 1);
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < mult.size(); ++i) {
-      samples[k] = {rows[i], (mult[i] << 1) | y[rows[i]]};
-      k += mult[i] > 0 ? 1 : 0;
-    }
-    samples.resize(n_in);
-  }
-
-  const int k_features = params.max_features == 0
-      ? std::max(1, static_cast<int>(std::floor(std::sqrt(static_cast<double>(n_features)))))
-      : std::min(params.max_features, static_cast<int>(n_features));
-  const auto min_leaf = static_cast<std::uint64_t>(params.min_samples_leaf);
-
-  std::vector<std::uint32_t> feature_order(n_features);
-  std::iota(feature_order.begin(), feature_order.end(), 0u);
-  // One histogram of integer counts per candidate feature: [code * 2 + class], code 255 = NaN.
-  // Kept all-zero between nodes. 32-bit: a node's counts sum to at most the draws per tree
-  // (< 2^31, checked in validate), so they are exact; the split search adds them in 64 bits.
-  std::vector<std::uint32_t> hist(static_cast<std::size_t>(k_features) * 512, 0);
-  std::vector<std::uint32_t> cand(static_cast<std::size_t>(k_features));
-  // Partition scratch: the right side of a split is copied out and back, so every node's samples
-  // stay in increasing row order (the codes are then read front to back). Only the set of rows
-  // of a node matters (integer counts), not their order, so this is the same tree.
-  std::vector<Sample> right_side(samples.size());
-  // Codes of the candidate features of the node being split, [sample of the node][candidate].
-  std::vector<std::uint8_t> node_codes(static_cast<std::size_t>(k_features) * samples.size());
-
-  Tree tree;
-  tree.importance.assign(n_features, 0.0);
-
-  Counts root_counts;
-  for (const Sample& s : samples) {
-    if (s.count_cls & 1u) root_counts.n1 += s.count_cls >> 1;
-    else root_counts.n0 += s.count_cls >> 1;
-  }
-  const double root_weight = static_cast<double>(root_counts.n0) * cw0 + static_cast<double>(root_counts.n1) * cw1;
-  // Leaf shrinkage towards the root's (weighted) positive ratio: leaf_prior pseudo-rows at that ratio.
-  const double prior_w = params.leaf_prior;
-  const double prior_w1 = prior_positive(prior_w, root_counts.n0, root_counts.n1, cw0, cw1);
-  // Whether a node with these counts at this depth is split (else it is a leaf): not pure, not at
-  // the depth limit, and room for two leaves of min_samples_leaf.
-  auto splits = [&params, min_leaf](const Counts& c, int depth) {
-    return c.n0 > 0 && c.n1 > 0 && !(params.max_depth > 0 && depth >= params.max_depth) && c.total() >= 2 * min_leaf;
-  };
-  std::vector<StackEntry> stack;
-  stack.push_back({tree.add_node(), 0, samples.size(), 0, root_counts});
-  const std::uint8_t* codes = xb.row(0);
-
-  while (!stack.empty()) {
-    const StackEntry e = stack.back();
-    stack.pop_back();
-    const Counts& nc = e.counts;
-    tree.value[static_cast<std::size_t>(e.node)] = node_value(nc.n0, nc.n1, cw0, cw1, prior_w, prior_w1);
-    if (params.keep_counts) keep_counts(tree, e.node, nc);
-    if (!splits(nc, e.depth)) continue;
-
-    const double parent_score = purity_score(nc, cw0, cw1);
-    Split best;
-    best.score = parent_score + 1e-12 * std::abs(parent_score);
-
-    // Draw k distinct features (partial Fisher-Yates).
-    for (int j = 0; j < k_features; ++j) {
-      const auto jj = static_cast<std::uint32_t>(j);
-      const std::uint32_t pick = jj + rng.below(static_cast<std::uint32_t>(n_features) - jj);
-      std::swap(feature_order[jj], feature_order[pick]);
-      cand[jj] = feature_order[jj];
-    }
-
-    // Histograms of all candidate features in one pass over the node's samples (the codes of a
-    // row are contiguous, so this touches one cache line per sample).
-    const std::size_t n_node = e.end - e.begin;
-    build_histograms(codes, xb.row_stride(), samples.data() + e.begin, n_node, cand.data(), k_features, hist.data(),
-                     node_codes.data());
-
-    for (int j = 0; j < k_features; ++j) {
-      const std::uint32_t f = cand[static_cast<std::size_t>(j)];
-      std::uint32_t* h = hist.data() + static_cast<std::size_t>(j) * 512;
-      const int nb = xb.n_bins(f);
-      const Counts nan_c{h[2 * 255], h[2 * 255 + 1]};
-      const bool has_nan = nan_c.total() > 0;
-      const std::uint64_t present = nc.total() - nan_c.total();
-      Counts left;  // non-NaN codes <= b
-      for (int b = 0; b < nb; ++b) {
-        if (b > 0 && b != nb - 1 && h[2 * b] == 0 && h[2 * b + 1] == 0) continue;  // = split at b-1
-        left.n0 += h[2 * b];
-        left.n1 += h[2 * b + 1];
-        const bool last = left.total() == present;  // every present value is left from here on
-        const Counts right{nc.n0 - left.n0 - nan_c.n0, nc.n1 - left.n1 - nan_c.n1};
-        for (int nan_side = 0; nan_side < 2; ++nan_side) {
-          const bool nan_left = nan_side == 0;
-          // Without NaN both directions are the same split: evaluate it once (as NaN right).
-          if (nan_left && !has_nan) continue;
-          Counts l = left, r = right;
-          if (nan_left) { l.n0 += nan_c.n0; l.n1 += nan_c.n1; }
-          else { r.n0 += nan_c.n0; r.n1 += nan_c.n1; }
-          if (l.total() < min_leaf || r.total() < min_leaf) continue;
-          const double score = purity_score(l, cw0, cw1) + purity_score(r, cw0, cw1);
-          if (score > best.score) {
-            best.score = score;
-            best.feature = static_cast<int>(f);
-            best.cand = j;
-            best.bin = b;
-            best.nan_left = nan_left;
-            best.left = l;
-            best.right = r;
-          }
-        }
-        if (last) break;  // later bins give the same split again
-      }
-      // Reset the histogram: by walking the samples for small nodes, wholesale otherwise.
-      if (n_node < 128) {
-        const std::uint8_t* nc_j = node_codes.data() + static_cast<std::size_t>(j);
-        for (std::size_t i = 0; i < n_node; ++i) {
-          const std::uint8_t c = nc_j[i * static_cast<std::size_t>(k_features)];
-          h[2u * c] = h[2u * c + 1] = 0;
-        }
-      } else {
-        std::memset(h, 0, sizeof(std::uint32_t) * 2 * static_cast<std::size_t>(nb));
-        h[2 * 255] = h[2 * 255 + 1] = 0;
-      }
-    }
-    if (best.feature < 0) continue;  // no split improves impurity
-
-    // Partition the samples, unless both children stay leaves (then their samples are not read).
-    const auto bf = static_cast<std::size_t>(best.feature);
-    const auto bin = static_cast<std::uint8_t>(best.bin);
-    const bool split_again = splits(best.left, e.depth + 1) || splits(best.right, e.depth + 1);
-    const std::size_t mid = split_again ? partition(samples.data(), right_side.data(), e.begin, n_node,
-                                                    node_codes.data() + best.cand, k_features, bin, best.nan_left)
-                                        : e.begin;  // leaves: their sample ranges are never used
-
-    const auto node = static_cast<std::size_t>(e.node);
-    tree.feature[node] = best.feature;
-    tree.threshold[node] = best.bin == xb.n_bins(bf) - 1 ? std::numeric_limits<float>::infinity()
-                                                         : xb.upper_edge(bf, best.bin);
-    tree.nan_left[node] = best.nan_left ? 1 : 0;
-    tree.bin[node] = bin;
-    tree.importance[bf] += best.score - parent_score;
-    const std::int32_t l = tree.add_node();
-    const std::int32_t r = tree.add_node();
-    tree.left[node] = l;
-    tree.right[node] = r;
-    stack.push_back({r, mid, e.end, e.depth + 1, best.right});
-    stack.push_back({l, e.begin, mid, e.depth + 1, best.left});
-  }
-  if (root_weight > 0)
-    for (auto& v : tree.importance) v /= root_weight;
-  // Vectors grew by doubling: give the slack back (a forest of deep trees is most of the memory).
-  tree.feature.shrink_to_fit();
-  tree.threshold.shrink_to_fit();
-  tree.nan_left.shrink_to_fit();
-  tree.left.shrink_to_fit();
-  tree.right.shrink_to_fit();
-  tree.value.shrink_to_fit();
-  tree.bin.shrink_to_fit();
-  if (params.keep_counts) tree.class_weight = {cw0, cw1};
-  return tree;
+  TreeGrower g(xb, params, cw, rng, inbag_samples(rng, y, rows, params));
+  return g.grow();
 }
 
 Tree with_leaf_prior(Tree tree, double leaf_prior) {
