@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,16 +102,28 @@ std::string unknown_option_text(const CLI::App& app, const CLI::ExtrasError& e) 
          " --help explains them).";
 }
 
-}  // namespace
+// --config and one flag per configuration key the subcommand takes.
+void add_config_options(SubcommandState& st) {
+  st.app->add_option("--config", st.config_file, "TOML configuration file (flags override it)");
+  for (const auto& key : config_schema()) {
+    if ((key.commands & static_cast<unsigned>(st.cmd)) == 0) continue;
+    CLI::Option* opt = nullptr;
+    if (key.is_flag) {
+      bool& b = st.flags[&key];
+      opt = st.app->add_flag(key.flag, b, key.help + " [config: " + key.key + "]");
+    } else {
+      auto& v = st.values[&key];
+      opt = st.app->add_option(key.flag, v, key.help + " [config: " + key.key + "]");
+      opt->expected(key.is_list ? -1 : 1);
+      if (!key.is_list) opt->type_size(1);
+    }
+    st.options[&key] = opt;
+  }
+}
 
-int run_cli(int argc, char** argv, MPI_Comm comm) {
-  const int me = comm::rank(comm);
-  CLI::App app{std::string("ecgforest ") + kVersion +
-               ": ECG recordings (EDF) to HRV features to a distributed random-forest seizure detector.\n"
-               "Run under mpirun/srun for several ranks; every subcommand accepts --config FILE.toml "
-               "(command-line flags override it)."};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(kVersion));
+// The subcommands of ecgforest itself, each with --config and the flags of the configuration
+// keys it takes (inspect: one file).
+std::vector<std::unique_ptr<SubcommandState>> add_subcommands(CLI::App& app) {
   struct Def {
     const char* name;
     Command cmd;
@@ -134,31 +147,151 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     if (d.cmd == Command::inspect) {
       st->app->add_option("file", st->inspect_file, "EDF, features (.h5) or model (.h5) file")->required();
     } else {
-      st->app->add_option("--config", st->config_file, "TOML configuration file (flags override it)");
-      for (const auto& key : config_schema()) {
-        if ((key.commands & static_cast<unsigned>(d.cmd)) == 0) continue;
-        CLI::Option* opt = nullptr;
-        if (key.is_flag) {
-          bool& b = st->flags[&key];
-          opt = st->app->add_flag(key.flag, b, key.help + " [config: " + key.key + "]");
-        } else {
-          auto& v = st->values[&key];
-          opt = st->app->add_option(key.flag, v, key.help + " [config: " + key.key + "]");
-          opt->expected(key.is_list ? -1 : 1);
-          if (!key.is_list) opt->type_size(1);
-        }
-        st->options[&key] = opt;
-      }
+      add_config_options(*st);
     }
     states.push_back(std::move(st));
   }
+  return states;
+}
 
+// The options a command cannot do without, and the combinations it refuses (ConfigError).
+void require_command_options(const Config& config, Command cmd, int me) {
+  switch (cmd) {
+    case Command::extract:
+      require(config.output, "--output", "features file to write");
+      if (config.input.empty()) require("", "--input", "EDF files or directories");
+      break;
+    case Command::train:
+      require(config.features, "--features", "features file to read");
+      require(config.model, "--model", "model file to write");
+      break;
+    case Command::run:
+      require(config.output, "--output", "output directory");
+      if (config.input.empty()) require("", "--input", "EDF files or directories");
+      break;
+    case Command::predict:
+      require(config.model, "--model", "model file");
+      if (me == 0) {
+        for (const auto& note : idle_tailoring_keys(config)) std::fprintf(stderr, "ecgforest: note: %s\n", note.c_str());
+      }
+      if (!config.input.empty()) {
+        if (!config.features.empty()) throw ConfigError("predict takes either --input (EDF recordings) or --features, not both.");
+        require(config.output, "--output", "output directory for the annotation files");
+        break;
+      }
+      require(config.features, "--features", "features file");
+      require(config.output, "--output", "probabilities file to write");
+      if (!config.tailor_baseline.empty() || config.postprocess.tailor_hours > 0)
+        throw ConfigError("--tailor-baseline and --tailor-hours work with predict --input (recordings to detect "
+                          "seizures in), not with --features (probabilities only).");
+      break;
+    default:
+      break;
+  }
+}
+
+// COLLECTIVE. The command's configuration, checked before any work: the file and flags, the
+// required options, then detector and feature names, inputs and outputs (preflight). Problems are
+// the same on every rank; the ranks agree anyway so none waits alone. Empty after a problem
+// (printed; the caller exits 2).
+std::optional<Config> checked_config(MPI_Comm comm, SubcommandState& s) {
+  const int me = comm::rank(comm);
+  Config config;
+  std::string err;
+  try {
+    config = build_config(s);
+    require_command_options(config, s.cmd, me);
+    if (me == 0) pipeline::preflight(config, s.cmd);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (auto e = comm::agree_on_error(comm, err); !e.empty()) {
+    if (me == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.c_str());
+    return std::nullopt;
+  }
+  return config;
+}
+
+int run_inspect(const std::string& file, int me) {
+  if (auto why = regular_file_problem(file, std::numeric_limits<std::uintmax_t>::max()); !why.empty()) {
+    if (me == 0) std::fprintf(stderr, "ecgforest: error: Cannot inspect %s: it %s.\n", file.c_str(), why.c_str());
+    return 2;
+  }
+  if (me == 0) pipeline::inspect_file(file, std::cout);
+  return 0;
+}
+
+// COLLECTIVE. Extraction into `features`; stops the command when no recording was usable, or
+// when one failed under --strict.
+pipeline::ExtractSummary extract_into(MPI_Comm comm, const Config& config, const std::filesystem::path& features,
+                                      std::ostream* log) {
+  const auto sum = pipeline::run_extract(comm, config, features, log);
+  if (sum.n_ok == 0)
+    throw CollectiveError("No recording was usable; see the skipped list above and /records in " + features.string() + ".");
+  if (config.extract.strict && sum.n_failed > 0)
+    throw CollectiveError(std::to_string(sum.n_failed) + " recording(s) failed and --strict is set.");
+  return sum;
+}
+
+// Rank 0's closing lines of `run`.
+void print_run_summary(const std::filesystem::path& dir, const pipeline::ExtractSummary& sum, const pipeline::TrainSummary& tr) {
+  std::printf("run: outputs in %s: features.h5 (%llu windows from %zu recordings), model.h5, metrics.json\n",
+              dir.c_str(), static_cast<unsigned long long>(sum.n_windows), sum.n_ok);
+  if (tr.folds_used >= 2) {
+    std::printf("run: headline (window level, %d-fold patient-grouped CV, pooled): sensitivity %.3f, specificity %.3f, "
+                "ROC AUC %.3f, PR AUC %.3f\n",
+                tr.folds_used, tr.pooled.sensitivity, tr.pooled.specificity, tr.pooled.roc_auc, tr.pooled.pr_auc);
+  } else {
+    std::printf("run: no cross-validation was run (see metrics.json notes)\n");
+  }
+  std::fflush(stdout);
+}
+
+// COLLECTIVE. The work of extract, train, run and predict with a checked configuration.
+int execute(MPI_Comm comm, Command cmd, const Config& config) {
+  std::ostream* log = comm::rank(comm) == 0 ? &std::cout : nullptr;
+  switch (cmd) {
+    case Command::extract:
+      extract_into(comm, config, config.output, log);
+      return 0;
+    case Command::train:
+      pipeline::run_train(comm, config, config.features, config.model, pipeline::metrics_path_for(config.model), log);
+      return 0;
+    case Command::run: {
+      const std::filesystem::path dir = config.output;
+      const auto sum = extract_into(comm, config, dir / "features.h5", log);
+      const auto tr = pipeline::run_train(comm, config, dir / "features.h5", dir / "model.h5", dir / "metrics.json", log);
+      if (log) print_run_summary(dir, sum, tr);
+      return 0;
+    }
+    case Command::predict:
+      if (!config.input.empty()) {
+        pipeline::run_predict_edf(comm, config, config.model, config.output, log);
+      } else {
+        pipeline::run_predict_features(comm, config, config.model, config.features, config.output, log);
+      }
+      return 0;
+    default:
+      return 2;
+  }
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv, MPI_Comm comm) {
+  const int me = comm::rank(comm);
+  CLI::App app{std::string("ecgforest ") + kVersion +
+               ": ECG recordings (EDF) to HRV features to a distributed random-forest seizure detector.\n"
+               "Run under mpirun/srun for several ranks; every subcommand accepts --config FILE.toml "
+               "(command-line flags override it)."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(kVersion));
+  const auto states = add_subcommands(app);
   auto tools = tool_commands();
   std::vector<CLI::App*> tool_apps;
   for (auto& t : tools) {
-    CLI::App* sub = app.add_subcommand(t.name, t.help);
-    t.add_options(*sub);
-    tool_apps.push_back(sub);
+    tool_apps.push_back(app.add_subcommand(t.name, t.help));
+    t.add_options(*tool_apps.back());
   }
 
   try {
@@ -181,115 +314,14 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
       return 2;
     }
   }
-
   SubcommandState* s = nullptr;
-  for (auto& st : states) {
+  for (const auto& st : states) {
     if (st->app->parsed()) s = st.get();
   }
-  std::ostream* log = me == 0 ? &std::cout : nullptr;
-
-  if (s->cmd == Command::inspect) {
-    if (auto why = regular_file_problem(s->inspect_file, std::numeric_limits<std::uintmax_t>::max()); !why.empty()) {
-      if (me == 0) std::fprintf(stderr, "ecgforest: error: Cannot inspect %s: it %s.\n", s->inspect_file.c_str(), why.c_str());
-      return 2;
-    }
-    if (me == 0) pipeline::inspect_file(s->inspect_file, std::cout);
-    return 0;
-  }
-
-  // Configuration problems are the same on every rank; agree anyway so none waits alone.
-  Config config;
-  std::string err;
-  try {
-    config = build_config(*s);
-    switch (s->cmd) {
-      case Command::extract:
-        require(config.output, "--output", "features file to write");
-        if (config.input.empty()) require("", "--input", "EDF files or directories");
-        break;
-      case Command::train:
-        require(config.features, "--features", "features file to read");
-        require(config.model, "--model", "model file to write");
-        break;
-      case Command::run:
-        require(config.output, "--output", "output directory");
-        if (config.input.empty()) require("", "--input", "EDF files or directories");
-        break;
-      case Command::predict:
-        require(config.model, "--model", "model file");
-        if (me == 0) {
-          for (const auto& note : idle_tailoring_keys(config)) std::fprintf(stderr, "ecgforest: note: %s\n", note.c_str());
-        }
-        if (!config.input.empty()) {
-          if (!config.features.empty()) throw ConfigError("predict takes either --input (EDF recordings) or --features, not both.");
-          require(config.output, "--output", "output directory for the annotation files");
-          break;
-        }
-        require(config.features, "--features", "features file");
-        require(config.output, "--output", "probabilities file to write");
-        if (!config.tailor_baseline.empty() || config.postprocess.tailor_hours > 0)
-          throw ConfigError("--tailor-baseline and --tailor-hours work with predict --input (recordings to detect "
-                            "seizures in), not with --features (probabilities only).");
-        break;
-      default:
-        break;
-    }
-    // Detector and feature names, inputs, outputs: checked once, before any work (exit 2).
-    if (me == 0) pipeline::preflight(config, s->cmd);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (auto e = comm::agree_on_error(comm, err); !e.empty()) {
-    if (me == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.c_str());
-    return 2;
-  }
-
-  switch (s->cmd) {
-    case Command::extract: {
-      const auto sum = pipeline::run_extract(comm, config, config.output, log);
-      if (sum.n_ok == 0) throw CollectiveError("No recording was usable; see the skipped list above and /records in " + config.output + ".");
-      if (config.extract.strict && sum.n_failed > 0) {
-        throw CollectiveError(std::to_string(sum.n_failed) + " recording(s) failed and --strict is set.");
-      }
-      return 0;
-    }
-    case Command::train: {
-      pipeline::run_train(comm, config, config.features, config.model, pipeline::metrics_path_for(config.model), log);
-      return 0;
-    }
-    case Command::run: {
-      const std::filesystem::path dir = config.output;
-      const auto features = dir / "features.h5";
-      const auto sum = pipeline::run_extract(comm, config, features, log);
-      if (sum.n_ok == 0) throw CollectiveError("No recording was usable; see the skipped list above and /records in " + features.string() + ".");
-      if (config.extract.strict && sum.n_failed > 0) {
-        throw CollectiveError(std::to_string(sum.n_failed) + " recording(s) failed and --strict is set.");
-      }
-      const auto tr = pipeline::run_train(comm, config, features, dir / "model.h5", dir / "metrics.json", log);
-      if (me == 0) {
-        std::printf("run: outputs in %s: features.h5 (%llu windows from %zu recordings), model.h5, metrics.json\n",
-                    dir.c_str(), static_cast<unsigned long long>(sum.n_windows), sum.n_ok);
-        if (tr.folds_used >= 2) {
-          std::printf("run: headline (window level, %d-fold patient-grouped CV, pooled): sensitivity %.3f, specificity %.3f, "
-                      "ROC AUC %.3f, PR AUC %.3f\n",
-                      tr.folds_used, tr.pooled.sensitivity, tr.pooled.specificity, tr.pooled.roc_auc, tr.pooled.pr_auc);
-        } else {
-          std::printf("run: no cross-validation was run (see metrics.json notes)\n");
-        }
-        std::fflush(stdout);
-      }
-      return 0;
-    }
-    case Command::predict:
-      if (!config.input.empty()) {
-        pipeline::run_predict_edf(comm, config, config.model, config.output, log);
-        return 0;
-      }
-      pipeline::run_predict_features(comm, config, config.model, config.features, config.output, log);
-      return 0;
-    default:
-      return 2;
-  }
+  if (s == nullptr) return 2;  // not reached: require_subcommand(1)
+  if (s->cmd == Command::inspect) return run_inspect(s->inspect_file, me);
+  const auto config = checked_config(comm, *s);
+  return config ? execute(comm, s->cmd, *config) : 2;
 }
 
 }  // namespace ecgforest::cli
