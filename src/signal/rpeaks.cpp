@@ -369,6 +369,47 @@ void scan_blocks(const double* ma_qrs, Thr thr, const double* energy, Index from
   }
 }
 
+// Butterworth band-pass (order 2 each side) as biquad sections.
+std::vector<Biquad> band_pass(double lo_hz, double hi_hz, double fs) {
+  std::vector<Biquad> band = butterworth_highpass(2, lo_hz, fs);
+  for (const Biquad& s : butterworth_lowpass(2, hi_hz, fs)) band.push_back(s);
+  return band;
+}
+
+// Searchback and rejection over the candidates left by the refractory period (signal order), the
+// one loop of both detectors. In a gap longer than searchback_factor x the running mean RR (of the
+// last 8 accepted, once 4 are known), `search(from, to)` may give the missed beat (an optional
+// Candidate). A candidate is dropped when it is early (within twave_s, or under early_factor x
+// the mean RR) and weaker than twave_ratio x the previous beat (a T wave or noise), or when
+// `reject(accepted, candidate)` says so.
+template <class Search, class Reject>
+std::vector<Candidate> searchback_pass(const std::vector<Candidate>& beats, const Params& p, double fs,
+                                       Index refractory, Search search, Reject reject) {
+  std::vector<Candidate> out;
+  out.reserve(beats.size() + beats.size() / 8 + 4);
+  double rr_avg = 0.0;
+  int rr_count = 0;
+  for (const Candidate& c : beats) {
+    if (!out.empty() && rr_count >= 4) {
+      const Index prev = out.back().pos;
+      if (static_cast<double>(c.pos - prev) > p.searchback_factor * rr_avg) {
+        const Index from = prev + std::max(refractory, static_cast<Index>(0.3 * rr_avg));
+        if (const std::optional<Candidate> found = search(from, c.pos - refractory)) out.push_back(*found);
+      }
+    }
+    if (!out.empty()) {
+      const Index gap = c.pos - out.back().pos;
+      const bool early = gap < static_cast<Index>(p.twave_s * fs) ||
+                         (rr_count >= 4 && static_cast<double>(gap) < p.early_factor * rr_avg);
+      if (early && c.energy < p.twave_ratio * out.back().energy) continue;
+      if (reject(out, c)) continue;
+      update_rr_average(rr_avg, rr_count, static_cast<double>(c.pos - out.back().pos));
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
 RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, const Params& p) {
   RPeaks result;
   const Index n = ecg.size();
@@ -385,8 +426,7 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   bridge_segments(w.data(), n, result.bad);
 
   // 2. Band-pass and energy.
-  std::vector<Biquad> band = butterworth_highpass(2, p.band_lo_hz, fs);
-  for (const Biquad& s : butterworth_lowpass(2, p.band_hi_hz, fs)) band.push_back(s);
+  const std::vector<Biquad> band = band_pass(p.band_lo_hz, p.band_hi_hz, fs);
   std::vector<double> energy(un);
   filtfilt(band, w.data(), energy.data(), un);
   for (double& v : energy) v *= v;
@@ -416,57 +456,31 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
       ma_qrs.data(), [&](Index i) { return thr[static_cast<std::size_t>(i)]; }, energy.data(), 0,
       n, w1, push_with_refractory);
 
-  // 4. Searchback: in gaps > factor x running RR, take the strongest block above MA_beat alone.
-  {
-    std::vector<Candidate> out;
-    out.reserve(beats.size() + beats.size() / 8 + 4);
-    double rr_avg = 0.0;  // running mean of the last 8 accepted RR (samples)
-    int rr_count = 0;
-    for (std::size_t k = 0; k < beats.size(); ++k) {
-      if (!out.empty() && rr_count >= 4) {
-        const Index prev = out.back().pos;
-        const Index next = beats[k].pos;
-        if (static_cast<double>(next - prev) > p.searchback_factor * rr_avg) {
-          Candidate best{-1, 0.0};
-          double best_ma = 0.0;
-          const Index from = prev + std::max(refractory, static_cast<Index>(0.3 * rr_avg));
-          const Index to = next - refractory;
-          if (to > from) {
-            scan_blocks(
-                ma_qrs.data(),
-                [&](Index i) {
-                  const auto u = static_cast<std::size_t>(i);
-                  return thr[u] - 0.5 * p.beta * tmp[u];
-                },
-                energy.data(), from, to, w1 / 2, [&](const Candidate& c) {
-                  const double m = ma_qrs[static_cast<std::size_t>(c.pos)];
-                  if (m > best_ma) {
-                    best_ma = m;
-                    best = c;
-                  }
-                });
-          }
-          if (best.pos >= 0) {
-            out.push_back(best);
-          }
-        }
-      }
-      if (!out.empty()) {
-        // T-wave / noise rejection: an early candidate much weaker than the previous beat.
-        const Index gap = beats[k].pos - out.back().pos;
-        const bool early = gap < static_cast<Index>(p.twave_s * fs) ||
-                           (rr_count >= 4 && static_cast<double>(gap) < p.early_factor * rr_avg);
-        if (early && beats[k].energy < p.twave_ratio * out.back().energy) continue;
-      }
-      if (!out.empty()) update_rr_average(rr_avg, rr_count, static_cast<double>(beats[k].pos - out.back().pos));
-      out.push_back(beats[k]);
+  // 4. Searchback: in gaps > factor x running RR, the strongest block above MA_beat alone.
+  auto search = [&](Index from, Index to) -> std::optional<Candidate> {
+    Candidate best{-1, 0.0};
+    double best_ma = 0.0;
+    if (to > from) {
+      scan_blocks(
+          ma_qrs.data(),
+          [&](Index i) {
+            const auto u = static_cast<std::size_t>(i);
+            return thr[u] - 0.5 * p.beta * tmp[u];
+          },
+          energy.data(), from, to, w1 / 2, [&](const Candidate& c) {
+            const double m = ma_qrs[static_cast<std::size_t>(c.pos)];
+            if (m > best_ma) {
+              best_ma = m;
+              best = c;
+            }
+          });
     }
-    beats.swap(out);
-  }
+    return best.pos >= 0 ? std::optional<Candidate>(best) : std::nullopt;
+  };
+  beats = searchback_pass(beats, p, fs, refractory, search, [](const std::vector<Candidate>&, const Candidate&) { return false; });
 
   // 5. Polarity and refinement on a lightly filtered copy (0.5-40 Hz, zero phase).
-  std::vector<Biquad> light = butterworth_highpass(2, 0.5, fs);
-  for (const Biquad& s : butterworth_lowpass(2, std::min(40.0, 0.4 * fs), fs)) light.push_back(s);
+  const std::vector<Biquad> light = band_pass(0.5, std::min(40.0, 0.4 * fs), fs);
   std::vector<double>& r = tmp;  // reuse
   remove_spikes(w.data(), n, fs, typical_range);
   filtfilt(light, w.data(), r.data(), un);
@@ -1056,6 +1070,132 @@ void refine_beats(const Bridged& src, double fs, double typical_range, const Par
   }
 }
 
+// The chunks of a signal of n samples: cores of `core` samples (the last one shorter) with
+// `margin` samples of context on each side.
+struct ChunkLayout {
+  Index n, core, margin, n_chunks;
+  // A chunk whose core and margins all lie inside the signal (all of the same length).
+  bool interior(Index k) const { return k * core - margin >= 0 && (k + 1) * core + margin <= n; }
+};
+
+// Up to kLanes interior chunks band-passed together (lanes > 0), or one chunk alone (lanes == 0).
+struct WorkItem {
+  std::array<Index, kLanes> chunk{};
+  int lanes = 0;
+};
+
+// The work items of the chunks with needed[k] != 0: interior chunks grouped kLanes at a time (a
+// group short of kLanes repeats its last chunk in the spare lanes), the others one by one. The
+// list depends only on the layout and `needed`, never on the thread count.
+std::vector<WorkItem> band_work_items(const ChunkLayout& L, const std::vector<char>& needed) {
+  std::vector<WorkItem> items;
+  WorkItem group;
+  for (Index k = 0; k < L.n_chunks; ++k) {
+    if (!needed[static_cast<std::size_t>(k)]) continue;
+    if (!L.interior(k)) {
+      items.push_back(WorkItem{{k}, 0});
+      continue;
+    }
+    group.chunk[static_cast<std::size_t>(group.lanes++)] = k;
+    if (group.lanes == kLanes) {
+      items.push_back(group);
+      group = WorkItem{};
+    }
+  }
+  if (group.lanes > 0) {
+    for (int g = group.lanes; g < kLanes; ++g) group.chunk[static_cast<std::size_t>(g)] = group.chunk[static_cast<std::size_t>(group.lanes - 1)];
+    items.push_back(group);
+  }
+  return items;
+}
+
+// The band-pass `bp` and candidate search on the chunks with needed[k] != 0 (the others stay
+// empty), over the OpenMP threads. Every lane computes exactly what the one-by-one path
+// computes, so the result is the same for any thread count.
+std::vector<ChunkResult> run_band(const Bridged& src, const ChunkLayout& L, double fs, const Params& p,
+                                  const std::vector<Biquad>& bp, const std::vector<char>& needed) {
+  const std::vector<WorkItem> items = band_work_items(L, needed);
+  std::vector<ChunkResult> parts(static_cast<std::size_t>(L.n_chunks));
+  OmpExceptionCatcher catcher;
+#pragma omp parallel
+  {
+    std::vector<float> buf, ma_qrs, thr, low_thr, lanes;  // one set per thread, reused
+    std::vector<double> prefix;
+    std::array<std::vector<float>, kLanes> lane_buf;
+    std::array<std::vector<double>, kLanes> lane_prefix;
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t it = 0; it < items.size(); ++it) {
+      catcher.run([&] {
+        const WorkItem& item = items[it];
+        if (item.lanes == 0) {
+          const Index c0 = item.chunk[0] * L.core, c1 = std::min(L.n, c0 + L.core);
+          parts[static_cast<std::size_t>(item.chunk[0])] =
+              process_chunk(src, c0, c1, L.margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, false);
+          return;
+        }
+        std::array<Index, kLanes> e0{};
+        for (std::size_t g = 0; g < kLanes; ++g) e0[g] = item.chunk[g] * L.core - L.margin;
+        lanes_energy(src, e0, static_cast<std::size_t>(L.core + 2 * L.margin), bp, lanes, lane_buf, lane_prefix);
+        for (std::size_t g = 0; g < static_cast<std::size_t>(item.lanes); ++g) {
+          const Index c0 = item.chunk[g] * L.core;
+          parts[static_cast<std::size_t>(item.chunk[g])] = process_chunk(
+              src, c0, c0 + L.core, L.margin, fs, p, bp, lane_buf[g], lane_prefix[g], ma_qrs, thr, low_thr, true);
+        }
+      });
+    }
+  }
+  catcher.rethrow();
+  return parts;
+}
+
+// Every chunk's candidates in the first band, or in the second where it wins. The second band can
+// only win where the first's regularity is below 1 - margin: only those chunks are band-passed
+// again (same choices as running all, at a fraction of the cost).
+std::vector<ChunkResult> band_chosen_chunks(const Bridged& src, const ChunkLayout& L, double fs, const Params& p) {
+  std::vector<char> needed(static_cast<std::size_t>(L.n_chunks), 1);
+  std::vector<ChunkResult> parts = run_band(src, L, fs, p, band_pass(p.band_lo_hz, p.band_hi_hz, fs), needed);
+  if (p.band2_lo_hz <= 0.0) return parts;
+  const Index refractory = to_samples(p.refractory_s, fs);
+  bool any = false;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    needed[k] = rhythm_regularity(parts[k].main, refractory) + p.band_margin < 1.0 ? 1 : 0;
+    any = any || needed[k] != 0;
+  }
+  if (any) {
+    const auto band2 = band_pass(p.band2_lo_hz, std::min(p.band2_hi_hz, 0.45 * fs), fs);
+    choose_bands(parts, run_band(src, L, fs, p, band2, needed), needed, refractory, p);
+  }
+  return parts;
+}
+
+// Refractory period over the candidates in signal order: of two within it, the stronger (energy
+// x weight(template correlation)) stays.
+template <class Weight>
+std::vector<Candidate> strongest_in_refractory(const std::vector<Candidate>& cand, Index refractory, const Weight& weight) {
+  std::vector<Candidate> beats;
+  for (const auto& c : cand) {
+    if (!beats.empty() && c.pos - beats.back().pos < refractory) {
+      if (c.energy * weight(c.corr) > beats.back().energy * weight(beats.back().corr)) beats.back() = c;
+      continue;
+    }
+    beats.push_back(c);
+  }
+  return beats;
+}
+
+// The chunked detector's own rejections after the T-wave check: a beat breaking a settled rhythm
+// (rhythm_reject), or one unlike the beat template and weak against the median of the last 8.
+bool chunked_rejects(const std::vector<Candidate>& out, const Candidate& c, const Params& p) {
+  if (p.rhythm_ratio > 0.0 && out.size() >= 9 && rhythm_reject(out, c, p)) return true;
+  if (c.corr < p.corr_min && out.size() >= 8) {  // unlike the beats, and weak: noise
+    std::array<double, 8> e{};
+    for (std::size_t j = 0; j < 8; ++j) e[j] = out[out.size() - 1 - j].energy;
+    std::nth_element(e.begin(), e.begin() + 4, e.end());
+    if (c.energy < p.corr_energy_ratio * e[4]) return true;
+  }
+  return false;
+}
+
 RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, const Params& p, double chunk_s) {
   RPeaks result;
   const Index n = ecg.size();
@@ -1065,162 +1205,39 @@ RPeaks detect_chunked(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   double typical_range = 0.0;
   result.bad = merge_segments(find_bad_segments(x, n, fs, p, typical_range), n, to_samples(p.guard_s, fs));
   const Bridged src{x, n, &result.bad};
-
-  std::vector<Biquad> band = butterworth_highpass(2, p.band_lo_hz, fs);
-  for (const Biquad& s : butterworth_lowpass(2, p.band_hi_hz, fs)) band.push_back(s);
-
   const Index core = std::max<Index>(1, to_samples(chunk_s, fs));
-  const Index margin = to_samples(4.0, fs);
-  const Index n_chunks = (n + core - 1) / core;
-  // Work items: up to kLanes interior chunks (full core, full margins: same length) are
-  // band-passed together by filtfilt_lanes (a group short of kLanes repeats its last chunk in
-  // the spare lanes), the others one by one (lanes == 0). Every lane computes exactly what the
-  // one-by-one path computes, and the item list depends only on n, fs and `needed`, never on the
-  // thread count.
-  auto interior = [&](Index k) { return k * core - margin >= 0 && (k + 1) * core + margin <= n; };
-  struct WorkItem {
-    std::array<Index, kLanes> chunk{};
-    int lanes = 0;
-  };
-  // Runs the band-pass `bp` and candidate search on the chunks with needed[k] != 0 (the others
-  // stay empty).
-  auto run_band = [&](const std::vector<Biquad>& bp, const std::vector<char>& needed) {
-    std::vector<WorkItem> items;
-    WorkItem group;
-    for (Index k = 0; k < n_chunks; ++k) {
-      if (!needed[static_cast<std::size_t>(k)]) continue;
-      if (!interior(k)) {
-        items.push_back(WorkItem{{k}, 0});
-        continue;
-      }
-      group.chunk[static_cast<std::size_t>(group.lanes++)] = k;
-      if (group.lanes == kLanes) {
-        items.push_back(group);
-        group = WorkItem{};
-      }
-    }
-    if (group.lanes > 0) {
-      for (int g = group.lanes; g < kLanes; ++g) group.chunk[static_cast<std::size_t>(g)] = group.chunk[static_cast<std::size_t>(group.lanes - 1)];
-      items.push_back(group);
-    }
-    std::vector<ChunkResult> parts(static_cast<std::size_t>(n_chunks));
-    OmpExceptionCatcher catcher;
-  #pragma omp parallel
-    {
-      std::vector<float> buf, ma_qrs, thr, low_thr, lanes;  // one set per thread, reused
-      std::vector<double> prefix;
-      std::array<std::vector<float>, kLanes> lane_buf;
-      std::array<std::vector<double>, kLanes> lane_prefix;
-  #pragma omp for schedule(dynamic, 1)
-      for (std::size_t it = 0; it < items.size(); ++it) {
-        catcher.run([&] {
-          const WorkItem& item = items[it];
-          if (item.lanes == 0) {
-            const Index c0 = item.chunk[0] * core, c1 = std::min(n, c0 + core);
-            parts[static_cast<std::size_t>(item.chunk[0])] =
-                process_chunk(src, c0, c1, margin, fs, p, bp, buf, prefix, ma_qrs, thr, low_thr, false);
-            return;
-          }
-          std::array<Index, kLanes> e0{};
-          for (std::size_t g = 0; g < kLanes; ++g) e0[g] = item.chunk[g] * core - margin;
-          lanes_energy(src, e0, static_cast<std::size_t>(core + 2 * margin), bp, lanes, lane_buf, lane_prefix);
-          for (std::size_t g = 0; g < static_cast<std::size_t>(item.lanes); ++g) {
-            const Index c0 = item.chunk[g] * core;
-            parts[static_cast<std::size_t>(item.chunk[g])] = process_chunk(
-                src, c0, c0 + core, margin, fs, p, bp, lane_buf[g], lane_prefix[g], ma_qrs, thr, low_thr, true);
-          }
-        });
-      }
-    }
-    catcher.rethrow();
-    return parts;
-  };
-  std::vector<char> needed(static_cast<std::size_t>(n_chunks), 1);
-  std::vector<ChunkResult> parts = run_band(band, needed);
-  if (p.band2_lo_hz > 0.0) {
-    // The second band can only win where the first's regularity is below 1 - margin: only those
-    // chunks are band-passed again (same choices as running all, at a fraction of the cost).
-    const Index refractory = to_samples(p.refractory_s, fs);
-    bool any = false;
-    for (std::size_t k = 0; k < parts.size(); ++k) {
-      needed[k] = rhythm_regularity(parts[k].main, refractory) + p.band_margin < 1.0 ? 1 : 0;
-      any = any || needed[k] != 0;
-    }
-    if (any) {
-      std::vector<Biquad> band2 = butterworth_highpass(2, p.band2_lo_hz, fs);
-      for (const Biquad& s : butterworth_lowpass(2, std::min(p.band2_hi_hz, 0.45 * fs), fs)) band2.push_back(s);
-      choose_bands(parts, run_band(band2, needed), needed, refractory, p);
-    }
-  }
+  const ChunkLayout layout{n, core, to_samples(4.0, fs), (n + core - 1) / core};
 
   std::vector<Candidate> cand;
   std::vector<LowCandidate> low;
-  for (const auto& part : parts) {
-    cand.insert(cand.end(), part.main.begin(), part.main.end());
-    low.insert(low.end(), part.low.begin(), part.low.end());
+  {
+    const std::vector<ChunkResult> parts = band_chosen_chunks(src, layout, fs, p);
+    for (const auto& part : parts) {
+      cand.insert(cand.end(), part.main.begin(), part.main.end());
+      low.insert(low.end(), part.low.begin(), part.low.end());
+    }
   }
-  parts.clear();
-  parts.shrink_to_fit();
   std::optional<BeatTemplate> tmpl;  // sets cand[].corr; low candidates get theirs on demand
   if (p.template_half_s > 0.0) tmpl.emplace(src, cand, fs, p.template_half_s, p.coherent);
   auto weight = [&](double corr) { return std::pow(std::clamp(corr, 0.05, 1.0), p.corr_power); };
-  // Refractory period over the candidates in signal order (the stronger one wins).
   const Index refractory = to_samples(p.refractory_s, fs);
-  std::vector<Candidate> beats;
-  for (const auto& c : cand) {
-    if (!beats.empty() && c.pos - beats.back().pos < refractory) {
-      if (c.energy * weight(c.corr) > beats.back().energy * weight(beats.back().corr)) beats.back() = c;
-      continue;
-    }
-    beats.push_back(c);
-  }
-  cand.clear();
-  cand.shrink_to_fit();
+  std::vector<Candidate> beats = strongest_in_refractory(cand, refractory, weight);
+  cand = std::vector<Candidate>();
 
-  // Searchback and T-wave rejection (as in detect_elgendi).
-  {
-    std::vector<Candidate> out;
-    out.reserve(beats.size() + beats.size() / 8 + 4);
-    double rr_avg = 0.0;
-    int rr_count = 0;
-    for (std::size_t k = 0; k < beats.size(); ++k) {
-      if (!out.empty() && rr_count >= 4) {
-        const Index prev = out.back().pos;
-        const Index next = beats[k].pos;
-        if (static_cast<double>(next - prev) > p.searchback_factor * rr_avg) {
-          const Index from = prev + std::max(refractory, static_cast<Index>(0.3 * rr_avg));
-          const Index to = next - refractory;
-          auto it = std::lower_bound(low.begin(), low.end(), from,
-                                     [](const LowCandidate& c, Index v) { return c.pos < v; });
-          const LowCandidate* best = nullptr;
-          for (; it != low.end() && it->pos < to; ++it) {
-            if (tmpl) it->corr = tmpl->corr(src, it->pos);
-            if (best == nullptr || it->ma * weight(it->corr) > best->ma * weight(best->corr)) best = &*it;
-          }
-          if (best != nullptr) out.push_back(Candidate{best->pos, best->energy, best->corr});
-        }
-      }
-      if (!out.empty()) {
-        const Index gap = beats[k].pos - out.back().pos;
-        const bool early = gap < static_cast<Index>(p.twave_s * fs) ||
-                           (rr_count >= 4 && static_cast<double>(gap) < p.early_factor * rr_avg);
-        if (early && beats[k].energy < p.twave_ratio * out.back().energy) continue;
-        if (p.rhythm_ratio > 0.0 && out.size() >= 9 && rhythm_reject(out, beats[k], p)) continue;
-        if (beats[k].corr < p.corr_min && out.size() >= 8) {  // unlike the beats, and weak: noise
-          std::array<double, 8> e{};
-          for (std::size_t j = 0; j < 8; ++j) e[j] = out[out.size() - 1 - j].energy;
-          std::nth_element(e.begin(), e.begin() + 4, e.end());
-          if (beats[k].energy < p.corr_energy_ratio * e[4]) continue;
-        }
-      }
-      if (!out.empty()) update_rr_average(rr_avg, rr_count, static_cast<double>(beats[k].pos - out.back().pos));
-      out.push_back(beats[k]);
+  // Searchback among the low candidates (the strongest by MA_qrs x weight), and rejection.
+  auto search = [&](Index from, Index to) -> std::optional<Candidate> {
+    auto it = std::lower_bound(low.begin(), low.end(), from, [](const LowCandidate& c, Index v) { return c.pos < v; });
+    const LowCandidate* best = nullptr;
+    for (; it != low.end() && it->pos < to; ++it) {
+      if (tmpl) it->corr = tmpl->corr(src, it->pos);
+      if (best == nullptr || it->ma * weight(it->corr) > best->ma * weight(best->corr)) best = &*it;
     }
-    beats.swap(out);
-  }
+    return best ? std::optional<Candidate>(Candidate{best->pos, best->energy, best->corr}) : std::nullopt;
+  };
+  beats = searchback_pass(beats, p, fs, refractory, search,
+                          [&p](const std::vector<Candidate>& out, const Candidate& c) { return chunked_rejects(out, c, p); });
   if (p.crowd_ratio > 0.0) drop_crowded(beats, p.crowd_ratio, p.crowd_score, weight);
-  low.clear();
-  low.shrink_to_fit();
+  low = std::vector<LowCandidate>();
 
   refine_beats(src, fs, typical_range, p, beats, result);
   return result;
