@@ -161,72 +161,71 @@ void scan_flat(const double* x, Index from, Index to, double flat_tol, Index min
   }
 }
 
-// Non-finite, saturated and flat segments, from one pass over the signal: min/max per quarter-second
-// block (4 independent accumulators, no per-sample branches), then sample-level scans only in
-// blocks that can hold a non-finite sample, a rail value or a flat run. The typical 1-s range is
-// taken over groups of 4 quarter-blocks; flat runs are found by the same greedy rule, started one
-// block before each run of flat quarter-blocks.
-std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p,
-                                               double& typical_range) {
-  std::vector<BadSegment> bad;
-  typical_range = 0.0;
-  if (n <= 0) return bad;
-  const Index q = std::max<Index>(4, to_samples(0.25, fs));
-  const Index nq = (n + q - 1) / q;
-  std::vector<double> qmin(static_cast<std::size_t>(nq)), qmax(static_cast<std::size_t>(nq));
-  for (Index k = 0; k < nq; ++k) {
-    const Index b = k * q, e = std::min(n, b + q);
-    // Accumulator l takes samples b + l, b + l + 4, ...; two of them per vector.
-    V2d mn01 = {INFINITY, INFINITY}, mn23 = mn01, mx01 = -mn01, mx23 = mx01;
-    V2d chk01 = {0.0, 0.0}, chk23 = chk01;  // become NaN when a sample is NaN or infinite
-    Index i = b;
-    for (; i + 4 <= e; i += 4) {
-      V2d v01, v23;
-      std::memcpy(&v01, x + i, sizeof v01);
-      std::memcpy(&v23, x + i + 2, sizeof v23);
-      mn01 = v01 < mn01 ? v01 : mn01;
-      mn23 = v23 < mn23 ? v23 : mn23;
-      mx01 = v01 > mx01 ? v01 : mx01;
-      mx23 = v23 > mx23 ? v23 : mx23;
-      chk01 += v01 - v01;
-      chk23 += v23 - v23;
-    }
-    double mn[4] = {mn01[0], mn01[1], mn23[0], mn23[1]}, mx[4] = {mx01[0], mx01[1], mx23[0], mx23[1]};
-    double chk[4] = {chk01[0], chk01[1], chk23[0], chk23[1]};
-    for (; i < e; ++i) {
-      mn[0] = x[i] < mn[0] ? x[i] : mn[0];
-      mx[0] = x[i] > mx[0] ? x[i] : mx[0];
-      chk[0] += x[i] - x[i];
-    }
-    double a = std::min(std::min(mn[0], mn[1]), std::min(mn[2], mn[3]));
-    double z = std::max(std::max(mx[0], mx[1]), std::max(mx[2], mx[3]));
-    if (std::isnan(chk[0] + chk[1] + chk[2] + chk[3])) {  // rare: redo over finite samples
-      a = INFINITY;
-      z = -INFINITY;
-      for (Index j = b; j < e;) {
-        if (std::isfinite(x[j])) {
-          a = std::min(a, x[j]);
-          z = std::max(z, x[j]);
-          ++j;
-          continue;
-        }
-        Index t = j;
-        while (t < e && !std::isfinite(x[t])) ++t;
-        add_segment(bad, j, t, "noise");  // runs split at block edges are merged later
-        j = t;
-      }
-    }
-    qmin[static_cast<std::size_t>(k)] = a;
-    qmax[static_cast<std::size_t>(k)] = z;
+// Minimum and maximum of the finite samples of x[b, e) into a and z (a > z when there are
+// none): 4 independent accumulators, two per vector, no per-sample branches. A block holding a
+// non-finite sample is redone over its finite samples, and its non-finite runs go to `bad`
+// (runs split at block edges are merged later).
+void block_min_max(const double* x, Index b, Index e, std::vector<BadSegment>& bad, double& a, double& z) {
+  // Accumulator l takes samples b + l, b + l + 4, ...; two of them per vector.
+  V2d mn01 = {INFINITY, INFINITY}, mn23 = mn01, mx01 = -mn01, mx23 = mx01;
+  V2d chk01 = {0.0, 0.0}, chk23 = chk01;  // become NaN when a sample is NaN or infinite
+  Index i = b;
+  for (; i + 4 <= e; i += 4) {
+    V2d v01, v23;
+    std::memcpy(&v01, x + i, sizeof v01);
+    std::memcpy(&v23, x + i + 2, sizeof v23);
+    mn01 = v01 < mn01 ? v01 : mn01;
+    mn23 = v23 < mn23 ? v23 : mn23;
+    mx01 = v01 > mx01 ? v01 : mx01;
+    mx23 = v23 > mx23 ? v23 : mx23;
+    chk01 += v01 - v01;
+    chk23 += v23 - v23;
   }
+  double mn[4] = {mn01[0], mn01[1], mn23[0], mn23[1]}, mx[4] = {mx01[0], mx01[1], mx23[0], mx23[1]};
+  double chk[4] = {chk01[0], chk01[1], chk23[0], chk23[1]};
+  for (; i < e; ++i) {
+    mn[0] = x[i] < mn[0] ? x[i] : mn[0];
+    mx[0] = x[i] > mx[0] ? x[i] : mx[0];
+    chk[0] += x[i] - x[i];
+  }
+  a = std::min(std::min(mn[0], mn[1]), std::min(mn[2], mn[3]));
+  z = std::max(std::max(mx[0], mx[1]), std::max(mx[2], mx[3]));
+  if (!std::isnan(chk[0] + chk[1] + chk[2] + chk[3])) return;
+  a = INFINITY;  // rare: redo over finite samples
+  z = -INFINITY;
+  for (Index j = b; j < e;) {
+    if (std::isfinite(x[j])) {
+      a = std::min(a, x[j]);
+      z = std::max(z, x[j]);
+      ++j;
+      continue;
+    }
+    Index t = j;
+    while (t < e && !std::isfinite(x[t])) ++t;
+    add_segment(bad, j, t, "noise");
+    j = t;
+  }
+}
+
+// Per quarter-second block (q samples) of a signal: the range of its finite samples.
+struct BlockRanges {
+  Index q = 0, nq = 0;
+  std::vector<double> min, max;
+  bool flat(Index k, double tol) const { return max[static_cast<std::size_t>(k)] - min[static_cast<std::size_t>(k)] <= tol; }
+};
+
+// The 0.9 quantile of the 1-s ranges (groups of 4 blocks) and the global min and max of the
+// finite samples; false when no block holds one.
+bool typical_range_of(const BlockRanges& r, double& typical, double& gmin, double& gmax) {
   std::vector<double> ranges;
-  ranges.reserve(static_cast<std::size_t>(nq / 4 + 1));
-  double gmin = INFINITY, gmax = -INFINITY;
-  for (Index g = 0; g < nq; g += 4) {
+  ranges.reserve(static_cast<std::size_t>(r.nq / 4 + 1));
+  gmin = INFINITY;
+  gmax = -INFINITY;
+  for (Index g = 0; g < r.nq; g += 4) {
     double a = INFINITY, z = -INFINITY;
-    for (Index k = g; k < std::min(nq, g + 4); ++k) {
-      a = std::min(a, qmin[static_cast<std::size_t>(k)]);
-      z = std::max(z, qmax[static_cast<std::size_t>(k)]);
+    for (Index k = g; k < std::min(r.nq, g + 4); ++k) {
+      a = std::min(a, r.min[static_cast<std::size_t>(k)]);
+      z = std::max(z, r.max[static_cast<std::size_t>(k)]);
     }
     if (z >= a) {
       ranges.push_back(z - a);
@@ -234,49 +233,76 @@ std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, c
       gmax = std::max(gmax, z);
     }
   }
-  if (ranges.empty()) return bad;
+  if (ranges.empty()) return false;
   const auto kth = static_cast<std::size_t>(0.9 * static_cast<double>(ranges.size() - 1));
   std::nth_element(ranges.begin(), ranges.begin() + static_cast<std::ptrdiff_t>(kth), ranges.end());
-  const double typical = ranges[kth];
-  typical_range = typical;
-  const double span = gmax - gmin;
-  // Saturation: runs stuck at the global min or max, scanned only in blocks that reach a rail.
-  if (span > 0.0) {
-    const Index min_len = std::max<Index>(2, to_samples(p.saturated_min_s, fs));
-    const double tol = p.saturated_rel_tol * span;
-    const double hi_lim = gmax - tol, lo_lim = gmin + tol;
-    for (Index i = 0; i < n;) {
-      const auto k = static_cast<std::size_t>(i / q);
-      if (!(qmax[k] >= hi_lim || qmin[k] <= lo_lim)) {
-        i = (i / q + 1) * q;
-        continue;
-      }
-      const bool hi = x[i] >= hi_lim;
-      const bool lo = x[i] <= lo_lim;
-      if (!hi && !lo) {
-        ++i;
-        continue;
-      }
-      Index j = i;
-      while (j < n && (hi ? x[j] >= hi_lim : x[j] <= lo_lim)) ++j;
-      if (j - i >= min_len) add_segment(bad, i, j, "saturated");
-      i = j;
+  typical = ranges[kth];
+  return true;
+}
+
+// Saturation: runs of at least min_len samples stuck within tol of the global min (lo_lim) or
+// max (hi_lim), scanned only in blocks that reach a rail.
+void scan_saturated(const double* x, Index n, const BlockRanges& r, double lo_lim, double hi_lim, Index min_len,
+                    std::vector<BadSegment>& bad) {
+  for (Index i = 0; i < n;) {
+    const auto k = static_cast<std::size_t>(i / r.q);
+    if (!(r.max[k] >= hi_lim || r.min[k] <= lo_lim)) {
+      i = (i / r.q + 1) * r.q;
+      continue;
     }
+    const bool hi = x[i] >= hi_lim;
+    const bool lo = x[i] <= lo_lim;
+    if (!hi && !lo) {
+      ++i;
+      continue;
+    }
+    Index j = i;
+    while (j < n && (hi ? x[j] >= hi_lim : x[j] <= lo_lim)) ++j;
+    if (j - i >= min_len) add_segment(bad, i, j, "saturated");
+    i = j;
   }
-  // Flat: greedy runs within flat_tol, scanned around runs of flat quarter-blocks.
-  const double flat_tol = p.flat_rel_tol * typical;
-  const Index min_len = std::max<Index>(2, to_samples(p.flat_min_s, fs));
+}
+
+// Flat: greedy runs within flat_tol (scan_flat), started one block before each run of flat blocks.
+void scan_flat_blocks(const double* x, Index n, const BlockRanges& r, double flat_tol, Index min_len,
+                      std::vector<BadSegment>& bad) {
   Index done = 0;  // samples before `done` were scanned already
-  for (Index k = 0; k < nq; ++k) {
-    if (!(qmax[static_cast<std::size_t>(k)] - qmin[static_cast<std::size_t>(k)] <= flat_tol)) continue;
+  for (Index k = 0; k < r.nq; ++k) {
+    if (!r.flat(k, flat_tol)) continue;
     Index kb = k;
-    while (kb < nq && qmax[static_cast<std::size_t>(kb)] - qmin[static_cast<std::size_t>(kb)] <= flat_tol) ++kb;
-    const Index from = std::max(done, (k - 1) * q < 0 ? 0 : (k - 1) * q);
-    const Index to = std::min(n, (kb + 1) * q);
+    while (kb < r.nq && r.flat(kb, flat_tol)) ++kb;
+    const Index from = std::max(done, (k - 1) * r.q < 0 ? 0 : (k - 1) * r.q);
+    const Index to = std::min(n, (kb + 1) * r.q);
     if (to - from >= min_len) scan_flat(x, from, to, flat_tol, min_len, bad);
     done = to;
     k = kb;
   }
+}
+
+// Non-finite, saturated and flat segments, from one pass over the signal: min/max per quarter-second
+// block, then sample-level scans only in blocks that can hold a non-finite sample, a rail value or
+// a flat run. The typical 1-s range is taken over groups of 4 quarter-blocks.
+std::vector<BadSegment> find_bad_segments(const double* x, Index n, double fs, const Params& p,
+                                               double& typical_range) {
+  std::vector<BadSegment> bad;
+  typical_range = 0.0;
+  if (n <= 0) return bad;
+  BlockRanges r;
+  r.q = std::max<Index>(4, to_samples(0.25, fs));
+  r.nq = (n + r.q - 1) / r.q;
+  r.min.resize(static_cast<std::size_t>(r.nq));
+  r.max.resize(static_cast<std::size_t>(r.nq));
+  for (Index k = 0; k < r.nq; ++k)
+    block_min_max(x, k * r.q, std::min(n, k * r.q + r.q), bad, r.min[static_cast<std::size_t>(k)], r.max[static_cast<std::size_t>(k)]);
+  double typical = 0.0, gmin = 0.0, gmax = 0.0;
+  if (!typical_range_of(r, typical, gmin, gmax)) return bad;
+  typical_range = typical;
+  const double span = gmax - gmin;
+  if (span > 0.0) {
+    const double tol = p.saturated_rel_tol * span;
+    scan_saturated(x, n, r, gmin + tol, gmax - tol, std::max<Index>(2, to_samples(p.saturated_min_s, fs)), bad);
+  }
+  scan_flat_blocks(x, n, r, p.flat_rel_tol * typical, std::max<Index>(2, to_samples(p.flat_min_s, fs)), bad);
   return bad;
 }
 
@@ -410,6 +436,62 @@ std::vector<Candidate> searchback_pass(const std::vector<Candidate>& beats, cons
   return out;
 }
 
+// The polarity of a recording from its beats' votes (> 0: the positive deflection dominates):
+// the sign of their median, +1 without beats. Reorders v[0, n).
+double majority_sign(double* v, std::size_t n) {
+  if (n == 0) return 1.0;
+  const std::size_t mid = n / 2;
+  std::nth_element(v, v + mid, v + n);
+  return v[mid] < 0.0 ? -1.0 : 1.0;
+}
+
+// Appends the refined R peak `best` to result.sample unless it lies in a bad segment (`seg` is a
+// cursor into the sorted result.bad) or not after the last one (two detections refined onto one peak).
+void keep_peak(RPeaks& result, Index best, std::size_t& seg) {
+  while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
+  if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) return;  // inside bad
+  if (!result.sample.empty() && best <= result.sample.back()) return;
+  result.sample.push_back(best);
+}
+
+// Step 5 of detect_elgendi: polarity and refinement of each beat onto the R peak of a lightly
+// filtered copy (0.5-40 Hz, zero phase) of w (spikes removed first), within refine_half_s.
+// r and votes are scratch of n samples.
+void refine_whole(std::vector<double>& w, double fs, double typical_range, const Params& p,
+                  const std::vector<Candidate>& beats, std::vector<double>& r, std::vector<double>& votes, RPeaks& result) {
+  const auto n = static_cast<Index>(w.size());
+  remove_spikes(w.data(), n, fs, typical_range);
+  filtfilt(band_pass(0.5, std::min(40.0, 0.4 * fs), fs), w.data(), r.data(), w.size());
+  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
+  std::size_t nv = 0;
+  for (const auto& c : beats) {
+    const Index a = std::max<Index>(0, c.pos - half), b = std::min<Index>(n - 1, c.pos + half);
+    double mx = -INFINITY, mn = INFINITY;
+    for (Index i = a; i <= b; ++i) {
+      mx = std::max(mx, r[static_cast<std::size_t>(i)]);
+      mn = std::min(mn, r[static_cast<std::size_t>(i)]);
+    }
+    votes[nv++] = mx + mn;  // > 0 when the positive deflection dominates
+  }
+  const double sign = majority_sign(votes.data(), nv);
+  result.inverted = sign < 0.0;
+  result.sample.reserve(beats.size());
+  std::size_t seg = 0;
+  for (const auto& c : beats) {
+    const Index a = std::max<Index>(0, c.pos - half), b = std::min<Index>(n - 1, c.pos + half);
+    Index best = c.pos;
+    double best_v = -INFINITY;
+    for (Index i = a; i <= b; ++i) {
+      const double v = sign * r[static_cast<std::size_t>(i)];
+      if (v > best_v) {
+        best_v = v;
+        best = i;
+      }
+    }
+    keep_peak(result, best, seg);
+  }
+}
+
 RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, const Params& p) {
   RPeaks result;
   const Index n = ecg.size();
@@ -479,50 +561,8 @@ RPeaks detect_elgendi(const Eigen::Ref<const Eigen::VectorXd>& ecg, double fs, c
   };
   beats = searchback_pass(beats, p, fs, refractory, search, [](const std::vector<Candidate>&, const Candidate&) { return false; });
 
-  // 5. Polarity and refinement on a lightly filtered copy (0.5-40 Hz, zero phase).
-  const std::vector<Biquad> light = band_pass(0.5, std::min(40.0, 0.4 * fs), fs);
-  std::vector<double>& r = tmp;  // reuse
-  remove_spikes(w.data(), n, fs, typical_range);
-  filtfilt(light, w.data(), r.data(), un);
-  const Index half = std::max<Index>(1, to_samples(p.refine_half_s, fs));
-  std::vector<double>& votes = ma_qrs;  // reuse: signed dominant deflection per beat
-  std::size_t nv = 0;
-  for (const auto& c : beats) {
-    const Index a = std::max<Index>(0, c.pos - half), b = std::min<Index>(n - 1, c.pos + half);
-    double mx = -INFINITY, mn = INFINITY;
-    for (Index i = a; i <= b; ++i) {
-      mx = std::max(mx, r[static_cast<std::size_t>(i)]);
-      mn = std::min(mn, r[static_cast<std::size_t>(i)]);
-    }
-    votes[nv++] = mx + mn;  // > 0 when the positive deflection dominates
-  }
-  double sign = 1.0;
-  if (nv > 0) {
-    const std::size_t mid = nv / 2;
-    std::nth_element(votes.begin(), votes.begin() + static_cast<std::ptrdiff_t>(mid),
-                     votes.begin() + static_cast<std::ptrdiff_t>(nv));
-    if (votes[mid] < 0.0) sign = -1.0;
-  }
-  result.inverted = sign < 0.0;
-
-  result.sample.reserve(beats.size());
-  std::size_t seg = 0;
-  for (const auto& c : beats) {
-    const Index a = std::max<Index>(0, c.pos - half), b = std::min<Index>(n - 1, c.pos + half);
-    Index best = c.pos;
-    double best_v = -INFINITY;
-    for (Index i = a; i <= b; ++i) {
-      const double v = sign * r[static_cast<std::size_t>(i)];
-      if (v > best_v) {
-        best_v = v;
-        best = i;
-      }
-    }
-    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
-    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
-    if (!result.sample.empty() && best <= result.sample.back()) continue;  // merged onto one peak
-    result.sample.push_back(best);
-  }
+  // 5. Polarity and refinement (votes and the filtered copy reuse ma_qrs and tmp).
+  refine_whole(w, fs, typical_range, p, beats, tmp, ma_qrs, result);
   return result;
 }
 
@@ -1052,22 +1092,11 @@ void refine_beats(const Bridged& src, double fs, double typical_range, const Par
     if (k + 2 < beats.size()) window.prefetch(beats[k + 2].pos);
     votes[k] = window.vote(beats[k].pos, at_max[k], at_min[k]);
   }
-  double sign = 1.0;
-  if (!votes.empty()) {
-    const std::size_t mid = votes.size() / 2;
-    std::nth_element(votes.begin(), votes.begin() + static_cast<std::ptrdiff_t>(mid), votes.end());
-    if (votes[mid] < 0.0) sign = -1.0;
-  }
+  const double sign = majority_sign(votes.data(), votes.size());
   result.inverted = sign < 0.0;
   result.sample.reserve(beats.size());
   std::size_t seg = 0;
-  for (std::size_t k = 0; k < beats.size(); ++k) {
-    const Index best = sign > 0.0 ? at_max[k] : at_min[k];
-    while (seg < result.bad.size() && result.bad[seg].end_sample <= best) ++seg;
-    if (seg < result.bad.size() && result.bad[seg].begin_sample <= best) continue;  // inside bad
-    if (!result.sample.empty() && best <= result.sample.back()) continue;
-    result.sample.push_back(best);
-  }
+  for (std::size_t k = 0; k < beats.size(); ++k) keep_peak(result, sign > 0.0 ? at_max[k] : at_min[k], seg);
 }
 
 // The chunks of a signal of n samples: cores of `core` samples (the last one shorter) with
