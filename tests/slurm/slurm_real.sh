@@ -6,6 +6,10 @@
 #   - a 3-task array of the real slurm/sweep.sbatch (tasks 0-2 of a 4-combination sweep:
 #     window_s 10/20 x trees 5/10, so tasks 0 and 1 need the same missing features at the same
 #     time and task 2 needs other features),
+#   - after `tools/sweep collect`: the sweep folder copied (metrics changed and removed in the
+#     copy) and moved (its last task submitted there, from the moved features cache), and a folder
+#     of the older format (absolute paths) copied and moved: collect must count and report the
+#     metrics of the folder it is given,
 # waits by polling squeue, checks every job with `scontrol show job`, checks the outputs
 # (tests/pipeline/check_outputs.py; the cached window_s=10 features equal the corpus run's), runs
 # `tools/sweep collect`, and stops exactly the daemons it started (by PID).
@@ -108,7 +112,13 @@ for t in 000 001 002; do
   test -s "$tmp/sweep/tasks/$t/model.metrics.json" || { echo "sweep task $t wrote no metrics"; exit 1; }
 done
 [ ! -e "$tmp/sweep/tasks/003/model.metrics.json" ] || { echo "task 3 was not submitted but has metrics"; exit 1; }
-f0=$(cat "$tmp/sweep/tasks/000/features") f1=$(cat "$tmp/sweep/tasks/001/features") f2=$(cat "$tmp/sweep/tasks/002/features")
+# tasks/NNN/features names the cache entry relative to the sweep folder (movable folder)
+task_features() {
+  local f; f=$(cat "$1/tasks/$2/features")
+  case "$f" in /*) echo "tasks/$2/features holds an absolute path: $f" >&2; return 1 ;; esac
+  echo "$1/$f"
+}
+f0=$(task_features "$tmp/sweep" 000) f1=$(task_features "$tmp/sweep" 001) f2=$(task_features "$tmp/sweep" 002)
 [ "$f0" = "$f1" ] && [ "$f0" != "$f2" ] || { echo "cache keys: tasks 0/1 must share, task 2 must differ: $f0 $f1 $f2"; exit 1; }
 [ "$(ls "$tmp/sweep/features_cache" | wc -l)" -eq 2 ] || { echo "expected 2 cache entries"; ls -R "$tmp/sweep/features_cache"; exit 1; }
 n_extract=$(cat "$tmp"/logs/sweep-"$sweep_id"_{0,1}.out | grep -c "^sweep: extracting" || true)
@@ -167,6 +177,97 @@ for metric in ("roc_auc", "sensitivity", "specificity"):
         assert f.read(8) == b"\x89PNG\r\n\x1a\n", metric
 print("collect: results.csv and plots ok")
 PY
+
+# ---- a copied and a moved sweep folder: collect and sweep.sbatch read the folder they are given
+grep -qF "\"$tmp/sweep/" "$tmp/sweep/sweep.json" && { echo "sweep.json holds absolute paths of the sweep folder"; exit 1; }
+cp -r "$tmp/sweep" "$tmp/sweep_copy"
+# compare(): every row of DIR/results.csv against DIR's own metrics files (values, not presence)
+cat >"$tmp/compare.py" <<'PY'
+import csv, json, os, sys
+d, statuses = sys.argv[1], sys.argv[2].split(",")
+rows = list(csv.DictReader(open(f"{d}/results.csv")))
+assert [r["status"] for r in rows] == statuses, (d, [r["status"] for r in rows], statuses)
+for r in rows:
+    mfile = f"{d}/tasks/{int(r['task']):03d}/model.metrics.json"
+    if r["status"] != "ok":
+        assert not os.path.exists(mfile) and r["roc_auc"] == "" and r["tp"] == "", (d, r)
+        continue
+    m = json.load(open(mfile))["cv"]["pooled"]
+    for k in ("roc_auc", "sensitivity", "specificity", "tp", "fn"):
+        want = "" if m[k] is None else m[k]
+        assert (r[k] == "" and want == "") or float(r[k]) == float(want), (d, r["task"], k, r[k], want)
+for arg in sys.argv[3:]:            # TASK:KEY=VALUE, a value only this folder holds
+    t, kv = arg.split(":")
+    k, v = kv.split("=")
+    assert float(rows[int(t)][k]) == float(v), (d, t, k, rows[int(t)][k], v)
+print(f"collect {os.path.basename(d)}: {statuses} from its own metrics")
+PY
+# set_metric DIR TASK KEY VALUE: a value in DIR's metrics that no other folder holds
+set_metric() {
+  "$py" - "$1/tasks/$2/model.metrics.json" "$3" "$4" <<'PY'
+import json, sys
+f, k, v = sys.argv[1], sys.argv[2], float(sys.argv[3])
+m = json.load(open(f))
+m["cv"]["pooled"][k] = v
+json.dump(m, open(f, "w"))
+PY
+}
+collect_line() { # DIR -> the summary line of tools/sweep collect
+  "$py" "$root/tools/sweep" collect "$@" 2>"$tmp/collect.err" | grep "with metrics" || true
+}
+rm "$tmp/sweep_copy/tasks/001/model.metrics.json"
+set_metric "$tmp/sweep_copy" 000 roc_auc 0.123
+set_metric "$tmp/sweep_copy" 002 tp 1234567
+line=$(collect_line "$tmp/sweep_copy")
+[ "$line" = "tools/sweep: 4 task(s), 2 with metrics -> $tmp/sweep_copy/results.csv" ] ||
+  { echo "collect of the copied folder: '$line'"; cat "$tmp/collect.err"; exit 1; }
+"$py" "$tmp/compare.py" "$tmp/sweep_copy" ok,missing,ok,missing 0:roc_auc=0.123 2:tp=1234567
+line=$(collect_line "$tmp/sweep")
+[ "$line" = "tools/sweep: 4 task(s), 3 with metrics -> $tmp/sweep/results.csv" ] ||
+  { echo "collect of the original after the copy: '$line'"; exit 1; }
+"$py" "$tmp/compare.py" "$tmp/sweep" ok,ok,ok,missing
+
+# moved: task 3 runs in the moved folder and uses the moved cache entry (shared with task 2)
+mv "$tmp/sweep" "$tmp/sweep_moved"
+moved_id=$(sbatch --parsable --chdir="$tmp" --array=3 --output="$tmp/logs/moved-%A_%a.out" \
+  "$root/slurm/sweep.sbatch" sweep_moved)
+wait_jobs "$moved_id"
+scontrol show job "$moved_id" | grep -q "JobState=COMPLETED" || { echo "task 3 of the moved sweep did not complete"; cat "$tmp"/logs/moved-*; exit 1; }
+grep -qF "sweep: features cached: sweep_moved/$(cat "$tmp/sweep_moved/tasks/003/features")" "$tmp/logs/moved-${moved_id}_3.out" ||
+  { echo "task 3 of the moved sweep did not use the moved cache entry:"; cat "$tmp/logs/moved-${moved_id}_3.out"; exit 1; }
+[ ! -e "$tmp/sweep" ] || { echo "a task of the moved sweep wrote into the old folder $tmp/sweep"; exit 1; }
+set_metric "$tmp/sweep_moved" 001 sensitivity 0.0456
+line=$("$py" "$root/tools/sweep" collect "$tmp/sweep_moved" --strict 2>"$tmp/collect.err" | grep "with metrics") && status=0 || status=$?
+[ "$line" = "tools/sweep: 4 task(s), 4 with metrics -> $tmp/sweep_moved/results.csv" ] && [ "$status" -eq 0 ] ||
+  { echo "collect --strict of the moved folder: '$line', exit $status"; cat "$tmp/collect.err"; exit 1; }
+"$py" "$tmp/compare.py" "$tmp/sweep_moved" ok,ok,ok,ok 1:sensitivity=0.0456
+
+# a folder of the older format (ecgforest-sweep/1: absolute paths, here of sweep_moved), copied
+# with task 1's metrics removed and a value changed, then moved to where nothing exists
+cp -r "$tmp/sweep_moved" "$tmp/sweep_v1"
+"$py" - "$tmp/sweep_moved" "$tmp/sweep_v1/sweep.json" <<'PY'
+import json, os, sys
+orig, f = sys.argv[1], sys.argv[2]
+m = json.load(open(f))
+m["format"] = "ecgforest-sweep/1"
+m["cache"] = os.path.join(orig, m["cache"])
+for t in m["tasks"]:
+    for k in ("dir", "config", "features"):
+        t[k] = os.path.join(orig, t[k])
+json.dump(m, open(f, "w"), indent=1)
+PY
+rm "$tmp/sweep_v1/tasks/001/model.metrics.json"
+set_metric "$tmp/sweep_v1" 003 roc_auc 0.789
+line=$(collect_line "$tmp/sweep_v1")
+[ "$line" = "tools/sweep: 4 task(s), 3 with metrics -> $tmp/sweep_v1/results.csv" ] ||
+  { echo "collect of a copied folder of the older format: '$line'"; cat "$tmp/collect.err"; exit 1; }
+"$py" "$tmp/compare.py" "$tmp/sweep_v1" ok,missing,ok,ok 3:roc_auc=0.789
+mv "$tmp/sweep_v1" "$tmp/sweep_v1_moved"
+line=$(collect_line "$tmp/sweep_v1_moved")
+[ "$line" = "tools/sweep: 4 task(s), 3 with metrics -> $tmp/sweep_v1_moved/results.csv" ] ||
+  { echo "collect of a moved folder of the older format: '$line'"; cat "$tmp/collect.err"; exit 1; }
+"$py" "$tmp/compare.py" "$tmp/sweep_v1_moved" ok,missing,ok,ok 3:roc_auc=0.789
+echo "slurm_real: copied and moved sweep folders collected from themselves after $(elapsed) s"
 
 pids=("${PRIVATE_SLURM_PIDS[@]}")
 private_slurm_stop
