@@ -517,46 +517,56 @@ static void validate_boosting(const TrainSettings& t) {
          "Drop one of them.");
 }
 
-void validate(const Config& c) {
+// extract.*: windows and tolerances.
+static void validate_extract(const ExtractSettings& x) {
   auto fail = [](const std::string& s) { throw ConfigError(s); };
-  if (!(c.extract.window_s > 0)) fail("extract.window_s (--window-s) must be > 0 seconds.");
-  if (!(c.extract.step_s > 0)) fail("extract.step_s (--step-s) must be > 0 seconds.");
-  if (!(c.extract.hrv_nonlinear_window_s > 0)) fail("extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s) must be > 0 seconds.");
-  if (!(c.extract.hrv_frequency_window_s > 0)) fail("extract.hrv_frequency_window_s (--hrv-frequency-window-s) must be > 0 seconds.");
-  if (c.extract.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
+  if (!(x.window_s > 0)) fail("extract.window_s (--window-s) must be > 0 seconds.");
+  if (!(x.step_s > 0)) fail("extract.step_s (--step-s) must be > 0 seconds.");
+  if (!(x.hrv_nonlinear_window_s > 0)) fail("extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s) must be > 0 seconds.");
+  if (!(x.hrv_frequency_window_s > 0)) fail("extract.hrv_frequency_window_s (--hrv-frequency-window-s) must be > 0 seconds.");
+  if (x.annotation_tolerance_s < 0) fail("extract.annotation_tolerance_s must be >= 0 seconds.");
   // Upper (and step's lower) bounds: beyond them a value is a typo, and the work it implies
   // (windows per second of ECG, trees) would exhaust memory before any output.
-  if (c.extract.step_s < 0.01) fail("extract.step_s (--step-s) must be at least 0.01 s, got " + number_text(c.extract.step_s) + ".");
-  for (const auto& [name, v] : {std::pair<const char*, double>{"extract.window_s (--window-s)", c.extract.window_s},
-                                {"extract.step_s (--step-s)", c.extract.step_s},
-                                {"extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s)", c.extract.hrv_nonlinear_window_s},
-                                {"extract.hrv_frequency_window_s (--hrv-frequency-window-s)", c.extract.hrv_frequency_window_s},
-                                {"extract.annotation_tolerance_s (--annotation-tolerance-s)", c.extract.annotation_tolerance_s}}) {
+  if (x.step_s < 0.01) fail("extract.step_s (--step-s) must be at least 0.01 s, got " + number_text(x.step_s) + ".");
+  for (const auto& [name, v] : {std::pair<const char*, double>{"extract.window_s (--window-s)", x.window_s},
+                                {"extract.step_s (--step-s)", x.step_s},
+                                {"extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s)", x.hrv_nonlinear_window_s},
+                                {"extract.hrv_frequency_window_s (--hrv-frequency-window-s)", x.hrv_frequency_window_s},
+                                {"extract.annotation_tolerance_s (--annotation-tolerance-s)", x.annotation_tolerance_s}}) {
     if (v > kMaxSeconds) fail(std::string(name) + " must be at most 1e6 s (11.6 days), got " + number_text(v) + ".");
   }
-  if (c.train.trees > kMaxTrees) fail("train.trees (--trees) must be at most 100000, got " + std::to_string(c.train.trees) + ".");
-  if (c.train.trees < 1) fail("train.trees (--trees) must be at least 1, got " + std::to_string(c.train.trees) + ".");
-  if (c.train.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
-  if (c.train.max_depth < 0) fail("train.max_depth (--max-depth) must be >= 0 (0 = unlimited).");
-  if (c.train.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
-  if (!(c.train.sample_fraction >= 0 && c.train.sample_fraction <= 1))
+}
+
+// train.*: the forest, boosting, binning, folds and labels.
+static void validate_train(const TrainSettings& t) {
+  auto fail = [](const std::string& s) { throw ConfigError(s); };
+  if (t.trees > kMaxTrees) fail("train.trees (--trees) must be at most 100000, got " + std::to_string(t.trees) + ".");
+  if (t.trees < 1) fail("train.trees (--trees) must be at least 1, got " + std::to_string(t.trees) + ".");
+  if (t.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
+  if (t.max_depth < 0) fail("train.max_depth (--max-depth) must be >= 0 (0 = unlimited).");
+  if (t.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
+  if (!(t.sample_fraction >= 0 && t.sample_fraction <= 1))
     fail("train.sample_fraction (--sample-fraction) must be in (0, 1], or 0 for the default.");
-  if (!(c.train.leaf_prior >= 0 && c.train.leaf_prior <= 1e9))
+  if (!(t.leaf_prior >= 0 && t.leaf_prior <= 1e9))
     fail("train.leaf_prior (--leaf-prior) must be between 0 and 1e9 pseudo-rows.");
-  validate_boosting(c.train);
-  if (c.train.max_bins < 2 || c.train.max_bins > 256)
-    fail("train.max_bins (--max-bins) must be in 2..256, got " + std::to_string(c.train.max_bins) + ".");
-  if (c.train.cv_folds < 0 || c.train.cv_folds == 1)
+  validate_boosting(t);
+  if (t.max_bins < 2 || t.max_bins > 256)
+    fail("train.max_bins (--max-bins) must be in 2..256, got " + std::to_string(t.max_bins) + ".");
+  if (t.cv_folds < 0 || t.cv_folds == 1)
     fail("train.cv_folds (--cv-folds) must be 0 (no cross-validation) or at least 2, got " +
-         std::to_string(c.train.cv_folds) + ".");
-  if (!c.train.cv_predictions.empty() && c.train.cv_folds == 0)
+         std::to_string(t.cv_folds) + ".");
+  if (!t.cv_predictions.empty() && t.cv_folds == 0)
     fail("train.cv_predictions (--cv-predictions) writes the cross-validation's out-of-fold predictions, but "
          "train.cv_folds (--cv-folds) is 0: set at least 2 folds or drop --cv-predictions.");
-  if (!(c.train.label_threshold > 0 && c.train.label_threshold <= 1))
+  if (!(t.label_threshold > 0 && t.label_threshold <= 1))
     fail("train.label_threshold (--label-threshold) must be in (0, 1].");
-  if (!(c.train.decision_threshold >= 0 && c.train.decision_threshold <= 1))
+  if (!(t.decision_threshold >= 0 && t.decision_threshold <= 1))
     fail("train.decision_threshold (--decision-threshold) must be in [0, 1].");
-  const auto& pp = c.postprocess;
+}
+
+// postprocess.*: smoothing, threshold, durations, the budget and the tailoring settings.
+static void validate_postprocess(const PostprocessSettings& pp) {
+  auto fail = [](const std::string& s) { throw ConfigError(s); };
   if (pp.smoothing_windows > kMaxTrees)
     fail("postprocess.smoothing_windows (--smoothing-windows) must be at most 100000, got " +
          std::to_string(pp.smoothing_windows) + ".");
@@ -578,6 +588,12 @@ void validate(const Config& c) {
     fail("postprocess.tailor_hours (--tailor-hours) must be between 0 (off) and 1e6 hours.");
   if (!(pp.tailor_margin >= 1 && pp.tailor_margin <= 10))
     fail("postprocess.tailor_margin (--tailor-margin) must be between 1 and 10.");
+}
+
+// Tailoring: the baseline given one way, and retraining's conditions.
+static void validate_tailoring(const Config& c) {
+  auto fail = [](const std::string& s) { throw ConfigError(s); };
+  const auto& pp = c.postprocess;
   if (!c.tailor_baseline.empty() && pp.tailor_hours > 0)
     fail("postprocess.tailor_baseline (--tailor-baseline) and postprocess.tailor_hours (--tailor-hours) are two ways "
          "to give the baseline: set one of them.");
@@ -590,7 +606,11 @@ void validate(const Config& c) {
          "tailoring (--tailor-baseline alone).");
   if (!(c.tailor_copies >= 1 && c.tailor_copies <= 64))
     fail("postprocess.tailor_copies (--tailor-copies) must be between 1 and 64, got " + std::to_string(c.tailor_copies) + ".");
-  const auto& sc = c.score;
+}
+
+// score.*: the scorers' parameters.
+static void validate_score(const ScoreSettings& sc) {
+  auto fail = [](const std::string& s) { throw ConfigError(s); };
   if (!(sc.epoch_s > 0)) fail("score.epoch_s: --epoch-s must be > 0 seconds.");
   if (!(sc.epoch_s >= 0.001 && sc.epoch_s <= 3600)) fail("score.epoch_s: --epoch-s must be between 0.001 and 3600 seconds.");
   if (!(sc.szcore_tolerance_start_s >= 0) || !(sc.szcore_tolerance_end_s >= 0))
@@ -599,6 +619,14 @@ void validate(const Config& c) {
     fail("score.szcore_min_overlap (--szcore-min-overlap) must be in [0, 1).");
   if (!(sc.szcore_max_event_duration_s > 0)) fail("score.szcore_max_event_duration_s must be > 0 seconds.");
   if (!(sc.szcore_min_event_gap_s >= 0)) fail("score.szcore_min_event_gap_s must be >= 0 seconds.");
+}
+
+void validate(const Config& c) {
+  validate_extract(c.extract);
+  validate_train(c.train);
+  validate_postprocess(c.postprocess);
+  validate_tailoring(c);
+  validate_score(c.score);
 }
 
 }  // namespace ecgforest

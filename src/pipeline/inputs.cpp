@@ -227,7 +227,7 @@ std::optional<StartDateTime> recording_start(const fs::path& file) {
 std::optional<StartDateTime> annotation_start(const fs::path& annotation) {
   const fs::path dir = annotation.parent_path();
   const std::string name = annotation.stem().string();
-  for (const std::string f : {name + ".edf", name + "_rr.csv", name + "_rr.csv.gz"}) {
+  for (const std::string& f : {name + ".edf", name + "_rr.csv", name + "_rr.csv.gz"}) {
     std::error_code ec;
     if (!fs::is_regular_file(dir / f, ec)) continue;
     try {

@@ -686,33 +686,33 @@ void lanes_energy(const Bridged& src, const std::array<Index, kLanes>& e0, std::
 // Candidates of chunk [c0, c1) (margins up to `margin` each side). Unless `prepared` (buf and
 // prefix hold the energy of [e0, e1) and its prefix sum already, from lanes_energy), the chunk
 // is read, band-passed and squared here.
-ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, double fs, const Params& p,
-                          const std::vector<Biquad>& band, std::vector<float>& buf, std::vector<double>& prefix,
-                          std::vector<float>& ma_qrs, std::vector<float>& thr, std::vector<float>& low_thr,
-                          bool prepared) {
-  ChunkResult out;
-  const Index n = src.n;
-  const Index e0 = std::max<Index>(0, c0 - margin), e1 = std::min<Index>(n, c1 + margin);
-  const Index len = e1 - e0;
+// The band-passed energy of samples [e0, e1) into buf (zero inside bad segments) and its prefix
+// sum into prefix (one more entry).
+void chunk_energy(const Bridged& src, Index e0, Index e1, const std::vector<Biquad>& band, std::vector<float>& buf,
+                  std::vector<double>& prefix) {
+  const auto ul = static_cast<std::size_t>(e1 - e0);
+  buf.resize(ul);
+  prefix.resize(ul + 1);
+  src.fill(e0, e1, buf.data());
+  filtfilt(band, buf.data(), buf.data(), ul);
+  for (auto& v : buf) v *= v;
+  for (const auto& s : *src.bad) {
+    const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
+    for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
+  }
+  prefix[0] = 0.0;
+  for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
+}
+
+// From the energy's prefix sum over a buffer of len samples: ma_qrs (centred moving average over
+// qrs_window_s), thr = MA_beat + beta x MA_offset and low_thr = thr - beta/2 x MA_offset (the
+// searchback's), the averages shrinking at the buffer's (the recording's) edges.
+void chunk_thresholds(const std::vector<double>& prefix, Index len, double fs, const Params& p, std::vector<float>& ma_qrs,
+                      std::vector<float>& thr, std::vector<float>& low_thr) {
   const auto ul = static_cast<std::size_t>(len);
   ma_qrs.resize(ul);
   thr.resize(ul);
   low_thr.resize(ul);
-  if (!prepared) {
-    buf.resize(ul);
-    prefix.resize(ul + 1);
-    src.fill(e0, e1, buf.data());
-    filtfilt(band, buf.data(), buf.data(), ul);
-    // Energy (zero inside bad segments) and its prefix sum.
-    for (auto& v : buf) v *= v;
-    for (const auto& s : *src.bad) {
-      const Index b = std::max(e0, s.begin_sample), e = std::min(e1, s.end_sample);
-      for (Index i = b; i < e; ++i) buf[static_cast<std::size_t>(i - e0)] = 0.0f;
-    }
-    prefix[0] = 0.0;
-    for (std::size_t i = 0; i < ul; ++i) prefix[i + 1] = prefix[i] + static_cast<double>(buf[i]);
-  }
-  // Centred moving averages (shrinking at the recording edges) of widths wq, wb, wo.
   const auto wq = static_cast<Index>(odd_width(p.qrs_window_s, fs));
   const auto wb = static_cast<Index>(odd_width(p.beat_window_s, fs));
   const auto wo = static_cast<Index>(odd_width(p.offset_window_s, fs));
@@ -720,59 +720,72 @@ ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, 
     const Index lo = std::max<Index>(0, i - (w - 1) / 2), hi = std::min<Index>(len, i + w / 2 + 1);
     return (prefix[static_cast<std::size_t>(hi)] - prefix[static_cast<std::size_t>(lo)]) / static_cast<double>(hi - lo);
   };
-  {
-    const Index hq = (wq - 1) / 2, hb = (wb - 1) / 2, ho = (wo - 1) / 2;
-    const double iq = 1.0 / static_cast<double>(wq), ib = 1.0 / static_cast<double>(wb), io = 1.0 / static_cast<double>(wo);
-    const double beta = p.beta, half_beta = 0.5 * p.beta;
-    // Interior: all three windows inside the buffer (vectorisable, no branches).
-    const Index a = std::min(len, ho), z = std::max(a, len - ho);
-    const double* P = prefix.data();
-    for (Index i = a; i < z; ++i) {
-      const double mq = (P[i + hq + 1] - P[i - hq]) * iq;
-      const double mb = (P[i + hb + 1] - P[i - hb]) * ib;
-      const double mo = (P[i + ho + 1] - P[i - ho]) * io;
-      const double t = mb + beta * mo;
-      ma_qrs[static_cast<std::size_t>(i)] = static_cast<float>(mq);
-      thr[static_cast<std::size_t>(i)] = static_cast<float>(t);
-      low_thr[static_cast<std::size_t>(i)] = static_cast<float>(t - half_beta * mo);
-    }
-    auto edge = [&](Index i) {
-      const double mo = ma(i, wo), t = ma(i, wb) + beta * mo;
-      ma_qrs[static_cast<std::size_t>(i)] = static_cast<float>(ma(i, wq));
-      thr[static_cast<std::size_t>(i)] = static_cast<float>(t);
-      low_thr[static_cast<std::size_t>(i)] = static_cast<float>(t - half_beta * mo);
-    };
-    for (Index i = 0; i < a; ++i) edge(i);
-    for (Index i = z; i < len; ++i) edge(i);
+  const Index hq = (wq - 1) / 2, hb = (wb - 1) / 2, ho = (wo - 1) / 2;
+  const double iq = 1.0 / static_cast<double>(wq), ib = 1.0 / static_cast<double>(wb), io = 1.0 / static_cast<double>(wo);
+  const double beta = p.beta, half_beta = 0.5 * p.beta;
+  // Interior: all three windows inside the buffer (vectorisable, no branches).
+  const Index a = std::min(len, ho), z = std::max(a, len - ho);
+  const double* P = prefix.data();
+  for (Index i = a; i < z; ++i) {
+    const double mq = (P[i + hq + 1] - P[i - hq]) * iq;
+    const double mb = (P[i + hb + 1] - P[i - hb]) * ib;
+    const double mo = (P[i + ho + 1] - P[i - ho]) * io;
+    const double t = mb + beta * mo;
+    ma_qrs[static_cast<std::size_t>(i)] = static_cast<float>(mq);
+    thr[static_cast<std::size_t>(i)] = static_cast<float>(t);
+    low_thr[static_cast<std::size_t>(i)] = static_cast<float>(t - half_beta * mo);
   }
-  // Blocks of interest; a block belongs to the chunk whose core holds its first sample.
-  const Index w1 = wq;
-  for (int pass = 0; pass < 2; ++pass) {
-    const float* th = pass == 0 ? thr.data() : low_thr.data();
-    const Index min_w = pass == 0 ? w1 : w1 / 2;
-    Index i = 0;
-    while (i < len) {
-      if (!(ma_qrs[static_cast<std::size_t>(i)] > th[i])) {
-        i = next_above(ma_qrs.data(), th, i + 1, len);
-        continue;
-      }
-      Index j = i, best = i;
-      while (j < len && ma_qrs[static_cast<std::size_t>(j)] > th[j]) {
-        if (buf[static_cast<std::size_t>(j)] > buf[static_cast<std::size_t>(best)]) best = j;
-        ++j;
-      }
-      const Index start = e0 + i;
-      if (j - i >= min_w && start >= c0 && start < c1) {
-        const double en = static_cast<double>(buf[static_cast<std::size_t>(best)]);
-        if (pass == 0) {
-          out.main.push_back(Candidate{e0 + best, en});
-        } else {
-          out.low.push_back(LowCandidate{e0 + best, en, static_cast<double>(ma_qrs[static_cast<std::size_t>(best)])});
-        }
-      }
-      i = j;
+  auto edge = [&](Index i) {
+    const double mo = ma(i, wo), t = ma(i, wb) + beta * mo;
+    ma_qrs[static_cast<std::size_t>(i)] = static_cast<float>(ma(i, wq));
+    thr[static_cast<std::size_t>(i)] = static_cast<float>(t);
+    low_thr[static_cast<std::size_t>(i)] = static_cast<float>(t - half_beta * mo);
+  };
+  for (Index i = 0; i < a; ++i) edge(i);
+  for (Index i = z; i < len; ++i) edge(i);
+}
+
+// Blocks where ma_qrs > th, at least min_w wide, whose first sample lies in the core [c0, c1) of
+// the buffer starting at e0 (a block belongs to the chunk whose core holds its first sample):
+// sink(sample of the block's energy maximum, that energy).
+template <class Sink>
+void chunk_blocks(const std::vector<float>& ma_qrs, const float* th, const std::vector<float>& energy, Index e0, Index c0,
+                  Index c1, Index min_w, Sink sink) {
+  const auto len = static_cast<Index>(ma_qrs.size());
+  Index i = 0;
+  while (i < len) {
+    if (!(ma_qrs[static_cast<std::size_t>(i)] > th[i])) {
+      i = next_above(ma_qrs.data(), th, i + 1, len);
+      continue;
     }
+    Index j = i, best = i;
+    while (j < len && ma_qrs[static_cast<std::size_t>(j)] > th[j]) {
+      if (energy[static_cast<std::size_t>(j)] > energy[static_cast<std::size_t>(best)]) best = j;
+      ++j;
+    }
+    const Index start = e0 + i;
+    if (j - i >= min_w && start >= c0 && start < c1) sink(best, static_cast<double>(energy[static_cast<std::size_t>(best)]));
+    i = j;
   }
+}
+
+// Stages 2-3 on one chunk (core [c0, c1) with `margin` samples of context each side): energy
+// (unless `prepared`: buf and prefix hold it already, from lanes_energy), thresholds, and the
+// candidate blocks above thr (main) and above the lower searchback threshold (low).
+ChunkResult process_chunk(const Bridged& src, Index c0, Index c1, Index margin, double fs, const Params& p,
+                          const std::vector<Biquad>& band, std::vector<float>& buf, std::vector<double>& prefix,
+                          std::vector<float>& ma_qrs, std::vector<float>& thr, std::vector<float>& low_thr,
+                          bool prepared) {
+  ChunkResult out;
+  const Index e0 = std::max<Index>(0, c0 - margin), e1 = std::min<Index>(src.n, c1 + margin);
+  if (!prepared) chunk_energy(src, e0, e1, band, buf, prefix);
+  chunk_thresholds(prefix, e1 - e0, fs, p, ma_qrs, thr, low_thr);
+  const auto wq = static_cast<Index>(odd_width(p.qrs_window_s, fs));
+  chunk_blocks(ma_qrs, thr.data(), buf, e0, c0, c1, wq,
+               [&](Index best, double en) { out.main.push_back(Candidate{e0 + best, en}); });
+  chunk_blocks(ma_qrs, low_thr.data(), buf, e0, c0, c1, wq / 2, [&](Index best, double en) {
+    out.low.push_back(LowCandidate{e0 + best, en, static_cast<double>(ma_qrs[static_cast<std::size_t>(best)])});
+  });
   const auto a = static_cast<std::size_t>(c0 - e0), z = static_cast<std::size_t>(c1 - e0);
   out.mean_energy = (prefix[z] - prefix[a]) / static_cast<double>(z - a);
   return out;
