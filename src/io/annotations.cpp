@@ -491,9 +491,10 @@ Annotations read_events_tsv(const Source& src, const std::vector<Line>& lines) {
     ev.stop_s = *onset + *dur;
     check_interval(src, line, ev.start_s, ev.stop_s);
     if (!valid_label(fields[*c_type])) src.fail(line, quoted(fields[*c_type]) + " is not an event type; " + kExpected);
-    // HED-SCORE seizure types (sz, sz_foc_ia, ...) are seizures as SzCORE reads them.
+    // HED-SCORE seizure types (sz, sz_foc_ia, ...) are seizures as SzCORE reads them, and so is a
+    // BIDS trial_type "seizure" (or "seizure_...").
     ev.label = to_lower(fields[*c_type]);
-    if (ev.label.rfind("sz", 0) == 0) ev.label = "seiz";
+    if (ev.label.rfind("sz", 0) == 0 || ev.label.rfind("seiz", 0) == 0) ev.label = "seiz";
     if (c_conf) ev.confidence = parse_number(fields[*c_conf]).value_or(1.0);  // "n/a" allowed
     out.events.push_back(std::move(ev));
   }

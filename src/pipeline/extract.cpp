@@ -9,6 +9,7 @@
 #include <limits>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include <omp.h>
@@ -16,6 +17,7 @@
 #include "ecgforest/core/clock.hpp"
 #include "ecgforest/core/progress.hpp"
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/events.hpp"
 #include "ecgforest/eval/events.hpp"
 #include "ecgforest/hrv/features.hpp"
 #include "ecgforest/hrv/labels.hpp"
@@ -88,8 +90,27 @@ std::optional<io::Annotations> read_recording_annotations(const InputRecording& 
 }
 
 // Window labels from the annotations (NaN without them) and the closing status.
+// A note when an annotation file has events but none of them is a seizure, and some carry labels
+// other than TUH's background: a seizure label the reader does not know would otherwise make a
+// silently seizure-free recording.
+std::string unknown_labels_note(const io::Annotations& a) {
+  std::set<std::string> other;
+  for (const auto& e : a.events) {
+    if (is_seizure_label(e.label)) return "";
+    if (e.label != "bckg" && e.label != "n/a") other.insert(e.label);
+  }
+  if (other.empty()) return "";
+  std::string names;
+  for (const auto& l : other) names += (names.empty() ? "'" : ", '") + escape_text(l) + "'";
+  return "The annotation file has no seizure event; its other labels are " + names +
+         " (seizure labels: seiz, the TUH seizure types such as fnsz, or an events.tsv eventType starting with "
+         "'sz' or 'seiz'). Rename the labels if they mark seizures.";
+}
+
 void label_windows(const std::optional<io::Annotations>& annotations, const Config& config, io::RecordResult& out) {
   if (annotations) {
+    if (auto note = unknown_labels_note(*annotations); !note.empty())
+      out.row.message += std::string(out.row.message.empty() ? "" : " ") + note;
     out.label = hrv::seizure_fraction(annotations->events, out.time_s, config.extract.window_s);
     out.reference.annotated = true;  // the reference events train's CV scoring reads back
     for (const auto& e : eval::merge_overlapping(seizure_events(*annotations))) out.reference.seizures.push_back({e.start_s, e.stop_s});

@@ -254,6 +254,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   p.own_row = res.row;
   c.names.apply(rec, p.row);
   if (res.row.status != "ok") return p;
+  p.start = public_start(config.extract, recording_start(rec.edf).value_or(StartDateTime{}));
   p.prob = model_probabilities(c.model, c.cols.model, res.features);
   p.mean_hr.assign(p.prob.size(), std::numeric_limits<float>::quiet_NaN());
   if (c.cols.mean_hr) p.mean_hr = column(res.features, *c.cols.mean_hr);
@@ -274,7 +275,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
                      c.names.scrub(rec, res.row.annotation, e.what());
   }
   if (idx >= c.n_baseline && !tailoring_writes_hypotheses(config)) {
-    write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s);
+    write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s, p.start);
   }
   return p;
 }

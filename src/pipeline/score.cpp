@@ -107,6 +107,15 @@ double last_stop(const io::Annotations& a) {
   return t;
 }
 
+// The recording duration an annotation file states: its header's or recordingDuration, and for
+// TUH .tse/.tse_bi files (which tile the recording with background) the end of their last event;
+// nullopt for files that list only events (an events.tsv without recordingDuration).
+std::optional<double> stated_duration(const io::Annotations& a) {
+  if (a.duration_s) return a.duration_s;
+  if (a.format.rfind("tse", 0) == 0) return last_stop(a);
+  return std::nullopt;
+}
+
 std::string num(double v) {
   if (std::isnan(v)) return "n/a";
   char buf[32];
@@ -120,6 +129,7 @@ struct Loaded {
   std::size_t no_hyp = 0, no_ref = 0;
   std::vector<std::string> skipped;
   std::vector<std::string> unreadable;  ///< "path: why" of reference files that did not parse
+  std::vector<std::string> duration_mismatch;  ///< hypothesis files stating another whole-second duration
 };
 
 Loaded load_recordings(const ScoreRequest& o) {
@@ -143,13 +153,16 @@ Loaded load_recordings(const ScoreRequest& o) {
     r.name = key;
     r.patient = subject_of(std::filesystem::relative(ref_path, o.ref));
     r.ref = seizure_events(ref);
-    double duration = ref.duration_s.value_or(last_stop(ref));
+    const auto ref_duration = stated_duration(ref);
+    double duration = ref_duration.value_or(last_stop(ref));
     auto h = hyps.find(key);
     if (h != hyps.end()) {
       const auto hyp = io::read_annotations(h->second, annotation_start(h->second));
       r.hyp = seizure_events(hyp);
-      r.hyp_duration_s = hyp.duration_s.value_or(last_stop(hyp));
-      if (!ref.duration_s) duration = std::max(duration, r.hyp_duration_s);
+      r.hyp_duration_s = stated_duration(hyp).value_or(last_stop(hyp));
+      if (!ref_duration) duration = std::max(duration, r.hyp_duration_s);
+      if (std::trunc(r.hyp_duration_s) != std::trunc(duration))  // SzCORE's masks differ in length
+        l.duration_mismatch.push_back(h->second.string() + " (" + num(r.hyp_duration_s) + " s against " + num(duration) + " s)");
     } else {
       ++l.no_hyp;
     }
@@ -245,6 +258,10 @@ void run_score(const ScoreRequest& o) {
   if (l.no_hyp) std::printf("score: note: %zu reference file(s) have no hypothesis file; scored as no detection\n", l.no_hyp);
   for (const auto& f : l.skipped) std::printf("score: note: %s is not an annotation file; skipped\n", f.c_str());
   if (l.no_ref) std::printf("score: note: %zu hypothesis file(s) have no reference file and were not scored\n", l.no_ref);
+  for (const auto& f : l.duration_mismatch) {
+    std::printf("score: note: %s states another recording duration than its reference; SzCORE scores it as no "
+                "detection (szcore-evaluation's duration tolerance is 0), NEDC uses the reference's duration\n", f.c_str());
+  }
   std::optional<eval::ScoreSummary> nedc;
   std::optional<eval::DpalignCounts> dp;
   std::optional<eval::szcore::DatasetScores> sz;

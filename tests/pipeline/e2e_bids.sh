@@ -52,4 +52,30 @@ grep -q "8 recordings: 6 ok" "$tmp/bad.log"
 "$py" "$here/check_bids.py" errors "$tmp/bad.h5" \
   "sub-01_ses-01_task-szMonitoring_run-00_eeg.edf=bad_annotation=$(basename "$bad_ev")" \
   "sub-03_ses-01_task-szMonitoring_run-01_eeg.edf=bad_channels=$(basename "$bad_ch")"
+echo "== BIDS trial_type 'seizure' labels windows; labels read as no seizure are named"
+# (found by a new-user walkthrough on 7 December 2026: a trial_type "seizure" events.tsv was read as
+# seizure-free, silently.)
+cp -r "$tmp/ds" "$tmp/tt"
+tt_ev="$tmp/tt/sub-02/ses-01/eeg/sub-02_ses-01_task-szMonitoring_run-00_events.tsv"
+sp_ev="$tmp/tt/sub-02/ses-01/eeg/sub-02_ses-01_task-szMonitoring_run-01_events.tsv"
+printf 'onset\tduration\ttrial_type\n100.0\t60.0\tseizure\n' > "$tt_ev"
+printf 'onset\tduration\ttrial_type\n100.0\t60.0\tspike\n200.0\t30.0\tArtefact\n' > "$sp_ev"
+"$ecg" extract --input "$tmp/tt/sub-02" --output "$tmp/tt.h5" > "$tmp/tt.log"
+"$py" - "$tmp/tt.h5" <<'PY'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    rec = f["records"][()]
+    names = [p.decode().rsplit("/", 1)[-1] for p in rec["path"]]
+    msgs = dict(zip(names, (m.decode() for m in rec["message"])))
+    first = dict(zip(names, rec["first_window"])); n = dict(zip(names, rec["n_windows"]))
+    label, t = f["windows/label"][()], f["windows/time_s"][()]
+a = "sub-02_ses-01_task-szMonitoring_run-00_ecg.edf"
+sl = slice(first[a], first[a] + n[a])
+# Windows [end - 10 s, end] inside 100-160 s are wholly seizure; none before 100 s.
+assert np.all(label[sl][(t[sl] >= 110) & (t[sl] <= 160)] == 1.0), "trial_type 'seizure' not read as a seizure"
+assert np.all(label[sl][t[sl] <= 100] == 0.0)
+b = "sub-02_ses-01_task-szMonitoring_run-01_ecg.edf"
+assert "no seizure event; its other labels are 'artefact', 'spike'" in msgs[b], msgs[b]
+assert "no seizure event" not in msgs[a], msgs[a]
+PY
 echo "e2e_bids: all checks passed"

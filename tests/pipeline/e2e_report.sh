@@ -31,7 +31,7 @@ echo "== report"
 "$py" "$src/tools/report" "$tmp/run" --recordings 2 | tee "$tmp/report.log"
 
 "$py" - "$tmp" <<'PY'
-import base64, json, math, os, re, sys
+import base64, glob, json, math, os, re, sys
 import h5py, numpy as np
 tmp = sys.argv[1]
 keys = ["ovlp_sensitivity", "ovlp_fa_per_24h", "taes_sensitivity", "taes_fa_per_24h", "epoch_sensitivity",
@@ -90,6 +90,13 @@ for pth in paths:
     assert csv.startswith("# version = csv_v1.0.0\n") and "channel,start_time,stop_time,label,confidence\n" in csv
     tsv = open(f"{tmp}/run/predictions/{stem}_events.tsv").read().splitlines()  # SzCORE hypotheses
     assert tsv[0].split("\t") == ["onset", "duration", "eventType", "confidence", "channels", "dateTime", "recordingDuration"]
+    # dateTime: the recording's start from its EDF header (dd.mm.yy, hh.mm.ss), not a placeholder.
+    edf = glob.glob(f"{tmp}/new/**/{stem}.edf", recursive=True)
+    assert len(edf) == 1, (stem, edf)
+    head = open(edf[0], "rb").read(184).decode("ascii")
+    d, mo, y = head[168:176].split("."); h, mi, se = head[176:184].split(".")
+    want_dt = f"{1900 + int(y) if int(y) >= 85 else 2000 + int(y):04d}-{mo}-{d} {h}:{mi}:{se}"
+    assert want_dt != "1985-01-01 00:00:00" and all(l.split("\t")[5] == want_dt for l in tsv[1:]), (stem, want_dt, tsv[1:])
     sz = sum(1 for l in tsv[1:] if l.split("\t")[2] == "sz")
     assert sz == sum(1 for l in lines[2:] if l.split()[2] == "seiz") and (sz or tsv[1].split("\t")[2] == "bckg"), tsv
 assert seiz_rows == n_events == p["n_hyp_events"], (seiz_rows, n_events, p["n_hyp_events"])

@@ -20,7 +20,8 @@ struct Annotations {
 /// Reads one annotation file; the format is recognised from the extension (.tse, .tse_bi, .csv,
 /// .csv_bi, case-insensitive; .tsv = a BIDS / SzCORE events.tsv: tab-separated columns onset,
 /// duration, eventType, ..., recordingDuration; event [onset, onset + duration], label "seiz" for
-/// every HED-SCORE seizure type (eventType starting with "sz": sz, sz_foc_ia, ...), else the
+/// every HED-SCORE seizure type (eventType starting with "sz": sz, sz_foc_ia, ...) and every
+/// eventType or trial_type starting with "seiz" ("seizure"), else the
 /// lower-cased eventType; duration_s = recordingDuration of the first row; duration-0 rows skipped) and, for tse files, the content: a first data row whose start looks
 /// like a date-time ("2017-01-10T14:30:00.441406") selects the La Teppe ISO flavour.
 /// Tolerates a UTF-8 BOM, \r\n line endings, blank lines, tabs and trailing spaces. A file with

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ecgforest/core/config.hpp"
+#include "ecgforest/core/events.hpp"
 #include "ecgforest/core/json.hpp"
 #include "ecgforest/eval/operating_point.hpp"
 #include "ecgforest/eval/responders.hpp"
@@ -32,6 +33,9 @@ struct PredictedRecording : RecordingPredictions {
   /// it is detected or scored (it gets no annotation files and is not checked against the
   /// model's training data).
   bool all_baseline = false;
+  /// The recording's wall-clock start as its events.tsv gives it (dateTime): the EDF header's or
+  /// the RR table's, 1985-01-01 00:00:00 with --drop-dates or for a beats file (it has none).
+  StartDateTime start;
 };
 
 /// The recording's NAME (io::recording_name of its path).
@@ -44,7 +48,7 @@ eval::RecordingProbabilities probabilities(const PredictedRecording& p);
 /// recording. The events.tsv of a BIDS recording goes where SzCORE's evaluator looks for it
 /// (hypothesis_events_path).
 void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
-                      const std::vector<eval::Event>& hyp, double duration_s);
+                      const std::vector<eval::Event>& hyp, double duration_s, const StartDateTime& start);
 
 /// Removes the files write_hypotheses writes for `recording` (absent ones are fine): a recording
 /// wholly within its baseline gets none, also when an earlier run into the folder wrote them.
