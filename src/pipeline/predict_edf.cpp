@@ -68,6 +68,18 @@ std::vector<eval::Event> get_events(ByteReader& r) {
   return ev;
 }
 
+void put_start(ByteWriter& w, const StartDateTime& s) {
+  for (const int v : {s.year, s.month, s.day, s.hour, s.minute, s.second}) w.u64(static_cast<std::uint64_t>(v));
+  w.f64(s.subsecond);
+}
+
+StartDateTime get_start(ByteReader& r) {
+  StartDateTime s;
+  for (int* v : {&s.year, &s.month, &s.day, &s.hour, &s.minute, &s.second}) *v = static_cast<int>(r.u64());
+  s.subsecond = r.f64();
+  return s;
+}
+
 void serialize(ByteWriter& w, const Predicted& p) {
   w.u64(p.index);
   io::put_record_row(w, p.row);
@@ -83,6 +95,8 @@ void serialize(ByteWriter& w, const Predicted& p) {
   io::put_record_row(w, p.own_row);
   put_events(w, p.hyp_independent);
   w.pod_vector(p.prob_independent);
+  put_start(w, p.start);
+  w.f64(p.ref_duration_s.value_or(std::numeric_limits<double>::quiet_NaN()));
 }
 
 Predicted deserialize(ByteReader& r) {
@@ -101,17 +115,28 @@ Predicted deserialize(ByteReader& r) {
   p.own_row = io::get_record_row(r);
   p.hyp_independent = get_events(r);
   p.prob_independent = r.pod_vector<float>();
+  p.start = get_start(r);
+  if (const double d = r.f64(); !std::isnan(d)) p.ref_duration_s = d;
   return p;
 }
 
 
 // Reference seizure events of a recording (only seizure labels), or nothing without annotation.
-std::vector<eval::Event> reference_events(const InputRecording& rec, const std::string& annotation, bool& has_ref) {
-  has_ref = false;
-  if (annotation.empty()) return {};
-  auto out = seizure_events(io::read_annotations(annotation, recording_start(rec.edf)));
-  has_ref = true;
-  return eval::merge_overlapping(std::move(out));
+// The reference seizures of p's recording (p.has_ref: it has an annotation file) and the duration
+// the file states; a note in p's message when that differs from the recording's by a second or more.
+void read_reference(const InputRecording& rec, const std::string& annotation, Predicted& p) {
+  p.has_ref = false;
+  if (annotation.empty()) return;
+  const auto a = io::read_annotations(annotation, recording_start(rec.edf));
+  p.ref = eval::merge_overlapping(seizure_events(a));
+  p.has_ref = true;
+  p.ref_duration_s = a.duration_s;
+  if (a.duration_s && std::abs(*a.duration_s - p.row.duration_s) >= 1.0) {
+    p.row.message += std::string(p.row.message.empty() ? "" : " ") + "The reference annotations state a recording of " +
+                     fixed_text(*a.duration_s, 2) + " s, this recording lasts " + fixed_text(p.row.duration_s, 2) +
+                     " s; the SzCORE hypothesis file (events.tsv) and SzCORE scores take the reference's, as SzCORE "
+                     "scores only against a reference of the same duration.";
+  }
 }
 
 // Heart-rate traces, references and detections of the scored recordings (responders).
@@ -268,14 +293,16 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   detect_events(pp, config.extract.step_s, p);
   if (!config.tailor_retrain.empty() && idx >= c.n_baseline) detect_retrained(c, rec.patient, res.features, p);
   try {
-    p.ref = reference_events(rec, res.row.annotation, p.has_ref);
+    read_reference(rec, res.row.annotation, p);
   } catch (const std::exception& e) {
     p.has_ref = false;
+    p.ref.clear();
+    p.ref_duration_s.reset();
     p.row.message += std::string(p.row.message.empty() ? "" : " ") + "Reference not scored: " +
                      c.names.scrub(rec, res.row.annotation, e.what());
   }
   if (idx >= c.n_baseline && !tailoring_writes_hypotheses(config)) {
-    write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p.row.duration_s, p.start);
+    write_hypotheses(c.out_dir, c.hyp_file[idx], p.hyp, p);
   }
   return p;
 }
@@ -338,7 +365,7 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
     s.n_events += p.hyp.size();
     if (!p.has_ref) continue;
     const std::string name = io::recording_name(p.row.path);
-    c.scored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
+    c.scored.push_back({name, p.row.patient, szcore_duration_s(p), p.ref, p.hyp});
     c.sweep_in.push_back(probabilities(p));
   }
   return c;

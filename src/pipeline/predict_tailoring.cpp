@@ -60,7 +60,7 @@ void apply_tailored(Tailoring& t, std::vector<PredictedRecording>& all, const st
   for (const auto& part : t.td.independent) t.detected_s += part.duration_s;
   for (std::size_t i : pos) {
     if (all[i].all_baseline) remove_hypotheses(out_dir, hyp_file[all[i].index]);
-    else write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i].row.duration_s, all[i].start);
+    else write_hypotheses(out_dir, hyp_file[all[i].index], all[i].hyp, all[i]);
   }
 }
 
@@ -172,8 +172,11 @@ eval::RecordingProbabilities probabilities(const PredictedRecording& p) {
 }
 
 
+double szcore_duration_s(const PredictedRecording& p) { return p.ref_duration_s.value_or(p.row.duration_s); }
+
 void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
-                      const std::vector<eval::Event>& hyp, double duration_s, const StartDateTime& start) {
+                      const std::vector<eval::Event>& hyp, const PredictedRecording& p) {
+  const double duration_s = p.row.duration_s;
   const std::string stem = io::recording_name(recording);
   const auto sz = to_annotation_events(hyp);
   const HypothesisFiles f = hypothesis_files(out_dir, recording);
@@ -181,7 +184,7 @@ void write_hypotheses(const std::filesystem::path& out_dir, const std::filesyste
   io::write_text_file_atomic(f.csv_bi, io::csv_bi_text(sz, duration_s, stem));
   std::error_code ec;
   std::filesystem::create_directories(f.events_tsv.parent_path(), ec);  // another thread may create it too
-  io::write_text_file_atomic(f.events_tsv, io::events_tsv_text(sz, duration_s, start));
+  io::write_text_file_atomic(f.events_tsv, io::events_tsv_text(sz, szcore_duration_s(p), p.start));
 }
 
 void remove_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording) {

@@ -84,21 +84,29 @@ std::string subject_of(const std::filesystem::path& file) {
   return patient_from_path(file, ExtractSettings{}.patient_regex);
 }
 
-// recording key → annotation file, preferring the binary formats.
-std::map<std::string, std::filesystem::path> annotation_files(const std::string& dir, const char* flag) {
+// recording key → its annotation files by extension rank.
+using AnnotationFiles = std::map<std::string, std::map<int, std::filesystem::path>>;
+
+AnnotationFiles annotation_files(const std::string& dir, const char* flag) {
   if (!std::filesystem::is_directory(dir)) {
     throw ConfigError(std::string(flag) + " '" + dir + "' is not a directory; give a directory of annotation files.");
   }
-  std::map<std::string, std::filesystem::path> out;
+  AnnotationFiles out;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     const int r = ext_rank(entry.path());
     if (r < 0) continue;
-    const std::string key = recording_key(entry.path().stem().string());
-    auto it = out.find(key);
-    if (it == out.end() || r < ext_rank(it->second)) out[key] = entry.path();
+    out[recording_key(entry.path().stem().string())].emplace(r, entry.path());
   }
   return out;
+}
+
+// The hypothesis file of a reference of extension rank `rank`: the one of the same format when
+// there is one (a BIDS events.tsv reference is scored against predict's events.tsv, which states
+// the reference's duration, not against its .csv_bi), else the first by rank (binary formats first).
+const std::filesystem::path& hypothesis_for(const std::map<int, std::filesystem::path>& files, int rank) {
+  const auto same = files.find(rank);
+  return same != files.end() ? same->second : files.begin()->second;
 }
 
 double last_stop(const io::Annotations& a) {
@@ -139,7 +147,8 @@ Loaded load_recordings(const ScoreRequest& o) {
     throw ConfigError("--ref " + o.ref + " holds no annotation file (.csv_bi, .tse_bi, *_events.tsv, .csv, .tse).");
   }
   Loaded l;
-  for (const auto& [key, ref_path] : refs) {
+  for (const auto& [key, ref_files] : refs) {
+    const std::filesystem::path& ref_path = ref_files.begin()->second;  // binary formats first
     io::Annotations ref;
     try {
       ref = io::read_annotations(ref_path, annotation_start(ref_path));
@@ -157,12 +166,13 @@ Loaded load_recordings(const ScoreRequest& o) {
     double duration = ref_duration.value_or(last_stop(ref));
     auto h = hyps.find(key);
     if (h != hyps.end()) {
-      const auto hyp = io::read_annotations(h->second, annotation_start(h->second));
+      const std::filesystem::path& hyp_path = hypothesis_for(h->second, ext_rank(ref_path));
+      const auto hyp = io::read_annotations(hyp_path, annotation_start(hyp_path));
       r.hyp = seizure_events(hyp);
       r.hyp_duration_s = stated_duration(hyp).value_or(last_stop(hyp));
       if (!ref_duration) duration = std::max(duration, r.hyp_duration_s);
       if (std::trunc(r.hyp_duration_s) != std::trunc(duration))  // SzCORE's masks differ in length
-        l.duration_mismatch.push_back(h->second.string() + " (" + num(r.hyp_duration_s) + " s against " + num(duration) + " s)");
+        l.duration_mismatch.push_back(hyp_path.string() + " (" + num(r.hyp_duration_s) + " s against " + num(duration) + " s)");
     } else {
       ++l.no_hyp;
     }

@@ -52,6 +52,34 @@ grep -q "8 recordings: 6 ok" "$tmp/bad.log"
 "$py" "$here/check_bids.py" errors "$tmp/bad.h5" \
   "sub-01_ses-01_task-szMonitoring_run-00_eeg.edf=bad_annotation=$(basename "$bad_ev")" \
   "sub-03_ses-01_task-szMonitoring_run-01_eeg.edf=bad_channels=$(basename "$bad_ch")"
+echo "== a reference stating another recording duration than the ECG's: predict's SzCORE agrees with score's"
+# (found by a new-user walkthrough on 7 December 2026: predict wrote the ECG's duration into the
+# hypothesis events.tsv and scored SzCORE on it, while SzCORE's evaluator, and score, drop a
+# hypothesis whose whole-second duration differs from the reference's: 2 of 2 against 1 of 2.)
+cp -r "$tmp/ds" "$tmp/dur"
+dur_ev="$tmp/dur/sub-03/ses-01/eeg/sub-03_ses-01_task-szMonitoring_run-00_events.tsv"
+"$py" - "$dur_ev" <<'PY'
+import sys
+path = sys.argv[1]
+lines = open(path).read().splitlines()
+head = lines[0].split("\t"); k = head.index("recordingDuration")
+rows = [l.split("\t") for l in lines[1:]]
+for r in rows: r[k] = f"{float(r[k]) + 1.5:.2f}"
+open(path, "w").write("\n".join(["\t".join(head)] + ["\t".join(r) for r in rows]) + "\n")
+PY
+OMP_NUM_THREADS=1 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/dur" --output "$tmp/dpred" > "$tmp/dpred.log"
+"$py" "$here/check_bids.py" predict "$tmp/dpred" "$tmp/dur"  # the hypothesis states the reference's duration
+"$ecg" score --ref "$tmp/dur" --hyp "$tmp/dpred" --scorer szcore --json "$tmp/dscore.json" > "$tmp/dscore.log"
+"$py" "$here/check_bids.py" same_szcore "$tmp/dpred/score.json" "$tmp/dscore.json"
+! grep -q "states another recording duration" "$tmp/dscore.log"
+"$py" - "$tmp/dpred/predictions.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    msgs = {p.decode().rsplit("/", 1)[-1]: m.decode() for p, m in zip(f["records/path"][()], f["records/message"][()])}
+noted = [n for n, m in msgs.items() if "The reference annotations state a recording of" in m]
+assert noted == ["sub-03_ses-01_task-szMonitoring_run-00_eeg.edf"], noted
+PY
+
 echo "== BIDS trial_type 'seizure' labels windows; labels read as no seizure are named"
 # (found by a new-user walkthrough on 7 December 2026: a trial_type "seizure" events.tsv was read as
 # seizure-free, silently.)

@@ -4,6 +4,7 @@
 // after tailoring on the same hours, and the "tailoring" block of score.json.
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,16 @@ struct PredictedRecording : RecordingPredictions {
   /// The recording's wall-clock start as its events.tsv gives it (dateTime): the EDF header's or
   /// the RR table's, 1985-01-01 00:00:00 with --drop-dates or for a beats file (it has none).
   StartDateTime start;
+  /// The recording duration its reference annotation file states (a BIDS events.tsv's
+  /// recordingDuration, a .csv_bi's "# duration"), when it states one. SzCORE scores a hypothesis
+  /// only against a reference of the same whole-second duration, so predict's events.tsv and its
+  /// own SzCORE scores use this one (szcore_duration_s).
+  std::optional<double> ref_duration_s;
 };
+
+/// The duration p's SzCORE hypothesis file states and its scores use: its reference's stated
+/// duration, else the recording's.
+double szcore_duration_s(const PredictedRecording& p);
 
 /// The recording's NAME (io::recording_name of its path).
 std::string recording_name(const PredictedRecording& p);
@@ -48,7 +58,7 @@ eval::RecordingProbabilities probabilities(const PredictedRecording& p);
 /// recording. The events.tsv of a BIDS recording goes where SzCORE's evaluator looks for it
 /// (hypothesis_events_path).
 void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
-                      const std::vector<eval::Event>& hyp, double duration_s, const StartDateTime& start);
+                      const std::vector<eval::Event>& hyp, const PredictedRecording& p);
 
 /// Removes the files write_hypotheses writes for `recording` (absent ones are fine): a recording
 /// wholly within its baseline gets none, also when an earlier run into the folder wrote them.
