@@ -112,8 +112,14 @@ void add_path(const fs::path& p, std::set<fs::path>& out, ListChain& lists) {
   out.insert(fs::absolute(p).lexically_normal());
 }
 
-std::map<fs::path, fs::path> read_annotation_map(const std::string& file) {
-  std::map<fs::path, fs::path> m;
+// One row of an annotation map: the recording and annotation file it pairs, and its line.
+struct MapRow {
+  fs::path annotation;
+  int line = 0;
+};
+
+std::map<fs::path, MapRow> read_annotation_map_rows(const std::string& file) {
+  std::map<fs::path, MapRow> m;
   if (file.empty()) return m;
   if (auto why = regular_file_problem(file, kMaxListBytes); !why.empty()) {
     throw ConfigError("Cannot read the annotation map " + file + " (extract.annotation_map): it " + why + ".");
@@ -135,7 +141,7 @@ std::map<fs::path, fs::path> read_annotation_map(const std::string& file) {
     fs::path edf = line.substr(0, comma), ann = line.substr(comma + 1);
     if (edf.is_relative()) edf = base / edf;
     if (ann.is_relative()) ann = base / ann;
-    m[fs::absolute(edf).lexically_normal()] = fs::absolute(ann).lexically_normal();
+    m[fs::absolute(edf).lexically_normal()] = {fs::absolute(ann).lexically_normal(), n};
   }
   return m;
 }
@@ -197,7 +203,7 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
   drop_bids_duplicates(paths);
   check_one_file_per_name(paths);
   check_participants(paths);
-  const auto amap = read_annotation_map(settings.annotation_map);
+  const auto amap = read_annotation_map_rows(settings.annotation_map);
   // Validate the regex once, before any work.
   (void)patient_from_path("x.edf", settings.patient_regex);
   std::vector<InputRecording> out;
@@ -208,7 +214,7 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
     const auto sz = fs::file_size(p, ec);
     r.size_bytes = ec ? 0 : sz;
     r.patient = patient_from_path(p, settings.patient_regex);
-    if (auto it = amap.find(p); it != amap.end()) r.annotation = it->second;
+    if (auto it = amap.find(p); it != amap.end()) r.annotation = it->second.annotation;
     apply_bids(r);
     out.push_back(std::move(r));
   }
@@ -237,6 +243,37 @@ std::optional<StartDateTime> annotation_start(const fs::path& annotation) {
     }
   }
   return std::nullopt;
+}
+
+std::vector<std::string> annotation_map_problems(const ExtractSettings& settings, const std::vector<InputRecording>& recs) {
+  std::vector<std::string> notes;
+  if (settings.annotation_map.empty()) return notes;
+  const auto rows = read_annotation_map_rows(settings.annotation_map);
+  std::set<fs::path> inputs;
+  for (const auto& r : recs) inputs.insert(r.edf);
+  std::size_t matched = 0;
+  std::string first_unmatched;
+  for (const auto& [edf, row] : rows) {
+    const std::string where = "line " + std::to_string(row.line) + " of the annotation map " + settings.annotation_map;
+    if (!inputs.count(edf)) {
+      if (first_unmatched.empty()) first_unmatched = edf.string();
+      notes.push_back(where + " names " + edf.string() + ", which is not among the inputs (paths in the map are "
+                      "relative to the map's folder); its annotations are not used.");
+      continue;
+    }
+    ++matched;
+    std::error_code ec;
+    if (!fs::exists(row.annotation, ec)) {  // (a FIFO or device fails its recording later, with the reason)
+      throw ConfigError(where + " pairs " + edf.filename().string() + " with " + row.annotation.string() +
+                        ", which does not exist (paths in the map are relative to the map's folder); fix the row.");
+    }
+  }
+  if (matched == 0 && !rows.empty()) {
+    throw ConfigError("No row of the annotation map " + settings.annotation_map + " names one of the inputs (of its " +
+                      std::to_string(rows.size()) + " rows the first names " + first_unmatched +
+                      "); paths in the map are relative to the map's folder: fix the map or the inputs.");
+  }
+  return notes;
 }
 
 std::vector<InputRecording> baseline_then_inputs(const Config& config, std::uint64_t& n_baseline) {

@@ -1,5 +1,6 @@
 #include "ecgforest/pipeline/preflight.hpp"
 
+#include <cstdio>
 #include <unistd.h>
 
 #include <filesystem>
@@ -112,7 +113,8 @@ void check_extraction(const Config& c) {
   } catch (const ParameterError& e) {
     throw ConfigError(std::string("extract.hrv_features (--hrv-features): ") + e.what());
   }
-  (void)expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
+  const auto recs = expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
+  for (const auto& note : annotation_map_problems(c.extract, recs)) std::fprintf(stderr, "ecgforest: note: %s\n", note.c_str());
   if (!c.extract.rr_csv.empty()) check_output_path(c.extract.rr_csv, true, "--rr-csv");
 }
 

@@ -156,6 +156,18 @@ expect 2 "annotation map nofile.csv.*does not exist" x.h5 -- extract --input coh
 expect 2 "annotation map coh.*is a directory" x.h5 -- extract --input coh --output x.h5 --annotation-map coh
 expect 2 "annotation map fifo.*not a regular file" x.h5 -- extract --input coh --output x.h5 --annotation-map fifo
 expect 2 "annotation map /dev/zero.*not a regular file" x.h5 -- extract --input coh --output x.h5 --annotation-map /dev/zero
+# Rows are relative to the map's folder; a map naming no input, or an input with a missing
+# annotation file, is a mistake (exit 2); a row naming another recording is a note (a site's map
+# may cover more than one run reads). Before 7 December 2026 all three were silently ignored.
+mkdir -p mapdir && printf 'edf,annotation\n%s,%s\n' "$(basename "$edf")" "$PWD/$ann" > mapdir/nothing.csv
+printf 'edf,annotation\n%s,../nowhere.tse_bi\n' "$PWD/$edf" > mapdir/no_ann.csv
+printf 'edf,annotation\n%s,%s\nother.edf,x.tse_bi\n' "$PWD/$edf" "$PWD/$ann" > mapdir/extra.csv
+expect 2 "No row of the annotation map mapdir/nothing.csv names one of the inputs.*mapdir/$(basename "$edf")" x.h5 -- \
+  extract --input coh --output x.h5 --annotation-map mapdir/nothing.csv
+expect 2 "line 2 of the annotation map mapdir/no_ann.csv pairs .*/nowhere.tse_bi, which does not exist" x.h5 -- \
+  extract --input coh --output x.h5 --annotation-map mapdir/no_ann.csv
+expect 0 "line 3 of the annotation map mapdir/extra.csv names .*mapdir/other.edf, which is not among the inputs" - -- \
+  extract --input coh --output extra.h5 --annotation-map mapdir/extra.csv
 expect 2 "features file nofile.h5.*does not exist" x.h5 -- train --features nofile.h5 --model x.h5
 expect 2 "features file coh.*is a directory" x.h5 -- train --features coh --model x.h5
 expect 2 "model file nofile.h5.*does not exist" x.h5 -- predict --model nofile.h5 --features f.h5 --output x.h5

@@ -35,6 +35,12 @@ struct InputRecording {
 std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs, const ExtractSettings& settings,
                                           const char* flag = "--input");
 
+/// The rows of extract.annotation_map (paths relative to the map's folder) that name no input
+/// recording, as notes (a site's map may cover more recordings than one run reads). Throws
+/// ConfigError when no row names an input, or a row names an input and an annotation file that
+/// does not exist. Empty without a map.
+std::vector<std::string> annotation_map_problems(const ExtractSettings& settings, const std::vector<InputRecording>& recs);
+
 /// predict: the recordings of `tailor_baseline` (n_baseline of them), then those of `input`.
 /// Throws ConfigError when a file is in both (a baseline is never scored), or when two inputs
 /// share a NAME (their annotation files would overwrite each other).
