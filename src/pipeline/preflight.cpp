@@ -1,6 +1,9 @@
 #include "ecgforest/pipeline/preflight.hpp"
 
 #include <cstdio>
+#include <cstring>
+#include <cerrno>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -101,6 +104,16 @@ void check_output_path(const std::string& out, bool is_dir, const char* flag) {
     throw ConfigError("The output " + out + " (" + flag + ") cannot be created: no permission to write in " +
                       folder.string() + ".");
   }
+  // access() grants root everything, also on a read-only file system (/sys, a read-only mount):
+  // create and remove a file there to be sure.
+  const fs::path probe = folder / (".ecgforest-write-check-" + std::to_string(getpid()));
+  const int fd = open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+  if (fd < 0) {
+    throw ConfigError("The output " + out + " (" + flag + ") cannot be created: " + folder.string() +
+                      " cannot be written (" + std::strerror(errno) + ").");
+  }
+  close(fd);
+  fs::remove(probe, ec);
 }
 
 namespace {

@@ -175,6 +175,9 @@ expect 2 "model file nofile.h5.*does not exist" xd -- predict --model nofile.h5 
 expect 2 "Cannot inspect nofile.h5: it does not exist" - -- inspect nofile.h5
 expect 2 "Cannot inspect coh: it is a directory" - -- inspect coh
 expect 2 "--ref 'nonexistent' is not a directory" x.json -- score --ref nonexistent --hyp hyps --json x.json
+# A folder access() calls writable that is not (root on /proc, a read-only file system): exit 2
+# before any scoring (before 7 December 2026: every score printed, then exit 1).
+expect 2 "The output /proc/x.json \(--json\) cannot be created: /proc cannot be written" - -- score --ref refs_ok --hyp hyps --json /proc/x.json
 
 echo "== outputs that cannot be written"
 expect 2 "f.h5 is a file, not a directory" - -- extract --input coh --output f.h5/x.h5
