@@ -95,8 +95,13 @@ std::string unknown_option_text(const CLI::App& app, const CLI::ExtrasError& e) 
     if (n.rfind("--", 0) != 0) continue;
     names += (names.empty() ? "" : ", ") + n;
   }
-  std::string what = e.what();  // "The following argument(s) was/were not expected: ..."
-  if (const auto at = what.find("expected: "); at != std::string::npos) what = what.substr(at + 10);
+  // The arguments as given (CLI11's message lists them in reverse order).
+  std::string what;
+  for (const std::string& a : where->remaining()) what += (what.empty() ? "" : " ") + a;
+  if (what.empty()) {
+    what = e.what();  // "The following argument(s) was/were not expected: ..."
+    if (const auto at = what.find("expected: "); at != std::string::npos) what = what.substr(at + 10);
+  }
   const std::string cmd = where == &app ? std::string("ecgforest") : "ecgforest " + where->get_name();
   return "unknown option or argument for " + cmd + ": " + what + ". Its options are: " + names + " (" + cmd +
          " --help explains them).";
@@ -282,7 +287,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   const int me = comm::rank(comm);
   CLI::App app{std::string("ecgforest ") + kVersion +
                ": ECG recordings (EDF) to HRV features to a distributed random-forest seizure detector.\n"
-               "Run under mpirun/srun for several ranks; every subcommand accepts --config FILE.toml "
+               "Run under mpirun/srun for several ranks; extract, train, run, predict and score accept --config FILE.toml "
                "(command-line flags override it)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(kVersion));

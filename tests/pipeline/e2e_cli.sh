@@ -71,6 +71,8 @@ expect 2 "." - -- nope
 expect 2 "^ecgforest: error: unknown option or argument for ecgforest extract: --bogus\. Its options are: .*--output, " \
   x.h5 -- extract --input coh --output x.h5 --bogus
 expect 2 "unknown option or argument for ecgforest score: --bogus\. Its options are: .*--hyp, " - -- score --ref refs_ok --hyp hyps --bogus
+# Two unknown arguments are named in the order given (CLI11's own message reverses them).
+expect 2 "unknown option or argument for ecgforest hrv: --config c\.toml\. Its options are: " - -- hrv --config c.toml --rr x.csv --output z.json
 expect 0 - - -- --help
 expect 0 - - -- extract --help
 
