@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
     if (rank == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.what());
     status = 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ecgforest: error (rank %d of %d): %s\n", rank, size, e.what());
+    if (size > 1) std::fprintf(stderr, "ecgforest: error (rank %d of %d): %s\n", rank, size, e.what());
+    else std::fprintf(stderr, "ecgforest: error: %s\n", e.what());  // one process: no rank to name
     std::fflush(stderr);
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, 1);
     status = 1;

@@ -1,5 +1,6 @@
 #include "ecgforest/pipeline/inspect.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -154,6 +155,13 @@ void inspect_file(const std::filesystem::path& file, std::ostream& out) {
     if (format == "ecgforest-features/1") return inspect_features(file, out);
     if (format == "ecgforest-model/1") return inspect_model(file, out);
     throw Error(file.string() + " is an HDF5 file but neither an ecgforest features file nor a model (format '" + format + "').");
+  }
+  std::string ext = file.extension().string();
+  for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (io::recording_kind(file) == io::RecordingKind::edf && ext != ".edf") {
+    throw Error("Cannot inspect " + file.string() + ": inspect reads EDF recordings (.edf), features and model files "
+                "(.h5), and heart-beat files named NAME_rr.csv or NAME_beats.csv (optionally .gz). An RR or beats "
+                "table under another name is read once renamed so (e.g. " + io::recording_name(file) + "_rr.csv).");
   }
   try {
     if (io::recording_kind(file) != io::RecordingKind::edf) return inspect_beats(file, out);

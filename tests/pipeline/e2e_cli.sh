@@ -71,6 +71,10 @@ expect 2 "." - -- nope
 expect 2 "^ecgforest: error: unknown option or argument for ecgforest extract: --bogus\. Its options are: .*--output, " \
   x.h5 -- extract --input coh --output x.h5 --bogus
 expect 2 "unknown option or argument for ecgforest score: --bogus\. Its options are: .*--hyp, " - -- score --ref refs_ok --hyp hyps --bogus
+# inspect on an RR table not named NAME_rr.csv says how to name it (before: "not a valid EDF file ...
+# remove it from the input list", with the MPI rank of a one-process run).
+printf 'timestamp,frame,rr_interval\n' > rr_table.csv
+expect 1 "^ecgforest: error: Cannot inspect rr_table.csv: .*named NAME_rr.csv or NAME_beats.csv.*rr_table_rr.csv" - -- inspect rr_table.csv
 # Two unknown arguments are named in the order given (CLI11's own message reverses them).
 expect 2 "unknown option or argument for ecgforest hrv: --config c\.toml\. Its options are: " - -- hrv --config c.toml --rr x.csv --output z.json
 expect 0 - - -- --help
