@@ -72,15 +72,16 @@ std::string recording_key(std::string stem) {
   return stem;
 }
 
-// SzCORE's subject: the sub-<label> folder or name prefix (BIDS), else the patient id that
-// extract derives from the name (TUH: the 8-letter patient; else the name).
+// SzCORE's subject: the <label> of the sub-<label> folder or name prefix (BIDS; the patient id
+// extract and predict give a BIDS recording, so score.json of both name subjects alike), else the
+// patient id that extract derives from the name (TUH: the 8-letter patient; else the name).
 std::string subject_of(const std::filesystem::path& file) {
   for (const auto& part : file) {
     const std::string s = part.string();
-    if (s.rfind("sub-", 0) == 0 && part != file.filename()) return s;
+    if (s.rfind("sub-", 0) == 0 && part != file.filename()) return s.substr(4);
   }
   const std::string stem = file.stem().string();
-  if (stem.rfind("sub-", 0) == 0) return stem.substr(0, stem.find('_'));
+  if (stem.rfind("sub-", 0) == 0) return stem.substr(4, stem.find('_') - 4);
   return patient_from_path(file, ExtractSettings{}.patient_regex);
 }
 

@@ -108,6 +108,9 @@ def check_same_szcore(a, b):
     for part in ("event", "sample"):
         for k in ("tp", "fp", "refTrue", "numSamples"):
             assert x[part][k] == y[part][k], (part, k, x[part][k], y[part][k])
+    # The same subject names (before 7 December 2026 predict said "01", score "sub-01").
+    sx, sy = json.load(open(a))["szcore_dataset"]["subjects"], json.load(open(b))["szcore_dataset"]["subjects"]
+    assert sorted(sx) == sorted(sy), (sorted(sx), sorted(sy))
     print(f"ok same SzCORE counts: event {x['event']}")
 
 
