@@ -11,9 +11,11 @@
 #include "ecgforest/core/text.hpp"
 #include "ecgforest/io/annotations.hpp"
 #include "ecgforest/io/beat_file.hpp"
+#include "ecgforest/io/bids.hpp"
 #include "ecgforest/io/edf_reader.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/model_file.hpp"
+#include "ecgforest/pipeline/inputs.hpp"
 #include "ecgforest/pipeline/model.hpp"
 
 namespace ecgforest::pipeline {
@@ -33,14 +35,25 @@ void inspect_edf(const std::filesystem::path& file, std::ostream& out) {
                 i.start.hour, i.start.minute, i.start.second);
   out << file.string() << ": " << i.type << ", " << i.channels.size() << " signals, " << f2(i.duration_s, 1)
       << " s (" << i.n_records << " records of " << f2(i.record_duration_s, 3) << " s), start " << start << "\n";
+  // As extract sees the file: a BIDS recording's ECG from its _channels.tsv, its annotations
+  // from its _events.tsv (also in the session's eeg/ folder); else label guessing and NAME.tse_bi, ...
+  InputRecording rec;
+  rec.edf = file;
+  try {
+    rec = expand_inputs({file.string()}, ExtractSettings{}).front();
+  } catch (const std::exception&) {
+    // a broken dataset around the file: inspect the file alone
+  }
+  const std::string listed = rec.channels.empty() ? "" : io::ecg_channel_from_channels_tsv(rec.channels);
   std::string ecg;
   try {
-    ecg = i.channels[io::find_ecg_channel(i, "")].label;
+    ecg = i.channels[io::find_ecg_channel(i, listed)].label +
+          (listed.empty() ? " (auto-detected)" : " (from " + rec.channels.filename().string() + ")");
   } catch (const RecordError& e) {
     ecg = std::string("none (") + e.what() + ")";
   }
-  out << "  ECG channel (auto-detected): " << ecg << "\n";
-  auto ann = io::find_annotation_for(file);
+  out << "  ECG channel: " << ecg << "\n";
+  const auto ann = rec.annotation.empty() ? io::find_annotation_for(file) : std::optional<std::filesystem::path>(rec.annotation);
   out << "  annotations: " << (ann ? ann->string() : std::string("none found next to the file")) << "\n";
   out << "  #   label              rate Hz    samples  unit\n";
   for (const auto& c : i.channels) {

@@ -26,6 +26,13 @@ test "$(cut -f1 "$tmp/ds/participants.tsv" | tr '\n' ' ')" = "participant_id sub
 test -f "$tmp/ds/sub-02/ses-01/ecg/sub-02_ses-01_task-szMonitoring_run-00_ecg.edf"
 test -f "$tmp/ds/sub-02/ses-01/eeg/sub-02_ses-01_task-szMonitoring_run-00_events.tsv"
 
+echo "== inspect sees a BIDS recording as extract does (ECG from _channels.tsv, the eeg/ events.tsv)"
+ecg_edf="$tmp/ds/sub-02/ses-01/ecg/sub-02_ses-01_task-szMonitoring_run-00_ecg.edf"
+ch_label=$(awk -F'\t' 'NR > 1 && $2 == "ECG" {print $1; exit}' "${ecg_edf%_ecg.edf}_channels.tsv")
+"$ecg" inspect "$ecg_edf" > "$tmp/inspect.txt"
+grep -qF "  ECG channel: $ch_label (from sub-02_ses-01_task-szMonitoring_run-00_channels.tsv)" "$tmp/inspect.txt"
+grep -qF "  annotations: $tmp/ds/sub-02/ses-01/eeg/sub-02_ses-01_task-szMonitoring_run-00_events.tsv" "$tmp/inspect.txt"
+
 echo "== run (extract + train) on BIDS and TUH inputs together, 2 ranks"
 OMP_NUM_THREADS=1 "${mpi[@]}" -np 2 "$ecg" run --input "$tmp/ds" "$tmp/tuh" --output "$tmp/run" --trees 20 --cv-folds 2 \
   | tee "$tmp/run.log"

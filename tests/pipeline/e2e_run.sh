@@ -49,5 +49,5 @@ grep -Eq "^    oob +[0-9]+" "$tmp/inspect_model.txt"
 grep -q "top features (impurity" "$tmp/inspect_model.txt"
 if grep -q '"n_windows_training"' "$tmp/inspect_model.txt"; then echo "inspect printed raw metrics JSON"; exit 1; fi
 first_edf=$(find "$tmp/cohort" -name '*.edf' | sort | head -1)
-"$ecg" inspect "$first_edf" | grep -q "ECG channel (auto-detected): EEG EKG1-REF"
+"$ecg" inspect "$first_edf" | grep -q "ECG channel: EEG EKG1-REF (auto-detected)"
 echo "e2e_run: 1 passed, 0 failed"
