@@ -56,6 +56,7 @@ Config build_config(SubcommandState& s) {
       key->set(c, s.values[key]);
     }
     c.explicit_keys.insert(key->key);
+    c.key_origins.erase(key->key);  // the flag's value, not the file's
   }
   validate(c);
   return c;

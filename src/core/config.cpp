@@ -465,6 +465,7 @@ void apply_config_text(Config& config, const std::string& text, const std::strin
     try {
       key.set(config, item.values);
       config.explicit_keys.insert(item.key);
+      config.key_origins[item.key] = where;
     } catch (const ConfigError& e) {
       throw ConfigError("In " + where + ": " + e.what());
     }
@@ -621,12 +622,25 @@ static void validate_score(const ScoreSettings& sc) {
   if (!(sc.szcore_min_event_gap_s >= 0)) fail("score.szcore_min_event_gap_s must be >= 0 seconds.");
 }
 
+// A validation message with the place a configuration file set its key ("extract.window_s
+// (--window-s) must be ..." → "In FILE line 4, column 1: extract.window_s ..."), when it did.
+static std::string with_origin(const Config& c, const std::string& message) {
+  std::string key = message.substr(0, message.find(' '));
+  if (!key.empty() && key.back() == ':') key.pop_back();
+  const auto it = c.key_origins.find(key);
+  return it == c.key_origins.end() ? message : "In " + it->second + ": " + message;
+}
+
 void validate(const Config& c) {
-  validate_extract(c.extract);
-  validate_train(c.train);
-  validate_postprocess(c.postprocess);
-  validate_tailoring(c);
-  validate_score(c.score);
+  try {
+    validate_extract(c.extract);
+    validate_train(c.train);
+    validate_postprocess(c.postprocess);
+    validate_tailoring(c);
+    validate_score(c.score);
+  } catch (const ConfigError& e) {
+    throw ConfigError(with_origin(c, e.what()));
+  }
 }
 
 }  // namespace ecgforest

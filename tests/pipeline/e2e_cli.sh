@@ -75,6 +75,12 @@ expect 2 "unknown option or argument for ecgforest score: --bogus\. Its options 
 # remove it from the input list", with the MPI rank of a one-process run).
 printf 'timestamp,frame,rr_interval\n' > rr_table.csv
 expect 1 "^ecgforest: error: Cannot inspect rr_table.csv: .*named NAME_rr.csv or NAME_beats.csv.*rr_table_rr.csv" - -- inspect rr_table.csv
+# A bad value from a configuration file names the file, line and column (before 7 December 2026
+# only the key); the same value from a flag names the flag's key alone.
+printf 'input = ["coh"]\noutput = "o.h5"\n[extract]\nwindow_s = -1.0\n[train]\nlabel_threshold = 1.5\n' > bad_values.toml
+expect 2 "^ecgforest: error: In bad_values.toml line 4, column 1: extract.window_s \(--window-s\) must be > 0" o.h5 -- extract --config bad_values.toml
+expect 2 "^ecgforest: error: extract.window_s \(--window-s\) must be > 0" o.h5 -- extract --config bad_values.toml --window-s -2
+expect 2 "^ecgforest: error: In bad_values.toml line 6, column 1: train.label_threshold" o.h5 -- extract --config bad_values.toml --window-s 10
 # Two unknown arguments are named in the order given (CLI11's own message reverses them).
 expect 2 "unknown option or argument for ecgforest hrv: --config c\.toml\. Its options are: " - -- hrv --config c.toml --rr x.csv --output z.json
 expect 0 - - -- --help

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -117,6 +118,9 @@ struct Config {
   /// Keys ("postprocess.threshold", ...) set by a config file or a flag rather than left at their
   /// defaults: train and predict only fill the post-processing keys the user did not set.
   std::set<std::string> explicit_keys;
+  /// Where a configuration file set a key ("configs/x.toml line 4, column 1"); a flag that
+  /// overrides the key removes it. validate names it in its messages.
+  std::map<std::string, std::string> key_origins;
   ScoreSettings score;
 };
 
