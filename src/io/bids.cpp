@@ -113,6 +113,25 @@ std::optional<BidsPath> bids_path(const fs::path& file) {
   return b;
 }
 
+std::string bids_path_mismatch(const fs::path& file) {
+  const std::string stem = file.stem().string();
+  if (!starts_with(file.filename().string(), "sub-") || bids_path(file)) return "";
+  const std::string subject = entity(stem, "sub"), session = entity(stem, "ses");
+  for (fs::path dir = file.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    const std::string d = dir.filename().string();
+    if (starts_with(d, "sub-") && d != "sub-" + subject) {
+      return "Its name says sub-" + subject + " but it lies in the folder " + d + ", so it is not read as a BIDS "
+             "recording (no _channels.tsv, no _events.tsv, patient = the file name); rename the file or the folder.";
+    }
+    if (starts_with(d, "ses-") && d != "ses-" + session) {
+      return "Its name says " + (session.empty() ? std::string("no session") : "ses-" + session) + " but it lies in the folder " +
+             d + ", so it is not read as a BIDS recording (no _channels.tsv, no _events.tsv, patient = the file name); "
+             "rename the file or the folder.";
+    }
+  }
+  return "";
+}
+
 bool is_ecg_datatype(const std::string& datatype) { return datatype_preference(datatype) < 3; }
 
 int datatype_preference(const std::string& datatype) {

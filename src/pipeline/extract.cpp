@@ -281,6 +281,7 @@ io::RecordResult process_recording(const InputRecording& rec, std::size_t index,
     out.label.clear();
     out.time_s.clear();
   }
+  if (!rec.note.empty()) out.row.message += std::string(out.row.message.empty() ? "" : " ") + rec.note;
   return out;
 }
 

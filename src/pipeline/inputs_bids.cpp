@@ -49,7 +49,10 @@ void check_participants(const std::set<fs::path>& paths) {
 
 void apply_bids(InputRecording& rec) {
   const auto b = io::bids_path(rec.edf);
-  if (!b) return;
+  if (!b) {
+    rec.note = io::bids_path_mismatch(rec.edf);
+    return;
+  }
   rec.patient = b->subject;
   if (rec.annotation.empty()) rec.annotation = io::bids_events_file(rec.edf, *b).value_or(fs::path());
   rec.channels = io::bids_channels_file(rec.edf, *b).value_or(fs::path());

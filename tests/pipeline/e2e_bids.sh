@@ -113,4 +113,16 @@ b = "sub-02_ses-01_task-szMonitoring_run-01_ecg.edf"
 assert "no seizure event; its other labels are 'artefact', 'spike'" in msgs[b], msgs[b]
 assert "no seizure event" not in msgs[a], msgs[a]
 PY
+echo "== a BIDS-named file in a sub- folder of another label: its /records message says why it is not BIDS"
+mkdir -p "$tmp/mis/sub-01/ses-01/eeg"
+src="$tmp/ds/sub-03/ses-01/eeg/sub-03_ses-01_task-szMonitoring_run-00"
+for x in eeg.edf events.tsv channels.tsv; do cp "${src}_$x" "$tmp/mis/sub-01/ses-01/eeg/sub-02_ses-01_task-szMonitoring_run-00_$x"; done
+cp "$tmp/ds/dataset_description.json" "$tmp/mis/"
+"$ecg" extract --input "$tmp/mis" --output "$tmp/mis.h5" > "$tmp/mis.log" 2>&1 || true
+"$py" - "$tmp/mis.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    (msg,) = [m.decode() for m in f["records"][()]["message"]]
+assert "Its name says sub-02 but it lies in the folder sub-01, so it is not read as a BIDS recording" in msg, msg
+PY
 echo "e2e_bids: all checks passed"

@@ -41,6 +41,10 @@ int datatype_preference(const std::string& datatype);
 /// code), i.e. `dir` has one of those names and its parent holds dataset_description.json.
 bool is_bids_non_raw_dir(const std::filesystem::path& dir);
 
+/// Why a file named like a BIDS recording (sub-<label>_...) is not read as one although it lies
+/// in a sub-/ses- folder: the folder's label and the name's disagree (a sentence); "" otherwise.
+std::string bids_path_mismatch(const std::filesystem::path& file);
+
 /// <folder>/<prefix>_channels.tsv when it exists.
 std::optional<std::filesystem::path> bids_channels_file(const std::filesystem::path& file, const BidsPath& b);
 

@@ -18,6 +18,7 @@ struct InputRecording {
   std::string patient;
   std::filesystem::path annotation;  ///< from extract.annotation_map, else a BIDS *_events.tsv; empty = pair by basename
   std::filesystem::path channels;    ///< BIDS *_channels.tsv of the recording; empty = none
+  std::string note;                  ///< for its /records message (io::bids_path_mismatch); empty = none
 };
 
 /// Expands files, directories (recursive; *.edf and the beat files NAME_rr.csv[.gz] and
