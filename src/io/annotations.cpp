@@ -542,4 +542,12 @@ std::optional<std::filesystem::path> find_annotation_for(const std::filesystem::
   return std::nullopt;
 }
 
+std::optional<double> stated_duration(const Annotations& a) {
+  if (a.duration_s) return a.duration_s;
+  if (a.format.rfind("tse", 0) != 0) return std::nullopt;
+  double t = 0;
+  for (const auto& e : a.events) t = std::max(t, e.stop_s);
+  return t;
+}
+
 }  // namespace ecgforest::io

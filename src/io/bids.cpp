@@ -116,19 +116,23 @@ std::optional<BidsPath> bids_path(const fs::path& file) {
 std::string bids_path_mismatch(const fs::path& file) {
   const std::string stem = file.stem().string();
   if (!starts_with(file.filename().string(), "sub-") || bids_path(file)) return "";
+  if (stem.find('_') == std::string::npos) return "";
   const std::string subject = entity(stem, "sub"), session = entity(stem, "ses");
-  for (fs::path dir = file.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-    const std::string d = dir.filename().string();
-    if (starts_with(d, "sub-") && d != "sub-" + subject) {
-      return "Its name says sub-" + subject + " but it lies in the folder " + d + ", so it is not read as a BIDS "
-             "recording (no _channels.tsv, no _events.tsv, patient = the file name); rename the file or the folder.";
-    }
-    if (starts_with(d, "ses-") && d != "ses-" + session) {
+  // The two folders above the datatype folder: [ses-<label>/] then sub-<label>/.
+  fs::path up = file.parent_path().parent_path();
+  const std::string tail = " so it is not read as a BIDS recording (no _channels.tsv, no _events.tsv, patient = the "
+                           "file name); rename the file or the folder.";
+  if (starts_with(up.filename().string(), "ses-")) {
+    if (up.filename().string() != "ses-" + session)
       return "Its name says " + (session.empty() ? std::string("no session") : "ses-" + session) + " but it lies in the folder " +
-             d + ", so it is not read as a BIDS recording (no _channels.tsv, no _events.tsv, patient = the file name); "
-             "rename the file or the folder.";
-    }
+             up.filename().string() + "," + tail;
+    up = up.parent_path();
+  } else if (!session.empty() && starts_with(up.filename().string(), "sub-")) {
+    return "Its name says ses-" + session + " but it lies in no ses- folder," + tail;
   }
+  const std::string sub = up.filename().string();
+  if (starts_with(sub, "sub-") && sub != "sub-" + subject)
+    return "Its name says sub-" + subject + " but it lies in the folder " + sub + "," + tail;
   return "";
 }
 

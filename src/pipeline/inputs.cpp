@@ -141,7 +141,12 @@ std::map<fs::path, MapRow> read_annotation_map_rows(const std::string& file) {
     fs::path edf = line.substr(0, comma), ann = line.substr(comma + 1);
     if (edf.is_relative()) edf = base / edf;
     if (ann.is_relative()) ann = base / ann;
-    m[fs::absolute(edf).lexically_normal()] = {fs::absolute(ann).lexically_normal(), n};
+    const auto key = fs::absolute(edf).lexically_normal();
+    if (const auto it = m.find(key); it != m.end()) {
+      throw ConfigError("Lines " + std::to_string(it->second.line) + " and " + std::to_string(n) + " of the annotation map " +
+                        file + " both name " + key.string() + "; keep one of them.");
+    }
+    m[key] = {fs::absolute(ann).lexically_normal(), n};
   }
   return m;
 }

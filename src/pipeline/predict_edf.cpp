@@ -130,12 +130,12 @@ void read_reference(const InputRecording& rec, const std::string& annotation, Pr
   const auto a = io::read_annotations(annotation, recording_start(rec.edf));
   p.ref = eval::merge_overlapping(seizure_events(a));
   p.has_ref = true;
-  p.ref_duration_s = a.duration_s;
-  if (a.duration_s && std::abs(*a.duration_s - p.row.duration_s) >= 1.0) {
+  if (const auto d = io::stated_duration(a); d && *d > 0) p.ref_duration_s = d;
+  if (p.ref_duration_s && std::abs(*p.ref_duration_s - p.row.duration_s) >= 1.0) {
     p.row.message += std::string(p.row.message.empty() ? "" : " ") + "The reference annotations state a recording of " +
-                     fixed_text(*a.duration_s, 2) + " s, this recording lasts " + fixed_text(p.row.duration_s, 2) +
-                     " s; the SzCORE hypothesis file (events.tsv) and SzCORE scores take the reference's, as SzCORE "
-                     "scores only against a reference of the same duration.";
+                     fixed_text(*p.ref_duration_s, 2) + " s, this recording lasts " + fixed_text(p.row.duration_s, 2) +
+                     " s; the hypothesis files and the scores take the reference's, as SzCORE scores only against "
+                     "a reference of the same duration.";
   }
 }
 
@@ -365,7 +365,7 @@ Collected collect(const std::vector<Predicted>& all, PredictEdfSummary& s) {
     s.n_events += p.hyp.size();
     if (!p.has_ref) continue;
     const std::string name = io::recording_name(p.row.path);
-    c.scored.push_back({name, p.row.patient, szcore_duration_s(p), p.ref, p.hyp});
+    c.scored.push_back({name, p.row.patient, scored_duration_s(p), p.ref, p.hyp});
     c.sweep_in.push_back(probabilities(p));
   }
   return c;

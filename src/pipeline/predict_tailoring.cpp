@@ -168,15 +168,15 @@ std::string tailored_thresholds_text(const eval::TailoredDetection& td) {
 std::string recording_name(const PredictedRecording& p) { return io::recording_name(p.row.path); }
 
 eval::RecordingProbabilities probabilities(const PredictedRecording& p) {
-  return {recording_name(p), p.row.patient, p.row.duration_s, p.time_s, p.prob, p.ref, p.usable};
+  return {recording_name(p), p.row.patient, scored_duration_s(p), p.time_s, p.prob, p.ref, p.usable};
 }
 
 
-double szcore_duration_s(const PredictedRecording& p) { return p.ref_duration_s.value_or(p.row.duration_s); }
+double scored_duration_s(const PredictedRecording& p) { return p.ref_duration_s.value_or(p.row.duration_s); }
 
 void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
                       const std::vector<eval::Event>& hyp, const PredictedRecording& p) {
-  const double duration_s = p.row.duration_s;
+  const double duration_s = scored_duration_s(p);
   const std::string stem = io::recording_name(recording);
   const auto sz = to_annotation_events(hyp);
   const HypothesisFiles f = hypothesis_files(out_dir, recording);
@@ -184,7 +184,7 @@ void write_hypotheses(const std::filesystem::path& out_dir, const std::filesyste
   io::write_text_file_atomic(f.csv_bi, io::csv_bi_text(sz, duration_s, stem));
   std::error_code ec;
   std::filesystem::create_directories(f.events_tsv.parent_path(), ec);  // another thread may create it too
-  io::write_text_file_atomic(f.events_tsv, io::events_tsv_text(sz, szcore_duration_s(p), p.start));
+  io::write_text_file_atomic(f.events_tsv, io::events_tsv_text(sz, duration_s, p.start));
 }
 
 void remove_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording) {
@@ -226,8 +226,8 @@ void retrain_whole(Tailoring& t, const std::vector<PredictedRecording>& all) {
     t.detected_s += p.row.duration_s;
     if (!p.has_ref) continue;
     const std::string name = recording_name(p);
-    t.scored_independent.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp_independent});
-    t.scored_tailored.push_back({name, p.row.patient, p.row.duration_s, p.ref, p.hyp});
+    t.scored_independent.push_back({name, p.row.patient, scored_duration_s(p), p.ref, p.hyp_independent});
+    t.scored_tailored.push_back({name, p.row.patient, scored_duration_s(p), p.ref, p.hyp});
     t.hr_independent.push_back({name, p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp_independent});
     t.hr_tailored.push_back({name, p.row.patient, p.time_s, p.mean_hr, p.ref, p.hyp});
   }

@@ -107,7 +107,7 @@ void check_output_path(const std::string& out, bool is_dir, const char* flag) {
   // access() grants root everything, also on a read-only file system (/sys, a read-only mount):
   // create and remove a file there to be sure.
   const fs::path probe = folder / (".ecgforest-write-check-" + std::to_string(getpid()));
-  const int fd = open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+  const int fd = open(probe.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);  // (a killed run's probe is reused)
   if (fd < 0) {
     throw ConfigError("The output " + out + " (" + flag + ") cannot be created: " + folder.string() +
                       " cannot be written (" + std::strerror(errno) + ").");
@@ -126,7 +126,11 @@ void check_extraction(const Config& c) {
   } catch (const ParameterError& e) {
     throw ConfigError(std::string("extract.hrv_features (--hrv-features): ") + e.what());
   }
-  const auto recs = expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
+  auto recs = expand_inputs(c.input, c.extract);  // inputs, list files, annotation map, patient_regex
+  if (!c.tailor_baseline.empty()) {  // predict's baseline recordings take their annotations from the map too
+    const auto base = expand_inputs(c.tailor_baseline, c.extract, "--tailor-baseline");
+    recs.insert(recs.end(), base.begin(), base.end());
+  }
   for (const auto& note : annotation_map_problems(c.extract, recs)) std::fprintf(stderr, "ecgforest: note: %s\n", note.c_str());
   if (!c.extract.rr_csv.empty()) check_output_path(c.extract.rr_csv, true, "--rr-csv");
 }

@@ -116,15 +116,6 @@ double last_stop(const io::Annotations& a) {
   return t;
 }
 
-// The recording duration an annotation file states: its header's or recordingDuration, and for
-// TUH .tse/.tse_bi files (which tile the recording with background) the end of their last event;
-// nullopt for files that list only events (an events.tsv without recordingDuration).
-std::optional<double> stated_duration(const io::Annotations& a) {
-  if (a.duration_s) return a.duration_s;
-  if (a.format.rfind("tse", 0) == 0) return last_stop(a);
-  return std::nullopt;
-}
-
 std::string num(double v) {
   if (std::isnan(v)) return "n/a";
   char buf[32];
@@ -163,14 +154,14 @@ Loaded load_recordings(const ScoreRequest& o) {
     r.name = key;
     r.patient = subject_of(std::filesystem::relative(ref_path, o.ref));
     r.ref = seizure_events(ref);
-    const auto ref_duration = stated_duration(ref);
+    const auto ref_duration = io::stated_duration(ref);
     double duration = ref_duration.value_or(last_stop(ref));
     auto h = hyps.find(key);
     if (h != hyps.end()) {
       const std::filesystem::path& hyp_path = hypothesis_for(h->second, ext_rank(ref_path));
       const auto hyp = io::read_annotations(hyp_path, annotation_start(hyp_path));
       r.hyp = seizure_events(hyp);
-      r.hyp_duration_s = stated_duration(hyp).value_or(last_stop(hyp));
+      r.hyp_duration_s = io::stated_duration(hyp).value_or(last_stop(hyp));
       if (!ref_duration) duration = std::max(duration, r.hyp_duration_s);
       if (std::trunc(r.hyp_duration_s) != std::trunc(duration))  // SzCORE's masks differ in length
         l.duration_mismatch.push_back(hyp_path.string() + " (" + num(r.hyp_duration_s) + " s against " + num(duration) + " s)");
@@ -271,7 +262,7 @@ void run_score(const ScoreRequest& o) {
   if (l.no_ref) std::printf("score: note: %zu hypothesis file(s) have no reference file and were not scored\n", l.no_ref);
   for (const auto& f : l.duration_mismatch) {
     std::printf("score: note: %s states another recording duration than its reference; SzCORE scores it as no "
-                "detection (szcore-evaluation's duration tolerance is 0), NEDC uses the reference's duration\n", f.c_str());
+                "detection (szcore-evaluation's duration tolerance is 0)\n", f.c_str());
   }
   std::optional<eval::ScoreSummary> nedc;
   std::optional<eval::DpalignCounts> dp;

@@ -87,6 +87,15 @@ noted = [n for n, m in msgs.items() if "The reference annotations state a record
 assert noted == ["sub-03_ses-01_task-szMonitoring_run-00_eeg.edf"], noted
 PY
 
+echo "== a reference stating recordingDuration 0: the recording's own duration, no failed run"
+# (a review on 7 December 2026: predict would have written a 0-s hypothesis and failed every recording.)
+cp -r "$tmp/ds" "$tmp/zero"
+zero_ev="$tmp/zero/sub-04/ses-01/eeg/sub-04_ses-01_task-szMonitoring_run-00_events.tsv"
+sed -i '2,$ s/\t[0-9.]*$/\t0/' "$zero_ev"
+OMP_NUM_THREADS=1 "${mpi[@]}" -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/zero/sub-04" --output "$tmp/zpred" > "$tmp/zpred.log"
+zhyp="$tmp/zpred/sub-04/ses-01/eeg/sub-04_ses-01_task-szMonitoring_run-00_events.tsv"
+[ "$(tail -n +2 "$zhyp" | cut -f7 | sort -u)" = "$(tail -n +2 "$tmp/ds/sub-04/ses-01/eeg/sub-04_ses-01_task-szMonitoring_run-00_events.tsv" | cut -f7 | sort -u)" ]
+
 echo "== BIDS trial_type 'seizure' labels windows; labels read as no seizure are named"
 # (found by a new-user walkthrough on 7 December 2026: a trial_type "seizure" events.tsv was read as
 # seizure-free, silently.)

@@ -180,6 +180,13 @@ expect 2 "line 2 of the annotation map mapdir/no_ann.csv pairs .*/nowhere.tse_bi
   extract --input coh --output x.h5 --annotation-map mapdir/no_ann.csv
 expect 0 "line 3 of the annotation map mapdir/extra.csv names .*mapdir/other.edf, which is not among the inputs" - -- \
   extract --input coh --output extra.h5 --annotation-map mapdir/extra.csv
+printf 'edf,annotation\n%s,%s\n%s,%s\n' "$PWD/$edf" "$PWD/$ann" "$PWD/$edf" "$PWD/$ann" > mapdir/twice.csv
+expect 2 "Lines 2 and 3 of the annotation map mapdir/twice.csv both name .*$(basename "$edf"); keep one of them" x.h5 -- \
+  extract --input coh --output x.h5 --annotation-map mapdir/twice.csv
+# A map naming only predict's --tailor-baseline recording is used (it tells the baseline's seizures).
+other_edf=$(find coh -name '*.edf' | sort | tail -1)
+printf 'edf,annotation\n%s,%s\n' "$PWD/$edf" "$PWD/$ann" > mapdir/baseline.csv
+expect 0 - - -- predict --model m.h5 --input "$other_edf" --tailor-baseline "$edf" --annotation-map mapdir/baseline.csv --output pbase
 expect 2 "features file nofile.h5.*does not exist" x.h5 -- train --features nofile.h5 --model x.h5
 expect 2 "features file coh.*is a directory" x.h5 -- train --features coh --model x.h5
 expect 2 "model file nofile.h5.*does not exist" x.h5 -- predict --model nofile.h5 --features f.h5 --output x.h5

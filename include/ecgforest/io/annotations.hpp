@@ -35,6 +35,12 @@ struct Annotations {
 Annotations read_annotations(const std::filesystem::path& file,
                              const std::optional<StartDateTime>& start = std::nullopt);
 
+/// The recording duration an annotation file states: its header's ("# duration") or an
+/// events.tsv's recordingDuration, and for TUH .tse/.tse_bi files (which tile the recording with
+/// background) the end of their last event; nullopt for files that list only events (an
+/// events.tsv without recordingDuration). `score` and predict's SzCORE scores take this one.
+std::optional<double> stated_duration(const Annotations& a);
+
 /// The annotation file paired with a recording (EDF or beat file) by its NAME
 /// (io::recording_name) in the same directory, trying in order .csv_bi, .tse_bi, .csv, .tse.
 /// Empty when none exists.

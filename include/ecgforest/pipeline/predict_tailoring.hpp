@@ -37,16 +37,17 @@ struct PredictedRecording : RecordingPredictions {
   /// The recording's wall-clock start as its events.tsv gives it (dateTime): the EDF header's or
   /// the RR table's, 1985-01-01 00:00:00 with --drop-dates or for a beats file (it has none).
   StartDateTime start;
-  /// The recording duration its reference annotation file states (a BIDS events.tsv's
-  /// recordingDuration, a .csv_bi's "# duration"), when it states one. SzCORE scores a hypothesis
-  /// only against a reference of the same whole-second duration, so predict's events.tsv and its
-  /// own SzCORE scores use this one (szcore_duration_s).
+  /// The recording duration its reference annotation file states (io::stated_duration: a BIDS
+  /// events.tsv's recordingDuration, a .csv_bi's "# duration", a .tse_bi's extent), when it states
+  /// a positive one. SzCORE scores a hypothesis only against a reference of the same whole-second
+  /// duration, and `score` takes the reference's, so predict's hypothesis files and its own
+  /// scores use this one (scored_duration_s).
   std::optional<double> ref_duration_s;
 };
 
-/// The duration p's SzCORE hypothesis file states and its scores use: its reference's stated
-/// duration, else the recording's.
-double szcore_duration_s(const PredictedRecording& p);
+/// The duration p's hypothesis files state and its scores use: its reference's stated duration,
+/// else the recording's.
+double scored_duration_s(const PredictedRecording& p);
 
 /// The recording's NAME (io::recording_name of its path).
 std::string recording_name(const PredictedRecording& p);
