@@ -53,6 +53,24 @@ bool is_list_file(const fs::path& p) {
 using ListChain = std::vector<fs::path>;
 void add_path(const fs::path& p, std::set<fs::path>& out, ListChain& lists);
 
+bool is_pattern(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// The matches of a glob pattern: EDF and beat files, and directories (searched); a glob never
+// reads list files or other files. False when nothing matches.
+bool add_glob(const std::string& pattern, std::set<fs::path>& out, ListChain& lists) {
+  glob_t g{};
+  const int rc = glob(pattern.c_str(), 0, nullptr, &g);
+  std::error_code ec;
+  if (rc == 0) {
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) {
+      const fs::path m = g.gl_pathv[i];
+      if (fs::is_directory(m, ec) || is_recording_name(m)) add_path(m, out, lists);
+    }
+  }
+  globfree(&g);
+  return rc == 0;
+}
+
 void add_list_file(const fs::path& list, std::set<fs::path>& out, ListChain& lists) {
   std::error_code canon_ec;
   const fs::path canon = fs::weakly_canonical(list, canon_ec);
@@ -79,6 +97,13 @@ void add_list_file(const fs::path& list, std::set<fs::path>& out, ListChain& lis
     const auto e = line.find_last_not_of(" \t");
     fs::path p = line.substr(b, e - b + 1);
     if (p.is_relative()) p = list.parent_path() / p;
+    if (!fs::exists(p) && is_pattern(p.string())) {
+      if (!add_glob(p.string(), out, lists)) {
+        throw ConfigError("Line " + std::to_string(n) + " of the input list " + list.string() + " is the pattern " +
+                          p.string() + ", which matches no file; fix or remove that line.");
+      }
+      continue;
+    }
     if (!fs::exists(p)) {
       throw ConfigError("Line " + std::to_string(n) + " of the input list " + list.string() + " names " + p.string() +
                         ", which does not exist; fix or remove that line.");
@@ -185,18 +210,8 @@ std::vector<InputRecording> expand_inputs(const std::vector<std::string>& inputs
       add_path(in, paths, lists);
       continue;
     }
-    if (in.find_first_of("*?[") != std::string::npos) {
-      glob_t g{};
-      const int rc = glob(in.c_str(), 0, nullptr, &g);
-      if (rc == 0) {
-        // A glob keeps EDF and beat files and searches directories; it never reads list files or other files.
-        for (std::size_t i = 0; i < g.gl_pathc; ++i) {
-          const fs::path m = g.gl_pathv[i];
-          if (fs::is_directory(m, ec) || is_recording_name(m)) add_path(m, paths, lists);
-        }
-      }
-      globfree(&g);
-      if (rc != 0) throw ConfigError("The input pattern '" + in + "' matches no file; check the pattern.");
+    if (is_pattern(in)) {
+      if (!add_glob(in, paths, lists)) throw ConfigError("The input pattern '" + in + "' matches no file; check the pattern.");
       continue;
     }
     throw ConfigError("The input " + in + " does not exist; check the path.");

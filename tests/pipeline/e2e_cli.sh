@@ -161,6 +161,14 @@ echo "== inputs"
 expect 2 "nonexistent.*does not exist" x.h5 -- extract --input nonexistent --output x.h5
 expect 2 "matches no file" x.h5 -- extract --input 'nonexistent*.edf' --output x.h5
 expect 2 "Line 2 of the input list .*missing_entry.txt names .*missing.edf" x.h5 -- extract --input missing_entry.txt --output x.h5
+# Glob lines in a list file are expanded (relative to the list's folder), as on the command line
+# (before 7 December 2026 they were taken as file names that do not exist).
+mkdir -p lists && printf '../coh/*/*.edf\n' > lists/glob.lst && printf '../nothing*/*.edf\n' > lists/none.lst
+expect 0 - - -- extract --input lists/glob.lst --output glob.h5
+n_glob=$(/usr/bin/python3 -c "import h5py; print(len(h5py.File('glob.h5', 'r')['records'][()]))" 2>/dev/null || echo 0)
+[ "$n_glob" = "$(find coh -name '*.edf' | wc -l)" ] || fail "the list file's glob line gave $n_glob recordings"
+expect 2 "Line 1 of the input list lists/none.lst is the pattern .*nothing\*/\*.edf, which matches no file" x.h5 -- \
+  extract --input lists/none.lst --output x.h5
 expect 2 "The input list .*/loop.txt includes itself" x.h5 -- extract --input loop.txt --output x.h5
 expect 2 "No EDF file" x.h5 -- extract --input refs --output x.h5
 expect 2 "patient_regex '\(\[' is not a valid regular expression" x.h5 -- extract --input coh --output x.h5 --patient-regex '(['
