@@ -124,10 +124,11 @@ Predicted deserialize(ByteReader& r) {
 // Reference seizure events of a recording (only seizure labels), or nothing without annotation.
 // The reference seizures of p's recording (p.has_ref: it has an annotation file) and the duration
 // the file states; a note in p's message when that differs from the recording's by a second or more.
-void read_reference(const InputRecording& rec, const std::string& annotation, Predicted& p) {
+// `start` (the recording's wall-clock start) converts ISO timestamps.
+void read_reference(const std::string& annotation, const std::optional<StartDateTime>& start, Predicted& p) {
   p.has_ref = false;
   if (annotation.empty()) return;
-  const auto a = io::read_annotations(annotation, recording_start(rec.edf));
+  const auto a = io::read_annotations(annotation, start);
   p.ref = eval::merge_overlapping(seizure_events(a));
   p.has_ref = true;
   if (const auto d = io::stated_duration(a); d && *d > 0) p.ref_duration_s = d;
@@ -279,7 +280,14 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   p.own_row = res.row;
   c.names.apply(rec, p.row);
   if (res.row.status != "ok") return p;
-  p.start = public_start(config.extract, recording_start(rec.edf).value_or(StartDateTime{}));
+  // The start, read once (an RR table is read whole): events.tsv's dateTime and ISO references.
+  std::optional<StartDateTime> start;
+  try {
+    start = recording_start(rec.edf);
+  } catch (const std::exception&) {
+    // extraction read the file a moment ago; without a start, ISO references say what they lack
+  }
+  p.start = public_start(config.extract, start.value_or(StartDateTime{}));
   p.prob = model_probabilities(c.model, c.cols.model, res.features);
   p.mean_hr.assign(p.prob.size(), std::numeric_limits<float>::quiet_NaN());
   if (c.cols.mean_hr) p.mean_hr = column(res.features, *c.cols.mean_hr);
@@ -293,7 +301,7 @@ Predicted predict_recording(const PredictContext& c, const InputRecording& rec, 
   detect_events(pp, config.extract.step_s, p);
   if (!config.tailor_retrain.empty() && idx >= c.n_baseline) detect_retrained(c, rec.patient, res.features, p);
   try {
-    read_reference(rec, res.row.annotation, p);
+    read_reference(res.row.annotation, start, p);
   } catch (const std::exception& e) {
     p.has_ref = false;
     p.ref.clear();
