@@ -110,17 +110,13 @@ else
 fi
 
 if [ "$mode" = demo ]; then
-  if [ ! -f demo_cohort/cohort.json ]; then
-    echo "quickstart: generating the demo cohort in demo_cohort/"
-    build/release/tools/ecgforest-synth --out demo_cohort --patients 8 --recordings 2 --minutes 30 --seed 7 --seizure-rate 6
-  fi
+  # The demo's cohorts (each generated once): demo_cohort/ and demo_cohort_daily/ to train on,
+  # demo_cohort_new/ for predict (see the header of tools/demo_cohorts.sh).
+  bash tools/demo_cohorts.sh build/release/tools/ecgforest-synth .
   export OMP_NUM_THREADS=1
   mpirun -np 2 --bind-to none build/release/ecgforest run --config configs/demo.toml
   # Seizure detection on new patients the model never saw (a second synthetic cohort, other seed),
   # written as NAME.tse_bi / NAME.csv_bi and scored against their annotations.
-  if [ ! -f demo_cohort_new/cohort.json ]; then
-    build/release/tools/ecgforest-synth --out demo_cohort_new --patients 4 --first-id 9 --recordings 2 --minutes 30 --seed 8 --seizure-rate 6 --quiet
-  fi
   mpirun -np 2 --bind-to none build/release/ecgforest predict --config configs/demo.toml --model runs/demo/model.h5 \
     --input demo_cohort_new --output runs/demo/predictions
   /usr/bin/python3 tools/report runs/demo

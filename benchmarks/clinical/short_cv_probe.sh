@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Short cross-validations and the false-alarm budget (issue 13): trains cohorts of the quick-start
-# demo's shape (8 patients x 2 recordings of 30 min, 8 h; configs/demo.toml, default settings) with
+# demo's EDF shape (8 patients x 2 recordings of 30 min, 8 h, without the demo's 96 h of heart
+# beats; configs/demo.toml with --input, default settings) with
 # several seeds, predicts with each model on a long synthetic held-out cohort (8 other patients x
 # 24 h of beats, seed 500, numbered from 100) and on the real Holter recordings of rr_daily, and
 # runs short_cv_probe.py: the program's CV choice beside the choice of a tail fit of the CV's alarm
-# counts (measured on 7 December 2026 and not adopted; README, Quick start).
+# counts (measured on 7 December 2026 and not adopted; README, "Operating point chosen in training").
 #
 #   bash benchmarks/clinical/short_cv_probe.sh [--seeds "7 8 ... 14"] [--work DIR] [--ranks N]
 #        [--rr-daily DIR]
@@ -38,7 +39,7 @@ for seed in $seeds; do
   mkdir -p "$d"
   "$synth" --out "$d/demo_cohort" --patients 8 --recordings 2 --minutes 30 --seed "$seed" --seizure-rate 6 \
     --eeg-channels 0 --quiet > /dev/null
-  (cd "$d" && "${mpi[@]}" "$bin" run --config "$root/configs/demo.toml" --cv-predictions "$d/runs/demo/cv.h5" \
+  (cd "$d" && "${mpi[@]}" "$bin" run --config "$root/configs/demo.toml" --input demo_cohort --cv-predictions "$d/runs/demo/cv.h5" \
     > run.log 2>&1) || { cat "$d/run.log"; exit 1; }
   for set in val rr_daily; do
     "${mpi[@]}" "$bin" predict --model "$d/runs/demo/model.h5" --input "$work/$set" --output "$d/$set" \

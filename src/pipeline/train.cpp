@@ -160,7 +160,7 @@ std::string budget_warning(double cv_hours, double budget) {
          fixed_text(budget, -1) + " per 24 h takes at least " + fixed_text(eval::lowering_evidence_hours(budget), 0) +
          " h (no alarm in T hours bounds the rate below 72/T per 24 h at 95 % confidence), so this model's false-alarm "
          "rate is unknown: models trained on 8-h cohorts raised 0 to 18 false alarms per 24 h on real daily-life heart "
-         "rhythm (README, Quick start). Train on more hours before trusting its alarms.\n";
+         "rhythm (README, Quick start, the 8-h column). Train on more hours before trusting its alarms.\n";
 }
 
 // One line for the summary: what CV chose and what it scored (and budget_warning when due).
