@@ -351,6 +351,93 @@ BeatClass classify_beat_symbol(std::string_view s) {
   return BeatClass::breaks;
 }
 
+namespace {
+
+// The rows of an RR table, in file order, with the line each came from.
+struct RrRows {
+  std::vector<RrRow> rows;
+  std::vector<long long> line_of;
+  bool datetime = false;  // timestamps are date-times (else seconds); decided by the first row
+};
+
+// One row of an RR table (columns ct, cr and, when >= 0, cf); failures name the line. `datetime`
+// is the table's form of timestamp (1 date-times, 0 seconds, -1 not decided yet: this row decides).
+RrRow read_rr_row(const std::vector<std::string>& cells, const Columns& c, int ct, int cr, int cf, CsvLines& lines,
+                  int& datetime) {
+  RrRow r;
+  const std::string& ts = cell(cells, ct, c, lines);
+  double sec = 0;
+  const bool is_dt = parse_datetime_ns(ts, r.t_ns);
+  if (!is_dt) {
+    if (!parse_number(ts, sec) || !std::isfinite(sec)) {
+      lines.fail("timestamp '" + ts + "' is neither a date-time (YYYY-MM-DD HH:MM:SS.fff) nor seconds; fix the file.");
+    }
+    r.t_ns = std::llround(sec * 1e9);
+  }
+  if (datetime < 0) datetime = is_dt ? 1 : 0;
+  if (datetime != (is_dt ? 1 : 0)) lines.fail("timestamp '" + ts + "' mixes date-times and seconds; use one form.");
+  const std::string& rr = cell(cells, cr, c, lines);
+  if (!rr.empty() && !parse_number(rr, r.rr_ms)) {
+    lines.fail("rr_interval '" + rr + "' is not a number (milliseconds expected); fix the file.");
+  }
+  if (!std::isnan(r.rr_ms) && !(r.rr_ms > 0 && std::isfinite(r.rr_ms))) {
+    lines.fail("rr_interval " + rr + " ms is not positive; an RR interval must be > 0 ms (leave the cell empty for a gap).");
+  }
+  if (cf >= 0) {
+    const std::string& fr = cell(cells, cf, c, lines);
+    if (!fr.empty() && !parse_int(fr, r.frame)) lines.fail("frame '" + fr + "' is not a whole number; fix the file.");
+  }
+  return r;
+}
+
+// Every row of the table: one form of timestamp throughout, strictly increasing, at least one row.
+RrRows read_rr_rows(CsvLines& lines, const Columns& c, int ct, int cr, int cf, const std::string& file) {
+  RrRows out;
+  std::vector<std::string> cells;
+  int datetime = -1;
+  while (lines.next(cells)) {
+    const RrRow r = read_rr_row(cells, c, ct, cr, cf, lines, datetime);
+    if (!out.rows.empty() && r.t_ns <= out.rows.back().t_ns) {
+      lines.fail("timestamp " + cell(cells, ct, c, lines) +
+                 " does not come after the previous row's; rows must be in time order, one per beat.");
+    }
+    out.rows.push_back(r);
+    out.line_of.push_back(lines.line());
+  }
+  if (out.rows.empty()) throw RecordError(kBad, "The RR file " + file + " has a header but no rows; it holds no beats.");
+  out.datetime = datetime == 1;
+  return out;
+}
+
+// The beats of the rows, in seconds from `origin`: every row's beat is a beat; the end of its
+// interval is added only when the next row does not start there (the last row, or a hole), and a
+// hole is a bad stretch that no RR interval may bridge.
+void add_rr_beats(const RrRows& t, std::int64_t origin, const std::string& file, BeatSeries& out) {
+  auto secs = [&](std::int64_t ns) { return static_cast<double>(ns - origin) / 1e9; };
+  const auto& rows = t.rows;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const double t_s = secs(rows[i].t_ns);
+    out.beat_s.push_back(t_s);  // > the previous beat: timestamps increase, hole ends lie before `next`
+    const bool last = i + 1 == rows.size();
+    const double next = last ? kNan : secs(rows[i + 1].t_ns);
+    if (std::isnan(rows[i].rr_ms)) {  // unknown interval: a hole up to the next row
+      if (!last) add_bad(out.bad_s, t_s, next);
+      continue;
+    }
+    const double end = t_s + rows[i].rr_ms / 1000.0;
+    if (!last && std::abs(next - end) <= kRrContinuityToleranceS) continue;
+    if (!last && next < end) {
+      throw RecordError(kBad, "Line " + std::to_string(t.line_of[i]) + " of " + file + ": rr_interval " +
+                                  number_text(rows[i].rr_ms) + " ms ends at " + number_text(end) + " s, after the next row's beat at " +
+                                  number_text(next) + " s; the RR intervals overlap. Fix the timestamps or the intervals.");
+    }
+    out.beat_s.push_back(end);
+    if (!last) add_bad(out.bad_s, end, next);  // missing rows: no RR may bridge the hole
+  }
+}
+
+}  // namespace
+
 BeatSeries parse_rr_table(std::string_view text, const std::string& file) {
   CsvLines lines(text, file);
   const Columns c = read_header(lines, "the columns timestamp and rr_interval (and optionally frame)");
@@ -360,67 +447,12 @@ BeatSeries parse_rr_table(std::string_view text, const std::string& file) {
                                 " column (header: '" + c.text() +
                                 "'); a recording needs timestamp,frame,rr_interval (rr_interval in ms).");
   }
-  std::vector<RrRow> rows;
-  std::vector<long long> line_of;
-  std::vector<std::string> cells;
-  int datetime = -1;  // decided by the first row: 1 date-times, 0 seconds
-  while (lines.next(cells)) {
-    RrRow r;
-    const std::string& ts = cell(cells, ct, c, lines);
-    double sec = 0;
-    const bool is_dt = parse_datetime_ns(ts, r.t_ns);
-    if (!is_dt) {
-      if (!parse_number(ts, sec) || !std::isfinite(sec)) {
-        lines.fail("timestamp '" + ts + "' is neither a date-time (YYYY-MM-DD HH:MM:SS.fff) nor seconds; fix the file.");
-      }
-      r.t_ns = std::llround(sec * 1e9);
-    }
-    if (datetime < 0) datetime = is_dt ? 1 : 0;
-    if (datetime != (is_dt ? 1 : 0)) lines.fail("timestamp '" + ts + "' mixes date-times and seconds; use one form.");
-    const std::string& rr = cell(cells, cr, c, lines);
-    if (!rr.empty() && !parse_number(rr, r.rr_ms)) {
-      lines.fail("rr_interval '" + rr + "' is not a number (milliseconds expected); fix the file.");
-    }
-    if (!std::isnan(r.rr_ms) && !(r.rr_ms > 0 && std::isfinite(r.rr_ms))) {
-      lines.fail("rr_interval " + rr + " ms is not positive; an RR interval must be > 0 ms (leave the cell empty for a gap).");
-    }
-    if (cf >= 0) {
-      const std::string& fr = cell(cells, cf, c, lines);
-      if (!fr.empty() && !parse_int(fr, r.frame)) lines.fail("frame '" + fr + "' is not a whole number; fix the file.");
-    }
-    if (!rows.empty() && r.t_ns <= rows.back().t_ns) {
-      lines.fail("timestamp " + ts + " does not come after the previous row's; rows must be in time order, one per beat.");
-    }
-    rows.push_back(r);
-    line_of.push_back(lines.line());
-  }
-  if (rows.empty()) throw RecordError(kBad, "The RR file " + file + " has a header but no rows; it holds no beats.");
-  const std::int64_t origin = rr_origin_ns(rows, cf >= 0);
+  const RrRows t = read_rr_rows(lines, c, ct, cr, cf, file);
+  const std::int64_t origin = rr_origin_ns(t.rows, cf >= 0);
   BeatSeries out;
-  out.n_rows = rows.size();
-  if (datetime == 1) out.start = start_from_ns(origin);
-  auto secs = [&](std::int64_t ns) { return static_cast<double>(ns - origin) / 1e9; };
-  // Every row's beat is a beat; the end of its interval is added only when the next row does
-  // not start there (the last row, or a hole).
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const double t = secs(rows[i].t_ns);
-    out.beat_s.push_back(t);  // > the previous beat: timestamps increase, hole ends lie before `next`
-    const bool last = i + 1 == rows.size();
-    const double next = last ? kNan : secs(rows[i + 1].t_ns);
-    if (std::isnan(rows[i].rr_ms)) {  // unknown interval: a hole up to the next row
-      if (!last) add_bad(out.bad_s, t, next);
-      continue;
-    }
-    const double end = t + rows[i].rr_ms / 1000.0;
-    if (!last && std::abs(next - end) <= kRrContinuityToleranceS) continue;
-    if (!last && next < end) {
-      throw RecordError(kBad, "Line " + std::to_string(line_of[i]) + " of " + file + ": rr_interval " +
-                                  number_text(rows[i].rr_ms) + " ms ends at " + number_text(end) + " s, after the next row's beat at " +
-                                  number_text(next) + " s; the RR intervals overlap. Fix the timestamps or the intervals.");
-    }
-    out.beat_s.push_back(end);
-    if (!last) add_bad(out.bad_s, end, next);  // missing rows: no RR may bridge the hole
-  }
+  out.n_rows = t.rows.size();
+  if (t.datetime) out.start = start_from_ns(origin);
+  add_rr_beats(t, origin, file, out);
   return out;
 }
 

@@ -736,16 +736,102 @@ void log_recording(std::ostream& log, const RecordingSummary& rs) {
 
 }  // namespace
 
+namespace {
+
+// The random streams of patient p's recording k, each derived from (seed, p, stream id): one per
+// part of the recording, so that an option adding draws to one part leaves the others as they were.
+struct RecordingStreams {
+  Rng main, life, artefacts, burst, effort, vagal;
+};
+
+RecordingStreams recording_streams(std::uint64_t seed, int p, int k) {
+  const auto pp = static_cast<std::uint64_t>(p);
+  const auto kk = static_cast<std::uint64_t>(k);
+  return {Rng(derive_seed(seed, pp, kk)),           Rng(derive_seed(seed, pp, (1ULL << 32) + kk)),
+          Rng(derive_seed(seed, pp, (2ULL << 32) + kk)), Rng(derive_seed(seed, pp, (3ULL << 32) + kk)),
+          Rng(derive_seed(seed, pp, (4ULL << 32) + kk)), Rng(derive_seed(seed, pp, (5ULL << 32) + kk))};
+}
+
+void make_directory(const std::filesystem::path& dir, const std::string& what, const std::string& what_to_do) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir))
+    throw Error("ecgforest-synth: cannot create the " + what + " '" + dir.string() + "'" +
+                (ec ? " (" + ec.message() + ")" : "") + "; " + what_to_do);
+}
+
+// What one recording is: heart rhythm, seizures and (with --daily-life) daily life, before any beat.
+EcgModel draw_recording_model(const SynthOptions& o, const Patient& pt, double hr, double start_hour,
+                              bool weak_withdrawal, RecordingStreams& s) {
+  EcgModel m;
+  m.fs_hz = draw_fs(o, s.main);
+  m.duration_s = static_cast<int>(std::lround(o.minutes * 60.0));
+  m.base_hr_bpm = hr;
+  m.resp_hz = s.main.uniform(0.2, 0.3);
+  m.rsa_fraction = s.main.uniform(0.02, 0.06);
+  m.lf_hz = s.main.uniform(0.08, 0.12);
+  m.lf_fraction = s.main.uniform(0.01, 0.04);
+  m.r_amplitude_uv = std::clamp(pt.r_amplitude_uv * s.main.uniform(0.9, 1.1), 500.0, 1500.0);
+  m.inverted = s.main.bernoulli(o.inverted_fraction);
+  m.noise = o.noise;
+  m.mains_hz = pt.mains_hz;
+  m.seizures = draw_seizures(s.main, m.duration_s, o.seizure_rate_per_h, pt.ictal);
+  draw_vagal_withdrawal(s.vagal, o.ictal_vagal_withdrawal, weak_withdrawal, m.seizures);
+  if (o.daily_life) apply_daily_life(pt, start_hour, s.life, o, s.burst, s.effort, m);
+  return m;
+}
+
+// Patient p's recording k (k counts from 0) with its baseline heart rate hr: drawn, rendered and
+// written (EDF or beats, the annotations, BIDS sidecars); returns what cohort.json lists of it.
+RecordingSummary generate_recording(const SynthOptions& o, const Patient& pt, int p, int k, double hr,
+                                    bool weak_withdrawal) {
+  namespace fs = std::filesystem;
+  RecordingStreams s = recording_streams(o.seed, p, k);
+  const double start_hour =
+      o.start_hour >= 0.0 ? o.start_hour : std::round(s.life.uniform(0.0, 24.0) * 3600.0) / 3600.0;
+  EcgModel m = draw_recording_model(o, pt, hr, start_hour, weak_withdrawal, s);
+  const BeatTrain train = generate_beats(m, s.main);
+
+  std::array<char, 32> base{};
+  std::snprintf(base.data(), base.size(), "_s001_t%03d", k);
+  const bool bids = o.layout == "bids";
+  const int id = o.first_id + p - 1;
+  const fs::path stem = bids ? bids_recording_stem(o.out_dir, id, p, k) : o.out_dir / pt.id / (pt.id + base.data());
+  RecordingSummary rs;
+  rs.patient = bids ? bids_subject(id) : pt.id;
+  rs.duration_s = m.duration_s;
+  rs.base_hr_bpm = m.base_hr_bpm;
+  rs.mains_hz = m.mains_hz;
+  rs.start_hour = start_hour;
+  rs.age_years = pt.traits.age_years;
+  rs.responder_patient = pt.ictal.responder;
+  rs.weak_withdrawal_patient = weak_withdrawal;
+  if (o.artefacts_per_h > 0.0) rs.artefacts = draw_artefacts(s.artefacts, m.duration_s, o.artefacts_per_h, m.seizures);
+  const auto ictal = draw_ictal_artefacts(s.artefacts, m.duration_s, o.ictal_artefacts, m.seizures);
+  rs.artefacts.insert(rs.artefacts.end(), ictal.begin(), ictal.end());
+  sort_by_start(rs.artefacts);
+  if (o.format == "beats")
+    write_beats_recording(m, train, stem, pt.id, rs);
+  else
+    write_edf_recording(o, m, train, s.main, stem, pt.id, start_hour, rs, s.artefacts);
+  fs::path tse = stem;
+  tse += ".tse_bi";
+  if (!bids) write_text_file(tse, tse_bi_text(m.seizures, m.duration_s));
+  rs.n_ectopic = rs.n_pvc + rs.n_pac;
+  rs.life = std::move(m.life);
+  rs.seizures = m.seizures;
+  if (bids) {
+    rs.path = fs::relative(stem, o.out_dir).string() + ".edf";
+    write_bids_sidecars(stem, rs);
+  }
+  return rs;
+}
+
+}  // namespace
+
 CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
   validate(o);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec || !fs::is_directory(o.out_dir))
-    throw Error("ecgforest-synth: cannot create the output directory '" + o.out_dir.string() + "'" +
-                (ec ? " (" + ec.message() + ")" : "") + "; choose a writable --out.");
-
-  const int duration_s = static_cast<int>(std::lround(o.minutes * 60.0));
+  make_directory(o.out_dir, "output directory", "choose a writable --out.");
   const std::vector<bool> responders = responder_patients(o);
   CohortSummary cohort;
   for (int p = 1; p <= o.patients; ++p) {
@@ -754,75 +840,14 @@ CohortSummary generate_cohort(const SynthOptions& o, std::ostream* log) {
     // Whether this patient's seizures withdraw little variability: its own stream (6 << 32).
     const bool weak_withdrawal = Rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), 6ULL << 32))
                                      .bernoulli(o.ictal_vagal_withdrawal > 0.0 ? o.weak_withdrawal_fraction : 0.0);
+    if (o.layout != "bids") make_directory(o.out_dir / pt.id, "patient directory", "check the --out directory.");
     double hr = pt.resting_hr_bpm;
-    const fs::path pdir = o.out_dir / pt.id;
-    if (o.layout != "bids") fs::create_directories(pdir, ec);
-    if (ec) throw Error("ecgforest-synth: cannot create '" + pdir.string() + "' (" + ec.message() + ").");
-
     for (int k = 0; k < o.recordings; ++k) {
-      Rng rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(k)));
-      Rng life_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (1ULL << 32) + static_cast<std::uint64_t>(k)));
       // Baseline heart rate performs a random walk across the patient's recordings.
       if (k > 0) hr = std::clamp(hr + 3.0 * prng.normal(), 52.0, 92.0);
-      const double start_hour =
-          o.start_hour >= 0.0 ? o.start_hour : std::round(life_rng.uniform(0.0, 24.0) * 3600.0) / 3600.0;
-
-      EcgModel m;
-      m.fs_hz = draw_fs(o, rng);
-      m.duration_s = duration_s;
-      m.base_hr_bpm = hr;
-      m.resp_hz = rng.uniform(0.2, 0.3);
-      m.rsa_fraction = rng.uniform(0.02, 0.06);
-      m.lf_hz = rng.uniform(0.08, 0.12);
-      m.lf_fraction = rng.uniform(0.01, 0.04);
-      m.r_amplitude_uv = std::clamp(pt.r_amplitude_uv * rng.uniform(0.9, 1.1), 500.0, 1500.0);
-      m.inverted = rng.bernoulli(o.inverted_fraction);
-      m.noise = o.noise;
-      m.mains_hz = pt.mains_hz;
-      m.seizures = draw_seizures(rng, duration_s, o.seizure_rate_per_h, pt.ictal);
-      Rng vagal_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (5ULL << 32) + static_cast<std::uint64_t>(k)));
-      draw_vagal_withdrawal(vagal_rng, o.ictal_vagal_withdrawal, weak_withdrawal, m.seizures);
-      // Bursts and effort irregularity from their own streams: without them the recording is as before.
-      Rng burst_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (3ULL << 32) + static_cast<std::uint64_t>(k)));
-      Rng effort_rng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (4ULL << 32) + static_cast<std::uint64_t>(k)));
-      if (o.daily_life) apply_daily_life(pt, start_hour, life_rng, o, burst_rng, effort_rng, m);
-      const BeatTrain train = generate_beats(m, rng);
-
-      std::array<char, 32> base{};
-      std::snprintf(base.data(), base.size(), "_s001_t%03d", k);
-      const bool bids = o.layout == "bids";
-      const int id = o.first_id + p - 1;
-      const fs::path stem = bids ? bids_recording_stem(o.out_dir, id, p, k) : pdir / (pt.id + base.data());
-      RecordingSummary rs;
-      rs.patient = bids ? bids_subject(id) : pt.id;
-      rs.duration_s = duration_s;
-      rs.base_hr_bpm = m.base_hr_bpm;
-      rs.mains_hz = m.mains_hz;
-      rs.start_hour = start_hour;
-      rs.age_years = pt.traits.age_years;
-      rs.responder_patient = pt.ictal.responder;
-      rs.weak_withdrawal_patient = weak_withdrawal;
-      Rng arng(derive_seed(o.seed, static_cast<std::uint64_t>(p), (2ULL << 32) + static_cast<std::uint64_t>(k)));
-      if (o.artefacts_per_h > 0.0) rs.artefacts = draw_artefacts(arng, duration_s, o.artefacts_per_h, m.seizures);
-      const auto ictal = draw_ictal_artefacts(arng, duration_s, o.ictal_artefacts, m.seizures);
-      rs.artefacts.insert(rs.artefacts.end(), ictal.begin(), ictal.end());
-      sort_by_start(rs.artefacts);
-      if (o.format == "beats")
-        write_beats_recording(m, train, stem, pt.id, rs);
-      else
-        write_edf_recording(o, m, train, rng, stem, pt.id, start_hour, rs, arng);
-      std::filesystem::path tse = stem;
-      tse += ".tse_bi";
-      if (!bids) write_text_file(tse, tse_bi_text(m.seizures, duration_s));
-      rs.n_ectopic = rs.n_pvc + rs.n_pac;
-      rs.life = std::move(m.life);
-      rs.seizures = m.seizures;
-      if (bids) {
-        rs.path = fs::relative(stem, o.out_dir).string() + ".edf";
-        write_bids_sidecars(stem, rs);
-      }
+      RecordingSummary rs = generate_recording(o, pt, p, k, hr, weak_withdrawal);
       cohort.n_seizures += rs.seizures.size();
-      cohort.total_duration_s += duration_s;
+      cohort.total_duration_s += rs.duration_s;
       if (log) log_recording(*log, rs);
       cohort.recordings.push_back(std::move(rs));
     }
