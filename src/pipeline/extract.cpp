@@ -146,62 +146,83 @@ std::size_t ecg_channel_of(const InputRecording& rec, const io::EdfInfo& info, c
   }
 }
 
-void process_edf(const InputRecording& rec, const Config& config, io::RecordResult& out) {
-  // 1. Header and ECG channel (only that channel is decoded, at its native rate).
-  io::EdfFile edf(rec.edf);
-  const auto& info = edf.info();
-  const auto ch = ecg_channel_of(rec, info, config);
-  const auto& channel = info.channels[ch];
-  out.row.ecg_channel = channel.label;
-  out.row.fs = channel.fs_hz;
-  out.row.duration_s = static_cast<double>(channel.n_samples) / channel.fs_hz;
+// The recording's ECG channel, its rate checked; fills the row's channel, rate and duration.
+const io::EdfChannel& checked_ecg_channel(const InputRecording& rec, const io::EdfInfo& info, const Config& config,
+                                          io::RecordRow& row) {
+  const auto& channel = info.channels[ecg_channel_of(rec, info, config)];
+  row.ecg_channel = channel.label;
+  row.fs = channel.fs_hz;
+  row.duration_s = static_cast<double>(channel.n_samples) / channel.fs_hz;
   if (channel.fs_hz < kMinFs || channel.fs_hz > kMaxFs) {
     throw RecordError("unsupported_rate", rec.edf.string() + ": the ECG channel '" + channel.label + "' is sampled at " +
                                               fixed_text(channel.fs_hz, -1) + " Hz; ecgforest supports 128 to 1000 Hz.");
   }
-  if (out.row.duration_s < config.extract.window_s) too_short(rec, out.row.duration_s, config);
-  // 2. Annotations first (cheap), so a malformed file fails before the expensive work.
-  const auto annotations = read_recording_annotations(rec, info.start, out.row);
-  if (annotations) {
-    for (const auto& e : annotations->events) {
-      if (e.stop_s > out.row.duration_s + config.extract.annotation_tolerance_s) {
-        throw RecordError("bad_annotation", out.row.annotation + " has an event " + fixed_text(e.start_s, 3) + "-" +
-                                                fixed_text(e.stop_s, 3) + " s that ends after the recording (" +
-                                                fixed_text(out.row.duration_s, 3) +
-                                                " s); check that the annotation belongs to this EDF.");
-      }
+  if (row.duration_s < config.extract.window_s) too_short(rec, row.duration_s, config);
+  return channel;
+}
+
+// An annotation event ending after the recording (beyond the tolerance) means the file is not this EDF's.
+void check_annotation_extent(const std::optional<io::Annotations>& annotations, const io::RecordRow& row,
+                             const Config& config) {
+  if (!annotations) return;
+  for (const auto& e : annotations->events) {
+    if (e.stop_s > row.duration_s + config.extract.annotation_tolerance_s) {
+      throw RecordError("bad_annotation", row.annotation + " has an event " + fixed_text(e.start_s, 3) + "-" +
+                                              fixed_text(e.stop_s, 3) + " s that ends after the recording (" +
+                                              fixed_text(row.duration_s, 3) + " s); check that the annotation belongs to this EDF.");
     }
   }
-  // 3. Signal → R-peaks.
-  const Eigen::VectorXd ecg = edf.read_channel(channel.index);
+}
+
+// R peaks of the ECG; a channel with fewer than 2 beats or over 95 % unusable fails the recording.
+signal::RPeaks usable_rpeaks(const Eigen::VectorXd& ecg, const io::EdfChannel& channel, const InputRecording& rec,
+                             const Config& config, double duration_s) {
   signal::DetectorOptions dopt;
   dopt.detector = config.extract.detector;
-  const signal::RPeaks peaks = signal::detect_rpeaks(ecg, channel.fs_hz, dopt);
-  out.row.n_beats = peaks.sample.size();
+  signal::RPeaks peaks = signal::detect_rpeaks(ecg, channel.fs_hz, dopt);
   double bad_s = 0;
   for (const auto& b : peaks.bad) bad_s += static_cast<double>(b.end_sample - b.begin_sample) / channel.fs_hz;
-  if (peaks.sample.size() < 2 || bad_s > 0.95 * out.row.duration_s) {
+  if (peaks.sample.size() < 2 || bad_s > 0.95 * duration_s) {
     throw RecordError("flat_ecg", rec.edf.string() + ": the ECG channel '" + channel.label +
                                       "' has no usable heartbeat (" + std::to_string(peaks.sample.size()) +
-                                      " beats found, " + fixed_text(100.0 * bad_s / out.row.duration_s, 0) +
+                                      " beats found, " + fixed_text(100.0 * bad_s / duration_s, 0) +
                                       " % flat, saturated or noisy); check the channel or pick another with --ecg-channel.");
   }
-  // 4. HRV features on windows of the recording clock.
+  return peaks;
+}
+
+// The old workflow's RR table of the recording: DIR/<edf stem>_rr.csv (extract.rr_csv = DIR).
+void write_rr_csv(const InputRecording& rec, const Config& config, const io::EdfInfo& info, const signal::RPeaks& peaks,
+                  double fs_hz, const std::vector<double>& time_s, const std::vector<float>& sqi) {
+  const std::filesystem::path dir = config.extract.rr_csv;
+  std::filesystem::create_directories(dir);
+  const auto path = dir / (PublicNames(config).name(rec.edf) + "_rr.csv");
+  io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, fs_hz, public_start(config.extract, info.start), peaks.bad,
+                                                       signal::low_quality_beats(peaks.sample, fs_hz, time_s, sqi,
+                                                                                 config.postprocess.min_sqi)));
+}
+
+void process_edf(const InputRecording& rec, const Config& config, io::RecordResult& out) {
+  // 1. Header and ECG channel (only that channel is decoded, at its native rate).
+  io::EdfFile edf(rec.edf);
+  const auto& info = edf.info();
+  const auto& channel = checked_ecg_channel(rec, info, config, out.row);
+  // 2. Annotations first (cheap), so a malformed file fails before the expensive work.
+  const auto annotations = read_recording_annotations(rec, info.start, out.row);
+  check_annotation_extent(annotations, out.row, config);
+  // 3. Signal → R-peaks.
+  const Eigen::VectorXd ecg = edf.read_channel(channel.index);
+  const signal::RPeaks peaks = usable_rpeaks(ecg, channel, rec, config, out.row.duration_s);
+  out.row.n_beats = peaks.sample.size();
+  // 4. HRV features on windows of the recording clock, and signal quality as the last column `sqi`
+  //    (0..1, higher = better).
   auto wf = hrv::compute_window_features(peaks.sample, channel.fs_hz, out.row.duration_s, peaks.bad, window_spec(config));
   out.features = std::move(wf.values);
   out.time_s = std::move(wf.window_end_s);
-  // Signal quality as the last column `sqi` (0..1, higher = better).
   const auto sqi = signal::window_sqi(signal::beat_quality(ecg, channel.fs_hz, peaks), peaks, channel.fs_hz, out.time_s,
                                       config.extract.window_s);
   append_column(out.features, sqi);
-  if (!config.extract.rr_csv.empty()) {  // old workflow RR table: DIR/<edf stem>_rr.csv
-    const std::filesystem::path dir = config.extract.rr_csv;
-    std::filesystem::create_directories(dir);
-    const auto path = dir / (PublicNames(config).name(rec.edf) + "_rr.csv");
-    io::write_text_file_atomic(path, signal::rr_csv_text(peaks.sample, channel.fs_hz, public_start(config.extract, info.start), peaks.bad,
-                                                         signal::low_quality_beats(peaks.sample, channel.fs_hz, out.time_s,
-                                                                                   sqi, config.postprocess.min_sqi)));
-  }
+  if (!config.extract.rr_csv.empty()) write_rr_csv(rec, config, info, peaks, channel.fs_hz, out.time_s, sqi);
   // 5. Labels.
   label_windows(annotations, config, out);
   if (peaks.inverted) {
