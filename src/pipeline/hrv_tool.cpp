@@ -53,9 +53,12 @@ HrvTable default_profile_table(const std::vector<double>& rr, const HrvRequest& 
   }
   const auto peaks = peaks_from_rr(rr);
   hrv::WindowSpec spec;
-  const double total = peaks.back();
+  double total = peaks.back();
   if (!o.windowed) {  // the whole series as one window of every family
-    spec.window_s = spec.nonlinear_window_s = spec.frequency_window_s = spec.step_s = std::max(total, 1e-3);
+    // Windows are half-open, [end - window_s, end): end 1 us after the last beat so that it, and
+    // the last RR interval, are in.
+    total += 1e-6;
+    spec.window_s = spec.nonlinear_window_s = spec.frequency_window_s = spec.step_s = total;
   }
   const auto wf = hrv::compute_window_features_s(peaks, std::max(total, spec.window_s), {}, spec);
   HrvTable t;
