@@ -238,7 +238,8 @@ std::vector<std::string> training_notes(const TrainingSet& ts, const std::vector
   }
   if (ts.sqi_filter) {
     notes.push_back(std::to_string(ts.n_low_sqi) + " labelled windows skipped: sqi below " + fixed_text(train.min_sqi, -1) +
-                    " or NaN.");
+                    " or NaN; the cross-validation's events treat them as quality-gated (they neither start nor "
+                    "extend an event).");
   }
   return notes;
 }

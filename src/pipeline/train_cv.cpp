@@ -14,6 +14,7 @@
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/pipeline/predict_edf.hpp"
 #include "ecgforest/pipeline/tools.hpp"
+#include "ecgforest/pipeline/train_data.hpp"
 
 namespace ecgforest::pipeline {
 namespace {
@@ -47,6 +48,30 @@ std::vector<std::uint8_t> file_quality_flags(const io::WindowIndex& index, std::
   return out;
 }
 
+// Per window of the index: 1 when it was a training row (is_training_row with train.min_sqi);
+// the labelled windows it skipped have no out-of-fold probability.
+std::vector<std::uint8_t> training_flags(const io::WindowIndex& index, std::size_t sqi_column, double min_sqi) {
+  const bool filter = index.present[sqi_column] && min_sqi > 0;
+  std::vector<std::uint8_t> out(index.label.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = is_training_row(index.label[i], filter, filter ? index.columns[sqi_column][i] : 0.0f, min_sqi) ? 1 : 0;
+  }
+  return out;
+}
+
+// The gate's flags with the labelled windows that were not training rows gated too: train.min_sqi
+// skipped them, so the CV has no probability for them, and they neither start nor extend an
+// event (as predict's gate treats windows of sqi below postprocess.min_sqi).
+std::vector<std::uint8_t> with_skipped_gated(std::vector<std::uint8_t> usable, const io::WindowIndex& index,
+                                             const std::vector<std::uint8_t>& trained) {
+  for (std::size_t i = 0; i < trained.size(); ++i) {
+    if (trained[i] || !std::isfinite(index.label[i])) continue;
+    if (usable.empty()) usable.assign(trained.size(), 1);
+    usable[i] = 0;
+  }
+  return usable;
+}
+
 eval::RecordingProbabilities recording_of(const io::RecordRow& row, const io::RecordReference& ref) {
   eval::RecordingProbabilities rp;
   rp.name = io::recording_name(row.path);
@@ -60,7 +85,7 @@ eval::RecordingProbabilities recording_of(const io::RecordRow& row, const io::Re
 // of recordings without annotation are left out. Throws Error when the window index names a
 // missing record.
 CvRecordings group_by_recording(const io::FeaturesData& summary, const io::WindowIndex& index, const std::vector<float>& oof,
-                                const std::vector<std::uint8_t>& usable) {
+                                const std::vector<std::uint8_t>& trained, const std::vector<std::uint8_t>& usable) {
   CvRecordings out;
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   std::map<std::uint32_t, std::size_t> slot;  // record -> position in out.recs
@@ -78,31 +103,31 @@ CvRecordings group_by_recording(const io::FeaturesData& summary, const io::Windo
         out.rows.push_back(summary.records[r]);
       }
     }
+    const float prob = trained[i] ? oof[t++] : 0.0f;  // a skipped window is gated (with_skipped_gated)
     if (it->second != kNone) {
       auto& rp = out.recs[it->second];
       rp.window_end_s.push_back(index.time_s[i]);
-      rp.prob.push_back(oof[t]);
+      rp.prob.push_back(prob);
       if (!usable.empty()) rp.usable.push_back(usable[i]);
       out.mean_hr.push_back(index.columns[0][i]);
       out.label.push_back(index.label[i]);
     }
-    ++t;
   }
   return out;
 }
 
 // Why the file's windows cannot be scored by event ("" = they can).
 std::string unscorable_reason(const std::filesystem::path& features, const io::FeaturesData& summary,
-                              const io::WindowIndex& index, std::size_t n_oof) {
+                              const io::WindowIndex& index, const std::vector<std::uint8_t>& trained, std::size_t n_oof) {
   if (summary.references.empty() || !summary.extract) {
     return "skipped: " + features.string() + " was written before ecgforest stored reference events (/reference); "
            "run extract again for event-level CV scores";
   }
   std::size_t n_train = 0;
-  for (float l : index.label) n_train += std::isfinite(l) ? 1 : 0;
+  for (auto t : trained) n_train += t;
   if (n_train != n_oof || index.record.size() != index.label.size() || index.time_s.size() != index.label.size()) {
-    return "skipped: the training rows (" + std::to_string(n_oof) + ") are not the labelled windows of the file (" +
-           std::to_string(n_train) + "), e.g. because of train.min_sqi";
+    return "skipped: the cross-validation's rows (" + std::to_string(n_oof) + ") are not the training windows of " +
+           features.string() + " (" + std::to_string(n_train) + "); was the file rewritten during training?";
   }
   return "";
 }
@@ -168,13 +193,15 @@ std::optional<eval::PostprocessChoice> write_cv_event_scores(JsonWriter& j, cons
   try {
     const auto summary = io::read_features_summary(features);
     const auto index = io::read_window_index(features, {"mean_hr", "sqi"});
-    if (auto why = unscorable_reason(features, summary, index, oof.size()); !why.empty()) {
+    const auto trained = training_flags(index, 1, config.train.min_sqi);
+    if (auto why = unscorable_reason(features, summary, index, trained, oof.size()); !why.empty()) {
       j.value(why);
       return std::nullopt;
     }
     x = *summary.extract;
-    const auto usable = file_quality_flags(index, 1, config.postprocess.min_sqi, eval::gate_min_run(x.window_s, x.step_s));
-    in = group_by_recording(summary, index, oof, usable);
+    const auto usable = with_skipped_gated(
+        file_quality_flags(index, 1, config.postprocess.min_sqi, eval::gate_min_run(x.window_s, x.step_s)), index, trained);
+    in = group_by_recording(summary, index, oof, trained, usable);
   } catch (const std::exception& e) {
     j.value(std::string("skipped: ") + e.what());
     return std::nullopt;

@@ -34,7 +34,7 @@ std::vector<std::uint8_t> select_rows(const io::FeaturesData& meta, io::FeatureM
   std::vector<float> sqi;
   matrix.read(0, N, static_cast<std::size_t>(sqi_it - out.columns.begin()), 1, sqi, "the sqi column");
   for (std::size_t i = 0; i < N; ++i) {
-    if (keep[i] && !(static_cast<double>(sqi[i]) >= settings.min_sqi)) {
+    if (keep[i] && !is_training_row(meta.label[i], true, sqi[i], settings.min_sqi)) {
       keep[i] = 0;
       ++out.n_low_sqi;
     }

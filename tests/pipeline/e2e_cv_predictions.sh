@@ -14,6 +14,8 @@
 #    it does not);
 #  - --cv-predictions with --cv-folds 0 is a bad setting: exit 2 naming both keys, nothing written;
 #    so is a --cv-predictions path that cannot be written (checked before any work: no model);
+#  - with train.min_sqi the CV still scores events, the skipped windows gated (it once skipped the
+#    event scores and the operating point silently);
 #  - a cohort of one patient has no cross-validation: the model is trained, no file is written,
 #    and the metrics' notes say why.
 # Usage: e2e_cv_predictions.sh ECGFOREST SYNTH TMPDIR
@@ -87,6 +89,49 @@ PY
   > "$tmp/probe.log" 2>&1 || { echo "FAIL: postprocess_probe.py"; cat "$tmp/probe.log"; exit 1; }
 cat "$tmp/probe.log"
 grep -q "program grid, 912 settings" "$tmp/probe.log" || { echo "FAIL: the probe did not score the grid"; exit 1; }
+
+# train.min_sqi skips the labelled windows of low sqi: the CV still scores events and chooses the
+# operating point, with the skipped windows gated (probability 0, /windows/low_quality 1, in no
+# event). The threshold is the 10th percentile of the labelled windows' sqi.
+q=$("$py" -c "
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], 'r') as f:
+    names = [n.decode() if isinstance(n, bytes) else n for n in f['windows/features'].attrs['columns']]
+    sqi = f['windows/features'][:, names.index('sqi')]
+    lab = f['windows/label'][:]
+print(f'{np.percentile(sqi[np.isfinite(lab)], 10):.4f}')" "$tmp/features.h5")
+"$ecg" train --features "$tmp/features.h5" --model "$tmp/msqi/model.h5" --trees 20 --cv-folds 2 --min-sqi "$q" \
+  --cv-predictions "$tmp/cv_sqi.h5" > "$tmp/train_sqi.log" 2>&1 || { cat "$tmp/train_sqi.log"; exit 1; }
+grep -q "train: operating point chosen by patient-grouped CV" "$tmp/train_sqi.log" ||
+  { echo "FAIL: with --min-sqi $q the CV chose no operating point"; cat "$tmp/train_sqi.log"; exit 1; }
+"$py" - "$tmp/features.h5" "$tmp/cv_sqi.h5" "$tmp/msqi/model.metrics.json" "$q" <<'PY'
+import json, sys
+import h5py
+import numpy as np
+features, cv, metrics, q = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+m = json.load(open(metrics))
+assert isinstance(m["cv_events"], dict), m["cv_events"]
+with h5py.File(features, "r") as f:
+    names = [n.decode() if isinstance(n, bytes) else n for n in f["windows/features"].attrs["columns"]]
+    sqi = f["windows/features"][:, names.index("sqi")]
+    flabel = f["windows/label"][:]
+keep = np.isfinite(flabel)
+skipped = ~(sqi[keep] >= q)
+with h5py.File(cv, "r") as f:
+    p = f["windows/probability"][:]
+    low = f["windows/low_quality"][:]
+    time = f["windows/time_s"][:]
+    rec = f["windows/record"][:]
+    ev = {k: f["events/" + k][:] for k in ("record", "start_s", "stop_s")}
+assert len(p) == keep.sum() and skipped.sum() > 50, (len(p), keep.sum(), skipped.sum())
+assert np.all(low[skipped] == 1) and np.all(p[skipped] == 0), "skipped windows are not gated"
+assert len(ev["record"]) > 0
+for r, s, e in zip(ev["record"], ev["start_s"], ev["stop_s"]):
+    inside = (rec == r) & (time > s) & (time <= e)
+    assert not np.any(low[inside] == 1), f"an event {s}-{e} s of record {r} holds a gated window"
+print(f"e2e_cv_predictions: --min-sqi {q}: {skipped.sum()} skipped windows gated, "
+      f"{len(ev['record'])} events, none holding one; operating point chosen")
+PY
 
 set +e
 "$ecg" train --features "$tmp/features.h5" --model "$tmp/bad/model.h5" --cv-folds 0 --cv-predictions "$tmp/bad.h5" \

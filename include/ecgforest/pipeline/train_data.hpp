@@ -3,6 +3,7 @@
 // never held whole (memory per rank: the uint8 codes of the training rows + a few bytes per row).
 #include <mpi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -46,6 +47,12 @@ struct TrainingSet {
 /// caller does, with a message about the labels).
 TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& features, const TrainSettings& settings,
                               std::size_t chunk_rows = 0);
+
+/// Whether a window is a training row: a finite label and, when the sqi filter is on (the file
+/// has a column `sqi` and train.min_sqi > 0), sqi >= min_sqi (NaN sqi fails).
+inline bool is_training_row(float label, bool sqi_filter, float sqi, double min_sqi) {
+  return std::isfinite(label) && (!sqi_filter || static_cast<double>(sqi) >= min_sqi);
+}
 
 /// Row ids 0..n-1 (every training row).
 std::vector<std::uint32_t> all_rows(std::size_t n);
