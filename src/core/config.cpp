@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -519,6 +520,27 @@ static void validate_boosting(const TrainSettings& t) {
 }
 
 // extract.*: windows and tolerances.
+// The aura profiles compute AURA's fixed windows (10, 60 and 150 s, one row per second): other
+// window settings would be stored in features.h5 (and used for the labels and events) but not
+// computed, so they are refused.
+static void validate_aura_windows(const ExtractSettings& x) {
+  if (x.hrv_profile == HrvProfile::default_) return;
+  const ExtractSettings d;
+  for (const auto& [name, v, want] : {std::tuple<const char*, double, double>{"extract.window_s (--window-s)", x.window_s, d.window_s},
+                                      {"extract.step_s (--step-s)", x.step_s, d.step_s},
+                                      {"extract.hrv_nonlinear_window_s (--hrv-nonlinear-window-s)", x.hrv_nonlinear_window_s,
+                                       d.hrv_nonlinear_window_s},
+                                      {"extract.hrv_frequency_window_s (--hrv-frequency-window-s)", x.hrv_frequency_window_s,
+                                       d.hrv_frequency_window_s}}) {
+    if (v != want) {
+      throw ConfigError(std::string(name) + " is " + number_text(v) + ", but extract.hrv_profile " +
+                        choice_name(x.hrv_profile) +
+                        " computes AURA's fixed windows (10, 60 and 150 s, one row per second): remove the setting, "
+                        "or use hrv_profile \"default\" for other windows.");
+    }
+  }
+}
+
 static void validate_extract(const ExtractSettings& x) {
   auto fail = [](const std::string& s) { throw ConfigError(s); };
   if (!(x.window_s > 0)) fail("extract.window_s (--window-s) must be > 0 seconds.");
@@ -536,6 +558,7 @@ static void validate_extract(const ExtractSettings& x) {
                                 {"extract.annotation_tolerance_s (--annotation-tolerance-s)", x.annotation_tolerance_s}}) {
     if (v > kMaxSeconds) fail(std::string(name) + " must be at most 1e6 s (11.6 days), got " + number_text(v) + ".");
   }
+  validate_aura_windows(x);
 }
 
 // train.*: the forest, boosting, binning, folds and labels.

@@ -113,6 +113,10 @@ expect 2 "detector.*'nope'" xd -- run --input coh --output xd --detector nope
 expect 2 "detector.*'nope'" xd -- predict --model m.h5 --input coh --output xd --detector nope
 expect 2 "detector.*'nope'" x.csv -- beats --input "$edf" --output x.csv --detector nope
 expect 2 "hrv_profile.*'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-profile nope
+# The aura profiles compute fixed windows: other window settings were stored but not used.
+expect 2 "window_s .*is 20, but extract.hrv_profile aura2021 computes AURA's fixed windows" x.h5 -- \
+  extract --input coh --output x.h5 --hrv-profile aura2021 --window-s 20
+expect 2 "step_s .*is 5, but extract.hrv_profile head" x.h5 -- extract --input coh --output x.h5 --hrv-profile head --step-s 5
 expect 2 "HRV feature 'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-features mean_hr,nope
 expect 2 "HRV feature 'nope'" xd -- run --input coh --output xd --hrv-features nope
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --class-weight nope
