@@ -22,9 +22,9 @@ int main(int argc, char** argv) {
   try {
     status = ecgforest::cli::run_cli(argc, argv, MPI_COMM_WORLD);
   } catch (const ecgforest::CollectiveError& e) {
-    // Every rank holds the same error: print once, exit cleanly everywhere.
+    // Every rank holds the same error: print once, exit cleanly everywhere (2: a bad setting).
     if (rank == 0) std::fprintf(stderr, "ecgforest: error: %s\n", e.what());
-    status = 1;
+    status = dynamic_cast<const ecgforest::CollectiveConfigError*>(&e) ? 2 : 1;
   } catch (const std::exception& e) {
     if (size > 1) std::fprintf(stderr, "ecgforest: error (rank %d of %d): %s\n", rank, size, e.what());
     else std::fprintf(stderr, "ecgforest: error: %s\n", e.what());  // one process: no rank to name

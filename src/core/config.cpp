@@ -236,7 +236,7 @@ std::vector<ConfigKey> build_schema() {
                       "window of the frequency HRV features (vlf, lf, hf, lf_hf_ratio) in seconds", E | R | P,
                       [](Config& c) -> double& { return c.extract.hrv_frequency_window_s; }));
   s.push_back(str_key("extract.hrv_features", "--hrv-features",
-                      "comma-separated HRV feature columns, in order (empty = all of the profile)", E | R | P,
+                      "comma-separated HRV feature columns to keep, in the profile's order (empty = all of the profile)", E | R | P,
                       [](Config& c) -> std::string& { return c.extract.hrv_features; }));
   s.push_back(dbl_key("extract.annotation_tolerance_s", "--annotation-tolerance-s",
                       "how far (s) annotation events may run past the recording end", E | R | P,
@@ -569,6 +569,8 @@ static void validate_train(const TrainSettings& t) {
   if (t.max_features < 0) fail("train.max_features (--max-features) must be >= 0 (0 = sqrt of the feature count).");
   if (t.max_depth < 0) fail("train.max_depth (--max-depth) must be >= 0 (0 = unlimited).");
   if (t.min_samples_leaf < 1) fail("train.min_samples_leaf (--min-samples-leaf) must be at least 1.");
+  if (!(t.min_sqi >= 0 && t.min_sqi <= 1))
+    fail("train.min_sqi (--min-sqi) must be in [0, 1] (sqi is 0..1; 0 = keep every window), got " + number_text(t.min_sqi) + ".");
   if (!(t.sample_fraction >= 0 && t.sample_fraction <= 1))
     fail("train.sample_fraction (--sample-fraction) must be in (0, 1], or 0 for the default.");
   if (!(t.leaf_prior >= 0 && t.leaf_prior <= 1e9))

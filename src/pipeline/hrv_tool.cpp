@@ -131,7 +131,10 @@ void run_hrv(const HrvRequest& o) {
   if (!json && !ends_with(o.output, ".csv")) {
     throw ConfigError("--output must end in .csv or .json, not '" + o.output + "'.");
   }
-  if (o.profile != "default") (void)hrv::parse_aura_profile(o.profile);  // validates the name
+  if (o.profile != "default" && o.profile != "aura2021" && o.profile != "head") {
+    throw ConfigError("--profile '" + o.profile + "' is not an HRV profile; use default (the recording clock, corrected "
+                      "RR), aura2021 (what the AURA pipeline ran) or head (current hrv-analysis and nolds).");
+  }
   const std::vector<double> rr = io::read_rr_intervals(o.rr);
   const HrvTable t = o.profile == "default" ? default_profile_table(rr, o) : aura_profile_table(rr, o);
   io::write_text_file_atomic(o.output, json ? json_text(t, o.windowed) : csv_text(t));

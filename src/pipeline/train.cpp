@@ -232,9 +232,13 @@ std::vector<std::string> training_notes(const TrainingSet& ts, const std::vector
     notes.push_back(std::to_string(n_ranks) + " ranks for " + std::to_string(n_trees) +
                     " trees: ranks beyond the tree count stay idle during training.");
   }
-  if (!dropped.empty()) notes.push_back("Feature columns not used by the forest (train.exclude_features): " + joined(dropped) + ".");
+  if (!dropped.empty()) notes.push_back("Feature columns not used by the model (train.exclude_features): " + joined(dropped) + ".");
   if (!ts.all_nan_columns.empty()) {
     notes.push_back("Feature columns NaN in every training window (never used for splits): " + joined(ts.all_nan_columns) + ".");
+  }
+  if (train.max_features > static_cast<int>(ts.columns.size())) {
+    notes.push_back("train.max_features " + std::to_string(train.max_features) + " is more than the " +
+                    std::to_string(ts.columns.size()) + " feature columns: every column is tried at each split.");
   }
   if (ts.sqi_filter) {
     notes.push_back(std::to_string(ts.n_low_sqi) + " labelled windows skipped: sqi below " + fixed_text(train.min_sqi, -1) +
@@ -478,14 +482,17 @@ void write_importance_json(JsonWriter& j, const std::vector<std::string>& column
   j.end_object();
 }
 
-// "train: top features (impurity / permutation AUC drop): ..." (the five largest).
-std::string top_features_text(const std::vector<std::string>& columns, const std::vector<double>& imp, const OobResult& oob) {
+// "train: top features (impurity / permutation AUC drop): ..." (the five largest); boosted
+// trees' importances are split gains.
+std::string top_features_text(const std::vector<std::string>& columns, const std::vector<double>& imp, const OobResult& oob,
+                              bool boosted) {
   const std::size_t F = columns.size();
   std::vector<std::size_t> order(F);
   for (std::size_t f = 0; f < F; ++f) order[f] = f;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return imp[a] > imp[b]; });
   std::ostringstream os;
-  os << "train: top features (impurity" << (oob.done ? " / permutation AUC drop" : "") << "):";
+  os << "train: top features (" << (boosted ? "split gain" : "impurity") << (oob.done ? " / permutation AUC drop" : "")
+     << "):";
   for (std::size_t i = 0; i < std::min<std::size_t>(5, F); ++i) {
     os << " " << columns[order[i]] << " " << fixed_text(imp[order[i]], -1);
     if (oob.done) os << "/" << fixed_text(oob.permutation[order[i]], -1);
@@ -515,7 +522,7 @@ std::string summary_text(const TrainingSet& ts, const TrainOutcome& o, const Con
     if (o.folds < 2) os << "  fold       test     pos    sens    spec    prec      f1 roc_auc  pr_auc\n";
     os << o.table;
   }
-  os << top_features_text(ts.columns, o.importance, o.oob);
+  os << top_features_text(ts.columns, o.importance, o.oob, config.train.learner == Learner::boosted);
   if (o.choice) os << operating_point_text(*o.choice, config.postprocess.fa_budget_per_24h);
   const auto& pp = config.postprocess;
   if (!o.choice && (pp.max_alarm_latency_s > 0 || pp.alarm_within_s > 0))

@@ -209,6 +209,7 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
   // Serial metadata first: columns, records, labels (every rank reads them; they are small).
   io::FeaturesData meta = io::read_features_summary(features);  // records, attributes, /windows/label
   out.columns = meta.columns;
+  check_excluded_columns(out.columns, settings.exclude_features, features);
   out.extract = meta.extract;
   const std::size_t F = out.columns.size();
   const std::size_t N = meta.label.size();
@@ -253,21 +254,42 @@ FoldSplit split_fold(const std::vector<std::uint32_t>& rows, const std::vector<i
   return out;
 }
 
-std::uint64_t fold_seed(std::uint64_t seed, int f) {
-  return seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
-}
-
-std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names) {
-  std::set<std::string> drop;
+std::set<std::string> excluded_names(const std::string& names) {
+  std::set<std::string> out;
   std::string item;
   for (char ch : names + ",") {
     if (ch != ',') {
       if (ch != ' ') item += ch;
       continue;
     }
-    if (!item.empty()) drop.insert(item);
+    if (!item.empty()) out.insert(item);
     item.clear();
   }
+  return out;
+}
+
+void check_excluded_columns(const std::vector<std::string>& columns, const std::string& names,
+                            const std::filesystem::path& features) {
+  std::vector<std::string> unknown;
+  for (const auto& n : excluded_names(names)) {
+    // `sqi`, the default, is absent from files written without a quality column: nothing to drop.
+    if (n != "sqi" && std::find(columns.begin(), columns.end(), n) == columns.end()) unknown.push_back(n);
+  }
+  if (unknown.empty()) return;
+  std::string list, have;
+  for (const auto& n : unknown) list += (list.empty() ? "" : ", ") + n;
+  for (const auto& c : columns) have += (have.empty() ? "" : ", ") + c;
+  throw ConfigError("train.exclude_features (--exclude-features) names " + list + ", not a column of " + features.string() +
+                    "; its columns are: " + have + ". (The setting replaces the default \"sqi\": name it too to keep "
+                    "the quality column out of the model.)");
+}
+
+std::uint64_t fold_seed(std::uint64_t seed, int f) {
+  return seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(f + 1);
+}
+
+std::vector<std::string> drop_columns(TrainingSet& ts, const std::string& names) {
+  const std::set<std::string> drop = excluded_names(names);
   std::vector<std::size_t> keep;
   std::vector<std::string> removed;
   for (std::size_t f = 0; f < ts.columns.size(); ++f) {

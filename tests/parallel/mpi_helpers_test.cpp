@@ -175,6 +175,31 @@ void check_agree_on(MPI_Comm comm) {
   EXPECT_EQ(got, p >= 2 ? "rank 1 failed" : "");
 }
 
+// collective_try: a ConfigError on one rank is a CollectiveConfigError (exit 2) on every rank, with
+// its message; any other error a plain CollectiveError (exit 1).
+TEST(MpiHelpers, CollectiveTryKeepsABadSettingABadSetting) {
+  const int p = size(MPI_COMM_WORLD), me = rank(MPI_COMM_WORLD);
+  try {
+    collective_try(MPI_COMM_WORLD, "pre: ", [&] {
+      if (me == p - 1) throw ConfigError("train.x is bad");
+    });
+    ADD_FAILURE() << "nothing thrown";
+  } catch (const CollectiveConfigError& e) {
+    EXPECT_STREQ(e.what(), "pre: train.x is bad");
+  }
+  try {
+    collective_try(MPI_COMM_WORLD, "", [&] {
+      if (me == 0) throw Error("disk full");
+    });
+    ADD_FAILURE() << "nothing thrown";
+  } catch (const CollectiveConfigError&) {
+    ADD_FAILURE() << "a run error became a bad setting";
+  } catch (const CollectiveError& e) {
+    EXPECT_STREQ(e.what(), "disk full");
+  }
+  EXPECT_NO_THROW(collective_try(MPI_COMM_WORLD, "", [] {}));
+}
+
 TEST(MpiHelpers, AgreeOnErrorOnWorldAndReversed) {
   check_agree_on(MPI_COMM_WORLD);
   MPI_Comm rev = reversed(MPI_COMM_WORLD);

@@ -121,13 +121,18 @@ expect 2 "HRV feature 'nope'" x.h5 -- extract --input coh --output x.h5 --hrv-fe
 expect 2 "HRV feature 'nope'" xd -- run --input coh --output xd --hrv-features nope
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --class-weight nope
 expect 2 "max_alarm_latency_s.*between 0" x.h5 -- train --features f.h5 --model x.h5 --max-alarm-latency -5
+expect 2 "train.min_sqi .*must be in \\[0, 1\\]" x.h5 -- train --features f.h5 --model x.h5 --min-sqi 2
+# A name that is no column (a typo once trained on every column, sqi included, silently).
+expect 2 "names nosuch, not a column of f.h5; its columns are: mean_nni" x.h5 -- train --features f.h5 --model x.h5 --exclude-features nosuch
+expect 2 "removes every feature column" x.h5 -- train --features f.h5 --model x.h5 \
+  --exclude-features "$(/usr/bin/python3 -c "import h5py; print(','.join(c.decode() if isinstance(c, bytes) else c for c in h5py.File('f.h5','r')['windows/features'].attrs['columns']))")"
 expect 2 "alarm_within_s.*between 0" xd -- run --input coh --output xd --alarm-within 4000
 expect 2 "alarm-within" xd -- predict --model m.h5 --input coh --output xd --alarm-within 30
 expect 2 "class_weight.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --config bad_value.toml
 expect 2 "bootstrap.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --bootstrap nope
 expect 2 "smoothing.*'nope'" x.h5 -- train --features f.h5 --model x.h5 --smoothing nope
 expect 2 "smoothing.*'nope'" xd -- predict --model m.h5 --input coh --output xd --smoothing nope
-expect 2 "profile" x.csv -- hrv --rr refs/a.tse_bi --output x.csv --profile nope
+expect 2 "--profile .nope. is not an HRV profile; use default .*, aura2021 .* or head" x.csv -- hrv --rr refs/a.tse_bi --output x.csv --profile nope
 expect 2 "strict.*true or false|--strict" x.h5 -- extract --input coh --output x.h5 --strict=maybe
 
 echo "== numbers out of range or not numbers"

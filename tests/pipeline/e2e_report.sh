@@ -119,6 +119,26 @@ for word in ("OVLP", "TAES", "held-out", "Feature importances", "ROC"):
     assert word in html, word
 print(f"report check: {len(imgs)} images, CV OVLP sens {cv['ovlp_sensitivity']} FA/24h {cv['ovlp_fa_per_24h']}")
 PY
+echo "== report on train's model folder (model.h5 and model.metrics.json, no metrics.json)"
+"$ecg" train --features "$tmp/run/features.h5" --model "$tmp/trained/model.h5" --trees 10 > "$tmp/train_only.log"
+"$py" "$src/tools/report" "$tmp/trained" > "$tmp/report_train.log"
+"$py" - "$tmp/trained" <<'PY'
+import json, sys
+d = sys.argv[1]
+m = json.load(open(f"{d}/model.metrics.json"))
+page = open(f"{d}/report/report.html", encoding="utf-8").read()
+assert "cross-validation, held-out patients" in page, "the report of a train folder lacks the CV's event scores"
+c = m["operating_point"]["cv"]
+assert f"({c['hits']}/{c['n_ref']}) at" in page, "the report lacks train's operating point"
+print("report of a train folder: CV event scores and operating point shown")
+PY
+cp "$tmp/trained/model.metrics.json" "$tmp/trained/other.metrics.json"
+set +e
+"$py" "$src/tools/report" "$tmp/trained" > "$tmp/report_two.log" 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "holds 2 models' metrics" "$tmp/report_two.log" || { cat "$tmp/report_two.log"; echo "two metrics files: want exit 2"; exit 1; }
+
 echo "== predict --input with 3 threads per rank (recordings in parallel): the same files"
 OMP_NUM_THREADS=3 "${mpi[@]}" -x OMP_NUM_THREADS -np 2 "$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/new" \
   --output "$tmp/pred_t3" --smoothing median --smoothing-windows 3 --min-duration-s 3 --merge-gap-s 5 > "$tmp/pred_t3.log"

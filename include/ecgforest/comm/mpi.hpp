@@ -37,17 +37,23 @@ std::string agree_on_error(MPI_Comm comm, const std::string& my_error);
 
 /// Collective: runs `fn` on this rank, then every rank agrees on the outcome. When `fn` threw on
 /// any rank, every rank throws CollectiveError with the first failing rank's message (in rank
-/// order) after `prefix` ("Training failed: ", or empty), so no rank waits in the next collective.
+/// order) after `prefix` ("Training failed: ", or empty), so no rank waits in the next collective;
+/// a ConfigError (a bad setting) becomes a CollectiveConfigError (exit 2) on every rank.
 /// The one form of the try / agree_on_error / throw pattern.
 template <class Fn>
 void collective_try(MPI_Comm comm, const std::string& prefix, Fn&& fn) {
-  std::string err;
+  std::string err;  // first character: 'C' for a ConfigError, 'E' for any other error
   try {
     fn();
+  } catch (const ConfigError& e) {
+    err = std::string("C") + e.what();
   } catch (const std::exception& e) {
-    err = e.what();
+    err = std::string("E") + e.what();
   }
-  if (auto e = agree_on_error(comm, err); !e.empty()) throw CollectiveError(prefix + e);
+  const auto e = agree_on_error(comm, err);
+  if (e.empty()) return;
+  if (e[0] == 'C') throw CollectiveConfigError(prefix + e.substr(1));
+  throw CollectiveError(prefix + e.substr(1));
 }
 
 }  // namespace ecgforest::comm

@@ -61,4 +61,11 @@ class CollectiveError : public Error {
  public:
   using Error::Error;
 };
+
+/// A bad setting every rank found together (a ConfigError inside comm::collective_try, e.g. a
+/// train.exclude_features name that is no column of the features file): exit status 2.
+class CollectiveConfigError : public CollectiveError {
+ public:
+  using CollectiveError::CollectiveError;
+};
 }  // namespace ecgforest

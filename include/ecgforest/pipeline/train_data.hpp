@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,14 @@ TrainingSet read_training_set(MPI_Comm comm, const std::filesystem::path& featur
 inline bool is_training_row(float label, bool sqi_filter, float sqi, double min_sqi) {
   return std::isfinite(label) && (!sqi_filter || static_cast<double>(sqi) >= min_sqi);
 }
+
+/// The names of a train.exclude_features value ("a, b,c" → {a, b, c}).
+std::set<std::string> excluded_names(const std::string& names);
+
+/// ConfigError naming the train.exclude_features names that are not columns of `features` (other
+/// than the default `sqi`, which files without a quality column lack) and listing its columns.
+void check_excluded_columns(const std::vector<std::string>& columns, const std::string& names,
+                            const std::filesystem::path& features);
 
 /// Row ids 0..n-1 (every training row).
 std::vector<std::uint32_t> all_rows(std::size_t n);
