@@ -12,8 +12,9 @@
 # DIR/shared linked to the ../shared next to this repository, which the tests read); --list:
 # mutation list (default tools/mutations.tsv: file, text, replacement, what it breaks; tab
 # separated; the text must occur exactly once in the file); --only: the mutants to run, numbered
-# from 1. Uncommitted changes are not in the copy. About 1-2 min per mutant on 2 cores, after a
-# first build of about 5 min.
+# from 1. The copy is of the commit checked out when it was made (named on the first line;
+# uncommitted changes are not in it): delete DIR to probe a newer one. About 1-2 min per mutant on
+# 2 cores, after a first build of about 5 min.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=/tmp/ecgforest_mutation_probe
@@ -34,9 +35,11 @@ src="$work/ecgforest"
 if [ ! -d "$src/build/release" ]; then
   rm -rf "$src" && mkdir -p "$src"
   git -C "$root" archive HEAD | tar -x -C "$src"
+  git -C "$root" rev-parse --short HEAD > "$work/commit"
   [ -d "$root/../shared" ] && ln -sfn "$(cd "$root/../shared" && pwd)" "$work/shared"
-  echo "mutation_probe: first build of $(git -C "$root" rev-parse --short HEAD) in $src" >&2
+  echo "mutation_probe: first build of $(cat "$work/commit") in $src" >&2
 fi
+echo "mutation_probe: probing commit $(cat "$work/commit" 2>/dev/null || echo unknown) in $src" >&2
 build() { (cd "$src" && cmake --preset release > /dev/null && \
   cmake --build --preset release -j"$jobs" --target ecgforest ecgforest-synth ecgforest_unit_tests > "$work/build.log" 2>&1); }
 run_tests() { (cd "$src/build/release" && ctest -j"$jobs" -L unit -R . > "$work/unit.log" 2>&1 && \
@@ -58,7 +61,8 @@ PY
 
 rows=()
 n=0 caught=0 survived=0
-while IFS=$'\t' read -r file from to what; do
+# The list is read on descriptor 3: the builds and tests read standard input (mpirun does).
+while IFS=$'\t' read -r file from to what <&3; do
   case "$file" in ''|'#'*) continue;; esac
   n=$((n + 1))
   if [ -n "$only" ] && [[ ",$only," != *",$n,"* ]]; then continue; fi
@@ -79,7 +83,7 @@ while IFS=$'\t' read -r file from to what; do
   cp "$work/original" "$src/$file"
   echo "mutation_probe: $n $file: $what: $result" >&2
   rows+=("| $n | \`$file\` | $what | $result |")
-done < "$list"
+done 3< "$list"
 build > /dev/null || true  # leave the copy built unmutated
 echo "| # | file | mutation | result |"
 echo "|---|---|---|---|"

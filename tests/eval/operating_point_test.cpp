@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace ecgforest::eval {
 namespace {
@@ -60,6 +61,31 @@ TEST(OperatingPoint, PicksTheSensitiveSettingWithinTheBudget) {
   ASSERT_EQ(c.curve.size(), 3u);
   EXPECT_DOUBLE_EQ(c.curve[0].ovlp_fa_per_24h, 24.0);
   EXPECT_EQ(c.n_candidates, 3u);
+}
+
+TEST(OperatingPoint, TheBudgetAllowsBudgetTimesHoursOver24Alarms) {
+  // 48 one-hour recordings at 1 FA/24h: 48 x 1 / 24 = 2 alarms allowed. In the first n_bumps
+  // recordings the seizure is weak (0.55) and a 0.6 bump is a false alarm at threshold 0.5; the
+  // others have a clear seizure (0.7) and no bump.
+  auto cohort = [](int n_bumps) {
+    std::vector<RecordingProbabilities> v;
+    for (int i = 0; i < 48; ++i) {
+      v.push_back(i < n_bumps ? hour(0.55f, 0.6f, 3) : hour(0.7f, 0.1f, 0));
+      v.back().name = "rec" + std::to_string(i);
+      v.back().patient = "p" + std::to_string(i);
+    }
+    return v;
+  };
+  // 2 bumps: 0.5 hits all 48 seizures with 2 alarms, as many as allowed.
+  const auto two = choose_postprocess(cohort(2), 1.0, budget(1.0), {}, small_grid({0.5, 0.65}));
+  EXPECT_DOUBLE_EQ(two.chosen.threshold, 0.5);
+  EXPECT_EQ(two.score.hits, 48u);
+  EXPECT_EQ(two.score.false_alarms, 2u);
+  // 3 bumps: 3 alarms are one too many; 0.65 misses the 3 weak seizures and raises none.
+  const auto three = choose_postprocess(cohort(3), 1.0, budget(1.0), {}, small_grid({0.5, 0.65}));
+  EXPECT_DOUBLE_EQ(three.chosen.threshold, 0.65);
+  EXPECT_EQ(three.score.hits, 45u);
+  EXPECT_EQ(three.score.false_alarms, 0u);
 }
 
 TEST(OperatingPoint, AnEventSpanningTheRecordingIsNotOneHitWithoutFalseAlarms) {

@@ -42,6 +42,17 @@ TEST(Responders, RiseIsIctalPeakMinusPreictalMedian) {
   EXPECT_TRUE(std::isnan(early.rise_bpm));
 }
 
+TEST(Responders, ARiseOfExactlyTheThresholdResponds) {
+  // Defaults: a responder rises by at least 10 bpm ("rise >= 10"); 9.5 does not.
+  const ResponderSettings s;
+  ASSERT_DOUBLE_EQ(s.rise_bpm, 10.0);
+  auto r = trace("a", "p", 10.0, 610, 700);
+  EXPECT_DOUBLE_EQ(seizure_response(r.window_end_s, r.mean_hr, {600.0, 690.0, 1.0}, s).rise_bpm, 10.0);
+  EXPECT_TRUE(seizure_response(r.window_end_s, r.mean_hr, {600.0, 690.0, 1.0}, s).responds);
+  r = trace("a", "p", 9.5, 610, 700);
+  EXPECT_FALSE(seizure_response(r.window_end_s, r.mean_hr, {600.0, 690.0, 1.0}, s).responds);
+}
+
 TEST(Responders, SensitivityOverResponderPatients) {
   // Patient R: two seizures with a 25 bpm rise, one detected. Patient N: one seizure, no rise,
   // detected. Overall 2/3; responders (patient R) 1/2; responding seizures 1/2.

@@ -33,9 +33,14 @@ double gauss(double t, double mu, double sigma) {
   return std::exp(-0.5 * z * z);
 }
 
-// ECG in mV: per beat P, Q, R, S, T Gaussians; RR around `rr_s` with +-5 % variation; white
-// noise (0.02 mV) and two-tone baseline wander (0.3 mV).
-Synthetic make_ecg(double fs, double duration_s, double rr_s, unsigned seed = 1) {
+// An extra wave after every R: amp mV at offset_s, width sigma_s (a second spike, a tall T wave).
+struct ExtraWave {
+  double offset_s = 0.0, amp = 0.0, sigma_s = 0.009;
+};
+
+// ECG in mV: per beat P, Q, R, S, T Gaussians (and `extra`); RR around `rr_s` with +-5 %
+// variation; white noise (0.02 mV) and two-tone baseline wander (0.3 mV).
+Synthetic make_ecg(double fs, double duration_s, double rr_s, unsigned seed = 1, const ExtraWave& extra = {}) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> jitter(-0.05, 0.05);
   std::normal_distribution<double> noise(0.0, 0.02);
@@ -54,7 +59,7 @@ Synthetic make_ecg(double fs, double duration_s, double rr_s, unsigned seed = 1)
       const double c = s.beat_s[b];
       v += 0.15 * gauss(t, c - 0.16, 0.025) - 0.12 * gauss(t, c - 0.03, 0.008) +
            1.0 * gauss(t, c, 0.009) - 0.25 * gauss(t, c + 0.03, 0.009) +
-           0.3 * gauss(t, c + t_wave, 0.04);
+           0.3 * gauss(t, c + t_wave, 0.04) + extra.amp * gauss(t, c + extra.offset_s, extra.sigma_s);
     }
     s.x[i] = v;
   }
@@ -125,6 +130,15 @@ TEST(RPeaks, Tachycardia200Bpm) {
   const Synthetic s = make_ecg(fs, 30.0, 0.3, 11);
   const sig::RPeaks r = sig::detect_rpeaks(s.x, fs);
   expect_exact(s.beat_s, r, fs);
+}
+
+// A second spike 170 ms after every R, 0.7 of its height and as sharp (too strong for the T-wave
+// rule) is no beat. The refractory period, the rhythm check and the beat template each reject it:
+// the mutation probe (tools/mutation_probe.sh) finds that no test pins the refractory period alone.
+TEST(RPeaks, SpikeWithinTheRefractoryPeriodIsNoBeat) {
+  const double fs = 250.0;
+  const Synthetic s = make_ecg(fs, 60.0, 0.8, 5, {0.17, 0.7, 0.009});
+  expect_exact(s.beat_s, sig::detect_rpeaks(s.x, fs), fs);
 }
 
 // Beats farther than `margin_s` from [b_s, e_s) are all found, none inside the stretch.
