@@ -81,6 +81,12 @@ std::string fixed_text(double v, int decimals) {
   return buf;
 }
 
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& c : names) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
 std::string count_text(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }

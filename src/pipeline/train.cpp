@@ -218,11 +218,6 @@ void check_trainable(const TrainingSet& ts, const std::filesystem::path& feature
   }
 }
 
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& c : names) out += (out.empty() ? "" : ", ") + c;
-  return out;
-}
 
 // Notes about the training set and the run, printed and stored in the metrics.
 std::vector<std::string> training_notes(const TrainingSet& ts, const std::vector<std::string>& dropped, int n_ranks,

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ecgforest/core/error.hpp"
+#include "ecgforest/core/text.hpp"
 #include "ecgforest/io/features_file.hpp"
 #include "ecgforest/io/feature_matrix.hpp"
 #include "ecgforest/comm/mpi.hpp"
@@ -276,11 +277,8 @@ void check_excluded_columns(const std::vector<std::string>& columns, const std::
     if (n != "sqi" && std::find(columns.begin(), columns.end(), n) == columns.end()) unknown.push_back(n);
   }
   if (unknown.empty()) return;
-  std::string list, have;
-  for (const auto& n : unknown) list += (list.empty() ? "" : ", ") + n;
-  for (const auto& c : columns) have += (have.empty() ? "" : ", ") + c;
-  throw ConfigError("train.exclude_features (--exclude-features) names " + list + ", not a column of " + features.string() +
-                    "; its columns are: " + have + ". (The setting replaces the default \"sqi\": name it too to keep "
+  throw ConfigError("train.exclude_features (--exclude-features) names " + joined(unknown) + ", not a column of " +
+                    features.string() + "; its columns are: " + joined(columns) + ". (The setting replaces the default \"sqi\": name it too to keep "
                     "the quality column out of the model.)");
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ecgforest {
 
@@ -23,6 +24,9 @@ std::string python_float_text(double v);
 /// `v` with `decimals` digits after the point (printf "%.*f"), or printf's "%g" (6 significant
 /// digits) when decimals < 0: the fixed formats of tables, logs and annotation files.
 std::string fixed_text(double v, int decimals);
+
+/// The names joined with ", " ("a, b, c"; "" for none): the lists of messages and notes.
+std::string joined(const std::vector<std::string>& names);
 
 /// "1 stretch", "3 stretches", "0 stretches": a count and its noun in the number it needs.
 std::string count_text(std::size_t n, std::string_view one, std::string_view many);
