@@ -49,7 +49,9 @@ expect() {
   timeout 60 "$ecg" "$@" > case.out 2> case.err
   local got=$?
   if [ "$got" != "$want" ]; then
-    fail "ecgforest $* exited $got, expected $want; stderr: $(head -c 400 case.err)"
+    local keep=400
+    [ "$got" -ge 128 ] && keep=6000  # a crash: keep the whole backtrace
+    fail "ecgforest $* exited $got, expected $want; stderr: $(head -c $keep case.err)"
     return
   fi
   if [ "$pattern" != - ] && ! grep -Eq -- "$pattern" case.err; then
