@@ -3,19 +3,12 @@
 #include <mpi.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 
 #include "ecgforest/cli/app.hpp"
 #include "ecgforest/core/error.hpp"
 
 int main(int argc, char** argv) {
-  // Started without a launcher, Open MPI 4 forks a helper daemon and keeps a thread talking to
-  // it, only so that the process could spawn others; ecgforest never does. That thread was
-  // still running when a usage error ended the process at once, and twice under heavy load it
-  // crashed in the dynamic loader (exit 139 instead of 2). "Isolated" starts neither; under
-  // mpirun or srun the setting is not read. A value the user set is kept (overwrite = 0).
-  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
   int provided = 0;
   // MULTIPLE: rank 0 runs the work-queue dispatcher thread beside its own work.
   if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {

@@ -9,6 +9,7 @@
 #include <limits>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -25,6 +26,7 @@
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/bids.hpp"
 #include "ecgforest/io/edf_reader.hpp"
+#include "ecgforest/io/output_lock.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
@@ -451,8 +453,11 @@ ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::files
   const double t0 = now_s();
   // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
   std::vector<InputRecording> recs;
+  std::optional<io::OutputLock> lock;  // rank 0 holds it until the file is in place
   comm::collective_try(comm, "", [&] {
-    if (me == 0) recs = expand_inputs(config.input, config.extract);
+    if (me != 0) return;
+    lock.emplace(output);
+    recs = expand_inputs(config.input, config.extract);
   });
   broadcast_recordings(comm, recs);
   const double t_inputs = now_s();
