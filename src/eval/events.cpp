@@ -398,6 +398,28 @@ std::vector<double> default_thresholds() {
   return t;
 }
 
+std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, double to_s) {
+  std::vector<Event> out;
+  for (const auto& e : ev) {
+    const double a = std::max(e.start_s, from_s), b = std::min(e.stop_s, to_s);
+    if (b > a) out.push_back({a - from_s, b - from_s, e.probability});
+  }
+  return out;
+}
+
+std::vector<Event> events_after(const RecordingProbabilities& r, const std::vector<float>& smoothed, double from_s,
+                                double step_s, double threshold, double min_duration_s, double merge_gap_s) {
+  std::size_t first = 0;
+  while (first < r.window_end_s.size() && r.window_end_s[first] <= from_s) ++first;
+  const auto skip = static_cast<std::ptrdiff_t>(first);
+  std::vector<double> t(r.window_end_s.begin() + skip, r.window_end_s.end());
+  for (auto& v : t) v -= from_s;
+  const std::vector<float> p(smoothed.begin() + skip, smoothed.end());
+  std::vector<std::uint8_t> usable;
+  if (!r.usable.empty()) usable.assign(r.usable.begin() + skip, r.usable.end());
+  return gated_events(t, p, usable, step_s, threshold, min_duration_s, merge_gap_s);
+}
+
 std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabilities>& recs, double step_s,
                                              const PostprocessSettings& s, const std::vector<double>& thresholds) {
   std::vector<std::vector<float>> smoothed;
@@ -405,7 +427,7 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
   for (const auto& r : recs) smoothed.push_back(gated_smoothing(r.prob, r.usable, s.smoothing, s.smoothing_windows));
   const double piece_s = szcore::Params{}.max_event_duration_s;
   double seconds = 0;
-  for (const auto& r : recs) seconds += r.duration_s;
+  for (const auto& r : recs) seconds += r.duration_s - r.scored_from_s;
   std::vector<OperatingPoint> out;
   for (double th : thresholds) {
     std::vector<ScoredRecording> scored;
@@ -415,9 +437,10 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
       ScoredRecording sr;
       sr.name = recs[i].name;
       sr.patient = recs[i].patient;
-      sr.duration_s = recs[i].duration_s;
-      sr.ref = recs[i].ref;
-      sr.hyp = gated_events(recs[i].window_end_s, smoothed[i], recs[i].usable, step_s, th, s.min_duration_s, s.merge_gap_s);
+      const double from = recs[i].scored_from_s;
+      sr.duration_s = recs[i].duration_s - from;
+      sr.ref = from > 0 ? clip_shift(recs[i].ref, from, recs[i].duration_s) : recs[i].ref;
+      sr.hyp = events_after(recs[i], smoothed[i], from, step_s, th, s.min_duration_s, s.merge_gap_s);
       budget_alarms += score_ovlp(merge_overlapping(sr.ref), szcore::split_long(sr.hyp, piece_s)).false_alarms;
       scored.push_back(std::move(sr));
     }

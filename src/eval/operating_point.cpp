@@ -196,26 +196,6 @@ TailoredThreshold tailor_threshold(const std::vector<RecordingProbabilities>& ba
 
 namespace {
 
-// Events of windows ending after `from_s`, shifted to start at from_s.
-std::vector<Event> part_events(const RecordingProbabilities& r, const std::vector<float>& smoothed, std::size_t first,
-                               double from_s, double step_s, double threshold, const PostprocessSettings& pp) {
-  std::vector<double> t(r.window_end_s.begin() + static_cast<std::ptrdiff_t>(first), r.window_end_s.end());
-  for (auto& v : t) v -= from_s;
-  const std::vector<float> p(smoothed.begin() + static_cast<std::ptrdiff_t>(first), smoothed.end());
-  std::vector<std::uint8_t> usable;
-  if (!r.usable.empty()) usable.assign(r.usable.begin() + static_cast<std::ptrdiff_t>(first), r.usable.end());
-  return gated_events(t, p, usable, step_s, threshold, pp.min_duration_s, pp.merge_gap_s);
-}
-
-std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, double to_s) {
-  std::vector<Event> out;
-  for (const auto& e : ev) {
-    const double a = std::max(e.start_s, from_s), b = std::min(e.stop_s, to_s);
-    if (b > a) out.push_back({a - from_s, b - from_s, e.probability});
-  }
-  return out;
-}
-
 // The first `take` seconds of r (windows ending by then, references clipped), as patient `id`.
 RecordingProbabilities leading_part(const RecordingProbabilities& r, const std::string& id, double take) {
   RecordingProbabilities b;
@@ -282,16 +262,14 @@ TailoredDetection detect_tailored(const std::vector<RecordingProbabilities>& rec
     if (cut[i] >= r.duration_s) continue;
     const std::string id = r.patient.empty() ? r.name : r.patient;
     const auto sm = gated_smoothing(r.prob, r.usable, pp.smoothing, pp.smoothing_windows);
-    std::size_t first = 0;
-    while (first < r.window_end_s.size() && r.window_end_s[first] <= cut[i]) ++first;
     const auto it = out.per_patient.find(id);
     const double th = it == out.per_patient.end() ? pp.threshold : it->second.threshold;
     const double part = r.duration_s - cut[i];
     const auto ref = clip_shift(r.ref, cut[i], r.duration_s);
     out.index.push_back(i);
     out.from_s.push_back(cut[i]);
-    out.independent.push_back({r.name, id, part, ref, part_events(r, sm, first, cut[i], step_s, pp.threshold, pp)});
-    out.tailored.push_back({r.name, id, part, ref, part_events(r, sm, first, cut[i], step_s, th, pp)});
+    out.independent.push_back({r.name, id, part, ref, events_after(r, sm, cut[i], step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s)});
+    out.tailored.push_back({r.name, id, part, ref, events_after(r, sm, cut[i], step_s, th, pp.min_duration_s, pp.merge_gap_s)});
   }
   return out;
 }

@@ -418,6 +418,23 @@ void write_overlap_json(JsonWriter& w, const TrainingOverlap& o) {
   w.end_array().end_object();
 }
 
+// score.json's threshold sweep under --tailor-hours or --tailor-baseline: the scored parts only
+// (after each recording's baseline cut; recordings wholly within it left out), with the given
+// model's probabilities, so that it counts the same hours and seizures as the scores beside it.
+std::vector<eval::RecordingProbabilities> scored_sweep_input(const std::vector<Predicted>& all, const eval::TailoredDetection& td) {
+  std::map<std::string, double> from;  // recording name -> where its scored part starts
+  for (std::size_t k = 0; k < td.independent.size(); ++k) from[td.independent[k].name] = td.from_s[k];
+  std::vector<eval::RecordingProbabilities> out;
+  for (const auto& p : all) {
+    const auto it = from.find(recording_name(p));
+    if (p.row.status != "ok" || !p.has_ref || it == from.end()) continue;
+    out.push_back(probabilities(p));
+    if (!p.prob_independent.empty()) out.back().prob = p.prob_independent;
+    out.back().scored_from_s = it->second;
+  }
+  return out;
+}
+
 // OUT_DIR/score.json: NEDC scores, threshold sweep, SzCORE keys, responders and tailoring.
 void write_score_file(const std::filesystem::path& out_dir, const Config& config, const Collected& c,
                       const std::vector<Predicted>& all, const std::optional<Tailoring>& tailoring, PredictEdfSummary& s) {
@@ -462,6 +479,7 @@ std::string summary_text(const PredictEdfSummary& s, const Config& config, const
   if (s.scored) {
     os << "predict: scored " << s.n_scored << " recordings with reference annotations (";
     if (tailoring && !tailoring->retrained.empty()) os << "each retrained patient at its model's operating point";
+    else if (tailoring) os << "each patient at its tailored threshold, on the scored hours";
     else os << "threshold " << config.postprocess.threshold;
     os << "): OVLP sensitivity " << fixed_text(s.score.ovlp_sensitivity, 3) << " ("
        << s.score.ovlp.hits << "/" << s.score.ovlp.n_ref << "), " << fixed_text(s.score.ovlp_fa_per_24h, 2)
@@ -506,6 +524,7 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
   t.step_s = fixed_text(config.extract.step_s, 6);
   io::write_predictions_file(c.out_dir / "predictions.h5", t, {stored_config_toml(config, c.out_dir / "predictions.h5")});
   if (tailoring) col.scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
+  if (tailoring && !tailoring->td.independent.empty()) col.sweep_in = scored_sweep_input(all, tailoring->td);
   if (!col.scored.empty()) write_score_file(c.out_dir, config, col, all, tailoring, s);
   s.seconds = now_s() - t0;
   if (log) *log << summary_text(s, config, col, tailoring, c.out_dir, n_ranks) << std::flush;

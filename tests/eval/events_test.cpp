@@ -393,5 +393,34 @@ TEST(EventsSweep, ThresholdsOnOneRecording) {
   EXPECT_NE(json.find("\"best_operating_point\":{\"threshold\":0.7"), std::string::npos) << json;
 }
 
+TEST(EventsSweep, ScoresOnlyFromScoredFromOn) {
+  // The recording of ThresholdsOnOneRecording with a second seizure [69, 79] and its detection;
+  // the first 40 s are a tailoring baseline (scored_from_s = 40): the seizure [9, 19] in it is not
+  // counted, the bump at 50..54 (a false alarm) and the seizure at 69..79 are, on 60 s.
+  RecordingProbabilities r;
+  r.name = "r";
+  r.duration_s = 100;
+  for (int i = 1; i <= 100; ++i) {
+    r.window_end_s.push_back(i);
+    const bool high = (i >= 10 && i <= 19) || (i >= 70 && i <= 79);
+    r.prob.push_back(high ? 0.9f : (i >= 50 && i <= 54 ? 0.6f : 0.1f));
+  }
+  r.ref = ev({{9, 19}, {69, 79}});
+  r.scored_from_s = 40;
+  PostprocessSettings s;
+  s.smoothing = Smoothing::none;
+  const auto pts = sweep_thresholds({r}, 1.0, s, {0.5, 0.7});
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_DOUBLE_EQ(pts[0].ovlp_sensitivity, 1.0);             // 1 of 1 scored seizure
+  EXPECT_NEAR(pts[0].ovlp_fa_per_24h, 1440.0, 1e-9);          // 1 false alarm in 60 s
+  EXPECT_EQ(pts[0].n_hyp, 2u);                                // the baseline's detection is not counted
+  EXPECT_NEAR(pts[1].taes_sensitivity, 1.0, 1e-12);           // [69, 79] exactly, shifted by 40 s
+  EXPECT_DOUBLE_EQ(pts[1].ovlp_fa_per_24h, 0.0);
+  // A seizure across the cut counts with its scored part only; the detection before the cut does not hit it.
+  r.ref = ev({{15, 45}, {69, 79}});
+  const auto cut = sweep_thresholds({r}, 1.0, s, {0.7});
+  EXPECT_DOUBLE_EQ(cut[0].ovlp_sensitivity, 0.5);  // [40, 45] missed (whole, [9, 19] would hit it), [69, 79] hit
+}
+
 }  // namespace
 }  // namespace ecgforest::eval

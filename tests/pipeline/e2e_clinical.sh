@@ -111,6 +111,13 @@ for v in ("patient_independent", "tailored"):
     assert abs(t[v]["total_hours"] - scored_h) < 1e-6, (v, t[v]["total_hours"], scored_h)
     assert t[v]["n_ref_events"] == n_ref, (v, t[v]["n_ref_events"], n_ref)
 assert s["n_ref_events"] == n_ref and abs(s["total_hours"] - scored_h) < 1e-6
+# The threshold sweep beside them counts the same scored hours (it once counted the baselines too):
+# at the patient-independent threshold it is the patient-independent score.
+at = [p for p in s["sweep"] if abs(p["threshold"] - t["patient_independent_threshold"]) < 1e-9]
+assert len(at) == 1, ([p["threshold"] for p in s["sweep"]], t["patient_independent_threshold"])
+for k in ("ovlp_sensitivity", "ovlp_fa_per_24h", "taes_sensitivity", "taes_fa_per_24h"):
+    assert abs(at[0][k] - t["patient_independent"][k]) < 1e-9, (k, at[0][k], t["patient_independent"][k])
+assert at[0]["n_hyp_events"] == t["patient_independent"]["n_hyp_events"], (at[0], t["patient_independent"])
 assert sorted(t["per_patient"]) == sorted({r["patient"] for r in recs})
 assert abs(t["lowering_evidence_hours"] - 72.0 / t["fa_budget_per_24h"]) < 1e-9, t["lowering_evidence_hours"]
 for pid, v in t["per_patient"].items():

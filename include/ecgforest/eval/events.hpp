@@ -170,7 +170,19 @@ struct RecordingProbabilities {
   std::vector<Event> ref;
   /// Per window: 1 = quality good enough to be part of an event (quality_gate.hpp); empty = all.
   std::vector<std::uint8_t> usable;
+  /// Scored from here on (s from the start): windows ending by then only feed the smoothing, and
+  /// the recording is scored as a part of duration_s - scored_from_s (a patient's tailoring
+  /// baseline hours come first and are never scored). 0: the whole recording.
+  double scored_from_s = 0;
 };
+
+/// The events `ev` clipped to [from_s, to_s], with times shifted to start at from_s.
+std::vector<Event> clip_shift(const std::vector<Event>& ev, double from_s, double to_s);
+
+/// The events of r's windows ending after from_s (`smoothed`: r's smoothed probabilities, all
+/// windows), with times shifted to start at from_s; the quality gate as in gated_events.
+std::vector<Event> events_after(const RecordingProbabilities& r, const std::vector<float>& smoothed, double from_s,
+                                double step_s, double threshold, double min_duration_s, double merge_gap_s);
 
 struct OperatingPoint {
   double threshold = 0;
@@ -183,7 +195,8 @@ struct OperatingPoint {
   double budget_fa_per_24h = 0;
 };
 
-/// Scores the recordings at every threshold (same smoothing, min duration and merge gap as `s`).
+/// Scores the recordings at every threshold (same smoothing, min duration and merge gap as `s`),
+/// each from its scored_from_s on.
 std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabilities>& recs, double step_s,
                                              const PostprocessSettings& s, const std::vector<double>& thresholds);
 
