@@ -1,5 +1,6 @@
 #include "ecgforest/pipeline/predict_tailoring.hpp"
 
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -172,7 +173,12 @@ eval::RecordingProbabilities probabilities(const PredictedRecording& p) {
 }
 
 
-double scored_duration_s(const PredictedRecording& p) { return p.ref_duration_s.value_or(p.row.duration_s); }
+double scored_duration_s(const PredictedRecording& p) {
+  if (p.ref_duration_s) return *p.ref_duration_s;
+  // A beat file states no length and ends with its last beat: stated in whole seconds (rounded
+  // up), the length SzCORE pairs a hypothesis with its reference by, as EDF lengths are.
+  return p.row.kind == "edf" ? p.row.duration_s : std::ceil(p.row.duration_s);
+}
 
 void write_hypotheses(const std::filesystem::path& out_dir, const std::filesystem::path& recording,
                       const std::vector<eval::Event>& hyp, const PredictedRecording& p) {

@@ -45,6 +45,27 @@ test -s "$tmp/run/model.h5"
   | tee "$tmp/pred.log"
 "$py" "$here/check_beats.py" predict "$tmp/pred" "$tmp/cohort"
 
+echo "== predict on the beat files without their annotations, scored later against them"
+# A beat file states no length; its hypothesis files state it in whole seconds (its last beat,
+# rounded up), so that SzCORE pairs them with the 480-s references. They stated the last beat's
+# time, and SzCORE then took every hypothesis for "no detection" (0 of the seizures).
+rm -rf "$tmp/noann" && mkdir -p "$tmp/noann/in" "$tmp/noann/ref"
+cp "$tmp/cohort"/*_beats.csv* "$tmp/cohort"/*_rr.csv* "$tmp/noann/in/"
+cp "$tmp/cohort"/*.tse_bi "$tmp/noann/ref/"
+"$ecg" predict --model "$tmp/run/model.h5" --input "$tmp/noann/in" --output "$tmp/noann/pred" > /dev/null
+[ ! -e "$tmp/noann/pred/score.json" ] || { echo "predict scored recordings without annotations"; exit 1; }
+"$ecg" score --ref "$tmp/noann/ref" --hyp "$tmp/noann/pred" --json "$tmp/noann/later.json" > /dev/null
+"$ecg" score --ref "$tmp/noann/ref" --hyp "$tmp/pred" --json "$tmp/noann/with.json" > /dev/null
+"$py" - "$tmp/noann" <<'PY'
+import glob, json, sys
+d = sys.argv[1]
+stated = sorted({l.split("=")[1].strip() for f in glob.glob(f"{d}/pred/*.csv_bi") for l in open(f) if l.startswith("# duration")})
+assert stated == ["480.0000 secs"], stated
+later, with_ann = json.load(open(f"{d}/later.json"))["szcore"]["event"], json.load(open(f"{d}/with.json"))["szcore"]["event"]
+assert later["refTrue"] == with_ann["refTrue"] > 0 and later["tp"] == with_ann["tp"] > 0, (later, with_ann)
+print(f"scored later: SzCORE event tp {later['tp']} of {later['refTrue']}, as predict with the annotations")
+PY
+
 echo "== EDF -> its RR table (extract --rr-csv) -> extract: the same features (sqi aside)"
 # Besides the synthetic cohort, one crafted EDF whose ECG is flat for 15 s: its RR table has a hole there.
 mkdir -p "$tmp/crafted"

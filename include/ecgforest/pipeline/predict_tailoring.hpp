@@ -46,7 +46,7 @@ struct PredictedRecording : RecordingPredictions {
 };
 
 /// The duration p's hypothesis files state and its scores use: its reference's stated duration,
-/// else the recording's.
+/// else the recording's (a beat file's rounded up to whole seconds).
 double scored_duration_s(const PredictedRecording& p);
 
 /// The recording's NAME (io::recording_name of its path).
