@@ -210,7 +210,9 @@ std::vector<RetrainedModel> retrain_per_patient(MPI_Comm comm, const Config& con
       *log << "predict: tailor-retrain " << i << "/" << groups.size() << " patient " << patient << ": ";
       if (m.model.empty()) *log << "not retrained, " << m.note << "; the given model detects its recordings";
       else *log << fixed_text(m.baseline_hours, 2) << " usable baseline h of "
-                << recs.size() << " recording(s) x" << config.tailor_copies << " -> " << m.model.string()
+                << (config.postprocess.tailor_hours > 0 ? "its first " + number_text(config.postprocess.tailor_hours) + " h"
+                                                        : std::to_string(recs.size()) + " baseline recording(s)")
+                << " x" << config.tailor_copies << " -> " << m.model.string()
                 << (reused ? " (reused: made from the same files and settings)" : "");
       const double el = now_s() - t0;
       *log << "; elapsed " << fixed_text(el, 0) << " s, ETA " << fixed_text(el / static_cast<double>(i) * static_cast<double>(groups.size() - i), 0)

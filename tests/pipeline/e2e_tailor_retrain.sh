@@ -132,7 +132,7 @@ again() {
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 touch "$tmp/base/00000002/00000002_s001_t000_beats.csv"
 [ "$(again)" = 1 ] || { cat "$tmp/tailored.log"; exit 1; }
-grep -q "patient 00000002: 1.50 usable baseline h of 1 recording(s) x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
+grep -q "patient 00000002: 1.50 usable baseline h of 1 baseline recording(s) x3 -> .*model.h5; elapsed" "$tmp/tailored.log" || { cat "$tmp/tailored.log"; exit 1; }
 cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 # A reused model that cannot be read: that patient falls back to the given model, the run goes on.
 echo "not HDF5" > "$tmp/tailored/tailor/00000001/model.h5"
@@ -155,6 +155,7 @@ cmp "$tmp/score_first.json" "$tmp/tailored/score.json"
 "$synth" --out "$tmp/test2" --format beats --patients 3 --recordings 2 --minutes 30 --seed 9 --seizure-rate 4 --quiet
 predict "$tmp/first" --input "$tmp/test2" --tailor-hours 0.75 --tailor-retrain "$tmp/run/features.h5" --tailor-copies 2
 predict "$tmp/first_threshold" --input "$tmp/test2" --tailor-hours 0.75
+grep -q "patient 00000002: [0-9.]* usable baseline h of its first 0.75 h x2 -> " "$tmp/first.log" || { cat "$tmp/first.log"; exit 1; }
 "$ecg" predict --model "$tmp/first/tailor/00000002/model.h5" --input "$tmp/test2/00000002" --tailor-hours 0.75 \
   --output "$tmp/first_own" > "$tmp/first_own.log" 2>&1
 "$py" - "$tmp" <<'PY'
