@@ -162,6 +162,18 @@ bool tailoring_writes_hypotheses(const Config& config) {
   return config.postprocess.tailor_hours > 0 || (!config.tailor_baseline.empty() && config.tailor_retrain.empty());
 }
 
+// predict trains nothing: the [train] table of the configuration predictions.h5 records is the
+// model's (it held predict's defaults, e.g. trees = 100 for a 40-tree model). A model whose
+// stored configuration no longer parses keeps the defaults there.
+void stored_training_settings(const io::ModelMeta& meta, Config& config) {
+  try {
+    Config m;
+    apply_config_text(m, meta.config_toml, "the configuration stored in the model");
+    config.train = m.train;
+  } catch (const ConfigError&) {
+  }
+}
+
 // Reads the model; features must be computed as in training, so the window settings, the
 // detector, the HRV profile and the HRV windows come from the model, and the post-processing train chose unless the user set a key.
 // Returns what the model lists as its training data (nullopt: an older model without the list).
@@ -189,6 +201,7 @@ std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path
   if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
     config.postprocess = effective_postprocess(config, *meta.postprocess);
   }
+  stored_training_settings(meta, config);
   return meta.training;
 }
 

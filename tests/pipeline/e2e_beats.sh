@@ -65,6 +65,14 @@ later, with_ann = json.load(open(f"{d}/later.json"))["szcore"]["event"], json.lo
 assert later["refTrue"] == with_ann["refTrue"] > 0 and later["tp"] == with_ann["tp"] > 0, (later, with_ann)
 print(f"scored later: SzCORE event tp {later['tp']} of {later['refTrue']}, as predict with the annotations")
 PY
+# predictions.h5 records the model's [train] table (20 trees), not predict's defaults (100).
+"$py" - "$tmp/pred/predictions.h5" <<'PY'
+import sys, h5py
+c = h5py.File(sys.argv[1], "r").attrs["config"]
+c = c.decode() if isinstance(c, bytes) else str(c)
+train = c[c.index("[train]"):].split("\n[")[0]
+assert "\ntrees = 20\n" in train, train
+PY
 
 echo "== EDF -> its RR table (extract --rr-csv) -> extract: the same features (sqi aside)"
 # Besides the synthetic cohort, one crafted EDF whose ECG is flat for 15 s: its RR table has a hole there.
