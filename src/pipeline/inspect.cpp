@@ -137,7 +137,7 @@ void inspect_model(const std::filesystem::path& file, std::ostream& out) {
   if (m.boosted_base_margin) out << " (gradient-boosted, base margin " << *m.boosted_base_margin << ")";
   out << "\n";
   out << "  training recordings listed: "
-      << (meta.training ? std::to_string(meta.training->recordings.size()) + " of " +
+      << (meta.training ? std::to_string(meta.training->recordings.size()) + " recordings of " +
                               std::to_string(meta.training->patients.size()) + " patients (predict warns when it scores them)"
                         : std::string("none (a model written before 7 December 2026; predict cannot check)"))
       << "\n";
@@ -167,6 +167,11 @@ void inspect_file(const std::filesystem::path& file, std::ostream& out) {
     const std::string& format = *hdf5;
     if (format == "ecgforest-features/1") return inspect_features(file, out);
     if (format == "ecgforest-model/1") return inspect_model(file, out);
+    if (format == "ecgforest-predictions/1" || format == "ecgforest-probabilities/1") {
+      throw Error(file.string() + " is a file 'ecgforest predict' wrote (format '" + format + "'); inspect reads features and "
+                  "model files only. Its layout is in the README (Predict on EDF recordings); read it with h5py or h5dump, "
+                  "and its scores are in score.json beside it.");
+    }
     throw Error(file.string() + " is an HDF5 file but neither an ecgforest features file nor a model (format '" + format + "').");
   }
   std::string ext = file.extension().string();

@@ -48,7 +48,7 @@ predict "$tmp/old" --model "$tmp/old_model.h5" --input "$tmp/cohort"
 "$ecg" inspect "$tmp/run/model.h5" > "$tmp/inspect.log"
 "$ecg" inspect "$tmp/old_model.h5" > "$tmp/inspect_old.log"
 
-grep -q "training recordings listed: 6 of 3 patients" "$tmp/inspect.log" || { cat "$tmp/inspect.log"; fail "inspect does not count 6 training recordings"; }
+grep -q "training recordings listed: 6 recordings of 3 patients" "$tmp/inspect.log" || { cat "$tmp/inspect.log"; fail "inspect does not count 6 training recordings"; }
 grep -q "training recordings listed: none" "$tmp/inspect_old.log" || { cat "$tmp/inspect_old.log"; fail "inspect of an old model"; }
 grep -q "warning: 6 of the 10 recordings predicted were among the model's training data" "$tmp/all.log" ||
   { cat "$tmp/all.log"; fail "no warning for the 6 training recordings"; }
