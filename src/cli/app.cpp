@@ -257,14 +257,17 @@ void print_run_summary(const std::filesystem::path& dir, const pipeline::Extract
 int execute(MPI_Comm comm, Command cmd, const Config& config) {
   std::ostream* log = comm::rank(comm) == 0 ? &std::cout : nullptr;
   switch (cmd) {
-    case Command::extract:
+    case Command::extract: {
+      const auto lock = pipeline::lock_output(comm, config.output, log);
       extract_into(comm, config, config.output, log);
       return 0;
+    }
     case Command::train:
       pipeline::run_train(comm, config, config.features, config.model, pipeline::metrics_path_for(config.model), log);
       return 0;
     case Command::run: {
       const std::filesystem::path dir = config.output;
+      const auto lock = pipeline::lock_output(comm, dir / "features.h5", log);  // held until the model is written too
       const auto sum = extract_into(comm, config, dir / "features.h5", log);
       const auto tr = pipeline::run_train(comm, config, dir / "features.h5", dir / "model.h5", dir / "metrics.json", log);
       if (log) print_run_summary(dir, sum, tr);

@@ -9,7 +9,6 @@
 #include <limits>
 #include <fstream>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <sstream>
 
@@ -26,7 +25,6 @@
 #include "ecgforest/io/beat_file.hpp"
 #include "ecgforest/io/bids.hpp"
 #include "ecgforest/io/edf_reader.hpp"
-#include "ecgforest/io/output_lock.hpp"
 #include "ecgforest/comm/mpi.hpp"
 #include "ecgforest/parallel/work_queue.hpp"
 #include "ecgforest/pipeline/privacy.hpp"
@@ -448,16 +446,25 @@ std::string summary_text(const ExtractSummary& s, int n_ranks, const std::filesy
 
 }  // namespace
 
+std::optional<io::OutputLock> lock_output(MPI_Comm comm, const std::filesystem::path& output, std::ostream* log) {
+  std::optional<io::OutputLock> lock;
+  comm::collective_try(comm, "", [&] {
+    if (comm::rank(comm) == 0) lock.emplace(output);
+  });
+  if (lock && lock->unsupported() && log) {
+    *log << "extract: note: the file system of " << output.string() << " has no flock; no lock against another run "
+         << "writing the same output was taken\n";
+  }
+  return lock;
+}
+
 ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log) {
   const int me = comm::rank(comm);
   const double t0 = now_s();
   // Inputs are expanded once (rank 0) and broadcast, so every rank sees the same list.
   std::vector<InputRecording> recs;
-  std::optional<io::OutputLock> lock;  // rank 0 holds it until the file is in place
   comm::collective_try(comm, "", [&] {
-    if (me != 0) return;
-    lock.emplace(output);
-    recs = expand_inputs(config.input, config.extract);
+    if (me == 0) recs = expand_inputs(config.input, config.extract);
   });
   broadcast_recordings(comm, recs);
   const double t_inputs = now_s();

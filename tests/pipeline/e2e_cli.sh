@@ -257,15 +257,19 @@ expect 1 "No recording was usable" - -- extract --input allbad --output bad.h5
 expect 1 "." - -- train --features bad.h5 --model x.h5
 # Another run writing the same output (here: its lock held by flock(1)): stop before any work with
 # a sentence naming the output; the other run's files are left alone.
-rm -f busy.h5 busy.h5.partial
-flock busy.h5.lock sleep 30 &
-holder=$!
-for _ in $(seq 50); do [ -e busy.h5.lock ] && break; sleep 0.1; done
+# `run` takes DIR/features.h5.lock and holds it until its model is written.
+rm -rf busy.h5 busy.h5.partial busydir
+mkdir -p busydir
+( exec 8>busy.h5.lock 9>busydir/features.h5.lock; flock 8; flock 9; exec sleep 30 ) &
+holder=$!  # the process holding both locks (a plain `flock FILE sleep` leaves its sleep holding it)
+for _ in $(seq 50); do [ -e busydir/features.h5.lock ] && break; sleep 0.1; done
+sleep 0.2
 expect 1 "Another ecgforest run is writing busy.h5 now .*busy.h5.lock.*another output" - -- extract --input coh --output busy.h5
 n=$((n + 1))
 if grep -q "^extract: " case.err || [ -e busy.h5 ] || [ -e busy.h5.partial ] || [ ! -e busy.h5.lock ]; then
   fail "extract beside a run holding busy.h5.lock started work or touched its files: $(ls busy.h5*; head -c 400 case.err)"
 fi
+expect 1 "Another ecgforest run is writing busydir/features.h5 now" - -- run --input coh --output busydir
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
 echo "== success: 0"

@@ -4,12 +4,14 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "ecgforest/core/config.hpp"
 #include "ecgforest/io/features_file.hpp"
+#include "ecgforest/io/output_lock.hpp"
 #include "ecgforest/pipeline/inputs.hpp"
 
 namespace ecgforest::pipeline {
@@ -50,5 +52,11 @@ struct ExtractSummary {
 /// pipeline/stage.hpp); a rerun with the same output, settings and inputs loads staged recordings
 /// instead of processing them, and the stage directory is removed after the final write.
 ExtractSummary run_extract(MPI_Comm comm, const Config& config, const std::filesystem::path& output, std::ostream* log);
+
+/// COLLECTIVE: rank 0 takes the lock on `output` (io::OutputLock) and holds it in the returned
+/// value for as long as the caller writes (extract: the features file; run: features, model and
+/// metrics); the other ranks get nullopt. Another run holding it is a CollectiveError on every
+/// rank, before any work. A file system without flock gets a note on `log` and no lock.
+std::optional<io::OutputLock> lock_output(MPI_Comm comm, const std::filesystem::path& output, std::ostream* log);
 
 }  // namespace ecgforest::pipeline
