@@ -52,7 +52,15 @@ with tempfile.TemporaryDirectory() as d:
     touch(f"{bids}/sub-01_ses-01_task-szMonitoring_run-01_ecg.edf", "edf")
     touch(f"{bids}/sub-01_ses-01_task-szMonitoring_run-01_events.tsv", "onset\n")
     touch(f"{bids}/sub-01_ses-01_task-szMonitoring_run-01_channels.tsv", "name\n")
-    base = 'input = ["edf", "beats", "bids"]\n[extract]\nwindow_s = 60.0\n'
+    # SeizeIT2 layout: the ECG in ecg/, its events file in eeg/ beside the EEG.
+    bids2 = f"{d}/bids/sub-02/ses-01"
+    touch(f"{bids2}/ecg/sub-02_ses-01_task-szMonitoring_run-01_ecg.edf", "edf")
+    touch(f"{bids2}/eeg/sub-02_ses-01_task-szMonitoring_run-01_events.tsv", "onset\n")
+    # An annotation map naming an annotation file elsewhere.
+    touch(f"{d}/mapped/p9.edf", "edf")
+    touch(f"{d}/anns/p9_reviewed.tse_bi", "ann")
+    touch(f"{d}/map.csv", "edf,annotation\nmapped/p9.edf,anns/p9_reviewed.tse_bi\n")
+    base = 'input = ["edf", "beats", "bids", "mapped"]\n[extract]\nwindow_s = 60.0\nannotation_map = "map.csv"\n'
     k0 = key(base, d)
     check(len(k0) == 20 and all(c in "0123456789abcdef" for c in k0), f"a key for EDF, beat and BIDS inputs ({k0})")
     only_beats = key('input = ["beats"]\n', d)
@@ -76,6 +84,8 @@ with tempfile.TemporaryDirectory() as d:
         ("an EDF's annotation", f"{d}/edf/p1/p1_s001_t000.tse_bi"),
         ("a BIDS events.tsv", f"{bids}/sub-01_ses-01_task-szMonitoring_run-01_events.tsv"),
         ("a BIDS channels.tsv", f"{bids}/sub-01_ses-01_task-szMonitoring_run-01_channels.tsv"),
+        ("a BIDS events.tsv in eeg/ for an ECG in ecg/", f"{bids2}/eeg/sub-02_ses-01_task-szMonitoring_run-01_events.tsv"),
+        ("an annotation the annotation map names", f"{d}/anns/p9_reviewed.tse_bi"),
     ]:
         before = key(base, d)
         bump(path, "changed content " + what)
