@@ -427,13 +427,14 @@ std::vector<OperatingPoint> sweep_thresholds(const std::vector<RecordingProbabil
   for (const auto& r : recs) smoothed.push_back(gated_smoothing(r.prob, r.usable, s.smoothing, s.smoothing_windows));
   const double piece_s = szcore::Params{}.max_event_duration_s;
   double seconds = 0;
-  for (const auto& r : recs) seconds += r.duration_s - r.scored_from_s;
+  for (const auto& r : recs) seconds += std::max(0.0, r.duration_s - r.scored_from_s);
   std::vector<OperatingPoint> out;
   for (double th : thresholds) {
     std::vector<ScoredRecording> scored;
     scored.reserve(recs.size());
     std::size_t budget_alarms = 0;
     for (std::size_t i = 0; i < recs.size(); ++i) {
+      if (recs[i].scored_from_s >= recs[i].duration_s) continue;  // nothing of it is scored
       ScoredRecording sr;
       sr.name = recs[i].name;
       sr.patient = recs[i].patient;

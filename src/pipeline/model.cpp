@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "ecgforest/core/error.hpp"
+
 namespace ecgforest::pipeline {
 namespace {
 
@@ -75,6 +77,16 @@ std::vector<std::size_t> model_column_positions(const std::vector<std::string>& 
     else out.push_back(static_cast<std::size_t>(it - columns.begin()));
   }
   return out;
+}
+
+void record_model_training_settings(const io::ModelMeta& meta, Config& config) {
+  try {
+    Config m;
+    apply_config_text(m, meta.config_toml, "the configuration stored in the model");
+    config.train = m.train;
+    config.train.cv_predictions.clear();
+  } catch (const ConfigError&) {
+  }
 }
 
 }  // namespace ecgforest::pipeline

@@ -103,7 +103,9 @@ void run_predict_features(MPI_Comm comm, const Config& config, const std::filesy
       };
       t.model = shown(model_path);
       t.features = shown(features);
-      io::write_probabilities_file(output, t, {stored_config_toml(config, output)});
+      Config recorded = config;
+      record_model_training_settings(meta, recorded);
+      io::write_probabilities_file(output, t, {stored_config_toml(recorded, output)});
       if (log) {
         const auto predicted = predicted_recordings(data.records);
         *log << training_overlap_text(training_overlap(predicted, meta.training), predicted.size(),

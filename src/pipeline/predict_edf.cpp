@@ -162,18 +162,6 @@ bool tailoring_writes_hypotheses(const Config& config) {
   return config.postprocess.tailor_hours > 0 || (!config.tailor_baseline.empty() && config.tailor_retrain.empty());
 }
 
-// predict trains nothing: the [train] table of the configuration predictions.h5 records is the
-// model's (it held predict's defaults, e.g. trees = 100 for a 40-tree model). A model whose
-// stored configuration no longer parses keeps the defaults there.
-void stored_training_settings(const io::ModelMeta& meta, Config& config) {
-  try {
-    Config m;
-    apply_config_text(m, meta.config_toml, "the configuration stored in the model");
-    config.train = m.train;
-  } catch (const ConfigError&) {
-  }
-}
-
 // Reads the model; features must be computed as in training, so the window settings, the
 // detector, the HRV profile and the HRV windows come from the model, and the post-processing train chose unless the user set a key.
 // Returns what the model lists as its training data (nullopt: an older model without the list).
@@ -201,7 +189,7 @@ std::optional<io::TrainingData> apply_model_settings(const std::filesystem::path
   if (meta.postprocess && config.postprocess.select == PostprocessSelect::cv) {
     config.postprocess = effective_postprocess(config, *meta.postprocess);
   }
-  stored_training_settings(meta, config);
+  record_model_training_settings(meta, config);
   return meta.training;
 }
 
@@ -271,11 +259,12 @@ void detect_events(const PostprocessSettings& pp, double step_s, Predicted& p) {
   p.hyp = eval::gated_events(p.time_s, p.smoothed, p.usable, step_s, pp.threshold, pp.min_duration_s, pp.merge_gap_s);
 }
 
-// --tailor-retrain: the given model's events (or, with --tailor-hours, its probabilities) kept
-// as the patient-independent ones; the patient's own model (if it has one) gives the
+// --tailor-retrain: the given model's probabilities (and, without --tailor-hours, its events)
+// kept as the patient-independent ones; the patient's own model (if it has one) gives the
 // probabilities and events.
 void detect_retrained(const PredictContext& c, const std::string& patient, const io::FeatureRows& features, Predicted& p) {
-  if (c.config.postprocess.tailor_hours > 0) p.prob_independent = p.prob; else p.hyp_independent = p.hyp;
+  p.prob_independent = p.prob;
+  if (c.config.postprocess.tailor_hours <= 0) p.hyp_independent = p.hyp;
   const auto it = c.tailored.find(patient);
   if (it == c.tailored.end()) return;
   p.prob = model_probabilities(it->second.model, it->second.cols.model, features);
@@ -431,19 +420,20 @@ void write_overlap_json(JsonWriter& w, const TrainingOverlap& o) {
   w.end_array().end_object();
 }
 
-// score.json's threshold sweep under --tailor-hours or --tailor-baseline: the scored parts only
-// (after each recording's baseline cut; recordings wholly within it left out), with the given
-// model's probabilities, so that it counts the same hours and seizures as the scores beside it.
+// score.json's threshold sweep under tailoring: the scored parts only (after each recording's
+// baseline cut; recordings wholly within it left out; every recording whole when no cut was
+// made: --tailor-retrain with --tailor-baseline), always with the given model's probabilities,
+// so that it counts the same hours and seizures as the scores beside it and sweeps one model.
 std::vector<eval::RecordingProbabilities> scored_sweep_input(const std::vector<Predicted>& all, const eval::TailoredDetection& td) {
   std::map<std::string, double> from;  // recording name -> where its scored part starts
   for (std::size_t k = 0; k < td.independent.size(); ++k) from[td.independent[k].name] = td.from_s[k];
   std::vector<eval::RecordingProbabilities> out;
   for (const auto& p : all) {
     const auto it = from.find(recording_name(p));
-    if (p.row.status != "ok" || !p.has_ref || it == from.end()) continue;
+    if (p.row.status != "ok" || !p.has_ref || (!from.empty() && it == from.end())) continue;
     out.push_back(probabilities(p));
     if (!p.prob_independent.empty()) out.back().prob = p.prob_independent;
-    out.back().scored_from_s = it->second;
+    out.back().scored_from_s = from.empty() ? 0.0 : it->second;
   }
   return out;
 }
@@ -537,7 +527,7 @@ PredictEdfSummary finish(std::vector<Predicted>& all, const PredictContext& c, c
   t.step_s = fixed_text(config.extract.step_s, 6);
   io::write_predictions_file(c.out_dir / "predictions.h5", t, {stored_config_toml(config, c.out_dir / "predictions.h5")});
   if (tailoring) col.scored = tailoring->scored_tailored;  // the same hours as the baseline-free comparison
-  if (tailoring && !tailoring->td.independent.empty()) col.sweep_in = scored_sweep_input(all, tailoring->td);
+  if (tailoring) col.sweep_in = scored_sweep_input(all, tailoring->td);
   if (!col.scored.empty()) write_score_file(c.out_dir, config, col, all, tailoring, s);
   s.seconds = now_s() - t0;
   if (log) *log << summary_text(s, config, col, tailoring, c.out_dir, n_ranks) << std::flush;

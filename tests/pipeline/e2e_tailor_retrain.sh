@@ -100,6 +100,9 @@ ind = json.load(open(f"{tmp}/independent/score.json"))
 for k in ("counts", "n_ref_events", "ovlp_fa_per_24h", "n_recordings"):
     assert t["patient_independent"][k] == ind[k], (k, t["patient_independent"][k], ind[k])
 assert ind["counts"]["ovlp"]["hits"] > 0 and ind["n_ref_events"] > 10, ind["counts"]
+# The threshold sweep is the given model's on the scored recordings (it mixed in the retrained
+# patients' own models): the plain run's sweep.
+assert json.load(open(f"{tmp}/tailored/score.json"))["sweep"] == ind["sweep"], "sweep of the given model"
 print("e2e_tailor_retrain: per-patient models, training counts, routing and the patient-independent comparison check out")
 PY
 
@@ -205,6 +208,8 @@ for p in ("00000001", "00000002", "00000003"):
 assert retrained == ["00000002"], retrained
 thr = json.load(open(f"{tmp}/first_threshold/score.json"))["tailoring"]
 assert t["patient_independent"]["counts"] == thr["patient_independent"]["counts"], "the same hours after the cut"
+sweep_of = lambda run: json.load(open(f"{tmp}/{run}/score.json"))["sweep"]
+assert sweep_of("first") == sweep_of("first_threshold"), "the given model's sweep on the same scored hours"
 for scores in (t["patient_independent"], thr["patient_independent"]):  # 3 patients x the last 15 min
     assert abs(scores["total_hours"] - 0.75) < 1e-9, scores["total_hours"]
 

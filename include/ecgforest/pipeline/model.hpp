@@ -3,6 +3,7 @@
 // knows nothing of files; this converts between the two.
 #include <filesystem>
 
+#include "ecgforest/core/config.hpp"
 #include "ecgforest/forest/forest.hpp"
 #include "ecgforest/io/model_file.hpp"
 
@@ -24,5 +25,11 @@ forest::Forest read_model(const std::filesystem::path& file, io::ModelMeta* meta
 /// names `columns` lacks go, comma-separated, into `missing` (empty when none).
 std::vector<std::size_t> model_column_positions(const std::vector<std::string>& columns,
                                                 const std::vector<std::string>& wanted, std::string& missing);
+
+/// predict trains nothing: the [train] table of the configuration its outputs record is the
+/// model's (`meta.config_toml`), without the model's cv_predictions path (relative to the
+/// model's folder, and not predict's output). A stored configuration that no longer parses
+/// leaves `config.train` as it is.
+void record_model_training_settings(const io::ModelMeta& meta, Config& config);
 
 }  // namespace ecgforest::pipeline
