@@ -167,10 +167,15 @@ void inspect_file(const std::filesystem::path& file, std::ostream& out) {
     const std::string& format = *hdf5;
     if (format == "ecgforest-features/1") return inspect_features(file, out);
     if (format == "ecgforest-model/1") return inspect_model(file, out);
-    if (format == "ecgforest-predictions/1" || format == "ecgforest-probabilities/1") {
-      throw Error(file.string() + " is a file 'ecgforest predict' wrote (format '" + format + "'); inspect reads features and "
-                  "model files only. Its layout is in the README (Predict on EDF recordings); read it with h5py or h5dump, "
-                  "and its scores are in score.json beside it.");
+    if (format == "ecgforest-probabilities/1") {
+      throw Error(file.string() + " is a window-probabilities file of 'ecgforest predict --features' (format '" + format +
+                  "'); inspect reads features and model files only. It holds /windows/probability, /windows/record and "
+                  "/windows/time_s, one row per window of the features file; read it with h5py or h5dump.");
+    }
+    if (format == "ecgforest-predictions/1") {
+      throw Error(file.string() + " is a predictions file (format '" + format + "') of 'ecgforest predict --input' (its scores "
+                  "are in score.json beside it) or of train's cv_predictions (scores in the metrics); inspect reads features "
+                  "and model files only. Its layout is in the README (Predict on EDF recordings); read it with h5py or h5dump.");
     }
     throw Error(file.string() + " is an HDF5 file but neither an ecgforest features file nor a model (format '" + format + "').");
   }

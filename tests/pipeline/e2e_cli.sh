@@ -277,7 +277,7 @@ expect 0 - - -- extract --config good.toml --input coh --output ok.h5 --annotati
 expect 0 - - -- inspect m.h5
 expect 0 - - -- score --ref refs_ok --hyp hyps
 expect 0 - - -- predict --model m.h5 --features f.h5 --output p.h5
-expect 1 "p.h5 is a file 'ecgforest predict' wrote \(format 'ecgforest-probabilities/1'\); inspect reads features and model files only" - -- inspect p.h5
+expect 1 "p.h5 is a window-probabilities file of 'ecgforest predict --features' \(format 'ecgforest-probabilities/1'\); inspect reads features and model files only" - -- inspect p.h5
 n=$((n + 1))
 rm -f 'o#1\x.h5'
 if ! "$ecg" extract --config hash_backslash.toml --input coh > case.out 2> case.err || [ ! -f 'o#1\x.h5' ]; then
