@@ -141,6 +141,30 @@ TEST(RPeaks, SpikeWithinTheRefractoryPeriodIsNoBeat) {
   expect_exact(s.beat_s, sig::detect_rpeaks(s.x, fs), fs);
 }
 
+// The same rules alone, in the detector without the rhythm check and the beat template
+// ("elgendi-plain"), where nothing else covers for them (the mutation probe's two survivors):
+// - a spike 170 ms after every R, as tall and sharp as the R (too strong for the T-wave rule), is
+//   no beat only because it lies within the 200-ms refractory period (150 ms: 144 beats of 74);
+// - a wave 350 ms after every R at 120 bpm, 0.65 of its height, is no beat only because it lies
+//   within the 360-ms T-wave window (half the mean RR is 250 ms; 300 ms: 119 beats of 118 — most
+//   such waves never become candidates, so a scan of offsets, heights and widths found one extra
+//   beat at most).
+TEST(RPeaks, PlainDetectorRefractoryPeriodAloneRejectsASpikeAt170Ms) {
+  const double fs = 250.0;
+  sig::DetectorOptions plain;
+  plain.detector = ecgforest::Detector::elgendi_plain;
+  const Synthetic s = make_ecg(fs, 60.0, 0.8, 5, {0.17, 1.0, 0.009});
+  expect_exact(s.beat_s, sig::detect_rpeaks(s.x, fs, plain), fs);
+}
+
+TEST(RPeaks, PlainDetectorTWaveWindowAloneRejectsAWaveAt350MsAt120Bpm) {
+  const double fs = 250.0;
+  sig::DetectorOptions plain;
+  plain.detector = ecgforest::Detector::elgendi_plain;
+  const Synthetic s = make_ecg(fs, 60.0, 0.5, 7, {0.35, 0.65, 0.015});
+  expect_exact(s.beat_s, sig::detect_rpeaks(s.x, fs, plain), fs);
+}
+
 // Beats farther than `margin_s` from [b_s, e_s) are all found, none inside the stretch.
 void check_stretch(const Synthetic& s, const sig::RPeaks& r, double fs, double b_s, double e_s,
                    const std::string& reason) {
