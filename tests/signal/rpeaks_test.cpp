@@ -149,20 +149,21 @@ TEST(RPeaks, SpikeWithinTheRefractoryPeriodIsNoBeat) {
 //   within the 360-ms T-wave window (half the mean RR is 250 ms; 300 ms: 119 beats of 118 — most
 //   such waves never become candidates, so a scan of offsets, heights and widths found one extra
 //   beat at most).
-TEST(RPeaks, PlainDetectorRefractoryPeriodAloneRejectsASpikeAt170Ms) {
+// One minute at 250 Hz with `extra` after every R: "elgendi-plain" finds exactly the beats.
+void expect_plain_detector_exact(double rr_s, unsigned seed, const ExtraWave& extra) {
   const double fs = 250.0;
   sig::DetectorOptions plain;
   plain.detector = ecgforest::Detector::elgendi_plain;
-  const Synthetic s = make_ecg(fs, 60.0, 0.8, 5, {0.17, 1.0, 0.009});
+  const Synthetic s = make_ecg(fs, 60.0, rr_s, seed, extra);
   expect_exact(s.beat_s, sig::detect_rpeaks(s.x, fs, plain), fs);
 }
 
+TEST(RPeaks, PlainDetectorRefractoryPeriodAloneRejectsASpikeAt170Ms) {
+  expect_plain_detector_exact(0.8, 5, {0.17, 1.0, 0.009});
+}
+
 TEST(RPeaks, PlainDetectorTWaveWindowAloneRejectsAWaveAt350MsAt120Bpm) {
-  const double fs = 250.0;
-  sig::DetectorOptions plain;
-  plain.detector = ecgforest::Detector::elgendi_plain;
-  const Synthetic s = make_ecg(fs, 60.0, 0.5, 7, {0.35, 0.65, 0.015});
-  expect_exact(s.beat_s, sig::detect_rpeaks(s.x, fs, plain), fs);
+  expect_plain_detector_exact(0.5, 7, {0.35, 0.65, 0.015});
 }
 
 // Beats farther than `margin_s` from [b_s, e_s) are all found, none inside the stretch.
